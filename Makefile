@@ -1,0 +1,45 @@
+# callbox: `make demo` tries the box on the virtual GSM network, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEB_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all
+STAMP := $(VENV)/.installed
+
+.PHONY: all setup deps demo test bench clean
+
+all: test
+
+# Debian packages are installed only when we are root and one is missing.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages:$$missing (run as root: apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(MAKE) deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(VENV)/bin/callbox demo
+
+test: setup
+	$(PY) -m pytest -n 2 -q
+
+bench: setup
+	$(PY) bench/modems.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

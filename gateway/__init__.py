@@ -1,0 +1,7 @@
+"""The brain of the box: config, database, call flows, SMS commands, daemon, CLI."""
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("callbox")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "unknown"

@@ -1,0 +1,224 @@
+"""The AT channel of one modem: python-gsmmodem with its weak spots replaced.
+
+We keep the library's command/response, init sequence, PDU codec and SMS
+sending. These overrides are ours, each for a defect we would otherwise ship:
+
+- `_readLoop`: the library reads one byte per system call and dies on the
+  first byte that is not UTF-8 (garbage on a USB line kills its reader thread
+  for good). Ours reads what is waiting, strips bytes that are not printable
+  ASCII, and survives.
+- Line routing: while a command waits for its response, the library appends
+  *every* line to that response, so a `RING` or `+CMTI` that arrives during
+  `AT+CSQ` is lost. As oFono's gatchat does, a line is unsolicited when the
+  profile says its prefix is a URC and the pending command does not expect
+  that prefix in its own response.
+- `_handleModemNotification`: the library starts a new thread per URC, so two
+  URCs can be handled out of order. Ours puts each line on one queue that a
+  single dispatcher thread per modem drains in order.
+- `connect` of the serial port: no RTS/CTS or DSR/DTR flow control (USB CDC
+  ports ignore it; pseudo-terminals and some FTDI adapters stall on it), and
+  named threads.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from typing import Callable
+
+import serial
+from gsmmodem.exceptions import TimeoutException
+from gsmmodem.modem import GsmModem
+from gsmmodem.serial_comms import SerialComms
+
+from modems.errors import PortLost
+
+log = logging.getLogger(__name__)
+
+_FINAL_DIAL_RESULTS = ("NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE", "CONNECT")
+_STOP = object()
+
+
+class _OwnSerialPort(SerialComms):
+    """Sits between GsmModem and SerialComms in the method order, so that the
+    library's `super().connect()` opens the port our way."""
+
+    def connect(self) -> None:
+        self.connect_port()
+
+
+class AtLink(GsmModem, _OwnSerialPort):
+    """GsmModem whose unsolicited lines reach `on_urc(line)` in modem order."""
+
+    def __init__(self, name: str, port: str, *, on_urc: Callable[[str], None],
+                 is_urc: Callable[[str, str | None], bool], on_fatal: Callable[[Exception], None]):
+        super().__init__(port, baudrate=115200,
+                         smsReceivedCallbackFunc=self._no_library_sms_handling)
+        self.name = name
+        self._on_urc = on_urc
+        self._is_urc = is_urc
+        self._on_fatal = on_fatal
+        self._pending_command: str | None = None
+        self._urc_queue: queue.Queue = queue.Queue()
+        self._dispatcher: threading.Thread | None = None
+        self.garbage_bytes = 0
+
+    @staticmethod
+    def _no_library_sms_handling(sms) -> None:
+        """Never called: +CMTI reaches our own handler, not the library's
+        processStoredSms path (which deletes before handing over)."""
+
+    # -- serial port and threads -------------------------------------------------
+
+    def connect_port(self) -> None:
+        """Opens the serial port and starts the reader and dispatcher threads."""
+        self.serial = serial.Serial(port=self.port, baudrate=self.baudrate, timeout=0.2,
+                                    rtscts=False, dsrdtr=False, exclusive=True)
+        self.alive = True
+        self.rxThread = threading.Thread(target=self._readLoop, name=f"{self.name}-rx", daemon=True)
+        self._dispatcher = threading.Thread(target=self._dispatch_loop, name=f"{self.name}-urc",
+                                            daemon=True)
+        self.rxThread.start()
+        self._dispatcher.start()
+
+    def close(self) -> None:
+        """Stops both threads and closes the port; safe to call twice."""
+        self.alive = False
+        rx = getattr(self, "rxThread", None)
+        if rx is not None and rx is not threading.current_thread():
+            rx.join(timeout=2)
+        self._urc_queue.put(_STOP)
+        if self._dispatcher is not None and self._dispatcher is not threading.current_thread():
+            self._dispatcher.join(timeout=2)
+        port = getattr(self, "serial", None)
+        if port is not None:
+            try:
+                port.close()
+            except OSError as error:   # the device may already be gone (unplugged)
+                log.debug("%s: closing port: %s", self.name, error)
+
+    @property
+    def urc_thread(self) -> threading.Thread | None:
+        return self._dispatcher
+
+    # -- commands -----------------------------------------------------------------
+
+    def write(self, data, waitForResponse=True, timeout=10, parseError=True, writeTerm="\r",
+              expectedResponseTermSeq=None):
+        with self._txLock:
+            if not self.alive:
+                raise PortLost(f"{self.name}: the modem's port is gone")
+            self._pending_command = data if waitForResponse else None
+            try:
+                return super().write(data, waitForResponse=waitForResponse, timeout=timeout,
+                                     parseError=parseError, writeTerm=writeTerm,
+                                     expectedResponseTermSeq=expectedResponseTermSeq)
+            except (serial.SerialException, OSError, IndexError) as error:
+                # IndexError: the library indexes an empty response when the
+                # reader released it because the port vanished.
+                if self.alive and not isinstance(error, (serial.SerialException, OSError)):
+                    raise
+                raise PortLost(f"{self.name}: the modem's port is gone") from None
+            finally:
+                self._pending_command = None
+
+    # -- reading --------------------------------------------------------------------
+
+    def _readLoop(self) -> None:
+        buffer = bytearray()
+        try:
+            while self.alive:
+                chunk = self.serial.read(self.serial.in_waiting or 1)
+                if not chunk:
+                    continue
+                buffer += chunk
+                buffer = self._consume_lines(buffer)
+        except (serial.SerialException, OSError) as error:
+            self.alive = False
+            if self._responseEvent is not None:
+                self._responseEvent.set()   # release a waiting command; it reads as a failure
+            self._on_fatal(error)
+
+    def _consume_lines(self, buffer: bytearray) -> bytearray:
+        while True:
+            end = buffer.find(b"\r\n")
+            prompt = self._expectResponseTermSeq
+            if end < 0:
+                if prompt and buffer.endswith(bytes(prompt)):
+                    self._handleLineRead(self._clean(bytes(buffer)), checkForResponseTerm=False)
+                    return bytearray()
+                return buffer
+            raw, buffer = bytes(buffer[:end]), buffer[end + 2:]
+            line = self._clean(raw)
+            if line:
+                self._route(line)
+
+    def _clean(self, raw: bytes) -> str:
+        printable = bytes(b for b in raw if 0x20 <= b < 0x7F)
+        if len(printable) != len(raw):
+            self.garbage_bytes += len(raw) - len(printable)
+            log.debug("%s: skipped %d bytes of line noise", self.name, len(raw) - len(printable))
+        return printable.decode("ascii").strip()
+
+    def _route(self, line: str) -> None:
+        pending = self._pending_command
+        waiting = self._responseEvent is not None and not self._responseEvent.is_set()
+        if not waiting:
+            self._urc_queue.put(line)
+            return
+        if pending and pending.upper().startswith("ATD") and line in _FINAL_DIAL_RESULTS:
+            self._handleLineRead(line, checkForResponseTerm=False)
+            return
+        if self._is_urc(line, pending):
+            self._urc_queue.put(line)
+            return
+        self._handleLineRead(line)
+
+    def _handleModemNotification(self, lines) -> None:
+        for line in lines:
+            self._urc_queue.put(line)
+
+    def call_soon(self, work: Callable[[], None]) -> None:
+        """Runs `work` on the dispatcher thread, after the lines queued so far."""
+        self._urc_queue.put(work)
+
+    def run_in_dispatcher(self, work: Callable[[], object], timeout: float) -> object:
+        """Runs `work` on the dispatcher thread, waits for it, gives its result."""
+        if threading.current_thread() is self._dispatcher:
+            return work()
+        done = threading.Event()
+        failure: list[BaseException] = []
+        result: list[object] = []
+
+        def wrapped() -> None:
+            try:
+                result.append(work())
+            except Exception as error:   # handed back to the waiting thread
+                failure.append(error)
+            finally:
+                done.set()
+
+        self._urc_queue.put(wrapped)
+        if not done.wait(timeout):
+            raise TimeoutException()
+        if failure:
+            raise failure[0]
+        return result[0]
+
+    def _dispatch_loop(self) -> None:
+        while True:
+            item = self._urc_queue.get()
+            if item is _STOP:
+                return
+            try:
+                if callable(item):
+                    item()
+                    continue
+                if item.startswith("+CUSD"):
+                    self._handleUssd([item])
+                self._on_urc(item)
+            except Exception:   # one bad URC must not stop the modem's event stream
+                log.exception("%s: handling %r failed", self.name, item)
+
+
+__all__ = ["AtLink", "TimeoutException"]

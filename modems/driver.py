@@ -1,0 +1,406 @@
+"""One modem: open it, know what it is, place and take calls, SMS, USSD.
+
+The driver speaks AT through `AtLink`, picks a vendor profile, and turns what
+the modem says into the events of `modems.events`, in the modem's order, on
+the modem's own dispatcher thread. Calls placed or answered from other
+threads (a call flow) hand their call-list work to that thread too.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+import serial
+from gsmmodem.exceptions import (CommandError, CmeError, IncorrectPinError, PinRequiredError,
+                                 TimeoutException)
+
+from modems import sms as sms_codec
+from modems.atlink import AtLink
+from modems.calls import CallTracker, parse_clip
+from modems.errors import ModemError, PortLost, SimPinError
+from modems.events import CallState, DtmfReceived, ModemEvent, ModemUp, SignalChanged, SmsReceived, SmsStored
+from modems.numbers import InvalidNumber, dial_string, sms_recipient, ussd_string
+from modems.profiles import CallHint, DtmfHint, Profile, by_name, detect
+from modems.profiles.base import RESULT_CODE_CAUSES
+from modems.signal import Health, parse_cops, parse_cpin, parse_creg, parse_csq, parse_iccid
+
+log = logging.getLogger(__name__)
+
+_CMTI = re.compile(r'\+CMTI:\s*"([^"]*)",\s*(\d+)')
+_DTMF_KEYS = re.compile(r"[0-9*#A-D]{1,32}")
+_PIN = re.compile(r"[0-9]{4,8}")
+
+ModemHealth = Health
+
+
+@dataclass
+class ModemIdentity:
+    manufacturer: str
+    model: str
+    revision: str
+    imei: str
+    profile: str
+
+
+class ModemDriver:
+    """A modem on a serial port, with events delivered to `on_event`."""
+
+    def __init__(self, name: str, port: str, *, profile: str = "auto", sim_pin: str | None = None,
+                 country: str = "DE", on_event: Callable[[ModemEvent], None] | None = None,
+                 at_timeout: float = 5.0, on_lost: Callable[[str], None] | None = None):
+        self.name = name
+        self.port = port
+        self.country = country
+        self.at_timeout = at_timeout
+        self.identity: ModemIdentity | None = None
+        self.profile: Profile | None = by_name(profile) if profile != "auto" else None
+        self._forced_profile = profile != "auto"
+        if sim_pin is not None and not _PIN.fullmatch(str(sim_pin)):
+            raise ModemError(f"{name}: sim_pin must be 4 to 8 digits")
+        self._sim_pin = sim_pin
+        self._on_event = on_event or (lambda event: None)
+        self._on_lost = on_lost or (lambda reason: None)
+        self._link: AtLink | None = None
+        self._ring_waiting_for_clip = 0
+        self._poll_stop = threading.Event()
+        self._poll_event = threading.Event()
+        self._poller: threading.Thread | None = None
+        self.calls = CallTracker(name, country, self._list_calls, self._emit, self._defer)
+        self.lost_reason: str | None = None
+        self._last_signal: SignalChanged | None = None
+
+    # -- life cycle -----------------------------------------------------------------
+
+    def open(self, announce: bool = True) -> ModemIdentity:
+        """Opens the port, runs the init sequence, unlocks the SIM; gives what the modem is.
+
+        With `announce` the ModemUp event follows at once; the pool announces
+        later itself, once the modem is ready to be lent."""
+        link = AtLink(self.name, self.port, on_urc=self._on_urc, is_urc=self._is_urc,
+                      on_fatal=self._on_fatal)
+        self._link = link
+        self.lost_reason = None
+        try:
+            link.connect(pin=self._sim_pin)
+            self.identity = self._identify(link)
+            for command in self.profile.init_commands:
+                self._try(command)
+        except (PinRequiredError, IncorrectPinError) as error:
+            self.close()
+            raise SimPinError(self._pin_message(error)) from None
+        except CmeError as error:
+            self.close()
+            if error.code in (11, 12, 16, 17, 18):
+                raise SimPinError(self._pin_message(error)) from None
+            raise ModemError(f"{self.name}: modem refused {error.command!r} (CME error {error.code})") from None
+        except TimeoutException:
+            self.close()
+            raise ModemError(f"{self.name}: no answer to AT commands on {self.port}") from None
+        except ModemError:
+            self.close()
+            raise
+        except (serial.SerialException, OSError) as error:
+            self.close()
+            raise ModemError(f"{self.name}: cannot open {self.port}: {error}") from None
+        except CommandError as error:
+            self.close()
+            raise ModemError(f"{self.name}: modem refused {error.command!r} during start") from None
+        if announce:
+            self.announce_up()
+        self._poller = threading.Thread(target=self._poll_calls, name=f"{self.name}-clcc",
+                                        daemon=True)
+        self._poller.start()
+        return self.identity
+
+    def announce_up(self) -> None:
+        """Emits ModemUp, in order with the modem's other events."""
+        identity = self.identity
+        self._require_link().call_soon(lambda: self._emit(ModemUp(
+            self.name, manufacturer=identity.manufacturer, model=identity.model,
+            profile=identity.profile)))
+
+    def _pin_message(self, error: Exception) -> str:
+        if isinstance(error, PinRequiredError):
+            return f"{self.name}: the SIM needs a PIN; set sim_pin for this modem"
+        code = getattr(error, "code", None)
+        if code == 12 or code == 18:
+            return f"{self.name}: the SIM is locked and needs its PUK; unlock it in a phone"
+        return (f"{self.name}: the SIM refused the configured PIN; not retried, because "
+                "three wrong PINs lock the SIM - correct sim_pin")
+
+    def _identify(self, link: AtLink) -> ModemIdentity:
+        manufacturer = self._first_line("AT+CGMI")
+        model = self._first_line("AT+CGMM")
+        revision = self._first_line("AT+CGMR")
+        imei = self._first_line("AT+CGSN")
+        if self.profile is None:
+            self.profile = detect(manufacturer, model)
+        return ModemIdentity(manufacturer, model, revision, imei, self.profile.name)
+
+    def close(self) -> None:
+        """Stops the threads and closes the port; safe to call twice."""
+        self._poll_stop.set()
+        if self._link is not None:
+            self._link.close()
+        if self._poller is not None and self._poller is not threading.current_thread():
+            self._poller.join(timeout=2)
+
+    @property
+    def alive(self) -> bool:
+        return self._link is not None and self._link.alive and self.lost_reason is None
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The threads this modem needs alive (for the watchdog)."""
+        if self._link is None:
+            return []
+        return [thread for thread in (self._link.rxThread, self._link.urc_thread, self._poller)
+                if thread is not None]
+
+    @property
+    def in_call(self) -> bool:
+        return self.calls.active
+
+    # -- AT ---------------------------------------------------------------------------
+
+    def command(self, line: str, timeout: float | None = None) -> list[str]:
+        """Sends one AT command line and gives its response lines (final line last)."""
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in line):
+            raise ModemError("an AT command is one line without control characters")
+        link = self._require_link()
+        try:
+            return link.write(line, timeout=timeout or self.at_timeout, parseError=False)
+        except TimeoutException:
+            raise ModemError(f"{self.name}: no answer to {line!r}") from None
+
+    def _write(self, line: str, timeout: float | None = None) -> list[str]:
+        link = self._require_link()
+        if not link.alive:
+            raise ModemError(f"{self.name}: the modem is gone")
+        return link.write(line, timeout=timeout or self.at_timeout)
+
+    def _try(self, line: str) -> list[str] | None:
+        """Sends an optional command: None when the modem refuses it."""
+        try:
+            return self._write(line)
+        except CommandError:
+            log.debug("%s: %s not supported", self.name, line)
+            return None
+
+    def _first_line(self, line: str) -> str:
+        response = self._try(line) or []
+        for entry in response:
+            if entry and entry != "OK" and not entry.startswith("AT"):
+                return entry.split(":", 1)[-1].strip() if entry.startswith("+") else entry
+        return ""
+
+    def _require_link(self) -> AtLink:
+        if self._link is None:
+            raise ModemError(f"{self.name}: not open")
+        return self._link
+
+    # -- health -------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        """Reads signal, registration, operator and SIM; reports a change as SignalChanged.
+
+        Raises TimeoutException when the modem does not answer, so the pool can
+        count it."""
+        rssi, dbm, bars = parse_csq(self._try("AT+CSQ") or [])
+        registration = parse_creg(self._try("AT+CREG?") or [])
+        operator = parse_cops(self._try("AT+COPS?") or [])
+        sim_state = parse_cpin(self._try("AT+CPIN?") or [])
+        iccid = None
+        for command in self.profile.iccid_commands:
+            iccid = parse_iccid(self._try(command) or [])
+            if iccid:
+                break
+        imsi = self._first_line("AT+CIMI") or None
+        health = Health(rssi, dbm, bars, registration, operator, sim_state, iccid, imsi)
+        signal = SignalChanged(self.name, rssi=rssi, dbm=dbm, bars=bars,
+                               registration=registration, operator=operator)
+        previous = self._last_signal
+        if previous is None or (previous.rssi, previous.registration, previous.operator) != (
+                rssi, registration, operator):
+            self._last_signal = signal
+            self._require_link().call_soon(lambda: self._emit(signal))
+        return health
+
+    # -- calls ----------------------------------------------------------------------------
+
+    def dial(self, number: str) -> int:
+        """Places a voice call; gives its call id. The number must be E.164 or a service code."""
+        digits = dial_string(number)
+        before = set(self.calls.calls)
+        response = self._write(f"ATD{digits};", timeout=max(self.at_timeout, 10))
+        if response and response[-1] in RESULT_CODE_CAUSES:
+            raise ModemError(f"{self.name}: call to {number} failed at once: {response[-1]}")
+        for command in self.profile.after_dial:
+            self._try(command)
+        self._in_dispatcher(self.calls.refresh)
+        new = [call_id for call_id, call in self.calls.calls.items()
+               if call_id not in before and call.direction.value == "outgoing"]
+        self._poll_wake()
+        if new:
+            return max(new)
+        # Over before we could list it (busy at once): report it as dialled and ended.
+        return self._in_dispatcher(lambda: self.calls.ended_before_listed(number))
+
+    def answer(self, call_id: int | None = None) -> None:
+        self._write("ATA", timeout=max(self.at_timeout, 10))
+        for command in self.profile.after_answer:
+            self._try(command)
+        self._in_dispatcher(self.calls.refresh)
+
+    def hangup(self, call_id: int | None = None) -> None:
+        """Ends one call (or all calls when call_id is None)."""
+        ids = [call_id] if call_id is not None else list(self.calls.calls)
+        self._in_dispatcher(lambda: self.calls.released_by_us(ids))
+        if call_id is not None and len(self.calls.calls) > 1:
+            self._write(f"AT+CHLD=1{int(call_id)}")
+        elif self._try("AT+CHUP") is None:
+            self._write("ATH")
+        self._in_dispatcher(self.calls.refresh)
+
+    reject = hangup
+
+    def send_dtmf(self, digits: str, call_id: int | None = None) -> None:
+        """Sends keys to the far end of the active call."""
+        if not isinstance(digits, str) or not _DTMF_KEYS.fullmatch(digits):
+            raise InvalidNumber(digits, "DTMF keys are 0-9, *, #, A-D")
+        if call_id is None:
+            call_id = min(self.calls.calls, default=1)
+        for digit in digits:
+            self._write(self.profile.dtmf_command(call_id, digit))
+
+    # -- SMS and USSD ----------------------------------------------------------------------
+
+    def send_sms(self, number: str, text: str) -> list[int]:
+        """Sends a text (split and encoded as needed); gives the message references."""
+        return sms_codec.send(self._require_link(), sms_recipient(number), text, self.at_timeout)
+
+    def read_sms(self, index: int, memory: str | None = None) -> SmsReceived:
+        """Reads one stored SMS without deleting it. An undecodable PDU comes back
+        with `error` set and the raw PDU kept."""
+        response = self._write(f"AT+CMGR={int(index)}")
+        return sms_codec.from_cmgr(self.name, int(index), response)
+
+    def list_sms(self) -> list[SmsReceived]:
+        """Gives every SMS stored on the modem, read or not, without deleting."""
+        return sms_codec.from_cmgl(self.name, self._write("AT+CMGL=4", timeout=30))
+
+    def delete_sms(self, index: int) -> None:
+        self._write(f"AT+CMGD={int(index)}")
+
+    def send_ussd(self, code: str, timeout: float = 15.0) -> str:
+        """Sends a USSD code (e.g. a balance query) and gives the network's answer."""
+        safe = ussd_string(code)
+        try:
+            return self._require_link().sendUssd(safe, responseTimeout=timeout).message or ""
+        except TimeoutException:
+            raise ModemError(f"{self.name}: no USSD answer to {code}") from None
+
+    # -- unsolicited lines (dispatcher thread) --------------------------------------------
+
+    def _is_urc(self, line: str, pending: str | None) -> bool:
+        profile = self.profile or Profile()
+        if not line.startswith(profile.urc_prefixes):
+            return False
+        if pending:
+            expected = _response_prefix(pending)
+            if expected and line.startswith(expected):
+                return False
+        return True
+
+    def _on_urc(self, line: str) -> None:
+        profile = self.profile or Profile()
+        if line == "RING" or line.startswith("+CRING"):
+            # +CLIP follows RING as a line of its own; report the ring with it,
+            # or without a caller if none comes.
+            self._ring_waiting_for_clip += 1
+            timer = threading.Timer(0.3, self._require_link().call_soon,
+                                    args=(self._ring_without_clip,))
+            timer.daemon = True
+            timer.start()
+            self._poll_wake()
+            return
+        if line.startswith("+CLIP"):
+            if self._ring_waiting_for_clip:
+                self._ring_waiting_for_clip -= 1
+            self.calls.ring(parse_clip(line))
+            return
+        if line in RESULT_CODE_CAUSES:
+            self.calls.hint(CallHint(cause=RESULT_CODE_CAUSES[line]))
+            return
+        if match := _CMTI.match(line):
+            self._emit(SmsStored(self.name, memory=match[1], index=int(match[2])))
+            return
+        if self.profile is None:
+            return
+        hint = profile.parse_urc(line)
+        if isinstance(hint, DtmfHint):
+            self._emit(DtmfReceived(self.name, digit=hint.digit, source="modem"))
+        elif isinstance(hint, CallHint):
+            self.calls.hint(hint)
+            self._poll_wake()
+        else:
+            log.debug("%s: unhandled line %r", self.name, line)
+
+    def _ring_without_clip(self) -> None:
+        if self._ring_waiting_for_clip:
+            self._ring_waiting_for_clip -= 1
+            self.calls.ring(None)
+
+    def _on_fatal(self, error: Exception) -> None:
+        self.lost_reason = f"port vanished ({error})"
+        log.warning("%s: %s", self.name, self.lost_reason)
+        link = self._link
+        if link is not None:
+            link.call_soon(self.calls.modem_gone)
+        self._on_lost(self.lost_reason)
+
+    def _emit(self, event: ModemEvent) -> None:
+        self._on_event(event)
+
+    def _list_calls(self) -> list[str]:
+        try:
+            return self._write("AT+CLCC")
+        except (CommandError, TimeoutException, ModemError) as error:
+            log.debug("%s: AT+CLCC failed: %s", self.name, error)
+            return [f"+CLCC: {call.call_id},{1 if call.direction.value == 'incoming' else 0},"
+                    f"{_CLCC_STAT[call.state]},0,0" for call in self.calls.calls.values()]
+
+    def _defer(self, work: Callable[[], None]) -> None:
+        self._require_link().call_soon(work)
+
+    def _in_dispatcher(self, work: Callable[[], object]) -> object:
+        return self._require_link().run_in_dispatcher(work, timeout=max(self.at_timeout * 2, 5))
+
+    # -- polling the call list while calls exist --------------------------------------------
+
+    def _poll_wake(self) -> None:
+        self._poll_event.set()
+
+    def _poll_calls(self) -> None:
+        while not self._poll_stop.is_set():
+            if not self.calls.active:
+                self._poll_event.wait(timeout=1.0)
+                self._poll_event.clear()
+                continue
+            self._poll_stop.wait(self.profile.poll_interval)
+            link = self._link
+            if link is not None and link.alive and self.calls.active:
+                link.call_soon(self.calls.refresh)
+
+
+_CLCC_STAT = {CallState.ACTIVE: 0, CallState.HELD: 1, CallState.DIALING: 2,
+              CallState.ALERTING: 3, CallState.INCOMING: 4, CallState.WAITING: 5}
+
+
+def _response_prefix(command: str) -> str | None:
+    """Gives the prefix of a command's own response lines: AT+CLCC -> +CLCC."""
+    match = re.match(r"AT([+^][A-Z]+)", command.upper())
+    return match[1] if match else None

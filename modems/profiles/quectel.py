@@ -1,0 +1,49 @@
+"""Quectel modules (EC25, EC20, UC20, EG25).
+
+- `AT+QINDCFG="ccinfo",1,0` gives `+QIND: "ccinfo",id,dir,stat,mode,mpty,"number",type`
+  on every call state change (stat 7 = released); older firmwares lack it, so
+  `AT^DSCI=1` (`^DSCI: id,dir,stat,type,number,num_type`, stat 6 = released)
+  is enabled as the fallback.
+- `AT+QTONEDET=1` reports received keys as `+QTONEDET: <ASCII code>`.
+- `AT+QPCMV=1,2` routes voice to the USB audio class device.
+"""
+from __future__ import annotations
+
+import re
+
+from modems.events import CallState
+from modems.profiles.base import CallHint, DtmfHint, Profile
+
+_CCINFO = re.compile(r'\+QIND:\s*"ccinfo",\s*(\d+),\s*(\d),\s*(\d+)')
+_DSCI = re.compile(r"\^DSCI:\s*(\d+),\s*(\d),\s*(\d+)")
+_TONE = re.compile(r"\+QTONEDET:\s*(\d+)")
+_KEYS = set("0123456789*#ABCD")
+
+
+def _state(stat: int, released: int) -> CallState | None:
+    if stat == released:
+        return CallState.ENDED
+    return CallState.from_clcc(stat) if stat <= 5 else None
+
+
+class QuectelProfile(Profile):
+    name = "quectel"
+    voice = "USB audio (ALSA), enabled by AT+QPCMV=1,2"
+    poll_interval = 1.0
+    urc_prefixes = Profile.urc_prefixes + ("+QIND", "^DSCI", "+QTONEDET", "+QUSIM", "+CPIN")
+    iccid_commands = ("AT+QCCID", "AT+CCID", "AT+ICCID")
+    init_commands = ('AT+QINDCFG="ccinfo",1,0', "AT^DSCI=1", "AT+QTONEDET=1", "AT+QPCMV=1,2")
+
+    @staticmethod
+    def matches(manufacturer: str, model: str) -> bool:
+        return "quectel" in manufacturer.lower()
+
+    def parse_urc(self, line: str) -> CallHint | DtmfHint | None:
+        if match := _TONE.match(line):
+            digit = chr(int(match[1])) if int(match[1]) < 128 else ""
+            return DtmfHint(digit) if digit in _KEYS else None
+        if match := _CCINFO.match(line):
+            return CallHint(call_id=int(match[1]), state=_state(int(match[3]), released=7))
+        if match := _DSCI.match(line):
+            return CallHint(call_id=int(match[1]), state=_state(int(match[3]), released=6))
+        return None

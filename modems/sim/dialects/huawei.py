@@ -1,0 +1,78 @@
+"""Huawei E1550 / E173 / E1752 (voice-enabled firmware).
+
+Call progress comes as ^ORIG/^CONF/^CONN/^CEND, written without a space after
+the colon as these firmwares do (python-gsmmodem's patterns expect exactly that).
+Voice is raw 8 kHz PCM on a second serial port, but only after AT^DDSETEX=2
+is sent during the call. Some firmwares leave the cc_cause off ^CEND
+(modem.cend_with_cause). SMS storage indices start at 0 on these sticks.
+"""
+from __future__ import annotations
+
+from modems.sim.at_engine import CME_NOT_ALLOWED, CmeError, Reply, Request
+from modems.sim.calls import LegState
+from modems.sim.dialects.base import (STANDARD_CLAC, Dialect, accept_handler, iccid_handler,
+                                      switch_handler)
+
+END_STATUS = 104
+
+
+def _dtmf(modem, request: Request) -> Reply:
+    if request.kind == "test":
+        return Reply()
+    args = request.args()
+    if request.kind != "set" or len(args) < 2:
+        raise CmeError(CME_NOT_ALLOWED)
+    calls = dict(modem.calls())
+    call = calls.get(request.int_arg(0))
+    if call is None or call.leg_state(modem) is not LegState.ACTIVE:
+        raise CmeError(CME_NOT_ALLOWED)
+    digits = args[1].upper()
+    modem.send_dtmf(digits)
+    return Reply()
+
+
+def _ddsetex(modem, request: Request) -> Reply:
+    if request.kind == "set":
+        if request.int_arg(0) != 2:
+            raise CmeError(CME_NOT_ALLOWED)
+        modem.settings.vendor["voice_port"] = 1
+    return Reply()
+
+
+def _cvoice(modem, request: Request) -> Reply:
+    if request.kind == "query":
+        return Reply(["^CVOICE: 0,8000,16,20"])
+    if request.kind == "test":
+        return Reply(["^CVOICE: (0)"])
+    return Reply()
+
+
+class HuaweiDialect(Dialect):
+    name = "huawei"
+    manufacturer = "huawei"
+    model = "E1550"
+    revision = "11.608.12.02.143"
+    clac = STANDARD_CLAC + ("^CVOICE", "^DTMF", "^USSDMODE", "^DDSETEX", "^ICCID", "^CURC")
+    voice_port = True
+    first_sms_index = 0
+    handlers = {
+        "^CVOICE": _cvoice,
+        "^USSDMODE": switch_handler("ussdmode", "^USSDMODE: {}"),
+        "^DDSETEX": _ddsetex,
+        "^DTMF": _dtmf,
+        "^ICCID": iccid_handler("^ICCID"),
+        "^CURC": accept_handler("^CURC: 1"),
+    }
+
+    def vendor_call_state(self, modem, cid, call, previous, leg) -> None:
+        outgoing = call.caller is modem
+        if leg is LegState.DIALING and previous is None:
+            modem.urc(f"^ORIG:{cid},0")
+        elif leg is LegState.ALERTING and outgoing:
+            modem.urc(f"^CONF:{cid}")
+        elif leg is LegState.ACTIVE:
+            modem.urc(f"^CONN:{cid},0")
+        elif leg is LegState.RELEASED:
+            duration = int(call.duration())
+            cause = f",{call.cause.code}" if modem.cend_with_cause and call.cause else ""
+            modem.urc(f"^CEND:{cid},{duration},{END_STATUS}{cause}")

@@ -1,0 +1,227 @@
+"""Virtual phones: scriptable subscribers that call, answer, press keys and text."""
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import phonenumbers
+
+from modems.numbers import InvalidNumber, to_e164
+from modems.sim import audio
+from modems.sim.calls import Call, Cause, LegState
+
+log = logging.getLogger(__name__)
+
+
+class PhoneState(enum.Enum):
+    IDLE = "idle"
+    DIALING = "dialing"
+    ALERTING = "alerting"
+    RINGING = "ringing"      # an incoming call rings
+    ACTIVE = "active"
+
+
+class PhoneActionError(RuntimeError):
+    """A phone was asked for something its state does not allow."""
+
+
+_LEG_TO_PHONE = {LegState.DIALING: PhoneState.DIALING, LegState.ALERTING: PhoneState.ALERTING,
+                 LegState.INCOMING: PhoneState.RINGING, LegState.ACTIVE: PhoneState.ACTIVE,
+                 LegState.RELEASED: PhoneState.IDLE}
+
+
+# How the network shows a caller's number: "+49...",145 ; "0170...",129 ; and
+# "49...",145 (international digits without "+", which some networks send).
+PRESENTATIONS = ("international", "national", "international_no_plus")
+
+
+@dataclass(frozen=True)
+class ReceivedSms:
+    """An SMS in a phone's inbox, its concatenated parts already joined."""
+
+    sender: str
+    text: str
+    parts: int = 1
+    received_at: float = 0.0
+
+
+class VirtualPhone:
+    """A subscriber of the virtual network. All state is guarded by the network lock."""
+
+    def __init__(self, network, number: str, withheld: bool = False,
+                 presentation: str = "international"):
+        if presentation not in PRESENTATIONS:
+            raise ValueError(f"presentation must be one of {PRESENTATIONS}, not {presentation!r}")
+        self._net = network
+        self.number = number
+        self.withheld = withheld
+        self.presentation = presentation
+        self.state = PhoneState.IDLE
+        self.last_cause: str | None = None
+        self.inbox: list[ReceivedSms] = []
+        self.heard_dtmf: list[str] = []
+        self._call: Call | None = None
+        self._cond = threading.Condition(network.lock)
+        self._outgoing = bytearray()
+        self._tones = bytearray()
+        self._heard = bytearray()
+        self._partial: dict[tuple, dict[int, str]] = {}
+        self._sms_ref = 0
+
+    def __repr__(self) -> str:
+        return f"<VirtualPhone {self.number} {self.state.name}>"
+
+    def presented(self) -> tuple[str, int]:
+        """Gives (digits, type of address) of this phone as callees see it."""
+        if self.withheld:
+            return "", 128
+        if self.presentation == "national":
+            parsed = phonenumbers.parse(self.number, None)
+            national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+            return "".join(c for c in national if c.isdigit()), 129
+        if self.presentation == "international_no_plus":
+            return self.number.lstrip("+"), 145
+        return self.number, 145
+
+    def reachable(self) -> bool:
+        return True
+
+    # -- what the network tells the phone ---------------------------------
+    def call_changed(self, call: Call) -> None:
+        new = _LEG_TO_PHONE[call.leg_state(self)]
+        if new is PhoneState.IDLE:
+            self._call = None
+            self.last_cause = call.cause.text if call.cause else None
+            self._tones.clear()
+        else:
+            self._call = call
+        if new is not self.state:
+            log.info("phone %s: %s -> %s", self.number, self.state.name, new.name)
+            self.state = new
+        self._cond.notify_all()
+
+    def dtmf_received(self, digit: str) -> None:
+        self.heard_dtmf.append(digit)
+        self._cond.notify_all()
+
+    def sms_delivered(self, sender: str, text: str, reference: int | None = None,
+                      part: int = 1, parts: int = 1) -> None:
+        if parts <= 1 or reference is None:
+            self.inbox.append(ReceivedSms(sender, text, 1, time.monotonic()))
+        else:
+            pieces = self._partial.setdefault((sender, reference, parts), {})
+            pieces[part] = text
+            if len(pieces) < parts:
+                return
+            del self._partial[(sender, reference, parts)]
+            joined = "".join(pieces[n] for n in sorted(pieces))
+            self.inbox.append(ReceivedSms(sender, joined, parts, time.monotonic()))
+        self._cond.notify_all()
+
+    # -- what a test makes the phone do -------------------------------------
+    def call(self, number: str) -> None:
+        """Dials `number` (E.164 or national); the state moves on from DIALING."""
+        with self._net.lock:
+            if self._call is not None:
+                raise PhoneActionError(f"{self.number} is already in a call")
+            try:
+                dialed = to_e164(number, self._net.country)
+            except InvalidNumber:
+                dialed = number
+            self.last_cause = None
+            self._call = self._net.switch.originate(self, dialed)
+
+    def answer(self) -> None:
+        with self._net.lock:
+            if self.state is not PhoneState.RINGING:
+                raise PhoneActionError(f"{self.number} cannot answer while {self.state.name}")
+            self._net.switch.answer(self._call, self)
+
+    def reject(self) -> None:
+        with self._net.lock:
+            if self.state is not PhoneState.RINGING:
+                raise PhoneActionError(f"{self.number} cannot reject while {self.state.name}")
+            self._net.switch.release(self._call, Cause.REJECTED, by=self)
+
+    def hangup(self) -> None:
+        """Ends the current call (rejects it if it is ringing here); no-op when idle."""
+        with self._net.lock:
+            if self._call is None:
+                return
+            cause = Cause.REJECTED if self.state is PhoneState.RINGING else Cause.NORMAL
+            self._net.switch.release(self._call, cause, by=self)
+
+    def press(self, digits: str) -> None:
+        """Sends DTMF keys: in-band tones and, where the far end reports them, signalling."""
+        digits = digits.upper()
+        if any(d not in audio.DTMF_FREQS for d in digits):
+            raise ValueError(f"not DTMF keys: {digits!r}")
+        with self._net.lock:
+            if self.state is not PhoneState.ACTIVE:
+                raise PhoneActionError(f"{self.number} cannot press keys while {self.state.name}")
+            call = self._call
+            start = len(self._tones) / (2 * audio.RATE)
+            self._tones += audio.dtmf(digits)
+            far = call.other(self)
+            step = audio.DTMF_TONE_S + audio.DTMF_GAP_S
+            for index, digit in enumerate(digits):
+                self._net.later(start + index * step, self._signal_key, call, far, digit)
+
+    def _signal_key(self, call: Call, far, digit: str) -> None:
+        if call.leg_state(self) is LegState.ACTIVE:
+            far.dtmf_received(digit)
+
+    def send_sms(self, to: str, text: str) -> None:
+        """Sends `text` to `to`; long or non-GSM texts go as concatenated/UCS2 parts."""
+        with self._net.lock:
+            self._sms_ref = (self._sms_ref + 1) % 256
+            sender = self.presented()[0] if not self.withheld else self.number
+            self._net.submit_sms(sender or self.number, to, text, self._sms_ref)
+
+    def wait_state(self, state: PhoneState, timeout: float = 5.0) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self.state is state, timeout)
+
+    def wait_sms(self, count: int = 1, timeout: float = 5.0) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self.inbox) >= count, timeout)
+
+    def wait_dtmf(self, count: int = 1, timeout: float = 5.0) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self.heard_dtmf) >= count, timeout)
+
+    # -- audio ----------------------------------------------------------------
+    def play(self, pcm: bytes) -> None:
+        """Queues S16LE 8 kHz mono audio to send into the call."""
+        with self._net.lock:
+            self._outgoing += pcm[: len(pcm) // 2 * 2]
+
+    def heard(self) -> bytes:
+        with self._net.lock:
+            return bytes(self._heard)
+
+    def clear_heard(self) -> None:
+        with self._net.lock:
+            self._heard.clear()
+
+    def uplink_frame(self) -> bytes:
+        """Gives the next 20 ms this phone sends (queued audio plus key tones)."""
+        frame = bytes(self._outgoing[: audio.FRAME_BYTES]).ljust(audio.FRAME_BYTES, b"\0")
+        del self._outgoing[: audio.FRAME_BYTES]
+        if self._tones:
+            tones = bytes(self._tones[: audio.FRAME_BYTES]).ljust(audio.FRAME_BYTES, b"\0")
+            del self._tones[: audio.FRAME_BYTES]
+            frame = audio.mix(frame, tones)
+        return frame
+
+    def wait_heard(self, predicate, timeout: float = 5.0) -> bool:
+        """Waits until `predicate(heard_pcm)` is true; the heard audio grows every 20 ms."""
+        with self._cond:
+            return self._cond.wait_for(lambda: predicate(self._heard), timeout)
+
+    def downlink(self, frame: bytes) -> None:
+        self._heard += frame
+        self._cond.notify_all()

@@ -1,0 +1,395 @@
+"""A virtual modem: a PTY speaking one vendor's AT dialect, its SIM, calls and faults."""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import zlib
+from dataclasses import dataclass, field
+
+from modems.sim import audio, sms_pdu
+from modems.sim.at_commands import handler_for
+from modems.sim.at_engine import Reply, execute, frame_reply
+from modems.sim.calls import Call, Cause, LegState
+from modems.sim.dialects import get_dialect
+from modems.sim.modem_audio import ModemAudio
+from modems.sim.ptyport import PtyPort
+
+log = logging.getLogger(__name__)
+
+CTRL_Z, ESC = 0x1A, 0x1B
+MAX_LINE = 4096
+
+
+@dataclass
+class Settings:
+    """What power-up, replug and ATZ reset."""
+
+    echo: bool = True
+    cmee: int = 0
+    clip: bool = False
+    crc: bool = False
+    cnmi_mt: int = 0
+    creg: int = 0
+    cmgf: int = 0
+    cscs: str = "GSM"
+    cfun: int = 1
+    vendor: dict = field(default_factory=dict)   # URC switches a dialect command turned on
+
+
+@dataclass
+class StoredSms:
+    index: int
+    status: int          # 0 REC UNREAD, 1 REC READ, 2 STO UNSENT, 3 STO SENT
+    pdu: str
+
+
+def _luhn_complete(digits: str) -> str:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return digits + str((10 - total % 10) % 10)
+
+
+class VirtualModem:
+    """One modem of the virtual network; all state is guarded by the network lock."""
+
+    def __init__(self, network, name: str, number: str, profile: str = "generic",
+                 sim_pin: str | None = None, imei: str | None = None, iccid: str | None = None,
+                 imsi: str | None = None, operator: str = "Virtual GSM"):
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            raise ValueError(f"modem name must be letters, digits, - or _: {name!r}")
+        self._net = network
+        self.name, self.number, self.profile = name, number, profile
+        self.dialect = get_dialect(profile)
+        digits = re.sub(r"\D", "", number)[-9:].rjust(9, "0")
+        self.imei = imei or _luhn_complete("35" + str(zlib.crc32(name.encode()) % 1000).rjust(3, "0") + digits)
+        self.iccid = iccid or _luhn_complete("894910" + digits + "0000")
+        self.imsi = imsi or "26201" + digits.rjust(10, "0")
+        self.operator = operator
+        self.sim_pin, self.sim_puk = sim_pin, "12345678"
+        self.ussd_replies = {"*100#": "Your balance is 5.00"}
+        self.cend_with_cause = True
+        self.dtmf_urc = "+RXDTMF: {d}"
+        self.sms_capacity = 20
+        self.rssi = 18
+        self.urc_during_next_command: str | None = None
+        self.smsc = sms_pdu.SMSC_NUMBER
+        by_id = network.workdir / "by-id"
+        self._at = PtyPort(by_id / f"{name}-at", f"sim-{name}-at", self._on_data)
+        self.port = str(self._at.link)
+        self.media = ModemAudio(self, network, serial_voice=self.dialect.voice_port)
+        self.audio = self.media.device
+        self._received = bytearray()
+        self.commands: list[str] = []
+        self._cond = threading.Condition(network.lock)
+        self._sms: dict[int, StoredSms] = {}
+        self._pending_sms: list[str] = []
+        self._storage_full = False
+        self._no_network = False
+        self._plugged = False
+        self._calls: dict[int, Call] = {}
+        self._legs: dict[int, LegState] = {}
+        self._dialled: dict[Call, str] = {}
+        self._dial_text: str | None = None
+        self._reset()
+
+    def __repr__(self) -> str:
+        return f"<VirtualModem {self.name} {self.profile} {self.number}>"
+
+    def _reset(self) -> None:
+        """Power-up state: settings fresh, SIM locked again if it has a PIN."""
+        self.settings = Settings()
+        self.sim_state = "SIM PIN" if self.sim_pin else "READY"
+        self.pin_attempts = 3
+        self._hung = False               # a re-enumerated modem has rebooted
+        self._line = bytearray()
+        self._pdu_input = None
+        self._pdu_buffer = bytearray()
+        self._deferred: list[str] = []
+
+    # -- lifecycle (called by the network) ------------------------------------
+    def open(self) -> None:
+        with self._net.lock:
+            self._reset()
+            self._at.open()
+            self.media.open()
+            self._plugged = True
+
+    def close(self, final: bool = True) -> None:
+        """Takes the modem off the network; `final` also closes its ALSA FIFOs."""
+        with self._net.lock:
+            self._plugged = False
+            self._release_all(Cause.NETWORK)
+        self._at.close()
+        self.media.close(final)
+
+    # -- what tests look at ---------------------------------------------------------
+    @property
+    def received(self) -> bytes:
+        with self._net.lock:
+            return bytes(self._received)
+
+    @property
+    def stored_sms(self) -> list[tuple[int, int, str]]:
+        with self._net.lock:
+            return [(s.index, s.status, s.pdu) for s in sorted(self._sms.values(),
+                                                             key=lambda s: s.index)]
+
+    def wait_for_command(self, regex: str, timeout: float = 5.0) -> str:
+        """Gives the first received command line matching `regex`; TimeoutError if none."""
+        pattern = re.compile(regex)
+        with self._cond:
+            found: list[str] = []
+            def match() -> bool:
+                found[:] = [c for c in self.commands if pattern.search(c)][:1]
+                return bool(found)
+            if not self._cond.wait_for(match, timeout):
+                raise TimeoutError(f"{self.name}: no command matching {regex!r}")
+            return found[0]
+
+    # -- faults ------------------------------------------------------------------------
+    def unplug(self) -> None:
+        """Yanks the USB device: symlinks gone, PTYs closed, calls dropped."""
+        log.info("modem %s: unplugged", self.name)
+        self.close(final=False)
+
+    def replug(self) -> None:
+        """Re-enumerates: new PTYs at the same symlinks, fresh modem state."""
+        if self._plugged:
+            self.close(final=False)
+        log.info("modem %s: replugged", self.name)
+        self.open()
+        with self._net.lock:
+            self.flush_pending_sms()
+
+    def hang(self, hung: bool = True) -> None:
+        with self._net.lock:
+            self._hung = hung
+            self._line.clear()
+
+    def send_garbage(self, data: bytes) -> None:
+        self._at.write(data)
+
+    def no_network(self, lost: bool = True) -> None:
+        with self._net.lock:
+            self._no_network = lost
+            if lost:
+                self._release_all(Cause.NETWORK)
+            if self.settings.creg:
+                self.urc(f"+CREG: {self.registration()}")
+            if not lost:
+                self.flush_pending_sms()
+
+    def drop_call(self) -> None:
+        """The network drops this modem's calls; both ends see cause `network`."""
+        with self._net.lock:
+            self._release_all(Cause.NETWORK)
+
+    def set_storage_full(self, full: bool = True) -> None:
+        with self._net.lock:
+            self._storage_full = full
+            if not full:
+                self.flush_pending_sms()
+
+    def deliver_raw_pdu(self, pdu_hex: str) -> None:
+        """Delivers an SMS-DELIVER PDU (hex, with SMSC) exactly as given."""
+        with self._net.lock:
+            self.deliver_pdu(pdu_hex)
+
+    def _release_all(self, cause: Cause) -> None:
+        for call in list(self._calls.values()):
+            self._net.switch.release(call, cause)
+
+    # -- network state -------------------------------------------------------------------
+    def registered(self) -> bool:
+        return (self._plugged and not self._no_network and self.sim_state == "READY"
+                and self.settings.cfun == 1)
+
+    def registration(self) -> int:
+        """Gives the +CREG <stat>: 1 registered home, 0 not registered."""
+        return 1 if self.registered() else 0
+
+    def reachable(self) -> bool:
+        return self.registered()
+
+    def presented(self) -> tuple[str, int]:
+        return self.number, 145
+
+    # -- SMS storage ---------------------------------------------------------------------
+    def deliver_pdu(self, pdu_hex: str) -> None:
+        """Stores an incoming SMS and announces it, or leaves it queued at the SMSC."""
+        if not self._store_incoming(pdu_hex):
+            self._pending_sms.append(pdu_hex)
+
+    def _store_incoming(self, pdu_hex: str) -> bool:
+        if not self.registered():
+            return False
+        if self.settings.cnmi_mt == 2:
+            self.urc(f"+CMT: ,{sms_pdu.tpdu_length(pdu_hex)}\r\n{pdu_hex}")
+            return True
+        if self._storage_full or len(self._sms) >= self.sms_capacity:
+            log.info("modem %s: SMS storage full, SMS kept at the SMSC", self.name)
+            return False
+        index = self.dialect.first_sms_index
+        while index in self._sms:
+            index += 1
+        self._sms[index] = StoredSms(index, 0, pdu_hex)
+        if self.settings.cnmi_mt == 1:
+            memory = self.settings.vendor.get("cpms", ["SM"] * 3)[2]
+            self.urc(f'+CMTI: "{memory}",{index}')
+        return True
+
+    def flush_pending_sms(self) -> None:
+        pending, self._pending_sms = self._pending_sms, []
+        for pdu_hex in pending:
+            self.deliver_pdu(pdu_hex)
+
+    def sms_storage(self) -> dict[int, StoredSms]:
+        return self._sms
+
+    # -- calls (network side) -------------------------------------------------------------
+    def call_id(self, call: Call) -> int | None:
+        return next((cid for cid, c in self._calls.items() if c is call), None)
+
+    def calls(self) -> list[tuple[int, Call]]:
+        return sorted(self._calls.items(), key=lambda item: item[0])
+
+    def dial(self, number_text: str, dialled: str) -> None:
+        """Starts an outgoing call (after ATD's OK is written)."""
+        self._dial_text = number_text
+        try:
+            self._net.switch.originate(self, dialled)
+        finally:
+            self._dial_text = None
+
+    def dialled_text(self, call: Call) -> str:
+        return self._dialled.get(call, call.dialed)
+
+    def call_changed(self, call: Call) -> None:
+        cid = self.call_id(call)
+        leg = call.leg_state(self)
+        if cid is None:
+            cid = 1
+            while cid in self._calls:
+                cid += 1
+            self._calls[cid] = call
+            if call.caller is self:
+                self._dialled[call] = self._dial_text or call.dialed
+        if self._legs.get(cid) is leg:
+            return
+        previous = self._legs.get(cid)
+        self._legs[cid] = leg
+        try:
+            self.dialect.call_state(self, cid, call, previous, leg)
+        finally:
+            if leg is LegState.RELEASED:
+                del self._calls[cid], self._legs[cid]
+                self._dialled.pop(call, None)
+                if not self._calls:
+                    self.settings.vendor.pop("voice_port", None)
+                    self.media.calls_over()
+
+    def ring(self, call: Call) -> None:
+        cid = self.call_id(call)
+        if cid is not None and call.leg_state(self) is LegState.INCOMING:
+            self.dialect.ring(self, cid, call)
+
+    def dtmf_received(self, digit: str) -> None:
+        line = self.dialect.dtmf_urc(self, digit)
+        if line:
+            self.urc(line)
+
+    def send_dtmf(self, digits: str) -> None:
+        """Plays keys to the far end of the active call (AT+VTS, AT^DTMF).
+
+        The far end has the first key before the command's OK goes out, so a
+        daemon that sends one key per command sees them all arrive in order.
+        """
+        call = next((c for c in self._calls.values() if c.leg_state(self) is LegState.ACTIVE), None)
+        if call is None:
+            return
+        far = call.other(self)
+        self.media.play_keys(digits)
+        far.dtmf_received(digits[0])
+        step = audio.DTMF_TONE_S + audio.DTMF_GAP_S
+        for index, digit in enumerate(digits[1:], start=1):
+            self._net.later(index * step, far.dtmf_received, digit)
+
+    # -- the AT port ------------------------------------------------------------------------------
+    def urc(self, text: str) -> None:
+        """Writes an unsolicited result code, held back while a PDU is being typed."""
+        if not self._plugged or self._hung:
+            return
+        if self._pdu_input is not None:
+            self._deferred.append(text)
+            return
+        self._at.write(f"\r\n{text}\r\n".encode("latin-1", "replace"))
+
+    def _on_data(self, data: bytes) -> None:
+        with self._net.lock:
+            self._received += data
+            if self._hung:
+                return
+            start = 0
+            for position, byte in enumerate(data):
+                if self._pdu_input is not None:
+                    if byte in (CTRL_Z, ESC):
+                        self._echo(data[start:position + 1])
+                        start = position + 1
+                        self._finish_pdu(None if byte == ESC else self._pdu_buffer.decode("latin-1"))
+                    elif byte not in b"\r\n":
+                        self._pdu_buffer.append(byte)
+                elif byte == 0x0D:
+                    self._echo(data[start:position + 1])
+                    start = position + 1
+                    line, self._line = bytes(self._line), bytearray()
+                    self._command_line(line.decode("latin-1"))
+                elif byte != 0x0A and len(self._line) < MAX_LINE:
+                    self._line.append(byte)
+            self._echo(data[start:])
+
+    def _echo(self, data: bytes) -> None:
+        if data and self.settings.echo and not self._hung:
+            self._at.write(data)
+
+    def _command_line(self, line: str) -> None:
+        line = line.strip(" \t\0")
+        if not line:
+            return
+        self.commands.append(line)
+        self._cond.notify_all()
+        if self.urc_during_next_command:
+            urc, self.urc_during_next_command = self.urc_during_next_command, None
+            self.urc(urc)
+        self._send_reply(execute(self, line, lambda name: handler_for(self, name)))
+
+    def _send_reply(self, reply: Reply) -> None:
+        if reply.prompt is not None:
+            self._at.write(frame_reply(reply) + b"\r\n> ")
+            self._pdu_input, self._pdu_buffer = reply.prompt, bytearray()
+            return
+        self._at.write(frame_reply(reply))
+        for action in reply.after:
+            try:
+                action()
+            except Exception:
+                log.exception("modem %s: follow-up of a command failed", self.name)
+
+    def _finish_pdu(self, pdu_text: str | None) -> None:
+        handler, self._pdu_input = self._pdu_input, None
+        deferred, self._deferred = self._deferred, []
+        self._send_reply(handler(pdu_text))
+        for text in deferred:
+            self.urc(text)
+
+    # -- audio (called by the network clock every 20 ms) ----------------------------------
+    def uplink_frame(self) -> bytes:
+        return self.media.uplink_frame()
+
+    def downlink(self, frame: bytes) -> None:
+        self.media.downlink(frame)
+
+    def idle_tick(self) -> None:
+        self.media.idle_tick()

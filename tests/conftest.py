@@ -1,0 +1,81 @@
+"""Shared fixtures: a virtual GSM network per test, and drivers on its modems."""
+from __future__ import annotations
+
+import queue
+import time
+
+import pytest
+
+from modems.driver import ModemDriver
+from modems.events import ModemEvent
+
+PROFILES = ["generic", "huawei", "simcom", "quectel"]
+
+
+class EventLog:
+    """Collects a modem's events and waits for the one a test expects."""
+
+    def __init__(self):
+        self.events: list[ModemEvent] = []
+        self._queue: queue.Queue = queue.Queue()
+
+    def __call__(self, event: ModemEvent) -> None:
+        self._queue.put(event)
+
+    def wait_for(self, kind, timeout: float = 5.0, **fields):
+        """Gives the next event of `kind` whose fields match, failing after `timeout`."""
+        deadline = time.monotonic() + timeout
+        for event in self.events:
+            if isinstance(event, kind) and _matches(event, fields) and not getattr(event, "_seen", False):
+                object.__setattr__(event, "_seen", True)
+                return event
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no {kind.__name__} {fields} within {timeout} s; got {self.events}")
+            try:
+                event = self._queue.get(timeout=left)
+            except queue.Empty:
+                continue
+            self.events.append(event)
+            if isinstance(event, kind) and _matches(event, fields):
+                object.__setattr__(event, "_seen", True)
+                return event
+
+    def drain(self) -> list[ModemEvent]:
+        while True:
+            try:
+                self.events.append(self._queue.get_nowait())
+            except queue.Empty:
+                return self.events
+
+
+def _matches(event, fields) -> bool:
+    return all(getattr(event, key) == value for key, value in fields.items())
+
+
+@pytest.fixture
+def network(tmp_path):
+    from modems.sim import Delays, Network
+    net = Network(tmp_path / "gsm", delays=Delays.zero(), country="DE")
+    net.start()
+    yield net
+    net.stop()
+
+
+@pytest.fixture
+def open_driver():
+    """Opens a driver on a virtual modem; closes every one at the end."""
+    drivers = []
+
+    def opener(modem, *, profile="auto", sim_pin=None, at_timeout=2.0):
+        events = EventLog()
+        driver = ModemDriver(modem.name, modem.port, profile=profile, sim_pin=sim_pin,
+                             country="DE", on_event=events, at_timeout=at_timeout)
+        drivers.append(driver)
+        driver.open()
+        return driver, events
+
+    yield opener
+    for driver in drivers:
+        driver.close()

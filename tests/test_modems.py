@@ -1,0 +1,178 @@
+"""The modem driver against every vendor profile of the virtual network, over real PTYs."""
+from __future__ import annotations
+
+import pytest
+
+from modems.events import (CallState, CallStateChanged, Direction, DtmfReceived, EndCause,
+                           IncomingCall, ModemUp, SignalChanged, SmsStored)
+from modems.sim import PhoneState
+
+from tests.conftest import PROFILES
+
+BOX = "+4915110000001"
+USER = "+4917012345678"
+
+EXPECTED_VENDOR = {"generic": "generic", "huawei": "huawei", "simcom": "simcom",
+                   "quectel": "quectel"}
+
+
+@pytest.fixture(params=PROFILES)
+def modem(request, network):
+    return network.add_modem(name="m1", number=BOX, profile=request.param)
+
+
+def test_init_and_identity(modem, open_driver):
+    driver, events = open_driver(modem)
+    assert driver.identity.profile == EXPECTED_VENDOR[modem.profile]
+    assert driver.identity.imei.isdigit() and len(driver.identity.imei) == 15
+    events.wait_for(ModemUp, profile=modem.profile)
+    health = driver.health()
+    assert health.sim_state == "ready"
+    assert health.registration in ("home", "roaming")
+    assert health.dbm is not None and -113 <= health.dbm <= -51
+    assert 1 <= health.bars <= 5
+    assert health.iccid and health.iccid.isdigit()
+    assert health.imsi and health.imsi.isdigit()
+    assert health.operator
+    events.wait_for(SignalChanged)
+
+
+@pytest.mark.parametrize("presentation", ["international", "national"])
+def test_incoming_call_reports_e164_caller(modem, network, open_driver, presentation):
+    driver, events = open_driver(modem)
+    phone = network.add_phone(number=USER, presentation=presentation)
+    phone.call(BOX)
+    ring = events.wait_for(IncomingCall)
+    assert ring.number == USER
+    assert ring.ring == 1
+    events.wait_for(CallStateChanged, state=CallState.INCOMING, direction=Direction.INCOMING)
+    events.wait_for(IncomingCall, ring=2)
+    driver.reject(ring.call_id)
+    ended = events.wait_for(CallStateChanged, state=CallState.ENDED)
+    assert ended.cause is EndCause.REJECTED
+    assert phone.wait_state(PhoneState.IDLE)
+
+
+def test_withheld_caller_has_no_number(modem, network, open_driver):
+    driver, events = open_driver(modem)
+    phone = network.add_phone(number=USER, withheld=True)
+    phone.call(BOX)
+    ring = events.wait_for(IncomingCall)
+    assert ring.number is None
+
+
+def test_outgoing_call_alerting_active_ended(modem, network, open_driver):
+    driver, events = open_driver(modem)
+    phone = network.add_phone(number=USER)
+    call_id = driver.dial(USER)
+    assert phone.wait_state(PhoneState.RINGING)
+    events.wait_for(CallStateChanged, call_id=call_id, state=CallState.ALERTING)
+    phone.answer()
+    events.wait_for(CallStateChanged, call_id=call_id, state=CallState.ACTIVE)
+    phone.hangup()
+    ended = events.wait_for(CallStateChanged, call_id=call_id, state=CallState.ENDED)
+    assert ended.cause is EndCause.NORMAL
+    assert not driver.in_call
+
+
+def test_outgoing_call_we_hang_up(modem, network, open_driver):
+    driver, events = open_driver(modem)
+    phone = network.add_phone(number=USER)
+    call_id = driver.dial(USER)
+    assert phone.wait_state(PhoneState.RINGING)
+    phone.answer()
+    events.wait_for(CallStateChanged, call_id=call_id, state=CallState.ACTIVE)
+    driver.hangup(call_id)
+    ended = events.wait_for(CallStateChanged, call_id=call_id, state=CallState.ENDED)
+    assert ended.cause is EndCause.NORMAL
+    assert phone.wait_state(PhoneState.IDLE)
+
+
+def test_outgoing_call_busy(modem, network, open_driver):
+    driver, events = open_driver(modem)
+    phone = network.add_phone(number=USER)
+    other = network.add_phone(number="+4917099999999")
+    other.call(USER)
+    assert phone.wait_state(PhoneState.RINGING)
+    phone.answer()
+    call_id = driver.dial(USER)
+    ended = events.wait_for(CallStateChanged, call_id=call_id, state=CallState.ENDED)
+    assert ended.cause is EndCause.BUSY
+
+
+def test_outgoing_call_no_answer(modem, network, open_driver):
+    driver, events = open_driver(modem)
+    phone = network.add_phone(number=USER)
+    call_id = driver.dial(USER)
+    assert phone.wait_state(PhoneState.RINGING)
+    ended = events.wait_for(CallStateChanged, call_id=call_id, state=CallState.ENDED, timeout=10)
+    assert ended.cause is EndCause.NO_ANSWER
+
+
+def test_sms_in_plain_multipart_and_ucs2(modem, network, open_driver):
+    driver, events = open_driver(modem)
+    phone = network.add_phone(number=USER)
+    long_text = "Callback please. " * 25          # 425 characters: 3 parts
+    texts = ["BAL", long_text, "Привет, баланс? ☎"]
+    for text in texts:
+        phone.send_sms(BOX, text)
+    stored = [events.wait_for(SmsStored) for _ in range(1 + 3 + 1)]
+    messages = [driver.read_sms(event.index) for event in stored]
+    assert all(message.error is None for message in messages)
+    assert all(message.sender == USER for message in messages)
+    assert messages[0].text == "BAL"
+    parts = sorted(messages[1:4], key=lambda message: message.concat_part)
+    assert [part.concat_total for part in parts] == [3, 3, 3]
+    assert len({part.concat_ref for part in parts}) == 1
+    assert "".join(part.text for part in parts) == long_text
+    assert messages[4].text == texts[2]
+    # reading does not delete: the gateway deletes after it has committed
+    assert len(driver.list_sms()) == 5
+    driver.delete_sms(stored[0].index)
+    assert len(driver.list_sms()) == 4
+
+
+def test_sms_out_plain_multipart_and_ucs2(modem, network, open_driver):
+    driver, events = open_driver(modem)
+    phone = network.add_phone(number=USER)
+    long_text = "Your balance is 12.50 EUR. " * 12
+    assert len(driver.send_sms(USER, "Hello")) == 1
+    assert len(driver.send_sms(USER, long_text)) == 3
+    assert len(driver.send_sms(USER, "Ваш баланс 5 €")) == 1
+    assert phone.wait_sms(count=3)
+    assert [sms.text for sms in phone.inbox] == ["Hello", long_text, "Ваш баланс 5 €"]
+
+
+def test_dtmf_received_in_order(network, open_driver):
+    """SIMCom and Quectel report keys as URCs; the others in-band only (audio)."""
+    for index, profile in enumerate(["simcom", "quectel"]):
+        number = f"+49151100000{index + 10}"
+        modem = network.add_modem(name=f"d{index}", number=number, profile=profile)
+        driver, events = open_driver(modem)
+        phone = network.add_phone(number=f"+49170123456{index + 10}")
+        phone.call(number)
+        ring = events.wait_for(IncomingCall)
+        driver.answer(ring.call_id)
+        assert phone.wait_state(PhoneState.ACTIVE)
+        phone.press("0123456789*#")
+        digits = "".join(events.wait_for(DtmfReceived).digit for _ in range(12))
+        assert digits == "0123456789*#"
+        driver.hangup()
+
+
+def test_dtmf_sent(modem, network, open_driver):
+    driver, events = open_driver(modem)
+    phone = network.add_phone(number=USER)
+    call_id = driver.dial(USER)
+    assert phone.wait_state(PhoneState.RINGING)
+    phone.answer()
+    events.wait_for(CallStateChanged, call_id=call_id, state=CallState.ACTIVE)
+    driver.send_dtmf("12#")
+    assert phone.heard_dtmf == ["1", "2", "#"]
+
+
+def test_ussd(network, open_driver):
+    modem = network.add_modem(name="m1", number=BOX, profile="generic")
+    modem.ussd_replies["*100#"] = "Your balance is 5.00"
+    driver, _ = open_driver(modem)
+    assert driver.send_ussd("*100#") == "Your balance is 5.00"
