@@ -168,12 +168,12 @@ class CallTracker:
         if call.state is CallState.ACTIVE:
             call.answered_at = time.monotonic()
         self.calls[call.call_id] = call
-        log.info("%s: call %d %s %s", self.modem, call.call_id, call.direction.value,
+        log.debug("%s: call %d %s %s", self.modem, call.call_id, call.direction.value,
                  call.state.value)
         self._report(call)
 
     def _change(self, call: Call, state: CallState) -> None:
-        log.info("%s: call %d %s -> %s", self.modem, call.call_id, call.state.value, state.value)
+        log.debug("%s: call %d %s -> %s", self.modem, call.call_id, call.state.value, state.value)
         call.state = state
         if state is CallState.ACTIVE and call.answered_at is None:
             call.answered_at = time.monotonic()
@@ -224,5 +224,5 @@ class CallTracker:
         if duration is None:
             duration = (time.monotonic() - call.answered_at) if call.answered_at else 0.0
         call.state = CallState.ENDED
-        log.info("%s: call %d ended (%s, %.0f s)", self.modem, call.call_id, cause.value, duration)
+        log.debug("%s: call %d ended (%s, %.0f s)", self.modem, call.call_id, cause.value, duration)
         self._report(call, cause, code, duration)

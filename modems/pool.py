@@ -196,7 +196,7 @@ class ModemPool:
             slot.status.identity = identity
         self._set(slot, "up", "")
         driver.announce_up()
-        log.info("%s: up (%s %s, profile %s)", config.name, identity.manufacturer,
+        log.debug("%s: up (%s %s, profile %s)", config.name, identity.manufacturer,
                  identity.model, identity.profile)
         return True
 

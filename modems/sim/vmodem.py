@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 
@@ -75,6 +76,8 @@ class VirtualModem:
         self.sms_capacity = 20
         self.rssi = 18
         self.urc_during_next_command: str | None = None
+        # (monotonic time written, line) of every URC, when a benchmark sets a list here
+        self.urc_log: list[tuple[float, str]] | None = None
         self.smsc = sms_pdu.SMSC_NUMBER
         by_id = network.workdir / "by-id"
         self._at = PtyPort(by_id / f"{name}-at", f"sim-{name}-at", self._on_data)
@@ -326,6 +329,8 @@ class VirtualModem:
             self._deferred.append(text)
             return
         self._at.write(f"\r\n{text}\r\n".encode("latin-1", "replace"))
+        if self.urc_log is not None:
+            self.urc_log.append((time.monotonic(), text))
 
     def _on_data(self, data: bytes) -> None:
         with self._net.lock:

@@ -1,0 +1,28 @@
+"""`callbox config check [FILE]`: validate the configuration, print it with defaults."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gateway.config import default_path, load
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("config", help="check the configuration file",
+                                   description="Work with the configuration file.")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check", help="validate a configuration file and print the effective configuration",
+        description="Validate the file; print the configuration with every default filled "
+        "in (secrets masked) and exit 0, or print the mistake and exit 2.")
+    check.add_argument("file", nargs="?", metavar="FILE",
+                       help="configuration file (default: $CALLBOX_CONFIG or "
+                       "/etc/callbox/callbox.toml)")
+    check.set_defaults(func=check_config)
+
+
+def check_config(args: argparse.Namespace) -> int:
+    config = load(args.file or default_path())
+    sys.stdout.write(config.effective_toml())
+    print(f"{config.path}: valid, {len(config.modems)} modem(s)", file=sys.stderr)
+    return 0

@@ -1,0 +1,88 @@
+"""`callbox probe PORT`: what modem is on a port, its SIM, network and voice support."""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+import serial
+from gsmmodem.exceptions import GsmModemException, TimeoutException
+
+from gateway.config import PROFILES
+
+# Where each profile's modems carry call audio.
+VOICE_PATHS = {"simcom": "USB audio (ALSA)", "quectel": "USB audio (ALSA)",
+               "huawei": "serial voice port", "generic": "unknown"}
+
+
+def _pin(text: str) -> str:
+    if not re.fullmatch(r"[0-9]{4,8}", text):
+        raise argparse.ArgumentTypeError("a SIM PIN is 4 to 8 digits")
+    return text
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.5 <= value <= 60:
+        raise argparse.ArgumentTypeError("the timeout is 0.5 to 60 seconds")
+    return value
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "probe", help="identify the modem on a serial port",
+        description="Open a modem the daemon does not run and show what it is: vendor, "
+        "model, firmware, IMEI, SIM, operator, signal, registration, voice support.")
+    parser.add_argument("port", metavar="PORT", help="serial device, e.g. /dev/ttyUSB2")
+    parser.add_argument("--profile", choices=PROFILES, default="auto",
+                        help="vendor profile (default: auto, from the modem's answers)")
+    parser.add_argument("--pin", type=_pin, default=None, help="SIM PIN, if the SIM needs one")
+    parser.add_argument("--timeout", type=_timeout, default=5.0, metavar="S",
+                        help="seconds to wait for each AT answer (default: 5)")
+    parser.set_defaults(func=probe)
+
+
+def probe(args: argparse.Namespace) -> int:
+    # Imported here: the modem stack is needed only by this command.
+    from modems.driver import ModemDriver, ModemError
+
+    driver = ModemDriver("probe", args.port, profile=args.profile, sim_pin=args.pin,
+                         at_timeout=args.timeout)
+    try:
+        identity = driver.open()
+        health = driver.health()
+    except (ModemError, GsmModemException, serial.SerialException, OSError) as error:
+        print(f"probe {args.port}: {_reason(error, args.timeout)}", file=sys.stderr)
+        return 1
+    finally:
+        driver.close()
+    signal = (f"{health.dbm} dBm, {health.bars} of 5 bars" if health.dbm is not None
+              else "no signal")
+    lines = [
+        ("port", args.port),
+        ("modem", f"{identity.manufacturer} {identity.model}".strip() or "unknown"),
+        ("firmware", identity.revision or "unknown"),
+        ("IMEI", identity.imei or "unknown"),
+        ("SIM", health.sim_state),
+        ("ICCID", health.iccid or "unknown"),
+        ("IMSI", health.imsi or "unknown"),
+        ("operator", health.operator or "none"),
+        ("signal", signal),
+        ("registration", health.registration),
+        ("profile", identity.profile),
+        ("voice", VOICE_PATHS.get(identity.profile, "unknown")),
+    ]
+    for label, value in lines:
+        print(f"{label + ':':<14}{value}")
+    return 0
+
+
+def _reason(error: Exception, timeout: float) -> str:
+    """Gives the error's message without the 'probe: ' the driver puts before it."""
+    if isinstance(error, TimeoutException):
+        return f"the modem stopped answering (no answer within {timeout:g} s)"
+    text = str(error) or type(error).__name__
+    return text[len("probe: "):] if text.startswith("probe: ") else text

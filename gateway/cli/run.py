@@ -1,0 +1,19 @@
+"""`callbox run --config FILE`: the daemon, until SIGTERM or SIGINT."""
+from __future__ import annotations
+
+import argparse
+
+from gateway.cli import add_config_argument, config_path
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("run", help="run the box (the daemon)",
+                                   description="Run the box until SIGTERM or Ctrl-C.")
+    add_config_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: the daemon pulls in the modem stack, which other commands do not need.
+    from gateway.daemon import run as run_daemon
+    return run_daemon(config_path(args))

@@ -1,0 +1,84 @@
+"""`callbox status`: what the daemon last wrote to the database, and whether it is alive."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from peewee import DatabaseError
+
+from gateway.cli import add_config_argument, config_path
+from gateway.config import load, mask_url_password
+from gateway.db import DaemonRecord, ModemStatusRecord, close_database, is_url, open_database
+from gateway.migrations import SchemaTooNew
+
+STALE_AFTER = 30.0   # seconds without a heartbeat before the daemon counts as not running
+COLUMNS = ("NAME", "STATE", "MODEM", "OPERATOR", "SIGNAL", "REGISTRATION", "SIM", "CALL")
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "status", help="show the daemon and the modems",
+        description="Show the daemon's heartbeat and each modem as the daemon last saw it. "
+        f"Exits 1 when there was no heartbeat in the last {STALE_AFTER:.0f} s.")
+    add_config_argument(parser)
+    parser.set_defaults(func=show_status)
+
+
+def show_status(args: argparse.Namespace) -> int:
+    config = load(config_path(args))
+    database = config.gateway.database
+    if not is_url(database) and not os.path.exists(database):
+        print(f"no database at {database}: the daemon has not run with this configuration yet")
+        return 1
+    try:
+        open_database(database)
+        daemon = DaemonRecord.get_or_none(DaemonRecord.box == config.gateway.box)
+        modems = list(ModemStatusRecord.select().where(
+            ModemStatusRecord.box == config.gateway.box).order_by(ModemStatusRecord.name))
+    except (OSError, DatabaseError, SchemaTooNew) as error:
+        print(f"status: cannot read the database {mask_url_password(database)}: {error}",
+              file=sys.stderr)
+        return 1
+    finally:
+        close_database()
+    alive, headline = daemon_line(config.gateway.box, daemon, time.time())
+    print(headline)
+    if modems:
+        print_table([COLUMNS] + [modem_cells(modem) for modem in modems])
+    else:
+        print(f"no modems recorded (database {mask_url_password(database)})")
+    return 0 if alive else 1
+
+
+def daemon_line(box: str, daemon: DaemonRecord | None, now: float) -> tuple[bool, str]:
+    """Gives whether the daemon is alive, and one line saying so."""
+    if daemon is None:
+        return False, f"box {box}: NO DAEMON has run with this database"
+    age = now - daemon.heartbeat_at
+    since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(daemon.started_at))
+    if daemon.status == "stopped":
+        stopped = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(daemon.heartbeat_at))
+        return False, f"box {box}: daemon STOPPED at {stopped} (pid {daemon.pid})"
+    if age > STALE_AFTER:
+        return False, (f"box {box}: NO DAEMON HEARTBEAT for {age:.0f} s (pid {daemon.pid}, "
+                       f"started {since}): the daemon is not running or is stuck; the modems "
+                       "below are as it last saw them")
+    return True, (f"box {box}: daemon running, pid {daemon.pid}, callbox {daemon.version}, "
+                  f"up since {since}, heartbeat {max(age, 0):.0f} s ago: {daemon.status}")
+
+
+def modem_cells(modem: ModemStatusRecord) -> tuple[str, ...]:
+    """Gives one modem's row of the table."""
+    state = modem.state + (f" ({modem.reason})" if modem.reason else "")
+    vendor = " ".join(part for part in (modem.manufacturer, modem.model) if part) or "-"
+    signal = f"{modem.dbm} dBm {modem.bars}/5 bars" if modem.dbm is not None else "no signal"
+    return (modem.name, state, vendor, modem.operator or "-", signal, modem.registration,
+            modem.sim_state, "in call" if modem.in_call else "idle")
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())

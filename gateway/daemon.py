@@ -1,0 +1,261 @@
+"""The daemon: runs the modem pool and keeps the database told what the box is doing.
+
+Threads (besides the pool's and the drivers'):
+- `db-writer`: once started, the only thread of the daemon that uses the
+  database (start() writes the first rows from the caller's thread). It takes
+  modem events from a queue (the pool's threads only put them there), writes
+  each to the log and `event_log`, keeps `modem_status` current, and writes
+  the `daemon` heartbeat every HEARTBEAT_INTERVAL seconds.
+- `signal-watch` (only under `callbox run`): turns SIGTERM/SIGINT into a stop
+  request; the main thread does the shutdown.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from peewee import DatabaseError
+
+from gateway import __version__
+from gateway.config import Config, ModemConfig, load, mask_url_password
+from gateway.db import close_database, open_database
+from gateway.migrations import SchemaTooNew
+from gateway.status_store import StatusStore
+from modems.events import ModemDown, ModemEvent, ModemUp
+from modems.pool import ModemConfig as PoolModemConfig
+from modems.pool import ModemPool
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_INTERVAL = 10.0   # seconds between `daemon` rows; `callbox status` calls 30 s stale
+_STOP = object()            # tells the writer to write its last rows and end
+
+
+class Daemon:
+    """The box's daemon, runnable in-process: start(), wait(), stop()."""
+
+    def __init__(self, config: Config, now: Callable[[], float] = time.time,
+                 observe: Callable[[ModemEvent], None] | None = None):
+        """`observe`, if given, sees each modem event after it is recorded, on the
+        writer thread: it must return quickly (set an Event, put on a queue)."""
+        self.config = config
+        self.now = now
+        self._observe = observe
+        self._store = StatusStore(config.gateway.box, now)
+        self._stop_requested = threading.Event()
+        self._work: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._started = False
+        self._stopped = False
+        self._pool: ModemPool | None = None
+        self._writer: threading.Thread | None = None
+
+    @property
+    def pool(self) -> ModemPool | None:
+        return self._pool
+
+    def start(self) -> None:
+        """Opens the database, starts the writer and the modem pool."""
+        with self._lock:
+            if self._started:
+                raise RuntimeError("the daemon was started already")
+            self._started = True
+        gateway = self.config.gateway
+        open_database(gateway.database)
+        try:
+            self._store.record_start(os.getpid(), __version__, self.config.modems)
+        finally:
+            close_database()   # from here on only the writer thread uses the database
+        log.info("callbox %s started for box %r with %d modem(s), database %s", __version__,
+                 gateway.box, len(self.config.modems), mask_url_password(gateway.database))
+        if not self.config.modems:
+            log.warning("no [[modem]] in %s: the box has nothing to do until one is added",
+                        self.config.path)
+        self._pool = ModemPool([_pool_config(modem) for modem in self.config.modems],
+                               country=gateway.country, on_event=self._on_event,
+                               health_interval=gateway.health_interval,
+                               at_timeout=gateway.at_timeout)
+        self._writer = threading.Thread(target=self._run_writer, name="db-writer", daemon=True)
+        self._writer.start()
+        self._pool.start()
+
+    def _on_event(self, event: ModemEvent) -> None:
+        # Runs on a pool thread: queue the event and return at once.
+        self._work.put(event)
+
+    def request_stop(self) -> None:
+        """Asks wait() to return; the caller then calls stop()."""
+        self._stop_requested.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Waits until a stop is requested; gives True if it was."""
+        return self._stop_requested.wait(timeout)
+
+    def stop(self) -> None:
+        """Stops the pool, writes the last rows, closes the database; safe to call twice."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+        self._stop_requested.set()
+        # Each step on its own: one failing must not keep the others from running.
+        if self._pool is not None:
+            _step("stopping the modems", self._pool.stop)
+        if self._writer is not None:
+            self._work.put(_STOP)
+            self._writer.join(timeout=15)
+            if self._writer.is_alive():
+                log.error("the database writer did not finish in 15 s")
+        _step("closing the database", close_database)
+        log.info("callbox stopped")
+
+    # -- the writer thread ---------------------------------------------------------------
+
+    def _run_writer(self) -> None:
+        heartbeat_due = poll_due = time.monotonic()
+        while True:
+            timeout = max(0.0, min(heartbeat_due, poll_due) - time.monotonic())
+            try:
+                item = self._work.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+            if item is _STOP:
+                break
+            if item is not None:
+                _step(f"recording {type(item).__name__}", self._record_event, item)
+                if self._observe is not None:
+                    _step(f"showing {type(item).__name__} to the observer", self._observe, item)
+            moment = time.monotonic()
+            if moment >= poll_due:
+                _step("refreshing the modem status", self._refresh_all)
+                poll_due = moment + self.config.gateway.health_interval
+            if moment >= heartbeat_due:
+                _step("writing the heartbeat", self._heartbeat)
+                heartbeat_due = moment + HEARTBEAT_INTERVAL
+        self._drain()
+        _step("writing the last status", self._store.record_stop)
+        close_database()
+
+    def _drain(self) -> None:
+        """Records the events that arrived before the stop."""
+        while True:
+            try:
+                item = self._work.get_nowait()
+            except queue.Empty:
+                return
+            if item is not _STOP:
+                _step(f"recording {type(item).__name__}", self._record_event, item)
+
+    def _record_event(self, event: ModemEvent) -> None:
+        self._store.record_event(event, self._statuses())
+        if isinstance(event, (ModemUp, ModemDown)):
+            self._heartbeat()   # the status line counts modems up: keep it true at once
+
+    def _refresh_all(self) -> None:
+        self._store.refresh_modems(self._statuses())
+
+    def _heartbeat(self) -> None:
+        self._store.heartbeat(len(self.config.modems))
+
+    def _statuses(self) -> list:
+        return self._pool.status() if self._pool is not None else []
+
+
+def _pool_config(modem: ModemConfig) -> PoolModemConfig:
+    return PoolModemConfig(name=modem.name, port=modem.port, audio=modem.audio,
+                           roles=modem.roles, sim_pin=modem.sim_pin, group=modem.group,
+                           profile=modem.profile)
+
+
+def _step(what: str, function: Callable, *args) -> None:
+    """Runs one step of the writer or of shutdown; logs an error in it and goes on."""
+    try:
+        function(*args)
+    except Exception:
+        log.exception("error while %s", what)
+
+
+# -- `callbox run` -------------------------------------------------------------------------
+
+def configure_logging(level: str) -> None:
+    """Logs plain lines to stderr; with a timestamp unless journald adds its own."""
+    stamp = "" if os.environ.get("JOURNAL_STREAM") else "%(asctime)s "
+    logging.basicConfig(level=level.upper(), stream=sys.stderr, force=True,
+                        format=stamp + "%(levelname)s %(message)s")
+    # The AT library narrates its own init at INFO ("Connecting to modem...");
+    # our log already says in plain words what happened to which modem.
+    if level.lower() != "debug":
+        logging.getLogger("gsmmodem").setLevel(logging.WARNING)
+
+
+class SignalWatch:
+    """Turns SIGTERM and SIGINT into daemon.request_stop(), from a thread of its own.
+
+    The signal handler itself does nothing: the wakeup fd carries the signal
+    number to this thread, which sets the stop event. Setting an Event from the
+    handler could deadlock: the handler runs on the main thread, which may hold
+    that same Event's lock inside wait().
+    """
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self, daemon: Daemon):
+        self.daemon = daemon
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
+        self._previous = {number: signal.signal(number, _wake_only) for number in self.SIGNALS}
+        self._previous_fd = signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
+        self._thread = threading.Thread(target=self._watch, name="signal-watch", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while True:
+            data = os.read(self._read, 16)
+            if not data:
+                return
+            for number in data:
+                log.info("stopping on %s", signal.Signals(number).name)
+            self.daemon.request_stop()
+
+    def close(self) -> None:
+        signal.set_wakeup_fd(self._previous_fd)
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        os.close(self._write)
+        self._thread.join(timeout=5)
+        os.close(self._read)
+
+
+def _wake_only(number, frame) -> None:
+    """Does nothing: the signal's work is done by SignalWatch via the wakeup fd."""
+
+
+def run(config_path: str) -> int:
+    """Runs the daemon until SIGTERM/SIGINT; gives the exit code. Raises ConfigError."""
+    config = load(config_path)
+    configure_logging(config.gateway.log_level)
+    daemon = Daemon(config)
+    watch = SignalWatch(daemon)
+    try:
+        daemon.start()
+        daemon.wait()
+    except (OSError, DatabaseError, SchemaTooNew) as error:
+        log.error("cannot run: %s", error)
+        return 1
+    except Exception:
+        log.exception("cannot run")
+        return 1
+    finally:
+        daemon.stop()
+        watch.close()
+    return 0

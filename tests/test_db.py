@@ -1,0 +1,92 @@
+"""The database: SQLite pragmas on every connection, the program's own migrations."""
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from peewee import IntegrityError
+
+from gateway.db import (DaemonRecord, EventLogRecord, ModemStatusRecord, SchemaVersion,
+                        close_database, db, open_database)
+from gateway.migrations import LATEST, MIGRATIONS, SchemaTooNew, migrate, schema_version
+
+
+@pytest.fixture
+def database(tmp_path):
+    path = tmp_path / "state" / "callbox.db"
+    open_database(str(path))
+    yield path
+    close_database()
+
+
+def pragmas() -> tuple:
+    return tuple(db.execute_sql(f"PRAGMA {name}").fetchone()[0]
+                 for name in ("journal_mode", "foreign_keys", "busy_timeout"))
+
+
+def test_wal_and_foreign_keys_on_every_thread(database):
+    assert database.exists()
+    assert pragmas()[:2] == ("wal", 1) and pragmas()[2] > 0
+    seen = []
+
+    def other_thread():
+        seen.append(pragmas())
+        db.close()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert seen[0][:2] == ("wal", 1)
+
+
+def test_schema_version_recorded(database):
+    rows = list(SchemaVersion.select().order_by(SchemaVersion.version))
+    assert [row.version for row in rows] == [version for version, _, _ in MIGRATIONS]
+    assert rows[-1].version == LATEST and rows[0].name and rows[0].applied_at > 0
+    tables = set(db.get_tables())
+    assert {"schema_version", "modem_status", "daemon", "event_log"} <= tables
+
+
+def test_migrations_are_idempotent(database):
+    DaemonRecord.create(box="b", pid=1, version="0", started_at=1.0, heartbeat_at=2.0)
+    close_database()
+    open_database(str(database))
+    assert migrate(db.obj) == []
+    assert schema_version(db.obj) == LATEST
+    assert SchemaVersion.select().count() == len(MIGRATIONS)
+    assert DaemonRecord.get(DaemonRecord.box == "b").heartbeat_at == 2.0
+
+
+def test_two_processes_migrate_one_new_database_at_once(tmp_path):
+    path = tmp_path / "race.db"
+    script = ("import sys; from gateway.db import open_database; "
+              "from gateway.migrations import schema_version; "
+              "print(schema_version(open_database(sys.argv[1])))")
+    runs = [subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for run in runs:
+        out, err = run.communicate(timeout=60)
+        assert run.returncode == 0, err
+        assert out.strip() == str(LATEST)
+    with sqlite3.connect(path) as plain:
+        assert plain.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_a_newer_schema_is_refused(database):
+    SchemaVersion.create(version=LATEST + 1, name="from the future", applied_at=time.time())
+    with pytest.raises(SchemaTooNew, match="upgrade callbox"):
+        migrate(db.obj)
+
+
+def test_unique_keys(database):
+    row = dict(box="b", name="m1", state="up", updated_at=1.0)
+    ModemStatusRecord.create(**row)
+    ModemStatusRecord.create(**dict(row, box="other"))
+    with pytest.raises(IntegrityError):
+        ModemStatusRecord.create(**row)
+    event = EventLogRecord.create(box="b", at=1.0, kind="modem_up", message="m1: up")
+    assert event.id and event.call_id is None and event.modem is None
