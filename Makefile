@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEB_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all
 STAMP := $(VENV)/.installed
 
-.PHONY: all setup deps demo test bench clean
+.PHONY: all setup deps prompts demo test bench clean
 
 all: test
 
@@ -32,14 +32,20 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-demo: setup
+# Voice prompts are generated from their texts (espeak-ng, sox); unchanged texts are skipped.
+prompts: setup
+	$(PY) -m audio.prompts
+
+demo: setup prompts
 	$(VENV)/bin/callbox demo
 
-test: setup
+test: setup prompts
 	$(PY) -m pytest -n 2 -q
 
-bench: setup
+bench: setup prompts
 	$(PY) bench/modems.py
+	$(PY) bench/audio.py
+	$(PY) bench/dtmf.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

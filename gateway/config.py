@@ -19,15 +19,20 @@ from urllib.parse import urlsplit, urlunsplit
 import phonenumbers
 
 from gateway.config_reader import ConfigError, Table, describe, did_you_mean, toml_value
+from gateway.sms_config import SmsConfig, parse_sms
 
 __all__ = ["Config", "ConfigError", "GatewayConfig", "CallbackConfig", "WebConfig",
-           "ModemConfig", "load", "default_path", "DEFAULT_PATH"]
+           "ModemConfig", "SmsConfig", "load", "default_path", "DEFAULT_PATH"]
 
 DEFAULT_PATH = "/etc/callbox/callbox.toml"
-SECTIONS = ("gateway", "callback", "web", "modem")
+SECTIONS = ("gateway", "callback", "web", "sms", "modem")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 ROLES = ("trigger", "callback", "destination")
 PROFILES = ("auto", "generic", "huawei", "simcom", "quectel")
+# Premium-rate and other costly services no callback user should reach by default:
+# Germany 0900/0137/0180/118xx, UK 09, France 08 9, US 900/976, satellite networks.
+PREMIUM_RATE_PREFIXES = ("+49900", "+49137", "+49180", "+49118", "+449", "+3389", "+1900",
+                         "+1976", "+870", "+881", "+882")
 
 _MODEM_NAME = r"[a-z0-9_-]{1,32}"
 _BOX_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}"
@@ -58,6 +63,16 @@ class CallbackConfig:
     callback_delay: float             # seconds
     callback_unknown_callers: bool
     unknown_callbacks_per_hour: int
+    save_caller_id_after_pin: bool = True
+    pin_tries: int = 3                        # per call
+    destination_tries: int = 3                # empty or invalid entries per call
+    interdigit_timeout: float = 5.0           # seconds
+    answer_timeout: float = 40.0              # seconds a leg may ring
+    min_call_seconds: int = 10
+    warning_before_end: int = 60              # seconds
+    language: str = "en"
+    blocked_prefixes: tuple[str, ...] = ()
+    allowed_prefixes: tuple[str, ...] = ()    # empty: every rated destination
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,7 @@ class Config:
     callback: CallbackConfig
     web: WebConfig
     modems: tuple[ModemConfig, ...] = ()
+    sms: SmsConfig = field(default_factory=SmsConfig)
 
     def modem(self, name: str) -> ModemConfig:
         """Gives the modem of that name; KeyError if there is none."""
@@ -112,6 +128,7 @@ class Config:
                 if name == "gateway" and item.name == "database":
                     value = mask_url_password(value)
                 lines.append(f"{item.name} = {toml_value(value)}")
+        lines += self._sms_toml()
         for modem in self.modems:
             lines += ["", "[[modem]]"]
             for item in dataclasses.fields(modem):
@@ -127,6 +144,18 @@ class Config:
         if not self.modems:
             lines += ["", "# no [[modem]] configured"]
         return "\n".join(lines) + "\n"
+
+
+    def _sms_toml(self) -> list[str]:
+        lines = ["", "[sms]"]
+        for item in dataclasses.fields(self.sms):
+            if item.name not in ("aliases", "replies"):
+                lines.append(f"{item.name} = {toml_value(getattr(self.sms, item.name))}")
+        for table in ("aliases", "replies"):
+            lines += ["", f"[sms.{table}]"]
+            lines += [f"{key} = {toml_value(value)}"
+                      for key, value in getattr(self.sms, table).items()]
+        return lines
 
 
 def mask_url_password(database: str) -> str:
@@ -163,7 +192,9 @@ def parse(data: dict, path: str | os.PathLike = "<config>") -> Config:
     callback = _callback(_table(data, path, "callback"))
     web = _web(_table(data, path, "web"))
     modems = _modems(data.get("modem", []), path)
-    return Config(path=str(path), gateway=gateway, callback=callback, web=web, modems=modems)
+    sms = parse_sms(_table(data, path, "sms"), tuple(modem.name for modem in modems))
+    return Config(path=str(path), gateway=gateway, callback=callback, web=web, modems=modems,
+                  sms=sms)
 
 
 def _table(data: dict, path, name: str) -> Table:
@@ -234,6 +265,22 @@ def _callback(table: Table) -> CallbackConfig:
         callback_unknown_callers=table.get_bool("callback_unknown_callers", True),
         unknown_callbacks_per_hour=table.get_int("unknown_callbacks_per_hour", 3,
                                                  unit="callbacks", minval=0, maxval=100),
+        save_caller_id_after_pin=table.get_bool("save_caller_id_after_pin", True),
+        pin_tries=table.get_int("pin_tries", 3, unit="tries", minval=1, maxval=10),
+        destination_tries=table.get_int("destination_tries", 3, unit="tries", minval=1,
+                                        maxval=10),
+        interdigit_timeout=table.get_float("interdigit_timeout", 5.0, unit="seconds",
+                                           minval=1, maxval=30),
+        answer_timeout=table.get_float("answer_timeout", 40.0, unit="seconds", minval=5,
+                                       maxval=180),
+        min_call_seconds=table.get_int("min_call_seconds", 10, unit="seconds", minval=1,
+                                       maxval=600),
+        warning_before_end=table.get_int("warning_before_end", 60, unit="seconds", minval=0,
+                                         maxval=600),
+        language=table.get_str("language", "en", pattern=r"[a-z]{2}(_[A-Z]{2})?",
+                               what="a language code like en or de"),
+        blocked_prefixes=table.get_prefix_list("blocked_prefixes", PREMIUM_RATE_PREFIXES),
+        allowed_prefixes=table.get_prefix_list("allowed_prefixes", ()),
     )
     table.check_unknown()
     return result

@@ -153,6 +153,18 @@ class Table:
             seen.append(item)
         return tuple(seen)
 
+    def get_prefix_list(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        """Gives a list of number prefixes: each '+' and 1 to 15 digits, E.164 style."""
+        value = self.get_any(key, list(default))
+        self._typed(key, value, list)
+        prefixes: list[str] = []
+        for item in value:
+            if not isinstance(item, str) or not re.fullmatch(r"\+[0-9]{1,15}", item):
+                raise self.error(key, f"{describe(item)} is not a prefix like \"+49900\" "
+                                 "(+ and 1 to 15 digits)")
+            prefixes.append(item)
+        return tuple(prefixes)
+
     def check_unknown(self) -> None:
         """Raises for the first key that no getter asked for."""
         for key in self.data:

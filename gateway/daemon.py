@@ -24,6 +24,7 @@ from peewee import DatabaseError
 
 from gateway import __version__
 from gateway.config import Config, ModemConfig, load, mask_url_password
+from gateway.callservice import CallService
 from gateway.db import close_database, open_database
 from gateway.migrations import SchemaTooNew
 from gateway.status_store import StatusStore
@@ -54,6 +55,7 @@ class Daemon:
         self._started = False
         self._stopped = False
         self._pool: ModemPool | None = None
+        self.calls: CallService | None = None
         self._writer: threading.Thread | None = None
 
     @property
@@ -83,11 +85,15 @@ class Daemon:
                                at_timeout=gateway.at_timeout)
         self._writer = threading.Thread(target=self._run_writer, name="db-writer", daemon=True)
         self._writer.start()
+        self.calls = CallService(self.config, self._pool, _speech(self.config), self.now)
+        self.calls.start()
         self._pool.start()
 
     def _on_event(self, event: ModemEvent) -> None:
         # Runs on a pool thread: queue the event and return at once.
         self._work.put(event)
+        if self.calls is not None:
+            self.calls.on_event(event)
 
     def request_stop(self) -> None:
         """Asks wait() to return; the caller then calls stop()."""
@@ -109,6 +115,8 @@ class Daemon:
             self._stopped = True
         self._stop_requested.set()
         # Each step on its own: one failing must not keep the others from running.
+        if self.calls is not None:
+            _step("ending the calls", self.calls.stop)
         if self._pool is not None:
             _step("stopping the modems", self._pool.stop)
         if self._writer is not None:
@@ -169,6 +177,13 @@ class Daemon:
 
     def _statuses(self) -> list:
         return self._pool.status() if self._pool is not None else []
+
+
+def _speech(config: Config):
+    from audio.speech import Speech
+    currency = config.gateway.currency
+    return Speech(lang=config.callback.language,
+                  currency=currency if currency in ("USD", "EUR") else "USD")
 
 
 def _pool_config(modem: ModemConfig) -> PoolModemConfig:

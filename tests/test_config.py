@@ -191,3 +191,54 @@ def test_config_check_and_run_exit_2_on_a_bad_file(tmp_path):
         assert result.returncode == 2, result
         assert result.stderr.strip() == expected
         assert result.stdout == ""
+
+
+def test_sms_section_defaults_and_documented_keys():
+    config = load(DEFAULT_FILE)
+    sms = config.sms
+    assert sms == parse({}, DEFAULT_FILE).sms
+    assert sms.empty_sms_is_callback is True and sms.help_interval == 3600
+    assert sms.incomplete_after == 600 and sms.retry_backoff == (10, 60, 300, 1800)
+    assert sms.send_from == () and sms.command_of("callback") == "cb"
+    assert sms.command_of("conf") == "connect" and sms.command_of("nonsense") is None
+    text = DEFAULT_FILE.read_text()
+    effective = tomllib.loads(config.effective_toml())["sms"]
+    for key in [k for k in effective if k not in ("aliases", "replies")]:
+        assert re.search(rf"^{key} = ", text, re.M), f"sms.{key} is not in {DEFAULT_FILE}"
+    for table in ("aliases", "replies"):
+        for key in effective[table]:
+            assert re.search(rf"^{key} = ", text, re.M), f"sms.{table}.{key} undocumented"
+
+
+def test_sms_aliases_and_replies_are_read():
+    config = parse({"sms": {"empty_sms_is_callback": False, "help_interval": 60,
+                            "aliases": {"cb": ["rr", "Rückruf"]},
+                            "replies": {"balance": "Guthaben {amount} ({words}) {{ok}}"}}})
+    assert config.sms.command_of("RÜCKRUF") == "cb" and config.sms.command_of("CB") is None
+    assert config.sms.reply("balance", amount="1.00 EUR", words="one euro") == (
+        "Guthaben 1.00 EUR (one euro) {ok}")
+    assert config.sms.reply("register_first") == "Register first: REG <account> <pin>"
+    assert config.sms.aliases["bal"] == ("BAL", "BALANCE")
+
+
+@pytest.mark.parametrize("text, key, reason", [
+    ("[sms]\nhelp_intervall = 5\n", "sms.help_intervall", "unknown key (did you mean help_interval?)"),
+    ("[sms]\nincomplete_after = 1\n", "sms.incomplete_after", "between 10 and 86400 seconds"),
+    ("[sms]\nretry_backoff = []\n", "sms.retry_backoff", "a list of 1 to 10 waits"),
+    ("[sms]\nretry_backoff = [10, true]\n", "sms.retry_backoff", "the boolean true is not a wait"),
+    ("[sms]\nsend_from = [\"m9\"]\n", "sms.send_from", "'m9' is not the name of a [[modem]]"),
+    ("[sms.aliases]\ncb = [\"CB\", \"BAL\"]\n", "sms.aliases.bal", "'BAL' is already a word of 'cb'"),
+    ("[sms.aliases]\ncb = [\"call back\"]\n", "sms.aliases.cb", "is not one word"),
+    ("[sms.aliases]\ncb = []\n", "sms.aliases.cb", "must be a non-empty list"),
+    ("[sms.aliases]\ncallback = [\"X\"]\n", "sms.aliases.callback", "unknown key"),
+    ("[sms.replies]\nbalance = \"{amount.real}\"\n", "sms.replies.balance",
+     "unknown placeholder {amount.real}"),
+    ("[sms.replies]\nhelp = \"{destination}\"\n", "sms.replies.help", "unknown placeholder"),
+    ("[sms.replies]\nhelp = \"{\"\n", "sms.replies.help", "broken placeholder"),
+    ("[sms.replies]\nhelp = \"\"\n", "sms.replies.help", "must not be empty"),
+    ("[sms.replies]\nhelo = \"x\"\n", "sms.replies.helo", "unknown key (did you mean help?)"),
+    ("[sms]\naliases = 3\n", "sms.aliases", "must be a table [sms.aliases]"),
+])
+def test_sms_mistakes_name_the_key(tmp_path, text, key, reason):
+    error = error_of(tmp_path, text)
+    assert error.key == key and reason in error.reason, error

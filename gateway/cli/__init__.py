@@ -3,19 +3,30 @@
 To add a command, write gateway/cli/<name>.py with `add_parser(subparsers)`
 that registers it and sets `func=` to a function of the parsed arguments
 giving the exit code, and list the module in COMMANDS. Exit codes: 0 done,
-1 failed (the message says why), 2 bad configuration or bad usage.
+1 failed (the message says why), 2 bad configuration or bad usage. A command
+that cannot do what it was asked raises CommandFailed: `main` prints its one
+line on stderr and exits 1.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from peewee import DatabaseError
 
 from gateway import __version__
-from gateway.config import ConfigError, default_path
+from gateway.config import Config, ConfigError, default_path, mask_url_password
 
 # Modules of this package, in the order `callbox --help` lists them.
-COMMANDS = ("run", "demo", "status", "probe", "at", "config_check")
+COMMANDS = ("run", "demo", "status", "probe", "at", "config_check", "account", "callerid",
+            "rates", "blocklist", "dtmf")
+
+
+class CommandFailed(Exception):
+    """A request a command cannot carry out; the message is the line the user sees."""
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +39,25 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
 def config_path(args: argparse.Namespace) -> str:
     """Gives the configuration file the user asked for."""
     return getattr(args, "config", None) or default_path()
+
+
+@contextmanager
+def box_database(config: Config) -> Iterator[None]:
+    """Opens (and migrates) the configured database for one command, then closes it.
+
+    Database errors, inside the block too, become CommandFailed naming the database.
+    """
+    from gateway.db import close_database, open_database
+    from gateway.migrations import SchemaTooNew
+
+    where = mask_url_password(config.gateway.database)
+    try:
+        open_database(config.gateway.database)
+        yield
+    except (OSError, DatabaseError, SchemaTooNew) as error:
+        raise CommandFailed(f"database {where}: {error}") from None
+    finally:
+        close_database()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,5 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
+    except CommandFailed as error:
+        words = [args.command, getattr(args, "action", None)]
+        print(f"callbox {' '.join(word for word in words if word)}: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

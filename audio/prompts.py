@@ -1,0 +1,248 @@
+"""The words the box says, and the generator that turns them into 8 kHz WAV prompts.
+
+    python -m audio.prompts [--lang en] [--out DIR] [NAME ...]
+
+writes `<out>/<lang>/<name>.wav` (default out: `audio/prompts`) with espeak-ng,
+resampled with sox to 8 kHz mono S16 and normalized. A manifest beside the
+WAVs records, per prompt, the hash of the text (and voice settings) it was
+made from and the hash of the file made, so that
+
+- a prompt whose text did not change is not made again, and
+- a WAV whose hash is not the one recorded was put there by someone else
+  (an admin's recording): it is kept, never overwritten, and reported.
+
+Generation takes a lock on the folder, so concurrent runs (parallel test
+workers, `make` twice) do not step on each other.
+"""
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DIR = pathlib.Path(__file__).resolve().parent / "prompts"
+MANIFEST = "manifest.json"
+PIPELINE = "espeak-ng|sox rate 8000 trim gain -n -3|v1"   # change to remake every prompt
+
+_NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+            "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+            "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty",
+            "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "minus"]
+
+ENGLISH = {
+    "welcome": "Welcome.",
+    "your_balance_is": "Your balance is",
+    "enter_account": "Please enter your account number, followed by the hash key.",
+    "enter_pin": "Please enter your PIN, followed by the hash key.",
+    "wrong_pin": "That PIN is not correct.",
+    "pin_locked": "Too many wrong PINs. Your account is locked. Please contact the operator.",
+    "enter_destination": "Please enter the number you want to call, followed by the hash key.",
+    "you_can_talk_for": "You can talk for",
+    "minutes": "minutes",
+    "minute": "minute",
+    "seconds": "seconds",
+    "second": "second",
+    "not_enough_credit": "Your credit is not enough for this call.",
+    "number_not_allowed": "This number cannot be called.",
+    "no_rate": "This destination cannot be called from this service.",
+    "destination_busy": "The number you called is busy.",
+    "no_answer": "The number you called does not answer.",
+    "call_failed": "The call could not be connected.",
+    "all_lines_busy": "All lines are busy. Please try again later.",
+    "goodbye": "Goodbye.",
+    "time_is_up": "Your time is up.",
+    "connecting_you_to": "Connecting you to",
+    "dollars": "dollars", "dollar": "dollar", "cents": "cents", "cent": "cent",
+    "euros": "euros", "euro": "euro",
+    "and": "and",
+    **{word: word for word in _NUMBERS},
+}
+
+
+@dataclass(frozen=True)
+class Language:
+    """How one language's prompts are spoken: espeak-ng voice, words per minute, texts."""
+
+    voice: str
+    speed: int
+    texts: dict[str, str]
+
+
+LANGUAGES = {"en": Language(voice="en-us", speed=150, texts=ENGLISH)}
+
+
+@dataclass
+class Report:
+    """What one generator run did, by prompt name."""
+
+    total: int = 0
+    generated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    recordings: list[str] = field(default_factory=list)     # kept: not made by us
+    stale_recordings: list[str] = field(default_factory=list)  # kept although the text changed
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def done(self) -> int:
+        return len(self.generated) + len(self.unchanged) + len(self.recordings) + len(self.failed)
+
+
+def text_hash(language: Language, text: str) -> str:
+    """Gives the hash that changes when the text or the way it is spoken changes."""
+    key = f"{PIPELINE}|{language.voice}|{language.speed}|{text}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def file_hash(path: pathlib.Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def synthesize(text: str, language: Language, target: pathlib.Path) -> None:
+    """Writes `text` spoken as 8 kHz mono S16 WAV to `target` (atomically)."""
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".make-") as work:
+        spoken = pathlib.Path(work) / "spoken.wav"
+        made = pathlib.Path(work) / "made.wav"
+        _run(["espeak-ng", "-v", language.voice, "-s", str(language.speed), "-w", str(spoken),
+              "--", text])
+        # silence trims cut espeak's leading and trailing pauses: the player adds its own
+        _run(["sox", str(spoken), "-c", "1", "-b", "16", "-e", "signed-integer", str(made),
+              "silence", "1", "0.01", "0.1%", "reverse", "silence", "1", "0.01", "0.1%",
+              "reverse", "rate", "8000", "gain", "-n", "-3"])
+        os.replace(made, target)
+
+
+def _run(command: list[str]) -> None:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except FileNotFoundError as error:
+        raise RuntimeError(f"{command[0]} is not installed (apt-get install espeak-ng sox)"
+                           ) from error
+    if result.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed ({result.returncode}): {result.stderr.strip()}")
+
+
+def generate(lang: str = "en", out_dir: pathlib.Path | str | None = None,
+             names: Iterable[str] | None = None,
+             progress: Callable[[Report, str], None] | None = None,
+             language: Language | None = None) -> Report:
+    """Makes the WAVs of `names` (default: all) that are missing or whose text changed.
+
+    `language` replaces the built-in texts and voice of `lang` (tests, custom texts).
+    """
+    if language is None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"no prompt texts for language {lang!r} (have {sorted(LANGUAGES)})")
+        language = LANGUAGES[lang]
+    wanted = list(language.texts) if names is None else list(names)
+    unknown = [name for name in wanted if name not in language.texts]
+    if unknown:
+        raise ValueError(f"no prompt text for {', '.join(unknown)}")
+    folder = pathlib.Path(out_dir or DEFAULT_DIR) / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    report = Report(total=len(wanted))
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        manifest = _read_manifest(folder)
+        to_make = _sort_out(wanted, language, folder, manifest, report)
+        if progress:
+            progress(report, "")
+        with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+            futures = {name: pool.submit(synthesize, language.texts[name], language,
+                                         folder / f"{name}.wav") for name in to_make}
+            for name, future in futures.items():
+                try:
+                    future.result()
+                except Exception as error:
+                    report.failed[name] = str(error)
+                    log.error("prompt %s: %s", name, error)
+                else:
+                    wav = folder / f"{name}.wav"
+                    manifest[name] = {"text": text_hash(language, language.texts[name]),
+                                      "wav": file_hash(wav)}
+                    report.generated.append(name)
+                if progress:
+                    progress(report, name)
+        _write_manifest(folder, manifest)
+    return report
+
+
+def _sort_out(wanted: list[str], language: Language, folder: pathlib.Path, manifest: dict,
+              report: Report) -> list[str]:
+    """Files each prompt as unchanged or a recording in `report`; gives those to make."""
+    to_make = []
+    for name in wanted:
+        wav = folder / f"{name}.wav"
+        entry = manifest.get(name, {})
+        if wav.exists() and entry.get("wav") != file_hash(wav):
+            report.recordings.append(name)
+            if entry and entry.get("text") != text_hash(language, language.texts[name]):
+                report.stale_recordings.append(name)
+        elif wav.exists() and entry.get("text") == text_hash(language, language.texts[name]):
+            report.unchanged.append(name)
+        else:
+            to_make.append(name)
+    return to_make
+
+
+def _read_manifest(folder: pathlib.Path) -> dict:
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        log.warning("%s unreadable (%s); every WAV there counts as a recording", path, error)
+        return {}
+    return data.get("prompts", {}) if isinstance(data, dict) else {}
+
+
+def _write_manifest(folder: pathlib.Path, manifest: dict) -> None:
+    path = folder / MANIFEST
+    tmp = path.with_name(path.name + ".new")
+    tmp.write_text(json.dumps({"pipeline": PIPELINE, "prompts": manifest}, indent=1,
+                              sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def _show_progress(report: Report, _name: str) -> None:
+    if sys.stdout.isatty():
+        print(f"\r{report.done}/{report.total} prompts done", end="", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m audio.prompts",
+                                     description="Generate the spoken prompts (8 kHz WAV).")
+    parser.add_argument("--lang", default="en", choices=sorted(LANGUAGES))
+    parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_DIR,
+                        help=f"folder holding one subfolder per language (default {DEFAULT_DIR})")
+    parser.add_argument("names", nargs="*", help="only these prompts (default: all)")
+    args = parser.parse_args(argv)
+    report = generate(args.lang, args.out, args.names or None, _show_progress)
+    if sys.stdout.isatty():
+        print()
+    folder = args.out / args.lang
+    print(f"{len(report.generated)}/{report.total} prompts generated in {folder}, "
+          f"{len(report.unchanged)} unchanged, {len(report.recordings)} recordings kept")
+    for name in report.recordings:
+        stale = name in report.stale_recordings
+        note = " (its text has changed since: re-record it?)" if stale else ""
+        print(f"  {name}.wav is a recording, not generated: kept{note}")
+    for name, error in report.failed.items():
+        print(f"  {name}: FAILED: {error}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Benchmark: SMS commands through 2 virtual modems, as fast as phones can send them.
+
+The virtual network runs in a child process; this process runs what the
+daemon runs for SMS (the modem pool and the SmsService on SQLite), so RSS is
+the box's. Figures: commands processed per second (first +CMTI to last reply
+queued), the time from each +CMTI (the driver's SmsStored event) to its
+reply being committed to the outbox (median, p99), replies delivered, RSS.
+
+    python bench/sms.py [--messages 1000] [--phones 20] [--rate SMS_PER_SECOND]
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+BOX_NUMBERS = ("+4915110000001", "+4915110000002")
+
+
+def phone_number(index: int) -> str:
+    return f"+4917012{index:06d}"
+
+
+def run_network(workdir: str, messages: int, phones: int, rate: float, conn) -> None:
+    """Child process: the network; sends the SMS when told, then counts the replies."""
+    from modems.sim import Delays, Network
+    net = Network(Path(workdir) / "gsm", delays=Delays.zero())
+    net.start()
+    modems = [net.add_modem(name=f"m{i + 1}", number=number, profile=profile)
+              for i, (number, profile) in enumerate(zip(BOX_NUMBERS, ("huawei", "quectel")))]
+    senders = [net.add_phone(phone_number(index)) for index in range(phones)]
+    conn.send([(modem.name, modem.port) for modem in modems])
+    conn.recv()
+    pace, start = threading.Event(), time.monotonic()
+    for n in range(messages):
+        if rate:
+            pace.wait(max(0.0, start + n / rate - time.monotonic()))
+        text = f"BAL {n}" if n % 2 else f"CB 030 {1000000 + n}"   # no two alike
+        senders[n % phones].send_sms(BOX_NUMBERS[n % 2], text)
+    deadline = time.monotonic() + 120
+    for phone in senders:
+        phone.wait_sms(messages // phones, timeout=max(0.1, deadline - time.monotonic()))
+    conn.send(sum(len(phone.inbox) for phone in senders))
+    conn.recv()
+    net.stop()
+
+
+class BenchActions:
+    """Starts nothing: the call side is not what is measured here."""
+
+    def callback(self, number, destination):
+        return None
+
+    def connect(self, account_id, sender, a, b, notify):
+        return None
+
+    def balance(self, account_id):
+        from gateway.ledger import available
+        return available(account_id)
+
+
+def done_commands() -> int:
+    from gateway.sms_models import SmsCommand
+    return SmsCommand.select().where(SmsCommand.state != "pending").count()
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--phones", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=0,
+                        help="SMS per second the phones send (default 0: all at once)")
+    parser.add_argument("--log-level", default="warning")
+    args = parser.parse_args()
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(relativeCreated)d %(threadName)s %(levelname)s %(message)s")
+
+    from gateway import accounts
+    from gateway.config import parse
+    from gateway.db import close_database, open_database
+    from gateway.sms_service import SmsService
+    from modems.events import ModemUp
+    from modems.pool import ModemConfig, ModemPool
+
+    workdir = Path(tempfile.mkdtemp(prefix="callbox-sms-bench-"))
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    network = context.Process(target=run_network,
+                              args=(str(workdir), args.messages, args.phones, args.rate, child))
+    network.start()
+    ports = parent.recv()
+    config = parse({"gateway": {"state_dir": str(workdir), "database": "callbox.db"}})
+    open_database(config.gateway.database)
+    for index in range(args.phones):
+        account = accounts.create(f"user{index}", "1234", 100_000, time.time())
+        accounts.authorize_caller_id(account.id, phone_number(index), time.time())
+    close_database()
+    up: set[str] = set()
+    all_up = threading.Event()
+    service: list[SmsService] = []
+
+    def on_event(event) -> None:
+        service[0].on_event(event)
+        if isinstance(event, ModemUp):
+            up.add(event.modem)
+            if len(up) == len(ports):
+                all_up.set()
+
+    pool = ModemPool([ModemConfig(name=name, port=port, audio="null",
+                                  roles=frozenset({"trigger", "callback", "destination"}))
+                      for name, port in ports], country="DE", on_event=on_event,
+                     health_interval=10, at_timeout=5)
+    service.append(SmsService(config, pool, BenchActions()))
+    service[0].start()
+    pool.start()
+    if not all_up.wait(30):
+        print("the modems did not come up in 30 s", file=sys.stderr)
+        return 1
+    print(f"2 virtual modems up; {args.messages} SMS commands from {args.phones} phones",
+          file=sys.stderr)
+    start = time.monotonic()
+    parent.send("go")
+    finished = threading.Event()
+    while done_commands() < args.messages and time.monotonic() - start < 180 + (
+            args.messages / args.rate if args.rate else 0):
+        finished.wait(0.05)
+    processed = time.monotonic() - start
+    count = done_commands()
+    delivered = parent.recv()
+    memory = rss_mb()
+    service[0].stop()
+    pool.stop()
+    parent.send("stop")
+    network.join(timeout=10)
+    values = list(service[0].latencies)
+    print(f"processed: {count} commands in {processed:.1f} s = "
+          f"{count / processed:.1f} commands/s")
+    if values:
+        print(f"+CMTI -> reply queued: median {statistics.median(values) * 1000:.1f} ms, "
+              f"p99 {percentile(values, 0.99) * 1000:.1f} ms (n={len(values)}; an SMS found by a full "
+              "read of the SIM has no +CMTI time)")
+    print(f"replies delivered to the phones: {delivered} of {args.messages}")
+    print(f"RSS: {memory:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

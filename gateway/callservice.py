@@ -1,0 +1,341 @@
+"""The callback service: trigger calls in, callback sessions out.
+
+Threads:
+- `triggers`: takes the calls that ring a trigger modem, rejects them after
+  `ring_before_reject` rings (the caller hears busy and pays nothing), applies
+  the policy, and schedules the callback `callback_delay` seconds later.
+- `session-<n>`: one per callback, running the straight-line flow in
+  gateway/flows/callback.py and settling its bill in `finally`.
+Modem events reach a session through its queue when the session holds that
+modem; everything else goes to `triggers`. `on_event` never blocks.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+import time
+from typing import Callable
+
+from gateway import accounts, ledger
+from gateway.billing import prefixes_of, talk_budget
+from gateway.db import close_database
+from gateway.flows import callback
+from gateway.flows.session import STOP, CreditExhausted, Hangup, Session
+from gateway.ledger import Blocklist, CallbackRequest, InsufficientCredit, RateRecord
+from modems.events import CallState, CallStateChanged, IncomingCall, ModemEvent
+
+log = logging.getLogger(__name__)
+_STOP = object()
+LEG_A_PROMPTS = 120     # seconds of leg A (prompts, typing) reserved before a bridge
+LEG_A_MINIMUM = 30      # seconds of leg A a balance must cover for a callback to go on
+
+
+class FlowContext:
+    """What a flow may ask of the box: config, voice, money, rates, clock."""
+
+    def __init__(self, config, speech, now: Callable[[], float]):
+        self.config = config
+        self.speech = speech
+        self.now = now
+        self.talk_budget = talk_budget
+        self._session_ids: dict[int, int] = {}      # id(Session) -> database session id
+
+    # -- money -------------------------------------------------------------------------
+    def rate(self, number: str):
+        record = (RateRecord.select().where(RateRecord.prefix.in_(prefixes_of(number)))
+                  .order_by(RateRecord.prefix.desc()).first())
+        return record.to_rate() if record is not None else None
+
+    def available(self, account_id: int) -> int:
+        return ledger.available(account_id)
+
+    def reserved(self, session: Session) -> int:
+        session_id = self._session_ids.get(id(session))
+        return ledger.Session.get_by_id(session_id).reserved if session_id else 0
+
+    def attach(self, session: Session, account_id: int) -> bool:
+        """Ties the session to an account; False over max_concurrent_sessions."""
+        try:
+            ledger.attach_account(self.session_id(session), account_id)
+        except InsufficientCredit as refusal:
+            log.warning("session for %s refused: %s", session.number, refusal)
+            return False
+        return True
+
+    def hold(self, session: Session, account_id: int, rate_a, rate_b, seconds: int) -> None:
+        """Reserves what the session may cost with a bridge of `seconds`."""
+        leg_a = session.leg_a
+        needed = (rate_a.cost(leg_a.talk_seconds + seconds + callback.LEG_A_AFTER_BRIDGE)
+                  + rate_b.cost(seconds)
+                  + sum(context_cost(self, leg) for leg in session.legs
+                        if leg.role == "destination" and leg.ended_at is not None))
+        session_id = self.session_id(session)
+        more = needed - ledger.Session.get_by_id(session_id).reserved
+        if more > 0:
+            ledger.reserve(session_id, account_id, more)
+        session.credit_deadline = (time.monotonic() + seconds + callback.LEG_A_AFTER_BRIDGE
+                                   + 5.0)
+
+    def hold_leg_a(self, session: Session, account_id: int) -> bool:
+        """Reserves leg A's prompt time (up to LEG_A_PROMPTS s); sets when it runs out.
+
+        False when the balance does not cover even LEG_A_MINIMUM seconds."""
+        rate_a = self.rate(session.leg_a.number)
+        if rate_a is None:
+            return False
+        talked = session.leg_a.talk_seconds
+        budget = self.available(account_id) + self.reserved(session)
+        seconds = LEG_A_PROMPTS
+        while seconds >= LEG_A_MINIMUM and rate_a.cost(talked + seconds) > budget:
+            seconds -= 10
+        if seconds < LEG_A_MINIMUM:
+            return False
+        more = rate_a.cost(talked + seconds) - self.reserved(session)
+        try:
+            if more > 0:
+                ledger.reserve(self.session_id(session), account_id, more)
+        except InsufficientCredit:
+            return False
+        session.credit_deadline = time.monotonic() + seconds
+        return True
+
+    def session_id(self, session: Session) -> int:
+        return self._session_ids[id(session)]
+
+    # -- words -------------------------------------------------------------------------
+    def money_words(self, minor: int) -> list[str]:
+        from audio.speech import say_money
+        return say_money(max(0, minor), self.speech.currency_words)
+
+    def duration_words(self, seconds: int) -> list[str]:
+        from audio.speech import say_duration
+        return say_duration(seconds)
+
+    def destination_allowed(self, number: str) -> bool:
+        rules = self.config.callback
+        if any(number.startswith(prefix) for prefix in rules.blocked_prefixes):
+            return False
+        return not rules.allowed_prefixes or any(number.startswith(prefix)
+                                                 for prefix in rules.allowed_prefixes)
+
+
+def context_cost(context: FlowContext, leg) -> int:
+    rate = context.rate(leg.number)
+    return rate.cost(leg.talk_seconds) if rate is not None else 0
+
+
+class CallService:
+    """Rejects trigger calls, calls back, runs the sessions; see the module docstring."""
+
+    def __init__(self, config, pool, speech, now: Callable[[], float] = time.time):
+        self.config = config
+        self.pool = pool
+        self.context = FlowContext(config, speech, now)
+        self.now = now
+        self._owners: dict[str, Session] = {}
+        self._sessions: dict[str, Session] = {}      # number -> running session
+        self._lock = threading.Lock()
+        self._triggers: queue.Queue = queue.Queue()
+        self._rejected: set[tuple[str, int]] = set()
+        self._counter = itertools.count(1)
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._trigger_thread = threading.Thread(target=self._run_triggers, name="triggers",
+                                                daemon=True)
+
+    def start(self) -> None:
+        self._trigger_thread.start()
+
+    def stop(self) -> None:
+        """Stops taking calls; ends and settles running sessions; safe twice."""
+        self._stopping.set()
+        self._triggers.put(_STOP)
+        with self._lock:
+            sessions = list(self._sessions.values())
+        for session in sessions:
+            session.deliver(STOP)
+        for thread in list(self._threads) + [self._trigger_thread]:
+            if thread.is_alive() and thread is not threading.current_thread():
+                thread.join(timeout=10)
+
+    # -- events in ------------------------------------------------------------------------
+    def on_event(self, event: ModemEvent) -> None:
+        with self._lock:
+            owner = self._owners.get(event.modem)
+        if owner is not None:
+            owner.deliver(event)
+        elif isinstance(event, (IncomingCall, CallStateChanged)):
+            self._triggers.put(event)
+
+    # -- modems for sessions ---------------------------------------------------------------
+    def acquire(self, role: str, session: Session, exclude=()):
+        driver = self.pool.acquire(role, exclude=exclude)
+        if driver is not None:
+            with self._lock:
+                self._owners[driver.name] = session
+        return driver
+
+    def release(self, modem: str, session: Session) -> None:
+        with self._lock:
+            if self._owners.get(modem) is session:
+                del self._owners[modem]
+                self.pool.release(modem)
+
+    def audio_spec(self, modem: str) -> str:
+        return self.config.modem(modem).audio
+
+    # -- triggers ---------------------------------------------------------------------------
+    def _run_triggers(self) -> None:
+        while True:
+            event = self._triggers.get()
+            if event is _STOP:
+                break
+            try:
+                self._trigger(event)
+            except Exception:   # one bad trigger must not stop the next ones
+                log.exception("handling %s failed", event)
+        close_database()
+
+    def _trigger(self, event) -> None:
+        if isinstance(event, CallStateChanged):
+            if event.state is CallState.ENDED:
+                self._rejected.discard((event.modem, event.call_id))
+            return
+        if not isinstance(event, IncomingCall) or self._stopping.is_set():
+            return
+        modem = self.config.modem(event.modem)
+        key = (event.modem, event.call_id)
+        if "trigger" not in modem.roles or key in self._rejected:
+            return
+        if event.number is None:
+            log.info("%s: call with withheld caller ID rejected at once", event.modem)
+            self._reject(event)
+            return
+        if event.ring < self.config.callback.ring_before_reject:
+            return
+        self._reject(event)
+        rejected_at = time.monotonic()
+        refusal = self.refusal(event.number)
+        if refusal:
+            log.info("no callback to %s: %s", event.number, refusal)
+            return
+        log.info("callback to %s in %.1f s", event.number, self.config.callback.callback_delay)
+        self.start_session(event.number, delay=self.config.callback.callback_delay,
+                           since=rejected_at)
+
+    def _reject(self, event: IncomingCall) -> None:
+        self._rejected.add((event.modem, event.call_id))
+        driver = self.pool.driver(event.modem)
+        if driver is None:
+            return
+        try:
+            driver.reject(event.call_id)
+        except Exception as error:   # the modem may be gone; the caller then hears the network
+            log.warning("%s: could not reject call %d: %s", event.modem, event.call_id, error)
+
+    def refusal(self, number: str) -> str | None:
+        """Gives why `number` gets no callback, or None."""
+        rules = self.config.callback
+        if Blocklist.get_or_none(Blocklist.number == number) is not None:
+            return "the number is on the blocklist"
+        with self._lock:
+            if number in self._sessions:
+                return "a session for this number is running"
+        account = accounts.by_caller_id(number)
+        if account is not None:
+            rate = self.context.rate(number)
+            if account.locked:
+                return f"account {account.name} is locked"
+            if rate is None:
+                return "no rate for calling this number back"
+            if self.context.available(account.id) < rate.cost(LEG_A_MINIMUM):
+                return f"the balance of account {account.name} does not cover a callback"
+            return None
+        if not rules.callback_unknown_callers:
+            return "unknown callers get no callback (callback_unknown_callers = false)"
+        hour_ago = self.now() - 3600
+        given = CallbackRequest.select().where((CallbackRequest.number == number)
+                                               & (CallbackRequest.at > hour_ago)).count()
+        if given >= rules.unknown_callbacks_per_hour:
+            return f"{given} callbacks to this unknown number in the last hour"
+        CallbackRequest.create(number=number, at=self.now())
+        return None
+
+    # -- sessions ----------------------------------------------------------------------------
+    def start_session(self, number: str, delay: float = 0.0, since: float | None = None,
+                      destination: str | None = None, kind: str = "callback") -> Session:
+        session = Session(self, kind, number)
+        with self._lock:
+            self._sessions[number] = session
+        thread = threading.Thread(target=self._run_session,
+                                  args=(session, delay, since, destination),
+                                  name=f"session-{next(self._counter)}", daemon=True)
+        self._threads = [item for item in self._threads if item.is_alive()] + [thread]
+        thread.start()
+        return session
+
+    def _run_session(self, session: Session, delay: float, since: float | None,
+                     destination: str | None) -> None:
+        start = (since if since is not None else time.monotonic()) + delay
+        if self._stopping.wait(max(0.0, start - time.monotonic())):
+            self._forget(session)
+            return
+        session_id = ledger.start_session(self.config.gateway.box, None, session.kind,
+                                          session.number, self.now())
+        self.context._session_ids[id(session)] = session_id
+        try:
+            callback.run(self.context, session, session.number, destination)
+        except CreditExhausted:
+            log.info("session for %s: the reserved credit is used up; ending it", session.number)
+            session.credit_deadline = None
+            try:
+                session.say(self.context.speech.say("not_enough_credit", "goodbye"))
+            except Hangup:
+                log.debug("%s hung up during the goodbye", session.number)
+        except Hangup:
+            log.info("%s hung up", session.number)
+        except Exception:
+            log.exception("session for %s failed", session.number)
+        finally:
+            self._settle(session, session_id)
+            self._forget(session)
+            close_database()
+
+    def _settle(self, session: Session, session_id: int) -> None:
+        try:
+            session.release_all()
+        except Exception:
+            log.exception("ending the legs of %s failed", session.number)
+        cdrs = [self._cdr(session, leg) for leg in session.legs]
+        total = ledger.settle(session_id, cdrs, self.now())
+        log.info("session for %s settled: %d legs, cost %d", session.number, len(cdrs), total)
+
+    def _cdr(self, session: Session, leg) -> dict:
+        rate = self.context.rate(leg.number) if leg.answered_at else None
+        seconds = leg.talk_seconds
+        driver = leg.driver
+        return dict(role=leg.role, direction="outgoing", number=leg.number, modem=leg.modem,
+                    iccid=self._iccid(leg.modem),
+                    started_at=leg.started_at, answered_at=leg.answered_at,
+                    ended_at=leg.ended_at or self.now(),
+                    billed_seconds=rate.billed_seconds(seconds) if rate else 0,
+                    cost=rate.cost(seconds) if rate else 0,
+                    rate_prefix=rate.prefix if rate else None, cause=leg.cause)
+
+    def _iccid(self, modem: str) -> str | None:
+        for status in self.pool.status():
+            if status.name == modem and status.health is not None:
+                return status.health.iccid
+        return None
+
+    def _forget(self, session: Session) -> None:
+        with self._lock:
+            if self._sessions.get(session.number) is session:
+                del self._sessions[session.number]
+        self.context._session_ids.pop(id(session), None)
+
+    def active_sessions(self) -> int:
+        with self._lock:
+            return len(self._sessions)

@@ -1,0 +1,272 @@
+"""Accounts, caller IDs, rates, call records and the money moving between them.
+
+Every change of a balance is one atomic statement or one transaction:
+- a reservation is a conditional update (`balance - reserved >= amount`), so
+  two sessions on one account (on one box or several sharing a database) can
+  never promise more than the balance;
+- settling a session releases its reservation, debits the actual cost and
+  writes the call records in one transaction.
+Money is integer minor units; numbers are E.164.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from peewee import (AutoField, BooleanField, CharField, FloatField, ForeignKeyField, IntegerField,
+                    TextField, fn)
+
+from gateway.billing import Rate
+from gateway.db import BaseModel, db
+
+log = logging.getLogger(__name__)
+
+
+class InsufficientCredit(Exception):
+    """The account cannot cover the amount asked for."""
+
+
+class Account(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)
+    pin_hash = CharField()
+    balance = IntegerField(default=0)          # minor units
+    reserved = IntegerField(default=0)         # minor units held by running sessions
+    locked = BooleanField(default=False)       # an admin's lock: no calls at all
+    pin_locked_until = FloatField(default=0)   # Unix time; PIN entry refused before it
+    max_concurrent_sessions = IntegerField(default=1)
+    created_at = FloatField(default=time.time)
+
+    class Meta:
+        table_name = "account"
+
+
+class CallerId(BaseModel):
+    """A phone number authorized for an account (no PIN asked from it)."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, backref="caller_ids", on_delete="CASCADE")
+    number = CharField(unique=True)            # E.164
+    created_at = FloatField(default=time.time)
+
+    class Meta:
+        table_name = "caller_id"
+
+
+class RateRecord(BaseModel):
+    prefix = CharField(primary_key=True)       # E.164 digits without '+'
+    description = CharField(default="")
+    price_per_minute = IntegerField()          # millicents per minute
+    connect_fee = IntegerField(default=0)      # minor units
+    initial_increment = IntegerField(default=60)
+    increment = IntegerField(default=60)
+
+    class Meta:
+        table_name = "rate"
+
+    def to_rate(self) -> Rate:
+        return Rate(self.prefix, self.description, self.price_per_minute, self.connect_fee,
+                    self.initial_increment, self.increment)
+
+
+class AuthFailure(BaseModel):
+    """A wrong PIN for an account, kept to lock PIN entry after too many."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, on_delete="CASCADE")
+    number = CharField(null=True)
+    at = FloatField()
+
+    class Meta:
+        table_name = "auth_failure"
+
+
+class Session(BaseModel):
+    """One callback session: its reservation lives here until it is settled."""
+
+    id = AutoField()
+    box = CharField()
+    account = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    kind = CharField()                         # callback | sms-callback | connect-two
+    number = CharField()                       # who the session is for (E.164)
+    reserved = IntegerField(default=0)         # minor units held now
+    state = CharField(default="running")       # running | settled
+    started_at = FloatField()
+    heartbeat_at = FloatField()
+    ended_at = FloatField(null=True)
+
+    class Meta:
+        table_name = "session"
+
+
+class Cdr(BaseModel):
+    """One call leg: who, where, when, how long, what it cost, why it ended."""
+
+    id = AutoField()
+    box = CharField()
+    session = ForeignKeyField(Session, null=True, on_delete="SET NULL")
+    account = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    role = CharField()                         # trigger | callback | destination
+    direction = CharField()                    # incoming | outgoing
+    number = CharField()                       # E.164, or "" when withheld
+    modem = CharField()
+    iccid = CharField(null=True)
+    started_at = FloatField()
+    answered_at = FloatField(null=True)
+    ended_at = FloatField(null=True)
+    billed_seconds = IntegerField(default=0)
+    cost = IntegerField(default=0)             # minor units
+    rate_prefix = CharField(null=True)
+    cause = CharField(default="")
+
+    class Meta:
+        table_name = "cdr"
+
+
+class CallbackRequest(BaseModel):
+    """A callback given to a number with no authorized caller ID (for the hourly limit)."""
+
+    id = AutoField()
+    number = CharField(index=True)
+    at = FloatField()
+
+    class Meta:
+        table_name = "callback_request"
+
+
+class Blocklist(BaseModel):
+    """Numbers the box never calls back."""
+
+    number = CharField(primary_key=True)
+    note = TextField(default="")
+
+    class Meta:
+        table_name = "blocklist"
+
+
+class Topup(BaseModel):
+    """A manual change of a balance: who did it, when, how much."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, on_delete="CASCADE")
+    amount = IntegerField()
+    by = CharField()
+    note = TextField(default="")
+    at = FloatField()
+
+    class Meta:
+        table_name = "topup"
+
+
+LEDGER_MODELS = (Account, CallerId, RateRecord, AuthFailure, Session, Cdr, Topup,
+                 CallbackRequest, Blocklist)
+
+
+# -- money ------------------------------------------------------------------------------
+
+def available(account_id: int) -> int:
+    """Gives what the account can still spend: balance minus reservations."""
+    account = Account.get_by_id(account_id)
+    return account.balance - account.reserved
+
+
+def reserve(session_id: int, account_id: int, amount: int) -> None:
+    """Holds `amount` more for a session, or raises InsufficientCredit."""
+    if amount < 0:
+        raise ValueError("a reservation is not negative")
+    with db.atomic():
+        changed = (Account.update(reserved=Account.reserved + amount)
+                   .where((Account.id == account_id)
+                          & (Account.balance - Account.reserved >= amount))
+                   .execute())
+        if changed != 1:
+            raise InsufficientCredit(f"account {account_id} cannot cover {amount}")
+        Session.update(reserved=Session.reserved + amount).where(
+            Session.id == session_id).execute()
+
+
+def release(session_id: int, amount: int) -> None:
+    """Gives back part of a session's reservation."""
+    with db.atomic():
+        session = Session.get_by_id(session_id)
+        amount = min(amount, session.reserved)
+        if session.account_id is not None:
+            Account.update(reserved=Account.reserved - amount).where(
+                Account.id == session.account_id).execute()
+        Session.update(reserved=Session.reserved - amount).where(
+            Session.id == session_id).execute()
+
+
+def _row_locked(query):
+    """Adds FOR UPDATE where the engine has it (PostgreSQL); SQLite's write
+    transactions (BEGIN IMMEDIATE) already hold the whole database."""
+    return query.for_update() if getattr(db.obj, "for_update", False) else query
+
+
+def start_session(box: str, account_id: int | None, kind: str, number: str,
+                  now: float) -> int:
+    """Records a running session; refuses when the account has too many running.
+
+    The count and the insert share one transaction, which SQLite runs under
+    its write lock (BEGIN IMMEDIATE) and PostgreSQL under the account's row
+    lock, so two boxes cannot both pass the limit."""
+    with db.atomic():
+        if account_id is not None:
+            account = _row_locked(Account.select().where(Account.id == account_id)).get()
+            running = Session.select().where((Session.account == account_id)
+                                             & (Session.state == "running")).count()
+            if running >= account.max_concurrent_sessions:
+                raise InsufficientCredit("too many sessions running for this account")
+        return Session.create(box=box, account=account_id, kind=kind, number=number,
+                              started_at=now, heartbeat_at=now).id
+
+
+def attach_account(session_id: int, account_id: int) -> None:
+    """Sets the account of a session started before the caller was known."""
+    with db.atomic():
+        account = _row_locked(Account.select().where(Account.id == account_id)).get()
+        running = Session.select().where((Session.account == account_id)
+                                         & (Session.state == "running")
+                                         & (Session.id != session_id)).count()
+        if running >= account.max_concurrent_sessions:
+            raise InsufficientCredit("too many sessions running for this account")
+        Session.update(account=account_id).where(Session.id == session_id).execute()
+
+
+def settle(session_id: int, cdrs: list[dict], now: float) -> int:
+    """Ends a session: releases its reservation, debits the legs, writes the CDRs.
+
+    One transaction; gives the amount debited. The debit never takes the
+    balance below zero (nor into money other sessions hold): a shortfall, which
+    the flow's own limits keep to rounding, is logged and left unbilled."""
+    with db.atomic():
+        session = Session.get_by_id(session_id)
+        total = sum(cdr["cost"] for cdr in cdrs)
+        if session.account_id is not None:
+            account = _row_locked(Account.select().where(Account.id == session.account_id)).get()
+            payable = max(0, account.balance - (account.reserved - session.reserved))
+            if total > payable:
+                log.warning("session %d cost %d but account %s can pay %d: %d left unbilled",
+                            session_id, total, account.name, payable, total - payable)
+                total = payable
+            Account.update(balance=Account.balance - total,
+                           reserved=Account.reserved - session.reserved).where(
+                Account.id == session.account_id).execute()
+        for cdr in cdrs:
+            Cdr.create(box=session.box, session=session_id, account=session.account_id, **cdr)
+        Session.update(reserved=0, state="settled", ended_at=now).where(
+            Session.id == session_id).execute()
+    return total
+
+
+def topup(account_id: int, amount: int, by: str, now: float, note: str = "") -> int:
+    """Adds (or with a negative amount, takes) money; gives the new balance."""
+    with db.atomic():
+        Account.update(balance=Account.balance + amount).where(Account.id == account_id).execute()
+        Topup.create(account=account_id, amount=amount, by=by, note=note, at=now)
+        return Account.get_by_id(account_id).balance
+
+
+def running_sessions(account_id: int) -> int:
+    return Session.select(fn.COUNT(Session.id)).where(
+        (Session.account == account_id) & (Session.state == "running")).scalar()

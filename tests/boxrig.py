@@ -1,0 +1,125 @@
+"""A whole box on the virtual network for end-to-end tests: daemon, modems, phones, money."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from audio import prompts
+from audio.match import Finder
+from audio.player import load_prompt
+from audio.speech import Speech
+from gateway import accounts
+from gateway.billing import parse_rates_csv
+from gateway.config import load
+from gateway.daemon import Daemon
+from gateway.db import open_database
+from gateway.ledger import Account, Cdr, RateRecord, Session
+from modems.events import ModemUp
+
+BOX = "+4915110000001"        # trigger + callback SIM
+DEST_SIM = "+4915110000002"   # destination SIM
+USER = "+4917012345678"
+FRIEND = "+4917098765432"
+
+RATES = """prefix,description,price_per_minute,connect_fee,initial_increment,increment
+49,Germany,0.06,0,60,60
+4917,Germany mobile,0.12,0,60,60
+49900,Germany premium,2.00,0,60,60
+"""
+
+
+def ensure_prompts() -> None:
+    """Generates the voice prompts (once; later calls find them unchanged)."""
+    prompts.generate("en")
+
+
+def config_text(workdir: Path, modems, callback: dict) -> str:
+    lines = ["[gateway]", f'database = "{workdir / "callbox.db"}"', f'state_dir = "{workdir}"',
+             'country = "DE"', 'currency = "USD"', "health_interval = 5", "at_timeout = 2", "",
+             "[callback]"]
+    settings = {"ring_before_reject": 2, "callback_delay": 0.5, "answer_timeout": 8,
+                "interdigit_timeout": 3, **callback}
+    for key, value in settings.items():
+        rendered = str(value).lower() if isinstance(value, bool) else repr(value)
+        lines.append(f"{key} = {rendered}")
+    for modem, roles in modems:
+        lines += ["", "[[modem]]", f'name = "{modem.name}"', f'port = "{modem.port}"',
+                  f'audio = "{modem.audio}"', f"roles = {roles!r}".replace("'", '"')]
+    return "\n".join(lines) + "\n"
+
+
+class Rig:
+    """The box under test; `start()` it, then act with its phones."""
+
+    def __init__(self, network, workdir: Path, *, profiles=("simcom", "quectel"),
+                 callback: dict | None = None):
+        network.use_alsa_config()
+        self.network = network
+        self.workdir = workdir
+        self.trigger = network.add_modem(name="m1", number=BOX, profile=profiles[0])
+        self.dest_modem = network.add_modem(name="m2", number=DEST_SIM, profile=profiles[1])
+        self.user = network.add_phone(number=USER)
+        self.friend = network.add_phone(number=FRIEND)
+        path = workdir / "callbox.toml"
+        path.write_text(config_text(workdir, [(self.trigger, ["trigger", "callback"]),
+                                              (self.dest_modem, ["destination"])],
+                                    callback or {}))
+        self.config = load(str(path))
+        self.speech = Speech(lang="en", currency="USD")
+        self.up: set[str] = set()
+        self._all_up = threading.Event()
+        self.daemon: Daemon | None = None
+
+    def start(self, balance: int = 1250, pin: str = "4321", authorized: bool = True,
+              rates: str = RATES) -> None:
+        open_database(self.config.gateway.database)
+        account = accounts.create("alice", pin, balance, time.time())
+        self.account_id = account.id
+        if authorized:
+            accounts.authorize_caller_id(account.id, USER, time.time())
+        for rate in parse_rates_csv(rates):
+            RateRecord.create(prefix=rate.prefix, description=rate.description,
+                              price_per_minute=rate.price_per_minute,
+                              connect_fee=rate.connect_fee,
+                              initial_increment=rate.initial_increment, increment=rate.increment)
+        self.daemon = Daemon(self.config, observe=self._observe)
+        self.daemon.start()
+        assert self._all_up.wait(10), "the modems did not come up"
+
+    def _observe(self, event) -> None:
+        if isinstance(event, ModemUp):
+            self.up.add(event.modem)
+            if len(self.up) == 2:
+                self._all_up.set()
+
+    def stop(self) -> None:
+        if self.daemon is not None:
+            self.daemon.stop()
+
+    # -- what the phones heard ----------------------------------------------------------
+    def prompt(self, *names) -> bytes:
+        return self.speech.say(*names)
+
+    def heard(self, phone, *names, timeout: float = 15.0) -> bool:
+        """Waits until `phone` heard the prompt(s)."""
+        needle = load_prompt(names[0]) if len(names) == 1 else self.prompt(*names)
+        return phone.wait_heard(Finder(needle), timeout=timeout)
+
+    # -- the books ----------------------------------------------------------------------
+    def balance(self) -> int:
+        return Account.get_by_id(self.account_id).balance
+
+    def reserved(self) -> int:
+        return Account.get_by_id(self.account_id).reserved
+
+    def cdrs(self) -> list[Cdr]:
+        return list(Cdr.select().order_by(Cdr.id))
+
+    def wait_settled(self, count: int = 1, timeout: float = 15.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if Session.select().where(Session.state == "settled").count() >= count:
+                return True
+            threading.Event().wait(0.05)      # the books have no event to wait on
+        return False

@@ -1,0 +1,153 @@
+"""Prompt generation (espeak-ng + sox), the prompt player, and numbers/money/durations as words."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import wave
+
+import pytest
+
+from audio import prompts, tones
+from audio.pcm import FRAME_BYTES, RATE, SILENCE, frames
+from audio.player import PromptError, load_prompt, sequence
+from audio.prompts import Language, generate
+from audio.speech import Speech, say_duration, say_money, say_number
+from tests.test_audio_helpers import prompt_dir  # noqa: F401
+
+EURO = ("euros", "euro", "cents", "cent")
+
+
+def write_wav(path, pcm: bytes, rate: int = RATE) -> None:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(pcm)
+
+
+def test_generated_prompts_are_8khz_mono_16bit(tmp_path):
+    report = generate("en", tmp_path, ["your_balance_is", "twelve"])
+    assert sorted(report.generated) == ["twelve", "your_balance_is"] and not report.failed
+    for name in report.generated:
+        with wave.open(str(tmp_path / "en" / f"{name}.wav")) as wav:
+            assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (8000, 1, 2)
+            assert 0.2 < wav.getnframes() / RATE < 3.0
+    assert len(load_prompt("twelve", prompt_dir=tmp_path)) > 0.2 * RATE * 2
+
+
+def test_unchanged_text_is_not_generated_again_and_changed_text_is(tmp_path):
+    first = Language("en-us", 150, {"hello": "Hello", "bye": "Bye"})
+    assert sorted(generate("en", tmp_path, language=first).generated) == ["bye", "hello"]
+    made = (tmp_path / "en" / "hello.wav").stat().st_mtime_ns
+    again = generate("en", tmp_path, language=first)
+    assert again.generated == [] and sorted(again.unchanged) == ["bye", "hello"]
+    assert (tmp_path / "en" / "hello.wav").stat().st_mtime_ns == made
+    changed = Language("en-us", 150, {"hello": "Hello there", "bye": "Bye"})
+    report = generate("en", tmp_path, language=changed)
+    assert report.generated == ["hello"] and report.unchanged == ["bye"]
+
+
+def test_a_recording_is_never_overwritten(tmp_path):
+    texts = Language("en-us", 150, {"welcome": "Welcome", "goodbye": "Goodbye"})
+    generate("en", tmp_path, language=texts)
+    recording = tones.tone(440, 0.5)
+    write_wav(tmp_path / "en" / "welcome.wav", recording)
+    write_wav(tmp_path / "en" / "goodbye.wav", recording)      # no manifest entry counts too
+    (tmp_path / "en" / "manifest.json").write_text('{"prompts": {}}')
+    changed = Language("en-us", 150, {"welcome": "Welcome to the box", "goodbye": "Goodbye"})
+    report = generate("en", tmp_path, language=changed)
+    assert sorted(report.recordings) == ["goodbye", "welcome"] and report.generated == []
+    assert load_prompt("welcome", prompt_dir=tmp_path) == recording
+
+
+def test_command_line_reports_progress_and_recordings(tmp_path):
+    run = [sys.executable, "-m", "audio.prompts", "--out", str(tmp_path), "goodbye", "minus"]
+    first = subprocess.run(run, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert "2/2 prompts generated" in first.stdout
+    write_wav(tmp_path / "en" / "minus.wav", tones.tone(440, 0.3))
+    second = subprocess.run(run, capture_output=True, text=True, timeout=60)
+    assert "0/2 prompts generated" in second.stdout and "1 unchanged" in second.stdout
+    assert "minus.wav is a recording, not generated: kept" in second.stdout
+
+
+def test_every_prompt_of_the_flow_exists(prompt_dir):
+    for name in prompts.ENGLISH:
+        assert len(load_prompt(name, prompt_dir=prompt_dir)) > FRAME_BYTES, name
+
+
+def test_load_prompt_rejects_missing_and_wrong_format(tmp_path):
+    (tmp_path / "en").mkdir()
+    with pytest.raises(PromptError, match="missing"):
+        load_prompt("nothing", prompt_dir=tmp_path)
+    write_wav(tmp_path / "en" / "wide.wav", bytes(1600), rate=16000)
+    with pytest.raises(PromptError, match="16000 Hz"):
+        load_prompt("wide", prompt_dir=tmp_path)
+    with pytest.raises(PromptError):
+        load_prompt("../etc/passwd", prompt_dir=tmp_path)
+
+
+def test_sequence_puts_short_pauses_between_prompts(tmp_path):
+    (tmp_path / "en").mkdir()
+    write_wav(tmp_path / "en" / "a.wav", b"\x01\x00" * 800)
+    write_wav(tmp_path / "en" / "b.wav", b"\x02\x00" * 400)
+    pcm = sequence(["a", "b", "a"], prompt_dir=tmp_path, pause_s=0.05)
+    assert len(pcm) == 2 * (800 + 400 + 800 + 2 * 400)
+    assert pcm[1600:2400] == bytes(800)
+
+
+def test_frames_pads_the_last_frame():
+    cut = list(frames(b"\x05\x00" * 200))
+    assert [len(frame) for frame in cut] == [FRAME_BYTES, FRAME_BYTES]
+    assert cut[1] == b"\x05\x00" * 40 + bytes(240)
+    assert list(frames(b"")) == [] and list(frames(SILENCE)) == [SILENCE]
+
+
+@pytest.mark.parametrize("number,words", [
+    (0, "zero"), (7, "seven"), (13, "thirteen"), (20, "twenty"), (42, "forty two"),
+    (100, "one hundred"), (115, "one hundred fifteen"), (999, "nine hundred ninety nine"),
+    (1000, "one thousand"), (1001, "one thousand one"), (20_020, "twenty thousand twenty"),
+    (100_000, "one hundred thousand"),
+    (999_999, "nine hundred ninety nine thousand nine hundred ninety nine"),
+    (-5, "minus five"),
+])
+def test_say_number(number, words):
+    assert say_number(number) == words.split()
+
+
+def test_say_number_refuses_what_it_cannot_say():
+    with pytest.raises(ValueError):
+        say_number(1_000_000)
+    with pytest.raises(TypeError):
+        say_number(1.5)
+
+
+@pytest.mark.parametrize("cents,words", [
+    (1250, "twelve dollars and fifty cents"), (100, "one dollar"), (50, "fifty cents"),
+    (0, "zero dollars"), (1, "one cent"), (101, "one dollar and one cent"),
+    (200_000, "two thousand dollars"), (-250, "minus two dollars and fifty cents"),
+])
+def test_say_money(cents, words):
+    assert say_money(cents) == words.split()
+
+
+def test_say_money_in_euros():
+    assert say_money(1250, EURO) == "twelve euros and fifty cents".split()
+    assert say_money(100, EURO) == ["one", "euro"]
+
+
+@pytest.mark.parametrize("seconds,words", [
+    (754, "twelve minutes"), (60, "one minute"), (119, "one minute"), (40, "forty seconds"),
+    (1, "one second"), (0, "zero seconds"), (59.9, "fifty nine seconds"),
+])
+def test_say_duration(seconds, words):
+    assert say_duration(seconds) == words.split()
+
+
+def test_speech_voices_money_from_prompts(prompt_dir):
+    speech = Speech(prompt_dir=prompt_dir, currency="EUR")
+    pcm = speech.say("your_balance_is", say_money(1250, speech.currency_words))
+    assert pcm.startswith(load_prompt("your_balance_is", prompt_dir=prompt_dir))
+    assert len(pcm) > len(speech.money(1250)) > len(speech.number(12))
+    with pytest.raises(ValueError):
+        Speech(currency="XXX")

@@ -1,0 +1,235 @@
+"""The regular callback end to end: trigger, reject, call back, balance, PIN, destination, bridge."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from audio import tones
+from audio.match import find
+from modems.sim import PhoneState
+
+from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts
+
+
+@pytest.fixture(scope="session", autouse=True)
+def voice_prompts():
+    ensure_prompts()
+
+
+@pytest.fixture
+def rig(network, tmp_path):
+    box = Rig(network, tmp_path)
+    yield box
+    box.stop()
+
+
+def trigger_and_answer(rig) -> float:
+    """The user rings the box, is rejected, is called back and answers; gives reject-to-ring s."""
+    user = rig.user
+    user.call(BOX)
+    assert user.wait_state(PhoneState.ALERTING, timeout=5)
+    assert user.wait_state(PhoneState.IDLE, timeout=10), "the box did not reject the call"
+    rejected = time.monotonic()
+    assert user.last_cause == "busy"
+    assert user.wait_state(PhoneState.RINGING, timeout=10), "no callback"
+    delay = time.monotonic() - rejected
+    user.answer()
+    return delay
+
+
+def test_happy_path_known_caller(rig):
+    rig.start(balance=1250)
+    user, friend = rig.user, rig.friend
+    delay = trigger_and_answer(rig)
+    assert delay <= rig.config.callback.callback_delay + 0.5
+    assert rig.heard(user, "your_balance_is", ["twelve", "dollars", "and", "fifty", "cents"])
+    assert rig.heard(user, "enter_destination")
+    assert friend.state is PhoneState.IDLE
+    user.press("017098765432#")
+    assert rig.heard(user, "you_can_talk_for")
+    assert friend.wait_state(PhoneState.RINGING, timeout=15), "destination did not ring"
+    announced = find(user.heard(), rig.prompt("you_can_talk_for"))
+    assert announced is not None
+    friend.answer()
+    assert user.wait_state(PhoneState.ACTIVE)
+    # audio both ways through the bridge
+    tone_a = tones.tone(700.0, 0.4)
+    tone_b = tones.tone(1300.0, 0.4)
+    friend.clear_heard()
+    user.play(tone_a)
+    assert friend.wait_heard(lambda pcm: find(pcm, tone_a[1600:4800]) is not None, timeout=5)
+    user.clear_heard()
+    friend.play(tone_b)
+    assert user.wait_heard(lambda pcm: find(pcm, tone_b[1600:4800]) is not None, timeout=5)
+    # #11 ends only the destination leg; the user is asked again
+    user.clear_heard()
+    user.press("#11")
+    assert friend.wait_state(PhoneState.IDLE, timeout=10)
+    assert user.state is PhoneState.ACTIVE
+    assert rig.heard(user, "enter_destination")
+    user.hangup()
+    assert rig.wait_settled()
+    cdrs = rig.cdrs()
+    assert [cdr.role for cdr in cdrs] == ["callback", "destination"]
+    assert cdrs[0].number == USER and cdrs[1].number == FRIEND
+    assert all(cdr.answered_at for cdr in cdrs)
+    # both legs are German mobile numbers: 12 cents a minute each, first minute
+    assert [cdr.cost for cdr in cdrs] == [12, 12]
+    assert rig.balance() == 1250 - 24
+    assert rig.reserved() == 0
+
+
+def test_unknown_caller_pin_saves_caller_id(rig):
+    rig.start(balance=500, pin="4321", authorized=False)
+    user = rig.user
+    trigger_and_answer(rig)
+    assert rig.heard(user, "enter_account")
+    user.press(f"{rig.account_id}#")
+    assert rig.heard(user, "enter_pin")
+    user.press("4321#")
+    assert rig.heard(user, "your_balance_is", ["five", "dollars"])
+    user.hangup()
+    assert rig.wait_settled()
+    from gateway.accounts import by_caller_id
+    assert by_caller_id(USER).id == rig.account_id
+
+
+def no_callback_within(rig, seconds: float) -> bool:
+    """True when the user's phone does not ring for `seconds` (proving an absence takes time)."""
+    return not rig.user.wait_state(PhoneState.RINGING, timeout=seconds)
+
+
+def test_wrong_pin_three_times_then_goodbye(rig):
+    rig.start(balance=500, pin="4321", authorized=False)
+    user = rig.user
+    trigger_and_answer(rig)
+    for _ in range(3):
+        assert rig.heard(user, "enter_account")
+        user.clear_heard()
+        user.press(f"{rig.account_id}#")
+        assert rig.heard(user, "enter_pin")
+        user.press("1111#")
+        assert rig.heard(user, "wrong_pin")
+    assert rig.heard(user, "goodbye")
+    assert user.wait_state(PhoneState.IDLE, timeout=10)
+    assert rig.wait_settled()
+    from gateway.accounts import by_caller_id
+    assert by_caller_id(USER) is None
+    assert rig.balance() == 500
+
+
+def test_withheld_caller_is_rejected_at_once(network, tmp_path):
+    box = Rig(network, tmp_path)
+    try:
+        withheld = network.add_phone(number="+4917055555555", withheld=True)
+        box.start()
+        withheld.call(BOX)
+        assert withheld.wait_state(PhoneState.IDLE, timeout=5)
+        assert withheld.last_cause == "busy"
+        assert not withheld.wait_state(PhoneState.RINGING, timeout=2)
+    finally:
+        box.stop()
+
+
+def test_blocklisted_number_gets_no_callback(rig):
+    rig.start()
+    from gateway.ledger import Blocklist
+    Blocklist.create(number=USER, note="abuse")
+    rig.user.call(BOX)
+    assert rig.user.wait_state(PhoneState.IDLE, timeout=10)
+    assert no_callback_within(rig, 2)
+
+
+def test_unknown_caller_rate_limit(network, tmp_path):
+    box = Rig(network, tmp_path, callback={"unknown_callbacks_per_hour": 1})
+    try:
+        box.start(authorized=False)
+        user = box.user
+        user.call(BOX)
+        assert user.wait_state(PhoneState.RINGING, timeout=10)
+        user.reject()
+        assert box.wait_settled()
+        user.call(BOX)
+        assert user.wait_state(PhoneState.ALERTING, timeout=5)
+        assert user.wait_state(PhoneState.IDLE, timeout=10)
+        assert no_callback_within(box, 2)
+    finally:
+        box.stop()
+
+
+def test_destination_busy_then_back_to_the_prompt(rig):
+    rig.start()
+    user, friend = rig.user, rig.friend
+    someone = rig.network.add_phone(number="+4917011111111")
+    someone.call(FRIEND)
+    assert friend.wait_state(PhoneState.RINGING)
+    friend.answer()
+    trigger_and_answer(rig)
+    assert rig.heard(user, "enter_destination")
+    user.press("017098765432#")
+    assert rig.heard(user, "destination_busy")
+    user.clear_heard()
+    assert rig.heard(user, "enter_destination")
+    user.hangup()
+    assert rig.wait_settled()
+    assert [cdr.role for cdr in rig.cdrs()] == ["callback", "destination"]
+    assert rig.cdrs()[1].cost == 0 and rig.cdrs()[1].cause == "busy"
+
+
+def test_destination_no_answer(rig):
+    rig.start()
+    user, friend = rig.user, rig.friend
+    trigger_and_answer(rig)
+    assert rig.heard(user, "enter_destination")
+    user.press("017098765432#")
+    assert friend.wait_state(PhoneState.RINGING, timeout=15)
+    assert rig.heard(user, "no_answer", timeout=20)
+    user.hangup()
+    assert rig.wait_settled()
+
+
+def test_insufficient_credit(rig):
+    # 20 cents pay the call back (12 c for its first minute) but not a second leg too
+    rig.start(balance=20)
+    user = rig.user
+    trigger_and_answer(rig)
+    assert rig.heard(user, "your_balance_is", ["twenty", "cents"])
+    user.press("017098765432#")
+    assert rig.heard(user, "not_enough_credit")
+    assert rig.friend.state is PhoneState.IDLE
+    user.hangup()
+    assert rig.wait_settled()
+    assert rig.balance() == 8
+    assert rig.reserved() == 0
+
+
+def test_no_callback_without_credit_for_it(rig):
+    rig.start(balance=5)
+    rig.user.call(BOX)
+    assert rig.user.wait_state(PhoneState.IDLE, timeout=10)
+    assert no_callback_within(rig, 2)
+    assert rig.balance() == 5
+
+
+def test_max_duration_reached(network, tmp_path):
+    per_second = ("prefix,description,price_per_minute,connect_fee,initial_increment,increment\n"
+                  "49,Germany,0.12,0,1,1\n")
+    box = Rig(network, tmp_path, callback={"min_call_seconds": 1, "warning_before_end": 2})
+    try:
+        box.start(balance=8, rates=per_second)
+        user, friend = box.user, box.friend
+        trigger_and_answer(box)
+        assert box.heard(user, "enter_destination")
+        user.press("017098765432#")
+        assert friend.wait_state(PhoneState.RINGING, timeout=15)
+        friend.answer()
+        assert friend.wait_state(PhoneState.IDLE, timeout=30), "the time limit did not end B"
+        assert box.heard(user, "time_is_up")
+        user.hangup()
+        assert box.wait_settled()
+        assert box.balance() >= 0
+        destination = box.cdrs()[1]
+        assert destination.billed_seconds >= 1
+    finally:
+        box.stop()

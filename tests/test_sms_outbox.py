@@ -1,0 +1,132 @@
+"""The outbox: long and UCS2 replies, retries over modems, giving up, numbers checked
+before AT+CMGS, and `callbox sms send|list|retry` through the database queue."""
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from gateway import sms_store
+from gateway.cli import sms as sms_cli
+from gateway.sms_models import SmsOut
+
+from tests.sms_rig import SmsBox, outbox, wait_until
+
+USER = "+4917012345678"
+
+
+@pytest.fixture
+def rig(network, tmp_path):
+    rig = SmsBox(network, tmp_path, sms={"retry_backoff": [1]})
+    rig.account("alice", "1234", 1234, numbers=[USER])
+    yield rig
+    rig.stop()
+
+
+@pytest.fixture
+def phone(network):
+    return network.add_phone(USER)
+
+
+def test_long_reply_goes_in_parts(rig, phone):
+    rig.start()
+    reply = rig.reply_to(phone, "HELP")
+    assert len(reply) > 160 and phone.inbox[0].parts == 2
+    assert phone.inbox[0].sender == rig.modems[0].number
+
+
+def test_ucs2_reply(network, tmp_path, phone):
+    rig = SmsBox(network, tmp_path, sms={"replies": {"balance": "Баланс: {amount} ✓"}})
+    rig.account("alice", "1234", 250, numbers=[USER])
+    rig.start()
+    try:
+        assert rig.reply_to(phone, "BAL") == "Баланс: 2.50 EUR ✓"
+    finally:
+        rig.stop()
+
+
+def test_retry_on_another_modem(rig, phone):
+    rig.start()
+    first, second = rig.modems
+    first.no_network(True)
+    out_id = rig.service.send(USER, "hello again", modem="m1")
+    assert phone.wait_sms(1, timeout=10)
+    assert (phone.inbox[0].sender, phone.inbox[0].text) == (second.number, "hello again")
+    row = SmsOut.get_by_id(out_id)
+    assert (row.state, row.attempts, row.modem) == ("sent", 2, "m2")
+
+
+def test_gives_up_with_the_reason(rig, phone):
+    rig.start()
+    for modem in rig.modems:
+        modem.no_network(True)
+    out_id = rig.service.send(USER, "nobody hears this")
+    wait_until(lambda: SmsOut.get_by_id(out_id).state == "failed", timeout=10, what="failed")
+    row = SmsOut.get_by_id(out_id)
+    assert row.attempts == 2 and row.reason.startswith("gave up after 2 attempts")
+    assert "331" in row.reason                      # +CMS ERROR: 331, no network service
+
+
+@pytest.mark.parametrize("number", ["+4917\r\nAT+CMGD=1,4", "+49170;ATH", "Vodafone", ""])
+def test_numbers_checked_before_the_modem(rig, number):
+    rig.start()
+    out_id = rig.service.send(number, "x")
+    wait_until(lambda: SmsOut.get_by_id(out_id).state == "failed", what="refused")
+    assert "not a number an SMS can go to" in SmsOut.get_by_id(out_id).reason
+    assert not any("CMGS" in line or "CMGD=1" in line for modem in rig.modems
+                   for line in modem.commands)
+
+
+def run_cli(config_path, *argv) -> int:
+    parser = argparse.ArgumentParser()
+    sms_cli.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["sms", *argv[:1], "--config", str(config_path), *argv[1:]])
+    return args.func(args)
+
+
+@pytest.fixture
+def config_file(rig, tmp_path):
+    path = tmp_path / "callbox.toml"
+    path.write_text(f'[gateway]\nstate_dir = "{tmp_path}"\ndatabase = "callbox.db"\n'
+                    'box = "testbox"\n')
+    return path
+
+
+def test_cli_send_is_picked_up_by_the_running_box(rig, phone, config_file, capsys):
+    rig.start()
+    assert run_cli(config_file, "send", "0170 12345678", "Maintenance tonight") == 0
+    assert "queued" in capsys.readouterr().out
+    assert phone.wait_sms(1, timeout=10) and phone.inbox[0].text == "Maintenance tonight"
+    assert run_cli(config_file, "send", "not-a-number", "x") == 2
+
+
+def test_cli_list_and_retry(rig, phone, config_file, capsys):
+    rig.start()
+    rig.modems[0].deliver_raw_pdu("001C011C")
+    wait_until(lambda: rig.modems[0].stored_sms == [] and len(sms_store.SmsIn.select()) == 1,
+               what="quarantined")
+    for modem in rig.modems:
+        modem.no_network(True)
+    out_id = rig.service.send(USER, "first try fails")
+    wait_until(lambda: SmsOut.get_by_id(out_id).state == "failed", timeout=10, what="failed")
+    capsys.readouterr()
+    assert run_cli(config_file, "list", "--out", "--failed") == 0
+    listing = capsys.readouterr().out
+    assert f"{out_id}" in listing and "failed" in listing and "gave up" in listing
+    assert run_cli(config_file, "list", "--in") == 0
+    assert "quarantined" in capsys.readouterr().out
+    for modem in rig.modems:
+        modem.no_network(False)
+    assert run_cli(config_file, "retry", str(out_id)) == 0
+    assert phone.wait_sms(1, timeout=10) and phone.inbox[0].text == "first try fails"
+    assert run_cli(config_file, "retry", "999") == 1
+    wait_until(lambda: SmsOut.get_by_id(out_id).state == "sent", what="sent")
+    assert run_cli(config_file, "retry", str(out_id)) == 1
+
+
+def test_interrupted_sending_is_queued_again(rig, phone):
+    out_id = sms_store.enqueue("testbox", USER, "was being sent", 0.0)
+    SmsOut.update(state="sending").where(SmsOut.id == out_id).execute()
+    rig.start()
+    assert phone.wait_sms(1, timeout=10) and phone.inbox[0].text == "was being sent"
+    wait_until(lambda: [row.state for row in outbox()] == ["sent"], what="marked sent")
