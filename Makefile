@@ -46,6 +46,7 @@ bench: setup prompts
 	$(PY) bench/modems.py
 	$(PY) bench/audio.py
 	$(PY) bench/dtmf.py
+	$(PY) bench/callback.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

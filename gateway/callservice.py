@@ -170,8 +170,12 @@ class CallService:
             self._triggers.put(event)
 
     # -- modems for sessions ---------------------------------------------------------------
-    def acquire(self, role: str, session: Session, exclude=()):
-        driver = self.pool.acquire(role, exclude=exclude)
+    def acquire(self, role: str, session: Session, exclude=(), number: str | None = None):
+        group = self.config.callback.route_group(number) if number and role == "destination" \
+            else None
+        driver = self.pool.acquire(role, group=group, exclude=exclude) if group else None
+        if driver is None:
+            driver = self.pool.acquire(role, exclude=exclude)
         if driver is not None:
             with self._lock:
                 self._owners[driver.name] = session

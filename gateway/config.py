@@ -73,6 +73,11 @@ class CallbackConfig:
     language: str = "en"
     blocked_prefixes: tuple[str, ...] = ()
     allowed_prefixes: tuple[str, ...] = ()    # empty: every rated destination
+    routes: tuple[tuple[str, str], ...] = ()  # (prefix, modem group), longest first
+
+    def route_group(self, number: str) -> str | None:
+        """Gives the modem group for calls to `number`, None when no route matches."""
+        return next((group for prefix, group in self.routes if number.startswith(prefix)), None)
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,11 @@ class Config:
                 value = getattr(getattr(self, name), item.name)
                 if name == "gateway" and item.name == "database":
                     value = mask_url_password(value)
+                if name == "callback" and item.name == "routes":
+                    pairs = ", ".join(f"{toml_value(prefix)} = {toml_value(group)}"
+                                      for prefix, group in value)
+                    lines.append(f"routes = {{{' ' + pairs + ' ' if pairs else ''}}}")
+                    continue
                 lines.append(f"{item.name} = {toml_value(value)}")
         lines += self._sms_toml()
         for modem in self.modems:
@@ -281,6 +291,7 @@ def _callback(table: Table) -> CallbackConfig:
                                what="a language code like en or de"),
         blocked_prefixes=table.get_prefix_list("blocked_prefixes", PREMIUM_RATE_PREFIXES),
         allowed_prefixes=table.get_prefix_list("allowed_prefixes", ()),
+        routes=table.get_prefix_map("routes"),
     )
     table.check_unknown()
     return result

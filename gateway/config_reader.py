@@ -165,6 +165,20 @@ class Table:
             prefixes.append(item)
         return tuple(prefixes)
 
+    def get_prefix_map(self, key: str) -> tuple[tuple[str, str], ...]:
+        """Gives {"+prefix" = "word"} pairs, longest prefix first."""
+        value = self.get_any(key, {})
+        self._typed(key, value, dict)
+        pairs = []
+        for prefix, word in value.items():
+            if not re.fullmatch(r"\+[0-9]{1,15}", prefix):
+                raise self.error(key, f"{prefix!r} is not a prefix like \"+4917\"")
+            if not isinstance(word, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", word):
+                raise self.error(key, f"the group for {prefix} must be 1 to 32 of letters, "
+                                 f"digits, _ . -, got {describe(word)}")
+            pairs.append((prefix, word))
+        return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
     def check_unknown(self) -> None:
         """Raises for the first key that no getter asked for."""
         for key in self.data:

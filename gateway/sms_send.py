@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Callable
 
 from gateway import sms_store as store
@@ -22,6 +23,10 @@ from modems.numbers import InvalidNumber, sms_recipient
 log = logging.getLogger(__name__)
 
 IDLE_WAIT = 2.0       # seconds between looks at the queue (what `callbox sms send` waits)
+# Seconds a modem is left alone after it comes up: the pool's first health check
+# runs then, and the driver does not yet keep other commands from landing
+# between AT+CMGS and its PDU (the modem would take them as the PDU).
+SETTLE_AFTER_UP = 1.0
 
 
 class Outbox:
@@ -36,6 +41,14 @@ class Outbox:
         self.modem_lock = modem_lock
         self.wake = threading.Event()
         self.stopping = threading.Event()
+        self._up_at: dict[str, float] = {}      # modem -> monotonic time it came up
+
+    def modem_up(self, modem: str) -> None:
+        """Notes a modem that came up; the queue is looked at once it has settled."""
+        self._up_at[modem] = time.monotonic()
+        timer = threading.Timer(SETTLE_AFTER_UP, self.wake.set)
+        timer.daemon = True
+        timer.start()
 
     def run(self) -> None:
         try:
@@ -115,8 +128,10 @@ class Outbox:
     def _pick(self, row):
         """Gives the driver to send with, or None when no allowed modem is up."""
         allowed = self.sms.send_from
+        settled = time.monotonic() - SETTLE_AFTER_UP
         up = [status for status in self.pool.status()
-              if status.state == "up" and (not allowed or status.name in allowed)]
+              if status.state == "up" and (not allowed or status.name in allowed)
+              and self._up_at.get(status.name, 0.0) <= settled]
 
         def preference(status) -> tuple:
             failed_here = row.attempts > 0 and status.name == row.modem

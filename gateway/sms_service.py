@@ -88,7 +88,7 @@ class SmsService:
             self.inbox.queue.put(("stored", event.modem, event.index, event.at))
         elif isinstance(event, ModemUp):
             self.inbox.queue.put(("drain", event.modem))
-            self.outbox.wake.set()
+            self.outbox.modem_up(event.modem)
         elif isinstance(event, SmsReceived):
             self.inbox.queue.put(("received", event, event.at))
         elif isinstance(event, ModemDown):

@@ -41,7 +41,10 @@ def config_text(workdir: Path, modems, callback: dict) -> str:
     settings = {"ring_before_reject": 2, "callback_delay": 0.5, "answer_timeout": 8,
                 "interdigit_timeout": 3, **callback}
     for key, value in settings.items():
-        rendered = str(value).lower() if isinstance(value, bool) else repr(value)
+        if isinstance(value, dict):
+            rendered = "{ " + ", ".join(f'"{k}" = "{v}"' for k, v in value.items()) + " }"
+        else:
+            rendered = str(value).lower() if isinstance(value, bool) else repr(value)
         lines.append(f"{key} = {rendered}")
     for modem, roles in modems:
         lines += ["", "[[modem]]", f'name = "{modem.name}"', f'port = "{modem.port}"',

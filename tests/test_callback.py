@@ -45,6 +45,7 @@ def test_happy_path_known_caller(rig):
     assert delay <= rig.config.callback.callback_delay + 0.5
     assert rig.heard(user, "your_balance_is", ["twelve", "dollars", "and", "fifty", "cents"])
     assert rig.heard(user, "enter_destination")
+    assert find(user.heard(), rig.prompt("enter_pin")) is None, "PIN asked of a known caller"
     assert friend.state is PhoneState.IDLE
     user.press("017098765432#")
     assert rig.heard(user, "you_can_talk_for")
@@ -78,6 +79,31 @@ def test_happy_path_known_caller(rig):
     assert [cdr.cost for cdr in cdrs] == [12, 12]
     assert rig.balance() == 1250 - 24
     assert rig.reserved() == 0
+
+
+@pytest.mark.parametrize("profiles", [("huawei", "generic"), ("generic", "huawei")])
+def test_keys_in_band_and_serial_voice(network, tmp_path, profiles):
+    """Huawei and generic modems report no keys: the box hears them in the audio."""
+    box = Rig(network, tmp_path, profiles=profiles)
+    try:
+        box.start(balance=1250)
+        user, friend = box.user, box.friend
+        trigger_and_answer(box)
+        assert box.heard(user, "enter_destination")
+        user.press("017098765432#")
+        assert friend.wait_state(PhoneState.RINGING, timeout=20), "keys not heard in-band"
+        friend.answer()
+        tone = tones.tone(900.0, 0.4)
+        friend.clear_heard()
+        user.play(tone)
+        assert friend.wait_heard(lambda pcm: find(pcm, tone[1600:4800]) is not None, timeout=5)
+        user.press("#11")
+        assert friend.wait_state(PhoneState.IDLE, timeout=10)
+        user.hangup()
+        assert box.wait_settled()
+        assert [cdr.cost for cdr in box.cdrs()] == [12, 12]
+    finally:
+        box.stop()
 
 
 def test_unknown_caller_pin_saves_caller_id(rig):
@@ -231,5 +257,64 @@ def test_max_duration_reached(network, tmp_path):
         assert box.balance() >= 0
         destination = box.cdrs()[1]
         assert destination.billed_seconds >= 1
+    finally:
+        box.stop()
+
+
+def test_pin_entry_locks_after_five_failures(network, tmp_path):
+    box = Rig(network, tmp_path, callback={"pin_tries": 6})
+    try:
+        box.start(balance=500, pin="4321", authorized=False)
+        user = box.user
+        trigger_and_answer(box)
+        for attempt in range(5):
+            assert box.heard(user, "enter_account")
+            user.clear_heard()
+            user.press(f"{box.account_id}#")
+            assert box.heard(user, "enter_pin")
+            user.press("1111#")
+            if attempt < 4:
+                assert box.heard(user, "wrong_pin")
+        assert box.heard(user, "pin_locked")
+        assert user.wait_state(PhoneState.IDLE, timeout=15)
+        from gateway.accounts import by_caller_id
+        assert by_caller_id(USER) is None
+    finally:
+        box.stop()
+
+
+def test_no_free_destination_modem(rig):
+    rig.start()
+    user = rig.user
+    rig.dest_modem.unplug()
+    trigger_and_answer(rig)
+    assert rig.heard(user, "enter_destination")
+    user.press("017098765432#")
+    assert rig.heard(user, "all_lines_busy")
+    user.hangup()
+    assert rig.wait_settled()
+    assert [cdr.role for cdr in rig.cdrs()] == ["callback"]
+
+
+def test_destination_hangs_up_and_the_user_is_asked_again(network, tmp_path):
+    box = Rig(network, tmp_path, callback={"routes": {"+4917": "mobile"}})
+    try:
+        box.start()
+        user, friend = box.user, box.friend
+        trigger_and_answer(box)
+        assert box.heard(user, "enter_destination")
+        user.clear_heard()
+        user.press("017098765432#")
+        assert friend.wait_state(PhoneState.RINGING, timeout=15)
+        friend.answer()
+        tone = tones.tone(800.0, 0.4)
+        user.play(tone)
+        assert friend.wait_heard(lambda pcm: find(pcm, tone[1600:4800]) is not None, timeout=5)
+        friend.hangup()
+        assert box.heard(user, "enter_destination")
+        assert user.state is PhoneState.ACTIVE
+        user.hangup()
+        assert box.wait_settled()
+        assert [cdr.cause for cdr in box.cdrs()] == ["normal", "normal"]
     finally:
         box.stop()

@@ -179,8 +179,9 @@ class Session:
 
     def dial(self, role: str, number: str, timeout: float, ringback: bytes | None = None) -> Leg:
         """Places a call on a free modem of `role`; gives the answered leg or raises LegFailed."""
-        driver = self.service.acquire(role, self, exclude=[leg.modem for leg in self.legs
-                                                           if leg.ended_at is None])
+        driver = self.service.acquire(role, self, number=number,
+                                      exclude=[leg.modem for leg in self.legs
+                                               if leg.ended_at is None])
         if driver is None:
             raise NoFreeModem(role)
         leg = Leg(role, number, driver.name, driver, self.service.audio_spec(driver.name),
