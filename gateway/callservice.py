@@ -21,7 +21,8 @@ from typing import Callable
 from gateway import accounts, ledger
 from gateway.billing import prefixes_of, talk_budget
 from gateway.db import close_database
-from gateway.flows import callback
+from gateway.flows import callback, connect_two
+from gateway.flows.connect_two import Outcome
 from gateway.flows.session import STOP, CreditExhausted, Hangup, Session
 from gateway.ledger import Blocklist, CallbackRequest, InsufficientCredit, RateRecord
 from modems.events import CallState, CallStateChanged, IncomingCall, ModemEvent
@@ -35,7 +36,9 @@ LEG_A_MINIMUM = 30      # seconds of leg A a balance must cover for a callback t
 class FlowContext:
     """What a flow may ask of the box: config, voice, money, rates, clock."""
 
-    def __init__(self, config, speech, now: Callable[[], float]):
+    def __init__(self, config, speech, now: Callable[[], float], live=None):
+        from gateway.live import LiveEvents
+        self.live = live or LiveEvents()
         self.config = config
         self.speech = speech
         self.now = now
@@ -64,10 +67,12 @@ class FlowContext:
             return False
         return True
 
-    def hold(self, session: Session, account_id: int, rate_a, rate_b, seconds: int) -> None:
+    def hold(self, session: Session, account_id: int, rate_a, rate_b, seconds: int,
+             leg_a_talked: float | None = None) -> None:
         """Reserves what the session may cost with a bridge of `seconds`."""
-        leg_a = session.leg_a
-        needed = (rate_a.cost(leg_a.talk_seconds + seconds + callback.LEG_A_AFTER_BRIDGE)
+        if leg_a_talked is None:
+            leg_a_talked = session.leg_a.talk_seconds
+        needed = (rate_a.cost(leg_a_talked + seconds + callback.LEG_A_AFTER_BRIDGE)
                   + rate_b.cost(seconds)
                   + sum(context_cost(self, leg) for leg in session.legs
                         if leg.role == "destination" and leg.ended_at is not None))
@@ -104,7 +109,18 @@ class FlowContext:
     def session_id(self, session: Session) -> int:
         return self._session_ids[id(session)]
 
+    # -- live state ----------------------------------------------------------------------
+    def publish(self, session: Session, label: str, leg, state: str) -> None:
+        """Tells followers (the live web page) what a leg of a session does now."""
+        self.live.publish({"session": self._session_ids.get(id(session)), "leg": label,
+                           "number": leg.number, "state": state,
+                           "seconds": round(leg.talk_seconds), "at": self.now()})
+
     # -- words -------------------------------------------------------------------------
+    def digit_words(self, number: str) -> list[str]:
+        from audio.speech import say_number
+        return [word for digit in number.lstrip("+") for word in say_number(int(digit))]
+
     def money_words(self, minor: int) -> list[str]:
         from audio.speech import say_money
         return say_money(max(0, minor), self.speech.currency_words)
@@ -270,18 +286,36 @@ class CallService:
     # -- sessions ----------------------------------------------------------------------------
     def start_session(self, number: str, delay: float = 0.0, since: float | None = None,
                       destination: str | None = None, kind: str = "callback") -> Session:
-        session = Session(self, kind, number)
+        """Calls `number` back (then `destination` directly, if given) in a new session."""
+        return self._start(Session(self, kind, number), delay, since,
+                           lambda session: callback.run(self.context, session, number,
+                                                        destination))
+
+    def start_connect(self, account_id: int, a: str, b: str,
+                      notify: Callable[[Outcome], None] | None = None) -> Session:
+        """Connects `a` and `b` for an account; `notify(outcome)` when it has ended."""
+        outcome = Outcome(a, b)
+        session = Session(self, "connect-two", a)
+        session.outcome = outcome
+
+        def work(session: Session) -> None:
+            connect_two.run(self.context, session, account_id, a, b, outcome)
+
+        return self._start(session, 0.0, None, work, notify=notify)
+
+    def _start(self, session: Session, delay: float, since: float | None, work,
+               notify=None) -> Session:
         with self._lock:
-            self._sessions[number] = session
+            self._sessions[session.number] = session
         thread = threading.Thread(target=self._run_session,
-                                  args=(session, delay, since, destination),
+                                  args=(session, delay, since, work, notify),
                                   name=f"session-{next(self._counter)}", daemon=True)
         self._threads = [item for item in self._threads if item.is_alive()] + [thread]
         thread.start()
         return session
 
-    def _run_session(self, session: Session, delay: float, since: float | None,
-                     destination: str | None) -> None:
+    def _run_session(self, session: Session, delay: float, since: float | None, work,
+                     notify) -> None:
         start = (since if since is not None else time.monotonic()) + delay
         if self._stopping.wait(max(0.0, start - time.monotonic())):
             self._forget(session)
@@ -289,8 +323,9 @@ class CallService:
         session_id = ledger.start_session(self.config.gateway.box, None, session.kind,
                                           session.number, self.now())
         self.context._session_ids[id(session)] = session_id
+        session.db_id = session_id
         try:
-            callback.run(self.context, session, session.number, destination)
+            work(session)
         except CreditExhausted:
             log.info("session for %s: the reserved credit is used up; ending it", session.number)
             session.credit_deadline = None
@@ -299,15 +334,30 @@ class CallService:
             except Hangup:
                 log.debug("%s hung up during the goodbye", session.number)
         except Hangup:
-            log.info("%s hung up", session.number)
+            log.info("session for %s: hung up", session.number)
         except Exception:
             log.exception("session for %s failed", session.number)
         finally:
-            self._settle(session, session_id)
+            cost = 0
+            try:
+                cost = self._settle(session, session_id)
+            except Exception:
+                log.exception("settling the session for %s failed; its reservation stays "
+                              "until the next start", session.number)
             self._forget(session)
             close_database()
+        outcome = getattr(session, "outcome", None)
+        if outcome is not None:
+            outcome.cost = cost
+            outcome.seconds = max((leg.talk_seconds for leg in session.legs
+                                   if leg.role == "destination"), default=0.0)
+            if notify is not None:
+                try:
+                    notify(outcome)
+                except Exception:
+                    log.exception("telling the requester how %s ended failed", session.number)
 
-    def _settle(self, session: Session, session_id: int) -> None:
+    def _settle(self, session: Session, session_id: int) -> int:
         try:
             session.release_all()
         except Exception:
@@ -315,6 +365,7 @@ class CallService:
         cdrs = [self._cdr(session, leg) for leg in session.legs]
         total = ledger.settle(session_id, cdrs, self.now())
         log.info("session for %s settled: %d legs, cost %d", session.number, len(cdrs), total)
+        return total
 
     def _cdr(self, session: Session, leg) -> dict:
         rate = self.context.rate(leg.number) if leg.answered_at else None

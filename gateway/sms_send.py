@@ -130,8 +130,11 @@ class Outbox:
         allowed = self.sms.send_from
         settled = time.monotonic() - SETTLE_AFTER_UP
         up = [status for status in self.pool.status()
-              if status.state == "up" and (not allowed or status.name in allowed)
-              and self._up_at.get(status.name, 0.0) <= settled]
+              if status.state == "up" and (not allowed or status.name in allowed)]
+        if any(status.name == row.modem_hint and self._up_at.get(status.name, 0.0) > settled
+               for status in up):
+            return None                 # its own modem is up in a moment: wait for it
+        up = [status for status in up if self._up_at.get(status.name, 0.0) <= settled]
 
         def preference(status) -> tuple:
             failed_here = row.attempts > 0 and status.name == row.modem

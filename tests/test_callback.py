@@ -252,6 +252,10 @@ def test_max_duration_reached(network, tmp_path):
         friend.answer()
         assert friend.wait_state(PhoneState.IDLE, timeout=30), "the time limit did not end B"
         assert box.heard(user, "time_is_up")
+        # the warning beep went to the user only
+        beep = tones.beep()
+        assert find(user.heard(), beep) is not None
+        assert find(friend.heard(), beep) is None
         user.hangup()
         assert box.wait_settled()
         assert box.balance() >= 0

@@ -26,6 +26,9 @@ STOP = object()           # put on a session's queue: the box is shutting down
 MATCH_WINDOW = 0.3        # seconds in which a modem key and an in-band key are one press
 
 
+_STATE_WORDS = {CallState.ALERTING: "alerting", CallState.ACTIVE: "connected"}
+
+
 class Hangup(Exception):
     """The user (leg A) hung up: the flow ends."""
 
@@ -106,6 +109,10 @@ class Session:
         self.keys: list[str] = []
         self._merger = KeyMerger()
         self.credit_deadline: float | None = None    # monotonic; None: no limit yet
+        # called as on_leg_state(leg, "dialing" | "alerting" | "connected" | "ended" | cause)
+        self.on_leg_state = None
+        self.outcome = None        # what a connect-two session reports when it ends
+        self.db_id: int | None = None
         self._detector = DtmfDetector()
 
     # -- from other threads ------------------------------------------------------------
@@ -158,9 +165,19 @@ class Session:
             self._close_port(leg)
             log.info("%s leg to %s on %s ended: %s after %.0f s", leg.role, leg.number,
                      leg.modem, leg.cause, leg.talk_seconds)
+        if event.state is not leg.state:
+            self._tell(leg, _STATE_WORDS.get(event.state) or (
+                "ended" if leg.answered_at else leg.cause))
         leg.state = event.state
         if leg is self.leg_a and event.state is CallState.ENDED:
             raise Hangup()
+
+    def _tell(self, leg: Leg, state: str | None) -> None:
+        if state and self.on_leg_state is not None:
+            try:
+                self.on_leg_state(leg, state)
+            except Exception:   # a page following the call must not break the call
+                log.exception("publishing the state of %s failed", leg.number)
 
     def wait_until(self, deadline: float, done) -> bool:
         """Handles events until done() holds (True) or the monotonic deadline passes (False)."""
@@ -190,6 +207,7 @@ class Session:
         if role == "callback" and self.leg_a is None:
             self.leg_a = leg
         log.info("%s leg: dialling %s on %s", role, number, driver.name)
+        self._tell(leg, "dialing")
         try:
             leg.call_id = driver.dial(number)
         except ModemError as error:

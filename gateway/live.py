@@ -1,0 +1,45 @@
+"""Live events for followers (the web page's Server-Sent Events): publish, subscribe.
+
+A follower gets a queue of its own; a slow follower loses its oldest events
+rather than holding up a call (`maxsize`), and every event has a growing id
+so a page that reconnects can tell what it missed.
+"""
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+
+
+class LiveEvents:
+    def __init__(self, maxsize: int = 256):
+        self._followers: list[queue.Queue] = []
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._maxsize = maxsize
+
+    def subscribe(self) -> queue.Queue:
+        follower: queue.Queue = queue.Queue(self._maxsize)
+        with self._lock:
+            self._followers.append(follower)
+        return follower
+
+    def unsubscribe(self, follower: queue.Queue) -> None:
+        with self._lock:
+            if follower in self._followers:
+                self._followers.remove(follower)
+
+    def publish(self, event: dict) -> None:
+        event = {**event, "id": next(self._ids)}
+        with self._lock:
+            followers = list(self._followers)
+        for follower in followers:
+            while True:
+                try:
+                    follower.put_nowait(event)
+                    break
+                except queue.Full:
+                    try:
+                        follower.get_nowait()      # drop the oldest for this follower
+                    except queue.Empty:
+                        continue
