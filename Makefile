@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEB_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all
+DEB_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all chromium
 STAMP := $(VENV)/.installed
 
 .PHONY: all setup deps prompts demo test bench clean
@@ -40,7 +40,7 @@ demo: setup prompts
 	$(VENV)/bin/callbox demo
 
 test: setup prompts
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 bench: setup prompts
 	$(PY) bench/modems.py

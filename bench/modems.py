@@ -65,7 +65,8 @@ def run_network(workdir: str, modems: int, seconds: float, conn) -> None:
 
 def write_config(workdir: Path, modems: list[tuple[str, str, str, str]]) -> Path:
     lines = ["[gateway]", f'database = "{workdir / "callbox.db"}"', f'state_dir = "{workdir}"',
-             "health_interval = 10", 'log_level = "warning"', ""]
+             "health_interval = 10", 'log_level = "warning"', "", "[web]",
+             'listen = "127.0.0.1:0"', ""]
     for name, port, audio, _profile in modems:
         lines += ["[[modem]]", f'name = "{name}"', f'port = "{port}"', f'audio = "{audio}"',
                   'roles = ["trigger", "callback", "destination"]', ""]

@@ -29,6 +29,7 @@ from modems.events import CallState, CallStateChanged, IncomingCall, ModemEvent
 
 log = logging.getLogger(__name__)
 _STOP = object()
+HEARTBEAT_INTERVAL = 10.0   # seconds between heartbeats of running sessions
 LEG_A_PROMPTS = 120     # seconds of leg A (prompts, typing) reserved before a bridge
 LEG_A_MINIMUM = 30      # seconds of leg A a balance must cover for a callback to go on
 
@@ -160,9 +161,33 @@ class CallService:
         self._threads: list[threading.Thread] = []
         self._trigger_thread = threading.Thread(target=self._run_triggers, name="triggers",
                                                 daemon=True)
+        self._heartbeat_thread = threading.Thread(target=self._beat, name="session-heartbeat",
+                                                  daemon=True)
 
     def start(self) -> None:
+        """Settles what a crash left running, then takes calls."""
+        for line in ledger.recover(self.config.gateway.box, self.context.rate, self.now()):
+            log.warning("recovered after a crash: %s", line)
+        close_database()
         self._trigger_thread.start()
+        self._heartbeat_thread.start()
+
+    def _beat(self) -> None:
+        while not self._stopping.wait(HEARTBEAT_INTERVAL):
+            try:
+                ledger.heartbeat(self.config.gateway.box, self.now())
+            except Exception:   # the database may be busy or gone; the next beat tries again
+                log.exception("writing the session heartbeat failed")
+        close_database()
+
+    def leg_answered(self, session: Session, leg) -> None:
+        """Writes the leg's record as soon as it is answered (crash safety)."""
+        if session.db_id is None:
+            return
+        leg.cdr_id = ledger.open_leg(session.db_id, dict(
+            role=leg.role, direction="outgoing", number=leg.number, modem=leg.modem,
+            iccid=self._iccid(leg.modem), started_at=leg.started_at,
+            answered_at=leg.answered_at))
 
     def stop(self) -> None:
         """Stops taking calls; ends and settles running sessions; safe twice."""
@@ -172,7 +197,7 @@ class CallService:
             sessions = list(self._sessions.values())
         for session in sessions:
             session.deliver(STOP)
-        for thread in list(self._threads) + [self._trigger_thread]:
+        for thread in list(self._threads) + [self._trigger_thread, self._heartbeat_thread]:
             if thread.is_alive() and thread is not threading.current_thread():
                 thread.join(timeout=10)
 
@@ -371,7 +396,9 @@ class CallService:
         rate = self.context.rate(leg.number) if leg.answered_at else None
         seconds = leg.talk_seconds
         driver = leg.driver
-        return dict(role=leg.role, direction="outgoing", number=leg.number, modem=leg.modem,
+        record = {"id": leg.cdr_id} if getattr(leg, "cdr_id", None) else {}
+        return dict(**record, role=leg.role, direction="outgoing", number=leg.number,
+                    modem=leg.modem,
                     iccid=self._iccid(leg.modem),
                     started_at=leg.started_at, answered_at=leg.answered_at,
                     ended_at=leg.ended_at or self.now(),
@@ -390,6 +417,27 @@ class CallService:
             if self._sessions.get(session.number) is session:
                 del self._sessions[session.number]
         self.context._session_ids.pop(id(session), None)
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The service's long-lived threads (for the watchdog)."""
+        return [self._trigger_thread, self._heartbeat_thread]
+
+    def reconfigure(self, config) -> None:
+        """Takes a reloaded configuration for the next calls."""
+        self.config = config
+        self.context.config = config
+
+    def hangup_session(self, session_db_id: int) -> bool:
+        """Ends a running session (the web page's Hang up); False if it is not running here."""
+        with self._lock:
+            session = next((item for item in self._sessions.values()
+                            if item.db_id == session_db_id), None)
+        if session is None:
+            return False
+        log.info("session %d for %s: hang up requested", session_db_id, session.number)
+        session.deliver(STOP)
+        return True
 
     def active_sessions(self) -> int:
         with self._lock:

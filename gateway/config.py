@@ -55,6 +55,8 @@ class GatewayConfig:
     state_dir: str
     health_interval: float     # seconds
     at_timeout: float          # seconds
+    retention_days: int = 730  # days call records and SMS stay in the database
+    archive_dir: str = "/var/lib/callbox/archive"   # where older ones go, as CSV
 
 
 @dataclass(frozen=True)
@@ -229,9 +231,20 @@ def _gateway(table: Table) -> GatewayConfig:
         health_interval=table.get_float("health_interval", 10.0, unit="seconds",
                                         minval=1, maxval=3600),
         at_timeout=table.get_float("at_timeout", 5.0, unit="seconds", minval=0.5, maxval=60),
+        retention_days=table.get_int("retention_days", 730, unit="days", minval=1,
+                                     maxval=36500),
+        archive_dir=_archive_dir(table, state_dir),
     )
     table.check_unknown()
     return result
+
+
+def _archive_dir(table: Table, state_dir: str) -> str:
+    value = table.get_str("archive_dir", os.path.join(state_dir, "archive"))
+    if not value:
+        raise table.error("archive_dir", "must not be empty")
+    # A relative path is a folder in state_dir, where the daemon may write.
+    return os.path.normpath(os.path.join(state_dir, value))
 
 
 def _database(table: Table, state_dir: str) -> str:
@@ -300,8 +313,9 @@ def _callback(table: Table) -> CallbackConfig:
 def _web(table: Table) -> WebConfig:
     listen = table.get_str("listen", "0.0.0.0:8080")
     host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise table.error("listen", f"must be host:port with a port 1..65535, got {listen!r}")
+    # port 0 asks the system for a free port (tests, several boxes on one machine)
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise table.error("listen", f"must be host:port with a port 0..65535, got {listen!r}")
     if host.startswith("["):
         valid = host.endswith("]") and _is_ip(host[1:-1], 6)
     elif host.replace(".", "").isdigit():

@@ -11,6 +11,7 @@ Threads (besides the pool's and the drivers'):
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import queue
@@ -25,6 +26,10 @@ from peewee import DatabaseError
 from gateway import __version__
 from gateway.config import Config, ModemConfig, load, mask_url_password
 from gateway.callservice import CallService
+from gateway.config import ConfigError
+from gateway.notify import Notifier
+from gateway.sms_actions import CallActions
+from gateway.sms_service import SmsService
 from gateway.db import close_database, open_database
 from gateway.migrations import SchemaTooNew
 from gateway.status_store import StatusStore
@@ -56,6 +61,8 @@ class Daemon:
         self._stopped = False
         self._pool: ModemPool | None = None
         self.calls: CallService | None = None
+        self.sms: SmsService | None = None
+        self.web = None
         self._writer: threading.Thread | None = None
 
     @property
@@ -87,6 +94,14 @@ class Daemon:
         self._writer.start()
         self.calls = CallService(self.config, self._pool, _speech(self.config), self.now)
         self.calls.start()
+        self.sms = SmsService(self.config, self._pool,
+                              CallActions(self.calls, gateway.currency), self.now)
+        self.sms.start()
+        from webui.app import make_app
+        from webui.server import WebServer
+        self.web = WebServer(make_app(self.config, self), self.config.web.host,
+                             self.config.web.port)
+        self.web.start()
         self._pool.start()
 
     def _on_event(self, event: ModemEvent) -> None:
@@ -94,6 +109,40 @@ class Daemon:
         self._work.put(event)
         if self.calls is not None:
             self.calls.on_event(event)
+        if self.sms is not None:
+            self.sms.on_event(event)
+
+    def reload(self) -> None:
+        """Re-reads the configuration file (SIGHUP): policy, prompts' language and
+        prefix lists take effect for the next calls; running calls go on. Modems
+        added or removed need a restart (said in the log)."""
+        try:
+            fresh = load(self.config.path)
+        except ConfigError as error:
+            log.error("reload refused, keeping the running configuration: %s", error)
+            return
+        if fresh.modems != self.config.modems:
+            log.warning("reload: the [[modem]] tables changed; restart callbox to apply that")
+        self.config = dataclasses.replace(fresh, modems=self.config.modems)
+        if self.calls is not None:
+            self.calls.reconfigure(self.config)
+        log.info("configuration reloaded from %s", self.config.path)
+
+    def healthy(self) -> bool:
+        """True when every thread the box needs is alive (the watchdog's question)."""
+        threads = [self._writer]
+        if self.calls is not None:
+            threads += self.calls.threads
+        if self.sms is not None:
+            threads += list(self.sms.threads)
+        alive = all(thread is not None and thread.is_alive() for thread in threads)
+        return alive and (self._pool is None or self._pool.threads_alive())
+
+    def status_line(self) -> str:
+        statuses = self._statuses()
+        up = sum(1 for status in statuses if status.state == "up")
+        calls = self.calls.active_sessions() if self.calls is not None else 0
+        return f"{up}/{len(statuses)} modems up, {calls} call{'s' if calls != 1 else ''}"
 
     def request_stop(self) -> None:
         """Asks wait() to return; the caller then calls stop()."""
@@ -115,8 +164,12 @@ class Daemon:
             self._stopped = True
         self._stop_requested.set()
         # Each step on its own: one failing must not keep the others from running.
+        if self.web is not None:
+            _step("stopping the web server", self.web.stop)
         if self.calls is not None:
             _step("ending the calls", self.calls.stop)
+        if self.sms is not None:
+            _step("stopping SMS", self.sms.stop)
         if self._pool is not None:
             _step("stopping the modems", self._pool.stop)
         if self._writer is not None:
@@ -222,7 +275,7 @@ class SignalWatch:
     that same Event's lock inside wait().
     """
 
-    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+    SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
     def __init__(self, daemon: Daemon):
         self.daemon = daemon
@@ -239,8 +292,11 @@ class SignalWatch:
             if not data:
                 return
             for number in data:
+                if number == signal.SIGHUP:
+                    self.daemon.reload()
+                    continue
                 log.info("stopping on %s", signal.Signals(number).name)
-            self.daemon.request_stop()
+                self.daemon.request_stop()
 
     def close(self) -> None:
         signal.set_wakeup_fd(self._previous_fd)
@@ -261,9 +317,20 @@ def run(config_path: str) -> int:
     configure_logging(config.gateway.log_level)
     daemon = Daemon(config)
     watch = SignalWatch(daemon)
+    notifier = Notifier()
     try:
         daemon.start()
-        daemon.wait()
+        notifier.ready()
+        interval = notifier.watchdog_interval() or 10.0
+        while not daemon.wait(interval):
+            # the watchdog is fed only while every needed thread lives: a dead
+            # modem reader or session supervisor gets the box restarted
+            if daemon.healthy():
+                notifier.watchdog()
+            else:
+                log.error("a thread of the box died; not feeding the watchdog")
+            notifier.status(daemon.status_line())
+        notifier.stopping()
     except (OSError, DatabaseError, SchemaTooNew) as error:
         log.error("cannot run: %s", error)
         return 1

@@ -29,7 +29,7 @@ def write_config(workdir: Path, modems) -> Path:
     lines = ["# written by `callbox demo` for the virtual GSM network", "[gateway]",
              f'database = "{workdir / "callbox.db"}"', f'state_dir = "{workdir}"',
              'country = "DE"', "health_interval = 5", "", "[callback]",
-             "ring_before_reject = 2", ""]
+             "ring_before_reject = 2", "", "[web]", 'listen = "127.0.0.1:8080"', ""]
     for modem in modems:
         lines += ["[[modem]]", f'name = "{modem.name}"', f'port = "{modem.port}"',
                   f'audio = "{modem.audio}"', 'roles = ["trigger", "callback", "destination"]', ""]

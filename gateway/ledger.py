@@ -253,10 +253,51 @@ def settle(session_id: int, cdrs: list[dict], now: float) -> int:
                            reserved=Account.reserved - session.reserved).where(
                 Account.id == session.account_id).execute()
         for cdr in cdrs:
-            Cdr.create(box=session.box, session=session_id, account=session.account_id, **cdr)
+            cdr = dict(cdr)
+            cdr_id = cdr.pop("id", None)
+            if cdr_id is not None:
+                Cdr.update(account=session.account_id, **cdr).where(Cdr.id == cdr_id).execute()
+            else:
+                Cdr.create(box=session.box, session=session_id, account=session.account_id,
+                           **cdr)
         Session.update(reserved=0, state="settled", ended_at=now).where(
             Session.id == session_id).execute()
     return total
+
+
+def open_leg(session_id: int, leg: dict) -> int:
+    """Writes the record of a leg just answered (no end yet), so a crash cannot lose it."""
+    session = Session.get_by_id(session_id)
+    return Cdr.create(box=session.box, session=session_id, account=session.account_id,
+                      **leg).id
+
+
+def heartbeat(box: str, now: float) -> int:
+    """Marks this box's running sessions alive; gives how many there are."""
+    return Session.update(heartbeat_at=now).where((Session.box == box)
+                                                  & (Session.state == "running")).execute()
+
+
+def recover(box: str, rate_for, now: float) -> list[str]:
+    """Settles the sessions a crash of this box left running; gives what was done, in words.
+
+    Each open leg is closed at the session's last heartbeat and billed up to
+    it; reservations are released. Only this box's sessions are touched."""
+    done = []
+    for session in Session.select().where((Session.box == box) & (Session.state == "running")):
+        legs = []
+        for cdr in Cdr.select().where((Cdr.session == session.id) & Cdr.ended_at.is_null()):
+            end = max(session.heartbeat_at, cdr.answered_at or cdr.started_at)
+            seconds = end - cdr.answered_at if cdr.answered_at else 0.0
+            rate = rate_for(cdr.number) if cdr.answered_at else None
+            legs.append(dict(id=cdr.id, ended_at=end, cause="box restarted",
+                             billed_seconds=rate.billed_seconds(seconds) if rate else 0,
+                             cost=rate.cost(seconds) if rate else 0,
+                             rate_prefix=rate.prefix if rate else None))
+        cost = settle(session.id, legs, now)
+        done.append(f"session {session.id} for {session.number}: {len(legs)} open leg(s) "
+                    f"closed at the last heartbeat, {cost} billed, reservation released")
+    return done
 
 
 def topup(account_id: int, amount: int, by: str, now: float, note: str = "") -> int:

@@ -286,11 +286,63 @@ def _v3_sms(database: Database) -> None:
         database.create_tables(tables, safe=False)
 
 
+def _v4_web_users_sessions(database: Database) -> None:
+    class Base(Model):
+        class Meta:
+            legacy_table_names = False
+
+    class Account(Base):
+        id = AutoField()
+
+        class Meta:
+            table_name = "account"
+
+    class WebUser(Base):
+        id = AutoField()
+        name = CharField(unique=True)
+        password_hash = CharField()
+        is_admin = BooleanField(default=False)
+        account = ForeignKeyField(Account, null=True, on_delete="CASCADE")
+        api_token_hash = CharField(null=True)
+        created_at = FloatField()
+
+        class Meta:
+            table_name = "web_user"
+
+    class WebSession(Base):
+        id = AutoField()
+        token_hash = CharField(unique=True)
+        user = ForeignKeyField(WebUser, on_delete="CASCADE")
+        csrf_token = CharField()
+        created_at = FloatField()
+        expires_at = FloatField()
+        address = CharField(default="")
+
+        class Meta:
+            table_name = "web_session"
+
+    class LoginFailure(Base):
+        id = AutoField()
+        name = CharField()
+        address = CharField()
+        at = FloatField()
+
+        class Meta:
+            table_name = "login_failure"
+            indexes = ((("name", "address", "at"), False),)
+
+    # Account exists since version 2; it is named here only for the foreign key.
+    tables = [WebUser, WebSession, LoginFailure]
+    with database.bind_ctx(tables + [Account]):
+        database.create_tables(tables, safe=False)
+
+
 # (version, what it does, function): append only; never change or reorder a shipped entry.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (1, "modem status, daemon heartbeat, event log", _v1_status_daemon_event_log),
     (2, "accounts, caller IDs, rates, sessions, call records", _v2_accounts_rates_calls),
     (3, "SMS in, SMS commands, SMS outbox, admin alerts", _v3_sms),
+    (4, "web logins, web sessions, failed web logins", _v4_web_users_sessions),
 )
 LATEST = MIGRATIONS[-1][0]
 

@@ -74,6 +74,9 @@ class AtLink(GsmModem, _OwnSerialPort):
         """Opens the serial port and starts the reader and dispatcher threads."""
         self.serial = serial.Serial(port=self.port, baudrate=self.baudrate, timeout=0.2,
                                     rtscts=False, dsrdtr=False, exclusive=True)
+        # A process killed between AT+CMGS and its PDU leaves the modem reading
+        # PDU text: ESC cancels that, and is harmless otherwise.
+        self.serial.write(b"\x1b")
         self.alive = True
         self.rxThread = threading.Thread(target=self._readLoop, name=f"{self.name}-rx", daemon=True)
         self._dispatcher = threading.Thread(target=self._dispatch_loop, name=f"{self.name}-urc",

@@ -70,8 +70,12 @@ def send(link, recipient: str, text: str, timeout: float) -> list[int]:
     references = []
     for pdu in encodeSmsSubmitPdu(recipient, text, reference=link._smsRef,
                                   requestStatusReport=False):
-        link.write(f"AT+CMGS={pdu.tpduLength}", timeout=timeout, expectedResponseTermSeq="> ")
-        response = link.write(str(pdu), timeout=max(timeout, 35), writeTerm=CTRL_Z)
+        # The prompt and its PDU are one exchange: no other thread's command may
+        # land between them (the modem would take it as PDU text).
+        with link._txLock:
+            link.write(f"AT+CMGS={pdu.tpduLength}", timeout=timeout,
+                       expectedResponseTermSeq="> ")
+            response = link.write(str(pdu), timeout=max(timeout, 35), writeTerm=CTRL_Z)
         reference = next((int(line.split(":")[1]) for line in response
                           if line.startswith("+CMGS:")), None)
         if reference is None:

@@ -37,7 +37,7 @@ def ensure_prompts() -> None:
 def config_text(workdir: Path, modems, callback: dict) -> str:
     lines = ["[gateway]", f'database = "{workdir / "callbox.db"}"', f'state_dir = "{workdir}"',
              'country = "DE"', 'currency = "USD"', "health_interval = 5", "at_timeout = 2", "",
-             "[callback]"]
+             "[web]", 'listen = "127.0.0.1:0"', "", "[callback]"]
     settings = {"ring_before_reject": 2, "callback_delay": 0.5, "answer_timeout": 8,
                 "interdigit_timeout": 3, **callback}
     for key, value in settings.items():

@@ -79,3 +79,15 @@ def open_driver():
     yield opener
     for driver in drivers:
         driver.close()
+
+
+# End-to-end voice tests run a whole box with real-time audio; two at once on a
+# 2-core machine starve each other's audio threads. They share one worker.
+VOICE_MODULES = {"test_callback", "test_connect_two", "test_sms_e2e", "test_crash_recovery",
+                 "test_web_browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in VOICE_MODULES:
+            item.add_marker(pytest.mark.xdist_group("voice"))

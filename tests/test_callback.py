@@ -52,6 +52,9 @@ def test_happy_path_known_caller(rig):
     assert friend.wait_state(PhoneState.RINGING, timeout=15), "destination did not ring"
     announced = find(user.heard(), rig.prompt("you_can_talk_for"))
     assert announced is not None
+    ring_tone = tones.tone(425.0, 0.3)
+    assert user.wait_heard(lambda pcm: find(pcm[-32000:], ring_tone) is not None, timeout=5), \
+        "no ringback while the destination rings"
     friend.answer()
     assert user.wait_state(PhoneState.ACTIVE)
     # audio both ways through the bridge

@@ -31,7 +31,7 @@ def run(*args: str, input: str | None = None, timeout: float = 60) -> subprocess
 def write_config(tmp_path: Path, extra: str = "") -> Path:
     path = tmp_path / "callbox.toml"
     path.write_text(f'[gateway]\nstate_dir = "{tmp_path}"\ndatabase = "callbox.db"\n'
-                    f'box = "testbox"\n{extra}')
+                    f'box = "testbox"\n[web]\nlisten = "127.0.0.1:0"\n{extra}')
     return path
 
 

@@ -88,7 +88,8 @@ def test_status_store_writes_events_in_plain_words(database):
 
 
 def test_daemon_without_modems_beats_and_stops_twice(tmp_path):
-    config = parse({"gateway": {"state_dir": str(tmp_path), "box": "solo"}}, "test.toml")
+    config = parse({"gateway": {"state_dir": str(tmp_path), "box": "solo"},
+                    "web": {"listen": "127.0.0.1:0"}}, "test.toml")
     daemon = Daemon(config)
     daemon.start()
     try:
@@ -121,6 +122,7 @@ def test_daemon_keeps_modem_rows_current(tmp_path, sim_network):
     m1 = sim_network.add_modem(name="m1", number="+4915110000001", profile="simcom")
     m2 = sim_network.add_modem(name="m2", number="+4915110000002", profile="huawei")
     config = parse({"gateway": {"state_dir": str(tmp_path), "health_interval": 1},
+                    "web": {"listen": "127.0.0.1:0"},
                     "modem": [{"name": m.name, "port": m.port, "audio": m.audio,
                                "roles": ["trigger", "callback", "destination"]}
                               for m in (m1, m2)]}, "test.toml")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 
 import serial
@@ -42,10 +43,37 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--pin", type=_pin, default=None, help="SIM PIN, if the SIM needs one")
     parser.add_argument("--timeout", type=_timeout, default=5.0, metavar="S",
                         help="seconds to wait for each AT answer (default: 5)")
+    parser.add_argument("--udev", action="store_true",
+                        help="print udev rule lines giving this port a stable name "
+                        "/dev/callbox/NAME-at or -audio (the modem is not opened)")
+    parser.add_argument("--name", type=_modem_name, default=None,
+                        help="with --udev: the modem's name (default: vendor and serial)")
     parser.set_defaults(func=probe)
 
 
+def _modem_name(text: str) -> str:
+    if not re.fullmatch(r"[a-z0-9_-]{1,32}", text):
+        raise argparse.ArgumentTypeError("a modem name is 1 to 32 of a-z, 0-9, _ and -")
+    return text
+
+
+def probe_udev(args: argparse.Namespace) -> int:
+    """Prints the udev rule lines for the port; 1 when it is not a USB device."""
+    from gateway.udev import NotUsb, UdevError, default_name, port_properties, rule_lines
+
+    try:
+        properties = port_properties(args.port)
+        lines = rule_lines(properties, args.name or default_name(properties))
+    except (NotUsb, UdevError, OSError, subprocess.SubprocessError) as error:
+        print(f"probe --udev: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
 def probe(args: argparse.Namespace) -> int:
+    if args.udev:
+        return probe_udev(args)
     # Imported here: the modem stack is needed only by this command.
     from modems.driver import ModemDriver, ModemError
 

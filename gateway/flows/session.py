@@ -23,7 +23,7 @@ from modems.events import CallState, CallStateChanged, DtmfReceived, EndCause, M
 log = logging.getLogger(__name__)
 
 STOP = object()           # put on a session's queue: the box is shutting down
-MATCH_WINDOW = 0.3        # seconds in which a modem key and an in-band key are one press
+MATCH_WINDOW = 0.5        # seconds in which a modem key and an in-band key are one press
 
 
 _STATE_WORDS = {CallState.ALERTING: "alerting", CallState.ACTIVE: "connected"}
@@ -64,6 +64,7 @@ class Leg:
     answered_at: float | None = None
     ended_at: float | None = None
     cause: str = ""
+    cdr_id: int | None = None  # its record, written when answered
 
     @property
     def up(self) -> bool:
@@ -148,7 +149,8 @@ class Session:
         elif isinstance(event, DtmfReceived):
             if self.leg_a is not None and event.modem == self.leg_a.modem and \
                     self._merger.accept(event.digit, event.source, event.at):
-                log.info("session %s: key %s (%s)", self.number, event.digit, event.source)
+                # the key itself is not logged: it may be part of a PIN
+                log.debug("session %s: key pressed (%s)", self.number, event.source)
                 self.keys.append(event.digit)
         return event
 
@@ -159,6 +161,7 @@ class Session:
             return
         if event.state is CallState.ACTIVE and leg.answered_at is None:
             leg.answered_at = time.time()
+            self.service.leg_answered(self, leg)
         if event.state is CallState.ENDED:
             leg.ended_at = time.time()
             leg.cause = event.cause.value if event.cause else "normal"
@@ -194,7 +197,7 @@ class Session:
 
     # -- legs ------------------------------------------------------------------------------
 
-    def dial(self, role: str, number: str, timeout: float, ringback: bytes | None = None) -> Leg:
+    def dial(self, role: str, number: str, timeout: float, ringback=None) -> Leg:
         """Places a call on a free modem of `role`; gives the answered leg or raises LegFailed."""
         driver = self.service.acquire(role, self, number=number,
                                       exclude=[leg.modem for leg in self.legs
@@ -214,8 +217,10 @@ class Session:
             leg.ended_at, leg.cause, leg.state = time.time(), "failed", CallState.ENDED
             self.service.release(driver.name, self)
             raise LegFailed(str(error)) from None
-        playback = self.play(self.leg_a, ringback, loop=True) if ringback and leg is not self.leg_a \
-            else None
+        playback = None
+        if ringback is not None and self.leg_a is not None and self.leg_a.port is not None \
+                and leg is not self.leg_a:
+            playback = self.leg_a.port.play(ringback)
         try:
             answered = self.wait_until(time.monotonic() + timeout,
                                        lambda: leg.state in (CallState.ACTIVE, CallState.ENDED))

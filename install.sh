@@ -1,0 +1,328 @@
+#!/usr/bin/env bash
+# Installs callbox as an appliance on Raspberry Pi OS / Debian bookworm (arm64, armhf,
+# amd64), from the checkout this script lives in. Run as root:
+#
+#   sudo ./install.sh                 install, or upgrade in place (config and data kept)
+#   sudo ./install.sh --uninstall     remove program, unit and udev rules; keep
+#                                     /etc/callbox and /var/lib/callbox
+#   sudo ./install.sh --purge         remove those too, and the callbox user
+#   ./install.sh --dry-run            print each step without doing it
+#   ./install.sh --root DIR           lay the files out under DIR (packaging, tests):
+#                                     no apt-get, useradd, systemctl or udevadm; what
+#                                     they would do is written to DIR/opt/callbox/postinst.todo
+#                                     (DIR/callbox-uninstall.todo for --uninstall)
+#   --no-venv                         skip the virtualenv and what needs it (prompts, admin)
+#   --admin NAME                      name of the first web admin (default: admin)
+#
+# Layout: program in /opt/callbox/venv, configuration /etc/callbox/callbox.toml (never
+# overwritten: a new default goes beside it as callbox.toml.dist), state in
+# /var/lib/callbox (owned by the callbox user), unit /etc/systemd/system/callbox.service,
+# udev rules /etc/udev/rules.d/99-callbox.rules.
+set -euo pipefail
+
+SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SERVICE_USER=callbox
+DEB_PACKAGES=(python3 python3-venv python3-dev gcc libasound2-dev alsa-utils espeak-ng sox
+              libsox-fmt-all udev usb-modeswitch sqlite3)
+PYTHON=${PYTHON:-python3}
+OS_RELEASE=${CALLBOX_OS_RELEASE:-/etc/os-release}
+
+ROOT=""
+MODE=install
+DRY_RUN=0
+NO_VENV=0
+ADMIN_NAME=admin
+FRESH_INSTALL=0
+
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
+}
+
+die() {
+    echo "install.sh: $*" >&2
+    exit 1
+}
+
+note() {
+    echo "   $*"
+}
+
+step() {
+    echo "== $*"
+}
+
+# Runs a command, or with --dry-run only shows it.
+run() {
+    if ((DRY_RUN)); then
+        echo "   + $*"
+    else
+        "$@"
+    fi
+}
+
+# A system command skipped under --root: recorded for whoever installs the tree.
+system_command() {
+    if [[ -n $ROOT ]]; then
+        note "skipped under --root: $*"
+        if ((! DRY_RUN)); then
+            mkdir -p "$(dirname "$TODO")"
+            echo "$*" >>"$TODO"
+        fi
+    else
+        run "$@"
+    fi
+}
+
+# The same, for a command whose failure does not stop the install (a unit already gone,
+# udev not running in a container): the failure is shown and the install goes on.
+tolerant_system_command() {
+    system_command "$@" || note "failed, carrying on: $*"
+}
+
+parse_arguments() {
+    while (($#)); do
+        case $1 in
+            --root) [[ $# -ge 2 ]] || die "--root needs a directory"
+                    ROOT=$(realpath -m "$2"); shift ;;
+            --root=*) ROOT=$(realpath -m "${1#--root=}") ;;
+            --dry-run) DRY_RUN=1 ;;
+            --uninstall) MODE=uninstall ;;
+            --purge) MODE=purge ;;
+            --no-venv) NO_VENV=1 ;;
+            --admin) [[ $# -ge 2 ]] || die "--admin needs a name"
+                     ADMIN_NAME=$2; shift ;;
+            -h|--help) usage; exit 0 ;;
+            *) die "unknown option $1 (see --help)" ;;
+        esac
+        shift
+    done
+    if [[ $ROOT == / ]]; then
+        ROOT=""
+    fi
+    PREFIX=$ROOT/opt/callbox
+    VENV=$PREFIX/venv
+    CONFIG_DIR=$ROOT/etc/callbox
+    STATE_DIR=$ROOT/var/lib/callbox
+    UNIT=$ROOT/etc/systemd/system/callbox.service
+    RULES=$ROOT/etc/udev/rules.d/99-callbox.rules
+    LINK=$ROOT/usr/local/bin/callbox
+    # Under --root, the system commands left for whoever installs the tree.
+    if [[ $MODE == install ]]; then
+        TODO=$PREFIX/postinst.todo
+    else
+        TODO=$ROOT/callbox-uninstall.todo
+    fi
+}
+
+check_system() {
+    step "checking the system"
+    [[ -r $OS_RELEASE ]] || die "unsupported system: no $OS_RELEASE (Debian or Raspberry Pi OS needed)"
+    local id like
+    id=$(. "$OS_RELEASE" && echo "${ID:-}")
+    like=$(. "$OS_RELEASE" && echo "${ID_LIKE:-}")
+    if [[ $id != debian && $id != raspbian && " $like " != *" debian "* ]]; then
+        die "unsupported system: $id (this installer is for Debian and Raspberry Pi OS; install by hand from README.md)"
+    fi
+    command -v "$PYTHON" >/dev/null || die "unsupported system: no $PYTHON (apt-get install python3)"
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+        || die "unsupported system: $("$PYTHON" -V 2>&1) is too old, callbox needs Python 3.11 or newer (Debian 12 bookworm)"
+    if [[ -z $ROOT ]] && ((! DRY_RUN)) && [[ $(id -u) != 0 ]]; then
+        die "run as root (sudo ./install.sh), or use --root DIR or --dry-run"
+    fi
+    note "$id, $("$PYTHON" -V 2>&1), $(uname -m)"
+}
+
+install_packages() {
+    step "installing Debian packages: ${DEB_PACKAGES[*]}"
+    system_command apt-get update -qq
+    system_command env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${DEB_PACKAGES[@]}"
+}
+
+create_user() {
+    step "system user $SERVICE_USER (groups dialout, audio)"
+    if [[ -z $ROOT ]] && id "$SERVICE_USER" >/dev/null 2>&1; then
+        run usermod --append --groups dialout,audio "$SERVICE_USER"
+    else
+        system_command useradd --system --user-group --groups dialout,audio \
+            --home-dir /var/lib/callbox --no-create-home --shell /usr/sbin/nologin "$SERVICE_USER"
+    fi
+}
+
+# Copies the checkout to a temporary folder so that building never writes into it.
+install_program() {
+    if ((NO_VENV)); then
+        step "virtualenv $VENV: skipped (--no-venv)"
+        return
+    fi
+    step "virtualenv $VENV with callbox from $SOURCE_DIR"
+    run mkdir -p "$PREFIX"
+    if [[ -x $VENV/bin/python ]] && ! "$VENV/bin/python" -c 'import sys' 2>/dev/null; then
+        note "the old virtualenv does not run (Python upgraded?): making a new one"
+        run rm -rf "$VENV"
+    fi
+    if [[ ! -x $VENV/bin/python ]]; then
+        run "$PYTHON" -m venv "$VENV"
+    fi
+    local build
+    build=$(mktemp -d)
+    # shellcheck disable=SC2064  # the folder is known now
+    trap "rm -rf '$build'" EXIT
+    run tar -C "$SOURCE_DIR" --exclude=.venv --exclude=.git --exclude=build \
+        --exclude='*.egg-info' --exclude=__pycache__ --exclude=.pytest_cache \
+        --exclude=tests -cf "$build/source.tar" .
+    run mkdir -p "$build/source"
+    run tar -C "$build/source" -xf "$build/source.tar"
+    run "$VENV/bin/pip" install --quiet --disable-pip-version-check "$build/source"
+    # Same version number on an upgrade: force the new code in, dependencies untouched.
+    run "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+        --force-reinstall "$build/source"
+    run mkdir -p "$(dirname "$LINK")"
+    run ln -sfn /opt/callbox/venv/bin/callbox "$LINK"
+}
+
+install_config() {
+    step "configuration $CONFIG_DIR/callbox.toml"
+    run mkdir -p "$CONFIG_DIR"
+    if [[ -e $CONFIG_DIR/callbox.toml ]]; then
+        note "kept; the new default is written beside it as callbox.toml.dist"
+        run install -m 0640 "$SOURCE_DIR/config/callbox.toml" "$CONFIG_DIR/callbox.toml.dist"
+    else
+        FRESH_INSTALL=1
+        run install -m 0640 "$SOURCE_DIR/config/callbox.toml" "$CONFIG_DIR/callbox.toml"
+    fi
+    # The file may hold SIM PINs and a database password: readable by callbox, not by all.
+    if [[ -z $ROOT ]]; then
+        run chown root:"$SERVICE_USER" "$CONFIG_DIR" "$CONFIG_DIR/callbox.toml"
+        run chmod 0750 "$CONFIG_DIR"
+    else
+        system_command chown root:"$SERVICE_USER" /etc/callbox /etc/callbox/callbox.toml
+    fi
+}
+
+make_state_dir() {
+    step "state $STATE_DIR (owned by $SERVICE_USER)"
+    run mkdir -p "$STATE_DIR"
+    run chmod 0750 "$STATE_DIR"
+    if [[ -z $ROOT ]]; then
+        run chown "$SERVICE_USER:$SERVICE_USER" "$STATE_DIR"
+    else
+        system_command chown "$SERVICE_USER:$SERVICE_USER" /var/lib/callbox
+    fi
+}
+
+generate_prompts() {
+    if ((NO_VENV)); then
+        step "voice prompts: skipped (--no-venv)"
+        return
+    fi
+    step "voice prompts (espeak-ng, sox)"
+    if ((DRY_RUN)); then
+        run "$VENV/bin/python" -m audio.prompts --out "<the installed audio/prompts>"
+        return
+    fi
+    local out
+    out=$("$VENV/bin/python" -c 'import audio.prompts as prompts; print(prompts.DEFAULT_DIR)')
+    run "$VENV/bin/python" -m audio.prompts --out "$out" \
+        || note "some prompts failed (is espeak-ng installed?); run again: $VENV/bin/python -m audio.prompts"
+}
+
+install_units() {
+    step "systemd unit $UNIT and udev rules $RULES"
+    run install -D -m 0644 "$SOURCE_DIR/systemd/callbox.service" "$UNIT"
+    run install -D -m 0644 "$SOURCE_DIR/config/99-callbox.rules" "$RULES"
+    if [[ -z $ROOT && ! -d /run/systemd/system ]]; then
+        note "systemd is not running here: enable later with systemctl enable callbox"
+        return
+    fi
+    tolerant_system_command udevadm control --reload
+    tolerant_system_command udevadm trigger --subsystem-match=tty --subsystem-match=sound
+    system_command systemctl daemon-reload
+    system_command systemctl enable callbox.service
+    # On an upgrade, a running daemon picks up the new program; a stopped one stays stopped.
+    tolerant_system_command systemctl try-restart callbox.service
+}
+
+create_admin() {
+    step "first web admin"
+    if ((FRESH_INSTALL == 0)); then
+        note "an upgrade: the users are kept (add one with: callbox user add NAME --admin)"
+        return
+    fi
+    if ((NO_VENV)) || [[ -n $ROOT ]]; then
+        note "skipped: after installing run  callbox user add $ADMIN_NAME --admin"
+        return
+    fi
+    if ((DRY_RUN)); then
+        run runuser -u "$SERVICE_USER" -- "$VENV/bin/callbox" user add "$ADMIN_NAME" --admin \
+            --config /etc/callbox/callbox.toml
+        return
+    fi
+    if ! "$VENV/bin/callbox" user --help >/dev/null 2>&1; then
+        note "skipped: this callbox has no 'user' command yet; create the admin when it does"
+        return
+    fi
+    if [[ ! -t 0 ]]; then
+        note "no terminal to ask a password on: run  sudo -u $SERVICE_USER callbox user add $ADMIN_NAME --admin"
+        return
+    fi
+    # As the service user, so that a database it creates belongs to the daemon.
+    runuser -u "$SERVICE_USER" -- "$VENV/bin/callbox" user add "$ADMIN_NAME" --admin \
+        --config /etc/callbox/callbox.toml \
+        || note "the admin was not created; run  sudo -u $SERVICE_USER callbox user add NAME --admin"
+}
+
+remove_all() {
+    step "removing the program, unit and udev rules"
+    if [[ -z $ROOT && -d /run/systemd/system ]] || [[ -n $ROOT ]]; then
+        tolerant_system_command systemctl disable --now callbox.service
+    fi
+    run rm -f "$UNIT" "$RULES" "$LINK"
+    run rm -rf "$PREFIX"
+    if [[ -z $ROOT && -d /run/systemd/system ]] || [[ -n $ROOT ]]; then
+        system_command systemctl daemon-reload
+        tolerant_system_command udevadm control --reload
+    fi
+    if [[ $MODE == purge ]]; then
+        step "purging configuration, data and the $SERVICE_USER user"
+        run rm -rf "$CONFIG_DIR" "$STATE_DIR"
+        if [[ -n $ROOT ]] || id "$SERVICE_USER" >/dev/null 2>&1; then
+            tolerant_system_command userdel "$SERVICE_USER"
+        fi
+    else
+        note "kept: $CONFIG_DIR and $STATE_DIR (remove them with --purge)"
+    fi
+}
+
+install_all() {
+    install_packages
+    create_user
+    install_program
+    install_config
+    make_state_dir
+    generate_prompts
+    install_units
+    create_admin
+    step "done"
+    if [[ -z $ROOT ]]; then
+        note "edit /etc/callbox/callbox.toml ([[modem]] tables), check it with"
+        note "  callbox config check /etc/callbox/callbox.toml"
+        note "then: systemctl restart callbox && callbox status"
+    fi
+}
+
+main() {
+    parse_arguments "$@"
+    check_system
+    if ((DRY_RUN)); then
+        note "dry run: nothing is changed"
+    elif [[ -n $ROOT ]]; then
+        rm -f "$TODO"
+    fi
+    if [[ $MODE == install ]]; then
+        install_all
+    else
+        remove_all
+    fi
+}
+
+main "$@"

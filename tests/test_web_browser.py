@@ -1,0 +1,132 @@
+"""End to end in headless Chromium: log in, connect two phones, watch both legs live."""
+from __future__ import annotations
+
+import shutil
+import time
+import types
+from pathlib import Path
+
+import pytest
+
+from modems.sim import PhoneState
+from tests.boxrig import FRIEND, USER, Rig, ensure_prompts
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+WAIT = 20_000     # milliseconds a page may take to show a leg's next state
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+if shutil.which(CHROMIUM) is None:
+    pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def voice_prompts():
+    ensure_prompts()
+
+
+@pytest.fixture
+def box(network, tmp_path):
+    from webui import auth
+    from webui.app import make_app
+    from webui.server import WebServer
+
+    rig = Rig(network, tmp_path)
+    rig.start(balance=1000)
+    auth.add_user("alice", "alice-secret", time.time())
+    auth.add_user("root", "admin-secret", time.time(), is_admin=True)
+    services = types.SimpleNamespace(pool=rig.daemon.pool, calls=rig.daemon.calls, now=time.time)
+    server = WebServer(make_app(rig.config, services), "127.0.0.1", 0)
+    server.start()
+    rig.url = f"http://127.0.0.1:{server.port}"
+    yield rig
+    server.stop()
+    server.stop()          # safe twice
+    rig.stop()
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def log_in(page, url: str, name: str, password: str) -> None:
+    page.goto(f"{url}/login")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def wait_leg(page, leg: str, state: str) -> None:
+    page.wait_for_selector(f'#leg-{leg} .state[data-state="{state}"]', timeout=WAIT)
+
+
+def test_connect_two_shown_live_then_in_history(box, browser):
+    page = browser.new_page(viewport={"width": 412, "height": 900})     # a phone's screen
+    log_in(page, box.url, "alice", "alice-secret")
+    assert "10.00 USD" in page.inner_text("#balance")
+    page.click("text=Connect two numbers")
+    assert page.input_value("#a") == USER                 # the first authorized caller ID
+    assert "announces" in page.content() or "tells A" in page.content()
+    page.fill("#b", FRIEND)
+    page.click("#start")
+    page.wait_for_url("**/calls/*")
+    page.evaluate("window.sameDocument = true")           # gone if the page reloads
+
+    assert box.user.wait_state(PhoneState.RINGING, timeout=10)
+    wait_leg(page, "a", "alerting")
+    box.user.answer()
+    wait_leg(page, "a", "connected")
+    assert box.friend.wait_state(PhoneState.RINGING, timeout=20)
+    wait_leg(page, "b", "alerting")
+    box.friend.answer()
+    wait_leg(page, "b", "connected")
+    sync_api.expect(page.locator("#leg-b .seconds")).not_to_have_text("0", timeout=WAIT)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "live_call.png"), full_page=True)
+    box.friend.hangup()
+    wait_leg(page, "b", "ended")
+    wait_leg(page, "a", "ended")
+    sync_api.expect(page.locator("#summary")).to_have_text("Ended, cost 0.24 USD", timeout=WAIT)
+    assert page.evaluate("window.sameDocument") is True
+    assert page.is_disabled("#hangup")
+
+    page.goto(f"{box.url}/")
+    history = page.inner_text("#history")
+    assert FRIEND in history and USER in history and "0.24 USD" in history
+
+
+def test_admin_sees_modem_signal(box, browser):
+    page = browser.new_page()
+    log_in(page, box.url, "root", "admin-secret")
+    page.wait_for_url("**/admin/modems")
+    sync_api.expect(page.locator("#modems .signal", has_text="dBm")).to_have_count(2, timeout=WAIT)
+    rows = page.inner_text("#modems tbody")
+    assert "m1" in rows and "m2" in rows and "\u25ae" in rows
+
+
+def test_hang_up_button_ends_the_call(box, browser):
+    page = browser.new_page(viewport={"width": 412, "height": 900})
+    log_in(page, box.url, "alice", "alice-secret")
+    page.goto(f"{box.url}/connect")
+    page.fill("#b", FRIEND)
+    page.click("#start")
+    page.wait_for_url("**/calls/*")
+    assert box.user.wait_state(PhoneState.RINGING, timeout=10)
+    box.user.answer()
+    wait_leg(page, "a", "connected")
+    assert box.friend.wait_state(PhoneState.RINGING, timeout=20)
+    box.friend.answer()
+    wait_leg(page, "b", "connected")
+    page.click("#hangup")
+    sync_api.expect(page.locator("#summary")).to_contain_text("Ended", timeout=WAIT)
+    assert box.user.wait_state(PhoneState.IDLE, timeout=10)
+    assert box.friend.wait_state(PhoneState.IDLE, timeout=10)
+    assert not page.is_visible("#call-error")

@@ -1,0 +1,138 @@
+"""Admin pages: modems (refreshed live), accounts with create and top-up."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import bottle
+from peewee import JOIN, fn
+
+from gateway import accounts
+from gateway.db import db
+from gateway.ledger import Account, CallerId, topup
+from webui import auth
+
+MINOR_DIGITS = 2
+LARGEST_AMOUNT = 10 ** 9          # minor units; beyond this an amount is a typing mistake
+_AMOUNT = re.compile(r"-?[0-9]{1,10}([.,][0-9]{1,2})?")
+
+
+def parse_amount(text: str) -> int:
+    """Gives minor units for an amount typed in major units; ValueError says what is wrong."""
+    text = (text or "").strip()
+    if not _AMOUNT.fullmatch(text):
+        raise ValueError("enter an amount like 10 or 12.50")
+    minor = int(Decimal(text.replace(",", ".")).scaleb(MINOR_DIGITS))
+    if abs(minor) > LARGEST_AMOUNT:
+        raise ValueError("that amount is too large")
+    return minor
+
+
+def modem_rows(pool) -> list[dict]:
+    """Gives what the modems page shows of each modem, plain values only."""
+    rows = []
+    for status in (pool.status() if pool is not None else []):
+        identity, health = status.identity, status.health
+        rows.append({
+            "name": status.name, "state": status.state, "reason": status.reason,
+            "vendor": " ".join(part for part in (getattr(identity, "manufacturer", None),
+                                                 getattr(identity, "model", None)) if part),
+            "operator": getattr(health, "operator", None) or "",
+            "bars": getattr(health, "bars", 0) if health else 0,
+            "dbm": getattr(health, "dbm", None) if health else None,
+            "registration": getattr(health, "registration", "") if health else "",
+            "sim_state": getattr(health, "sim_state", "") if health else "",
+            "iccid": getattr(health, "iccid", None) or "",
+            "roles": sorted(status.roles), "group": status.group or "",
+            "in_call": bool(status.in_call)})
+    return rows
+
+
+def account_rows() -> list:
+    return list(Account.select(Account, fn.COUNT(CallerId.id).alias("caller_id_count"))
+                .join(CallerId, JOIN.LEFT_OUTER).group_by(Account.id).order_by(Account.id))
+
+
+def install(app: bottle.Bottle, web) -> None:
+    @app.get("/admin")
+    def admin_home():
+        web.admin_required()
+        bottle.redirect("/admin/modems", 303)
+
+    @app.get("/admin/modems")
+    def modems_page():
+        session = web.admin_required()
+        return web.render("modems", session, modems=modem_rows(web.pool))
+
+    @app.get("/admin/accounts")
+    def accounts_page():
+        session = web.admin_required()
+        return web.render("accounts", session, accounts=account_rows(), errors={}, values={},
+                          notice="")
+
+    @app.post("/admin/accounts")
+    def create_account():
+        session = web.admin_required()
+        web.check_csrf(session)
+        forms = bottle.request.forms
+        values = {key: (forms.getunicode(key) or "").strip()[:200]
+                  for key in ("name", "pin", "balance")}
+        password = forms.getunicode("password") or ""
+        errors = {}
+        if not values["name"] or len(values["name"]) > auth.NAME_MAX:
+            errors["name"] = f"a name has 1 to {auth.NAME_MAX} characters"
+        elif Account.get_or_none(Account.name == values["name"]) is not None:
+            errors["name"] = "an account of that name exists already"
+        try:
+            accounts.check_pin_format(values["pin"])
+        except ValueError as error:
+            errors["pin"] = str(error)
+        try:
+            balance = parse_amount(values["balance"] or "0")
+            if balance < 0:
+                errors["balance"] = "an opening balance is not negative"
+        except ValueError as error:
+            errors["balance"] = str(error)
+        problem = auth.password_problem(password)
+        if problem:
+            errors["password"] = problem
+        if not errors:
+            try:
+                with db.atomic():
+                    account = accounts.create(values["name"], values["pin"], balance,
+                                              web.now(), by=f"web:{session.user.name}")
+                    auth.add_user(account.name, password, web.now())
+            except (accounts.AccountError, auth.UserError) as error:
+                errors["name"] = str(error)     # PIN, balance and password passed above
+        if not errors:
+            return web.render("accounts", session, accounts=account_rows(), errors={},
+                              values={}, notice=f"account {account.name} created: "
+                              f"number {account.id}")
+        bottle.response.status = 400
+        return web.render("accounts", session, accounts=account_rows(), errors=errors,
+                          values=values, notice="")
+
+    @app.post("/admin/accounts/<account_id:int>/topup")
+    def topup_account(account_id):
+        session = web.admin_required()
+        web.check_csrf(session)
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            bottle.abort(404, "no such account")
+        text = bottle.request.forms.getunicode("amount") or ""
+        note = (bottle.request.forms.getunicode("note") or "").strip()[:200]
+        errors = {}
+        try:
+            amount = parse_amount(text)
+            if amount == 0:
+                errors[f"amount{account_id}"] = "a top-up of 0 changes nothing"
+        except ValueError as error:
+            errors[f"amount{account_id}"] = str(error)
+        if errors:
+            bottle.response.status = 400
+            return web.render("accounts", session, accounts=account_rows(), errors=errors,
+                              values={}, notice="")
+        balance = topup(account_id, amount, f"web:{session.user.name}", web.now(), note=note)
+        return web.render("accounts", session, accounts=account_rows(), errors={}, values={},
+                          notice=f"{account.name}: {web.money(amount)} booked, balance now "
+                          f"{web.money(balance)}")

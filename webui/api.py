@@ -1,0 +1,153 @@
+"""The JSON API and the live events stream; authenticated by the session cookie.
+
+Every state-changing request carries the session's CSRF token in the
+X-CSRF-Token header (POST /api/login gives it). The events stream sends a
+follower only the events of sessions of their own account.
+"""
+from __future__ import annotations
+
+import json
+import queue
+
+import bottle
+
+from gateway.db import close_database
+from gateway.ledger import Account, Session
+from webui import admin, auth, calls
+from webui.app import COOKIE, json_error
+
+KEEPALIVE = 15.0          # seconds between comments on an idle stream, so proxies keep it
+STREAM_LIFETIME = 3600.0  # seconds; the browser's EventSource reconnects by itself
+
+
+def body() -> dict:
+    try:
+        data = bottle.request.json
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise json_error(400, "send a JSON object with Content-Type: application/json")
+    return data
+
+
+def install(app: bottle.Bottle, web) -> None:
+    @app.post("/api/login")
+    def api_login():
+        data = body()
+        name, password = data.get("name"), data.get("password")
+        if not isinstance(name, str) or not isinstance(password, str) or not name or not password:
+            raise json_error(400, "give name and password as strings")
+        result = auth.check_login(name[:auth.NAME_MAX * 2], password, web.address(), web.now())
+        if result.user is None:
+            if result.locked_for:
+                raise json_error(429, f"too many wrong passwords: locked for "
+                                 f"{result.locked_for} s")
+            raise json_error(401, "wrong name or password")
+        token, session = auth.open_session(result.user, web.address(), web.now())
+        web.set_cookie(token)
+        return {"csrf_token": session.csrf_token, "admin": result.user.is_admin,
+                "expires_at": session.expires_at}
+
+    @app.post("/api/logout")
+    def api_logout():
+        session = web.login_required(api=True)
+        web.check_csrf(session, api=True)
+        auth.close_session(bottle.request.get_cookie(COOKIE))
+        web.clear_cookie()
+        return {"ok": True}
+
+    @app.get("/api/account")
+    def api_account():
+        session = web.holder_required(api=True)
+        account = Account.get_by_id(session.user.account_id)
+        return {"name": account.name, "balance": account.balance,
+                "reserved": account.reserved, "available": account.balance - account.reserved,
+                "currency": web.currency, "caller_ids": calls.caller_ids(account.id)}
+
+    @app.post("/api/callbacks")
+    def api_start():
+        session = web.holder_required(api=True)
+        web.check_csrf(session, api=True)
+        data = body()
+        a, b = data.get("a"), data.get("b")
+        if not isinstance(a, str) or not isinstance(b, str):
+            raise json_error(400, "give a and b as strings")
+        numbers, problems = calls.check_numbers(a, b, web.country)
+        if problems:
+            return bottle.HTTPResponse(json.dumps({"error": "invalid numbers",
+                                                   "fields": problems}), status=400,
+                                       headers={"Content-Type": "application/json"})
+        try:
+            session_id = calls.start(web.calls, web.tracker, session.user.account_id,
+                                     numbers["a"], numbers["b"])
+        except calls.CallRefused as refusal:
+            raise json_error(409, str(refusal)) from None
+        bottle.response.status = 201
+        return {"id": session_id}
+
+    def own_call(session, session_id: int) -> None:
+        if (Session.get_or_none(Session.id == session_id) is None
+                or web.tracker.owner(session_id) != session.user.account_id):
+            raise json_error(404, "no such call")
+
+    @app.get("/api/callbacks/<session_id:int>")
+    def api_call(session_id):
+        session = web.holder_required(api=True)
+        own_call(session, session_id)
+        state = calls.call_state(session_id, web.tracker)
+        state["cost_text"] = web.money(state["cost"])
+        for leg in state["legs"].values():
+            leg["cost_text"] = web.money(leg["cost"]) if leg["cost"] is not None else ""
+        return state
+
+    @app.post("/api/callbacks/<session_id:int>/hangup")
+    def api_hangup(session_id):
+        session = web.holder_required(api=True)
+        web.check_csrf(session, api=True)
+        own_call(session, session_id)
+        hangup = getattr(web.calls, "hangup_session", None)
+        if hangup is None:
+            raise json_error(501, "this box cannot hang up from the web yet")
+        return {"id": session_id, "ended": bool(hangup(session_id))}
+
+    @app.get("/api/modems")
+    def api_modems():
+        web.admin_required(api=True)
+        return {"modems": admin.modem_rows(web.pool)}
+
+    @app.get("/api/events")
+    def api_events():
+        session = web.holder_required(api=True)
+        if web.calls is None:
+            raise json_error(503, "this box has no call service running")
+        account_id = session.user.account_id
+        follower = web.calls.context.live.subscribe()
+        bottle.response.content_type = "text/event-stream"
+        bottle.response.set_header("Cache-Control", "no-store")
+        bottle.response.set_header("X-Accel-Buffering", "no")
+        return stream(web, follower, account_id)
+
+
+def stream(web, follower: queue.Queue, account_id: int):
+    """Yields Server-Sent Events of the account's sessions until the client or the box goes."""
+    waited = 0.0
+    lived = 0.0
+    try:
+        yield ": live call events\nretry: 2000\n\n"
+        while not web.stopping.is_set() and lived < STREAM_LIFETIME:
+            try:
+                event = follower.get(timeout=1.0)
+            except queue.Empty:
+                waited += 1.0
+                lived += 1.0
+                if waited >= KEEPALIVE:
+                    waited = 0.0
+                    yield ": keepalive\n\n"
+                continue
+            if web.tracker.owner(event.get("session")) != account_id:
+                continue
+            waited = 0.0
+            yield f"id: {event['id']}\nevent: leg\ndata: {json.dumps(event)}\n\n"
+    finally:
+        web.calls.context.live.unsubscribe(follower)
+        close_database()      # tracker.owner may have queried from this worker thread

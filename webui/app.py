@@ -1,0 +1,180 @@
+"""The web UI as a Bottle app: `make_app(config, services)`.
+
+`services` gives `pool` (the modem pool), `calls` (the CallService, or None
+where no call is made) and optionally `now` (the clock); the daemon itself
+will do. Routes live in webui/pages.py (account holders), webui/admin.py and
+webui/api.py (JSON and live events); this module holds what they share:
+who is logged in, CSRF checks, templates, and closing each worker thread's
+database connection after its request.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import threading
+import time
+
+import bottle
+
+from gateway.billing import format_money
+from gateway.db import close_database
+from webui import auth
+from webui.live import LiveTracker
+
+log = logging.getLogger(__name__)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VIEWS = os.path.join(HERE, "views")
+STATIC = os.path.join(HERE, "static")
+COOKIE = "callbox_session"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+}
+
+
+class Web:
+    """What the routes share: configuration, services, the clock, live state."""
+
+    def __init__(self, config, services):
+        self.config = config
+        self.pool = getattr(services, "pool", None)
+        self.calls = getattr(services, "calls", None)
+        self.now = getattr(services, "now", None) or time.time
+        self.currency = config.gateway.currency
+        self.country = config.gateway.country
+        live = self.calls.context.live if self.calls is not None else None
+        self.tracker = LiveTracker(live)
+        self.stopping = threading.Event()
+
+    def money(self, minor: int) -> str:
+        return format_money(minor, self.currency)
+
+    # -- who asks ----------------------------------------------------------------------------
+    def session(self) -> auth.WebSession | None:
+        """Gives the logged-in session of this request, or None."""
+        environ = bottle.request.environ
+        if "callbox.session" not in environ:
+            environ["callbox.session"] = auth.find_session(
+                bottle.request.get_cookie(COOKIE), self.now())
+        return environ["callbox.session"]
+
+    def login_required(self, api: bool = False) -> auth.WebSession:
+        session = self.session()
+        if session is None:
+            if api:
+                raise json_error(401, "log in first: POST /api/login")
+            raise bottle.HTTPResponse(status=303, headers={"Location": "/login"})
+        return session
+
+    def admin_required(self, api: bool = False) -> auth.WebSession:
+        session = self.login_required(api)
+        if not session.user.is_admin:
+            if api:
+                raise json_error(403, "for admins only")
+            raise bottle.HTTPResponse(self.render("error", session, status_text="403 Forbidden",
+                                                  message="This page is for admins only."),
+                                      status=403)
+        return session
+
+    def holder_required(self, api: bool = False) -> auth.WebSession:
+        """Gives the session of an account holder (an admin without account gets 403)."""
+        session = self.login_required(api)
+        if session.user.account_id is None:
+            if api:
+                raise json_error(403, "this login has no account")
+            raise bottle.HTTPResponse(status=303, headers={"Location": "/admin/modems"})
+        return session
+
+    def check_csrf(self, session: auth.WebSession, api: bool = False) -> None:
+        """Refuses a state-changing request without the session's CSRF token."""
+        given = (bottle.request.get_header("X-CSRF-Token") if api
+                 else bottle.request.forms.getunicode("csrf_token"))
+        if not auth.csrf_matches(session, given):
+            if api:
+                raise json_error(403, "missing or wrong X-CSRF-Token header")
+            raise bottle.HTTPResponse(self.render("error", session, status_text="403 Forbidden",
+                                                  message="The form was stale or not ours: "
+                                                  "go back, reload the page and try again."),
+                                      status=403)
+
+    def address(self) -> str:
+        # The peer's address, never X-Forwarded-For: a client could forge that to dodge locks.
+        return bottle.request.environ.get("REMOTE_ADDR", "") or ""
+
+    def render(self, template: str, session: auth.WebSession | None, **values) -> str:
+        return bottle.template(template, template_lookup=[VIEWS], session=session,
+                               user=session.user if session else None,
+                               csrf=session.csrf_token if session else "",
+                               money=self.money, **values)
+
+    def set_cookie(self, token: str) -> None:
+        bottle.response.set_cookie(COOKIE, token, path="/", httponly=True, samesite="strict",
+                                   max_age=auth.SESSION_LIFETIME)
+
+    def clear_cookie(self) -> None:
+        bottle.response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+
+
+def json_error(status: int, message: str) -> bottle.HTTPResponse:
+    return bottle.HTTPResponse(json.dumps({"error": message}), status=status,
+                               headers={"Content-Type": "application/json"})
+
+
+def close_db_after(callback):
+    """Plugin: each request's database connection is closed by the thread that opened it."""
+    @functools.wraps(callback)
+    def wrapper(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        finally:
+            close_database()
+    return wrapper
+
+
+def make_app(config, services) -> bottle.Bottle:
+    """Gives the web UI's WSGI app (a Bottle app with `.web` = its shared state)."""
+    from webui import admin, api, pages
+
+    app = bottle.Bottle()
+    web = Web(config, services)
+    app.web = web
+    app.install(close_db_after)
+
+    @app.hook("after_request")
+    def headers():
+        for name, value in SECURITY_HEADERS.items():
+            bottle.response.set_header(name, value)
+        if not bottle.request.path.startswith("/static/"):
+            bottle.response.set_header("Cache-Control", "no-store")
+
+    @app.error(404)
+    def not_found(error):
+        if bottle.request.path.startswith("/api/"):
+            bottle.response.content_type = "application/json"
+            return json.dumps({"error": "not found"})
+        return web.render("error", None, status_text="404 Not Found",
+                          message="There is no such page.")
+
+    @app.error(500)
+    def failed(error):
+        log.error("web request %s %s failed: %s", bottle.request.method, bottle.request.path,
+                  error.exception, exc_info=error.exception)
+        return "500 Internal Server Error: the box logged what went wrong."
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return bottle.HTTPResponse(status=204)     # no icon; spares a 404 in every log
+
+    @app.get("/static/<name:re:[a-z_]+\\.(css|js)>")
+    def static(name):
+        return bottle.static_file(name, root=STATIC)
+
+    pages.install(app, web)
+    admin.install(app, web)
+    api.install(app, web)
+    return app

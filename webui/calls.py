@@ -1,0 +1,95 @@
+"""What account holders see of their calls: history rows, one call's legs, starting one."""
+from __future__ import annotations
+
+import threading
+import time
+
+from gateway.ledger import Account, CallerId, Cdr, Session
+from modems.numbers import InvalidNumber, to_e164
+
+HISTORY_LENGTH = 20
+SESSION_START_WAIT = 5.0      # seconds the page waits for the new session's id
+LEG_ROLES = {"callback": "a", "destination": "b"}
+
+
+class CallRefused(Exception):
+    """A connect-two that cannot start; the message says why."""
+
+
+def caller_ids(account_id: int) -> list[str]:
+    return [row.number for row in CallerId.select().where(CallerId.account == account_id)
+            .order_by(CallerId.id)]
+
+
+def history(account_id: int, limit: int = HISTORY_LENGTH) -> list[dict]:
+    """Gives the account's newest sessions, each with its legs and their costs."""
+    sessions = list(Session.select().where(Session.account == account_id)
+                    .order_by(Session.started_at.desc(), Session.id.desc()).limit(limit))
+    legs: dict[int, list[Cdr]] = {}
+    if sessions:
+        for cdr in (Cdr.select().where(Cdr.session.in_([row.id for row in sessions]))
+                    .order_by(Cdr.id)):
+            legs.setdefault(cdr.session_id, []).append(cdr)
+    return [{"session": row, "legs": legs.get(row.id, []),
+             "cost": sum(cdr.cost for cdr in legs.get(row.id, []))} for row in sessions]
+
+
+def check_numbers(a_text: str, b_text: str, country: str) -> tuple[dict, dict]:
+    """Gives (numbers in E.164, problems by field) for the two legs typed on the form."""
+    numbers, problems = {}, {}
+    for field, text in (("a", a_text), ("b", b_text)):
+        text = (text or "").strip()
+        if not text:
+            problems[field] = "enter a phone number"
+            continue
+        try:
+            numbers[field] = to_e164(text[:40], country)
+        except InvalidNumber as error:
+            problems[field] = f"not a phone number: {error.reason}"
+    if not problems and numbers["a"] == numbers["b"]:
+        problems["b"] = "leg B must be another number than leg A"
+    return numbers, problems
+
+
+def start(calls, tracker, account_id: int, a: str, b: str) -> int:
+    """Starts a connect-two; gives its session id once the box has recorded it."""
+    if calls is None:
+        raise CallRefused("this box has no call service running")
+    account = Account.get_by_id(account_id)
+    if account.locked:
+        raise CallRefused("the account is locked: ask the admin")
+    if account.balance - account.reserved <= 0:
+        raise CallRefused("the balance is used up: ask the admin for a top-up")
+    session = calls.start_connect(account_id, a, b)
+    deadline = time.monotonic() + SESSION_START_WAIT
+    waiter = threading.Event()
+    while getattr(session, "db_id", None) is None and time.monotonic() < deadline:
+        waiter.wait(0.02)     # the session thread sets db_id; there is no event to wait on
+    if session.db_id is None:
+        raise CallRefused("the box did not start the call (is it shutting down?)")
+    tracker.started(session.db_id, account_id)
+    return session.db_id
+
+
+def call_state(session_id: int, tracker) -> dict:
+    """Gives the state of both legs: from the call records once settled, else live."""
+    row = Session.get_by_id(session_id)
+    legs = {leg: {"number": None, "state": "waiting", "seconds": 0, "cost": None, "cause": "",
+                  "event": 0} for leg in ("a", "b")}
+    for leg, event in tracker.legs(session_id).items():
+        if leg in legs:
+            legs[leg].update(number=event.get("number"), state=event.get("state"),
+                             seconds=event.get("seconds", 0), event=event.get("id", 0))
+    # A leg's record is written when it is answered and closed when it ends: only a
+    # closed one (or any, once the session is settled) says the leg is over.
+    for cdr in Cdr.select().where(Cdr.session == session_id).order_by(Cdr.id):
+        leg = LEG_ROLES.get(cdr.role)
+        if leg is None or (cdr.ended_at is None and row.state != "settled"):
+            continue
+        seconds = round(cdr.ended_at - cdr.answered_at) if cdr.answered_at and cdr.ended_at else 0
+        legs[leg].update(number=cdr.number, cost=cdr.cost, cause=cdr.cause, seconds=seconds)
+        if legs[leg]["state"] in ("waiting", "dialing", "alerting", "connected"):
+            legs[leg]["state"] = "ended"
+    return {"id": row.id, "state": row.state, "started_at": row.started_at,
+            "ended_at": row.ended_at, "legs": legs,
+            "cost": sum(leg["cost"] or 0 for leg in legs.values())}

@@ -1,0 +1,118 @@
+"""Pages of account holders: log in and out, dashboard, connect two numbers, password."""
+from __future__ import annotations
+
+import bottle
+
+from gateway.ledger import Account, Session
+from webui import auth, calls
+
+
+def install(app: bottle.Bottle, web) -> None:
+    @app.get("/login")
+    def login_page():
+        if web.session() is not None:
+            bottle.redirect("/", 303)
+        return web.render("login", None, errors={}, name="")
+
+    @app.post("/login")
+    def login():
+        name = (bottle.request.forms.getunicode("name") or "").strip()[:auth.NAME_MAX]
+        password = bottle.request.forms.getunicode("password") or ""
+        errors = {}
+        if not name:
+            errors["name"] = "enter your account name"
+        if not password:
+            errors["password"] = "enter your web password"
+        if not errors:
+            result = auth.check_login(name, password, web.address(), web.now())
+            if result.user is not None:
+                token, _ = auth.open_session(result.user, web.address(), web.now())
+                web.set_cookie(token)
+                bottle.redirect("/admin/modems" if result.user.is_admin else "/", 303)
+            if result.locked_for:
+                minutes = (result.locked_for + 59) // 60
+                errors["password"] = (f"too many wrong passwords: logging in as {name} from "
+                                      f"here is locked for {minutes} more minutes")
+            else:
+                errors["password"] = "wrong name or password"
+        bottle.response.status = 400
+        return web.render("login", None, errors=errors, name=name)
+
+    @app.post("/logout")
+    def logout():
+        session = web.login_required()
+        web.check_csrf(session)
+        auth.close_session(bottle.request.get_cookie("callbox_session"))
+        web.clear_cookie()
+        bottle.redirect("/login", 303)
+
+    @app.get("/")
+    def dashboard():
+        session = web.login_required()
+        if session.user.account_id is None:
+            bottle.redirect("/admin/modems", 303)
+        account = Account.get_by_id(session.user.account_id)
+        return web.render("dashboard", session, account=account,
+                          caller_ids=calls.caller_ids(account.id),
+                          history=calls.history(account.id))
+
+    @app.get("/connect")
+    def connect_page():
+        session = web.holder_required()
+        numbers = calls.caller_ids(session.user.account_id)
+        return web.render("connect", session, errors={},
+                          a=numbers[0] if numbers else "", b="")
+
+    @app.post("/connect")
+    def connect():
+        session = web.holder_required()
+        web.check_csrf(session)
+        a_text = bottle.request.forms.getunicode("a") or ""
+        b_text = bottle.request.forms.getunicode("b") or ""
+        numbers, errors = calls.check_numbers(a_text, b_text, web.country)
+        if not errors:
+            try:
+                session_id = calls.start(web.calls, web.tracker, session.user.account_id,
+                                         numbers["a"], numbers["b"])
+            except calls.CallRefused as refusal:
+                errors["form"] = str(refusal)
+            else:
+                bottle.redirect(f"/calls/{session_id}", 303)
+        bottle.response.status = 400
+        return web.render("connect", session, errors=errors, a=a_text[:40], b=b_text[:40])
+
+    @app.get("/calls/<session_id:int>")
+    def call_page(session_id):
+        session = web.holder_required()
+        row = Session.get_or_none(Session.id == session_id)
+        if row is None or web.tracker.owner(session_id) != session.user.account_id:
+            bottle.abort(404, "no such call")
+        return web.render("call", session, call=calls.call_state(session_id, web.tracker))
+
+    @app.get("/password")
+    def password_page():
+        session = web.login_required()
+        return web.render("password", session, errors={}, done=False)
+
+    @app.post("/password")
+    def change_password():
+        session = web.login_required()
+        web.check_csrf(session)
+        forms = bottle.request.forms
+        current = forms.getunicode("current") or ""
+        new = forms.getunicode("new") or ""
+        errors = {}
+        if not auth.password_matches(current, session.user.password_hash):
+            errors["current"] = "this is not your current password"
+        problem = auth.password_problem(new)
+        if problem:
+            errors["new"] = problem
+        elif new != (forms.getunicode("repeat") or ""):
+            errors["repeat"] = "the two new passwords differ"
+        if errors:
+            bottle.response.status = 400
+            return web.render("password", session, errors=errors, done=False)
+        auth.set_password(session.user.id, new)
+        token, fresh = auth.open_session(session.user, web.address(), web.now())
+        web.set_cookie(token)
+        return web.render("password", fresh, errors={}, done=True)

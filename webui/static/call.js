@@ -1,0 +1,104 @@
+// The live call page: leg states from Server-Sent Events, a running duration, Hang up.
+"use strict";
+(function () {
+  var box = document.getElementById("call");
+  if (!box) { return; }
+  var id = Number(box.dataset.id);
+  var csrf = box.dataset.csrf;
+  var LIVE = ["waiting", "dialing", "alerting", "connected"];
+  // "event" is the id of the live event a leg's state came from: an answer to a fetch
+  // that started before a newer event arrived must not undo it.
+  var legs = {a: {state: "waiting", seconds: 0, since: null, event: 0},
+              b: {state: "waiting", seconds: 0, since: null, event: 0}};
+  var source = null;
+  var settled = false;
+  var polling = false;     // after Hang up: the legs' last events may never come, so ask
+
+  function part(leg, name) { return document.querySelector("#leg-" + leg + " ." + name); }
+
+  function show(leg) {
+    var item = legs[leg];
+    var state = part(leg, "state");
+    state.textContent = item.state;
+    state.dataset.state = item.state;
+    var seconds = item.seconds;
+    if (item.state === "connected" && item.since !== null) {
+      seconds = Math.max(seconds, Math.round((Date.now() - item.since) / 1000));
+    }
+    part(leg, "seconds").textContent = String(seconds);
+  }
+
+  function update(leg, state, seconds, number, event) {
+    var item = legs[leg];
+    if (event !== null && event < item.event) { return; }
+    if (event !== null) { item.event = event; }
+    if (state === "connected" && item.state !== "connected") {
+      item.since = Date.now() - (seconds || 0) * 1000;
+    }
+    item.state = state;
+    item.seconds = seconds || 0;
+    if (number) { part(leg, "number").textContent = number; }
+    show(leg);
+  }
+
+  function finished() {
+    return LIVE.indexOf(legs.a.state) < 0 && (LIVE.indexOf(legs.b.state) < 0 || legs.b.state === "waiting");
+  }
+
+  function load() {
+    fetch("/api/callbacks/" + id, {credentials: "same-origin"}).then(function (response) {
+      return response.json();
+    }).then(function (call) {
+      ["a", "b"].forEach(function (leg) {
+        var item = call.legs[leg];
+        if (call.state === "settled") {
+          update(leg, item.state, item.seconds, item.number, null);
+        } else if (item.event) {
+          update(leg, item.state, item.seconds, item.number, item.event);
+        }
+        part(leg, "cost").textContent = item.cost_text || "";
+        part(leg, "cause").textContent = item.cause || "";
+      });
+      if (call.state === "settled") {
+        settled = true;
+        document.getElementById("summary").textContent = "Ended, cost " + call.cost_text;
+        document.getElementById("hangup").disabled = true;
+        if (source) { source.close(); }
+      } else if (finished() || polling) {
+        setTimeout(load, 1000);
+      }
+    });
+  }
+
+  source = new EventSource("/api/events");
+  source.addEventListener("leg", function (message) {
+    var event = JSON.parse(message.data);
+    if (event.session !== id) { return; }
+    update(event.leg, event.state, event.seconds, event.number, event.id);
+    if (finished() && !settled) { setTimeout(load, 500); }
+  });
+
+  // Events published before the stream was open are only in the box's last state: read it.
+  source.addEventListener("open", load);
+
+  setInterval(function () { show("a"); show("b"); }, 1000);
+
+  document.getElementById("hangup").addEventListener("click", function () {
+    var error = document.getElementById("call-error");
+    fetch("/api/callbacks/" + id + "/hangup", {
+      method: "POST", credentials: "same-origin", headers: {"X-CSRF-Token": csrf}
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) {
+          error.textContent = body.error || ("hang up failed: " + response.status);
+          error.hidden = false;
+        } else if (!polling) {
+          polling = true;
+          setTimeout(load, 500);
+        }
+      });
+    });
+  });
+
+  load();
+}());
