@@ -47,6 +47,7 @@ bench: setup prompts
 	$(PY) bench/audio.py
 	$(PY) bench/dtmf.py
 	$(PY) bench/callback.py
+	$(PY) bench/sms.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,10 +1,13 @@
 """`callbox demo`: the box on the virtual GSM network, no hardware needed.
 
-Starts a virtual network with two box SIMs (a Huawei stick and a SIMCom
-module) and two virtual phones, writes a configuration for them in a fresh
-working folder, runs the daemon on it exactly as `callbox run` would, and
-plays a short scene so the log shows the box at work: a phone rings the box,
-a phone texts it. Ctrl-C stops everything and removes the folder.
+Starts a virtual network with three box SIMs (a Huawei stick, a SIMCom and a
+Quectel module) and three virtual phones, writes a configuration for them in
+a fresh working folder, seeds a demo account (balance, rates, alice's number
+authorized) and two web logins with fresh passwords printed once, runs the
+daemon on it exactly as `callbox run` would (web UI on 127.0.0.1:8080), and
+plays a short scene so the log shows the box at work: alice rings the box
+and is called back, bob texts it. Ctrl-C stops everything and removes the
+folder.
 """
 from __future__ import annotations
 
@@ -20,8 +23,15 @@ from modems.events import IncomingCall, ModemEvent, ModemUp
 
 log = logging.getLogger("callbox.demo")
 
-BOX_SIMS = (("m1", "+4915110000001", "huawei"), ("m2", "+4915110000002", "simcom"))
-PHONES = (("alice", "+4917012345678"), ("bob", "+4917098765432"))
+BOX_SIMS = (("m1", "+4915110000001", "huawei", ["trigger", "callback"]),
+            ("m2", "+4915110000002", "simcom", ["trigger", "callback", "destination"]),
+            ("m3", "+4915110000003", "quectel", ["destination"]))
+PHONES = (("alice", "+4917012345678"), ("bob", "+4917098765432"), ("carol", "+4930123456"))
+DEMO_RATES = """prefix,description,price_per_minute,connect_fee,initial_increment,increment
+49,Germany,0.02,0,60,60
+4915,Germany mobile,0.05,0,30,6
+4917,Germany mobile,0.05,0,30,6
+"""
 
 
 def write_config(workdir: Path, modems) -> Path:
@@ -30,9 +40,10 @@ def write_config(workdir: Path, modems) -> Path:
              f'database = "{workdir / "callbox.db"}"', f'state_dir = "{workdir}"',
              'country = "DE"', "health_interval = 5", "", "[callback]",
              "ring_before_reject = 2", "", "[web]", 'listen = "127.0.0.1:8080"', ""]
-    for modem in modems:
+    for modem, (_, _, _, roles) in zip(modems, BOX_SIMS):
         lines += ["[[modem]]", f'name = "{modem.name}"', f'port = "{modem.port}"',
-                  f'audio = "{modem.audio}"', 'roles = ["trigger", "callback", "destination"]', ""]
+                  f'audio = "{modem.audio}"', "roles = [" + ", ".join(f'"{role}"' for role in roles)
+                  + "]", ""]
     path = workdir / "callbox.toml"
     path.write_text("\n".join(lines))
     return path
@@ -57,17 +68,61 @@ class Scene:
             self.rang.set()
 
     def play(self) -> None:
+        from modems.sim import PhoneState
         alice = self.phones["alice"]
         if not self.all_up.wait(30) or self.stop.is_set():
             return
         log.info("demo: alice (%s) calls the box at %s", alice.number, BOX_SIMS[0][1])
         alice.call(BOX_SIMS[0][1])
-        if self.rang.wait(30) and not self.stop.is_set():
-            log.info("demo: alice hangs up after two rings")
+        if alice.wait_state(PhoneState.IDLE, timeout=30):
+            log.info("demo: the box rejected alice's call (she pays nothing) and will call back")
+        if alice.wait_state(PhoneState.RINGING, timeout=30) and not self.stop.is_set():
+            log.info("demo: the box calls alice back; she answers and hears her balance")
+            alice.answer()
+            self.stop.wait(8)
             alice.hangup()
-        log.info("demo: bob texts the box: BAL")
+        log.info("demo: bob texts the box: BAL (he is not registered: the box tells him how)")
         self.phones["bob"].send_sms(BOX_SIMS[1][1], "BAL")
         log.info("demo: scene done; the box keeps running - Ctrl-C stops it")
+
+
+def seed(config) -> None:
+    """Creates the demo account, rates and web logins; prints the credentials once."""
+    import secrets
+    import time as clock
+
+    from gateway import accounts
+    from gateway.billing import parse_rates_csv
+    from gateway.db import close_database, open_database
+    from gateway.ledger import RateRecord
+    from webui.auth import add_user
+
+    open_database(config.gateway.database)
+    try:
+        now = clock.time()
+        pin = f"{secrets.randbelow(10 ** 4):04d}"
+        account = accounts.create("demo", pin, 1000, now, by="demo")
+        accounts.authorize_caller_id(account.id, PHONES[0][1], now)
+        for rate in parse_rates_csv(DEMO_RATES):
+            RateRecord.create(prefix=rate.prefix, description=rate.description,
+                              price_per_minute=rate.price_per_minute,
+                              connect_fee=rate.connect_fee,
+                              initial_increment=rate.initial_increment, increment=rate.increment)
+        user_password = secrets.token_urlsafe(9)
+        admin_password = secrets.token_urlsafe(9)
+        add_user("demo", user_password, now)
+        add_user("admin", admin_password, now, is_admin=True)
+    finally:
+        close_database()
+    print(f"""
+callbox demo - web UI on http://127.0.0.1:8080 (fresh credentials, shown only now)
+  account holder:  demo / {user_password}   (account number {account.id}, phone PIN {pin},
+                   balance 10.00 {config.gateway.currency}; alice's number is authorized)
+  admin:           admin / {admin_password}
+  box SIMs: {", ".join(f"{name} {number} ({profile})" for name, number, profile, _ in BOX_SIMS)}
+  phones:   {", ".join(f"{name} {number}" for name, number in PHONES)}
+Ctrl-C stops the demo.
+""", flush=True)
 
 
 def run_demo(keep: bool = False) -> int:
@@ -83,9 +138,10 @@ def run_demo(keep: bool = False) -> int:
         network.start()
         network.use_alsa_config()
         modems = [network.add_modem(name=name, number=number, profile=profile)
-                  for name, number, profile in BOX_SIMS]
+                  for name, number, profile, _ in BOX_SIMS]
         phones = {name: network.add_phone(number=number) for name, number in PHONES}
         config = load(str(write_config(workdir, modems)))
+        seed(config)
         scene = Scene(phones, stop)
         daemon = Daemon(config, observe=scene.observe)
         watch = SignalWatch(daemon)

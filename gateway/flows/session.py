@@ -113,6 +113,7 @@ class Session:
         # called as on_leg_state(leg, "dialing" | "alerting" | "connected" | "ended" | cause)
         self.on_leg_state = None
         self.outcome = None        # what a connect-two session reports when it ends
+        self._closing = False
         self.db_id: int | None = None
         self._detector = DtmfDetector()
 
@@ -142,6 +143,8 @@ class Session:
         except queue.Empty:
             return None
         if event is STOP:
+            if self._closing:
+                return None              # ending the legs now: let their last states in
             self.events.put(STOP)        # every later wait ends too
             raise Hangup()
         if isinstance(event, CallStateChanged):
@@ -299,6 +302,7 @@ class Session:
 
     def release_all(self) -> None:
         """Hangs up every leg still up and gives the modems back."""
+        self._closing = True
         for leg in self.legs:
             if leg.ended_at is None:
                 try:
