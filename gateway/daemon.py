@@ -39,6 +39,8 @@ from modems.pool import ModemPool
 
 log = logging.getLogger(__name__)
 
+ARCHIVE_FIRST_AFTER = 60.0          # seconds after start before the first archive run
+ARCHIVE_INTERVAL = 24 * 3600.0      # then daily
 HEARTBEAT_INTERVAL = 10.0   # seconds between `daemon` rows; `callbox status` calls 30 s stale
 _STOP = object()            # tells the writer to write its last rows and end
 
@@ -184,8 +186,9 @@ class Daemon:
 
     def _run_writer(self) -> None:
         heartbeat_due = poll_due = time.monotonic()
+        archive_due = poll_due + ARCHIVE_FIRST_AFTER
         while True:
-            timeout = max(0.0, min(heartbeat_due, poll_due) - time.monotonic())
+            timeout = max(0.0, min(heartbeat_due, poll_due, archive_due) - time.monotonic())
             try:
                 item = self._work.get(timeout=timeout)
             except queue.Empty:
@@ -203,9 +206,18 @@ class Daemon:
             if moment >= heartbeat_due:
                 _step("writing the heartbeat", self._heartbeat)
                 heartbeat_due = moment + HEARTBEAT_INTERVAL
+            if moment >= archive_due:
+                _step("archiving old call and SMS records", self._archive)
+                archive_due = moment + ARCHIVE_INTERVAL
         self._drain()
         _step("writing the last status", self._store.record_stop)
         close_database()
+
+    def _archive(self) -> None:
+        """Moves CDRs and SMS older than retention_days to CSV files (daily)."""
+        from gateway.retention import archive_old
+        gateway = self.config.gateway
+        archive_old(self.now(), gateway.retention_days, gateway.archive_dir)
 
     def _drain(self) -> None:
         """Records the events that arrived before the stop."""
