@@ -19,12 +19,12 @@ import time
 from typing import Callable
 
 from gateway import accounts, ledger
-from gateway.billing import prefixes_of, talk_budget
+from gateway.billing import talk_budget
 from gateway.db import close_database
 from gateway.flows import callback, connect_two
 from gateway.flows.connect_two import Outcome
 from gateway.flows.session import STOP, CreditExhausted, Hangup, Session
-from gateway.ledger import Blocklist, CallbackRequest, InsufficientCredit, RateRecord
+from gateway.ledger import Blocklist, CallbackRequest, InsufficientCredit
 from modems.events import CallState, CallStateChanged, IncomingCall, ModemEvent
 
 log = logging.getLogger(__name__)
@@ -48,9 +48,7 @@ class FlowContext:
 
     # -- money -------------------------------------------------------------------------
     def rate(self, number: str):
-        record = (RateRecord.select().where(RateRecord.prefix.in_(prefixes_of(number)))
-                  .order_by(RateRecord.prefix.desc()).first())
-        return record.to_rate() if record is not None else None
+        return ledger.rate_for(number)
 
     def available(self, account_id: int) -> int:
         return ledger.available(account_id)
@@ -395,8 +393,7 @@ class CallService:
     def _cdr(self, session: Session, leg) -> dict:
         rate = self.context.rate(leg.number) if leg.answered_at else None
         seconds = leg.talk_seconds
-        driver = leg.driver
-        record = {"id": leg.cdr_id} if getattr(leg, "cdr_id", None) else {}
+        record = {"id": leg.cdr_id} if leg.cdr_id else {}
         return dict(**record, role=leg.role, direction="outgoing", number=leg.number,
                     modem=leg.modem,
                     iccid=self._iccid(leg.modem),

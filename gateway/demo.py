@@ -94,7 +94,7 @@ def seed(config) -> None:
     from gateway import accounts
     from gateway.billing import parse_rates_csv
     from gateway.db import close_database, open_database
-    from gateway.ledger import RateRecord
+    from gateway.ledger import store_rates
     from webui.auth import add_user
 
     open_database(config.gateway.database)
@@ -103,11 +103,7 @@ def seed(config) -> None:
         pin = f"{secrets.randbelow(10 ** 4):04d}"
         account = accounts.create("demo", pin, 1000, now, by="demo")
         accounts.authorize_caller_id(account.id, PHONES[0][1], now)
-        for rate in parse_rates_csv(DEMO_RATES):
-            RateRecord.create(prefix=rate.prefix, description=rate.description,
-                              price_per_minute=rate.price_per_minute,
-                              connect_fee=rate.connect_fee,
-                              initial_increment=rate.initial_increment, increment=rate.increment)
+        store_rates(parse_rates_csv(DEMO_RATES))
         user_password = secrets.token_urlsafe(9)
         admin_password = secrets.token_urlsafe(9)
         add_user("demo", user_password, now)

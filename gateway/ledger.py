@@ -16,7 +16,7 @@ import time
 from peewee import (AutoField, BooleanField, CharField, FloatField, ForeignKeyField, IntegerField,
                     TextField, fn)
 
-from gateway.billing import Rate
+from gateway.billing import Rate, find_rate, prefixes_of
 from gateway.db import BaseModel, db
 
 log = logging.getLogger(__name__)
@@ -195,6 +195,34 @@ def release(session_id: int, amount: int) -> None:
                 Account.id == session.account_id).execute()
         Session.update(reserved=Session.reserved - amount).where(
             Session.id == session_id).execute()
+
+
+# -- rates -------------------------------------------------------------------------------
+
+_RATE_COLUMNS = ("description", "price_per_minute", "connect_fee", "initial_increment",
+                 "increment")
+ROWS_PER_INSERT = 100    # 6 columns each: well under SQLite's 999 variables
+
+
+def rate_for(number: str) -> Rate | None:
+    """Gives the rate of the longest prefix matching an E.164 number, or None."""
+    records = RateRecord.select().where(RateRecord.prefix.in_(prefixes_of(number)))
+    return find_rate([record.to_rate() for record in records], number)
+
+
+def store_rates(rates: list[Rate], replace: bool = False) -> int:
+    """Writes rates in one transaction (replacing same prefixes, or with `replace`
+    the whole table); gives how many old rates were removed."""
+    rows = [{"prefix": rate.prefix, **{column: getattr(rate, column) for column in _RATE_COLUMNS}}
+            for rate in rates]
+    updated = [getattr(RateRecord, column) for column in _RATE_COLUMNS]
+    with db.atomic():
+        removed = RateRecord.delete().execute() if replace else 0
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            (RateRecord.insert_many(rows[start:start + ROWS_PER_INSERT])
+             .on_conflict(conflict_target=[RateRecord.prefix], preserve=updated)
+             .execute())
+    return removed
 
 
 def _row_locked(query):

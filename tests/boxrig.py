@@ -14,7 +14,7 @@ from gateway.billing import parse_rates_csv
 from gateway.config import load
 from gateway.daemon import Daemon
 from gateway.db import open_database
-from gateway.ledger import Account, Cdr, RateRecord, Session
+from gateway.ledger import Account, Cdr, Session, store_rates
 from modems.events import ModemUp
 
 BOX = "+4915110000001"        # trigger + callback SIM
@@ -81,11 +81,7 @@ class Rig:
         self.account_id = account.id
         if authorized:
             accounts.authorize_caller_id(account.id, USER, time.time())
-        for rate in parse_rates_csv(rates):
-            RateRecord.create(prefix=rate.prefix, description=rate.description,
-                              price_per_minute=rate.price_per_minute,
-                              connect_fee=rate.connect_fee,
-                              initial_increment=rate.initial_increment, increment=rate.increment)
+        store_rates(parse_rates_csv(rates))
         self.daemon = Daemon(self.config, observe=self._observe)
         self.daemon.start()
         assert self._all_up.wait(10), "the modems did not come up"

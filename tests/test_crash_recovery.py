@@ -47,14 +47,11 @@ def test_kill_9_mid_call_is_billed_at_the_next_start(network, tmp_path):
     open_database(rig.config.gateway.database)
     from gateway import accounts
     from gateway.billing import parse_rates_csv
-    from gateway.ledger import RateRecord
+    from gateway.ledger import store_rates
     from tests.boxrig import RATES, USER
     account = accounts.create("alice", "4321", 1000, time.time())
     accounts.authorize_caller_id(account.id, USER, time.time())
-    for rate in parse_rates_csv(RATES):
-        RateRecord.create(prefix=rate.prefix, price_per_minute=rate.price_per_minute,
-                          connect_fee=rate.connect_fee, initial_increment=rate.initial_increment,
-                          increment=rate.increment, description=rate.description)
+    store_rates(parse_rates_csv(RATES))
     other_box = ledger.start_session("site-b", account.id, "callback", "+4917000000000",
                                      time.time())
     ledger.Account.update(max_concurrent_sessions=5).execute()

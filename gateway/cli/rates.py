@@ -9,16 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gateway.billing import MILLI, RateError, find_rate, format_money, parse_rates_csv, prefixes_of
+from gateway.billing import MILLI, RateError, format_money, parse_rates_csv
 from gateway.cli import CommandFailed, add_config_argument, box_database, config_path
 from gateway.cli.callerid import e164
 from gateway.cli.status import print_table
 from gateway.config import load
-from gateway.db import db
-from gateway.ledger import RateRecord
+from gateway.ledger import RateRecord, rate_for, store_rates
 
 MINOR_DIGITS = 2
-ROWS_PER_INSERT = 100      # 6 columns each: well under SQLite's 999 variables
 COLUMNS = ("PREFIX", "DESCRIPTION", "PER MINUTE", "CONNECT FEE", "BILLING (s)")
 
 
@@ -69,18 +67,8 @@ def import_rates(args: argparse.Namespace) -> int:
         return 1
     if not rates:
         raise CommandFailed(f"{args.file} has no rates; nothing imported")
-    rows = [{"prefix": rate.prefix, "description": rate.description,
-             "price_per_minute": rate.price_per_minute, "connect_fee": rate.connect_fee,
-             "initial_increment": rate.initial_increment, "increment": rate.increment}
-            for rate in rates]
-    updated = [RateRecord.description, RateRecord.price_per_minute, RateRecord.connect_fee,
-               RateRecord.initial_increment, RateRecord.increment]
-    with box_database(config), db.atomic():
-        removed = RateRecord.delete().execute() if args.replace else 0
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            (RateRecord.insert_many(rows[start:start + ROWS_PER_INSERT])
-             .on_conflict(conflict_target=[RateRecord.prefix], preserve=updated)
-             .execute())
+    with box_database(config):
+        removed = store_rates(rates, replace=args.replace)
     replaced = f" (replacing the previous {removed})" if args.replace else ""
     print(f"imported {len(rates)} rates{replaced}")
     return 0
@@ -113,8 +101,7 @@ def lookup_rate(args: argparse.Namespace) -> int:
     config = load(config_path(args))
     number = e164(args.number, config.gateway.country)
     with box_database(config):
-        records = RateRecord.select().where(RateRecord.prefix.in_(prefixes_of(number)))
-        rate = find_rate([record.to_rate() for record in records], number)
+        rate = rate_for(number)
     if rate is None:
         raise CommandFailed(f"no rate for {number}: the box refuses calls there")
     currency = config.gateway.currency
