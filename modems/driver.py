@@ -20,7 +20,7 @@ from gsmmodem.exceptions import (CommandError, CmeError, IncorrectPinError, PinR
 from modems import sms as sms_codec
 from modems.atlink import AtLink
 from modems.calls import CallTracker, parse_clip
-from modems.errors import ModemError, PortLost, SimPinError
+from modems.errors import ModemError, SimPinError
 from modems.events import CallState, DtmfReceived, ModemEvent, ModemUp, SignalChanged, SmsReceived, SmsStored
 from modems.numbers import InvalidNumber, dial_string, sms_recipient, ussd_string
 from modems.profiles import CallHint, DtmfHint, Profile, by_name, detect

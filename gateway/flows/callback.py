@@ -16,7 +16,7 @@ import time
 from audio import tones
 from audio.player import frames
 from gateway import accounts
-from gateway.flows.session import Hangup, LegFailed, NoFreeModem, Session
+from gateway.flows.session import LegFailed, NoFreeModem, Session
 from gateway.ledger import InsufficientCredit
 from modems.numbers import InvalidNumber, to_e164
 
@@ -174,8 +174,7 @@ def call_destination(context, session: Session, account_id: int, number: str) ->
         session.say(context.speech.say("all_lines_busy"))
         return "failed"
     except LegFailed as failure:
-        cause = getattr(failure.cause, "value", str(failure.cause))
-        session.say(context.speech.say(PROMPT_FOR_CAUSE.get(cause, "call_failed")))
+        session.say(context.speech.say(PROMPT_FOR_CAUSE.get(str(failure), "call_failed")))
         return "failed"
     return bridge(context, session, leg_b, seconds)
 

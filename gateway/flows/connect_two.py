@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from audio import tones
+from gateway.flows.callback import PROMPT_FOR_CAUSE
 from gateway.flows.session import Hangup, LegFailed, NoFreeModem, Session
 from gateway.ledger import InsufficientCredit
 
@@ -56,24 +57,17 @@ def run(context, session: Session, account_id: int, a: str, b: str, outcome: Out
     try:
         leg_a = session.dial("callback", a, config.answer_timeout)
     except (LegFailed, NoFreeModem) as failure:
-        outcome.a_state = _cause(failure)
+        outcome.a_state = str(failure)
         return
     session.say(context.speech.say("connecting_you_to", context.digit_words(b)))
     try:
         leg_b = session.dial("destination", b, config.answer_timeout, ringback=tones.ringback())
     except (LegFailed, NoFreeModem) as failure:
-        outcome.b_state = _cause(failure)
-        session.say(context.speech.say(PROMPT_FOR.get(outcome.b_state, "call_failed"),
+        outcome.b_state = str(failure)
+        session.say(context.speech.say(PROMPT_FOR_CAUSE.get(outcome.b_state, "call_failed"),
                                        "goodbye"))
         return
     _bridge(context, session, leg_a, leg_b, seconds)
-
-
-PROMPT_FOR = {"busy": "destination_busy", "no answer": "no_answer", "rejected": "destination_busy"}
-
-
-def _cause(failure: LegFailed) -> str:
-    return getattr(failure.cause, "value", str(failure.cause))
 
 
 def _bridge(context, session: Session, leg_a, leg_b, seconds: int) -> None:

@@ -34,7 +34,8 @@ class Hangup(Exception):
 
 
 class LegFailed(Exception):
-    """A call the box placed did not get answered; `cause` says why."""
+    """A call the box placed did not get answered; `cause` says why, and str() in words
+    ("busy", "no answer", ...)."""
 
     def __init__(self, cause: EndCause | str):
         super().__init__(getattr(cause, "value", cause))
@@ -271,15 +272,10 @@ class Session:
 
     # -- audio -----------------------------------------------------------------------------
 
-    def play(self, leg: Leg | None, pcm: bytes | None, loop: bool = False):
+    def play(self, leg: Leg | None, pcm: bytes | None):
         """Starts playing PCM to a leg; gives the Playback (None without audio)."""
         if leg is None or leg.port is None or not pcm:
             return None
-        if loop:
-            def looping():
-                while True:
-                    yield from frames(pcm)
-            return leg.port.play(looping())
         return leg.port.play(frames(pcm))
 
     def say(self, pcm: bytes, barge_in: bool = False) -> bool:
