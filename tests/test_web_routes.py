@@ -1,103 +1,20 @@
 """The web UI's routes called as a WSGI app: logins, CSRF, who may see what, validation."""
 from __future__ import annotations
 
-import io
 import json
-import re
-import time
-import types
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode
 
 import pytest
 
 from gateway import accounts
-from gateway.config import parse
-from gateway.db import close_database, open_database
+from gateway.db import close_database
 from gateway.ledger import Cdr, Session, Topup, start_session
-from webui import auth
-from webui.app import make_app
 
-
-class Client:
-    """A browser stand-in that keeps cookies, calling the WSGI app directly."""
-
-    def __init__(self, app, address: str = "192.0.2.10"):
-        self.app = app
-        self.address = address
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict | None = None,
-                json_body: dict | None = None, headers: dict | None = None):
-        body = b""
-        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
-                   "SERVER_NAME": "box", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-                   "REMOTE_ADDR": self.address, "wsgi.url_scheme": "http",
-                   "wsgi.errors": io.StringIO(), "wsgi.version": (1, 0),
-                   "wsgi.multithread": True, "wsgi.multiprocess": False,
-                   "wsgi.run_once": False}
-        if form is not None:
-            body = urlencode(form).encode()
-            environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
-        if json_body is not None:
-            body = json.dumps(json_body).encode()
-            environ["CONTENT_TYPE"] = "application/json"
-        environ["CONTENT_LENGTH"] = str(len(body))
-        environ["wsgi.input"] = io.BytesIO(body)
-        if self.cookies:
-            environ["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        for name, value in (headers or {}).items():
-            environ["HTTP_" + name.upper().replace("-", "_")] = value
-        started = {}
-
-        def start_response(status, response_headers, exc_info=None):
-            started["status"] = int(status.split()[0])
-            started["headers"] = response_headers
-
-        chunks = self.app(environ, start_response)
-        text = b"".join(chunks).decode()
-        for name, value in started["headers"]:
-            if name.lower() == "set-cookie":
-                for key, morsel in SimpleCookie(value).items():
-                    if morsel["max-age"] == "-1" or morsel.value == "":
-                        self.cookies.pop(key, None)
-                    else:
-                        self.cookies[key] = morsel.value
-        return types.SimpleNamespace(status=started["status"], text=text,
-                                     headers=dict(started["headers"]))
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, form=None, **kwargs):
-        return self.request("POST", path, form=form, **kwargs)
-
-    def login(self, name: str, password: str):
-        reply = self.post("/api/login", json_body={"name": name, "password": password})
-        assert reply.status == 200, reply.text
-        return json.loads(reply.text)["csrf_token"]
-
-    def csrf(self, path: str = "/password") -> str:
-        return re.search(r'name="csrf_token" value="([^"]+)"', self.get(path).text).group(1)
+from tests.webclient import Client, make_test_app
 
 
 @pytest.fixture
 def app(tmp_path):
-    config = parse({"gateway": {"database": str(tmp_path / "web.db"), "state_dir": str(tmp_path),
-                                "currency": "EUR"}}, "test.toml")
-    open_database(config.gateway.database)
-    clock = types.SimpleNamespace(now=time.time())
-    services = types.SimpleNamespace(pool=None, calls=None, now=lambda: clock.now)
-    now = clock.now
-    alice = accounts.create("alice", "1234", 1000, now)
-    bob = accounts.create("bob", "1234", 500, now)
-    accounts.authorize_caller_id(alice.id, "+4917012345678", now)
-    auth.add_user("alice", "alice-secret", now)
-    auth.add_user("bob", "bob-secret", now)
-    auth.add_user("root", "admin-secret", now, is_admin=True)
-    web_app = make_app(config, services)
-    web_app.clock = clock
-    web_app.alice, web_app.bob = alice, bob
+    web_app = make_test_app(tmp_path)
     yield web_app
     close_database()
 
