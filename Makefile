@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEB_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all chromium
+DEB_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all chromium postgresql
 STAMP := $(VENV)/.installed
 
 .PHONY: all setup deps prompts demo test bench clean
@@ -36,8 +36,11 @@ setup: $(STAMP)
 prompts: setup
 	$(PY) -m audio.prompts
 
+# make demo DEMO_LISTEN=127.0.0.1:8081 DEMO_ARGS=--no-scene: another port, no scripted scene
+DEMO_LISTEN ?= 127.0.0.1:8080
+DEMO_ARGS ?=
 demo: setup prompts
-	$(VENV)/bin/callbox demo
+	$(VENV)/bin/callbox demo --listen $(DEMO_LISTEN) $(DEMO_ARGS)
 
 test: setup prompts
 	$(PY) -m pytest -n 2 --dist loadgroup -q
@@ -48,6 +51,8 @@ bench: setup prompts
 	$(PY) bench/dtmf.py
 	$(PY) bench/callback.py
 	$(PY) bench/sms.py
+	$(PY) bench/db.py
+	$(PY) bench/web.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

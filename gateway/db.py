@@ -3,7 +3,9 @@
 SQLite runs in WAL mode with foreign keys on, and every write transaction
 takes the write lock at BEGIN (IMMEDIATE), so the daemon and a CLI command
 writing at once wait for each other instead of failing. A `postgresql://` URL
-goes through playhouse.db_url; queries stay portable (no SQLite-only SQL).
+goes through playhouse.db_url (driver psycopg 3) and runs in the server's
+default READ COMMITTED isolation: money is guarded by conditional UPDATEs and
+row locks (gateway/ledger.py); queries stay portable (no SQLite-only SQL).
 peewee keeps one connection per thread. Times are Unix seconds (floats), money
 is integer minor units. The program creates and migrates its own schema:
 see gateway/migrations.py.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import os
 
 from peewee import (AutoField, BooleanField, CharField, Database, DatabaseProxy, FloatField,
-                    IntegerField, Model, SqliteDatabase, TextField)
+                    IntegerField, Model, PostgresqlDatabase, SqliteDatabase, TextField)
 
 db = DatabaseProxy()
 
@@ -105,15 +107,27 @@ class EventLogRecord(BaseModel):
 MODELS = (SchemaVersion, ModemStatusRecord, DaemonRecord, EventLogRecord)
 
 
+# peewee maps FloatField to REAL on PostgreSQL: 4 bytes, about 7 digits, which
+# rounds a Unix time to minutes. Times need the 8-byte float SQLite gives.
+POSTGRESQL_FIELD_TYPES = {"FLOAT": "DOUBLE PRECISION"}
+
+
 def is_url(database: str) -> bool:
     return "://" in database
+
+
+def is_postgresql(database: Database) -> bool:
+    """Gives whether a peewee database (or the proxy `db`) is PostgreSQL."""
+    return isinstance(getattr(database, "obj", database), PostgresqlDatabase)
 
 
 def connect_database(url_or_path: str) -> Database:
     """Gives an unconnected peewee database for an SQLite path or a database URL."""
     if is_url(url_or_path):
         from playhouse.db_url import connect
-        return connect(url_or_path)
+        if not url_or_path.startswith(("postgresql://", "postgres://")):
+            raise ValueError("a database URL must start with postgresql://")
+        return connect(url_or_path, field_types=POSTGRESQL_FIELD_TYPES)
     return SqliteDatabase(url_or_path, pragmas=SQLITE_PRAGMAS, timeout=10,
                           lock_type="IMMEDIATE")
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from peewee import (AutoField, BooleanField, CharField, Database, FloatField, ForeignKeyField,
                     IntegerField, Model, TextField)
 
-from gateway.db import SchemaVersion
+from gateway.db import SchemaVersion, is_postgresql
 
 log = logging.getLogger(__name__)
+
+MIGRATION_LOCK = 0x63616C6C   # PostgreSQL advisory lock key: "call" in ASCII
 
 
 class SchemaTooNew(Exception):
@@ -337,12 +340,61 @@ def _v4_web_users_sessions(database: Database) -> None:
         database.create_tables(tables, safe=False)
 
 
+def _v5_caller_id_codes(database: Database) -> None:
+    class Base(Model):
+        class Meta:
+            legacy_table_names = False
+
+    class Account(Base):
+        id = AutoField()
+
+        class Meta:
+            table_name = "account"
+
+    class CallerIdCode(Base):
+        id = AutoField()
+        account = ForeignKeyField(Account, on_delete="CASCADE")
+        number = CharField()
+        code_hash = CharField()
+        state = CharField(default="pending")
+        tries = IntegerField(default=0)
+        created_at = FloatField()
+        expires_at = FloatField()
+
+        class Meta:
+            table_name = "caller_id_code"
+            indexes = ((("account", "created_at"), False),)
+
+    # Account exists since version 2; it is named here only for the foreign key.
+    with database.bind_ctx([CallerIdCode, Account]):
+        database.create_tables([CallerIdCode], safe=False)
+
+
+def _v6_boxes(database: Database) -> None:
+    class Box(Model):
+        name = CharField(primary_key=True)
+        version = CharField()
+        modems_up = IntegerField(default=0)
+        modems_total = IntegerField(default=0)
+        active_calls = IntegerField(default=0)
+        heartbeat_at = FloatField()
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "box"
+
+    with database.bind_ctx([Box]):
+        database.create_tables([Box], safe=False)
+
+
 # (version, what it does, function): append only; never change or reorder a shipped entry.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (1, "modem status, daemon heartbeat, event log", _v1_status_daemon_event_log),
     (2, "accounts, caller IDs, rates, sessions, call records", _v2_accounts_rates_calls),
     (3, "SMS in, SMS commands, SMS outbox, admin alerts", _v3_sms),
     (4, "web logins, web sessions, failed web logins", _v4_web_users_sessions),
+    (5, "codes texted to confirm a caller ID added on the web", _v5_caller_id_codes),
+    (6, "boxes sharing the database, with their heartbeat", _v6_boxes),
 )
 LATEST = MIGRATIONS[-1][0]
 
@@ -357,8 +409,28 @@ def schema_version(database: Database) -> int:
     return newest or 0
 
 
+@contextmanager
+def _one_migrator(database: Database):
+    """Lets one process at a time migrate. SQLite's BEGIN IMMEDIATE does it
+    already; PostgreSQL's DDL does not wait for a rival's CREATE TABLE, it fails
+    on it, so there the processes queue on an advisory lock."""
+    if not is_postgresql(database):
+        yield
+        return
+    database.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+    try:
+        yield
+    finally:
+        database.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+
 def migrate(database: Database) -> list[int]:
     """Applies the migrations the database lacks; gives the versions applied."""
+    with _one_migrator(database):
+        return _migrate(database)
+
+
+def _migrate(database: Database) -> list[int]:
     applied: list[int] = []
     with database.bind_ctx([SchemaVersion]):
         database.create_tables([SchemaVersion], safe=True)

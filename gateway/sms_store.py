@@ -46,13 +46,16 @@ def store_received(sms: SmsReceived, box: str, now: float) -> Stored:
             return Stored(duplicate=True)
         quarantined = bool(sms.error) or not sms.sender or sms.text is None
         try:
-            row = SmsIn.create(
-                box=box, modem=sms.modem, dedup_key=key, pdu=sms.pdu or "", sender=sms.sender,
-                sender_raw=sms.sender_raw or "", text=sms.text, smsc_time=sms.smsc_time,
-                concat_ref=sms.concat_ref, concat_part=sms.concat_part,
-                concat_total=sms.concat_total,
-                error=sms.error or ("no sender or text" if quarantined else None),
-                state="quarantined" if quarantined else "part", received_at=now)
+            # a savepoint: PostgreSQL refuses every later statement of a transaction
+            # whose insert failed, so the duplicate check below needs its own scope
+            with db.atomic():
+                row = SmsIn.create(
+                    box=box, modem=sms.modem, dedup_key=key, pdu=sms.pdu or "",
+                    sender=sms.sender, sender_raw=sms.sender_raw or "", text=sms.text,
+                    smsc_time=sms.smsc_time, concat_ref=sms.concat_ref,
+                    concat_part=sms.concat_part, concat_total=sms.concat_total,
+                    error=sms.error or ("no sender or text" if quarantined else None),
+                    state="quarantined" if quarantined else "part", received_at=now)
         except IntegrityError:
             # Only a row with our key (written by another box on a shared
             # database) makes this a duplicate; any other failure is real.

@@ -81,6 +81,29 @@ def open_driver():
         driver.close()
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL server for this test process (tests/pg.py)."""
+    from tests import pg
+    try:
+        cluster = pg.start_cluster()
+    except pg.PostgresUnavailable as reason:
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Gives a fresh migrated database on each engine: an SQLite path or a postgresql:// URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "callbox.db")
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database()
+    request.addfinalizer(lambda: cluster.drop_database(url))
+    return url
+
+
 # End-to-end voice tests run a whole box with real-time audio; two at once on a
 # 2-core machine starve each other's audio threads. They share one worker.
 VOICE_MODULES = {"test_callback", "test_connect_two", "test_sms_e2e", "test_crash_recovery",

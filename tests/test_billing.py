@@ -83,8 +83,8 @@ def test_rates_csv_money_in_integer_units():
 
 
 @pytest.fixture
-def books(tmp_path):
-    open_database(str(tmp_path / "callbox.db"))
+def books(db_url):
+    open_database(db_url)
     yield
     close_database()
 

@@ -16,7 +16,15 @@ from gateway.migrations import LATEST, MIGRATIONS, SchemaTooNew, migrate, schema
 
 
 @pytest.fixture
-def database(tmp_path):
+def database(db_url):
+    """Gives a migrated database on each engine (its path or URL), open in this thread."""
+    open_database(db_url)
+    yield db_url
+    close_database()
+
+
+@pytest.fixture
+def sqlite_file(tmp_path):
     path = tmp_path / "state" / "callbox.db"
     open_database(str(path))
     yield path
@@ -28,8 +36,8 @@ def pragmas() -> tuple:
                  for name in ("journal_mode", "foreign_keys", "busy_timeout"))
 
 
-def test_wal_and_foreign_keys_on_every_thread(database):
-    assert database.exists()
+def test_wal_and_foreign_keys_on_every_thread(sqlite_file):
+    assert sqlite_file.exists()
     assert pragmas()[:2] == ("wal", 1) and pragmas()[2] > 0
     seen = []
 
@@ -54,7 +62,7 @@ def test_schema_version_recorded(database):
 def test_migrations_are_idempotent(database):
     DaemonRecord.create(box="b", pid=1, version="0", started_at=1.0, heartbeat_at=2.0)
     close_database()
-    open_database(str(database))
+    open_database(database)
     assert migrate(db.obj) == []
     assert schema_version(db.obj) == LATEST
     assert SchemaVersion.select().count() == len(MIGRATIONS)

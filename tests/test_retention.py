@@ -5,6 +5,7 @@ import calendar
 import csv
 
 import pytest
+from peewee import Table
 
 from gateway.config import ConfigError, parse
 from gateway.db import close_database, db, open_database
@@ -14,26 +15,27 @@ NOW = calendar.timegm((2026, 11, 26, 12, 0, 0))
 
 
 @pytest.fixture
-def database(tmp_path):
-    open_database(str(tmp_path / "callbox.db"))
+def database(db_url):
+    open_database(db_url)
     yield
     close_database()
 
 
 def add_cdr(started_at: float, number: str = "+4915110000002") -> None:
-    db.execute_sql("INSERT INTO cdr (box, role, direction, number, modem, started_at, cost, "
-                   "billed_seconds, cause) VALUES ('box', 'leg_b', 'out', ?, 'm1', ?, 12, 60, "
-                   "'normal, \"quoted\"')", (number, started_at))
+    Table("cdr").bind(db).insert(box="box", role="leg_b", direction="out", number=number,
+                                 modem="m1", started_at=started_at, cost=12,
+                                 billed_seconds=60, cause='normal, "quoted"').execute()
 
 
 def add_sms(received_at: float, text: str) -> None:
-    db.execute_sql("INSERT INTO sms_in (box, modem, dedup_key, pdu, sender, sender_raw, text, "
-                   "state, received_at) VALUES ('box', 'm1', ?, '00', '+4915110000003', "
-                   "'+4915110000003', ?, 'done', ?)",
-                   (f"key-{received_at}-{text}", text, received_at))
-    db.execute_sql("INSERT INTO sms_out (box, number, text, kind, state, reason, attempts, "
-                   "next_attempt_at, created_at) VALUES ('box', '+4915110000003', ?, 'reply', "
-                   "'sent', '', 1, ?, ?)", (text, received_at, received_at))
+    Table("sms_in").bind(db).insert(box="box", modem="m1", dedup_key=f"key-{received_at}-{text}",
+                                    pdu="00", sender="+4915110000003",
+                                    sender_raw="+4915110000003", text=text, state="done",
+                                    received_at=received_at).execute()
+    Table("sms_out").bind(db).insert(box="box", number="+4915110000003", text=text,
+                                     kind="reply", state="sent", reason="", attempts=1,
+                                     next_attempt_at=received_at,
+                                     created_at=received_at).execute()
 
 
 def count(table: str) -> int:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway import sms_store
-from gateway.db import db
+from gateway.db import close_database, db
 from gateway.sms_models import Alert
 from modems import sms as sms_codec
 from modems.events import ModemUp
@@ -60,8 +60,10 @@ def test_decoding_random_bytes_never_raises(tmp_path, data):
 
 
 @pytest.fixture
-def fuzz_database(tmp_path):
-    open_test_database(tmp_path / "callbox.db")
+def fuzz_database(db_url):
+    open_test_database(db_url)
+    yield
+    close_database()
 
 
 @given(st.binary(min_size=1, max_size=120))

@@ -22,7 +22,7 @@ from gateway.config import Config, ConfigError, default_path, mask_url_password
 
 # Modules of this package, in the order `callbox --help` lists them.
 COMMANDS = ("run", "demo", "status", "probe", "at", "config_check", "account", "callerid",
-            "rates", "blocklist", "dtmf", "sms", "backup", "restore", "user")
+            "rates", "blocklist", "dtmf", "sms", "backup", "restore", "migrate", "user")
 
 
 class CommandFailed(Exception):
