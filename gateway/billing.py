@@ -97,7 +97,11 @@ def parse_rates_csv(text: str, minor_digits: int = 2) -> list[Rate]:
     """
     rates: dict[str, Rate] = {}
     problems: list[str] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    reader = csv.reader(io.StringIO(text))
+    next_start = 1
+    for row in reader:
+        # Numbered by the line a row starts on: a quoted cell may span several lines.
+        number, next_start = next_start, reader.line_num + 1
         if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
             continue
         if number == 1 and row[0].strip().lower() == "prefix":

@@ -2,13 +2,22 @@
 
 A follower gets a queue of its own; a slow follower loses its oldest events
 rather than holding up a call (`maxsize`), and every event has a growing id
-so a page that reconnects can tell what it missed.
+so a page that reconnects can tell what it missed. A leg's event
+(`leg_event`) says its state, number, seconds talked and, once it is over,
+why it ended; every leg that was dialled ends with one last event.
 """
 from __future__ import annotations
 
 import itertools
 import queue
 import threading
+
+
+def leg_event(session_id: int | None, label: str, leg, state: str, at: float) -> dict:
+    """Gives the live event of one leg (`label` "a" or "b") now in `state`."""
+    return {"session": session_id, "leg": label, "number": leg.number, "state": state,
+            "cause": leg.cause if leg.ended_at is not None else "",
+            "seconds": round(leg.talk_seconds), "at": at}
 
 
 class LiveEvents:

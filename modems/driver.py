@@ -1,4 +1,4 @@
-"""One modem: open it, know what it is, place and take calls, SMS, USSD.
+"""One modem: open it, know what it is, place and take calls, SMS, USSD (driver_sms.py).
 
 The driver speaks AT through `AtLink`, picks a vendor profile, and turns what
 the modem says into the events of `modems.events`, in the modem's order, on
@@ -17,12 +17,12 @@ import serial
 from gsmmodem.exceptions import (CommandError, CmeError, IncorrectPinError, PinRequiredError,
                                  TimeoutException)
 
-from modems import sms as sms_codec
 from modems.atlink import AtLink
 from modems.calls import CallTracker, parse_clip
+from modems.driver_sms import SmsUssdMixin
 from modems.errors import ModemError, SimPinError
-from modems.events import CallState, DtmfReceived, ModemEvent, ModemUp, SignalChanged, SmsReceived, SmsStored
-from modems.numbers import InvalidNumber, dial_string, sms_recipient, ussd_string
+from modems.events import CallState, DtmfReceived, ModemEvent, ModemUp, SignalChanged, SmsStored
+from modems.numbers import InvalidNumber, dial_string
 from modems.profiles import CallHint, DtmfHint, Profile, by_name, detect
 from modems.profiles.base import RESULT_CODE_CAUSES
 from modems.signal import Health, parse_cops, parse_cpin, parse_creg, parse_csq, parse_iccid
@@ -45,7 +45,7 @@ class ModemIdentity:
     profile: str
 
 
-class ModemDriver:
+class ModemDriver(SmsUssdMixin):
     """A modem on a serial port, with events delivered to `on_event`."""
 
     def __init__(self, name: str, port: str, *, profile: str = "auto", sim_pin: str | None = None,
@@ -71,6 +71,7 @@ class ModemDriver:
         self.calls = CallTracker(name, country, self._list_calls, self._emit, self._defer)
         self.lost_reason: str | None = None
         self._last_signal: SignalChanged | None = None
+        self._line_listeners: tuple[Callable[[str], None], ...] = ()
 
     # -- life cycle -----------------------------------------------------------------
 
@@ -276,32 +277,14 @@ class ModemDriver:
         for digit in digits:
             self._write(self.profile.dtmf_command(call_id, digit))
 
-    # -- SMS and USSD ----------------------------------------------------------------------
+    # -- listening to the raw lines (the admin's AT console) ------------------------------
 
-    def send_sms(self, number: str, text: str) -> list[int]:
-        """Sends a text (split and encoded as needed); gives the message references."""
-        return sms_codec.send(self._require_link(), sms_recipient(number), text, self.at_timeout)
+    def add_line_listener(self, listener: Callable[[str], None]) -> None:
+        """Also hands every unsolicited line, as received, to `listener` (dispatcher thread)."""
+        self._line_listeners = self._line_listeners + (listener,)   # copied: no lock to read
 
-    def read_sms(self, index: int, memory: str | None = None) -> SmsReceived:
-        """Reads one stored SMS without deleting it. An undecodable PDU comes back
-        with `error` set and the raw PDU kept."""
-        response = self._write(f"AT+CMGR={int(index)}")
-        return sms_codec.from_cmgr(self.name, int(index), response)
-
-    def list_sms(self) -> list[SmsReceived]:
-        """Gives every SMS stored on the modem, read or not, without deleting."""
-        return sms_codec.from_cmgl(self.name, self._write("AT+CMGL=4", timeout=30))
-
-    def delete_sms(self, index: int) -> None:
-        self._write(f"AT+CMGD={int(index)}")
-
-    def send_ussd(self, code: str, timeout: float = 15.0) -> str:
-        """Sends a USSD code (e.g. a balance query) and gives the network's answer."""
-        safe = ussd_string(code)
-        try:
-            return self._require_link().sendUssd(safe, responseTimeout=timeout).message or ""
-        except TimeoutException:
-            raise ModemError(f"{self.name}: no USSD answer to {code}") from None
+    def remove_line_listener(self, listener: Callable[[str], None]) -> None:
+        self._line_listeners = tuple(item for item in self._line_listeners if item != listener)
 
     # -- unsolicited lines (dispatcher thread) --------------------------------------------
 
@@ -316,6 +299,11 @@ class ModemDriver:
         return True
 
     def _on_urc(self, line: str) -> None:
+        for listener in self._line_listeners:
+            try:
+                listener(line)
+            except Exception:   # a listener's bug must not cost the modem its events
+                log.exception("%s: line listener failed on %r", self.name, line)
         profile = self.profile or Profile()
         if line == "RING" or line.startswith("+CRING"):
             # +CLIP follows RING as a line of its own; report the ring with it,

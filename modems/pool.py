@@ -4,6 +4,11 @@ One supervisor thread per modem opens it, polls its health every
 `health_interval`, marks it down after repeated AT timeouts or when its port
 vanishes, closes the old handle, and reopens it when the port is back. A
 wrong SIM PIN is tried once and never again: the SIM would lock.
+
+`apply(configs)` changes the set of modems while the pool runs (a reload):
+new modems start, removed or changed ones retire. A retiring modem is lent
+to no one; it closes as soon as no session holds it, so a reload never cuts
+a call (a changed modem then reopens with its new settings).
 """
 from __future__ import annotations
 
@@ -58,6 +63,9 @@ class _Slot:
     allocated: bool = False
     wake: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
+    retiring: bool = False          # lend it to no one; close once no session holds it
+    retired: threading.Event = field(default_factory=threading.Event)   # supervisor: stop
+    successor: ModemConfig | None = None    # a changed modem: open this once retired
 
 
 class ModemPool:
@@ -72,30 +80,90 @@ class ModemPool:
         self._on_event = on_event
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._slots = {config.name: _Slot(config, ModemStatus(
-            config.name, "down", "not opened yet", roles=config.roles, group=config.group,
-            audio=config.audio)) for config in configs}
+        self._slots = {config.name: self._new_slot(config) for config in configs}
 
     # -- life cycle -------------------------------------------------------------------
 
     def start(self) -> None:
-        for slot in self._slots.values():
-            slot.thread = threading.Thread(target=self._supervise, args=(slot,),
-                                           name=f"{slot.config.name}-supervisor", daemon=True)
-            slot.thread.start()
+        for slot in list(self._slots.values()):
+            self._launch(slot)
+
+    def _launch(self, slot: _Slot) -> None:
+        slot.thread = threading.Thread(target=self._supervise, args=(slot,),
+                                       name=f"{slot.config.name}-supervisor", daemon=True)
+        slot.thread.start()
+
+    def apply(self, configs: Iterable[ModemConfig]) -> dict[str, list[str]]:
+        """Changes the running set of modems to `configs`; gives the names by what happened
+        to them ("added", "removed", "changed"). Calls in progress go on (see the module)."""
+        wanted = {config.name: config for config in configs}
+        done: dict[str, list[str]] = {"added": [], "removed": [], "changed": []}
+        with self._lock:
+            current = {name: slot for name, slot in self._slots.items() if not slot.retiring}
+            for name, slot in current.items():
+                if name not in wanted:
+                    done["removed"].append(name)
+                    self._retire(slot, None)
+                elif wanted[name] != slot.config:
+                    done["changed"].append(name)
+                    self._retire(slot, wanted[name])
+            for name, config in wanted.items():
+                if name not in self._slots:
+                    done["added"].append(name)
+                    self._slots[name] = self._new_slot(config)
+                    self._launch(self._slots[name])
+                elif name not in current and self._slots[name].retiring:
+                    self._slots[name].successor = config    # re-added while retiring
+        for kind, names in done.items():
+            for name in names:
+                log.info("%s: %s by the new configuration", name, kind)
+        return done
+
+    def _new_slot(self, config: ModemConfig) -> _Slot:
+        return _Slot(config, ModemStatus(config.name, "down", "not opened yet",
+                                         roles=config.roles, group=config.group,
+                                         audio=config.audio))
+
+    def _retire(self, slot: _Slot, successor: ModemConfig | None) -> None:
+        # holds self._lock
+        slot.retiring = True
+        slot.successor = successor
+        if not slot.allocated:
+            slot.retired.set()
+            slot.wake.set()
+        else:
+            log.info("%s: in use by a call; it closes when the call ends", slot.config.name)
+
+    def _finish_retirement(self, slot: _Slot) -> None:
+        """Runs on the retired slot's supervisor as it ends: forget it or open its successor."""
+        with self._lock:
+            if self._slots.get(slot.config.name) is not slot:
+                return
+            successor = slot.successor
+            if successor is None or self._stop.is_set():
+                del self._slots[slot.config.name]
+                log.info("%s: closed and removed", slot.config.name)
+                return
+            fresh = self._slots[slot.config.name] = self._new_slot(successor)
+        log.info("%s: reopening with its new settings", successor.name)
+        self._launch(fresh)
 
     def stop(self) -> None:
         """Closes every modem; safe to call twice."""
         self._stop.set()
-        for slot in self._slots.values():
+        with self._lock:
+            slots = list(self._slots.values())
+        for slot in slots:
             slot.wake.set()
-        for slot in self._slots.values():
+        for slot in slots:
             if slot.thread is not None and slot.thread is not threading.current_thread():
                 slot.thread.join(timeout=5)
 
     def threads_alive(self) -> bool:
         """True when every supervisor and every up modem's threads run (for the watchdog)."""
-        for slot in self._slots.values():
+        with self._lock:
+            slots = [slot for slot in self._slots.values() if not slot.retiring]
+        for slot in slots:
             if slot.thread is None or not slot.thread.is_alive():
                 return False
             driver = slot.driver
@@ -137,25 +205,52 @@ class ModemPool:
                     return driver
         return None
 
+    def reset(self, name: str) -> bool:
+        """Closes an up modem so its supervisor reports it down and opens it again;
+        gives False when it is not up."""
+        driver = self.driver(name)
+        if driver is None:
+            return False
+        driver.lost_reason = "reset by an admin"
+        driver.close()
+        slot = self._slots.get(name)
+        if slot is not None:
+            slot.wake.set()
+        return True
+
     def release(self, name: str) -> None:
         with self._lock:
             slot = self._slots.get(name)
             if slot is not None:
                 slot.allocated = False
+                if slot.retiring:
+                    slot.retired.set()
+                    slot.wake.set()
 
     # -- one modem's supervisor ------------------------------------------------------------
 
+    def _halted(self, slot: _Slot) -> bool:
+        return self._stop.is_set() or slot.retired.is_set()
+
+    def _pause(self, slot: _Slot, seconds: float) -> None:
+        """Waits `seconds`, or less when the pool stops or the modem retires."""
+        if slot.wake.wait(seconds) and self._halted(slot):
+            return
+        slot.wake.clear()
+
     def _supervise(self, slot: _Slot) -> None:
-        while not self._stop.is_set():
+        while not self._halted(slot):
             try:
                 self._supervise_once(slot)
             except Exception:   # a bug here must not leave the modem unwatched for good
                 log.exception("%s: supervisor error; closing and starting over", slot.config.name)
                 self._close(slot)
                 self._set(slot, "down", "internal error, restarting")
-                self._stop.wait(1.0)
+                self._pause(slot, 1.0)
         self._close(slot)
         log.debug("%s: supervisor stopped", slot.config.name)
+        if slot.retired.is_set():
+            self._finish_retirement(slot)
 
     def _supervise_once(self, slot: _Slot) -> None:
         """Opens the modem if it can and watches it until it is lost."""
@@ -165,10 +260,10 @@ class ModemPool:
             return
         if not os.path.exists(slot.config.port):
             self._set(slot, "down", f"port {slot.config.port} not present")
-            self._stop.wait(PORT_WATCH)
+            self._pause(slot, PORT_WATCH)
             return
         if not self._open(slot):
-            self._stop.wait(1.0)
+            self._pause(slot, 1.0)
             return
         self._watch(slot)
         self._close(slot)
@@ -204,7 +299,7 @@ class ModemPool:
         """Polls health until the modem is lost or the pool stops."""
         timeouts = 0
         driver = slot.driver
-        while not self._stop.is_set():
+        while not self._halted(slot):
             if not driver.alive:
                 self._down(slot, driver.lost_reason or "port closed")
                 return

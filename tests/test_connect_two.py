@@ -1,15 +1,21 @@
 """Connect two numbers: A is called and told whom they get, B is called, both are bridged and billed."""
 from __future__ import annotations
 
+import json
 import queue
+import time
+import types
 
 import pytest
 
 from audio import tones
 from audio.match import find
 from modems.sim import PhoneState
+from webui import auth
+from webui.app import make_app
 
 from tests.boxrig import FRIEND, USER, Rig, ensure_prompts
+from tests.webclient import Client
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -115,3 +121,122 @@ def test_insufficient_credit(rig):
     assert outcome.refusal == "not enough credit"
     assert rig.user.state is PhoneState.IDLE
     assert rig.balance() == 10
+
+
+def test_a_locked_account_connects_no_one(rig):
+    from gateway.ledger import Account
+    rig.start(balance=1000)
+    Account.update(locked=True).where(Account.id == rig.account_id).execute()
+    ended, _ = connect(rig)
+    outcome = ended.get(timeout=10)
+    assert outcome.refusal == "the account is locked"
+    assert rig.user.state is PhoneState.IDLE and not rig.user.wait_state(PhoneState.RINGING, 1)
+    assert rig.balance() == 1000
+
+
+
+def final_events(follower, legs=("a", "b"), timeout: float = 15.0) -> dict:
+    """Waits for the last event of each leg (any state after connected); gives them by leg."""
+    final: dict = {}
+    while set(final) != set(legs):
+        event = follower.get(timeout=timeout)
+        if event["state"] not in ("dialing", "alerting", "connected"):
+            assert event["leg"] not in final, f"two last events for leg {event['leg']}"
+            final[event["leg"]] = event
+    return final
+
+
+def until_published(follower, leg: str, state: str) -> dict:
+    """Waits until the live events say `leg` is in `state`; gives that event."""
+    event = follower.get(timeout=15)
+    while (event["leg"], event["state"]) != (leg, state):
+        event = follower.get(timeout=15)
+    return event
+
+
+def answered_a(rig):
+    ended, follower = connect(rig)
+    assert rig.user.wait_state(PhoneState.RINGING, timeout=10)
+    rig.user.answer()
+    assert rig.friend.wait_state(PhoneState.RINGING, timeout=15)
+    return ended, follower
+
+
+def test_hangup_from_the_web_publishes_both_legs_ended(rig):
+    rig.start(balance=1000)
+    ended, follower = answered_a(rig)
+    rig.friend.answer()
+    session_id = until_published(follower, "b", "connected")["session"]
+    assert rig.daemon.calls.hangup_session(session_id)
+    final = final_events(follower)
+    assert ended.get(timeout=15).cost > 0
+    for leg in ("a", "b"):
+        assert (final[leg]["state"], final[leg]["cause"]) == ("ended", "normal"), final
+        assert final[leg]["session"] == session_id and final[leg]["seconds"] >= 0
+    assert rig.user.wait_state(PhoneState.IDLE, timeout=10)
+    assert rig.friend.wait_state(PhoneState.IDLE, timeout=10)
+
+
+def test_hangup_from_the_web_while_b_rings(rig):
+    rig.start(balance=1000)
+    ended, follower = answered_a(rig)
+    session_id = until_published(follower, "b", "alerting")["session"]
+    assert rig.daemon.calls.hangup_session(session_id)
+    final = final_events(follower)
+    ended.get(timeout=15)
+    assert (final["a"]["state"], final["a"]["cause"]) == ("ended", "normal"), final
+    assert (final["b"]["state"], final["b"]["cause"], final["b"]["seconds"]) == (
+        "ended", "normal", 0), final
+    assert rig.friend.wait_state(PhoneState.IDLE, timeout=10)
+
+
+def test_far_end_hangup_publishes_both_legs_ended(rig):
+    rig.start(balance=1000)
+    ended, follower = answered_a(rig)
+    rig.friend.answer()
+    until_published(follower, "b", "connected")
+    rig.user.hangup()
+    final = final_events(follower)
+    outcome = ended.get(timeout=15)
+    assert (outcome.a_state, outcome.b_state) == ("ended", "ended")
+    for leg in ("a", "b"):
+        assert (final[leg]["state"], final[leg]["cause"]) == ("ended", "normal"), final
+    assert final["a"]["seconds"] >= final["b"]["seconds"]
+
+
+def test_an_unanswered_leg_ends_with_its_cause(rig):
+    rig.start(balance=1000)
+    ended, follower = answered_a(rig)
+    final = final_events(follower, timeout=30)
+    assert ended.get(timeout=15).b_state == "no answer"
+    assert (final["b"]["state"], final["b"]["cause"], final["b"]["seconds"]) == (
+        "no answer", "no answer", 0), final
+    assert (final["a"]["state"], final["a"]["cause"]) == ("ended", "normal"), final
+
+
+def test_web_api_with_a_token_starts_hangs_up_and_bills_a_call(rig):
+    rig.start(balance=1000)
+    user = auth.add_user("alice", "alice-secret", time.time())
+    token = {"Authorization": f"Bearer {auth.create_api_token(user.id)}"}
+    app = make_app(rig.config, types.SimpleNamespace(pool=rig.daemon.pool,
+                                                     calls=rig.daemon.calls, now=time.time))
+    client = Client(app)
+    follower = rig.daemon.calls.context.live.subscribe()
+    reply = client.post("/api/callbacks", json_body={"a": USER, "b": FRIEND}, headers=token)
+    assert reply.status == 201, reply.text
+    call_id = json.loads(reply.text)["id"]
+    assert rig.user.wait_state(PhoneState.RINGING, timeout=10)
+    rig.user.answer()
+    assert rig.friend.wait_state(PhoneState.RINGING, timeout=15)
+    rig.friend.answer()
+    until_published(follower, "b", "connected")
+    reply = client.post(f"/api/callbacks/{call_id}/hangup", headers=token)
+    assert json.loads(reply.text) == {"id": call_id, "ended": True}
+    final = final_events(follower)
+    assert {leg: event["state"] for leg, event in final.items()} == {"a": "ended", "b": "ended"}
+    assert rig.wait_settled()
+    state = json.loads(client.get(f"/api/callbacks/{call_id}", headers=token).text)
+    assert [state["legs"][leg]["state"] for leg in "ab"] == ["ended", "ended"]
+    history = json.loads(client.get("/api/calls", headers=token).text)
+    assert history["calls"][0]["id"] == call_id and history["calls"][0]["cost"] > 0
+    assert [leg["leg"] for leg in history["calls"][0]["legs"]] == ["a", "b"]

@@ -1,7 +1,14 @@
-"""Admin pages: modems (refreshed live), accounts with create and top-up."""
+"""Admin pages: modems (refreshed live, with a reset), accounts with create and top-up.
+
+The other admin pages have modules of their own: admin_accounts.py (one
+account), admin_rates.py, admin_calls.py, admin_sms.py, admin_system.py and
+console.py (the AT console).
+"""
 from __future__ import annotations
 
+import math
 import re
+import time
 from decimal import Decimal
 
 import bottle
@@ -9,8 +16,9 @@ from peewee import JOIN, fn
 
 from gateway import accounts
 from gateway.db import db
-from gateway.ledger import Account, CallerId, topup
+from gateway.ledger import Account, CallerId, Cdr, topup
 from webui import auth
+from webui.admin_common import local_midnight
 
 MINOR_DIGITS = 2
 LARGEST_AMOUNT = 10 ** 9          # minor units; beyond this an amount is a typing mistake
@@ -28,8 +36,20 @@ def parse_amount(text: str) -> int:
     return minor
 
 
-def modem_rows(pool) -> list[dict]:
+def talk_seconds_today(now: float, box: str | None = None) -> dict[str, float]:
+    """Gives each modem's talk time since local midnight (legs answered today; a leg
+    still talking counts up to now), of one box or of every box."""
+    talk = fn.SUM(fn.COALESCE(Cdr.ended_at, now) - Cdr.answered_at)
+    query = (Cdr.select(Cdr.modem, talk.alias("seconds"))
+             .where(Cdr.answered_at >= local_midnight(now)).group_by(Cdr.modem))
+    if box is not None:
+        query = query.where(Cdr.box == box)
+    return {row.modem: row.seconds or 0 for row in query.objects()}
+
+
+def modem_rows(pool, now: float | None = None, box: str | None = None) -> list[dict]:
     """Gives what the modems page shows of each modem, plain values only."""
+    talk = talk_seconds_today(now or time.time(), box) if pool is not None else {}
     rows = []
     for status in (pool.status() if pool is not None else []):
         identity, health = status.identity, status.health
@@ -44,7 +64,8 @@ def modem_rows(pool) -> list[dict]:
             "sim_state": getattr(health, "sim_state", "") if health else "",
             "iccid": getattr(health, "iccid", None) or "",
             "roles": sorted(status.roles), "group": status.group or "",
-            "in_call": bool(status.in_call)})
+            "in_call": bool(status.in_call),
+            "minutes_today": math.ceil(talk.get(status.name, 0) / 60)})
     return rows
 
 
@@ -59,10 +80,30 @@ def install(app: bottle.Bottle, web) -> None:
         web.admin_required()
         bottle.redirect("/admin/modems", 303)
 
+    def modems(session, notice: str = "", confirm: str = "", status: int = 200):
+        bottle.response.status = status
+        return web.render("modems", session, notice=notice, confirm=confirm,
+                          status_ok=status == 200,
+                          modems=modem_rows(web.pool, web.now(), web.config.gateway.box))
+
     @app.get("/admin/modems")
     def modems_page():
+        return modems(web.admin_required())
+
+    @app.post("/admin/modems/<name>/reset")
+    def reset_modem(name):
         session = web.admin_required()
-        return web.render("modems", session, modems=modem_rows(web.pool))
+        web.check_csrf(session)
+        driver = web.pool.driver(name) if web.pool is not None else None
+        if driver is None:
+            return modems(session, f"{name} is not up: the box opens it again by itself "
+                          "when it can", status=409)
+        if driver.in_call and bottle.request.forms.getunicode("confirm") != "1":
+            return modems(session, f"{name} is in a call: a reset ends it.", confirm=name,
+                          status=409)
+        if not web.pool.reset(name):
+            return modems(session, f"{name} went down meanwhile", status=409)
+        return modems(session, f"{name} reset: it is closed and opened again within seconds")
 
     @app.get("/admin/accounts")
     def accounts_page():

@@ -1,8 +1,10 @@
-"""The JSON API and the live events stream; authenticated by the session cookie.
+"""The JSON API and the live events stream; authenticated by the session cookie or an
+account's API token (`Authorization: Bearer ...`, see webui/auth.py).
 
-Every state-changing request carries the session's CSRF token in the
-X-CSRF-Token header (POST /api/login gives it). The events stream sends a
-follower only the events of sessions of their own account.
+Every state-changing request of a cookie session carries the session's CSRF
+token in the X-CSRF-Token header (POST /api/login gives it). The events
+stream sends a follower only the events of sessions of their own account.
+Caller IDs and call history are in webui/holder_api.py.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import bottle
 
 from gateway.db import close_database
 from gateway.ledger import Account, Session
-from webui import admin, auth, calls
+from webui import admin, auth, calls, holder_api
 from webui.app import COOKIE, json_error
 
 KEEPALIVE = 15.0          # seconds between comments on an idle stream, so proxies keep it
@@ -31,6 +33,8 @@ def body() -> dict:
 
 
 def install(app: bottle.Bottle, web) -> None:
+    holder_api.install(app, web, body)
+
     @app.post("/api/login")
     def api_login():
         data = body()

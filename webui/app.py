@@ -1,11 +1,13 @@
 """The web UI as a Bottle app: `make_app(config, services)`.
 
 `services` gives `pool` (the modem pool), `calls` (the CallService, or None
-where no call is made) and optionally `now` (the clock); the daemon itself
-will do. Routes live in webui/pages.py (account holders), webui/admin.py and
-webui/api.py (JSON and live events); this module holds what they share:
-who is logged in, CSRF checks, templates, and closing each worker thread's
-database connection after its request.
+where no call is made) and optionally `now` (the clock), `watch` (the
+database outage watch) and `phones` (the virtual network's phones by name,
+for the demo's Virtual phones page); the daemon itself will do. Routes live
+in webui/pages.py (account holders), webui/admin*.py and webui/api.py (JSON
+and live events); this module holds what they share: who is logged in, CSRF
+checks, templates, and each request's database connection (closed by the
+thread that opened it; a lost one gives 503 and the outage banner).
 """
 from __future__ import annotations
 
@@ -17,9 +19,11 @@ import threading
 import time
 
 import bottle
+from peewee import OperationalError
 
 from gateway.billing import format_money
 from gateway.db import close_database
+from gateway.journal import CONNECTION_ERRORS, forget_connection
 from webui import auth
 from webui.live import LiveTracker
 
@@ -50,6 +54,16 @@ class Web:
         live = self.calls.context.live if self.calls is not None else None
         self.tracker = LiveTracker(live)
         self.stopping = threading.Event()
+        self.watch = getattr(services, "watch", None)     # gateway.journal.DatabaseWatch
+        self.phones = None         # the Virtual phones panel (webui/phones.py): demo only
+
+    def outage(self) -> str:
+        """Gives the banner text while the database is unreachable, else ""."""
+        if self.watch is None or not self.watch.down:
+            return ""
+        since = time.strftime("%H:%M:%S", time.localtime(self.watch.down_since))
+        return (f"The box's database has been unreachable since {since}: calls in progress "
+                "go on and are billed when it returns; new calls and changes wait.")
 
     def money(self, minor: int) -> str:
         return format_money(minor, self.currency)
@@ -59,8 +73,13 @@ class Web:
         """Gives the logged-in session of this request, or None."""
         environ = bottle.request.environ
         if "callbox.session" not in environ:
-            environ["callbox.session"] = auth.find_session(
-                bottle.request.get_cookie(COOKIE), self.now())
+            token = auth.bearer_token(bottle.request.get_header("Authorization"))
+            if token is not None and bottle.request.path.startswith("/api/"):
+                # a token request is judged by its token alone, whatever cookie comes along
+                environ["callbox.session"] = auth.find_token_session(token)
+            else:
+                environ["callbox.session"] = auth.find_session(
+                    bottle.request.get_cookie(COOKIE), self.now())
         return environ["callbox.session"]
 
     def login_required(self, api: bool = False) -> auth.WebSession:
@@ -73,7 +92,7 @@ class Web:
 
     def admin_required(self, api: bool = False) -> auth.WebSession:
         session = self.login_required(api)
-        if not session.user.is_admin:
+        if not session.user.is_admin or getattr(session, "by_token", False):
             if api:
                 raise json_error(403, "for admins only")
             raise bottle.HTTPResponse(self.render("error", session, status_text="403 Forbidden",
@@ -92,6 +111,8 @@ class Web:
 
     def check_csrf(self, session: auth.WebSession, api: bool = False) -> None:
         """Refuses a state-changing request without the session's CSRF token."""
+        if getattr(session, "by_token", False):
+            return        # no cookie came with it: a forged cross-site request cannot send it
         given = (bottle.request.get_header("X-CSRF-Token") if api
                  else bottle.request.forms.getunicode("csrf_token"))
         if not auth.csrf_matches(session, given):
@@ -110,7 +131,9 @@ class Web:
         return bottle.template(template, template_lookup=[VIEWS], session=session,
                                user=session.user if session else None,
                                csrf=session.csrf_token if session else "",
-                               money=self.money, **values)
+                               outage=self.outage(),
+                               money=self.money, virtual_phones=self.phones is not None,
+                               **values)
 
     def set_cookie(self, token: str) -> None:
         bottle.response.set_cookie(COOKIE, token, path="/", httponly=True, samesite="strict",
@@ -125,25 +148,48 @@ def json_error(status: int, message: str) -> bottle.HTTPResponse:
                                headers={"Content-Type": "application/json"})
 
 
-def close_db_after(callback):
-    """Plugin: each request's database connection is closed by the thread that opened it."""
-    @functools.wraps(callback)
-    def wrapper(*args, **kwargs):
-        try:
-            return callback(*args, **kwargs)
-        finally:
-            close_database()
-    return wrapper
+def database_guard(web):
+    """Plugin: closes each request's database connection on the thread that opened it, and
+    while the database is unreachable answers 503 saying so (a POST changes nothing then)."""
+    def apply(callback):
+        @functools.wraps(callback)
+        def wrapper(*args, **kwargs):
+            try:
+                if bottle.request.method == "POST" and web.outage():
+                    raise OperationalError("the database is unreachable")
+                return callback(*args, **kwargs)
+            except CONNECTION_ERRORS as error:
+                forget_connection()
+                if web.watch is not None:
+                    web.watch.lost(error)
+                return outage_response(web)
+            finally:
+                close_database()
+        return wrapper
+    return apply
+
+
+def outage_response(web) -> bottle.HTTPResponse:
+    text = web.outage() or "The box's database is unreachable right now."
+    if bottle.request.path.startswith("/api/"):
+        return json_error(503, text + " Try again later.")
+    return bottle.HTTPResponse(bottle.template("error", template_lookup=[VIEWS], session=None,
+                                               user=None, csrf="", outage=text,
+                                               money=web.money,
+                                               status_text="503 Service Unavailable",
+                                               message="Nothing was changed. Try again in "
+                                               "a minute."), status=503)
 
 
 def make_app(config, services) -> bottle.Bottle:
     """Gives the web UI's WSGI app (a Bottle app with `.web` = its shared state)."""
-    from webui import admin, api, pages
+    from webui import (admin, admin_accounts, admin_boxes, admin_calls, admin_rates, admin_sms,
+                       admin_system, api, console, pages, phones)
 
     app = bottle.Bottle()
     web = Web(config, services)
     app.web = web
-    app.install(close_db_after)
+    app.install(database_guard(web))
 
     @app.hook("after_request")
     def headers():
@@ -176,5 +222,9 @@ def make_app(config, services) -> bottle.Bottle:
 
     pages.install(app, web)
     admin.install(app, web)
+    admin_boxes.install(app, web)
+    for module in (admin_accounts, admin_rates, admin_calls, admin_sms, admin_system, console):
+        module.install(app, web)
     api.install(app, web)
+    phones.install(app, web, getattr(services, "phones", None))
     return app

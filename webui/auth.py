@@ -4,6 +4,11 @@ Passwords are salted scrypt hashes. A session is a random token in an
 HttpOnly, SameSite=Strict cookie; the database keeps only its SHA-256, so a
 copy of the database does not log anyone in. Five wrong passwords for one
 login name from one address within 15 minutes lock that pair for 15 minutes.
+
+An account holder may also hold one API token (`Authorization: Bearer ...`),
+stored as its SHA-256 like a session. A token request carries no cookie, so
+a forged cross-site request cannot use it and it needs no CSRF token; it
+never opens admin routes.
 """
 from __future__ import annotations
 
@@ -159,3 +164,44 @@ def close_session(token: str | None) -> None:
 
 def csrf_matches(session: WebSession, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(session.csrf_token, given)
+
+
+# -- API tokens -------------------------------------------------------------------------------
+
+@dataclass
+class TokenSession:
+    """Who an API token request is: like a WebSession, without cookie or CSRF token."""
+
+    user: WebUser
+    csrf_token: str = ""
+    by_token: bool = True
+
+
+def create_api_token(user_id: int) -> str:
+    """Gives a new API token for a holder's login (shown once), replacing any older one."""
+    token = "cbx_" + secrets.token_urlsafe(32)
+    WebUser.update(api_token_hash=token_hash(token)).where(
+        (WebUser.id == user_id) & WebUser.account.is_null(False)).execute()
+    return token
+
+
+def revoke_api_token(user_id: int) -> None:
+    WebUser.update(api_token_hash=None).where(WebUser.id == user_id).execute()
+
+
+def bearer_token(header: str | None) -> str | None:
+    """Gives the token of an `Authorization: Bearer <token>` header ("" when it has none),
+    or None for no header or another scheme (a proxy's Basic login, say)."""
+    scheme, _, token = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip()
+
+
+def find_token_session(token: str | None) -> TokenSession | None:
+    """Gives the holder an API token belongs to, or None for an unknown or revoked token."""
+    if not token or len(token) > 200:
+        return None
+    user = WebUser.get_or_none((WebUser.api_token_hash == token_hash(token))
+                               & WebUser.account.is_null(False))
+    return TokenSession(user) if user is not None else None

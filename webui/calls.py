@@ -21,10 +21,11 @@ def caller_ids(account_id: int) -> list[str]:
             .order_by(CallerId.id)]
 
 
-def history(account_id: int, limit: int = HISTORY_LENGTH) -> list[dict]:
-    """Gives the account's newest sessions, each with its legs and their costs."""
+def history(account_id: int, limit: int = HISTORY_LENGTH, offset: int = 0) -> list[dict]:
+    """Gives the account's sessions, newest first, each with its legs and their costs."""
     sessions = list(Session.select().where(Session.account == account_id)
-                    .order_by(Session.started_at.desc(), Session.id.desc()).limit(limit))
+                    .order_by(Session.started_at.desc(), Session.id.desc())
+                    .limit(limit).offset(offset))
     legs: dict[int, list[Cdr]] = {}
     if sessions:
         for cdr in (Cdr.select().where(Cdr.session.in_([row.id for row in sessions]))
@@ -32,6 +33,17 @@ def history(account_id: int, limit: int = HISTORY_LENGTH) -> list[dict]:
             legs.setdefault(cdr.session_id, []).append(cdr)
     return [{"session": row, "legs": legs.get(row.id, []),
              "cost": sum(cdr.cost for cdr in legs.get(row.id, []))} for row in sessions]
+
+
+def history_count(account_id: int) -> int:
+    return Session.select().where(Session.account == account_id).count()
+
+
+def leg_row(cdr: Cdr) -> dict:
+    """Gives one leg of the history as the API shows it."""
+    return {"role": cdr.role, "leg": LEG_ROLES.get(cdr.role), "number": cdr.number,
+            "answered_at": cdr.answered_at, "ended_at": cdr.ended_at,
+            "seconds": cdr.billed_seconds, "cost": cdr.cost, "cause": cdr.cause}
 
 
 def check_numbers(a_text: str, b_text: str, country: str) -> tuple[dict, dict]:
@@ -79,7 +91,8 @@ def call_state(session_id: int, tracker) -> dict:
     for leg, event in tracker.legs(session_id).items():
         if leg in legs:
             legs[leg].update(number=event.get("number"), state=event.get("state"),
-                             seconds=event.get("seconds", 0), event=event.get("id", 0))
+                             seconds=event.get("seconds", 0), cause=event.get("cause", ""),
+                             event=event.get("id", 0))
     # A leg's record is written when it is answered and closed when it ends: only a
     # closed one (or any, once the session is settled) says the leg is over.
     for cdr in Cdr.select().where(Cdr.session == session_id).order_by(Cdr.id):

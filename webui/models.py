@@ -1,7 +1,9 @@
-"""The web UI's tables: logins, their sessions, and failed logins (migration 4)."""
+"""The web UI's tables: logins, their sessions, failed logins (migration 4), and the
+codes texted to confirm a caller ID added on the web (migration 5)."""
 from __future__ import annotations
 
-from peewee import AutoField, BooleanField, CharField, FloatField, ForeignKeyField
+from peewee import (AutoField, BooleanField, CharField, FloatField, ForeignKeyField,
+                    IntegerField)
 
 from gateway.db import BaseModel
 from gateway.ledger import Account
@@ -50,4 +52,21 @@ class LoginFailure(BaseModel):
         indexes = ((("name", "address", "at"), False),)
 
 
-WEB_MODELS = (WebUser, WebSession, LoginFailure)
+class CallerIdCode(BaseModel):
+    """A code texted to a number a holder wants to authorize: pending -> used, or void."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, on_delete="CASCADE")
+    number = CharField()                       # E.164
+    code_hash = CharField()                    # salt$sha256: see webui/callerids.py
+    state = CharField(default="pending")       # pending | used | void
+    tries = IntegerField(default=0)            # wrong codes typed
+    created_at = FloatField()
+    expires_at = FloatField()
+
+    class Meta:
+        table_name = "caller_id_code"
+        indexes = ((("account", "created_at"), False),)
+
+
+WEB_MODELS = (WebUser, WebSession, LoginFailure, CallerIdCode)

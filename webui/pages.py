@@ -1,13 +1,18 @@
-"""Pages of account holders: log in and out, dashboard, connect two numbers, password."""
+"""Pages of account holders: log in and out, dashboard, connect two numbers, password.
+
+The holder's other pages (caller IDs, PIN, SMS help, history, API token) are
+in webui/holder_pages.py, installed from here."""
 from __future__ import annotations
 
 import bottle
 
 from gateway.ledger import Account, Session
-from webui import auth, calls
+from webui import auth, calls, holder_pages
 
 
 def install(app: bottle.Bottle, web) -> None:
+    holder_pages.install(app, web)
+
     @app.get("/login")
     def login_page():
         if web.session() is not None:

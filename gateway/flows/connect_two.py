@@ -2,8 +2,10 @@
 
 Used by the SMS command `CONNECT a b` and by the web page. Each leg's state
 (dialing, alerting, connected, busy, no answer, ended with cause and
-duration) is published as it changes, so a live page can follow it. A SIM
-cannot present B's number to A, so the box says B's number to A instead.
+duration) is published as it changes, so a live page can follow it; the
+session tells every dialled leg's last state however it ends (hangup from
+the web, far-end hangup, failure). A SIM cannot present B's number to A, so
+the box says B's number to A instead.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from audio import tones
 from gateway.flows.callback import PROMPT_FOR_CAUSE
 from gateway.flows.session import Hangup, LegFailed, NoFreeModem, Session
 from gateway.ledger import InsufficientCredit
+from gateway.live import leg_event
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,9 @@ class Outcome:
 def run(context, session: Session, account_id: int, a: str, b: str, outcome: Outcome) -> None:
     """Connects `a` and `b` for the account; fills `outcome`. Hangup may end it early."""
     config = context.config.callback
+    if context.locked(account_id):
+        outcome.refusal = "the account is locked"
+        return
     if not context.attach(session, account_id):
         outcome.refusal = "too many calls running for this account"
         return
@@ -94,4 +100,5 @@ def _publish(context, session: Session, outcome: Outcome, leg, state: str) -> No
     else:
         outcome.b_state = state
     outcome.states.append((label, state))
-    context.publish(session, label, leg, state)
+    # the event carries why an ended leg ended, and how long it talked
+    context.live.publish(leg_event(session.db_id, label, leg, state, context.now()))

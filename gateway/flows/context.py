@@ -44,6 +44,10 @@ class FlowContext:
         session_id = self._session_ids.get(id(session))
         return ledger.Session.get_by_id(session_id).reserved if session_id else 0
 
+    def locked(self, account_id: int) -> bool:
+        """Gives whether an admin locked the account (no calls at all)."""
+        return ledger.Account.get_by_id(account_id).locked
+
     def attach(self, session: Session, account_id: int) -> bool:
         """Ties the session to an account; False over max_concurrent_sessions."""
         try:
@@ -96,12 +100,6 @@ class FlowContext:
         return self._session_ids[id(session)]
 
     # -- live state ----------------------------------------------------------------------
-    def publish(self, session: Session, label: str, leg, state: str) -> None:
-        """Tells followers (the live web page) what a leg of a session does now."""
-        self.live.publish({"session": self._session_ids.get(id(session)), "leg": label,
-                           "number": leg.number, "state": state,
-                           "seconds": round(leg.talk_seconds), "at": self.now()})
-
     # -- words -------------------------------------------------------------------------
     def digit_words(self, number: str) -> list[str]:
         from audio.speech import say_number

@@ -27,6 +27,7 @@ MATCH_WINDOW = 0.5        # seconds in which a modem key and an in-band key are 
 
 
 _STATE_WORDS = {CallState.ALERTING: "alerting", CallState.ACTIVE: "connected"}
+_LIVE_WORDS = ("dialing", "alerting", "connected")
 
 
 class Hangup(Exception):
@@ -66,6 +67,15 @@ class Leg:
     ended_at: float | None = None
     cause: str = ""
     cdr_id: int | None = None  # its record, written when answered
+    rate: object = None        # gateway.billing.Rate found when answered (kept for outages)
+    final_told: bool = False   # its last state was told to followers
+
+    @property
+    def final_word(self) -> str:
+        """Gives the last state followers see: "ended", or why it was never answered."""
+        if self.answered_at is not None or self.cause in ("", EndCause.NORMAL.value):
+            return "ended"
+        return self.cause
 
     @property
     def up(self) -> bool:
@@ -168,19 +178,23 @@ class Session:
             self.service.leg_answered(self, leg)
         if event.state is CallState.ENDED:
             leg.ended_at = time.time()
-            leg.cause = event.cause.value if event.cause else "normal"
+            # a cause the box set when it hung up itself (no answer) wins over the modem's
+            leg.cause = leg.cause or (event.cause.value if event.cause else "normal")
             self._close_port(leg)
             log.info("%s leg to %s on %s ended: %s after %.0f s", leg.role, leg.number,
                      leg.modem, leg.cause, leg.talk_seconds)
         if event.state is not leg.state:
-            self._tell(leg, _STATE_WORDS.get(event.state) or (
-                "ended" if leg.answered_at else leg.cause))
+            self._tell(leg, _STATE_WORDS.get(event.state) or leg.final_word)
         leg.state = event.state
         if leg is self.leg_a and event.state is CallState.ENDED:
             raise Hangup()
 
     def _tell(self, leg: Leg, state: str | None) -> None:
-        if state and self.on_leg_state is not None:
+        if not state or leg.final_told:
+            return
+        if state not in _LIVE_WORDS:
+            leg.final_told = True
+        if self.on_leg_state is not None:
             try:
                 self.on_leg_state(leg, state)
             except Exception:   # a page following the call must not break the call
@@ -219,6 +233,7 @@ class Session:
             leg.call_id = driver.dial(number)
         except ModemError as error:
             leg.ended_at, leg.cause, leg.state = time.time(), "failed", CallState.ENDED
+            self._tell(leg, leg.final_word)
             self.service.release(driver.name, self)
             raise LegFailed(str(error)) from None
         playback = None
@@ -232,8 +247,8 @@ class Session:
             if playback is not None:
                 playback.stop()
         if not answered:
-            self.hangup(leg)
             leg.cause = EndCause.NO_ANSWER.value
+            self.hangup(leg)
         if leg.state is not CallState.ACTIVE:
             self.service.release(driver.name, self)
             raise LegFailed(leg.cause or "failed")
@@ -259,6 +274,7 @@ class Session:
         """Ends a leg and waits (up to `wait` s) for the modem to confirm it."""
         if leg.ended_at is not None or leg.call_id is None:
             return
+        leg.cause = leg.cause or EndCause.NORMAL.value     # the box ends it: no fault
         try:
             leg.driver.hangup(leg.call_id)
         except ModemError as error:
@@ -267,8 +283,11 @@ class Session:
             self.wait_until(time.monotonic() + wait, lambda: leg.ended_at is not None)
         finally:
             if leg.ended_at is None:
-                leg.ended_at, leg.cause, leg.state = time.time(), "normal", CallState.ENDED
+                log.warning("%s: no end confirmed for %s within %.0f s; taken as ended",
+                            leg.modem, leg.number, wait)
+                leg.ended_at, leg.state = time.time(), CallState.ENDED
                 self._close_port(leg)
+                self._tell(leg, leg.final_word)
 
     # -- audio -----------------------------------------------------------------------------
 
@@ -296,6 +315,20 @@ class Session:
             return True
         return False
 
+    def say_last(self, pcm: bytes, timeout: float = 6.0) -> None:
+        """Plays a last prompt to every leg still up (the box is shutting down: a STOP
+        waits on the queue); returns once it is played, the legs hung up, or `timeout`."""
+        self._closing = True
+        playbacks = [self.play(leg, pcm) for leg in self.legs if leg.ended_at is None]
+        playbacks = [playback for playback in playbacks if playback is not None]
+        try:
+            self.wait_until(time.monotonic() + min(timeout, len(pcm) / 16000 + 1.0),
+                            lambda: all(playback.done.is_set() for playback in playbacks))
+        except Hangup:
+            pass        # leg A hung up first: nothing left to say
+        for playback in playbacks:
+            playback.stop()
+
     def release_all(self) -> None:
         """Hangs up every leg still up and gives the modems back."""
         self._closing = True
@@ -308,3 +341,6 @@ class Session:
                     pass
             self._close_port(leg)
             self.service.release(leg.modem, self)
+            # every leg that was dialled ends with a last state, whichever way the session
+            # ended (a STOP cuts the waits that would have told it)
+            self._tell(leg, leg.final_word)

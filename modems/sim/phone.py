@@ -89,6 +89,21 @@ class VirtualPhone:
     def reachable(self) -> bool:
         return True
 
+    @property
+    def network(self):
+        """Gives the network this phone is a subscriber of."""
+        return self._net
+
+    def peer(self) -> tuple[str, float]:
+        """Gives the current call's other number as this phone shows it, and its seconds
+        active so far; ("", 0.0) when idle."""
+        with self._net.lock:
+            call = self._call
+            if call is None:
+                return "", 0.0
+            number = call.dialed if call.caller is self else call.caller.presented()[0]
+            return number, call.duration()
+
     # -- what the network tells the phone ---------------------------------
     def call_changed(self, call: Call) -> None:
         new = _LEG_TO_PHONE[call.leg_state(self)]
@@ -202,6 +217,11 @@ class VirtualPhone:
     def heard(self) -> bytes:
         with self._net.lock:
             return bytes(self._heard)
+
+    def heard_from(self, start: int) -> tuple[int, bytes]:
+        """Gives how many bytes this phone heard in all, and those from byte `start` on."""
+        with self._net.lock:
+            return len(self._heard), bytes(self._heard[start:])
 
     def clear_heard(self) -> None:
         with self._net.lock:

@@ -12,7 +12,6 @@
               b: {state: "waiting", seconds: 0, since: null, event: 0}};
   var source = null;
   var settled = false;
-  var polling = false;     // after Hang up: the legs' last events may never come, so ask
 
   function part(leg, name) { return document.querySelector("#leg-" + leg + " ." + name); }
 
@@ -28,7 +27,7 @@
     part(leg, "seconds").textContent = String(seconds);
   }
 
-  function update(leg, state, seconds, number, event) {
+  function update(leg, state, seconds, number, event, cause) {
     var item = legs[leg];
     if (event !== null && event < item.event) { return; }
     if (event !== null) { item.event = event; }
@@ -38,6 +37,7 @@
     item.state = state;
     item.seconds = seconds || 0;
     if (number) { part(leg, "number").textContent = number; }
+    if (cause) { part(leg, "cause").textContent = cause; }
     show(leg);
   }
 
@@ -64,8 +64,8 @@
         document.getElementById("summary").textContent = "Ended, cost " + call.cost_text;
         document.getElementById("hangup").disabled = true;
         if (source) { source.close(); }
-      } else if (finished() || polling) {
-        setTimeout(load, 1000);
+      } else if (finished()) {
+        setTimeout(load, 1000);     // the legs are over: the bill follows in a moment
       }
     });
   }
@@ -74,7 +74,7 @@
   source.addEventListener("leg", function (message) {
     var event = JSON.parse(message.data);
     if (event.session !== id) { return; }
-    update(event.leg, event.state, event.seconds, event.number, event.id);
+    update(event.leg, event.state, event.seconds, event.number, event.id, event.cause);
     if (finished() && !settled) { setTimeout(load, 500); }
   });
 
@@ -92,9 +92,6 @@
         if (!response.ok) {
           error.textContent = body.error || ("hang up failed: " + response.status);
           error.hidden = false;
-        } else if (!polling) {
-          polling = true;
-          setTimeout(load, 500);
         }
       });
     });

@@ -1,6 +1,7 @@
 // The admin modems page: the table refreshed from GET /api/modems every 2 seconds.
 "use strict";
 (function () {
+  var table = document.getElementById("modems");
   var body = document.querySelector("#modems tbody");
   if (!body) { return; }
 
@@ -14,15 +15,38 @@
     return "\u25AE".repeat(count) + "\u25AF".repeat(Math.max(0, 5 - count));
   }
 
+  function resetCell(name) {
+    // The same form the page was served with: a POST with the session's CSRF token.
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = "/admin/modems/" + encodeURIComponent(name) + "/reset";
+    form.className = "inline";
+    var token = document.createElement("input");
+    token.type = "hidden";
+    token.name = "csrf_token";
+    token.value = table.dataset.csrf;
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.textContent = "Reset";
+    form.appendChild(token);
+    form.appendChild(button);
+    var td = document.createElement("td");
+    td.appendChild(form);
+    return td;
+  }
+
   function row(modem) {
     var tr = document.createElement("tr");
     tr.dataset.name = modem.name;
     var signal = cell(bars(modem.bars) + (modem.dbm === null ? "" : " " + modem.dbm + " dBm"));
     signal.className = "signal";
+    var minutes = cell(String(modem.minutes_today));
+    minutes.className = "minutes";
     [cell(modem.name), cell(modem.state + " " + modem.reason), cell(modem.vendor),
      cell(modem.operator), signal, cell(modem.registration), cell(modem.sim_state),
      cell(modem.iccid), cell(modem.roles.join(", ")), cell(modem.group),
-     cell(modem.in_call ? "yes" : "no")].forEach(function (td) { tr.appendChild(td); });
+     cell(modem.in_call ? "yes" : "no"), minutes, resetCell(modem.name)]
+      .forEach(function (td) { tr.appendChild(td); });
     return tr;
   }
 

@@ -12,10 +12,17 @@
   % if user:
   <nav>
     % if user.account_id is not None:
-    <a href="/">Account</a> <a href="/connect">Connect two</a>
+    <a href="/">Account</a> <a href="/connect">Connect two</a> <a href="/calls">History</a>
+    <a href="/callerids">Caller IDs</a> <a href="/pin">PIN</a> <a href="/sms-help">SMS help</a>
+    <a href="/api-token">API</a>
     % end
     % if user.is_admin:
-    <a href="/admin/modems">Modems</a> <a href="/admin/accounts">Accounts</a>
+    <a href="/admin/modems">Modems</a> <a href="/admin/boxes">Boxes</a> <a href="/admin/accounts">Accounts</a>
+    <a href="/admin/rates">Rates</a> <a href="/admin/calls">Calls</a> <a href="/admin/sms">SMS</a>
+    <a href="/admin/system">System</a> <a href="/admin/console">AT console</a>
+    % end
+    % if get("virtual_phones", False):
+    <a href="/phones">Virtual phones</a>
     % end
     <a href="/password">Password</a>
     <form method="post" action="/logout" class="inline">
@@ -25,6 +32,9 @@
   </nav>
   % end
 </header>
+% if get("outage", ""):
+<p class="outage" role="alert">{{outage}}</p>
+% end
 <main>
 {{!base}}
 </main>

@@ -21,6 +21,7 @@
 % else:
 <p>None yet: call the box once and enter your PIN to add your phone.</p>
 % end
+<p><a href="/callerids">Add or remove caller IDs</a></p>
 <h2>Last calls</h2>
 % if not history:
 <p>No calls yet.</p>
@@ -43,4 +44,5 @@
 % end
 </tbody>
 </table>
+<p><a href="/calls">All calls</a></p>
 % end

@@ -1,10 +1,21 @@
 % rebase('base.tpl', title='Modems')
 <h1>Modems</h1>
-<p class="hint">Refreshed every 2 seconds.</p>
+% if notice:
+<p class="{{'notice' if status_ok else 'error'}}" id="notice">{{notice}}</p>
+% end
+% if confirm:
+<form method="post" action="/admin/modems/{{confirm}}/reset" class="card" id="confirm-reset">
+  <input type="hidden" name="csrf_token" value="{{csrf}}">
+  <input type="hidden" name="confirm" value="1">
+  <button type="submit">Reset {{confirm}} anyway</button> <a href="/admin/modems">Cancel</a>
+</form>
+% end
+<p class="hint">Refreshed every 2 seconds. Minutes: talk time today since midnight.</p>
 <div class="scroll">
-<table id="modems">
+<table id="modems" data-csrf="{{csrf}}">
 <thead><tr><th>Name</th><th>State</th><th>Vendor / model</th><th>Operator</th><th>Signal</th>
-<th>Registration</th><th>SIM</th><th>ICCID</th><th>Roles</th><th>Group</th><th>In call</th></tr></thead>
+<th>Registration</th><th>SIM</th><th>ICCID</th><th>Roles</th><th>Group</th><th>In call</th>
+<th>Minutes today</th><th></th></tr></thead>
 <tbody>
 % for modem in modems:
 <tr data-name="{{modem['name']}}">
@@ -19,6 +30,13 @@
   <td>{{', '.join(modem['roles'])}}</td>
   <td>{{modem['group']}}</td>
   <td>{{'yes' if modem['in_call'] else 'no'}}</td>
+  <td class="minutes">{{modem['minutes_today']}}</td>
+  <td>
+    <form method="post" action="/admin/modems/{{modem['name']}}/reset" class="inline">
+      <input type="hidden" name="csrf_token" value="{{csrf}}">
+      <button type="submit">Reset</button>
+    </form>
+  </td>
 </tr>
 % end
 </tbody>

@@ -1,0 +1,92 @@
+"""Admin page of one account: PIN, lock, caller IDs, and its top-ups with who and when.
+
+A lock is the account's `locked` flag, the one `callbox account lock` sets:
+the call service refuses callbacks to a locked account's caller IDs and the
+web refuses its connect-two. An admin adds a caller ID directly (no SMS
+code): the admin vouches for the number.
+"""
+from __future__ import annotations
+
+import bottle
+
+from gateway import accounts
+from gateway.ledger import Account, CallerId, Topup
+from modems.numbers import InvalidNumber, to_e164
+from webui.admin_common import page_of, page_link, when
+from webui.calls import caller_ids
+
+
+def install(app: bottle.Bottle, web) -> None:
+    def account_or_404(account_id: int) -> Account:
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            bottle.abort(404, "no such account")
+        return account
+
+    def page(session, account: Account, errors=None, notice="", status=200, number=""):
+        bottle.response.status = status
+        topups = page_of(Topup.select().where(Topup.account == account.id)
+                         .order_by(Topup.at.desc(), Topup.id.desc()))
+        return web.render("account", session, account=account,
+                          caller_ids=caller_ids(account.id), topups=topups,
+                          link=page_link, when=when, errors=errors or {}, notice=notice,
+                          number=number, pin_locked=account.pin_locked_until > web.now())
+
+    def posted(account_id: int):
+        """Gives (session, account) of a POST by an admin with the right CSRF token."""
+        session = web.admin_required()
+        web.check_csrf(session)
+        return session, account_or_404(account_id)
+
+    @app.get("/admin/accounts/<account_id:int>")
+    def account_page(account_id):
+        session = web.admin_required()
+        return page(session, account_or_404(account_id))
+
+    @app.post("/admin/accounts/<account_id:int>/pin")
+    def set_pin(account_id):
+        session, account = posted(account_id)
+        pin = bottle.request.forms.getunicode("pin") or ""
+        try:
+            accounts.check_pin_format(pin)
+        except accounts.AccountError as error:
+            return page(session, account, {"pin": str(error)}, status=400)
+        accounts.set_pin(account.id, pin)
+        Account.update(pin_locked_until=0).where(Account.id == account.id).execute()
+        return page(session, Account.get_by_id(account.id),
+                    notice="PIN changed (and PIN entry unlocked)")
+
+    @app.post("/admin/accounts/<account_id:int>/lock")
+    def set_lock(account_id):
+        session, account = posted(account_id)
+        locked = bottle.request.forms.getunicode("locked") == "1"
+        Account.update(locked=locked).where(Account.id == account.id).execute()
+        return page(session, Account.get_by_id(account.id),
+                    notice="account locked: no calls at all" if locked else "account unlocked")
+
+    @app.post("/admin/accounts/<account_id:int>/callerids")
+    def add_caller_id(account_id):
+        session, account = posted(account_id)
+        text = (bottle.request.forms.getunicode("number") or "").strip()[:40]
+        try:
+            number = to_e164(text, web.country)
+        except InvalidNumber as error:
+            return page(session, account, {"number": f"not a phone number: {error.reason}"},
+                        status=400, number=text)
+        holder = CallerId.get_or_none(CallerId.number == number)
+        if holder is not None:
+            owner = "this account" if holder.account_id == account.id else \
+                f"account {holder.account.name}: remove it there first"
+            return page(session, account, {"number": f"{number} is authorized for {owner}"},
+                        status=400, number=text)
+        accounts.authorize_caller_id(account.id, number, web.now())
+        return page(session, account, notice=f"{number} authorized")
+
+    @app.post("/admin/accounts/<account_id:int>/callerids/remove")
+    def remove_caller_id(account_id):
+        session, account = posted(account_id)
+        number = (bottle.request.forms.getunicode("number") or "")[:40]
+        if not accounts.remove_caller_id(account.id, number):
+            return page(session, account, {"remove": f"{number} is not authorized here"},
+                        status=404)
+        return page(session, account, notice=f"{number} removed")

@@ -1,0 +1,145 @@
+"""The AT console (admins only): send one AT command to a modem the box runs, see its
+answer, and see the modem's unsolicited lines live.
+
+Commands go through the modem's own driver (`ModemDriver.command`), so they
+queue with the box's own AT traffic instead of fighting it for the port. A
+command while the modem is in a call can end or disturb that call: the
+console refuses it with 409 until the admin confirms. Each modem's feed
+keeps its last lines - commands, answers and unsolicited lines (RING,
++CLIP, ...), the latter from a listener on the driver - and the page polls
+it every second.
+"""
+from __future__ import annotations
+
+import collections
+import functools
+import itertools
+import re
+import threading
+import time
+
+import bottle
+
+from modems.errors import ModemError
+from webui.admin_common import query_text, when
+
+COMMAND_MAX = 200
+COMMAND_TIMEOUT = 20.0      # seconds; a network scan (AT+COPS=?) takes this long
+KEPT_LINES = 200            # per modem
+MARKS = {"sent": ">", "answer": "<", "urc": "!", "error": "?"}
+_PROMPTING = re.compile(r"AT\+CMG[SW]|AT\+CMGC|AT\^?SMGS", re.IGNORECASE)
+
+
+def command_problem(line: str) -> str | None:
+    """Gives why a typed command may not be sent, or None when it may."""
+    if not line:
+        return "type a command, e.g. AT+CSQ"
+    if len(line) > COMMAND_MAX:
+        return f"a command has at most {COMMAND_MAX} characters"
+    if any(not 0x20 <= ord(char) <= 0x7E for char in line):
+        return "only printable ASCII: no line breaks, Ctrl-Z or other control characters"
+    if not line.upper().startswith("AT"):
+        return "an AT command starts with AT"
+    if _PROMPTING.match(line):
+        return ("this command waits for a second line after a prompt, which the console "
+                "cannot send: send SMS with `callbox sms send`")
+    return None
+
+
+class ConsoleFeed:
+    """The last lines of each modem as the console shows them, numbered in order."""
+
+    def __init__(self, pool):
+        self.pool = pool
+        self._lock = threading.Lock()
+        self._numbers = itertools.count(1)
+        self._lines: dict[str, collections.deque] = {}
+        self._followed: dict[str, object] = {}       # modem name -> driver listened to
+
+    def follow(self, name: str) -> None:
+        """Listens to the modem's current driver (a reopened modem has a new one)."""
+        driver = self.pool.driver(name) if self.pool is not None else None
+        with self._lock:
+            if driver is None or self._followed.get(name) is driver:
+                return
+            self._followed[name] = driver
+        driver.add_line_listener(functools.partial(self.add, name, "urc"))
+
+    def add(self, name: str, kind: str, text: str, at: float | None = None) -> None:
+        """Keeps a line: kind is 'urc', 'sent', 'answer' or 'error'."""
+        with self._lock:
+            lines = self._lines.setdefault(name, collections.deque(maxlen=KEPT_LINES))
+            lines.append({"id": next(self._numbers), "at": at or time.time(), "kind": kind,
+                          "text": text})
+
+    def since(self, name: str, after: int = 0) -> list[dict]:
+        with self._lock:
+            return [line for line in self._lines.get(name, ()) if line["id"] > after]
+
+
+def install(app: bottle.Bottle, web) -> None:
+    feed = ConsoleFeed(web.pool)
+    app.console_feed = feed
+
+    def modems() -> list:
+        return web.pool.status() if web.pool is not None else []
+
+    def page(session, modem: str, command: str = "", answer=(), error: str = "",
+             confirm: bool = False, status: int = 200):
+        bottle.response.status = status
+        if modem:
+            feed.follow(modem)
+        lines = feed.since(modem)
+        return web.render("console", session, modems=modems(), modem=modem, command=command,
+                          answer=list(answer), error=error, confirm=confirm, lines=lines,
+                          last=lines[-1]["id"] if lines else 0, when=when, marks=MARKS)
+
+    @app.get("/admin/console")
+    def console_page():
+        session = web.admin_required()
+        names = [status.name for status in modems()]
+        modem = query_text("modem", 64)
+        if modem and modem not in names:
+            bottle.abort(404, "no such modem")
+        return page(session, modem or (names[0] if names else ""))
+
+    @app.post("/admin/console")
+    def console_send():
+        session = web.admin_required()
+        web.check_csrf(session)
+        forms = bottle.request.forms
+        modem = (forms.getunicode("modem") or "")[:64]
+        line = (forms.getunicode("command") or "").strip(" ")
+        if modem not in [status.name for status in modems()]:
+            return page(session, "", line[:COMMAND_MAX], error="pick a modem", status=400)
+        problem = command_problem(line)
+        if problem:
+            return page(session, modem, line[:COMMAND_MAX], error=problem, status=400)
+        driver = web.pool.driver(modem)
+        if driver is None:
+            return page(session, modem, line, error=f"{modem} is not up: no command can reach "
+                        "it now", status=409)
+        if driver.in_call and forms.getunicode("confirm") != "1":
+            return page(session, modem, line, confirm=True, status=409,
+                        error=f"{modem} is in a call: a command may end or disturb it. "
+                        "Send it anyway?")
+        feed.follow(modem)
+        feed.add(modem, "sent", line, web.now())
+        try:
+            answer = driver.command(line, timeout=COMMAND_TIMEOUT)
+        except ModemError as error:     # no answer, or the port went away
+            feed.add(modem, "error", str(error), web.now())
+            return page(session, modem, line, error=str(error), status=502)
+        for text in answer:
+            feed.add(modem, "answer", text, web.now())
+        return page(session, modem, line, answer=answer)
+
+    @app.get("/admin/console/lines")
+    def console_lines():
+        web.admin_required(api=True)
+        modem = query_text("modem", 64)
+        after = query_text("after", 12)
+        feed.follow(modem)
+        driver = web.pool.driver(modem) if web.pool is not None and modem else None
+        return {"lines": feed.since(modem, int(after) if after.isdigit() else 0),
+                "up": driver is not None, "in_call": bool(driver and driver.in_call)}

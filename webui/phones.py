@@ -1,0 +1,261 @@
+"""The demo's "Virtual phones" page: a visitor plays the subscribers of the virtual network.
+
+Present only when the daemon runs on the virtual GSM network: `callbox demo`
+gives the daemon its phones (`Daemon(phones=...)`) and `make_app` finds them
+in its services. Any logged-in user may use it (it is a demo); every POST
+carries the session's CSRF token in the X-CSRF-Token header.
+
+    GET  /phones                            the page (static/phones.js polls the list)
+    GET  /api/phones                        each phone: number, state, the other party,
+                                            seconds in call, inbox, prompts heard
+    POST /api/phones/<name>/dial            {"number": ...}  default: the box's access number
+    POST /api/phones/<name>/answer | reject | hangup
+    POST /api/phones/<name>/press           {"keys": "0-9 * # A-D"}
+    POST /api/phones/<name>/sms             {"text": ..., "to": ...}  default to: the box
+
+Threads: `phone-<name>-ears`, one per phone, reads what its phone heard since
+the last look every LISTEN_INTERVAL seconds and finds the box's prompts in it
+(audio.match), so the transcript is made once however many pages poll it.
+Finding costs about a tenth of a core per phone while it hears sound, so
+silence (most of a bridged call in the demo) is not searched.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import deque
+
+import bottle
+
+import numpy as np
+
+from audio.match import PIECES_GATE, find, score
+from audio.pcm import samples
+from audio.player import PromptError, load_prompt
+from audio.prompts import LANGUAGES
+from modems.numbers import InvalidNumber, to_e164
+from modems.sim import PhoneActionError
+from webui.api import body
+from webui.app import json_error
+
+log = logging.getLogger(__name__)
+
+LISTEN_INTERVAL = 1.0     # seconds between two looks at what a phone heard
+SILENCE = 64              # peak sample value below which a stretch is not searched
+TRANSCRIPT_MAX = 30       # prompts kept per phone
+INBOX_MAX = 20            # SMS shown per phone
+SMS_MAX = 480             # characters: three concatenated parts
+KEYS_MAX = 32
+KEYS = frozenset("0123456789*#ABCD")
+NUMBER_MAX = 40
+ACTIONS = ("dial", "answer", "reject", "hangup", "press", "sms")
+NAME = "<name:re:[a-z][a-z0-9_-]{0,19}>"
+
+
+class Ears:
+    """What one phone heard, as the box's prompts found in it, in order."""
+
+    def __init__(self, name: str, phone, needles: dict[str, bytes], texts: dict[str, str],
+                 stopping: threading.Event):
+        self.phone = phone
+        self.needles = needles
+        self.texts = texts
+        self._stopping = stopping
+        self._lock = threading.Lock()
+        self._heard: deque = deque(maxlen=TRANSCRIPT_MAX)
+        self._read = 0                         # bytes of the phone's audio looked at so far
+        self._tail = b""                       # the last of them, enough to hold any prompt
+        self._keep = max((len(needle) for needle in needles.values()), default=0)
+        self._sound_until = 0                  # where the tail stops holding sound
+        self._found: dict[str, int] = {}       # prompt -> sample where it was last found
+        self.thread = threading.Thread(target=self._run, name=f"phone-{name}-ears", daemon=True)
+
+    def transcript(self) -> list[dict]:
+        with self._lock:
+            return list(self._heard)
+
+    def _run(self) -> None:
+        while not self._stopping.wait(LISTEN_INTERVAL):
+            try:
+                self.listen()
+            except Exception:
+                log.exception("listening to virtual phone %s failed", self.phone.number)
+
+    def listen(self) -> None:
+        """Looks for prompts in what the phone heard since the last look."""
+        total, fresh = self.phone.heard_from(self._read)
+        if total < self._read:                 # somebody cleared the phone's audio
+            self._read, self._tail, self._found, self._sound_until = 0, b"", {}, 0
+            return
+        if not fresh:
+            return
+        window = self._tail + fresh
+        window_start = self._read - len(self._tail)
+        self._read = total
+        self._tail = window[max(0, len(window) - self._keep):]
+        if np.abs(samples(fresh)).max() >= SILENCE:
+            self._sound_until = total + self._keep
+        if total > self._sound_until:
+            return
+        found = []
+        for name, needle in self.needles.items():
+            piece = window[-(len(needle) + len(fresh)):]
+            scores = score(piece, needle)      # one correlation: cheap enough for every prompt
+            if not len(scores) or scores.max() < PIECES_GATE:
+                continue
+            offset = find(piece, needle)       # also in pieces: frames lost on the way
+            if offset is None:
+                continue
+            sample = (window_start + len(window) - len(piece)) // 2 + offset
+            last = self._found.get(name)
+            if last is not None and sample < last + len(needle) // 4:
+                continue                       # the same prompt, seen again in this window
+            self._found[name] = sample
+            found.append((sample, name))
+        now = time.time()
+        with self._lock:
+            for _, name in sorted(found):
+                self._heard.append({"prompt": name, "text": self.texts[name], "at": now})
+
+
+class Panel:
+    """The virtual phones, the box's access number, and each phone's ears."""
+
+    def __init__(self, phones: dict, config, stopping: threading.Event):
+        self.phones = dict(phones)
+        self.country = config.gateway.country
+        self.access_number = access_number(config, self.phones)
+        lang = config.callback.language
+        texts = LANGUAGES.get(lang, LANGUAGES["en"]).texts
+        needles = {}
+        for name, text in texts.items():
+            if " " not in text.strip() and not text.endswith("."):
+                continue      # single words (numbers, units) sound alike: phrases only
+            try:
+                needles[name] = load_prompt(name, lang)
+            except PromptError as error:
+                log.warning("virtual phones will not recognize a prompt: %s", error)
+        self.ears = {name: Ears(name, phone, needles, texts, stopping)
+                     for name, phone in self.phones.items()}
+        for ears in self.ears.values():
+            ears.thread.start()
+
+    def rows(self) -> list[dict]:
+        """Gives what the page shows of each phone, plain values only."""
+        rows = []
+        for name, phone in self.phones.items():
+            peer, seconds = phone.peer()
+            state = phone.state.value
+            now_wall, now_mono = time.time(), time.monotonic()
+            inbox = [{"from": sms.sender, "text": sms.text,
+                      "at": now_wall - (now_mono - sms.received_at)}
+                     for sms in list(phone.inbox)[-INBOX_MAX:]]
+            rows.append({"name": name, "number": phone.number, "state": state, "peer": peer,
+                         "seconds": int(seconds), "cause": phone.last_cause or "",
+                         "inbox": inbox[::-1], "transcript": self.ears[name].transcript()})
+        return rows
+
+    def act(self, name: str, action: str, data: dict) -> None:
+        """Makes phone `name` do `action`; raises Invalid (bad input) or PhoneActionError."""
+        phone = self.phones[name]
+        if action == "dial":
+            number = self.number(data, "number")
+            log.info("virtual phone %s dials %s (web page)", name, number)
+            phone.call(number)
+        elif action == "answer":
+            phone.answer()
+        elif action == "reject":
+            phone.reject()
+        elif action == "hangup":
+            phone.hangup()
+        elif action == "press":
+            keys = data.get("keys")
+            if not isinstance(keys, str) or not keys:
+                raise Invalid("keys", "press at least one key")
+            keys = keys.upper()
+            if len(keys) > KEYS_MAX or not set(keys) <= KEYS:
+                raise Invalid("keys", f"keys are 0-9, *, #, A-D, at most {KEYS_MAX} at once")
+            phone.press(keys)
+        elif action == "sms":
+            text = data.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise Invalid("text", "write a text")
+            if len(text) > SMS_MAX:
+                raise Invalid("text", f"at most {SMS_MAX} characters")
+            if any(ord(char) < 0x20 and char != "\n" for char in text):
+                raise Invalid("text", "no control characters")
+            to = self.number(data, "to")
+            log.info("virtual phone %s texts %s (web page)", name, to)
+            phone.send_sms(to, text)
+
+    def number(self, data: dict, field: str) -> str:
+        """Gives the E.164 number in `data[field]`, the access number if none was given."""
+        written = data.get(field)
+        if written is None or written == "":
+            return self.access_number
+        if not isinstance(written, str):
+            raise Invalid(field, "give the number as a string")
+        if len(written) > NUMBER_MAX:
+            raise Invalid(field, f"at most {NUMBER_MAX} characters")
+        try:
+            return to_e164(written, self.country)
+        except InvalidNumber as error:
+            raise Invalid(field, error.reason) from None
+
+
+class Invalid(ValueError):
+    """An input of a phone action that is not acceptable, with the field it came from."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def access_number(config, phones: dict) -> str:
+    """Gives the number a subscriber calls or texts: the first trigger SIM's."""
+    network = next(iter(phones.values())).network if phones else None
+    if network is None:
+        return ""
+    sims = {name: modem.number for name, modem in network.modems.items()}
+    for modem in config.modems:
+        if "trigger" in modem.roles and modem.name in sims:
+            return sims[modem.name]
+    return next(iter(sims.values()), "")
+
+
+def install(app: bottle.Bottle, web, phones: dict | None) -> None:
+    """Adds the page and its API when the box runs with virtual phones."""
+    if not phones:
+        return
+    panel = Panel(phones, web.config, web.stopping)
+    web.phones = panel
+
+    @app.get("/phones")
+    def phones_page():
+        session = web.login_required()
+        return web.render("phones", session, phones=panel.rows(),
+                          access_number=panel.access_number)
+
+    @app.get("/api/phones")
+    def api_phones():
+        web.login_required(api=True)
+        return {"access_number": panel.access_number, "phones": panel.rows()}
+
+    @app.post(f"/api/phones/{NAME}/<action>")
+    def api_phone_action(name, action):
+        session = web.login_required(api=True)
+        web.check_csrf(session, api=True)
+        if name not in panel.phones or action not in ACTIONS:
+            raise json_error(404, "no such phone or action")
+        data = body() if action in ("dial", "press", "sms") else {}
+        try:
+            panel.act(name, action, data)
+        except Invalid as error:
+            raise bottle.HTTPResponse(json.dumps({"error": str(error),
+                                                  "fields": {error.field: str(error)}}),
+                                      status=400, headers={"Content-Type": "application/json"})
+        except PhoneActionError as error:
+            raise json_error(409, str(error)) from None
+        return {"ok": True}

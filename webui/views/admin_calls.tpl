@@ -1,0 +1,77 @@
+% rebase('base.tpl', title='Calls')
+<h1>Calls</h1>
+<h2>Running now</h2>
+<p class="hint">Refreshed every 2 seconds.</p>
+<div class="scroll">
+<table id="live">
+<thead><tr><th>Session</th><th>Account</th><th>Kind</th><th>For</th><th>Since</th><th>Leg A</th><th>Leg B</th></tr></thead>
+<tbody>
+% for call in live:
+<tr data-session="{{call['id']}}">
+  <td>{{call['id']}}</td><td>{{call['account']}}</td><td>{{call['kind']}}</td><td>{{call['number']}}</td>
+  <td>{{call['started']}}</td>
+  % for leg in ('a', 'b'):
+  <td>{{call['legs'][leg]['number'] or ''}} <span class="state" data-state="{{call['legs'][leg]['state']}}">{{call['legs'][leg]['state']}}</span> {{call['legs'][leg]['seconds']}} s</td>
+  % end
+</tr>
+% end
+</tbody>
+</table>
+</div>
+<p id="no-live"{{!'' if not live else ' hidden'}}>No call is running.</p>
+
+<h2>History</h2>
+<form method="get" action="/admin/calls" class="card filters" role="search">
+  <label for="account">Account</label>
+  <select id="account" name="account">
+    <option value="">all</option>
+    % for account in accounts:
+    <option value="{{account.id}}"{{!' selected' if filters['account'] == str(account.id) else ''}}>{{account.name}}</option>
+    % end
+  </select>
+  % if problems.get('account'):
+  <p class="error" id="account-error">{{problems['account']}}</p>
+  % end
+  <label for="number">Number contains</label>
+  <input id="number" name="number" value="{{filters['number']}}" maxlength="40" inputmode="tel">
+  % for field, label in (('from', 'From day'), ('to', 'To day (included)')):
+  <label for="{{field}}">{{label}}</label>
+  <input id="{{field}}" name="{{field}}" type="date" value="{{filters[field]}}">
+  % if problems.get(field):
+  <p class="error" id="{{field}}-error">{{problems[field]}}</p>
+  % end
+  % end
+  <label for="status">Status</label>
+  <select id="status" name="status">
+    <option value="">all</option>
+    % for status in statuses:
+    <option{{!' selected' if filters['status'] == status else ''}}>{{status}}</option>
+    % end
+  </select>
+  % if problems.get('status'):
+  <p class="error" id="status-error">{{problems['status']}}</p>
+  % end
+  <button type="submit">Show</button>
+  <a class="button" id="export" href="{{export}}">Export CSV</a>
+</form>
+<div class="scroll">
+<table id="history">
+<thead><tr><th>Session</th><th>Account</th><th>Leg</th><th>Number</th><th>Modem</th><th>Start</th>
+<th>Answer</th><th>End</th><th>Duration</th><th>Rate</th><th>Cost</th><th>Cause</th></tr></thead>
+<tbody>
+% for leg in legs.rows:
+<tr>
+  <td>{{leg.session_id or ''}}</td><td>{{leg.account_name or ''}}</td><td>{{leg.role}}</td>
+  <td>{{leg.number}}</td><td>{{leg.modem}}</td><td>{{when(leg.started_at)}}</td>
+  <td>{{when(leg.answered_at)}}</td><td>{{when(leg.ended_at) or 'running'}}</td>
+  <td>{{duration(leg)}} s</td><td>{{leg.rate_prefix or ''}}</td><td>{{money(leg.cost)}}</td><td>{{leg.cause}}</td>
+</tr>
+% end
+</tbody>
+</table>
+</div>
+% if not legs.rows:
+<p id="no-history">No call matches.</p>
+% end
+% include('pager.tpl', page=legs, link=link)
+<script src="/static/admin_calls.js"></script>

@@ -1,0 +1,38 @@
+% rebase('base.tpl', title='AT console')
+<h1>AT console</h1>
+% if not modems:
+<p>This box runs no modem.</p>
+% else:
+<form method="post" action="/admin/console" class="card" id="console-form">
+  <input type="hidden" name="csrf_token" value="{{csrf}}">
+  <label for="modem">Modem</label>
+  <select id="modem" name="modem">
+    % for status in modems:
+    <option value="{{status.name}}"{{!' selected' if status.name == modem else ''}}>{{status.name}} ({{status.state}}{{', in a call' if status.in_call else ''}})</option>
+    % end
+  </select>
+  <label for="command">Command</label>
+  <input id="command" name="command" value="{{command}}" maxlength="200" autocomplete="off" autocapitalize="characters" spellcheck="false" placeholder="AT+CSQ">
+  % if error:
+  <p class="error" id="command-error">{{error}}</p>
+  % end
+  % if confirm:
+  <input type="hidden" name="confirm" value="1">
+  <button type="submit" id="confirm">Send anyway</button> <a href="/admin/console?modem={{modem}}">Cancel</a>
+  % else:
+  <button type="submit" id="send">Send</button>
+  % end
+</form>
+% if answer:
+<h2>Answer</h2>
+<pre id="answer">{{'\n'.join(answer)}}</pre>
+% end
+<h2>{{modem}}: lines, live</h2>
+<p class="hint">&gt; sent, &lt; answer, ! unsolicited (RING, +CLIP, ...); refreshed every second.</p>
+<pre id="feed" data-modem="{{modem}}" data-last="{{last}}">
+% for line in lines:
+{{when(line['at'])[11:]}} {{marks[line['kind']]}} {{line['text']}}
+% end
+</pre>
+<script src="/static/console.js"></script>
+% end

@@ -1,0 +1,64 @@
+% rebase('base.tpl', title='SMS')
+<h1>SMS</h1>
+<nav class="tabs">
+% for key, label in views.items():
+  % if key == view:
+  <strong>{{label}}</strong>
+  % else:
+  <a href="/admin/sms?show={{key}}">{{label}}</a>
+  % end
+% end
+</nav>
+% if notice:
+<p class="notice" id="notice">{{notice}}</p>
+% end
+% if error:
+<p class="error" id="error">{{error}}</p>
+% end
+<div class="scroll">
+% if view == 'in':
+<table id="sms-in">
+<thead><tr><th>No.</th><th>Received</th><th>Modem</th><th>From</th><th>Text</th><th>Status</th><th>What was done</th></tr></thead>
+<tbody>
+% for row in rows.rows:
+<tr><td>{{row.id}}</td><td>{{when(row.received_at)}}</td><td>{{row.modem}}</td><td>{{row.sender}}</td>
+<td>{{row.text}}</td><td>{{row.state}}{{' (incomplete)' if row.incomplete else ''}}</td><td>{{row.result}}</td></tr>
+% end
+</tbody>
+</table>
+% elif view == 'out':
+<table id="sms-out">
+<thead><tr><th>No.</th><th>Queued</th><th>To</th><th>Kind</th><th>Text</th><th>Status</th><th>Tries</th><th>Modem</th><th>Sent</th><th>Reason</th><th></th></tr></thead>
+<tbody>
+% for row in rows.rows:
+<tr data-id="{{row.id}}"><td>{{row.id}}</td><td>{{when(row.created_at)}}</td><td>{{row.number}}</td><td>{{row.kind}}</td>
+<td>{{row.text}}</td><td class="sms-state">{{row.state}}</td><td>{{row.attempts}}</td><td>{{row.modem or ''}}</td>
+<td>{{when(row.sent_at)}}</td><td>{{row.reason}}</td>
+<td>
+  % if row.state == 'failed':
+  <form method="post" action="/admin/sms/out/{{row.id}}/retry" class="inline">
+    <input type="hidden" name="csrf_token" value="{{csrf}}">
+    <button type="submit">Retry</button>
+  </form>
+  % end
+</td></tr>
+% end
+</tbody>
+</table>
+% else:
+<p class="hint">PDUs the box could not decode: kept raw, never executed.</p>
+<table id="sms-quarantine">
+<thead><tr><th>No.</th><th>Received</th><th>Modem</th><th>Sender as sent</th><th>Why</th><th>PDU</th></tr></thead>
+<tbody>
+% for row in rows.rows:
+<tr><td>{{row.id}}</td><td>{{when(row.received_at)}}</td><td>{{row.modem}}</td><td>{{row.sender_raw}}</td>
+<td>{{row.error or ''}}</td><td class="pdu">{{row.pdu}}</td></tr>
+% end
+</tbody>
+</table>
+% end
+</div>
+% if not rows.rows:
+<p id="none">Nothing here.</p>
+% end
+% include('pager.tpl', page=rows, link=link)

@@ -1,0 +1,23 @@
+% rebase('base.tpl', title='System')
+<h1>System</h1>
+<table id="facts" class="card">
+<tbody>
+% for label, value in facts:
+<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>
+% end
+</tbody>
+</table>
+<h2>Log (newest first)</h2>
+<div class="scroll">
+<table id="log">
+<thead><tr><th>When</th><th>Modem</th><th>What</th></tr></thead>
+<tbody>
+% for row in tail:
+<tr><td>{{when(row.at)}}</td><td>{{row.modem or ''}}</td><td>{{row.message}}</td></tr>
+% end
+</tbody>
+</table>
+</div>
+% if not tail:
+<p id="no-log">Nothing logged yet.</p>
+% end
