@@ -18,13 +18,15 @@ import threading
 import time
 from typing import Callable
 
-from gateway import accounts, ledger
+from gateway import ledger, policy
 from gateway.db import close_database
 from gateway.flows import callback, connect_two
 from gateway.flows.connect_two import Outcome
-from gateway.flows.context import LEG_A_MINIMUM, FlowContext
+from gateway.flows.context import FlowContext
 from gateway.flows.session import STOP, CreditExhausted, Hangup, Session
-from gateway.ledger import Blocklist, CallbackRequest
+from peewee import OperationalError
+
+from gateway.journal import CONNECTION_ERRORS, forget_connection
 from modems.events import CallState, CallStateChanged, IncomingCall, ModemEvent
 
 log = logging.getLogger(__name__)
@@ -35,9 +37,13 @@ HEARTBEAT_INTERVAL = 10.0   # seconds between heartbeats of running sessions
 class CallService:
     """Rejects trigger calls, calls back, runs the sessions; see the module docstring."""
 
-    def __init__(self, config, pool, speech, now: Callable[[], float] = time.time):
+    def __init__(self, config, pool, speech, now: Callable[[], float] = time.time,
+                 watch=None):
+        """`watch` (gateway.journal.DatabaseWatch) keeps bills through database outages;
+        without it a bill that cannot be written is logged and lost."""
         self.config = config
         self.pool = pool
+        self.watch = watch
         self.context = FlowContext(config, speech, now)
         self.now = now
         self._owners: dict[str, Session] = {}
@@ -65,7 +71,9 @@ class CallService:
         while not self._stopping.wait(HEARTBEAT_INTERVAL):
             try:
                 ledger.heartbeat(self.config.gateway.box, self.now())
-            except Exception:   # the database may be busy or gone; the next beat tries again
+            except CONNECTION_ERRORS as error:    # the next beat tries again
+                self._database_lost(error)
+            except Exception:
                 log.exception("writing the session heartbeat failed")
         close_database()
 
@@ -73,10 +81,25 @@ class CallService:
         """Writes the leg's record as soon as it is answered (crash safety)."""
         if session.db_id is None:
             return
-        leg.cdr_id = ledger.open_leg(session.db_id, dict(
-            role=leg.role, direction="outgoing", number=leg.number, modem=leg.modem,
-            iccid=self._iccid(leg.modem), started_at=leg.started_at,
-            answered_at=leg.answered_at))
+        try:
+            leg.rate = self.context.rate(leg.number)
+            leg.cdr_id = ledger.open_leg(session.db_id, dict(
+                role=leg.role, direction="outgoing", number=leg.number, modem=leg.modem,
+                iccid=self._iccid(leg.modem), started_at=leg.started_at,
+                answered_at=leg.answered_at))
+        except CONNECTION_ERRORS as error:     # settling writes the record later
+            self._database_lost(error)
+
+    def _database_lost(self, error: Exception) -> None:
+        forget_connection()
+        if self.watch is not None:
+            self.watch.lost(error)
+        else:
+            log.error("the database is unreachable: %s", error)
+
+    @property
+    def database_down(self) -> bool:
+        return self.watch is not None and self.watch.down
 
     def stop(self) -> None:
         """Stops taking calls; ends and settles running sessions; safe twice."""
@@ -149,9 +172,17 @@ class CallService:
             return
         if event.ring < self.config.callback.ring_before_reject:
             return
+        if self.database_down:
+            self._apologize(event)
+            return
+        try:
+            refusal = self.refusal(event.number)
+        except CONNECTION_ERRORS as error:
+            self._database_lost(error)
+            self._apologize(event)
+            return
         self._reject(event)
         rejected_at = time.monotonic()
-        refusal = self.refusal(event.number)
         if refusal:
             log.info("no callback to %s: %s", event.number, refusal)
             return
@@ -169,33 +200,27 @@ class CallService:
         except Exception as error:   # the modem may be gone; the caller then hears the network
             log.warning("%s: could not reject call %d: %s", event.modem, event.call_id, error)
 
+    def _apologize(self, event: IncomingCall) -> None:
+        """Answers the trigger call to say the service is unavailable (on a thread of its own)."""
+        from gateway.flows.apology import apologize
+        self._rejected.add((event.modem, event.call_id))
+        driver = self.pool.driver(event.modem)
+        if driver is None:
+            return
+        log.info("no callback to %s: the database is unreachable; telling the caller",
+                 event.number)
+        pcm = self.context.speech.say("service_unavailable")
+        thread = threading.Thread(target=apologize, args=(driver, event.call_id,
+                                                          self.audio_spec(event.modem), pcm,
+                                                          event.number),
+                                  name=f"apology-{next(self._counter)}", daemon=True)
+        thread.start()
+
     def refusal(self, number: str) -> str | None:
-        """Gives why `number` gets no callback, or None."""
-        rules = self.config.callback
-        if Blocklist.get_or_none(Blocklist.number == number) is not None:
-            return "the number is on the blocklist"
+        """Gives why `number` gets no callback, or None (gateway/policy.py)."""
         with self._lock:
-            if number in self._sessions:
-                return "a session for this number is running"
-        account = accounts.by_caller_id(number)
-        if account is not None:
-            rate = self.context.rate(number)
-            if account.locked:
-                return f"account {account.name} is locked"
-            if rate is None:
-                return "no rate for calling this number back"
-            if self.context.available(account.id) < rate.cost(LEG_A_MINIMUM):
-                return f"the balance of account {account.name} does not cover a callback"
-            return None
-        if not rules.callback_unknown_callers:
-            return "unknown callers get no callback (callback_unknown_callers = false)"
-        hour_ago = self.now() - 3600
-        given = CallbackRequest.select().where((CallbackRequest.number == number)
-                                               & (CallbackRequest.at > hour_ago)).count()
-        if given >= rules.unknown_callbacks_per_hour:
-            return f"{given} callbacks to this unknown number in the last hour"
-        CallbackRequest.create(number=number, at=self.now())
-        return None
+            running = number in self._sessions
+        return policy.refusal(self.config.callback, self.context, number, running, self.now())
 
     # -- sessions ----------------------------------------------------------------------------
     def start_session(self, number: str, delay: float = 0.0, since: float | None = None,
@@ -234,8 +259,15 @@ class CallService:
         if self._stopping.wait(max(0.0, start - time.monotonic())):
             self._forget(session)
             return
-        session_id = ledger.start_session(self.config.gateway.box, None, session.kind,
-                                          session.number, self.now())
+        try:
+            session_id = ledger.start_session(self.config.gateway.box, None, session.kind,
+                                              session.number, self.now())
+        except CONNECTION_ERRORS as error:
+            self._database_lost(error)
+            log.error("session for %s not started: the database is unreachable",
+                      session.number)
+            self._forget(session)
+            return
         self.context._session_ids[id(session)] = session_id
         session.db_id = session_id
         try:
@@ -248,7 +280,15 @@ class CallService:
             except Hangup:
                 log.debug("%s hung up during the goodbye", session.number)
         except Hangup:
-            log.info("session for %s: hung up", session.number)
+            if self._stopping.is_set():
+                log.info("session for %s: ended because the box is shutting down",
+                         session.number)
+                try:
+                    session.say_last(self.context.speech.say("box_closing"))
+                except Exception:     # a missing prompt must not keep the bill unsettled
+                    log.exception("saying goodbye to %s failed", session.number)
+            else:
+                log.info("session for %s: hung up", session.number)
         except Exception:
             log.exception("session for %s failed", session.number)
         finally:
@@ -277,12 +317,29 @@ class CallService:
         except Exception:
             log.exception("ending the legs of %s failed", session.number)
         cdrs = [self._cdr(session, leg) for leg in session.legs]
-        total = ledger.settle(session_id, cdrs, self.now())
+        try:
+            if any(cdr["cost"] is None for cdr in cdrs):
+                raise OperationalError("no rate for a leg: the database was unreachable")
+            total = ledger.settle(session_id, cdrs, self.now())
+        except CONNECTION_ERRORS as error:
+            self._database_lost(error)
+            if self.watch is None:
+                raise
+            self.watch.journal.add_settlement(session_id, cdrs, self.now())
+            return sum(cdr["cost"] or 0 for cdr in cdrs)
         log.info("session for %s settled: %d legs, cost %d", session.number, len(cdrs), total)
         return total
 
     def _cdr(self, session: Session, leg) -> dict:
-        rate = self.context.rate(leg.number) if leg.answered_at else None
+        """Gives the leg's call record; cost None when its rate could not be read (outage:
+        the journal prices it when the database is back)."""
+        rate, unpriced = leg.rate, False
+        if rate is None and leg.answered_at:
+            try:
+                rate = self.context.rate(leg.number)
+            except CONNECTION_ERRORS as error:
+                self._database_lost(error)
+                unpriced = True
         seconds = leg.talk_seconds
         record = {"id": leg.cdr_id} if leg.cdr_id else {}
         return dict(**record, role=leg.role, direction="outgoing", number=leg.number,
@@ -290,8 +347,9 @@ class CallService:
                     iccid=self._iccid(leg.modem),
                     started_at=leg.started_at, answered_at=leg.answered_at,
                     ended_at=leg.ended_at or self.now(),
-                    billed_seconds=rate.billed_seconds(seconds) if rate else 0,
-                    cost=rate.cost(seconds) if rate else 0,
+                    billed_seconds=None if unpriced else rate.billed_seconds(seconds) if rate
+                    else 0,
+                    cost=None if unpriced else rate.cost(seconds) if rate else 0,
                     rate_prefix=rate.prefix if rate else None, cause=leg.cause)
 
     def _iccid(self, modem: str) -> str | None:

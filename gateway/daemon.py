@@ -11,7 +11,6 @@ Threads (besides the pool's and the drivers'):
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import queue
@@ -23,7 +22,7 @@ from collections.abc import Callable
 
 from peewee import DatabaseError
 
-from gateway import __version__
+from gateway import __version__, boxes
 from gateway.config import Config, ModemConfig, load, mask_url_password
 from gateway.callservice import CallService
 from gateway.config import ConfigError
@@ -31,6 +30,8 @@ from gateway.notify import Notifier
 from gateway.sms_actions import CallActions
 from gateway.sms_service import SmsService
 from gateway.db import close_database, open_database
+from gateway.journal import CONNECTION_ERRORS, DatabaseWatch, Journal, forget_connection
+from gateway.journal import price_and_settle
 from gateway.migrations import SchemaTooNew
 from gateway.status_store import StatusStore
 from modems.events import ModemDown, ModemEvent, ModemUp
@@ -49,10 +50,12 @@ class Daemon:
     """The box's daemon, runnable in-process: start(), wait(), stop()."""
 
     def __init__(self, config: Config, now: Callable[[], float] = time.time,
-                 observe: Callable[[ModemEvent], None] | None = None):
+                 observe: Callable[[ModemEvent], None] | None = None, phones=None):
         """`observe`, if given, sees each modem event after it is recorded, on the
-        writer thread: it must return quickly (set an Event, put on a queue)."""
+        writer thread: it must return quickly (set an Event, put on a queue).
+        `phones` (name -> virtual phone) gives the web UI its Virtual phones page."""
         self.config = config
+        self.phones = phones
         self.now = now
         self._observe = observe
         self._store = StatusStore(config.gateway.box, now)
@@ -62,7 +65,9 @@ class Daemon:
         self._started = False
         self._stopped = False
         self._pool: ModemPool | None = None
+        self._modems = config.modems       # the [[modem]] tables the pool runs
         self.calls: CallService | None = None
+        self.watch: DatabaseWatch | None = None
         self.sms: SmsService | None = None
         self.web = None
         self._writer: threading.Thread | None = None
@@ -94,7 +99,12 @@ class Daemon:
                                at_timeout=gateway.at_timeout)
         self._writer = threading.Thread(target=self._run_writer, name="db-writer", daemon=True)
         self._writer.start()
-        self.calls = CallService(self.config, self._pool, _speech(self.config), self.now)
+        self.watch = DatabaseWatch(Journal(os.path.join(gateway.state_dir, "journal.db")),
+                                   price_and_settle, now=self.now)
+        self.watch.start()        # bills an outage left in the journal, before recovery
+        close_database()
+        self.calls = CallService(self.config, self._pool, _speech(self.config), self.now,
+                                 watch=self.watch)
         self.calls.start()
         self.sms = SmsService(self.config, self._pool,
                               CallActions(self.calls, gateway.currency), self.now)
@@ -115,24 +125,25 @@ class Daemon:
             self.sms.on_event(event)
 
     def reload(self) -> None:
-        """Re-reads the configuration file (SIGHUP): policy, prompts' language and
-        prefix lists take effect for the next calls; running calls go on. Modems
-        added or removed need a restart (said in the log)."""
+        """Re-reads the configuration file (SIGHUP): policy, prompts' language, prefix
+        lists and rates take effect for the next calls; modems added start, modems
+        removed or changed close once their call ends. Running calls go on."""
         try:
             fresh = load(self.config.path)
         except ConfigError as error:
             log.error("reload refused, keeping the running configuration: %s", error)
             return
-        if fresh.modems != self.config.modems:
-            log.warning("reload: the [[modem]] tables changed; restart callbox to apply that")
-        self.config = dataclasses.replace(fresh, modems=self.config.modems)
+        self.config = fresh
+        if self._pool is not None and fresh.modems != self._modems:
+            self._modems = fresh.modems
+            self._pool.apply([_pool_config(modem) for modem in fresh.modems])
         if self.calls is not None:
             self.calls.reconfigure(self.config)
         log.info("configuration reloaded from %s", self.config.path)
 
     def healthy(self) -> bool:
         """True when every thread the box needs is alive (the watchdog's question)."""
-        threads = [self._writer]
+        threads = [self._writer] + ([self.watch.thread] if self.watch is not None else [])
         if self.calls is not None:
             threads += self.calls.threads
         if self.sms is not None:
@@ -144,7 +155,10 @@ class Daemon:
         statuses = self._statuses()
         up = sum(1 for status in statuses if status.state == "up")
         calls = self.calls.active_sessions() if self.calls is not None else 0
-        return f"{up}/{len(statuses)} modems up, {calls} call{'s' if calls != 1 else ''}"
+        line = f"{up}/{len(statuses)} modems up, {calls} call{'s' if calls != 1 else ''}"
+        if self.watch is not None and self.watch.down:
+            line += ", database unreachable"
+        return line
 
     def request_stop(self) -> None:
         """Asks wait() to return; the caller then calls stop()."""
@@ -172,6 +186,8 @@ class Daemon:
             _step("ending the calls", self.calls.stop)
         if self.sms is not None:
             _step("stopping SMS", self.sms.stop)
+        if self.watch is not None:
+            _step("stopping the database watch", self.watch.stop)
         if self._pool is not None:
             _step("stopping the modems", self._pool.stop)
         if self._writer is not None:
@@ -235,10 +251,15 @@ class Daemon:
             self._heartbeat()   # the status line counts modems up: keep it true at once
 
     def _refresh_all(self) -> None:
-        self._store.refresh_modems(self._statuses())
+        statuses = self._statuses()
+        self._store.refresh_modems(statuses)
+        if self._pool is not None:     # a reload may have removed modems
+            self._store.keep_modems(status.name for status in statuses)
 
     def _heartbeat(self) -> None:
         self._store.heartbeat(len(self.config.modems))
+        boxes.beat(self.config.gateway.box, __version__, self._statuses(),
+                   self.calls.active_sessions() if self.calls is not None else 0, self.now())
 
     def _statuses(self) -> list:
         return self._pool.status() if self._pool is not None else []
@@ -261,6 +282,10 @@ def _step(what: str, function: Callable, *args) -> None:
     """Runs one step of the writer or of shutdown; logs an error in it and goes on."""
     try:
         function(*args)
+    except CONNECTION_ERRORS as error:     # an outage: the database watch says so once
+        forget_connection()
+        log.warning("the database is unreachable while %s: %s", what,
+                    str(error).strip().splitlines()[0] if str(error).strip() else error)
     except Exception:
         log.exception("error while %s", what)
 

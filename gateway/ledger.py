@@ -266,9 +266,14 @@ def settle(session_id: int, cdrs: list[dict], now: float) -> int:
 
     One transaction; gives the amount debited. The debit never takes the
     balance below zero (nor into money other sessions hold): a shortfall, which
-    the flow's own limits keep to rounding, is logged and left unbilled."""
+    the flow's own limits keep to rounding, is logged and left unbilled. A
+    session settled already is left alone (gives 0): a bill replayed from the
+    journal after an outage is applied once."""
     with db.atomic():
-        session = Session.get_by_id(session_id)
+        session = _row_locked(Session.select().where(Session.id == session_id)).get()
+        if session.state == "settled":
+            log.info("session %d was settled already; nothing to do", session_id)
+            return 0
         total = sum(cdr["cost"] for cdr in cdrs)
         if session.account_id is not None:
             account = _row_locked(Account.select().where(Account.id == session.account_id)).get()

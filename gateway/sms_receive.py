@@ -21,6 +21,7 @@ from typing import Callable
 
 from gsmmodem.exceptions import CmsError
 
+from gateway.journal import CONNECTION_ERRORS, forget_connection
 from gateway import sms_store as store
 from gateway.db import close_database
 
@@ -83,6 +84,10 @@ class Inbox:
                     return
                 try:
                     self._handle(item)
+                except CONNECTION_ERRORS as error:   # outage: the SMS stays on the SIM
+                    forget_connection()
+                    log.warning("sms-in: the database is unreachable (%s); the SMS waits on "
+                                "the SIM", error)
                 except Exception:   # one bad SMS or modem hiccup must not end the thread
                     log.exception("sms-in: handling %r failed", item[:2])
         finally:
@@ -110,6 +115,9 @@ class Inbox:
     def _guarded(self, what: str, work: Callable, *args) -> None:
         try:
             work(*args)
+        except CONNECTION_ERRORS as error:   # an outage: tried again at its next turn
+            forget_connection()
+            log.warning("sms-in: the database is unreachable while %s: %s", what, error)
         except Exception:
             log.exception("sms-in: error while %s", what)
 
@@ -176,6 +184,8 @@ class Inbox:
         try:
             stored = store.store_received(sms, self.box, self.now())
         except Exception as error:     # database trouble: the SMS stays on the SIM
+            if isinstance(error, CONNECTION_ERRORS):
+                forget_connection()
             log.error("%s: cannot store SMS %s (left on the SIM, read again later): %s",
                       modem, sms.index, error)
             self._retry_later(modem)
@@ -198,7 +208,9 @@ class Inbox:
     def _execute(self, command_id: int, announced_at: float | None) -> None:
         try:
             done = self.runner.execute(command_id)
-        except Exception:             # left pending; tried again shortly
+        except Exception as error:    # left pending; tried again shortly
+            if isinstance(error, CONNECTION_ERRORS):
+                forget_connection()
             log.exception("SMS command %d failed; trying again", command_id)
             self._commands_due = time.monotonic() + RETRY_MAX
             return

@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Callable
 
+from gateway.journal import CONNECTION_ERRORS, forget_connection
 from gateway import sms_store as store
 from gateway.db import close_database
 from modems.numbers import InvalidNumber, sms_recipient
@@ -59,6 +60,11 @@ class Outbox:
                 wait = IDLE_WAIT
                 try:
                     wait = self._send_due()
+                except CONNECTION_ERRORS as error:   # outage: the queue waits in the database
+                    forget_connection()
+                    log.warning("sms-out: the database is unreachable (%s); sending waits",
+                                str(error).strip().splitlines()[0] if str(error).strip()
+                                else error)
                 except Exception:   # database or our own error: log, wait, try again
                     log.exception("sms-out: sending the queue failed")
                 self.wake.wait(wait)

@@ -91,6 +91,12 @@ class StatusStore:
             for status in statuses:
                 self._upsert_modem(status_values(status))
 
+    def keep_modems(self, names: Iterable[str]) -> None:
+        """Forgets the rows of modems no longer configured (after a reload)."""
+        ModemStatusRecord.delete().where(
+            (ModemStatusRecord.box == self.box)
+            & ModemStatusRecord.name.not_in(list(names) or [""])).execute()
+
     def _upsert_modem(self, values: dict) -> None:
         values = dict(values, box=self.box, updated_at=self.now())
         fields = {getattr(ModemStatusRecord, key): value for key, value in values.items()}

@@ -29,13 +29,29 @@ RATES = """prefix,description,price_per_minute,connect_fee,initial_increment,inc
 """
 
 
+def wait_for(predicate, timeout: float, tolerate: tuple = ()) -> bool:
+    """Polls `predicate` every 0.1 s (the database has no event to wait on) until it holds;
+    errors of the types in `tolerate` count as "not yet" (a database restarting)."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except tolerate:
+            pass
+        pause.wait(0.1)
+    return False
+
+
 def ensure_prompts() -> None:
     """Generates the voice prompts (once; later calls find them unchanged)."""
     prompts.generate("en")
 
 
-def config_text(workdir: Path, modems, callback: dict) -> str:
-    lines = ["[gateway]", f'database = "{workdir / "callbox.db"}"', f'state_dir = "{workdir}"',
+def config_text(workdir: Path, modems, callback: dict, database: str | None = None) -> str:
+    lines = ["[gateway]", f'database = "{database or workdir / "callbox.db"}"',
+             f'state_dir = "{workdir}"',
              'country = "DE"', 'currency = "USD"', "health_interval = 5", "at_timeout = 2", "",
              "[web]", 'listen = "127.0.0.1:0"', "", "[callback]"]
     settings = {"ring_before_reject": 2, "callback_delay": 0.5, "answer_timeout": 8,
@@ -56,7 +72,8 @@ class Rig:
     """The box under test; `start()` it, then act with its phones."""
 
     def __init__(self, network, workdir: Path, *, profiles=("simcom", "quectel"),
-                 callback: dict | None = None):
+                 callback: dict | None = None, database: str | None = None):
+        """`database`: an SQLite path or postgresql:// URL (default: callbox.db in workdir)."""
         network.use_alsa_config()
         self.network = network
         self.workdir = workdir
@@ -67,7 +84,7 @@ class Rig:
         path = workdir / "callbox.toml"
         path.write_text(config_text(workdir, [(self.trigger, ["trigger", "callback"]),
                                               (self.dest_modem, ["destination"])],
-                                    callback or {}))
+                                    callback or {}, database))
         self.config = load(str(path))
         self.speech = Speech(lang="en", currency="USD")
         self.up: set[str] = set()
@@ -95,6 +112,19 @@ class Rig:
     def stop(self) -> None:
         if self.daemon is not None:
             self.daemon.stop()
+
+    def bridged_call(self) -> None:
+        """The user rings the box, is called back, dials the friend, and both talk."""
+        from modems.sim import PhoneState
+        user, friend = self.user, self.friend
+        user.call(BOX)
+        assert user.wait_state(PhoneState.RINGING, timeout=20), "no callback"
+        user.answer()
+        assert self.heard(user, "enter_destination", timeout=20)
+        user.press("017098765432#")
+        assert friend.wait_state(PhoneState.RINGING, timeout=20), "the destination did not ring"
+        friend.answer()
+        assert user.wait_state(PhoneState.ACTIVE)
 
     # -- what the phones heard ----------------------------------------------------------
     def prompt(self, *names) -> bytes:

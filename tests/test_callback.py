@@ -7,6 +7,7 @@ import pytest
 
 from audio import tones
 from audio.match import find
+from gateway.ledger import Account
 from modems.sim import PhoneState
 
 from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts
@@ -122,6 +123,23 @@ def test_unknown_caller_pin_saves_caller_id(rig):
     assert rig.wait_settled()
     from gateway.accounts import by_caller_id
     assert by_caller_id(USER).id == rig.account_id
+
+
+def test_a_locked_account_gets_no_call_even_with_the_right_pin(rig):
+    rig.start(balance=500, pin="4321", authorized=False)
+    Account.update(locked=True).where(Account.id == rig.account_id).execute()
+    user = rig.user
+    trigger_and_answer(rig)
+    assert rig.heard(user, "enter_account")
+    user.press(f"{rig.account_id}#")
+    assert rig.heard(user, "enter_pin")
+    user.press("4321#")
+    assert rig.heard(user, "account_locked")
+    assert user.wait_state(PhoneState.IDLE, timeout=15), "the box kept the call"
+    assert rig.wait_settled()
+    assert find(user.heard(), rig.prompt("your_balance_is")) is None
+    from gateway.accounts import by_caller_id
+    assert by_caller_id(USER) is None, "a locked account's PIN saved the caller ID"
 
 
 def no_callback_within(rig, seconds: float) -> bool:

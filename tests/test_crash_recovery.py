@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -14,24 +13,13 @@ import pytest
 from gateway import ledger
 from gateway.db import close_database, open_database
 from gateway.ledger import Account, Cdr, Session
-from modems.sim import PhoneState
 
-from tests.boxrig import BOX, Rig, ensure_prompts
+from tests.boxrig import Rig, ensure_prompts, wait_for
 
 
 @pytest.fixture(scope="module", autouse=True)
 def voice_prompts():
     ensure_prompts()
-
-
-def wait_for(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        pause.wait(0.1)       # the database has no event to wait on
-    return False
 
 
 def start_daemon(rig: Rig) -> subprocess.Popen:
@@ -61,13 +49,7 @@ def test_kill_9_mid_call_is_billed_at_the_next_start(network, tmp_path):
     try:
         user, friend = rig.user, rig.friend
         assert wait_for(lambda: "AT+CLIP=1" in " ".join(rig.trigger.commands), 15)
-        user.call(BOX)
-        assert user.wait_state(PhoneState.RINGING, timeout=20), "no callback"
-        user.answer()
-        assert rig.heard(user, "enter_destination", timeout=20)
-        user.press("017098765432#")
-        assert friend.wait_state(PhoneState.RINGING, timeout=20)
-        friend.answer()
+        rig.bridged_call()
         open_database(rig.config.gateway.database)
         # one heartbeat after both legs were answered, so there is talk time to bill
         assert wait_for(lambda: Cdr.select().where(Cdr.answered_at.is_null(False)).count() == 2

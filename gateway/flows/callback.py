@@ -76,6 +76,10 @@ def authorize(context, session: Session, number: str):
             log.warning("PIN entry for account %s is locked (caller %s)", account.name, number)
             session.say(context.speech.say("pin_locked"))
             return None
+        if check.ok and account.locked:
+            log.warning("account %s is locked by an admin: no call for %s", account.name, number)
+            session.say(context.speech.say("account_locked"))
+            return None
         if check.ok:
             log.info("caller %s authorized for account %s by PIN", number, account.name)
             if config.save_caller_id_after_pin:

@@ -1,0 +1,39 @@
+"""Who gets a callback: the box's refusal policy, in one place.
+
+Asked by the trigger path (a call rang the box) and by SMS commands before a
+session starts. A refusal is a sentence for the log; None means call back.
+"""
+from __future__ import annotations
+
+from gateway import accounts
+from gateway.flows.context import LEG_A_MINIMUM
+from gateway.ledger import Blocklist, CallbackRequest
+
+
+def refusal(rules, context, number: str, running: bool, now: float) -> str | None:
+    """Gives why `number` (E.164) gets no callback, or None; `rules` is the [callback]
+    configuration, `running` whether a session for the number runs already. An unknown
+    caller who gets a callback is counted (for `unknown_callbacks_per_hour`)."""
+    if Blocklist.get_or_none(Blocklist.number == number) is not None:
+        return "the number is on the blocklist"
+    if running:
+        return "a session for this number is running"
+    account = accounts.by_caller_id(number)
+    if account is not None:
+        rate = context.rate(number)
+        if account.locked:
+            return f"account {account.name} is locked"
+        if rate is None:
+            return "no rate for calling this number back"
+        if context.available(account.id) < rate.cost(LEG_A_MINIMUM):
+            return f"the balance of account {account.name} does not cover a callback"
+        return None
+    if not rules.callback_unknown_callers:
+        return "unknown callers get no callback (callback_unknown_callers = false)"
+    hour_ago = now - 3600
+    given = CallbackRequest.select().where((CallbackRequest.number == number)
+                                           & (CallbackRequest.at > hour_ago)).count()
+    if given >= rules.unknown_callbacks_per_hour:
+        return f"{given} callbacks to this unknown number in the last hour"
+    CallbackRequest.create(number=number, at=now)
+    return None
