@@ -1,0 +1,206 @@
+"""The demo's Virtual phones page: its JSON API as WSGI, and the page live in headless Chromium."""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+import types
+from pathlib import Path
+
+import pytest
+
+from modems.sim import PhoneState
+from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts
+from tests.webclient import Client, make_test_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+WAIT = 20_000     # milliseconds a page may take to show a phone's next state
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+pytestmark = pytest.mark.xdist_group("voice")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def voice_prompts():
+    ensure_prompts()
+
+
+# -- the API, called as WSGI: phones of a virtual network, no box needed -----------------
+
+@pytest.fixture
+def panel(network, tmp_path):
+    network.add_modem(name="m1", number=BOX)
+    phones = {"alice": network.add_phone(number=USER), "bob": network.add_phone(number=FRIEND)}
+    app = make_test_app(tmp_path, types.SimpleNamespace(pool=None, calls=None, phones=phones))
+    client = Client(app)
+    client.token = client.login("bob", "bob-secret")
+    client.phones = phones
+    yield client
+    app.web.stopping.set()          # ends the phones' listening threads
+
+
+def post(client, path, data, token=None):
+    return client.request("POST", path, json_body=data,
+                          headers={"X-CSRF-Token": client.token if token is None else token})
+
+
+def test_phones_api_moves_the_phones(panel):
+    alice, bob = panel.phones["alice"], panel.phones["bob"]
+    listing = json.loads(panel.get("/api/phones").text)
+    assert listing["access_number"] == BOX
+    assert [(p["name"], p["number"], p["state"]) for p in listing["phones"]] == [
+        ("alice", USER, "idle"), ("bob", FRIEND, "idle")]
+    assert post(panel, "/api/phones/alice/dial", {"number": "0170 98765432"}).status == 200
+    assert bob.wait_state(PhoneState.RINGING)
+    bob_row = json.loads(panel.get("/api/phones").text)["phones"][1]
+    assert (bob_row["state"], bob_row["peer"]) == ("ringing", USER)
+    assert post(panel, "/api/phones/bob/answer", {}).status == 200
+    assert alice.wait_state(PhoneState.ACTIVE)
+    assert post(panel, "/api/phones/alice/press", {"keys": "12#*a"}).status == 200
+    assert bob.wait_dtmf(5)
+    assert bob.heard_dtmf[:5] == list("12#*A")
+    reply = post(panel, "/api/phones/bob/answer", {})
+    assert reply.status == 409 and "cannot answer" in json.loads(reply.text)["error"]
+    assert post(panel, "/api/phones/bob/hangup", {}).status == 200
+    assert alice.wait_state(PhoneState.IDLE)
+    assert post(panel, "/api/phones/alice/sms", {"to": FRIEND, "text": "hello bob"}).status == 200
+    assert bob.wait_sms()
+    inbox = json.loads(panel.get("/api/phones").text)["phones"][1]["inbox"]
+    assert [(sms["from"], sms["text"]) for sms in inbox] == [(USER, "hello bob")]
+
+
+@pytest.mark.parametrize("action, data, field", [
+    ("dial", {"number": "+49 170 ATD;"}, "number"),
+    ("dial", {"number": 4917012345678}, "number"),
+    ("press", {"keys": "1;2"}, "keys"),
+    ("press", {"keys": ""}, "keys"),
+    ("press", {"keys": "1" * 33}, "keys"),
+    ("sms", {"text": "x" * 481}, "text"),
+    ("sms", {"text": "  "}, "text"),
+    ("sms", {"text": "BAL\x1a"}, "text"),
+    ("sms", {"text": "BAL", "to": "0800-CALLBOX"}, "to"),
+])
+def test_phone_inputs_are_validated(panel, action, data, field):
+    reply = post(panel, f"/api/phones/alice/{action}", data)
+    assert reply.status == 400, reply.text
+    assert field in json.loads(reply.text)["fields"]
+    assert all(phone.state is PhoneState.IDLE for phone in panel.phones.values())
+
+
+def test_phones_need_a_login_and_the_csrf_token(panel):
+    assert post(panel, "/api/phones/alice/dial", {}, token="forged").status == 403
+    assert post(panel, "/api/phones/carol/dial", {}).status == 404
+    assert post(panel, "/api/phones/alice/explode", {}).status == 404
+    assert panel.phones["alice"].state is PhoneState.IDLE
+    stranger = Client(panel.app)
+    assert stranger.get("/api/phones").status == 401
+    assert stranger.get("/phones").status == 303
+    page = panel.get("/phones").text
+    assert 'href="/phones"' in page and 'id="phone-alice"' in page and BOX in page
+
+
+def test_transcript_finds_each_prompt_once_per_hearing(network):
+    from audio.player import load_prompt
+    from audio.prompts import LANGUAGES
+    from webui.phones import Ears
+
+    phone = network.add_phone(number=USER)
+    names = ("enter_destination", "your_balance_is", "goodbye")
+    needles = {name: load_prompt(name) for name in names}
+    ears = Ears("alice", phone, needles, LANGUAGES["en"].texts, threading.Event())
+    silence = bytes(16000)
+    balance = needles["your_balance_is"]
+    # a frame in 25 lost on the way, as a busy box may lose them
+    gappy = b"".join(balance[at:at + 320] for at in range(0, len(balance), 320) if at % 8000)
+    heard = (silence + needles["enter_destination"] + silence + needles["enter_destination"]
+             + bytes(4000) + gappy + silence * 3)
+    for start in range(0, len(heard), 16000):          # the audio arrives as in a call
+        with network.lock:                             # as the network's clock holds it
+            phone.downlink(heard[start:start + 16000])
+        ears.listen()
+    assert [item["prompt"] for item in ears.transcript()] == [
+        "enter_destination", "enter_destination", "your_balance_is"]
+
+
+def test_no_phones_page_without_virtual_phones(tmp_path):
+    client = Client(make_test_app(tmp_path))
+    client.login("bob", "bob-secret")
+    assert client.get("/phones").status == 404
+    assert client.get("/api/phones").status == 404
+    assert 'href="/phones"' not in client.get("/").text
+
+
+# -- the page, live in headless Chromium, on a whole box -----------------------------------
+
+@pytest.fixture
+def box(network, tmp_path):
+    from webui import auth
+    from webui.app import make_app
+    from webui.server import WebServer
+
+    rig = Rig(network, tmp_path)
+    rig.start(balance=1000)
+    auth.add_user("alice", "alice-secret", time.time())
+    services = types.SimpleNamespace(pool=rig.daemon.pool, calls=rig.daemon.calls, now=time.time,
+                                     phones={"alice": rig.user, "bob": rig.friend})
+    server = WebServer(make_app(rig.config, services), "127.0.0.1", 0)
+    server.start()
+    rig.url = f"http://127.0.0.1:{server.port}"
+    yield rig
+    server.stop()
+    rig.stop()
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="the playwright package is missing")
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium, sync_api.expect
+        chromium.close()
+
+
+def test_phones_page_shows_a_callback_and_an_sms_reply_live(box, browser):
+    chromium, expect = browser
+    page = chromium.new_page(viewport={"width": 412, "height": 900})     # a phone's screen
+    page.goto(f"{box.url}/login")
+    page.fill("#name", "alice")
+    page.fill("#password", "alice-secret")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.click("text=Virtual phones")
+    page.wait_for_url("**/phones")
+    page.evaluate("window.sameDocument = true")           # gone if the page reloads
+    alice = page.locator("#phone-alice")
+
+    page.fill("#alice-number", "0170 12ab")
+    alice.locator("button[data-action=dial]").click()
+    expect(page.locator("#alice-number-error")).to_be_visible(timeout=WAIT)
+    assert box.user.state is PhoneState.IDLE
+
+    page.fill("#alice-number", BOX)
+    alice.locator("button[data-action=dial]").click()
+    assert box.user.wait_state(PhoneState.RINGING, timeout=15), "the box did not call back"
+    expect(alice.locator(".state")).to_have_attribute("data-state", "ringing", timeout=WAIT)
+    expect(alice.locator(".detail")).to_have_text(f"incoming call from {BOX}")
+    alice.locator("button[data-action=answer]").click()
+    expect(alice.locator(".state")).to_have_text("in call", timeout=WAIT)
+    expect(alice.locator('.transcript li[data-prompt="your_balance_is"]')).to_have_count(
+        1, timeout=WAIT)
+    alice.locator("button[data-action=hangup]").click()
+    expect(alice.locator(".state")).to_have_attribute("data-state", "idle", timeout=WAIT)
+
+    bob = page.locator("#phone-bob")
+    page.fill("#bob-text", "HELP")
+    bob.locator("button[data-action=sms]").click()
+    expect(bob.locator(".inbox li")).to_contain_text("Commands:", timeout=WAIT)
+    expect(bob.locator(".inbox li .from")).to_have_text(BOX)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "virtual_phones.png"), full_page=True)
+    assert page.evaluate("window.sameDocument") is True
