@@ -81,6 +81,16 @@ def open_driver():
         driver.close()
 
 
+@pytest.fixture
+def app(tmp_path):
+    """The web UI's WSGI app on a fresh SQLite database (tests/webclient.make_test_app)."""
+    from gateway.db import close_database
+    from tests.webclient import make_test_app
+    web_app = make_test_app(tmp_path)
+    yield web_app
+    close_database()
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     """A throwaway PostgreSQL server for this test process (tests/pg.py)."""

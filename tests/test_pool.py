@@ -8,7 +8,6 @@ import pytest
 
 from modems.events import IncomingCall, ModemDown, ModemUp
 from modems.pool import ModemConfig, ModemPool
-from modems.sim import PhoneState
 
 from tests.conftest import EventLog
 

@@ -11,14 +11,13 @@ import time
 import pytest
 
 from gateway import accounts, sms_store
-from gateway.db import EventLogRecord, close_database
+from gateway.db import EventLogRecord
 from gateway.ledger import Account, CallerId, Cdr, RateRecord, Session, start_session, topup
 from gateway.sms_models import SmsCommand, SmsIn, SmsOut
 from webui.admin import talk_seconds_today
 from webui.admin_common import local_midnight
 
-from tests.admin_client import AdminClient
-from tests.webclient import make_test_app
+from tests.webclient import Client
 
 GOOD_RATES = (b"prefix,description,price_per_minute,connect_fee,initial_increment,increment\n"
               b"49,Germany fixed,0.01,0,60,60\n"
@@ -33,22 +32,15 @@ BAD_RATES = (b"prefix,description,price_per_minute,connect_fee,initial_increment
 
 
 @pytest.fixture
-def app(tmp_path):
-    web_app = make_test_app(tmp_path)
-    yield web_app
-    close_database()
-
-
-@pytest.fixture
 def admin(app):
-    client = AdminClient(app)
+    client = Client(app)
     client.login("root", "admin-secret")
     return client
 
 
 @pytest.fixture
 def holder(app):
-    client = AdminClient(app)
+    client = Client(app)
     client.login("alice", "alice-secret")
     return client
 
@@ -99,7 +91,7 @@ def test_every_admin_route_refuses_account_holders(app, holder):
 
 
 def test_admin_routes_need_a_login(app):
-    client = AdminClient(app)
+    client = Client(app)
     for path in ADMIN_PAGES:
         reply = client.get(path)
         assert reply.status == 303 and reply.headers["Location"].endswith("/login"), path
@@ -138,7 +130,7 @@ def test_admin_locks_and_unlocks_an_account(app, admin):
     assert reply.status == 200 and "account locked" in reply.text
     assert Account.get_by_id(app.alice.id).locked
     assert "alice</a> (locked)" in admin.get("/admin/accounts").text
-    holder = AdminClient(app)
+    holder = Client(app)
     holder.login("alice", "alice-secret")
     assert "This account is locked" in holder.get("/").text
     reply = admin.post(path, {"csrf_token": csrf, "locked": "0"})

@@ -4,25 +4,15 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from gateway import accounts
-from gateway.db import close_database
 from gateway.ledger import Cdr, Session, start_session
 from gateway.sms_models import SmsOut
 from webui import auth
 from webui.models import WebUser
 
-from tests.webclient import Client, make_test_app
+from tests.webclient import Client
 
 NEW_PHONE = "+4917055555555"
-
-
-@pytest.fixture
-def app(tmp_path):
-    web_app = make_test_app(tmp_path)
-    yield web_app
-    close_database()
 
 
 def token_for(app, name="alice") -> str:

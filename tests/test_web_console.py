@@ -17,9 +17,9 @@ from modems.pool import ModemConfig, ModemPool
 from webui.admin_common import local_midnight
 from webui.console import command_problem
 
-from tests.admin_client import AdminClient
+
 from tests.conftest import EventLog
-from tests.webclient import make_test_app
+from tests.webclient import Client, make_test_app
 
 BOX = "+4915110000001"
 CALLER = "+4917012345678"
@@ -49,7 +49,7 @@ def rig(network, tmp_path):
     pool.start()
     events.wait_for(ModemUp, modem="m1")
     app = make_test_app(tmp_path, types.SimpleNamespace(pool=pool, calls=None))
-    admin = AdminClient(app)
+    admin = Client(app)
     admin.login("root", "admin-secret")
     yield types.SimpleNamespace(app=app, pool=pool, modem=modem, events=events, admin=admin,
                                 phone=network.add_phone(number=CALLER))
@@ -148,7 +148,7 @@ def test_a_ring_shows_in_the_live_feed(rig):
 
 
 def test_the_console_is_for_admins_only(rig):
-    holder = AdminClient(rig.app)
+    holder = Client(rig.app)
     csrf = holder.login("alice", "alice-secret")
     assert holder.get("/admin/console").status == 403
     assert holder.get("/admin/console/lines?modem=m1").status == 403

@@ -4,34 +4,16 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import pytest
-
 from gateway import accounts
 from gateway.config import parse
-from gateway.db import close_database
 from gateway.ledger import Account, CallerId, Cdr, Session, start_session
 from gateway.sms_models import SmsOut
 from webui import auth
 from webui.models import CallerIdCode
 
-from tests.webclient import Client, make_test_app
+from tests.webclient import Client
 
 NEW_PHONE = "+4917055555555"
-
-
-@pytest.fixture
-def app(tmp_path):
-    web_app = make_test_app(tmp_path)
-    yield web_app
-    close_database()
-
-
-def with_query(app):
-    """Gives the app behind a shim that moves `?query` from the path where WSGI keeps it."""
-    def shim(environ, start_response):
-        path, _, query = environ["PATH_INFO"].partition("?")
-        return app(dict(environ, PATH_INFO=path, QUERY_STRING=query), start_response)
-    return shim
 
 
 def holder(app, name="alice"):
@@ -215,7 +197,7 @@ def test_the_history_pages_through_every_call_with_leg_costs(app):
         Cdr.create(box="box", session=session, account=app.alice.id, role="destination",
                    direction="outgoing", number=f"+49301234{number:04d}", modem="m2",
                    started_at=now + number, billed_seconds=60, cost=6 + number, cause="busy")
-    client = Client(with_query(app))
+    client = Client(app)
     client.post("/login", {"name": "alice", "password": "alice-secret"})
     first = client.get("/calls")
     assert first.status == 200 and "Page 1 of 2 (25 calls)" in first.text

@@ -3,20 +3,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from gateway import accounts
-from gateway.db import close_database
 from gateway.ledger import Cdr, Session, Topup, start_session
 
-from tests.webclient import Client, make_test_app
-
-
-@pytest.fixture
-def app(tmp_path):
-    web_app = make_test_app(tmp_path)
-    yield web_app
-    close_database()
+from tests.webclient import Client
 
 
 def test_pages_and_api_need_a_login(app):

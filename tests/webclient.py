@@ -6,6 +6,7 @@ import json
 import re
 import time
 import types
+import uuid
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
@@ -14,6 +15,21 @@ from gateway.config import parse
 from gateway.db import open_database
 from webui import auth
 from webui.app import make_app
+
+
+def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
+    """Gives (body, content type) of a multipart/form-data request."""
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                     f"{value}\r\n".encode())
+    for name, (filename, data) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                     f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
+                     + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 class Client:
@@ -25,15 +41,21 @@ class Client:
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, form: dict | None = None,
-                json_body: dict | None = None, headers: dict | None = None):
+                json_body: dict | None = None, headers: dict | None = None,
+                files: dict | None = None):
+        """Calls the app; `path` may carry "?query"; `files` (name -> (filename, bytes))
+        makes the form a multipart upload."""
         body = b""
-        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
+        path, _, query = path.partition("?")
+        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
                    "SERVER_NAME": "box", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
                    "REMOTE_ADDR": self.address, "wsgi.url_scheme": "http",
                    "wsgi.errors": io.StringIO(), "wsgi.version": (1, 0),
                    "wsgi.multithread": True, "wsgi.multiprocess": False,
                    "wsgi.run_once": False}
-        if form is not None:
+        if files:
+            body, environ["CONTENT_TYPE"] = multipart(form or {}, files)
+        elif form is not None:
             body = urlencode(form).encode()
             environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
         if json_body is not None:

@@ -237,10 +237,26 @@ class VirtualPhone:
             frame = audio.mix(frame, tones)
         return frame
 
-    def wait_heard(self, predicate, timeout: float = 5.0) -> bool:
-        """Waits until `predicate(heard_pcm)` is true; the heard audio grows every 20 ms."""
-        with self._cond:
-            return self._cond.wait_for(lambda: predicate(self._heard), timeout)
+    def wait_heard(self, predicate, timeout: float = 5.0, every: float = 0.1) -> bool:
+        """Waits until `predicate(heard_pcm)` is true, asking it again each time `every`
+        seconds more audio arrived.
+
+        The predicate runs on a copy, outside the network's lock: a search in
+        seconds of audio must not hold up the network's clock (the audio of
+        every call would stall behind it)."""
+        deadline = time.monotonic() + timeout
+        step = int(every * 16000)          # bytes of 8 kHz 16-bit audio
+        while True:
+            with self._cond:
+                heard = bytes(self._heard)
+            if predicate(heard):
+                return True
+            with self._cond:
+                grown = self._cond.wait_for(
+                    lambda: not len(heard) <= len(self._heard) < len(heard) + step,
+                    max(0.0, deadline - time.monotonic()))
+            if not grown:
+                return False
 
     def downlink(self, frame: bytes) -> None:
         self._heard += frame
