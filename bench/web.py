@@ -128,9 +128,9 @@ def drive_calls(rig, port: int, until: float, stop: threading.Event) -> int:
     """Starts connect-two calls until `until`; the phones answer, talk 1 s, hang up."""
     from modems.sim import PhoneState
     from tests.boxrig import FRIEND, USER
-    client = Client(port)
     calls = 0
     while time.monotonic() < until and not stop.is_set():
+        client = Client(port)      # the server closes a keep-alive connection idle for 10 s
         reply = client.request("POST", "/api/callbacks", {"a": USER, "b": FRIEND})
         reply.read()
         if reply.status != 201:
