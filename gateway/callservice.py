@@ -59,11 +59,13 @@ class CallService:
         self._heartbeat_thread = threading.Thread(target=self._beat, name="session-heartbeat",
                                                   daemon=True)
 
-    def start(self) -> None:
-        """Settles what a crash left running, then takes calls."""
+    def recover(self) -> None:
+        """Settles what a crash left running (before the first session; see the daemon)."""
         for line in ledger.recover(self.config.gateway.box, self.context.rate, self.now()):
             log.warning("recovered after a crash: %s", line)
-        close_database()
+
+    def start(self) -> None:
+        """Takes calls."""
         self._trigger_thread.start()
         self._heartbeat_thread.start()
 

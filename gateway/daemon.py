@@ -29,7 +29,9 @@ from gateway.config import ConfigError
 from gateway.notify import Notifier
 from gateway.sms_actions import CallActions
 from gateway.sms_service import SmsService
-from gateway.db import close_database, open_database
+from gateway.db import close_database, db, is_url, open_database
+from gateway.event_text import describe_event
+from gateway.migrations import migrate
 from gateway.journal import CONNECTION_ERRORS, DatabaseWatch, Journal, forget_connection
 from gateway.journal import price_and_settle
 from gateway.migrations import SchemaTooNew
@@ -83,11 +85,20 @@ class Daemon:
                 raise RuntimeError("the daemon was started already")
             self._started = True
         gateway = self.config.gateway
-        open_database(gateway.database)
+        self.watch = DatabaseWatch(Journal(os.path.join(gateway.state_dir, "journal.db")),
+                                   price_and_settle, now=self.now, on_return=self._catch_up)
         try:
-            self._store.record_start(os.getpid(), __version__, self.config.modems)
+            open_database(gateway.database)
+            reachable = True
+        except CONNECTION_ERRORS as error:      # a shared server may be away at boot
+            if not is_url(gateway.database):
+                raise                           # an SQLite file that cannot open: say so
+            reachable = False
+            log.error("the database is unreachable at start: the box answers callers only "
+                      "to say so until it returns")
+            self.watch.lost(error)
         finally:
-            close_database()   # from here on only the writer thread uses the database
+            forget_connection()   # from here on each thread opens its own connection
         log.info("callbox %s started for box %r with %d modem(s), database %s", __version__,
                  gateway.box, len(self.config.modems), mask_url_password(gateway.database))
         if not self.config.modems:
@@ -97,14 +108,16 @@ class Daemon:
                                country=gateway.country, on_event=self._on_event,
                                health_interval=gateway.health_interval,
                                at_timeout=gateway.at_timeout)
-        self._writer = threading.Thread(target=self._run_writer, name="db-writer", daemon=True)
-        self._writer.start()
-        self.watch = DatabaseWatch(Journal(os.path.join(gateway.state_dir, "journal.db")),
-                                   price_and_settle, now=self.now)
-        self.watch.start()        # bills an outage left in the journal, before recovery
-        close_database()
         self.calls = CallService(self.config, self._pool, _speech(self.config), self.now,
                                  watch=self.watch)
+        if reachable:
+            try:
+                self._catch_up()
+            finally:
+                close_database()
+        self._writer = threading.Thread(target=self._run_writer, name="db-writer", daemon=True)
+        self._writer.start()
+        self.watch.start()
         self.calls.start()
         self.sms = SmsService(self.config, self._pool,
                               CallActions(self.calls, gateway.currency), self.now)
@@ -115,6 +128,17 @@ class Daemon:
                              self.config.web.port)
         self.web.start()
         self._pool.start()
+
+    def _catch_up(self) -> None:
+        """Once the database first answers (at start, or later when it was away at start):
+        the schema, this daemon's row, the bills of an earlier outage, then crash
+        recovery: all before the box takes a new session."""
+        if self._store.started:
+            return
+        migrate(db.obj)
+        self._store.record_start(os.getpid(), __version__, self._modems)
+        self.watch.replay()
+        self.calls.recover()
 
     def _on_event(self, event: ModemEvent) -> None:
         # Runs on a pool thread: queue the event and return at once.
@@ -226,7 +250,8 @@ class Daemon:
                 _step("archiving old call and SMS records", self._archive)
                 archive_due = moment + ARCHIVE_INTERVAL
         self._drain()
-        _step("writing the last status", self._store.record_stop)
+        if self._store.started:
+            _step("writing the last status", self._store.record_stop)
         close_database()
 
     def _archive(self) -> None:
@@ -246,17 +271,24 @@ class Daemon:
                 _step(f"recording {type(item).__name__}", self._record_event, item)
 
     def _record_event(self, event: ModemEvent) -> None:
+        if not self._store.started:    # no database yet since the start: the log only
+            log.info("%s", describe_event(event).message)
+            return
         self._store.record_event(event, self._statuses())
         if isinstance(event, (ModemUp, ModemDown)):
             self._heartbeat()   # the status line counts modems up: keep it true at once
 
     def _refresh_all(self) -> None:
+        if not self._store.started:
+            return
         statuses = self._statuses()
         self._store.refresh_modems(statuses)
         if self._pool is not None:     # a reload may have removed modems
             self._store.keep_modems(status.name for status in statuses)
 
     def _heartbeat(self) -> None:
+        if not self._store.started:
+            return            # the database has not answered yet since the start
         self._store.heartbeat(len(self.config.modems))
         boxes.beat(self.config.gateway.box, __version__, self._statuses(),
                    self.calls.active_sessions() if self.calls is not None else 0, self.now())

@@ -116,8 +116,12 @@ class DatabaseWatch:
     """Knows whether the database answers; see the module docstring."""
 
     def __init__(self, journal: Journal, settle: Callable[[int, list[dict], float], int],
-                 interval: float = 5.0, now: Callable[[], float] = time.time):
+                 interval: float = 5.0, now: Callable[[], float] = time.time,
+                 on_return: Callable[[], None] | None = None):
+        """`on_return` runs when the database answers after being down, before the box
+        counts it as up (the daemon's catch-up when it was away at start)."""
         self.journal = journal
+        self._on_return = on_return
         self._settle = settle
         self.interval = interval
         self.now = now
@@ -132,7 +136,6 @@ class DatabaseWatch:
         return self.down_since is not None
 
     def start(self) -> None:
-        self._replay()
         self._thread.start()
 
     def stop(self) -> None:
@@ -176,13 +179,21 @@ class DatabaseWatch:
             self._mark_down(error)     # no wake: the next look is a second away
             return False
         if self.down_since is not None:
+            if self._on_return is not None:
+                try:
+                    self._on_return()
+                except CONNECTION_ERRORS as error:
+                    forget_connection()
+                    self._mark_down(error)
+                    return False
             log.info("the database answers again after %.0f s", self.now() - self.down_since)
             self.down_since = None
             self.reason = ""
-        self._replay()
+        self.replay()
         return True
 
-    def _replay(self) -> None:
+    def replay(self) -> None:
+        """Writes the bills waiting in the journal (as far as the database lets it)."""
         if self.journal.pending():
             applied = self.journal.replay(self._settle)
             log.info("journal: %d bill(s) written, %d waiting", applied, self.journal.pending())

@@ -35,6 +35,11 @@ class StatusStore:
 
     # -- daemon row -------------------------------------------------------------------
 
+    @property
+    def started(self) -> bool:
+        """Whether record_start has written this daemon's row."""
+        return bool(self._daemon)
+
     def record_start(self, pid: int, version: str, modems: Iterable) -> None:
         """Writes the daemon row as starting and one 'opening' row per configured modem."""
         moment = self.now()

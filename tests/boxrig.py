@@ -93,12 +93,20 @@ class Rig:
 
     def start(self, balance: int = 1250, pin: str = "4321", authorized: bool = True,
               rates: str = RATES) -> None:
+        self.seed(balance, pin, authorized, rates)
+        self.start_daemon()
+
+    def seed(self, balance: int = 1250, pin: str = "4321", authorized: bool = True,
+             rates: str = RATES) -> None:
+        """Opens the database (in this thread) with alice's account and the rates."""
         open_database(self.config.gateway.database)
         account = accounts.create("alice", pin, balance, time.time())
         self.account_id = account.id
         if authorized:
             accounts.authorize_caller_id(account.id, USER, time.time())
         store_rates(parse_rates_csv(rates))
+
+    def start_daemon(self) -> None:
         self.daemon = Daemon(self.config, observe=self._observe)
         self.daemon.start()
         assert self._all_up.wait(10), "the modems did not come up"

@@ -2,6 +2,7 @@
 callers hear an apology, and the call's records and cost arrive exactly once."""
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -136,3 +137,37 @@ def test_the_web_ui_shows_the_outage_and_changes_nothing(cluster, tmp_path):
     assert Account.get_or_none(Account.name == "carol") is None
     from gateway.db import close_database
     close_database()
+
+
+def test_a_box_started_while_the_database_is_away_apologizes_then_catches_up(
+        network, tmp_path, cluster):
+    rig = Rig(network, tmp_path, database=cluster.new_database())
+    rig.seed(balance=1000)
+    forget_connection()
+    stop_server(cluster)
+    try:
+        rig.start_daemon()          # the modems come up without the database
+        assert rig.daemon.watch.down and "database unreachable" in rig.daemon.status_line()
+        user = rig.user
+        user.call(BOX)
+        assert user.wait_state(PhoneState.ACTIVE, timeout=15), "the box did not answer"
+        assert rig.heard(user, "service_unavailable", timeout=15)
+        assert user.wait_state(PhoneState.IDLE, timeout=10)
+        assert rig.daemon.healthy()
+
+        start_server(cluster)
+        forget_connection()
+        assert wait_for(lambda: not rig.daemon.watch.down, 15, TOLERATE), \
+            "the box did not see the database return"
+        from gateway.db import DaemonRecord
+        assert DaemonRecord.get(DaemonRecord.box == "box").pid == os.getpid()
+        # from now on a caller gets the callback
+        user.clear_heard()
+        rig.bridged_call()
+        rig.friend.hangup()
+        user.hangup()
+        assert rig.wait_settled()
+        assert Account.get_by_id(rig.account_id).balance == 1000 - sum(
+            cdr.cost for cdr in Cdr.select())
+    finally:
+        rig.stop()
