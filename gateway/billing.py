@@ -20,9 +20,10 @@ MAX_PREFIX_DIGITS = 15
 class RateError(ValueError):
     """A rate file with mistakes: every bad line, with its number."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    def __init__(self, lines: list[tuple[int, str]]):
+        self.lines = lines                  # (line number, what is wrong)
+        self.problems = [f"line {number}: {error}" for number, error in lines]
+        super().__init__("; ".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def parse_rates_csv(text: str, minor_digits: int = 2) -> list[Rate]:
     (0.05 = 5 cents), with at most 3 more decimals than the currency has.
     """
     rates: dict[str, Rate] = {}
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
     reader = csv.reader(io.StringIO(text))
     next_start = 1
     for row in reader:
@@ -109,10 +110,10 @@ def parse_rates_csv(text: str, minor_digits: int = 2) -> list[Rate]:
         try:
             rate = _parse_row(row, minor_digits)
         except ValueError as error:
-            problems.append(f"line {number}: {error}")
+            problems.append((number, str(error)))
             continue
         if rate.prefix in rates:
-            problems.append(f"line {number}: prefix {rate.prefix} is already rated above")
+            problems.append((number, f"prefix {rate.prefix} is already rated above"))
             continue
         rates[rate.prefix] = rate
     if problems:

@@ -18,7 +18,7 @@ from gateway import accounts
 from gateway.db import db
 from gateway.ledger import Account, CallerId, Cdr, topup
 from webui import auth
-from webui.admin_common import local_midnight
+from webui.admin_common import Refused, local_midnight
 
 MINOR_DIGITS = 2
 LARGEST_AMOUNT = 10 ** 9          # minor units; beyond this an amount is a typing mistake
@@ -74,6 +74,59 @@ def account_rows() -> list:
                 .join(CallerId, JOIN.LEFT_OUTER).group_by(Account.id).order_by(Account.id))
 
 
+def create_account(values: dict[str, str], password: str, now: float,
+                   by: str) -> tuple[Account | None, dict[str, str]]:
+    """Gives (the new account, {}) or (None, what is wrong by field); the account's holder
+    gets a web login with `password`. `values` holds name, pin and balance as typed."""
+    errors = {}
+    if not values["name"] or len(values["name"]) > auth.NAME_MAX:
+        errors["name"] = f"a name has 1 to {auth.NAME_MAX} characters"
+    elif Account.get_or_none(Account.name == values["name"]) is not None:
+        errors["name"] = "an account of that name exists already"
+    try:
+        accounts.check_pin_format(values["pin"])
+    except ValueError as error:
+        errors["pin"] = str(error)
+    try:
+        balance = parse_amount(values["balance"] or "0")
+        if balance < 0:
+            errors["balance"] = "an opening balance is not negative"
+    except ValueError as error:
+        errors["balance"] = str(error)
+    problem = auth.password_problem(password)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        return None, errors
+    try:
+        with db.atomic():
+            account = accounts.create(values["name"], values["pin"], balance, now, by=by)
+            auth.add_user(account.name, password, now)
+    except (accounts.AccountError, auth.UserError) as error:
+        return None, {"name": str(error)}     # PIN, balance and password passed above
+    return account, {}
+
+
+def topup_amount(text: str) -> int:
+    """Gives a top-up's minor units; ValueError says what is wrong with the amount."""
+    amount = parse_amount(text)
+    if amount == 0:
+        raise ValueError("a top-up of 0 changes nothing")
+    return amount
+
+
+def reset_modem(pool, name: str, confirmed: bool) -> None:
+    """Closes a modem so the box opens it again; Refused (409) when it is not up, or is in
+    a call and the admin has not confirmed (`confirm` set)."""
+    driver = pool.driver(name) if pool is not None else None
+    if driver is None:
+        raise Refused(409, f"{name} is not up: the box opens it again by itself when it can")
+    if driver.in_call and not confirmed:
+        raise Refused(409, f"{name} is in a call: a reset ends it.", confirm=True)
+    if not pool.reset(name):
+        raise Refused(409, f"{name} went down meanwhile")
+
+
 def install(app: bottle.Bottle, web) -> None:
     @app.get("/admin")
     def admin_home():
@@ -91,18 +144,14 @@ def install(app: bottle.Bottle, web) -> None:
         return modems(web.admin_required())
 
     @app.post("/admin/modems/<name>/reset")
-    def reset_modem(name):
+    def reset_button(name):
         session = web.admin_required()
         web.check_csrf(session)
-        driver = web.pool.driver(name) if web.pool is not None else None
-        if driver is None:
-            return modems(session, f"{name} is not up: the box opens it again by itself "
-                          "when it can", status=409)
-        if driver.in_call and bottle.request.forms.getunicode("confirm") != "1":
-            return modems(session, f"{name} is in a call: a reset ends it.", confirm=name,
-                          status=409)
-        if not web.pool.reset(name):
-            return modems(session, f"{name} went down meanwhile", status=409)
+        try:
+            reset_modem(web.pool, name, bottle.request.forms.getunicode("confirm") == "1")
+        except Refused as refusal:
+            return modems(session, str(refusal), confirm=name if refusal.confirm else "",
+                          status=refusal.status)
         return modems(session, f"{name} reset: it is closed and opened again within seconds")
 
     @app.get("/admin/accounts")
@@ -112,39 +161,15 @@ def install(app: bottle.Bottle, web) -> None:
                           notice="")
 
     @app.post("/admin/accounts")
-    def create_account():
+    def create_account_form():
         session = web.admin_required()
         web.check_csrf(session)
         forms = bottle.request.forms
         values = {key: (forms.getunicode(key) or "").strip()[:200]
                   for key in ("name", "pin", "balance")}
         password = forms.getunicode("password") or ""
-        errors = {}
-        if not values["name"] or len(values["name"]) > auth.NAME_MAX:
-            errors["name"] = f"a name has 1 to {auth.NAME_MAX} characters"
-        elif Account.get_or_none(Account.name == values["name"]) is not None:
-            errors["name"] = "an account of that name exists already"
-        try:
-            accounts.check_pin_format(values["pin"])
-        except ValueError as error:
-            errors["pin"] = str(error)
-        try:
-            balance = parse_amount(values["balance"] or "0")
-            if balance < 0:
-                errors["balance"] = "an opening balance is not negative"
-        except ValueError as error:
-            errors["balance"] = str(error)
-        problem = auth.password_problem(password)
-        if problem:
-            errors["password"] = problem
-        if not errors:
-            try:
-                with db.atomic():
-                    account = accounts.create(values["name"], values["pin"], balance,
-                                              web.now(), by=f"web:{session.user.name}")
-                    auth.add_user(account.name, password, web.now())
-            except (accounts.AccountError, auth.UserError) as error:
-                errors["name"] = str(error)     # PIN, balance and password passed above
+        account, errors = create_account(values, password, web.now(),
+                                         by=f"web:{session.user.name}")
         if not errors:
             return web.render("accounts", session, accounts=account_rows(), errors={},
                               values={}, notice=f"account {account.name} created: "
@@ -162,17 +187,12 @@ def install(app: bottle.Bottle, web) -> None:
             bottle.abort(404, "no such account")
         text = bottle.request.forms.getunicode("amount") or ""
         note = (bottle.request.forms.getunicode("note") or "").strip()[:200]
-        errors = {}
         try:
-            amount = parse_amount(text)
-            if amount == 0:
-                errors[f"amount{account_id}"] = "a top-up of 0 changes nothing"
+            amount = topup_amount(text)
         except ValueError as error:
-            errors[f"amount{account_id}"] = str(error)
-        if errors:
             bottle.response.status = 400
-            return web.render("accounts", session, accounts=account_rows(), errors=errors,
-                              values={}, notice="")
+            return web.render("accounts", session, accounts=account_rows(),
+                              errors={f"amount{account_id}": str(error)}, values={}, notice="")
         balance = topup(account_id, amount, f"web:{session.user.name}", web.now(), note=note)
         return web.render("accounts", session, accounts=account_rows(), errors={}, values={},
                           notice=f"{account.name}: {web.money(amount)} booked, balance now "

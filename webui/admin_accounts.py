@@ -16,6 +16,33 @@ from webui.admin_common import page_of, page_link, when
 from webui.calls import caller_ids
 
 
+def change_pin(account_id: int, pin: str) -> None:
+    """Sets the account's PIN and ends a PIN lock; AccountError says what is wrong with it."""
+    accounts.check_pin_format(pin)
+    accounts.set_pin(account_id, pin)
+    Account.update(pin_locked_until=0).where(Account.id == account_id).execute()
+
+
+def lock_account(account_id: int, locked: bool) -> None:
+    Account.update(locked=locked).where(Account.id == account_id).execute()
+
+
+def authorize_number(account_id: int, text: str, country: str, now: float) -> str:
+    """Gives the E.164 number typed, now a caller ID of the account; ValueError says why
+    not (no phone number, or authorized already)."""
+    try:
+        number = to_e164(text, country)
+    except InvalidNumber as error:
+        raise ValueError(f"not a phone number: {error.reason}") from None
+    holder = CallerId.get_or_none(CallerId.number == number)
+    if holder is not None:
+        owner = "this account" if holder.account_id == account_id else \
+            f"account {holder.account.name}: remove it there first"
+        raise ValueError(f"{number} is authorized for {owner}")
+    accounts.authorize_caller_id(account_id, number, now)
+    return number
+
+
 def install(app: bottle.Bottle, web) -> None:
     def account_or_404(account_id: int) -> Account:
         account = Account.get_or_none(Account.id == account_id)
@@ -48,11 +75,9 @@ def install(app: bottle.Bottle, web) -> None:
         session, account = posted(account_id)
         pin = bottle.request.forms.getunicode("pin") or ""
         try:
-            accounts.check_pin_format(pin)
+            change_pin(account.id, pin)
         except accounts.AccountError as error:
             return page(session, account, {"pin": str(error)}, status=400)
-        accounts.set_pin(account.id, pin)
-        Account.update(pin_locked_until=0).where(Account.id == account.id).execute()
         return page(session, Account.get_by_id(account.id),
                     notice="PIN changed (and PIN entry unlocked)")
 
@@ -60,7 +85,7 @@ def install(app: bottle.Bottle, web) -> None:
     def set_lock(account_id):
         session, account = posted(account_id)
         locked = bottle.request.forms.getunicode("locked") == "1"
-        Account.update(locked=locked).where(Account.id == account.id).execute()
+        lock_account(account.id, locked)
         return page(session, Account.get_by_id(account.id),
                     notice="account locked: no calls at all" if locked else "account unlocked")
 
@@ -69,17 +94,9 @@ def install(app: bottle.Bottle, web) -> None:
         session, account = posted(account_id)
         text = (bottle.request.forms.getunicode("number") or "").strip()[:40]
         try:
-            number = to_e164(text, web.country)
-        except InvalidNumber as error:
-            return page(session, account, {"number": f"not a phone number: {error.reason}"},
-                        status=400, number=text)
-        holder = CallerId.get_or_none(CallerId.number == number)
-        if holder is not None:
-            owner = "this account" if holder.account_id == account.id else \
-                f"account {holder.account.name}: remove it there first"
-            return page(session, account, {"number": f"{number} is authorized for {owner}"},
-                        status=400, number=text)
-        accounts.authorize_caller_id(account.id, number, web.now())
+            number = authorize_number(account.id, text, web.country, web.now())
+        except ValueError as error:
+            return page(session, account, {"number": str(error)}, status=400, number=text)
         return page(session, account, notice=f"{number} authorized")
 
     @app.post("/admin/accounts/<account_id:int>/callerids/remove")

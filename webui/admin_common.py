@@ -1,4 +1,4 @@
-"""What the admin pages share: times in words, days, query parameters, paging."""
+"""What the admin pages share: times in words, days, query parameters, paging, refusals."""
 from __future__ import annotations
 
 import math
@@ -34,6 +34,16 @@ def parse_day(text: str) -> float:
 def query_text(name: str, limit: int = 100) -> str:
     """Gives a query-string parameter, stripped and cut to `limit` characters."""
     return (bottle.request.query.getunicode(name) or "").strip()[:limit]
+
+
+class Refused(Exception):
+    """An admin action the box will not do now: the HTTP status and, with `confirm`, that
+    the admin may confirm it and send it again."""
+
+    def __init__(self, status: int, message: str, confirm: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.confirm = confirm
 
 
 @dataclass

@@ -42,6 +42,19 @@ def read_upload() -> tuple[str | None, str | None]:
         return None, f"the file is not UTF-8 text (byte {error.start + 1})"
 
 
+def import_rates(text: str, replace: bool) -> tuple[int, int]:
+    """Stores the rates of a CSV text, all or nothing; gives (rates stored, previous rates
+    removed). RateError lists the bad lines; ValueError says the text has no rates."""
+    rates = parse_rates_csv(text, MINOR_DIGITS)
+    if not rates:
+        raise ValueError("the file has no rates: nothing was stored")
+    return len(rates), store_rates(rates, replace=replace)
+
+
+def bad_lines_text(error: RateError) -> str:
+    return f"{len(error.lines)} bad line(s): nothing was stored"
+
+
 def install(app: bottle.Bottle, web) -> None:
     def page(session, *, problems=(), file_error="", notice="", status=200):
         bottle.response.status = status
@@ -63,15 +76,13 @@ def install(app: bottle.Bottle, web) -> None:
         text, file_error = read_upload()
         if file_error:
             return page(session, file_error=file_error, status=400)
+        replace = bottle.request.forms.getunicode("replace") == "1"
         try:
-            rates = parse_rates_csv(text, MINOR_DIGITS)
+            stored, removed = import_rates(text, replace)
         except RateError as error:
             return page(session, problems=error.problems, status=400,
-                        file_error=f"{len(error.problems)} bad line(s): nothing was stored")
-        if not rates:
-            return page(session, file_error="the file has no rates: nothing was stored",
-                        status=400)
-        replace = bottle.request.forms.getunicode("replace") == "1"
-        removed = store_rates(rates, replace=replace)
+                        file_error=bad_lines_text(error))
+        except ValueError as error:
+            return page(session, file_error=str(error), status=400)
         replaced = f", replacing the previous {removed}" if replace else ""
-        return page(session, notice=f"{len(rates)} rates stored{replaced}")
+        return page(session, notice=f"{stored} rates stored{replaced}")

@@ -58,7 +58,7 @@ def database_size(database: str) -> str:
     return megabytes(size)
 
 
-def facts(web, web_started_at: float) -> list[tuple[str, str]]:
+def facts(web) -> list[tuple[str, str]]:
     """Gives the system facts as (label, value) rows."""
     gateway = web.config.gateway
     now = web.now()
@@ -70,7 +70,7 @@ def facts(web, web_started_at: float) -> list[tuple[str, str]]:
                      f"{when(daemon.started_at)}, heartbeat {heartbeat} s ago"))
         rows.append(("Uptime", duration_words(now - daemon.started_at)))
     else:
-        rows.append(("Uptime", f"web UI up {duration_words(now - web_started_at)} "
+        rows.append(("Uptime", f"web UI up {duration_words(now - web.started_at)} "
                      "(no daemon row in the database)"))
     load = os.getloadavg()
     rows.append(("CPU load", f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
@@ -89,13 +89,15 @@ def facts(web, web_started_at: float) -> list[tuple[str, str]]:
     return rows
 
 
-def install(app: bottle.Bottle, web) -> None:
-    web_started_at = web.now()
+def log_tail(box: str) -> list[EventLogRecord]:
+    """Gives the box's last LOG_LINES event log lines, newest first."""
+    return list(EventLogRecord.select().where(EventLogRecord.box == box)
+                .order_by(EventLogRecord.at.desc(), EventLogRecord.id.desc()).limit(LOG_LINES))
 
+
+def install(app: bottle.Bottle, web) -> None:
     @app.get("/admin/system")
     def system_page():
         session = web.admin_required()
-        tail = list(EventLogRecord.select().where(EventLogRecord.box == web.config.gateway.box)
-                    .order_by(EventLogRecord.at.desc(), EventLogRecord.id.desc())
-                    .limit(LOG_LINES))
-        return web.render("system", session, facts=facts(web, web_started_at), tail=tail, when=when)
+        return web.render("system", session, facts=facts(web),
+                          tail=log_tail(web.config.gateway.box), when=when)

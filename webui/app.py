@@ -49,6 +49,7 @@ class Web:
         self.pool = getattr(services, "pool", None)
         self.calls = getattr(services, "calls", None)
         self.now = getattr(services, "now", None) or time.time
+        self.started_at = self.now()
         self.currency = config.gateway.currency
         self.country = config.gateway.country
         live = self.calls.context.live if self.calls is not None else None
@@ -183,8 +184,8 @@ def outage_response(web) -> bottle.HTTPResponse:
 
 def make_app(config, services) -> bottle.Bottle:
     """Gives the web UI's WSGI app (a Bottle app with `.web` = its shared state)."""
-    from webui import (admin, admin_accounts, admin_boxes, admin_calls, admin_rates, admin_sms,
-                       admin_system, api, console, pages, phones)
+    from webui import (admin, admin_accounts, admin_api, admin_boxes, admin_calls, admin_rates,
+                       admin_sms, admin_system, api, console, pages, phones)
 
     app = bottle.Bottle()
     web = Web(config, services)
@@ -226,5 +227,6 @@ def make_app(config, services) -> bottle.Bottle:
     for module in (admin_accounts, admin_rates, admin_calls, admin_sms, admin_system, console):
         module.install(app, web)
     api.install(app, web)
+    admin_api.install(app, web)
     phones.install(app, web, getattr(services, "phones", None))
     return app

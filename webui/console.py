@@ -21,7 +21,7 @@ import time
 import bottle
 
 from modems.errors import ModemError
-from webui.admin_common import query_text, when
+from webui.admin_common import Refused, query_text, when
 
 COMMAND_MAX = 200
 COMMAND_TIMEOUT = 20.0      # seconds; a network scan (AT+COPS=?) takes this long
@@ -77,6 +77,32 @@ class ConsoleFeed:
             return [line for line in self._lines.get(name, ()) if line["id"] > after]
 
 
+def send_command(pool, feed: ConsoleFeed, modem: str, line: str, confirmed: bool,
+                 now: float) -> list[str]:
+    """Gives the modem's answer to one typed command, kept in the feed with the command.
+    Refused says why it was not sent: 400 a bad command, 409 the modem is not up or is in
+    a call and the admin has not confirmed (`confirm` set), 502 the modem did not answer."""
+    problem = command_problem(line)
+    if problem:
+        raise Refused(400, problem)
+    driver = pool.driver(modem) if pool is not None else None
+    if driver is None:
+        raise Refused(409, f"{modem} is not up: no command can reach it now")
+    if driver.in_call and not confirmed:
+        raise Refused(409, f"{modem} is in a call: a command may end or disturb it. "
+                      "Send it anyway?", confirm=True)
+    feed.follow(modem)
+    feed.add(modem, "sent", line, now)
+    try:
+        answer = driver.command(line, timeout=COMMAND_TIMEOUT)
+    except ModemError as error:     # no answer, or the port went away
+        feed.add(modem, "error", str(error), now)
+        raise Refused(502, str(error)) from None
+    for text in answer:
+        feed.add(modem, "answer", text, now)
+    return answer
+
+
 def install(app: bottle.Bottle, web) -> None:
     feed = ConsoleFeed(web.pool)
     app.console_feed = feed
@@ -112,26 +138,12 @@ def install(app: bottle.Bottle, web) -> None:
         line = (forms.getunicode("command") or "").strip(" ")
         if modem not in [status.name for status in modems()]:
             return page(session, "", line[:COMMAND_MAX], error="pick a modem", status=400)
-        problem = command_problem(line)
-        if problem:
-            return page(session, modem, line[:COMMAND_MAX], error=problem, status=400)
-        driver = web.pool.driver(modem)
-        if driver is None:
-            return page(session, modem, line, error=f"{modem} is not up: no command can reach "
-                        "it now", status=409)
-        if driver.in_call and forms.getunicode("confirm") != "1":
-            return page(session, modem, line, confirm=True, status=409,
-                        error=f"{modem} is in a call: a command may end or disturb it. "
-                        "Send it anyway?")
-        feed.follow(modem)
-        feed.add(modem, "sent", line, web.now())
         try:
-            answer = driver.command(line, timeout=COMMAND_TIMEOUT)
-        except ModemError as error:     # no answer, or the port went away
-            feed.add(modem, "error", str(error), web.now())
-            return page(session, modem, line, error=str(error), status=502)
-        for text in answer:
-            feed.add(modem, "answer", text, web.now())
+            answer = send_command(web.pool, feed, modem, line, forms.getunicode("confirm") == "1",
+                                  web.now())
+        except Refused as refusal:
+            return page(session, modem, line[:COMMAND_MAX], error=str(refusal),
+                        confirm=refusal.confirm, status=refusal.status)
         return page(session, modem, line, answer=answer)
 
     @app.get("/admin/console/lines")

@@ -1,0 +1,223 @@
+"""The admins' JSON API under /api/admin/: accounts and rates here, the box's calls, SMS,
+system facts and modems in webui/admin_api_box.py.
+
+It does what the admin pages do, through the same functions (webui/admin*.py,
+webui/console.py), so a request is checked exactly as the form would be.
+Every route is for a logged-in admin (401 without a session, 403 for an
+account holder and for any API token); every POST and DELETE carries the
+session's CSRF token in X-CSRF-Token. Money is integer minor units in
+answers; amounts are sent as text in major units ("12.50"), as typed on the
+pages. A refused value gives 400 {"error": ..., "fields": {field: why}}.
+"""
+from __future__ import annotations
+
+import json
+
+import bottle
+
+from gateway import accounts
+from gateway.billing import RateError
+from gateway.ledger import Account, CallerId, topup
+from webui import admin, admin_accounts, admin_rates, api
+from webui.admin_common import page_of, query_text
+from webui.app import json_error
+from webui.calls import caller_ids
+
+
+def answer(status: int, payload: dict) -> bottle.HTTPResponse:
+    return bottle.HTTPResponse(json.dumps(payload), status=status,
+                               headers={"Content-Type": "application/json"})
+
+
+def invalid(fields: dict[str, str], message: str = "invalid values") -> bottle.HTTPResponse:
+    """Gives the 400 answer naming each refused field."""
+    return answer(400, {"error": message, "fields": fields})
+
+
+def optional_body() -> dict:
+    """Gives the request's JSON object, or {} when it has no body."""
+    if not bottle.request.content_length:
+        return {}
+    return api.body()
+
+
+def texts(data: dict, names: tuple[str, ...]) -> dict[str, str]:
+    """Gives the named values of a JSON object as text ("" when absent); 400 names every
+    value that is not a string."""
+    wrong = {name: f"give {name} as a string" for name in names
+             if data.get(name) is not None and not isinstance(data.get(name), str)}
+    if wrong:
+        raise invalid(wrong)
+    return {name: data.get(name) or "" for name in names}
+
+
+def flag(data: dict, name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise invalid({name: f"give {name} as true or false"})
+    return value
+
+
+def account_json(account: Account, caller_ids: list[str]) -> dict:
+    return {"id": account.id, "name": account.name, "balance": account.balance,
+            "reserved": account.reserved, "locked": bool(account.locked),
+            "caller_ids": caller_ids}
+
+
+def page_json(page, key: str, rows: list) -> dict:
+    return {"page": page.number, "pages": page.count, "total": page.total, key: rows}
+
+
+def posted(web):
+    """Gives the session of a state-changing request by an admin with the CSRF token."""
+    session = web.admin_required(api=True)
+    web.check_csrf(session, api=True)
+    return session
+
+
+def install(app: bottle.Bottle, web) -> None:
+    from webui import admin_api_box     # it uses this module's helpers
+
+    def account_or_404(account_id: int) -> Account:
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            raise json_error(404, "no such account")
+        return account
+
+    def one_account(account_id: int) -> dict:
+        return account_json(Account.get_by_id(account_id),
+                            caller_ids(account_id))
+
+    @app.get("/api/admin/accounts")
+    def api_accounts():
+        web.admin_required(api=True)
+        numbers: dict[int, list[str]] = {}
+        for row in CallerId.select().order_by(CallerId.id):
+            numbers.setdefault(row.account_id, []).append(row.number)
+        return {"accounts": [account_json(account, numbers.get(account.id, []))
+                             for account in admin.account_rows()]}
+
+    @app.post("/api/admin/accounts")
+    def api_account_create():
+        session = posted(web)
+        data = api.body()
+        values = texts(data, ("name", "pin", "balance", "password"))
+        password = values.pop("password")
+        values = {key: value.strip()[:200] for key, value in values.items()}
+        account, errors = admin.create_account(values, password, web.now(),
+                                               by=f"web:{session.user.name}")
+        if errors:
+            raise invalid(errors)
+        bottle.response.status = 201
+        return one_account(account.id)
+
+    @app.post("/api/admin/accounts/<account_id:int>/topup")
+    def api_account_topup(account_id):
+        session = posted(web)
+        account_or_404(account_id)
+        values = texts(api.body(), ("amount", "note"))
+        try:
+            amount = admin.topup_amount(values["amount"])
+        except ValueError as error:
+            raise invalid({"amount": str(error)}) from None
+        topup(account_id, amount, f"web:{session.user.name}", web.now(),
+              note=values["note"].strip()[:200])
+        return {**one_account(account_id), "amount": amount}
+
+    @app.post("/api/admin/accounts/<account_id:int>/pin")
+    def api_account_pin(account_id):
+        posted(web)
+        account_or_404(account_id)
+        try:
+            admin_accounts.change_pin(account_id, texts(api.body(), ("pin",))["pin"])
+        except accounts.AccountError as error:
+            raise invalid({"pin": str(error)}) from None
+        return {**one_account(account_id), "pin_changed": True}
+
+    def lock_route(account_id: int, locked: bool) -> dict:
+        posted(web)
+        account_or_404(account_id)
+        admin_accounts.lock_account(account_id, locked)
+        return one_account(account_id)
+
+    @app.post("/api/admin/accounts/<account_id:int>/lock")
+    def api_account_lock(account_id):
+        return lock_route(account_id, True)
+
+    @app.post("/api/admin/accounts/<account_id:int>/unlock")
+    def api_account_unlock(account_id):
+        return lock_route(account_id, False)
+
+    @app.post("/api/admin/accounts/<account_id:int>/callerids")
+    def api_account_callerid_add(account_id):
+        posted(web)
+        account_or_404(account_id)
+        text = texts(api.body(), ("number",))["number"].strip()[:40]
+        try:
+            number = admin_accounts.authorize_number(account_id, text, web.country, web.now())
+        except ValueError as error:
+            raise invalid({"number": str(error)}) from None
+        bottle.response.status = 201
+        return {"number": number, "authorized": True}
+
+    @app.delete("/api/admin/accounts/<account_id:int>/callerids")
+    def api_account_callerid_remove(account_id):
+        posted(web)
+        account_or_404(account_id)
+        number = texts(api.body(), ("number",))["number"].strip()[:40]
+        if not accounts.remove_caller_id(account_id, number):
+            raise json_error(404, f"{number} is not a caller ID of this account (give it "
+                             "in E.164)")
+        return {"number": number, "removed": True}
+
+    install_rates(app, web)
+    admin_api_box.install(app, web)
+
+
+def install_rates(app: bottle.Bottle, web) -> None:
+    @app.get("/api/admin/rates")
+    def api_rates():
+        web.admin_required(api=True)
+        rates = page_of(admin_rates.rates_query(query_text("q")))
+        return page_json(rates, "rates", [
+            {"prefix": rate.prefix, "description": rate.description,
+             "price_per_minute": rate.price_per_minute, "connect_fee": rate.connect_fee,
+             "initial_increment": rate.initial_increment, "increment": rate.increment}
+            for rate in rates.rows])
+
+    @app.post("/api/admin/rates")
+    def api_rates_import():
+        posted(web)
+        data = rates_body()
+        text = data.get("csv")
+        if not isinstance(text, str):
+            raise invalid({"csv": "give csv as the text of a rates file"})
+        if len(text.encode()) > admin_rates.MAX_UPLOAD:
+            raise invalid({"csv": f"the file is over {admin_rates.MAX_UPLOAD // 1024 // 1024}"
+                           " MB"})
+        replace = flag(data, "replace")
+        try:
+            stored, removed = admin_rates.import_rates(text.lstrip("\ufeff"), replace)
+        except RateError as error:
+            raise answer(400, {"error": admin_rates.bad_lines_text(error),
+                               "lines": [{"line": number, "error": why}
+                                         for number, why in error.lines]}) from None
+        except ValueError as error:
+            raise invalid({"csv": str(error)}) from None
+        return {"stored": stored, "removed": removed}
+
+
+def rates_body() -> dict:
+    """Gives the JSON object of a rates import, which may be larger than other bodies."""
+    # bottle.request.json stops at MEMFILE_MAX (100 kB); a world rate table is larger.
+    # The limit leaves room for JSON's escaping of a file of MAX_UPLOAD bytes.
+    raw = bottle.request.body.read(2 * admin_rates.MAX_UPLOAD + 1)
+    if len(raw) > 2 * admin_rates.MAX_UPLOAD:
+        raise json_error(413, "the request is too large")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise json_error(400, "send a JSON object with Content-Type: application/json")
+    return data
