@@ -1,40 +1,35 @@
-"""The daemon: runs the modem pool and keeps the database told what the box is doing.
+"""The daemon: the box's parts started, watched and stopped in one place.
 
-Threads (besides the pool's and the drivers'):
-- `db-writer`: once started, the only thread of the daemon that uses the
-  database (start() writes the first rows from the caller's thread). It takes
-  modem events from a queue (the pool's threads only put them there), writes
-  each to the log and `event_log`, keeps `modem_status` current, and writes
-  the `daemon` heartbeat every HEARTBEAT_INTERVAL seconds.
-- `signal-watch` (only under `callbox run`): turns SIGTERM/SIGINT into a stop
-  request; the main thread does the shutdown.
+`Daemon` opens the database (or, for a shared server away at boot, starts in
+outage mode and catches up when it answers), then runs the modem pool, the
+call service, the SMS service, the web UI and these threads of its own:
+- `db-writer`: takes modem events from a queue (the pool's threads only put
+  them there), writes each to the log and `event_log`, keeps `modem_status`
+  current, writes the `daemon` heartbeat every HEARTBEAT_INTERVAL seconds
+  and archives old records daily.
+- `db-watch` (gateway/journal.py): whether the database answers; replays the
+  journal of bills written during an outage.
+Running it as a service (signals, systemd) is gateway/service.py.
 """
 from __future__ import annotations
 
 import logging
 import os
 import queue
-import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
 
-from peewee import DatabaseError
-
 from gateway import __version__, boxes
-from gateway.config import Config, ModemConfig, load, mask_url_password
 from gateway.callservice import CallService
-from gateway.config import ConfigError
-from gateway.notify import Notifier
-from gateway.sms_actions import CallActions
-from gateway.sms_service import SmsService
+from gateway.config import Config, ConfigError, ModemConfig, load, mask_url_password
 from gateway.db import close_database, db, is_url, open_database
 from gateway.event_text import describe_event
+from gateway.journal import (CONNECTION_ERRORS, DatabaseWatch, Journal, forget_connection,
+                             price_and_settle)
 from gateway.migrations import migrate
-from gateway.journal import CONNECTION_ERRORS, DatabaseWatch, Journal, forget_connection
-from gateway.journal import price_and_settle
-from gateway.migrations import SchemaTooNew
+from gateway.sms_actions import CallActions
+from gateway.sms_service import SmsService
 from gateway.status_store import StatusStore
 from modems.events import ModemDown, ModemEvent, ModemUp
 from modems.pool import ModemConfig as PoolModemConfig
@@ -320,93 +315,3 @@ def _step(what: str, function: Callable, *args) -> None:
                     str(error).strip().splitlines()[0] if str(error).strip() else error)
     except Exception:
         log.exception("error while %s", what)
-
-
-# -- `callbox run` -------------------------------------------------------------------------
-
-def configure_logging(level: str) -> None:
-    """Logs plain lines to stderr; with a timestamp unless journald adds its own."""
-    stamp = "" if os.environ.get("JOURNAL_STREAM") else "%(asctime)s "
-    logging.basicConfig(level=level.upper(), stream=sys.stderr, force=True,
-                        format=stamp + "%(levelname)s %(message)s")
-    # The AT library narrates its own init at INFO ("Connecting to modem...");
-    # our log already says in plain words what happened to which modem.
-    if level.lower() != "debug":
-        logging.getLogger("gsmmodem").setLevel(logging.WARNING)
-
-
-class SignalWatch:
-    """Turns SIGTERM and SIGINT into daemon.request_stop(), from a thread of its own.
-
-    The signal handler itself does nothing: the wakeup fd carries the signal
-    number to this thread, which sets the stop event. Setting an Event from the
-    handler could deadlock: the handler runs on the main thread, which may hold
-    that same Event's lock inside wait().
-    """
-
-    SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-
-    def __init__(self, daemon: Daemon):
-        self.daemon = daemon
-        self._read, self._write = os.pipe()
-        os.set_blocking(self._write, False)
-        self._previous = {number: signal.signal(number, _wake_only) for number in self.SIGNALS}
-        self._previous_fd = signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
-        self._thread = threading.Thread(target=self._watch, name="signal-watch", daemon=True)
-        self._thread.start()
-
-    def _watch(self) -> None:
-        while True:
-            data = os.read(self._read, 16)
-            if not data:
-                return
-            for number in data:
-                if number == signal.SIGHUP:
-                    self.daemon.reload()
-                    continue
-                log.info("stopping on %s", signal.Signals(number).name)
-                self.daemon.request_stop()
-
-    def close(self) -> None:
-        signal.set_wakeup_fd(self._previous_fd)
-        for number, handler in self._previous.items():
-            signal.signal(number, handler)
-        os.close(self._write)
-        self._thread.join(timeout=5)
-        os.close(self._read)
-
-
-def _wake_only(number, frame) -> None:
-    """Does nothing: the signal's work is done by SignalWatch via the wakeup fd."""
-
-
-def run(config_path: str) -> int:
-    """Runs the daemon until SIGTERM/SIGINT; gives the exit code. Raises ConfigError."""
-    config = load(config_path)
-    configure_logging(config.gateway.log_level)
-    daemon = Daemon(config)
-    watch = SignalWatch(daemon)
-    notifier = Notifier()
-    try:
-        daemon.start()
-        notifier.ready()
-        interval = notifier.watchdog_interval() or 10.0
-        while not daemon.wait(interval):
-            # the watchdog is fed only while every needed thread lives: a dead
-            # modem reader or session supervisor gets the box restarted
-            if daemon.healthy():
-                notifier.watchdog()
-            else:
-                log.error("a thread of the box died; not feeding the watchdog")
-            notifier.status(daemon.status_line())
-        notifier.stopping()
-    except (OSError, DatabaseError, SchemaTooNew) as error:
-        log.error("cannot run: %s", error)
-        return 1
-    except Exception:
-        log.exception("cannot run")
-        return 1
-    finally:
-        daemon.stop()
-        watch.close()
-    return 0

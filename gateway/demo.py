@@ -23,7 +23,8 @@ import threading
 from pathlib import Path
 
 from gateway.config import load
-from gateway.daemon import Daemon, SignalWatch, configure_logging
+from gateway.daemon import Daemon
+from gateway.service import SignalWatch, configure_logging
 from modems.events import ModemEvent, ModemUp
 
 log = logging.getLogger("callbox.demo")

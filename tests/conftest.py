@@ -117,7 +117,8 @@ def db_url(request, tmp_path):
 # End-to-end voice tests run a whole box with real-time audio; two at once on a
 # 2-core machine starve each other's audio threads. They share one worker.
 VOICE_MODULES = {"test_callback", "test_connect_two", "test_sms_e2e", "test_crash_recovery",
-                 "test_web_browser"}
+                 "test_web_browser", "test_audio_bridge", "test_appliance", "test_outage",
+                 "test_two_boxes", "test_demo", "test_web_phones"}
 
 
 def pytest_collection_modifyitems(config, items):

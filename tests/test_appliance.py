@@ -20,7 +20,6 @@ from modems.sim import PhoneState
 
 from tests.boxrig import FRIEND, RATES, USER, Rig, config_text, ensure_prompts, wait_for
 
-pytestmark = pytest.mark.xdist_group("voice")
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -22,7 +22,6 @@ ALICE = "+4917012345678"
 BOB = "+4917098765432"
 STOP_WITHIN = 15.0              # seconds from SIGINT to no process left
 
-pytestmark = pytest.mark.xdist_group("voice")
 
 
 def free_port() -> int:

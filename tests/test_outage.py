@@ -15,7 +15,6 @@ from modems.sim import PhoneState
 
 from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts, wait_for
 
-pytestmark = pytest.mark.xdist_group("voice")
 TOLERATE = (CONNECTION_ERRORS,)      # the database may still be restarting
 
 

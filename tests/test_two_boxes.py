@@ -23,7 +23,6 @@ from webui import auth
 from tests.boxrig import RATES, ensure_prompts
 from tests.pg import free_port
 
-pytestmark = pytest.mark.xdist_group("voice")
 
 REQUESTS_PER_BOX = 25
 BALANCE = 100          # cents: a few one-minute calls at 12 cents a leg

@@ -20,7 +20,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 WAIT = 20_000     # milliseconds a page may take to show a phone's next state
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
-pytestmark = pytest.mark.xdist_group("voice")
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -15,5 +15,5 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the daemon pulls in the modem stack, which other commands do not need.
-    from gateway.daemon import run as run_daemon
+    from gateway.service import run as run_daemon
     return run_daemon(config_path(args))
