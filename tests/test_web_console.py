@@ -94,9 +94,20 @@ def test_at_gets_ok_and_csq_gets_the_signal(rig):
     ("AT" + "E" * 199, "at most 200 characters"),
     ("AT+CMGS=23", "cannot send"),
     ("ATÄ", "only printable ASCII"),
+    ("ATZ", "a setting the box relies on"),
+    ("at&f", "a setting the box relies on"),
+    ("ATE1", "a setting the box relies on"),
+    ("AT+CMGF=1", "a setting the box relies on"),
+    ("AT+CNMI=0,0,0,0,0", "a setting the box relies on"),
 ])
 def test_the_command_is_checked_before_it_reaches_the_modem(command, message):
     assert message in command_problem(command)
+
+
+@pytest.mark.parametrize("command", ["AT", "ATI", "AT+CSQ", "AT+CMGF?", "AT+CNMI=?", "AT+CLIP?",
+                                     "AT+CREG?", "AT+COPS?", "AT+CRSM=176,28423,0,0,9"])
+def test_harmless_commands_pass(command):
+    assert command_problem(command) is None
 
 
 def test_a_refused_command_says_why_next_to_the_field(rig):

@@ -28,6 +28,10 @@ COMMAND_TIMEOUT = 20.0      # seconds; a network scan (AT+COPS=?) takes this lon
 KEPT_LINES = 200            # per modem
 MARKS = {"sent": ">", "answer": "<", "urc": "!", "error": "?"}
 _PROMPTING = re.compile(r"AT\+CMG[SW]|AT\+CMGC|AT\^?SMGS", re.IGNORECASE)
+# settings the driver made at open and relies on: a reset to defaults, echo, error
+# format, SMS mode and alphabet, new-message and caller-ID reports, the port's speed
+_UNDOES_SETUP = re.compile(r"AT(Z|&F|E|V0|\+CMEE|\+CMGF|\+CSCS|\+CNMI|\+CLIP|\+CRC|\+IPR)"
+                           r"(?![A-Z])", re.IGNORECASE)
 
 
 def command_problem(line: str) -> str | None:
@@ -40,6 +44,10 @@ def command_problem(line: str) -> str | None:
         return "only printable ASCII: no line breaks, Ctrl-Z or other control characters"
     if not line.upper().startswith("AT"):
         return "an AT command starts with AT"
+    if _UNDOES_SETUP.match(line) and not line.upper().endswith("?") \
+            and not line.upper().endswith("=?"):
+        return ("this command changes a setting the box relies on (echo, error codes, SMS "
+                "mode, reports): use the modem's Reset button, which reopens it set up")
     if _PROMPTING.match(line):
         return ("this command waits for a second line after a prompt, which the console "
                 "cannot send: send SMS with `callbox sms send`")
