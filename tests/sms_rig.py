@@ -64,8 +64,11 @@ class RecordingActions:
         return self.refusal
 
 
-def make_config(tmp_path, sms: dict | None = None, country: str = "DE"):
-    data = {"gateway": {"state_dir": str(tmp_path), "database": str(tmp_path / "callbox.db"),
+def make_config(tmp_path, sms: dict | None = None, country: str = "DE",
+                database: str | None = None):
+    """`database`: an SQLite path or postgresql:// URL (default callbox.db in tmp_path)."""
+    data = {"gateway": {"state_dir": str(tmp_path),
+                        "database": database or str(tmp_path / "callbox.db"),
                         "box": "testbox", "country": country},
             "sms": sms or {}}
     return parse(data, tmp_path / "callbox.toml")
@@ -80,10 +83,10 @@ class SmsBox:
     """The pieces of one SMS test box; `start()` runs pool and service."""
 
     def __init__(self, network, tmp_path, sms: dict | None = None, modems: int = 2,
-                 profiles=("huawei", "simcom")):
+                 profiles=("huawei", "simcom"), database: str | None = None):
         self.net = network
         self.tmp_path = tmp_path
-        self.config = make_config(tmp_path, sms)
+        self.config = make_config(tmp_path, sms, database=database)
         open_test_database(self.config.gateway.database)
         self.modems = [network.add_modem(name=f"m{i + 1}", number=BOX_NUMBERS[i],
                                          profile=profiles[i % len(profiles)])

@@ -21,8 +21,9 @@ REGISTER_FIRST = "Register first: REG <account> <pin>"
 
 
 @pytest.fixture
-def box(network, tmp_path):
-    rig = SmsBox(network, tmp_path)
+def box(network, tmp_path, db_url):
+    """The SMS box on each engine: SQLite, and PostgreSQL (commands shared by boxes)."""
+    rig = SmsBox(network, tmp_path, database=db_url)
     rig.account("alice", "1234", 1234, numbers=[USER])
     rig.start()
     yield rig

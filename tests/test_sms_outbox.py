@@ -16,8 +16,9 @@ USER = "+4917012345678"
 
 
 @pytest.fixture
-def rig(network, tmp_path):
-    rig = SmsBox(network, tmp_path, sms={"retry_backoff": [1]})
+def rig(network, tmp_path, db_url):
+    """The SMS box on each engine: SQLite, and PostgreSQL (the outbox is shared by boxes)."""
+    rig = SmsBox(network, tmp_path, sms={"retry_backoff": [1]}, database=db_url)
     rig.account("alice", "1234", 1234, numbers=[USER])
     yield rig
     rig.stop()
@@ -88,8 +89,8 @@ def run_cli(config_path, *argv) -> int:
 @pytest.fixture
 def config_file(rig, tmp_path):
     path = tmp_path / "callbox.toml"
-    path.write_text(f'[gateway]\nstate_dir = "{tmp_path}"\ndatabase = "callbox.db"\n'
-                    'box = "testbox"\n')
+    path.write_text(f'[gateway]\nstate_dir = "{tmp_path}"\n'
+                    f'database = "{rig.config.gateway.database}"\nbox = "testbox"\n')
     return path
 
 

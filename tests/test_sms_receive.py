@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway import sms_store
-from gateway.db import close_database, db
+from gateway.db import close_database, db, is_postgresql
 from gateway.sms_models import Alert
 from modems import sms as sms_codec
 from modems.events import ModemUp
@@ -23,8 +23,9 @@ CRASHERS = ("00F101010C0000000000", "001C011C", "000ABF00")
 
 
 @pytest.fixture
-def rig(network, tmp_path):
-    rig = SmsBox(network, tmp_path)
+def rig(network, tmp_path, db_url):
+    """The SMS box on each engine: SQLite, and PostgreSQL (SMS shared by boxes)."""
+    rig = SmsBox(network, tmp_path, database=db_url)
     rig.account("alice", "1234", 1234, numbers=[USER])
     yield rig
     rig.stop()
@@ -77,14 +78,20 @@ def test_database_failure_leaves_the_sms_on_the_sim(rig, user_phone):
     rig.start()
     modem = rig.modems[0]
     drained(modem)
-    db.execute_sql("CREATE TRIGGER sms_in_fails BEFORE INSERT ON sms_in "
-                   "BEGIN SELECT RAISE(ABORT, 'the disk is full (test)'); END")
+    if is_postgresql(db):
+        db.execute_sql("CREATE FUNCTION sms_in_fails() RETURNS trigger AS $$ BEGIN "
+                       "RAISE EXCEPTION 'the disk is full (test)'; END $$ LANGUAGE plpgsql")
+        db.execute_sql("CREATE TRIGGER sms_in_fails BEFORE INSERT ON sms_in "
+                       "FOR EACH ROW EXECUTE FUNCTION sms_in_fails()")
+    else:
+        db.execute_sql("CREATE TRIGGER sms_in_fails BEFORE INSERT ON sms_in "
+                       "BEGIN SELECT RAISE(ABORT, 'the disk is full (test)'); END")
     reads = count(modem, "AT+CMGL")
     user_phone.send_sms(modem.number, "BAL")
     wait_until(lambda: count(modem, "AT+CMGL") >= reads + 2, what="two reads after the failure")
     assert len(modem.stored_sms) == 1 and count(modem, "AT+CMGD") == 0
     assert received() == [] and outbox() == []
-    db.execute_sql("DROP TRIGGER sms_in_fails")
+    db.execute_sql("DROP TRIGGER sms_in_fails" + (" ON sms_in" if is_postgresql(db) else ""))
     assert user_phone.wait_sms(1, timeout=15)
     assert user_phone.inbox[0].text.startswith("Your balance is")
     wait_until(lambda: modem.stored_sms == [], what="deleted after the commit")
