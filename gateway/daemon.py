@@ -47,11 +47,14 @@ class Daemon:
     """The box's daemon, runnable in-process: start(), wait(), stop()."""
 
     def __init__(self, config: Config, now: Callable[[], float] = time.time,
-                 observe: Callable[[ModemEvent], None] | None = None, phones=None):
+                 observe: Callable[[ModemEvent], None] | None = None, phones=None,
+                 archive_first_after: float = ARCHIVE_FIRST_AFTER):
         """`observe`, if given, sees each modem event after it is recorded, on the
         writer thread: it must return quickly (set an Event, put on a queue).
-        `phones` (name -> virtual phone) gives the web UI its Virtual phones page."""
+        `phones` (name -> virtual phone) gives the web UI its Virtual phones page.
+        `archive_first_after`: seconds from start to the first archive run (then daily)."""
         self.config = config
+        self._archive_first_after = archive_first_after
         self.phones = phones
         self.now = now
         self._observe = observe
@@ -221,7 +224,7 @@ class Daemon:
 
     def _run_writer(self) -> None:
         heartbeat_due = poll_due = time.monotonic()
-        archive_due = poll_due + ARCHIVE_FIRST_AFTER
+        archive_due = poll_due + self._archive_first_after
         while True:
             timeout = max(0.0, min(heartbeat_due, poll_due, archive_due) - time.monotonic())
             try:

@@ -91,14 +91,26 @@ def app(tmp_path):
     close_database()
 
 
+def _pg_cluster_or_skip():
+    from tests import pg
+    try:
+        return pg.start_cluster()
+    except pg.PostgresUnavailable as reason:
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     """A throwaway PostgreSQL server for this test process (tests/pg.py)."""
-    from tests import pg
-    try:
-        cluster = pg.start_cluster()
-    except pg.PostgresUnavailable as reason:
-        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    cluster = _pg_cluster_or_skip()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def own_pg_cluster():
+    """A PostgreSQL server of one test's own, which it may stop and start."""
+    cluster = _pg_cluster_or_skip()
     yield cluster
     cluster.stop()
 

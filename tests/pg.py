@@ -95,14 +95,22 @@ class Cluster:
         for attempt in range(3):     # another process may take the free port first
             self.port = free_port()
             try:
-                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"),
-                          "-w", "-t", "60", "-o",
-                          f"-p {self.port} -k {self.folder} {self.settings}", "start")
+                self.start_server()
                 break
             except RuntimeError:
                 if attempt == 2:
                     raise
         self._make_template()
+
+    def start_server(self) -> None:
+        """Starts the server on `port` (first from start(), again after stop_server())."""
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"),
+                  "-w", "-t", "60", "-o", f"-p {self.port} -k {self.folder} {self.settings}",
+                  "start")
+
+    def stop_server(self) -> None:
+        """Stops the server as an admin would (its clients lose their connections)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def url(self, database: str) -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"

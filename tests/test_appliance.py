@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from gateway import daemon as daemon_module
 from gateway.config import load, parse
 from gateway.daemon import Daemon
 from gateway.db import close_database, db, open_database
@@ -139,8 +138,7 @@ def test_a_bad_reload_keeps_the_running_configuration(tmp_path, caplog):
         box.stop()
 
 
-def test_the_daemon_archives_old_records_by_itself(tmp_path, monkeypatch):
-    monkeypatch.setattr(daemon_module, "ARCHIVE_FIRST_AFTER", 0.0)
+def test_the_daemon_archives_old_records_by_itself(tmp_path):
     archive = tmp_path / "archive"
     config = parse({"gateway": {"state_dir": str(tmp_path), "retention_days": 30,
                                 "archive_dir": str(archive)},
@@ -152,7 +150,7 @@ def test_the_daemon_archives_old_records_by_itself(tmp_path, monkeypatch):
                        "billed_seconds, cause) VALUES ('box', 'destination', 'outgoing', "
                        "'+4917098765432', 'm1', ?, 12, 60, 'normal')", (started,))
     close_database()
-    box = Daemon(config)
+    box = Daemon(config, archive_first_after=0.0)
     box.start()
     try:
         assert wait_for(lambda: any(archive.glob("*.csv")), 15), "nothing archived"

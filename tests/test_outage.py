@@ -23,31 +23,8 @@ def voice_prompts():
     ensure_prompts()
 
 
-@pytest.fixture
-def cluster():
-    """A PostgreSQL server of this test's own: the test stops and starts it."""
-    from tests import pg
-    try:
-        server = pg.start_cluster()
-    except pg.PostgresUnavailable as reason:
-        pytest.skip(f"PostgreSQL tests skipped: {reason}")
-    yield server
-    server.stop()
-
-
-def stop_server(cluster) -> None:
-    cluster._run("pg_ctl", "-D", str(cluster.data), "-m", "fast", "-w", "stop")
-
-
-def start_server(cluster) -> None:
-    from tests.pg import SERVER_SETTINGS
-    cluster._run("pg_ctl", "-D", str(cluster.data), "-l", str(cluster.folder / "server.log"),
-                 "-w", "-t", "60", "-o", f"-p {cluster.port} -k {cluster.folder} "
-                 f"{SERVER_SETTINGS}", "start")
-
-
-def test_database_outage_during_a_bridged_call(network, tmp_path, cluster):
-    rig = Rig(network, tmp_path, database=cluster.new_database())
+def test_database_outage_during_a_bridged_call(network, tmp_path, own_pg_cluster):
+    rig = Rig(network, tmp_path, database=own_pg_cluster.new_database())
     rig.start(balance=1000)
     user, friend = rig.user, rig.friend
     stranger = network.add_phone(number="+4917055555555")
@@ -56,7 +33,7 @@ def test_database_outage_during_a_bridged_call(network, tmp_path, cluster):
         assert wait_for(lambda: Cdr.select().where(Cdr.answered_at.is_null(False)).count()
                         == 2, 10, TOLERATE)
 
-        stop_server(cluster)
+        own_pg_cluster.stop_server()
         watch = rig.daemon.watch
         assert wait_for(lambda: watch.down, 10, TOLERATE), "the box did not notice the outage"
         # the call goes on: audio still flows both ways
@@ -79,7 +56,7 @@ def test_database_outage_during_a_bridged_call(network, tmp_path, cluster):
         assert stranger.wait_state(PhoneState.IDLE, timeout=10)
         assert rig.daemon.healthy()
 
-        start_server(cluster)
+        own_pg_cluster.start_server()
         forget_connection()           # this thread's connection died with the server
         assert wait_for(lambda: not watch.down and journal.pending() == 0, 20, TOLERATE), \
             "the journal was not replayed"
@@ -102,14 +79,14 @@ def test_database_outage_during_a_bridged_call(network, tmp_path, cluster):
         rig.stop()
 
 
-def test_the_web_ui_shows_the_outage_and_changes_nothing(cluster, tmp_path):
+def test_the_web_ui_shows_the_outage_and_changes_nothing(own_pg_cluster, tmp_path):
     import json
     import types
 
     from gateway.journal import DatabaseWatch, price_and_settle
     from tests.webclient import Client, make_test_app
 
-    url = cluster.new_database()
+    url = own_pg_cluster.new_database()
     journal = Journal(tmp_path / "journal.db")
     watch = DatabaseWatch(journal, price_and_settle)
     services = types.SimpleNamespace(pool=None, calls=None, watch=watch)
@@ -117,7 +94,7 @@ def test_the_web_ui_shows_the_outage_and_changes_nothing(cluster, tmp_path):
     client = Client(app)
     csrf = client.login("root", "admin-secret")
     assert "unreachable" not in client.get("/admin/accounts").text
-    stop_server(cluster)
+    own_pg_cluster.stop_server()
     try:
         reply = client.get("/api/account")
         assert reply.status == 503 and "unreachable" in json.loads(reply.text)["error"]
@@ -129,7 +106,7 @@ def test_the_web_ui_shows_the_outage_and_changes_nothing(cluster, tmp_path):
                                                        "password": "carol-secret-1"})
         assert refused.status == 503 and "Nothing was changed" in refused.text
     finally:
-        start_server(cluster)
+        own_pg_cluster.start_server()
     forget_connection()
     assert watch.check() and not watch.down
     assert "unreachable" not in client.get("/admin/accounts").text
@@ -139,11 +116,11 @@ def test_the_web_ui_shows_the_outage_and_changes_nothing(cluster, tmp_path):
 
 
 def test_a_box_started_while_the_database_is_away_apologizes_then_catches_up(
-        network, tmp_path, cluster):
-    rig = Rig(network, tmp_path, database=cluster.new_database())
+        network, tmp_path, own_pg_cluster):
+    rig = Rig(network, tmp_path, database=own_pg_cluster.new_database())
     rig.seed(balance=1000)
     forget_connection()
-    stop_server(cluster)
+    own_pg_cluster.stop_server()
     try:
         rig.start_daemon()          # the modems come up without the database
         assert rig.daemon.watch.down and "database unreachable" in rig.daemon.status_line()
@@ -154,7 +131,7 @@ def test_a_box_started_while_the_database_is_away_apologizes_then_catches_up(
         assert user.wait_state(PhoneState.IDLE, timeout=10)
         assert rig.daemon.healthy()
 
-        start_server(cluster)
+        own_pg_cluster.start_server()
         forget_connection()
         assert wait_for(lambda: not rig.daemon.watch.down, 15, TOLERATE), \
             "the box did not see the database return"

@@ -20,7 +20,7 @@ from gateway.ledger import Account, Cdr, Session, store_rates
 from modems.sim import Delays, Network, PhoneState
 from webui import auth
 
-from tests.boxrig import RATES, ensure_prompts
+from tests.boxrig import RATES, ensure_prompts, wait_for
 from tests.pg import free_port
 
 
@@ -167,10 +167,7 @@ def test_fifty_sessions_for_one_account_over_two_boxes_never_overspend(pg_cluste
         def all_settled() -> bool:
             return Session.select().where(Session.state != "settled").count() == 0
 
-        deadline = time.monotonic() + 120
-        while not all_settled() and time.monotonic() < deadline:
-            threading.Event().wait(0.5)      # the shared books have no event to wait on
-        assert all_settled(), "sessions still running after 2 minutes"
+        assert wait_for(all_settled, 120), "sessions still running after 2 minutes"
         final = Account.get_by_id(account.id)
         costs = sum(cdr.cost for cdr in Cdr.select())
         assert final.balance >= 0 and final.reserved == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import types
 
 import pytest
 
@@ -14,14 +13,12 @@ from gateway.db import EventLogRecord, close_database
 from gateway.ledger import Account, CallerId, RateRecord, Topup
 from gateway.sms_models import SmsOut
 from modems.events import IncomingCall, ModemDown, ModemUp
-from modems.pool import ModemConfig, ModemPool
 from webui import auth
 from webui.models import WebUser
 
-from tests.conftest import EventLog
 from tests.test_web_admin import local_day, make_calls
-from tests.test_web_console import BOX, CALLER, wait_until
-from tests.webclient import Client, make_test_app
+from tests.test_web_console import BOX, wait_until, web_with_one_modem
+from tests.webclient import Client
 
 GOOD_RATES = ("prefix,description,price_per_minute,connect_fee,initial_increment,increment\n"
               "49,Germany fixed,0.01,0,60,60\n"
@@ -267,19 +264,9 @@ def test_system_facts_and_log_tail(app, admin):
 @pytest.fixture
 def rig(network, tmp_path):
     """A pool with one virtual modem m1 (up), a phone, and an admin on the web app."""
-    modem = network.add_modem(name="m1", number=BOX, profile="generic")
-    events = EventLog()
-    pool = ModemPool([ModemConfig(name="m1", port=modem.port, audio=modem.audio,
-                                  roles=frozenset({"trigger", "callback", "destination"}))],
-                     country="DE", on_event=events, health_interval=0.5, at_timeout=2.0)
-    pool.start()
-    events.wait_for(ModemUp, modem="m1")
-    app = make_test_app(tmp_path, types.SimpleNamespace(pool=pool, calls=None))
-    admin = Client(app)
-    admin.headers = {"X-CSRF-Token": admin.login("root", "admin-secret")}
-    yield types.SimpleNamespace(app=app, pool=pool, modem=modem, events=events, admin=admin,
-                                phone=network.add_phone(number=CALLER))
-    pool.stop()
+    with web_with_one_modem(network, tmp_path) as box:
+        box.admin.headers = {"X-CSRF-Token": box.csrf}
+        yield box
     close_database()
 
 

@@ -2,6 +2,7 @@
 through a real ModemPool, driven as a WSGI app."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -38,22 +39,32 @@ def wait_until(predicate, timeout: float = 5.0, what: str = "condition"):
         pause.wait(0.05)
 
 
-@pytest.fixture
-def rig(network, tmp_path):
-    """A pool with one virtual modem m1 (up), a phone, and the web app on it."""
+@contextlib.contextmanager
+def web_with_one_modem(network, tmp_path):
+    """Gives a pool with one virtual modem m1 (up), a phone, and the web app on it with an
+    admin logged in (`csrf` is the admin's token)."""
     modem = network.add_modem(name="m1", number=BOX, profile="generic")
     events = EventLog()
     pool = ModemPool([ModemConfig(name="m1", port=modem.port, audio=modem.audio,
                                   roles=frozenset({"trigger", "callback", "destination"}))],
                      country="DE", on_event=events, health_interval=0.5, at_timeout=2.0)
     pool.start()
-    events.wait_for(ModemUp, modem="m1")
-    app = make_test_app(tmp_path, types.SimpleNamespace(pool=pool, calls=None))
-    admin = Client(app)
-    admin.login("root", "admin-secret")
-    yield types.SimpleNamespace(app=app, pool=pool, modem=modem, events=events, admin=admin,
-                                phone=network.add_phone(number=CALLER))
-    pool.stop()
+    try:
+        events.wait_for(ModemUp, modem="m1")
+        app = make_test_app(tmp_path, types.SimpleNamespace(pool=pool, calls=None))
+        admin = Client(app)
+        csrf = admin.login("root", "admin-secret")
+        yield types.SimpleNamespace(app=app, pool=pool, modem=modem, events=events,
+                                    admin=admin, csrf=csrf,
+                                    phone=network.add_phone(number=CALLER))
+    finally:
+        pool.stop()
+
+
+@pytest.fixture
+def rig(network, tmp_path):
+    with web_with_one_modem(network, tmp_path) as box:
+        yield box
     close_database()
 
 
