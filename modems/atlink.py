@@ -18,6 +18,10 @@ sending. These overrides are ours, each for a defect we would otherwise ship:
 - `connect` of the serial port: no RTS/CTS or DSR/DTR flow control (USB CDC
   ports ignore it; pseudo-terminals and some FTDI adapters stall on it), and
   named threads.
+
+Because these reach into private methods, pyproject.toml pins python-gsmmodem-new
+to one exact version, and tests/test_atlink_library.py names any private method
+or attribute whose shape differs in the installed version.
 """
 from __future__ import annotations
 
