@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from gateway.config import default_path, load
+from gateway.config_paths import check_folders
 
 
 def add_parser(subparsers) -> None:
@@ -13,7 +14,8 @@ def add_parser(subparsers) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     check = actions.add_parser(
         "check", help="validate a configuration file and print the effective configuration",
-        description="Validate the file; print the configuration with every default filled "
+        description="Validate the file and the folders it names (state_dir must be a folder "
+        "this user can write); print the configuration with every default filled "
         "in (secrets masked) and exit 0, or print the mistake and exit 2.")
     check.add_argument("file", nargs="?", metavar="FILE",
                        help="configuration file (default: $CALLBOX_CONFIG or "
@@ -23,6 +25,7 @@ def add_parser(subparsers) -> None:
 
 def check_config(args: argparse.Namespace) -> int:
     config = load(args.file or default_path())
+    check_folders(config)
     sys.stdout.write(config.effective_toml())
     print(f"{config.path}: valid, {len(config.modems)} modem(s)", file=sys.stderr)
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 
 from gateway.cli import add_config_argument, config_path
+from gateway.config import load
+from gateway.config_paths import check_folders
 
 
 def add_parser(subparsers) -> None:
@@ -16,4 +18,7 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here: the daemon pulls in the modem stack, which other commands do not need.
     from gateway.service import run as run_daemon
+    # Checked before the daemon starts: its first file in state_dir (the outage
+    # journal) would otherwise fail with a traceback naming no key.
+    check_folders(load(config_path(args)))
     return run_daemon(config_path(args))
