@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import time
 
-from peewee import (AutoField, BooleanField, CharField, FloatField, ForeignKeyField, IntegerField,
-                    TextField, fn)
+from peewee import (AutoField, BigIntegerField, BooleanField, CharField, FloatField,
+                    ForeignKeyField, IntegerField, TextField, fn)
 
 from gateway.billing import Rate, find_rate, prefixes_of
 from gateway.db import BaseModel, db
@@ -30,8 +30,8 @@ class Account(BaseModel):
     id = AutoField()
     name = CharField(unique=True)
     pin_hash = CharField()
-    balance = IntegerField(default=0)          # minor units
-    reserved = IntegerField(default=0)         # minor units held by running sessions
+    balance = BigIntegerField(default=0)       # minor units
+    reserved = BigIntegerField(default=0)      # minor units held by running sessions
     locked = BooleanField(default=False)       # an admin's lock: no calls at all
     pin_locked_until = FloatField(default=0)   # Unix time; PIN entry refused before it
     max_concurrent_sessions = IntegerField(default=1)
@@ -56,8 +56,8 @@ class CallerId(BaseModel):
 class RateRecord(BaseModel):
     prefix = CharField(primary_key=True)       # E.164 digits without '+'
     description = CharField(default="")
-    price_per_minute = IntegerField()          # millicents per minute
-    connect_fee = IntegerField(default=0)      # minor units
+    price_per_minute = BigIntegerField()       # millicents per minute
+    connect_fee = BigIntegerField(default=0)   # minor units
     initial_increment = IntegerField(default=60)
     increment = IntegerField(default=60)
 
@@ -89,7 +89,7 @@ class Session(BaseModel):
     account = ForeignKeyField(Account, null=True, on_delete="SET NULL")
     kind = CharField()                         # callback | sms-callback | connect-two
     number = CharField()                       # who the session is for (E.164)
-    reserved = IntegerField(default=0)         # minor units held now
+    reserved = BigIntegerField(default=0)      # minor units held now
     state = CharField(default="running")       # running | settled
     started_at = FloatField()
     heartbeat_at = FloatField()
@@ -115,7 +115,7 @@ class Cdr(BaseModel):
     answered_at = FloatField(null=True)
     ended_at = FloatField(null=True)
     billed_seconds = IntegerField(default=0)
-    cost = IntegerField(default=0)             # minor units
+    cost = BigIntegerField(default=0)          # minor units
     rate_prefix = CharField(null=True)
     cause = CharField(default="")
 
@@ -149,7 +149,7 @@ class Topup(BaseModel):
 
     id = AutoField()
     account = ForeignKeyField(Account, on_delete="CASCADE")
-    amount = IntegerField()
+    amount = BigIntegerField()                 # minor units
     by = CharField()
     note = TextField(default="")
     at = FloatField()

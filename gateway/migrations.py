@@ -387,6 +387,26 @@ def _v6_boxes(database: Database) -> None:
         database.create_tables([Box], safe=False)
 
 
+# Every column holding money (minor units; rates in millicents per minute) as
+# (table, column). Version 7 widens them; a new money column is BIGINT from the start.
+MONEY_COLUMNS_V7 = (("account", "balance"), ("account", "reserved"), ("session", "reserved"),
+                    ("cdr", "cost"), ("topup", "amount"), ("rate", "price_per_minute"),
+                    ("rate", "connect_fee"))
+
+
+def _v7_money_64_bit(database: Database) -> None:
+    # peewee's IntegerField is INTEGER: 64-bit in SQLite, which has one integer
+    # type, but 32-bit in PostgreSQL, where a balance above 21 474 836.47 failed.
+    if not is_postgresql(database):
+        return
+    tables: dict[str, list[str]] = {}
+    for table, column in MONEY_COLUMNS_V7:
+        tables.setdefault(table, []).append(column)
+    for table, columns in tables.items():
+        changes = ", ".join(f'ALTER COLUMN "{column}" TYPE BIGINT' for column in columns)
+        database.execute_sql(f'ALTER TABLE "{table}" {changes}')
+
+
 # (version, what it does, function): append only; never change or reorder a shipped entry.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (1, "modem status, daemon heartbeat, event log", _v1_status_daemon_event_log),
@@ -395,6 +415,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (4, "web logins, web sessions, failed web logins", _v4_web_users_sessions),
     (5, "codes texted to confirm a caller ID added on the web", _v5_caller_id_codes),
     (6, "boxes sharing the database, with their heartbeat", _v6_boxes),
+    (7, "money columns 64-bit on PostgreSQL", _v7_money_64_bit),
 )
 LATEST = MIGRATIONS[-1][0]
 
