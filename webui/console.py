@@ -4,7 +4,11 @@ answer, and see the modem's unsolicited lines live.
 Commands go through the modem's own driver (`ModemDriver.command`), so they
 queue with the box's own AT traffic instead of fighting it for the port. A
 command while the modem is in a call can end or disturb that call: the
-console refuses it with 409 until the admin confirms. Each modem's feed
+console refuses it with 409 until the admin confirms. Only read-only queries
+are sent as typed (modems/at_guard.py reads the line as the modem would:
+spaces, case, `;`-joined and concatenated commands); anything else waits for
+the admin to confirm that very line as an expert, with a loud warning when
+it undoes the box's modem set-up (ATZ, ATE1, AT+CMGF=1, ...). Each modem's feed
 keeps its last lines - commands, answers and unsolicited lines (RING,
 +CLIP, ...), the latter from a listener on the driver - and the page polls
 it every second.
@@ -14,12 +18,12 @@ from __future__ import annotations
 import collections
 import functools
 import itertools
-import re
 import threading
 import time
 
 import bottle
 
+from modems import at_guard
 from modems.errors import ModemError
 from webui.admin_common import Refused, query_text, when
 
@@ -27,30 +31,52 @@ COMMAND_MAX = 200
 COMMAND_TIMEOUT = 20.0      # seconds; a network scan (AT+COPS=?) takes this long
 KEPT_LINES = 200            # per modem
 MARKS = {"sent": ">", "answer": "<", "urc": "!", "error": "?"}
-_PROMPTING = re.compile(r"AT\+CMG[SW]|AT\+CMGC|AT\^?SMGS", re.IGNORECASE)
-# settings the driver made at open and relies on: a reset to defaults, echo, error
-# format, SMS mode and alphabet, new-message and caller-ID reports, the port's speed
-_UNDOES_SETUP = re.compile(r"AT(Z|&F|E|V0|\+CMEE|\+CMGF|\+CSCS|\+CNMI|\+CLIP|\+CRC|\+IPR)"
-                           r"(?![A-Z])", re.IGNORECASE)
+
+
+class ExpertNeeded(Refused):
+    """A command that is not a read-only query: sent only when the admin confirms this very
+    line as an expert; `setup` when it undoes the box's modem set-up."""
+
+    def __init__(self, message: str, setup: bool):
+        super().__init__(409, message)
+        self.setup = setup
 
 
 def command_problem(line: str) -> str | None:
-    """Gives why a typed command may not be sent, or None when it may."""
+    """Gives why a typed command is never sent, or None when it may be (perhaps only as an
+    expert: see expert_warning)."""
     if not line:
         return "type a command, e.g. AT+CSQ"
     if len(line) > COMMAND_MAX:
         return f"a command has at most {COMMAND_MAX} characters"
     if any(not 0x20 <= ord(char) <= 0x7E for char in line):
         return "only printable ASCII: no line breaks, Ctrl-Z or other control characters"
-    if not line.upper().startswith("AT"):
-        return "an AT command starts with AT"
-    if _UNDOES_SETUP.match(line) and not line.upper().endswith("?") \
-            and not line.upper().endswith("=?"):
-        return ("this command changes a setting the box relies on (echo, error codes, SMS "
-                "mode, reports): use the modem's Reset button, which reopens it set up")
-    if _PROMPTING.match(line):
-        return ("this command waits for a second line after a prompt, which the console "
+    try:
+        waiting = at_guard.prompting(line)
+    except at_guard.AtLineError as error:
+        return str(error)
+    if waiting:
+        return (f"AT{waiting[0]} waits for a second line after a prompt, which the console "
                 "cannot send: send SMS with `callbox sms send`")
+    return None
+
+
+def expert_warning(line: str) -> ExpertNeeded | None:
+    """Gives what the admin must confirm before a well-formed line is sent, or None for a
+    line of read-only queries (modems/at_guard.py says which those are)."""
+    verdict = at_guard.judge(line)
+    if verdict.effect == at_guard.Effect.UNDOES_SETUP:
+        names = ", ".join("AT" + name for name in verdict.names(at_guard.Effect.UNDOES_SETUP))
+        return ExpertNeeded(
+            f"Warning: {names} undoes the box's modem set-up (reset, echo, result codes, SMS "
+            "mode and reports, caller ID, radio, port speed, call reports): the box may stop "
+            "answering calls or SMS until the modem is reset on the Modems page. Send it only "
+            "as an expert who means it.", setup=True)
+    if verdict.effect == at_guard.Effect.CHANGES:
+        names = ", ".join("AT" + name for name in verdict.names(at_guard.Effect.CHANGES))
+        return ExpertNeeded(
+            f"{names} is not a read-only query: the modem may act on it (dial, hang up, "
+            "change a setting, delete messages). Send it as an expert?", setup=False)
     return None
 
 
@@ -86,13 +112,18 @@ class ConsoleFeed:
 
 
 def send_command(pool, feed: ConsoleFeed, modem: str, line: str, confirmed: bool,
-                 now: float) -> list[str]:
+                 now: float, expert: str = "") -> list[str]:
     """Gives the modem's answer to one typed command, kept in the feed with the command.
-    Refused says why it was not sent: 400 a bad command, 409 the modem is not up or is in
-    a call and the admin has not confirmed (`confirm` set), 502 the modem did not answer."""
+    Refused says why it was not sent: 400 a bad command; 409 ExpertNeeded for a line that
+    is not all read-only queries unless `expert` is that very line (the admin confirmed it
+    as an expert); 409 the modem is not up or is in a call and the admin has not confirmed
+    (`confirm` set); 502 the modem did not answer."""
     problem = command_problem(line)
     if problem:
         raise Refused(400, problem)
+    warning = expert_warning(line)
+    if warning is not None and expert != line:
+        raise warning
     driver = pool.driver(modem) if pool is not None else None
     if driver is None:
         raise Refused(409, f"{modem} is not up: no command can reach it now")
@@ -119,13 +150,19 @@ def install(app: bottle.Bottle, web) -> None:
         return web.pool.status() if web.pool is not None else []
 
     def page(session, modem: str, command: str = "", answer=(), error: str = "",
-             confirm: bool = False, status: int = 200):
+             refusal: Refused | None = None, expert: str = "", status: int = 200):
+        """The console; after a refusal that the admin may confirm, the form confirms it
+        (`expert` carries the line confirmed as an expert, so an edited line asks again)."""
         bottle.response.status = status
         if modem:
             feed.follow(modem)
         lines = feed.since(modem)
+        asks_expert = isinstance(refusal, ExpertNeeded)
         return web.render("console", session, modems=modems(), modem=modem, command=command,
-                          answer=list(answer), error=error, confirm=confirm, lines=lines,
+                          answer=list(answer), error=error,
+                          confirm=bool(refusal and refusal.confirm), asks_expert=asks_expert,
+                          setup_warning=asks_expert and refusal.setup,
+                          expert=command if asks_expert else expert, lines=lines,
                           last=lines[-1]["id"] if lines else 0, when=when, marks=MARKS)
 
     @app.get("/admin/console")
@@ -146,12 +183,14 @@ def install(app: bottle.Bottle, web) -> None:
         line = (forms.getunicode("command") or "").strip(" ")
         if modem not in [status.name for status in modems()]:
             return page(session, "", line[:COMMAND_MAX], error="pick a modem", status=400)
+        expert = forms.getunicode("expert") or ""
         try:
             answer = send_command(web.pool, feed, modem, line, forms.getunicode("confirm") == "1",
-                                  web.now())
+                                  web.now(), expert=expert)
         except Refused as refusal:
             return page(session, modem, line[:COMMAND_MAX], error=str(refusal),
-                        confirm=refusal.confirm, status=refusal.status)
+                        refusal=refusal, expert=expert if expert == line else "",
+                        status=refusal.status)
         return page(session, modem, line, answer=answer)
 
     @app.get("/admin/console/lines")

@@ -13,10 +13,16 @@
   </select>
   <label for="command">Command</label>
   <input id="command" name="command" value="{{command}}" maxlength="200" autocomplete="off" autocapitalize="characters" spellcheck="false" placeholder="AT+CSQ">
+  <p class="hint">Read-only queries (AT+CSQ, ATI, AT+CGMI, AT+X?, AT+X=?) are sent as typed; any other command waits until you confirm it as an expert.</p>
   % if error:
-  <p class="error" id="command-error">{{error}}</p>
+  <p class="error{{' setup-warning' if setup_warning else ''}}" id="command-error">{{error}}</p>
   % end
-  % if confirm:
+  % if expert:
+  <input type="hidden" name="expert" value="{{expert}}">
+  % end
+  % if asks_expert:
+  <button type="submit" id="expert">{{'Send it anyway: I am an expert' if setup_warning else 'Send as an expert'}}</button> <a href="/admin/console?modem={{modem}}">Cancel</a>
+  % elif confirm:
   <input type="hidden" name="confirm" value="1">
   <button type="submit" id="confirm">Send anyway</button> <a href="/admin/console?modem={{modem}}">Cancel</a>
   % else:
