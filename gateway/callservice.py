@@ -6,6 +6,7 @@ Threads:
   the policy, and schedules the callback `callback_delay` seconds later.
 - `session-<n>`: one per callback, running the straight-line flow in
   gateway/flows/callback.py and settling its bill in `finally`.
+- `intents` (gateway/intents.py): starts the sessions SMS commands committed.
 Modem events reach a session through its queue when the session holds that
 modem; everything else goes to `triggers`. `on_event` never blocks.
 """
@@ -18,8 +19,8 @@ import threading
 import time
 from typing import Callable
 
-from gateway import ledger, policy
-from gateway.db import close_database
+from gateway import intents, ledger, policy
+from gateway.db import close_database, db
 from gateway.flows import callback, connect_two
 from gateway.flows.connect_two import Outcome
 from gateway.flows.context import FlowContext
@@ -53,6 +54,8 @@ class CallService:
         self._rejected: set[tuple[str, int]] = set()
         self._counter = itertools.count(1)
         self._stopping = threading.Event()
+        self._recovered = threading.Event()
+        self._intents: intents.IntentRunner | None = None
         self._threads: list[threading.Thread] = []
         self._trigger_thread = threading.Thread(target=self._run_triggers, name="triggers",
                                                 daemon=True)
@@ -63,6 +66,21 @@ class CallService:
         """Settles what a crash left running (before the first session; see the daemon)."""
         for line in ledger.recover(self.config.gateway.box, self.context.rate, self.now()):
             log.warning("recovered after a crash: %s", line)
+        self._recovered.set()
+
+    def serve_intents(self, start: Callable[[intents.CallIntent], None]) -> None:
+        """Starts the `intents` thread, which gives each committed call intent to `start`
+        (which calls start_session or start_connect with `intent=`), once crash recovery
+        is done and while the database answers."""
+        self._intents = intents.IntentRunner(
+            self.config.gateway.box, start, self.now, lost=self._database_lost,
+            ready=lambda: self._recovered.is_set() and not self.database_down)
+        self._intents.thread.start()
+
+    def wake_intents(self) -> None:
+        """Makes the `intents` thread look for committed intents now."""
+        if self._intents is not None:
+            self._intents.wake()
 
     def start(self) -> None:
         """Takes calls."""
@@ -107,6 +125,8 @@ class CallService:
         """Stops taking calls; ends and settles running sessions; safe twice."""
         self._stopping.set()
         self._triggers.put(_STOP)
+        if self._intents is not None:
+            self._intents.stop()
         with self._lock:
             sessions = list(self._sessions.values())
         for session in sessions:
@@ -222,18 +242,22 @@ class CallService:
         """Gives why `number` gets no callback, or None (gateway/policy.py)."""
         with self._lock:
             running = number in self._sessions
+        running = running or intents.waiting_for(number)
         return policy.refusal(self.config.callback, self.context, number, running, self.now())
 
     # -- sessions ----------------------------------------------------------------------------
     def start_session(self, number: str, delay: float = 0.0, since: float | None = None,
-                      destination: str | None = None, kind: str = "callback") -> Session:
-        """Calls `number` back (then `destination` directly, if given) in a new session."""
+                      destination: str | None = None, kind: str = "callback",
+                      intent: int | None = None) -> Session:
+        """Calls `number` back (then `destination` directly, if given) in a new session;
+        `intent`: the call intent it runs (marked started with the session's row)."""
         return self._start(Session(self, kind, number), delay, since,
                            lambda session: callback.run(self.context, session, number,
-                                                        destination))
+                                                        destination), intent=intent)
 
     def start_connect(self, account_id: int, a: str, b: str,
-                      notify: Callable[[Outcome], None] | None = None) -> Session:
+                      notify: Callable[[Outcome], None] | None = None,
+                      intent: int | None = None) -> Session:
         """Connects `a` and `b` for an account; `notify(outcome)` when it has ended."""
         outcome = Outcome(a, b)
         session = Session(self, "connect-two", a)
@@ -242,32 +266,36 @@ class CallService:
         def work(session: Session) -> None:
             connect_two.run(self.context, session, account_id, a, b, outcome)
 
-        return self._start(session, 0.0, None, work, notify=notify)
+        return self._start(session, 0.0, None, work, notify=notify, intent=intent)
 
     def _start(self, session: Session, delay: float, since: float | None, work,
-               notify=None) -> Session:
+               notify=None, intent: int | None = None) -> Session:
         with self._lock:
             self._sessions[session.number] = session
         thread = threading.Thread(target=self._run_session,
-                                  args=(session, delay, since, work, notify),
+                                  args=(session, delay, since, work, notify, intent),
                                   name=f"session-{next(self._counter)}", daemon=True)
         self._threads = [item for item in self._threads if item.is_alive()] + [thread]
         thread.start()
         return session
 
     def _run_session(self, session: Session, delay: float, since: float | None, work,
-                     notify) -> None:
+                     notify, intent: int | None) -> None:
         start = (since if since is not None else time.monotonic()) + delay
         if self._stopping.wait(max(0.0, start - time.monotonic())):
             self._forget(session)
             return
         try:
-            session_id = ledger.start_session(self.config.gateway.box, None, session.kind,
-                                              session.number, self.now())
+            session_id = self._open_session(session, intent)
         except CONNECTION_ERRORS as error:
             self._database_lost(error)
             log.error("session for %s not started: the database is unreachable",
                       session.number)
+            self._forget(session)
+            return
+        except intents.IntentTaken:
+            log.warning("call intent %d was started already; not calling %s again", intent,
+                        session.number)
             self._forget(session)
             return
         self.context._session_ids[id(session)] = session_id
@@ -312,6 +340,16 @@ class CallService:
                     notify(outcome)
                 except Exception:
                     log.exception("telling the requester how %s ended failed", session.number)
+
+    def _open_session(self, session: Session, intent: int | None) -> int:
+        """Writes the session's row (and marks its intent started, in the same
+        transaction, so a crash cannot run the intent twice); gives its id."""
+        with db.atomic():
+            session_id = ledger.start_session(self.config.gateway.box, None, session.kind,
+                                              session.number, self.now())
+            if intent is not None and not intents.mark_started(intent, session_id, self.now()):
+                raise intents.IntentTaken(intent)
+        return session_id
 
     def _settle(self, session: Session, session_id: int) -> int:
         try:
@@ -369,7 +407,8 @@ class CallService:
     @property
     def threads(self) -> list[threading.Thread]:
         """The service's long-lived threads (for the watchdog)."""
-        return [self._trigger_thread, self._heartbeat_thread]
+        runner = [self._intents.thread] if self._intents is not None else []
+        return [self._trigger_thread, self._heartbeat_thread] + runner
 
     def reconfigure(self, config) -> None:
         """Takes a reloaded configuration for the next calls."""

@@ -117,13 +117,14 @@ class Daemon:
         self._writer.start()
         self.watch.start()
         self.calls.start()
-        self.sms = SmsService(self.config, self._pool,
-                              CallActions(self.calls, gateway.currency), self.now)
+        actions = CallActions(self.calls, gateway.currency, gateway.box, self.now,
+                              notifier=lambda number, modem: self.sms.notifier(number, modem))
+        self.sms = SmsService(self.config, self._pool, actions, self.now)
         self.sms.start()
+        self.calls.serve_intents(actions.start)
         from webui.app import make_app
         from webui.server import WebServer
-        self.web = WebServer(make_app(self.config, self), self.config.web.host,
-                             self.config.web.port)
+        self.web = WebServer.from_config(make_app(self.config, self), self.config.web)
         self.web.start()
         self._pool.start()
 

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 from peewee import (AutoField, BooleanField, CharField, Database, FloatField, ForeignKeyField,
                     IntegerField, Model, TextField)
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as apply_changes
 
 from gateway.db import SchemaVersion, is_postgresql
 
@@ -407,6 +409,97 @@ def _v7_money_64_bit(database: Database) -> None:
         database.execute_sql(f'ALTER TABLE "{table}" {changes}')
 
 
+def _v8_call_intents(database: Database) -> None:
+    class CallIntent(Model):
+        id = AutoField()
+        box = CharField()
+        kind = CharField()
+        number = CharField()
+        destination = CharField(null=True)
+        account = IntegerField(null=True)
+        reply_to = CharField(null=True)
+        state = CharField(default="pending")
+        session = IntegerField(null=True)
+        created_at = FloatField()
+        started_at = FloatField(null=True)
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "call_intent"
+            indexes = ((("box", "state"), False),)
+
+    with database.bind_ctx([CallIntent]):
+        database.create_tables([CallIntent], safe=False)
+
+
+def _v9_account_numbers_pin_locks(database: Database) -> None:
+    class Base(Model):
+        class Meta:
+            legacy_table_names = False
+
+    class Account(Base):
+        id = AutoField()
+
+        class Meta:
+            table_name = "account"
+
+    class AuthFailure(Base):
+        id = AutoField()
+        account = ForeignKeyField(Account, null=True, on_delete="CASCADE")
+        number = CharField(null=True)
+        at = FloatField()
+
+        class Meta:
+            table_name = "auth_failure"
+            indexes = ((("number", "at"), False), (("account", "at"), False))
+
+    class PinLock(Base):
+        id = AutoField()
+        scope = CharField()
+        number = CharField(null=True)
+        account = ForeignKeyField(Account, null=True, on_delete="CASCADE")
+        at = FloatField()
+        until = FloatField()
+        reason = TextField()
+
+        class Meta:
+            table_name = "pin_lock"
+            indexes = ((("number", "until"), False), (("account", "at"), False))
+
+    migrator = SchemaMigrator.from_database(database)
+    apply_changes(migrator.add_column("account", "number", CharField(null=True)))
+    # The numbers callers typed so far were the ids: they keep working.
+    database.execute_sql("UPDATE account SET number = CAST(id AS TEXT)")
+    apply_changes(migrator.add_index("account", ("number",), unique=True))
+    # auth_failure gains rows with no account (a wrong account number counts too).
+    # Its rows are the wrong PINs of the last 15 minutes: dropping them costs nothing.
+    with database.bind_ctx([Account, AuthFailure, PinLock]):
+        database.drop_tables([AuthFailure])
+        database.create_tables([AuthFailure, PinLock], safe=False)
+
+
+def _v10_sms_health(database: Database) -> None:
+    class SmsHealth(Model):
+        id = AutoField()
+        box = CharField()
+        modem = CharField()
+        on_sim = IntegerField(null=True)
+        capacity = IntegerField(null=True)
+        read_at = FloatField(null=True)
+        failures = IntegerField(default=0)
+        last_error = TextField(default="")
+        last_error_at = FloatField(null=True)
+        updated_at = FloatField()
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "sms_health"
+            indexes = ((("box", "modem"), True),)
+
+    with database.bind_ctx([SmsHealth]):
+        database.create_tables([SmsHealth], safe=False)
+
+
 # (version, what it does, function): append only; never change or reorder a shipped entry.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (1, "modem status, daemon heartbeat, event log", _v1_status_daemon_event_log),
@@ -416,6 +509,10 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (5, "codes texted to confirm a caller ID added on the web", _v5_caller_id_codes),
     (6, "boxes sharing the database, with their heartbeat", _v6_boxes),
     (7, "money columns 64-bit on PostgreSQL", _v7_money_64_bit),
+    (8, "call intents recorded by SMS commands", _v8_call_intents),
+    (9, "account numbers hard to guess; PIN locks per calling number",
+     _v9_account_numbers_pin_locks),
+    (10, "SMS pipeline health per modem (SMS waiting on the SIM, failures)", _v10_sms_health),
 )
 LATEST = MIGRATIONS[-1][0]
 

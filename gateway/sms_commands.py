@@ -12,8 +12,9 @@
 Words are case-insensitive and separated by spaces or commas; the command
 words come from [sms.aliases], the answers from [sms.replies]. A command,
 its changes (a caller ID, PIN failures), its reply and its `done` state
-commit in one transaction, so it is executed at most once; an action that
-ran while its transaction then failed is not run again by this process.
+commit in one transaction, so it is executed at most once: a call it asks
+for is a call intent written in that transaction (gateway/sms_actions.py),
+started by the call service only once committed.
 """
 from __future__ import annotations
 
@@ -55,6 +56,10 @@ class Actions(Protocol):
 
     def balance(self, account_id: int) -> int:
         """Gives the account's balance in minor units."""
+
+    def committed(self) -> None:
+        """Called after each command's transaction has committed (no transaction open):
+        what the command recorded may start now."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,6 @@ class CommandRunner:
         self.actions = actions
         self.now = now
         self.notifier = notifier
-        self._acted: dict[int, str | None] = {}    # command id -> what its action answered
 
     def execute(self, command_id: int) -> bool:
         """Runs one pending command and queues its reply; False if it was not pending."""
@@ -140,7 +144,7 @@ class CommandRunner:
                                          command=command.id)
             SmsCommand.update(state=outcome.state, result=outcome.result[:500],
                               done_at=now).where(SmsCommand.id == command.id).execute()
-        self._acted.pop(command_id, None)
+        self.actions.committed()
         log.info("SMS command %d from %s: %s%s", command_id, command.sender, outcome.result,
                  f" (reply {reply_id})" if reply_id else "")
         return True
@@ -214,13 +218,14 @@ class CommandRunner:
             return Outcome("register refused: needs account and PIN", self._reply("usage_reg"))
         name, pin = request.words
         account = accounts.by_number_or_name(name)
+        # A wrong account counts like a wrong PIN: the same check, the same locks.
+        check = accounts.check_pin(account, pin, command.sender, self.now())
+        if check.locked:
+            return Outcome(f"register refused: PIN entry locked ({check.scope})",
+                           self._reply("pin_locked"))
         if account is None:
             return Outcome(f"register refused: no account {name[:30]!r}",
                            self._reply("wrong_pin"))
-        check = accounts.check_pin(account, pin, command.sender, self.now())
-        if check.locked:
-            return Outcome(f"register refused: PIN entry locked for {account.name}",
-                           self._reply("pin_locked"))
         if not check.ok:
             return Outcome(f"register refused: wrong PIN for {account.name}",
                            self._reply("wrong_pin"))
@@ -248,16 +253,15 @@ class CommandRunner:
     # -- helpers -------------------------------------------------------------------------------
 
     def _act(self, command: SmsCommand, action: Callable[[], str | None]) -> str | None:
-        """Runs a command's action once per process, even if its transaction is retried."""
-        if command.id in self._acted:
-            return self._acted[command.id]
+        """Runs a command's action; it writes only in the command's transaction, so a
+        retried transaction runs it again and what it recorded stays once."""
         try:
-            answer = action()
+            return action()
+        except DatabaseError:
+            raise                  # the command's transaction is lost: retried whole
         except Exception:   # the call side's failure is the sender's refusal, not our crash
             log.exception("SMS command %d: the action failed", command.id)
-            answer = "the box cannot do that right now"
-        self._acted[command.id] = answer
-        return answer
+            return "the box cannot do that right now"
 
     def _redact_pin(self, command: SmsCommand, request: Request) -> None:
         """Keeps PINs out of the SMS log: the text and the stored PDUs lose them."""
