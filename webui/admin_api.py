@@ -21,6 +21,7 @@ from gateway.ledger import Account, CallerId, topup
 from webui import admin, admin_accounts, admin_rates, api
 from webui.admin_common import page_of, query_text
 from webui.app import json_error
+from webui.inputs import json_body
 from webui.calls import caller_ids
 
 
@@ -209,15 +210,6 @@ def install_rates(app: bottle.Bottle, web) -> None:
 
 def rates_body() -> dict:
     """Gives the JSON object of a rates import, which may be larger than other bodies."""
-    # bottle.request.json stops at MEMFILE_MAX (100 kB); a world rate table is larger.
-    # The limit leaves room for JSON's escaping of a file of MAX_UPLOAD bytes.
-    raw = bottle.request.body.read(2 * admin_rates.MAX_UPLOAD + 1)
-    if len(raw) > 2 * admin_rates.MAX_UPLOAD:
-        raise json_error(413, "the request is too large")
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise json_error(400, "send a JSON object with Content-Type: application/json")
-    return data
+    # A world rate table is larger than other bodies; the limit leaves room for JSON's
+    # escaping of a file of MAX_UPLOAD bytes.
+    return json_body(2 * admin_rates.MAX_UPLOAD)

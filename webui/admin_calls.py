@@ -10,6 +10,7 @@ import bottle
 from peewee import JOIN
 
 from gateway.billing import format_money
+from gateway.inputs import row_id
 from gateway.ledger import Account, Cdr, Session
 from webui import calls
 from webui.admin_common import page_of, page_link, parse_day, query_text, when
@@ -26,7 +27,7 @@ def read_filters() -> tuple[dict, dict]:
     values = {name: query_text(name, 40) for name in ("account", "number", "from", "to",
                                                        "status")}
     problems = {}
-    if values["account"] and not values["account"].isdigit():
+    if values["account"] and row_id(values["account"]) is None:
         problems["account"] = "pick an account from the list"
     for name in ("from", "to"):
         if values[name]:
@@ -45,7 +46,7 @@ def legs_query(filters: dict):
              .join(Account, JOIN.LEFT_OUTER, on=(Cdr.account == Account.id))
              .order_by(Cdr.started_at.desc(), Cdr.id.desc()))
     if filters["account"]:
-        query = query.where(Cdr.account == int(filters["account"]))
+        query = query.where(Cdr.account == row_id(filters["account"]))
     if filters["number"]:
         query = query.where(Cdr.number.contains(filters["number"]))
     if filters["from"]:

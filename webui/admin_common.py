@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 import bottle
 
+from webui.inputs import query_page
+
 PAGE_SIZE = 50
 
 
@@ -68,8 +70,7 @@ def page_of(query, size: int = PAGE_SIZE) -> Page:
     """Gives the page of a peewee query the `page` parameter asks for (the last if beyond)."""
     total = query.count()
     count = max(1, math.ceil(total / size))
-    asked = query_text("page", 6)
-    number = min(int(asked), count) if asked.isdigit() and int(asked) > 0 else 1
+    number = query_page(count)
     return Page(list(query.paginate(number, size)), number, count, total)
 
 

@@ -26,6 +26,7 @@ import bottle
 from modems import at_guard
 from modems.errors import ModemError
 from webui.admin_common import Refused, query_text, when
+from webui.inputs import query_number
 
 COMMAND_MAX = 200
 COMMAND_TIMEOUT = 20.0      # seconds; a network scan (AT+COPS=?) takes this long
@@ -197,8 +198,7 @@ def install(app: bottle.Bottle, web) -> None:
     def console_lines():
         web.admin_required(api=True)
         modem = query_text("modem", 64)
-        after = query_text("after", 12)
         feed.follow(modem)
         driver = web.pool.driver(modem) if web.pool is not None and modem else None
-        return {"lines": feed.since(modem, int(after) if after.isdigit() else 0),
+        return {"lines": feed.since(modem, query_number("after") or 0),
                 "up": driver is not None, "in_call": bool(driver and driver.in_call)}

@@ -7,6 +7,7 @@ import bottle
 
 from webui import calls, callerids
 from webui.app import json_error
+from webui.inputs import json_id
 from webui.holder_pages import PAGE_LENGTH, page_number
 
 
@@ -54,9 +55,7 @@ def install(app: bottle.Bottle, web, body) -> None:
         session = web.holder_required(api=True)
         web.check_csrf(session, api=True)
         data = body()
-        code_id = data.get("code_id")
-        if isinstance(code_id, bool) or not isinstance(code_id, int):
-            raise json_error(400, "give code_id as a number (from POST /api/callerids)")
+        code_id = json_id(data, "code_id")     # a number from POST /api/callerids
         try:
             number = callerids.confirm(session.user.account_id, code_id, _text(data, "code"),
                                        web.now())

@@ -4,6 +4,7 @@ from __future__ import annotations
 import bottle
 
 from gateway import accounts
+from gateway.inputs import row_id, whole_number
 from gateway.ledger import Account
 from gateway.sms_config import COMMANDS
 from webui import auth, calls, callerids
@@ -36,7 +37,8 @@ def sms_commands(sms_config) -> list[dict]:
 
 
 def page_number(text: str | None) -> int:
-    return int(text) if text and text.isdigit() and 0 < int(text) < 100000 else 1
+    """Gives the history page asked for: 1 unless `text` is a page number below 100000."""
+    return whole_number(text, 1, 99999) or 1
 
 
 def install(app: bottle.Bottle, web) -> None:
@@ -71,8 +73,7 @@ def install(app: bottle.Bottle, web) -> None:
         forms = bottle.request.forms
         code_id = forms.getunicode("code_id") or ""
         try:
-            number = callerids.confirm(session.user.account_id,
-                                       int(code_id) if code_id.isdigit() else 0,
+            number = callerids.confirm(session.user.account_id, row_id(code_id) or 0,
                                        forms.getunicode("code") or "", web.now())
         except callerids.CallerIdError as refusal:
             # next to its form while the code can still be typed, else above the forms
