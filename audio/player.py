@@ -3,7 +3,7 @@
     pcm = sequence(["your_balance_is", "twelve", "dollars"])
     playback = port.play(frames(pcm))
 
-Prompts live in `<prompt_dir>/<lang>/<name>.wav` (default `audio/prompts`),
+Prompts live in `<prompt_dir>/<lang>/<name>.wav` (default `audio.prompts.DEFAULT_DIR`),
 8 kHz mono 16-bit; `python -m audio.prompts` makes them. Loaded prompts are
 cached; a file replaced on disk is read again.
 """
@@ -15,7 +15,7 @@ import wave
 from collections.abc import Iterable
 
 from audio.pcm import RATE, SAMPLE_BYTES, frames
-from audio.prompts import DEFAULT_DIR
+from audio.prompts import DEFAULT_DIR, make_command
 
 __all__ = ["PromptError", "load_prompt", "frames", "sequence", "prompt_path"]
 
@@ -40,7 +40,8 @@ def load_prompt(name: str, lang: str = "en", prompt_dir: pathlib.Path | str | No
     try:
         stamp = path.stat()
     except FileNotFoundError:
-        raise PromptError(f"prompt {name!r} missing: {path} (run `make prompts`)") from None
+        raise PromptError(f"prompt {name!r} missing: {path} (make the prompts: "
+                          f"{make_command(lang, prompt_dir)})") from None
     return _read_wav(str(path), stamp.st_mtime_ns, stamp.st_size)
 
 

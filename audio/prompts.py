@@ -2,8 +2,9 @@
 
     python -m audio.prompts [--lang en] [--out DIR] [NAME ...]
 
-writes `<out>/<lang>/<name>.wav` (default out: `audio/prompts`) with espeak-ng,
-resampled with sox to 8 kHz mono S16 and normalized. A manifest beside the
+writes `<out>/<lang>/<name>.wav` (default out: the `prompts` folder beside this
+module: the installed package's own on a box, the checkout's in development)
+with espeak-ng, resampled with sox to 8 kHz mono S16 and normalized. A manifest beside the
 WAVs records, per prompt, the hash of the text (and voice settings) it was
 made from and the hash of the file made, so that
 
@@ -72,6 +73,10 @@ ENGLISH = {
     "and": "and",
     **{word: word for word in _NUMBERS},
 }
+
+
+# The names the box says in every language (speech.py builds sentences of them).
+NAMES = tuple(ENGLISH)
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,35 @@ def generate(lang: str = "en", out_dir: pathlib.Path | str | None = None,
                     progress(report, name)
         _write_manifest(folder, manifest)
     return report
+
+
+def missing(lang: str = "en", prompt_dir: pathlib.Path | str | None = None) -> list[str]:
+    """Gives the names of the prompts that have no WAV for `lang` in `prompt_dir`."""
+    folder = pathlib.Path(prompt_dir or DEFAULT_DIR) / lang
+    return [name for name in NAMES if not (folder / f"{name}.wav").is_file()]
+
+
+def make_command(lang: str = "en", prompt_dir: pathlib.Path | str | None = None) -> str:
+    """Gives the command that makes `lang`'s prompts where this program reads them."""
+    # -I: run from inside a checkout, a bare `-m audio.prompts` imports the checkout's
+    # module and writes there, not where the installed box reads.
+    return (f"{sys.executable} -I -m audio.prompts --lang {lang} "
+            f"--out {pathlib.Path(prompt_dir or DEFAULT_DIR)}")
+
+
+def check(lang: str = "en", prompt_dir: pathlib.Path | str | None = None) -> str | None:
+    """Gives why the box would be mute or gappy in `lang` (None: every prompt is there)."""
+    absent = missing(lang, prompt_dir)
+    if not absent:
+        return None
+    folder = pathlib.Path(prompt_dir or DEFAULT_DIR) / lang
+    shown = ", ".join(absent[:5]) + (", ..." if len(absent) > 5 else "")
+    if lang not in LANGUAGES:
+        fix = f"record them as 8 kHz mono WAVs (there are no texts to generate {lang!r} from)"
+    else:
+        fix = f"make them (as the owner of that folder): {make_command(lang, prompt_dir)}"
+    return (f"{len(absent)} of {len(NAMES)} voice prompts missing in {folder} ({shown}); "
+            f"{fix}")
 
 
 def _sort_out(wanted: list[str], language: Language, folder: pathlib.Path, manifest: dict,

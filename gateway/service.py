@@ -14,6 +14,7 @@ import threading
 
 from peewee import DatabaseError
 
+from audio import prompts
 from gateway.config import load
 from gateway.daemon import Daemon
 from gateway.migrations import SchemaTooNew
@@ -82,6 +83,10 @@ def run(config_path: str) -> int:
     """Runs the daemon until SIGTERM/SIGINT; gives the exit code. Raises ConfigError."""
     config = load(config_path)
     configure_logging(config.gateway.log_level)
+    missing_prompts = prompts.check(config.callback.language)
+    if missing_prompts:     # exit 2: systemd does not restart (RestartPreventExitStatus)
+        log.error("cannot run, the box would answer calls in silence: %s", missing_prompts)
+        return 2
     daemon = Daemon(config)
     watch = SignalWatch(daemon)
     notifier = Notifier()
