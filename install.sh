@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs callbox as an appliance on Raspberry Pi OS / Debian bookworm (arm64, armhf,
-# amd64), from the checkout this script lives in. Run as root:
+# amd64), from the checkout this script lives in. Run as root (sudo, or su - first on a
+# system without sudo); it installs python3 itself if it is missing:
 #
-#   sudo ./install.sh                 install, or upgrade in place (config and data kept)
-#   sudo ./install.sh --uninstall     remove program, unit and udev rules; keep
+#   ./install.sh                      install, or upgrade in place (config and data kept)
+#   ./install.sh --uninstall          remove program, unit and udev rules; keep
 #                                     /etc/callbox and /var/lib/callbox
-#   sudo ./install.sh --purge         remove those too, and the callbox user
+#   ./install.sh --purge              remove those too, and the callbox user
 #   ./install.sh --dry-run            print each step without doing it
 #   ./install.sh --root DIR           lay the files out under DIR (packaging, tests):
 #                                     no apt-get, useradd, systemctl or udevadm; what
@@ -13,17 +14,20 @@
 #                                     (DIR/callbox-uninstall.todo for --uninstall)
 #   --no-venv                         skip the virtualenv and what needs it (prompts, admin)
 #   --admin NAME                      name of the first web admin (default: admin)
+#   --admin-password -                read its password from the first line of stdin
+#                                     (without a terminal, e.g. over ssh or from a script)
 #
 # Layout: program in /opt/callbox/venv, configuration /etc/callbox/callbox.toml (never
 # overwritten: a new default goes beside it as callbox.toml.dist), state in
 # /var/lib/callbox (owned by the callbox user), unit /etc/systemd/system/callbox.service,
-# udev rules /etc/udev/rules.d/99-callbox.rules.
+# udev rules /etc/udev/rules.d/99-callbox.rules, voice prompts generated into the installed
+# package (never into the checkout), the output of apt-get and pip in /opt/callbox/install.log.
 set -euo pipefail
 
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SERVICE_USER=callbox
 DEB_PACKAGES=(python3 libpq5 python3-venv python3-dev gcc libasound2-dev alsa-utils espeak-ng sox
-              libsox-fmt-all udev usb-modeswitch sqlite3)
+              libsox-fmt-all udev usb-modeswitch sqlite3 git)
 PYTHON=${PYTHON:-python3}
 OS_RELEASE=${CALLBOX_OS_RELEASE:-/etc/os-release}
 
@@ -32,7 +36,11 @@ MODE=install
 DRY_RUN=0
 NO_VENV=0
 ADMIN_NAME=admin
+ADMIN_PASSWORD=""
+ADMIN_PASSWORD_GIVEN=0
 FRESH_INSTALL=0
+LOG_STARTED=0
+APT_UPDATED=0
 
 usage() {
     sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
@@ -73,6 +81,34 @@ system_command() {
     fi
 }
 
+# Runs a command whose chatter (dpkg's progress lines, pip's build warnings) goes to
+# $INSTALL_LOG instead of the screen; on failure the end of it is shown.
+quietly() {
+    if ((DRY_RUN)); then
+        echo "   + $*"
+        return
+    fi
+    if ((! LOG_STARTED)); then     # the log holds this run only
+        mkdir -p "$(dirname "$INSTALL_LOG")"
+        : >"$INSTALL_LOG"
+        LOG_STARTED=1
+    fi
+    echo "+ $*" >>"$INSTALL_LOG"
+    if ! "$@" >>"$INSTALL_LOG" 2>&1; then
+        tail -n 25 "$INSTALL_LOG" | sed 's/^/   | /' >&2
+        die "failed: $* (its whole output is in $INSTALL_LOG)"
+    fi
+}
+
+# A system command (skipped under --root) run quietly.
+quiet_system_command() {
+    if [[ -n $ROOT ]]; then
+        system_command "$@"
+    else
+        quietly "$@"
+    fi
+}
+
 # The same, for a command whose failure does not stop the install (a unit already gone,
 # udev not running in a container): the failure is shown and the install goes on.
 tolerant_system_command() {
@@ -91,6 +127,9 @@ parse_arguments() {
             --no-venv) NO_VENV=1 ;;
             --admin) [[ $# -ge 2 ]] || die "--admin needs a name"
                      ADMIN_NAME=$2; shift ;;
+            --admin-password) [[ $# -ge 2 && $2 == - ]] \
+                    || die "--admin-password takes - (the password is the first line of stdin)"
+                    ADMIN_PASSWORD_GIVEN=1; shift ;;
             -h|--help) usage; exit 0 ;;
             *) die "unknown option $1 (see --help)" ;;
         esac
@@ -106,6 +145,7 @@ parse_arguments() {
     UNIT=$ROOT/etc/systemd/system/callbox.service
     RULES=$ROOT/etc/udev/rules.d/99-callbox.rules
     LINK=$ROOT/usr/local/bin/callbox
+    INSTALL_LOG=$PREFIX/install.log
     # Under --root, the system commands left for whoever installs the tree.
     if [[ $MODE == install ]]; then
         TODO=$PREFIX/postinst.todo
@@ -123,19 +163,39 @@ check_system() {
     if [[ $id != debian && $id != raspbian && " $like " != *" debian "* ]]; then
         die "unsupported system: $id (this installer is for Debian and Raspberry Pi OS; install by hand from README.md)"
     fi
-    command -v "$PYTHON" >/dev/null || die "unsupported system: no $PYTHON (apt-get install python3)"
+    if [[ -z $ROOT ]] && ((! DRY_RUN)) && [[ $(id -u) != 0 ]]; then
+        die "run as root (sudo ./install.sh, or su - and then ./install.sh), or use --root DIR or --dry-run"
+    fi
+    if ! command -v "$PYTHON" >/dev/null; then
+        install_python
+        if ((DRY_RUN)); then
+            note "$id, $(uname -m), Python to be installed"
+            return
+        fi
+    fi
     "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
         || die "unsupported system: $("$PYTHON" -V 2>&1) is too old, callbox needs Python 3.11 or newer (Debian 12 bookworm)"
-    if [[ -z $ROOT ]] && ((! DRY_RUN)) && [[ $(id -u) != 0 ]]; then
-        die "run as root (sudo ./install.sh), or use --root DIR or --dry-run"
-    fi
     note "$id, $("$PYTHON" -V 2>&1), $(uname -m)"
+}
+
+# A bare Debian has no python3, which the rest of this script needs before the other
+# packages are installed.
+install_python() {
+    [[ -z $ROOT ]] || die "unsupported system: no $PYTHON (apt-get install python3 python3-venv)"
+    step "installing python3 first (a bare system has none)"
+    quietly apt-get update -qq
+    APT_UPDATED=1
+    quietly env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        python3 python3-venv
+    ((DRY_RUN)) || command -v "$PYTHON" >/dev/null \
+        || die "no $PYTHON even after installing python3 (is PYTHON set to another name?)"
 }
 
 install_packages() {
     step "installing Debian packages: ${DEB_PACKAGES[*]}"
-    system_command apt-get update -qq
-    system_command env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${DEB_PACKAGES[@]}"
+    note "their output goes to $INSTALL_LOG"
+    ((APT_UPDATED)) || quiet_system_command apt-get update -qq
+    quiet_system_command env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${DEB_PACKAGES[@]}"
 }
 
 create_user() {
@@ -149,6 +209,8 @@ create_user() {
 }
 
 # Copies the checkout to a temporary folder so that building never writes into it.
+# The checkout's own prompts (`make prompts` of a developer) stay out of the package:
+# without their manifest the generator would take them for an admin's recordings.
 install_program() {
     if ((NO_VENV)); then
         step "virtualenv $VENV: skipped (--no-venv)"
@@ -169,12 +231,17 @@ install_program() {
     trap "rm -rf '$build'" EXIT
     run tar -C "$SOURCE_DIR" --exclude=.venv --exclude=.git --exclude=build \
         --exclude='*.egg-info' --exclude=__pycache__ --exclude=.pytest_cache \
-        --exclude=tests -cf "$build/source.tar" .
+        --exclude=tests --exclude=audio/prompts -cf "$build/source.tar" .
     run mkdir -p "$build/source"
     run tar -C "$build/source" -xf "$build/source.tar"
-    run "$VENV/bin/pip" install --quiet --disable-pip-version-check "$build/source"
+    # --use-pep517: the pip of Debian 12's venv builds pyalsaaudio (no wheel for ARM) the
+    # legacy way otherwise, with a deprecation warning on every fresh install.
+    note "pip's output goes to $INSTALL_LOG"
+    quietly "$VENV/bin/pip" install --quiet --disable-pip-version-check --use-pep517 \
+        "$build/source"
     # Same version number on an upgrade: force the new code in, dependencies untouched.
-    run "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+    # Prompts generated into the package are not in pip's record of it: they stay.
+    quietly "$VENV/bin/pip" install --quiet --disable-pip-version-check --use-pep517 --no-deps \
         --force-reinstall "$build/source"
     run mkdir -p "$(dirname "$LINK")"
     run ln -sfn /opt/callbox/venv/bin/callbox "$LINK"
@@ -215,15 +282,13 @@ generate_prompts() {
         step "voice prompts: skipped (--no-venv)"
         return
     fi
-    step "voice prompts (espeak-ng, sox)"
-    if ((DRY_RUN)); then
-        run "$VENV/bin/python" -m audio.prompts --out "<the installed audio/prompts>"
-        return
-    fi
-    local out
-    out=$("$VENV/bin/python" -c 'import audio.prompts as prompts; print(prompts.DEFAULT_DIR)')
-    run "$VENV/bin/python" -m audio.prompts --out "$out" \
-        || note "some prompts failed (is espeak-ng installed?); run again: $VENV/bin/python -m audio.prompts"
+    step "voice prompts (espeak-ng, sox) into the installed package"
+    # -I: run from inside the checkout, a plain `python -m audio.prompts` imports the
+    # checkout's module (the current folder comes first on sys.path) and writes the WAVs
+    # there, and the installed box is mute.
+    run "$VENV/bin/python" -I -m audio.prompts \
+        || echo "install.sh: WARNING: some prompts failed (is espeak-ng installed?); the box" \
+                "will not start without them; run again: $VENV/bin/python -I -m audio.prompts" >&2
 }
 
 install_units() {
@@ -244,31 +309,40 @@ install_units() {
 
 create_admin() {
     step "first web admin"
+    # runuser, not sudo: a minimal Debian has no sudo, and root has runuser.
+    local later="runuser -u $SERVICE_USER -- callbox user add $ADMIN_NAME --admin"
     if ((FRESH_INSTALL == 0)); then
-        note "an upgrade: the users are kept (add one with: callbox user add NAME --admin)"
+        note "an upgrade: the users are kept (add one as root with: $later)"
         return
     fi
     if ((NO_VENV)) || [[ -n $ROOT ]]; then
-        note "skipped: after installing run  callbox user add $ADMIN_NAME --admin"
+        note "skipped: after installing, as root run  $later"
+        note "(it asks for the password; without a terminal add --password - and write it to stdin)"
         return
     fi
+    # As the service user, so that a database it creates belongs to the daemon.
+    local add=(runuser -u "$SERVICE_USER" -- "$VENV/bin/callbox" user add "$ADMIN_NAME" --admin
+               --config /etc/callbox/callbox.toml)
+    if ((ADMIN_PASSWORD_GIVEN)); then
+        add+=(--password -)
+    fi
     if ((DRY_RUN)); then
-        run runuser -u "$SERVICE_USER" -- "$VENV/bin/callbox" user add "$ADMIN_NAME" --admin \
-            --config /etc/callbox/callbox.toml
+        run "${add[@]}"
         return
     fi
     if ! "$VENV/bin/callbox" user --help >/dev/null 2>&1; then
         note "skipped: this callbox has no 'user' command yet; create the admin when it does"
         return
     fi
-    if [[ ! -t 0 ]]; then
-        note "no terminal to ask a password on: run  sudo -u $SERVICE_USER callbox user add $ADMIN_NAME --admin"
-        return
+    if ((ADMIN_PASSWORD_GIVEN)); then
+        printf '%s\n' "$ADMIN_PASSWORD" | "${add[@]}" \
+            || note "the admin was not created; as root run  $later"
+    elif [[ -t 0 ]]; then
+        "${add[@]}" || note "the admin was not created; as root run  $later"
+    else
+        note "no terminal to ask a password on: install with --admin-password - and the"
+        note "password on stdin, or as root run  $later --password -  (password on stdin)"
     fi
-    # As the service user, so that a database it creates belongs to the daemon.
-    runuser -u "$SERVICE_USER" -- "$VENV/bin/callbox" user add "$ADMIN_NAME" --admin \
-        --config /etc/callbox/callbox.toml \
-        || note "the admin was not created; run  sudo -u $SERVICE_USER callbox user add NAME --admin"
 }
 
 remove_all() {
@@ -310,8 +384,17 @@ install_all() {
     fi
 }
 
+# Takes the admin's password off stdin before apt-get or pip could read from it.
+read_admin_password() {
+    ((ADMIN_PASSWORD_GIVEN)) || return 0
+    IFS= read -r ADMIN_PASSWORD || true
+    ADMIN_PASSWORD=${ADMIN_PASSWORD%$'\r'}
+    [[ -n $ADMIN_PASSWORD ]] || die "--admin-password -: the first line of stdin is empty"
+}
+
 main() {
     parse_arguments "$@"
+    read_admin_password
     check_system
     if ((DRY_RUN)); then
         note "dry run: nothing is changed"

@@ -5,9 +5,12 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from audio.prompts import DEFAULT_DIR, NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL = ROOT / "install.sh"
@@ -33,7 +36,7 @@ def test_dry_run_changes_nothing(tmp_path):
     assert "skipped under --root: useradd --system" in result.stdout
     assert "skipped under --root: env DEBIAN_FRONTEND=noninteractive apt-get install" in result.stdout
     assert re.search(r"\+ .*venv/bin/pip install .*", result.stdout)
-    assert "audio.prompts --out" in result.stdout
+    assert "venv/bin/python -I -m audio.prompts" in result.stdout
 
 
 def test_root_install_lays_out_the_tree(tmp_path):
@@ -133,20 +136,131 @@ def test_systemd_unit_verifies():
     assert not re.search(r"Unknown|Failed to parse|Invalid|unsupported", output), output
 
 
+# What a developer's checkout holds besides the sources; generated prompts above all.
+NOT_IN_A_CLONE = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info", "build",
+                                        ".pytest_cache", ".hypothesis", "artifacts", "*.wav",
+                                        "manifest.json", ".lock", ".make-*")
+
+
+def box_config(tmp_path: Path, language: str = "en") -> Path:
+    """Gives a configuration file whose state lives in `tmp_path`."""
+    path = tmp_path / "callbox.toml"
+    path.write_text(f'[gateway]\nstate_dir = "{tmp_path}"\ndatabase = "{tmp_path / "box.db"}"\n'
+                    f'[callback]\nlanguage = "{language}"\n')
+    return path
+
+
 @pytest.mark.timeout(300)
-def test_full_install_with_virtualenv(tmp_path):
-    """The one slow test: a real virtualenv, the package installed, prompts generated."""
+def test_install_from_inside_a_checkout_puts_prompts_in_the_installed_package(tmp_path):
+    """The one slow test: a fresh clone, the README's `cd callbox && ./install.sh`, a real
+    virtualenv; the box must find its prompts in the installed package, not the clone."""
+    checkout = tmp_path / "callbox"
+    shutil.copytree(ROOT, checkout, ignore=NOT_IN_A_CLONE)
     target = tmp_path / "box"
-    result = install("--root", str(target), timeout=280)
+    result = subprocess.run(["bash", "./install.sh", "--root", str(target)], capture_output=True,
+                            text=True, timeout=280, cwd=checkout)
     if result.returncode != 0 and any(text in result.stdout + result.stderr for text in NO_INDEX):
         pytest.skip("no Python package index reachable for pip")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    callbox = target / "opt/callbox/venv/bin/callbox"
-    version = subprocess.run([str(callbox), "--version"], capture_output=True, text=True,
-                             timeout=60)
+    assert not list(checkout.rglob("*.wav")), "the installer wrote prompts into the checkout"
+    # pip's chatter (warnings, legacy builds) went to the log, not to the screen
+    assert "WARNING" not in result.stdout + result.stderr, result.stdout + result.stderr
+    assert (target / "opt/callbox/install.log").exists()
+    venv = target / "opt/callbox/venv"
+    version = subprocess.run([str(venv / "bin/callbox"), "--version"], capture_output=True,
+                             text=True, timeout=60)
     assert version.stdout.startswith("callbox "), version.stderr
     assert os.readlink(target / "usr/local/bin/callbox") == "/opt/callbox/venv/bin/callbox"
-    prompts = subprocess.run([str(target / "opt/callbox/venv/bin/python"), "-c",
-                              "import audio.prompts as p; print(p.DEFAULT_DIR)"],
-                             capture_output=True, text=True, timeout=60, cwd="/")
-    assert list((Path(prompts.stdout.strip()) / "en").glob("*.wav"))
+    installed = Path(subprocess.run([str(venv / "bin/python"), "-I", "-c",
+                                     "import audio.prompts as p; print(p.DEFAULT_DIR)"],
+                                    capture_output=True, text=True, timeout=60,
+                                    cwd=checkout).stdout.strip())
+    assert installed.is_relative_to(venv.resolve())
+    assert {path.stem for path in (installed / "en").glob("*.wav")} == set(NAMES)
+    check_prompts_of_an_installed_box(venv, installed, checkout, tmp_path)
+    # an upgrade keeps them: pip's record of the package does not list them
+    again = subprocess.run(["bash", "./install.sh", "--root", str(target)], capture_output=True,
+                           text=True, timeout=280, cwd=checkout)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert f"0/{len(NAMES)} prompts generated" in again.stdout
+    assert {path.stem for path in (installed / "en").glob("*.wav")} == set(NAMES)
+
+
+def check_prompts_of_an_installed_box(venv: Path, installed: Path, checkout: Path,
+                                      tmp_path: Path) -> None:
+    """A missing prompt fails `config check` and `run`; the command shown remakes it."""
+    config = box_config(tmp_path)
+    callbox = str(venv / "bin/callbox")
+    check = [callbox, "config", "check", str(config)]
+    assert subprocess.run(check, capture_output=True, timeout=60).returncode == 0
+    (installed / "en" / "welcome.wav").unlink()
+    failed = subprocess.run(check, capture_output=True, text=True, timeout=60, cwd=checkout)
+    assert failed.returncode == 2 and "welcome" in failed.stderr, failed.stderr
+    ran = subprocess.run([callbox, "run", "--config", str(config)], capture_output=True,
+                         text=True, timeout=60)
+    assert ran.returncode == 2 and "welcome" in ran.stderr, ran.stderr
+    remake = re.search(r"make them \(as the owner of that folder\): (.+)$", failed.stderr, re.M)
+    assert remake, failed.stderr
+    # run from inside the checkout, as an admin who pastes it would
+    subprocess.run(remake.group(1).split(), check=True, capture_output=True, timeout=120,
+                   cwd=checkout)
+    assert (installed / "en" / "welcome.wav").exists()
+    assert not list(checkout.rglob("*.wav"))
+    assert subprocess.run(check, capture_output=True, timeout=60).returncode == 0
+    # the first admin, with the password piped in as the installer's hint says
+    added = subprocess.run([callbox, "user", "add", "admin", "--admin", "--password", "-",
+                            "--config", str(config)], input="a-long-password\n",
+                           capture_output=True, text=True, timeout=60)
+    assert added.returncode == 0 and "created web user admin" in added.stdout, added.stderr
+
+
+def test_config_check_and_run_fail_when_prompts_are_missing(tmp_path):
+    config = box_config(tmp_path, language="de")     # no German prompts exist
+    callbox = [sys.executable, "-m", "gateway"]
+    check = subprocess.run([*callbox, "config", "check", str(config)], capture_output=True,
+                           text=True, timeout=60, cwd=ROOT)
+    assert check.returncode == 2, check.stderr
+    assert f"{len(NAMES)} of {len(NAMES)} voice prompts missing" in check.stderr
+    assert str(DEFAULT_DIR / "de") in check.stderr
+    run = subprocess.run([*callbox, "run", "--config", str(config)], capture_output=True,
+                         text=True, timeout=60, cwd=ROOT)
+    assert run.returncode == 2 and "voice prompts missing" in run.stderr, run.stderr
+    # the English ones are there (make prompts): the same file in English passes
+    english = subprocess.run([*callbox, "config", "check", str(box_config(tmp_path))],
+                             capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert english.returncode == 0, english.stderr
+
+
+def test_admin_password_from_stdin_reaches_user_add_unseen():
+    if Path("/etc/callbox/callbox.toml").exists():
+        pytest.skip("callbox is installed here: the dry run would be an upgrade")
+    result = subprocess.run(["bash", str(INSTALL), "--dry-run", "--admin-password", "-"],
+                            input="s3cret-admin-pass\n", capture_output=True, text=True,
+                            timeout=60, cwd="/")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"\+ runuser -u callbox -- \S+/callbox user add admin --admin .*--password -$",
+                     result.stdout, re.M), result.stdout
+    assert "s3cret-admin-pass" not in result.stdout + result.stderr
+    empty = subprocess.run(["bash", str(INSTALL), "--dry-run", "--admin-password", "-"],
+                           input="", capture_output=True, text=True, timeout=60, cwd="/")
+    assert empty.returncode != 0 and "first line of stdin is empty" in empty.stderr
+
+
+def test_admin_hint_works_as_root_without_sudo(tmp_path):
+    result = install("--root", str(tmp_path / "box"), "--no-venv")
+    assert result.returncode == 0, result.stderr
+    assert "runuser -u callbox -- callbox user add admin --admin" in result.stdout
+    assert "sudo" not in result.stdout
+
+
+def test_missing_python_is_installed_first(tmp_path):
+    env = dict(os.environ, PYTHON="python3-not-on-this-box")
+    result = install("--dry-run", env=env)
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.index("installing python3 first")
+    assert first < result.stdout.index("installing Debian packages")
+    assert re.search(r"\+ env DEBIAN_FRONTEND=noninteractive apt-get install .* python3 python3-venv$",
+                     result.stdout, re.M), result.stdout
+    # under --root nothing is installed on this system: the missing Python is an error
+    refused = install("--root", str(tmp_path / "box"), "--no-venv", env=env)
+    assert refused.returncode != 0 and "no python3-not-on-this-box" in refused.stderr
