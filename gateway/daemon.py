@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from audio import prompts
 from gateway import __version__, boxes
 from gateway.callservice import CallService
 from gateway.config import Config, ConfigError, ModemConfig, load, mask_url_password
@@ -155,6 +156,11 @@ class Daemon:
             fresh = load(self.config.path)
         except ConfigError as error:
             log.error("reload refused, keeping the running configuration: %s", error)
+            return
+        missing_prompts = prompts.check(fresh.callback.language)
+        if missing_prompts:     # the next callers would hear silence
+            log.error("reload refused, keeping the running configuration: language %s: %s",
+                      fresh.callback.language, missing_prompts)
             return
         self.config = fresh
         if self._pool is not None and fresh.modems != self._modems:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from audio.prompts import DEFAULT_DIR, NAMES
+from gateway.config import load
+from gateway.daemon import Daemon
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL = ROOT / "install.sh"
@@ -229,6 +231,20 @@ def test_config_check_and_run_fail_when_prompts_are_missing(tmp_path):
     english = subprocess.run([*callbox, "config", "check", str(box_config(tmp_path))],
                              capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert english.returncode == 0, english.stderr
+
+
+def test_a_reload_to_a_language_without_prompts_is_refused(tmp_path, caplog):
+    path = box_config(tmp_path)
+    path.write_text(path.read_text() + '[web]\nlisten = "127.0.0.1:0"\n')
+    box = Daemon(load(str(path)))
+    box.start()
+    try:
+        path.write_text(path.read_text().replace('language = "en"', 'language = "de"'))
+        box.reload()
+        assert box.config.callback.language == "en"
+        assert "reload refused" in caplog.text and "voice prompts missing" in caplog.text
+    finally:
+        box.stop()
 
 
 def test_admin_password_from_stdin_reaches_user_add_unseen():
