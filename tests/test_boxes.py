@@ -48,10 +48,10 @@ def test_admin_page_shows_every_box_online_or_offline(tmp_path):
         boxes.beat("box", "0.1.0", modems("up", "up"), 1, now - 5)
         boxes.beat("site-<b>", "0.1.0", modems("down"), 0, now - 3600)
         client = Client(app)
-        client.post("/login", {"name": "alice", "password": "alice-secret"})
+        client.form_login({"name": "alice", "password": "alice-secret"})
         assert client.get("/admin/boxes").status == 403
         admin = Client(app)
-        admin.post("/login", {"name": "root", "password": "admin-secret"})
+        admin.form_login({"name": "root", "password": "admin-secret"})
         page = admin.get("/admin/boxes")
         assert page.status == 200
         assert '<tr data-name="box" data-state="online">' in page.text
@@ -66,7 +66,7 @@ def test_admin_page_without_boxes_says_so(tmp_path):
     app = make_test_app(tmp_path)
     try:
         admin = Client(app)
-        admin.post("/login", {"name": "root", "password": "admin-secret"})
+        admin.form_login({"name": "root", "password": "admin-secret"})
         assert 'id="no-boxes"' in admin.get("/admin/boxes").text
     finally:
         close_database()

@@ -18,7 +18,7 @@ NEW_PHONE = "+4917055555555"
 def token_for(app, name="alice") -> str:
     """Gives a fresh API token made on the holder's API token page."""
     client = Client(app)
-    client.post("/login", {"name": name, "password": f"{name}-secret"})
+    client.form_login({"name": name, "password": f"{name}-secret"})
     reply = client.post("/api-token", {"csrf_token": client.csrf("/api-token")})
     return re.search(r'id="token">([^<]+)<', reply.text).group(1)
 

@@ -18,7 +18,7 @@ NEW_PHONE = "+4917055555555"
 
 def holder(app, name="alice"):
     client = Client(app)
-    assert client.post("/login", {"name": name, "password": f"{name}-secret"}).status == 303
+    assert client.form_login({"name": name, "password": f"{name}-secret"}).status == 303
     return client
 
 
@@ -198,7 +198,7 @@ def test_the_history_pages_through_every_call_with_leg_costs(app):
                    direction="outgoing", number=f"+49301234{number:04d}", modem="m2",
                    started_at=now + number, billed_seconds=60, cost=6 + number, cause="busy")
     client = Client(app)
-    client.post("/login", {"name": "alice", "password": "alice-secret"})
+    client.form_login({"name": "alice", "password": "alice-secret"})
     first = client.get("/calls")
     assert first.status == 200 and "Page 1 of 2 (25 calls)" in first.text
     assert "+49301234" + "0024" in first.text and "+49301234" + "0004" not in first.text
@@ -228,6 +228,6 @@ def test_holder_pages_need_a_holder_login(app):
     for path in ("/callerids", "/pin", "/sms-help", "/calls", "/api-token"):
         assert Client(app).get(path).status == 303, path
     admin = Client(app)
-    admin.post("/login", {"name": "root", "password": "admin-secret"})
+    admin.form_login({"name": "root", "password": "admin-secret"})
     for path in ("/callerids", "/pin", "/calls", "/api-token"):
         assert admin.get(path).headers["Location"].endswith("/admin/modems"), path

@@ -21,7 +21,7 @@ def test_pages_and_api_need_a_login(app):
 
 def test_login_sets_a_strict_httponly_cookie_and_logout_ends_the_session(app):
     client = Client(app)
-    reply = client.post("/login", {"name": "alice", "password": "alice-secret"})
+    reply = client.form_login({"name": "alice", "password": "alice-secret"})
     assert reply.status == 303
     cookie = reply.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie.replace("strict", "Strict")
@@ -36,14 +36,14 @@ def test_login_sets_a_strict_httponly_cookie_and_logout_ends_the_session(app):
 
 def test_forms_without_the_csrf_token_are_refused(app):
     client = Client(app)
-    client.post("/login", {"name": "alice", "password": "alice-secret"})
+    client.form_login({"name": "alice", "password": "alice-secret"})
     form = {"current": "alice-secret", "new": "another-secret", "repeat": "another-secret"}
     assert client.post("/password", form).status == 403
     assert client.post("/password", {**form, "csrf_token": "forged"}).status == 403
     assert client.post("/logout", {}).status == 403
     assert client.get("/").status == 200                # still logged in, nothing changed
     admin = Client(app)
-    admin.post("/login", {"name": "root", "password": "admin-secret"})
+    admin.form_login({"name": "root", "password": "admin-secret"})
     assert admin.post(f"/admin/accounts/{app.alice.id}/topup", {"amount": "5"}).status == 403
     assert Topup.select().where(Topup.by == "web:root").count() == 0
 
@@ -83,7 +83,7 @@ def test_a_user_sees_only_their_own_account_and_calls(app):
 
 def test_admin_pages_refuse_account_holders(app):
     client = Client(app)
-    client.post("/login", {"name": "alice", "password": "alice-secret"})
+    client.form_login({"name": "alice", "password": "alice-secret"})
     for path in ("/admin/modems", "/admin/accounts"):
         assert client.get(path).status == 403, path
     assert client.get("/api/modems").status == 403
@@ -97,7 +97,7 @@ def test_admin_pages_refuse_account_holders(app):
 
 def test_admin_creates_an_account_and_tops_it_up(app):
     admin = Client(app)
-    admin.post("/login", {"name": "root", "password": "admin-secret"})
+    admin.form_login({"name": "root", "password": "admin-secret"})
     assert admin.get("/admin/modems").status == 200
     assert json.loads(admin.get("/api/modems").text) == {"modems": []}
     csrf = admin.csrf("/admin/accounts")
@@ -117,25 +117,25 @@ def test_admin_creates_an_account_and_tops_it_up(app):
 def test_five_wrong_passwords_lock_the_name_from_that_address(app):
     client = Client(app)
     for _ in range(5):
-        reply = client.post("/login", {"name": "alice", "password": "wrong-guess"})
+        reply = client.form_login({"name": "alice", "password": "wrong-guess"})
         assert reply.status == 400
     assert "locked for 15 more minutes" in reply.text
-    reply = client.post("/login", {"name": "alice", "password": "alice-secret"})
+    reply = client.form_login({"name": "alice", "password": "alice-secret"})
     assert reply.status == 400 and "locked" in reply.text and "callbox_session" not in client.cookies
     assert client.post("/api/login", json_body={"name": "alice",
                                                 "password": "alice-secret"}).status == 429
     elsewhere = Client(app, address="198.51.100.7")      # another address is not locked
-    assert elsewhere.post("/login", {"name": "alice", "password": "alice-secret"}).status == 303
+    assert elsewhere.form_login({"name": "alice", "password": "alice-secret"}).status == 303
     app.clock.now += 15 * 60 + 1
-    assert client.post("/login", {"name": "alice", "password": "alice-secret"}).status == 303
+    assert client.form_login({"name": "alice", "password": "alice-secret"}).status == 303
 
 
 def test_forms_say_what_is_wrong_next_to_the_field(app):
     client = Client(app)
-    reply = client.post("/login", {"name": "", "password": ""})
+    reply = client.form_login({"name": "", "password": ""})
     assert 'id="name-error">enter your account name' in reply.text
     assert 'id="password-error">enter your web password' in reply.text
-    client.post("/login", {"name": "alice", "password": "alice-secret"})
+    client.form_login({"name": "alice", "password": "alice-secret"})
     csrf = client.csrf()
     reply = client.post("/connect", {"csrf_token": csrf, "a": "", "b": "12ab; ATH"})
     assert reply.status == 400
@@ -146,7 +146,7 @@ def test_forms_say_what_is_wrong_next_to_the_field(app):
     assert 'id="current-error">this is not your current password' in reply.text
     assert 'id="new-error">a password has at least 8 characters' in reply.text
     admin = Client(app)
-    admin.post("/login", {"name": "root", "password": "admin-secret"})
+    admin.form_login({"name": "root", "password": "admin-secret"})
     reply = admin.post("/admin/accounts", {"csrf_token": admin.csrf("/admin/accounts"),
                                            "name": "alice", "pin": "12", "balance": "lots",
                                            "password": "x"})
@@ -157,7 +157,7 @@ def test_forms_say_what_is_wrong_next_to_the_field(app):
 
 def test_output_is_escaped(app):
     admin = Client(app)
-    admin.post("/login", {"name": "root", "password": "admin-secret"})
+    admin.form_login({"name": "root", "password": "admin-secret"})
     reply = admin.post("/admin/accounts", {"csrf_token": admin.csrf("/admin/accounts"),
                                            "name": "<script>x</script>", "pin": "1234",
                                            "balance": "1", "password": "long-enough"})
@@ -166,15 +166,15 @@ def test_output_is_escaped(app):
 
 def test_changing_the_password_ends_other_sessions(app):
     phone, laptop = Client(app), Client(app)
-    phone.post("/login", {"name": "alice", "password": "alice-secret"})
-    laptop.post("/login", {"name": "alice", "password": "alice-secret"})
+    phone.form_login({"name": "alice", "password": "alice-secret"})
+    laptop.form_login({"name": "alice", "password": "alice-secret"})
     reply = phone.post("/password", {"csrf_token": phone.csrf(), "current": "alice-secret",
                                       "new": "new-secret-1", "repeat": "new-secret-1"})
     assert reply.status == 200 and 'id="done"' in reply.text
     assert phone.get("/").status == 200               # this browser got a fresh session
     assert laptop.get("/").status == 303
-    assert Client(app).post("/login", {"name": "alice",
-                                       "password": "new-secret-1"}).status == 303
+    assert Client(app).form_login({"name": "alice",
+                                   "password": "new-secret-1"}).status == 303
 
 
 def test_starting_a_call_without_a_call_service_says_so(app):

@@ -96,6 +96,12 @@ class Client:
         assert reply.status == 200, reply.text
         return json.loads(reply.text)["csrf_token"]
 
+    def form_login(self, form: dict):
+        """Logs in through the login page as a browser does: loads the form (its token and
+        cookie), then posts it; gives the reply to the post."""
+        found = re.search(r'name="login_token" value="([^"]+)"', self.get("/login").text)
+        return self.post("/login", {**form, "login_token": found.group(1) if found else ""})
+
     def csrf(self, path: str = "/password") -> str:
         return re.search(r'name="csrf_token" value="([^"]+)"', self.get(path).text).group(1)
 

@@ -5,6 +5,13 @@ HttpOnly, SameSite=Strict cookie; the database keeps only its SHA-256, so a
 copy of the database does not log anyone in. Five wrong passwords for one
 login name from one address within 15 minutes lock that pair for 15 minutes.
 
+The login form carries a token of its own (login CSRF): GET /login puts a
+random token in a SameSite=Strict cookie and in the form, and POST /login
+checks that the two match, so another site cannot log a visitor's browser
+into an account of its choosing. POST /api/login takes only a body of type
+application/json, which a cross-site form cannot send and a cross-site
+script cannot send without a CORS preflight that the box never allows.
+
 An account holder may also hold one API token (`Authorization: Bearer ...`),
 stored as its SHA-256 like a session. A token request carries no cookie, so
 a forged cross-site request cannot use it and it needs no CSRF token; it
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -22,13 +30,17 @@ from gateway.ledger import Account
 from webui.models import LoginFailure, WebSession, WebUser
 
 SESSION_LIFETIME = 12 * 3600      # seconds
+LOGIN_COOKIE = "callbox_login"    # the login form's token (login CSRF)
+LOGIN_FORM_LIFETIME = 3600        # seconds a login form stays usable
 LOGIN_FAILURES_ALLOWED = 5
 LOGIN_WINDOW = 15 * 60            # seconds in which failures count
 LOGIN_LOCK = 15 * 60              # seconds the pair stays locked
+LOGIN_FAILURES_KEPT = 10_000      # failed-login rows at most; the oldest go first
 PASSWORD_MIN = 8
 PASSWORD_MAX = 200
 NAME_MAX = 64
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+_LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")     # secrets.token_urlsafe(32)
 
 
 class UserError(ValueError):
@@ -94,15 +106,18 @@ def add_user(name: str, password: str, now: float, *, is_admin: bool = False) ->
                               is_admin=is_admin, account=account, created_at=now)
 
 
-def set_password(user_id: int, password: str) -> None:
-    """Changes a password and ends every session of that login."""
+def set_password(user_id: int, password: str) -> bool:
+    """Changes a password, ends every session of that login and revokes its API token (a
+    token made before may be what leaked); gives whether a token was revoked."""
     problem = password_problem(password)
     if problem:
         raise UserError(problem)
     with db.atomic():
-        WebUser.update(password_hash=hash_password(password)).where(
+        had_token = WebUser.get_by_id(user_id).api_token_hash is not None
+        WebUser.update(password_hash=hash_password(password), api_token_hash=None).where(
             WebUser.id == user_id).execute()
         WebSession.delete().where(WebSession.user == user_id).execute()
+    return had_token
 
 
 def check_login(name: str, password: str, address: str, now: float) -> LoginResult:
@@ -118,7 +133,25 @@ def check_login(name: str, password: str, address: str, now: float) -> LoginResu
     if user is None:
         hash_password(password)    # the same work as a wrong password: names stay secret
     LoginFailure.create(name=name[:NAME_MAX * 2], address=address, at=now)
+    prune_login_failures(now)
     return LoginResult(locked_for=lock_left(name, address, now))
+
+
+def prune_login_failures(now: float) -> int:
+    """Deletes failed logins too old to lock anything, then the oldest beyond
+    LOGIN_FAILURES_KEPT; gives how many rows went.
+
+    The cap bounds the table against guesses sprayed over many names and
+    addresses; emptying it that way costs thousands of password checks, each as
+    slow as a real one, to win back five guesses."""
+    gone = LoginFailure.delete().where(
+        LoginFailure.at <= now - LOGIN_WINDOW - LOGIN_LOCK).execute()
+    excess = LoginFailure.select().count() - LOGIN_FAILURES_KEPT
+    if excess > 0:
+        oldest = (LoginFailure.select(LoginFailure.id)
+                  .order_by(LoginFailure.at, LoginFailure.id).limit(excess))
+        gone += LoginFailure.delete().where(LoginFailure.id.in_(oldest)).execute()
+    return gone
 
 
 def lock_left(name: str, address: str, now: float) -> int:
@@ -160,6 +193,20 @@ def find_session(token: str | None, now: float) -> WebSession | None:
 def close_session(token: str | None) -> None:
     if token:
         WebSession.delete().where(WebSession.token_hash == token_hash(token)).execute()
+
+
+def login_form_token(cookie: str | None) -> str:
+    """Gives the token of this browser's login form: its cookie's, or a new one (so two
+    open login tabs both work)."""
+    return cookie if cookie and _LOGIN_TOKEN.fullmatch(cookie) else secrets.token_urlsafe(32)
+
+
+def login_form_matches(cookie: str | None, given: str | None) -> bool:
+    """Gives whether a posted login form carries the token of the browser's login cookie."""
+    if not (cookie and given and _LOGIN_TOKEN.fullmatch(cookie)
+            and _LOGIN_TOKEN.fullmatch(given)):
+        return False
+    return hmac.compare_digest(cookie, given)
 
 
 def csrf_matches(session: WebSession, given: str | None) -> bool:

@@ -13,16 +13,30 @@ from webui import auth, calls, holder_pages
 def install(app: bottle.Bottle, web) -> None:
     holder_pages.install(app, web)
 
+    def login_form(errors: dict, name: str, status: int = 200) -> str:
+        """The login page; its form carries the token of the browser's login cookie."""
+        token = auth.login_form_token(bottle.request.get_cookie(auth.LOGIN_COOKIE))
+        bottle.response.set_cookie(auth.LOGIN_COOKIE, token, path="/login", httponly=True,
+                                   samesite="strict", max_age=auth.LOGIN_FORM_LIFETIME,
+                                   secure=bottle.request.urlparts.scheme == "https")
+        bottle.response.status = status
+        return web.render("login", None, errors=errors, name=name, login_token=token)
+
     @app.get("/login")
     def login_page():
         if web.session() is not None:
             bottle.redirect("/", 303)
-        return web.render("login", None, errors={}, name="")
+        return login_form({}, "")
 
     @app.post("/login")
     def login():
         name = (bottle.request.forms.getunicode("name") or "").strip()[:auth.NAME_MAX]
         password = bottle.request.forms.getunicode("password") or ""
+        if not auth.login_form_matches(bottle.request.get_cookie(auth.LOGIN_COOKIE),
+                                       bottle.request.forms.getunicode("login_token")):
+            # a form another site posted (login CSRF), or one older than its cookie
+            return login_form({"password": "this login form was stale or not ours: "
+                               "log in again"}, name, status=403)
         errors = {}
         if not name:
             errors["name"] = "enter your account name"
@@ -40,8 +54,7 @@ def install(app: bottle.Bottle, web) -> None:
                                       f"here is locked for {minutes} more minutes")
             else:
                 errors["password"] = "wrong name or password"
-        bottle.response.status = 400
-        return web.render("login", None, errors=errors, name=name)
+        return login_form(errors, name, status=400)
 
     @app.post("/logout")
     def logout():
@@ -117,7 +130,7 @@ def install(app: bottle.Bottle, web) -> None:
         if errors:
             bottle.response.status = 400
             return web.render("password", session, errors=errors, done=False)
-        auth.set_password(session.user.id, new)
+        revoked = auth.set_password(session.user.id, new)
         token, fresh = auth.open_session(session.user, web.address(), web.now())
         web.set_cookie(token)
-        return web.render("password", fresh, errors={}, done=True)
+        return web.render("password", fresh, errors={}, done=True, token_revoked=revoked)

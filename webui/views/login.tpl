@@ -1,6 +1,7 @@
 % rebase('base.tpl', title='Log in')
 <h1>Log in</h1>
 <form method="post" action="/login" class="card">
+  <input type="hidden" name="login_token" value="{{login_token}}">
   <label for="name">Account name</label>
   <input id="name" name="name" value="{{name}}" autocomplete="username" required maxlength="64">
   % if errors.get('name'):

@@ -2,6 +2,9 @@
 <h1>Change web password</h1>
 % if done:
 <p class="notice" id="done">Password changed. Other browsers logged in as you were logged out.</p>
+% if get('token_revoked', False):
+<p class="notice" id="token-revoked">Your API token was revoked too: make a new one on the <a href="/token">API token</a> page if a program needs it.</p>
+% end
 % end
 <form method="post" action="/password" class="card">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
