@@ -19,12 +19,17 @@ from typing import Callable
 from modems.events import (CallState, CallStateChanged, Direction, EndCause, IncomingCall,
                            ModemEvent)
 from modems.numbers import caller_to_e164
-from modems.profiles.base import CallHint
+from modems.profiles.base import VOICE_MODE, CallHint
 
 log = logging.getLogger(__name__)
 
+# 3GPP TS 27.007 §7.18: +CLCC: <id1>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>[,<alpha>
+# [,<priority>[,<CLI validity>]]]]; what follows <type> (SIMCom SIM7600 always adds an
+# empty <alpha>) says nothing the tracker needs, so the pattern stops there.
 _CLCC_LINE = re.compile(r'\+CLCC:\s*(\d+),\s*(\d),\s*(\d+),\s*(\d+),\s*(\d)(?:,\s*"([^"]*)"(?:,\s*(\d+))?)?')
 HINT_LIFETIME = 5.0   # seconds a cause line without call id may still apply to a call
+# 27.007 §7.6: +CLIP: <number>,<type>[,<subaddr>,<satype>[,<alpha>[,<CLI validity>]]];
+# a withheld caller is an empty <number> with validity 1 or 2, read as "no number".
 _CLIP_LINE = re.compile(r'\+CLIP:\s*"([^"]*)"(?:,\s*(\d+))?')
 
 
@@ -51,11 +56,15 @@ class ListedCall:
 
 
 def parse_clcc(lines: list[str]) -> dict[int, ListedCall]:
-    """Gives the calls of an AT+CLCC response, by call id."""
+    """Gives the voice calls of an AT+CLCC response, by call id; data, fax and
+    unknown-mode lines are left out."""
     calls = {}
     for line in lines:
         match = _CLCC_LINE.match(line)
         if not match or int(match[3]) > 5:
+            continue
+        if int(match[4]) != VOICE_MODE:
+            log.debug("not a voice call, ignored: %r", line)
             continue
         call_id = int(match[1])
         calls[call_id] = ListedCall(

@@ -28,6 +28,12 @@ class DtmfHint:
     digit: str
 
 
+# 3GPP TS 27.007 §7.18 <mode>: 0 voice, 1 data, 2 fax, 3..8 alternating or voice-then-data
+# bearers, 9 unknown. A Quectel EG25-G keeps a finished data call listed as
+# `+CLCC: 1,1,0,1,0,"",128` beside the voice call; as chan_quectel does, only mode 0 is a
+# call the box tracks, in the list and in every vendor's call URCs.
+VOICE_MODE = 0
+
 # 3GPP TS 24.008 annex H cause values a callback box meets.
 CC_CAUSES = {
     1: EndCause.NETWORK,       # unassigned number

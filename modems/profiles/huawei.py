@@ -17,9 +17,12 @@ import re
 from modems.events import CallState, Direction
 from modems.profiles.base import CC_CAUSES, CallHint, Profile
 
+# Huawei AT command interface specification, ^ORIG:<call_x>,<call_type> and
+# ^CONN:<call_x>,<call_type>: call_type 0 voice, 1 CS data, 2 PS data, 9 emergency (voice).
 _ORIG = re.compile(r"\^ORIG:\s*(\d+),\s*(\d+)")
 _CONF = re.compile(r"\^CONF:\s*(\d+)")
 _CONN = re.compile(r"\^CONN:\s*(\d+),\s*(\d+)")
+_VOICE_CALL_TYPES = (0, 9)
 _CEND = re.compile(r"\^CEND:\s*(\d+),\s*(\d+),\s*(\d+)(?:,\s*(\d+))?")
 
 
@@ -42,13 +45,15 @@ class HuaweiProfile(Profile):
         return "huawei" in manufacturer.lower()
 
     def parse_urc(self, line: str) -> CallHint | None:
-        if match := _ORIG.match(line):
+        if match := _ORIG.match(line) or _CONN.match(line):
+            if int(match[2]) not in _VOICE_CALL_TYPES:
+                return None     # a data call's progress: not ours to track
+            if line.startswith("^CONN"):
+                return CallHint(call_id=int(match[1]), state=CallState.ACTIVE)
             return CallHint(call_id=int(match[1]), state=CallState.DIALING,
                             direction=Direction.OUTGOING)
         if match := _CONF.match(line):
             return CallHint(call_id=int(match[1]), state=CallState.ALERTING)
-        if match := _CONN.match(line):
-            return CallHint(call_id=int(match[1]), state=CallState.ACTIVE)
         if match := _CEND.match(line):
             code = int(match[4]) if match[4] is not None else None
             return CallHint(call_id=int(match[1]), state=CallState.ENDED,

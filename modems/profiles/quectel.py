@@ -12,10 +12,15 @@ from __future__ import annotations
 import re
 
 from modems.events import CallState
-from modems.profiles.base import CallHint, DtmfHint, Profile
+from modems.profiles.base import VOICE_MODE, CallHint, DtmfHint, Profile
 
-_CCINFO = re.compile(r'\+QIND:\s*"ccinfo",\s*(\d+),\s*(\d),\s*(\d+)')
-_DSCI = re.compile(r"\^DSCI:\s*(\d+),\s*(\d),\s*(\d+)")
+# Quectel EC2x/EG25 AT Commands Manual, AT+QINDCFG "ccinfo": +QIND: "ccinfo",<id>,<dir>,
+# <stat>,<mode>,<mpty>,<number>,<type>, the 27.007 §7.18 +CLCC fields (any further field
+# is not read): a leftover data call of an EG25-G is reported here too, so <mode> is read.
+_CCINFO = re.compile(r'\+QIND:\s*"ccinfo",\s*(\d+),\s*(\d),\s*(\d+),\s*(\d+)')
+# ^DSCI: <id>,<dir>,<stat>,<type>,<number>,<num_type>: <type> 0 is voice (chan_quectel
+# drops every other type); the number may be empty and unquoted.
+_DSCI = re.compile(r"\^DSCI:\s*(\d+),\s*(\d),\s*(\d+),\s*(\d+)")
 _TONE = re.compile(r"\+QTONEDET:\s*(\d+)")
 _KEYS = set("0123456789*#ABCD")
 
@@ -42,8 +47,10 @@ class QuectelProfile(Profile):
         if match := _TONE.match(line):
             digit = chr(int(match[1])) if int(match[1]) < 128 else ""
             return DtmfHint(digit) if digit in _KEYS else None
-        if match := _CCINFO.match(line):
-            return CallHint(call_id=int(match[1]), state=_state(int(match[3]), released=7))
-        if match := _DSCI.match(line):
-            return CallHint(call_id=int(match[1]), state=_state(int(match[3]), released=6))
-        return None
+        match = _CCINFO.match(line) or _DSCI.match(line)
+        if match is None:
+            return None
+        if int(match[4]) != VOICE_MODE:
+            return None     # a data or fax call: not ours to track
+        released = 7 if line.startswith("+QIND") else 6
+        return CallHint(call_id=int(match[1]), state=_state(int(match[3]), released))

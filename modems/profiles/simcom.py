@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 
 from modems.events import CallState
-from modems.profiles.base import CallHint, DtmfHint, Profile
+from modems.profiles.base import VOICE_MODE, CallHint, DtmfHint, Profile
 
-_CLCC = re.compile(r'\+CLCC:\s*(\d+),(\d),(\d+),')
+# The +CLCC URC of AT+CLCC=1 (SIM7500/SIM7600 AT Command Manual, AT+CLCC) has the fields of
+# 27.007 §7.18 plus stat 6 = disconnected, and it reports data calls too: <mode> is read.
+_CLCC = re.compile(r'\+CLCC:\s*(\d+),\s*(\d),\s*(\d+),\s*(\d+)')
 _VOICE_END = re.compile(r"VOICE CALL: END: (\d{2})(\d{2})(\d{2})")
 _DTMF = re.compile(r"\+(?:RX)?DTMF:\s*([0-9*#A-D])")
 
@@ -40,6 +42,8 @@ class SimcomProfile(Profile):
         if match := _DTMF.match(line):
             return DtmfHint(match[1])
         if match := _CLCC.match(line):
+            if int(match[4]) != VOICE_MODE:
+                return None     # a data or fax call (27.007 <mode>): not ours to track
             stat = int(match[3])
             state = CallState.ENDED if stat == 6 else CallState.from_clcc(stat) if stat <= 5 else None
             return CallHint(call_id=int(match[1]), state=state)

@@ -143,8 +143,7 @@ def _clcc(modem, request: Request) -> Reply:
         raise AtError()
     if request.kind == "test":
         return Reply()
-    dialect = modem.dialect
-    return Reply([f"+CLCC: {dialect.clcc_fields(modem, cid, call)}" for cid, call in modem.calls()])
+    return Reply(modem.dialect.clcc_lines(modem))
 
 
 def _dial(modem, request: Request) -> Reply:

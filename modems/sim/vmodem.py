@@ -14,6 +14,7 @@ from modems.sim.at_engine import Reply, execute, frame_reply
 from modems.sim.calls import Call, Cause, LegState
 from modems.sim.dialects import get_dialect
 from modems.sim.modem_audio import ModemAudio
+from modems.sim.other_calls import OtherCallsMixin
 from modems.sim.ptyport import PtyPort
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def _luhn_complete(digits: str) -> str:
     return digits + str((10 - total % 10) % 10)
 
 
-class VirtualModem:
+class VirtualModem(OtherCallsMixin):
     """One modem of the virtual network; all state is guarded by the network lock."""
 
     def __init__(self, network, name: str, number: str, profile: str = "generic",
@@ -93,6 +94,7 @@ class VirtualModem:
         self._no_network = False
         self._plugged = False
         self._calls: dict[int, Call] = {}
+        self.other_calls: dict = {}      # call id -> OtherCall (modems/sim/other_calls.py)
         self._legs: dict[int, LegState] = {}
         self._dialled: dict[Call, str] = {}
         self._dial_text: str | None = None
@@ -140,13 +142,14 @@ class VirtualModem:
             return [(s.index, s.status, s.pdu) for s in sorted(self._sms.values(),
                                                              key=lambda s: s.index)]
 
-    def wait_for_command(self, regex: str, timeout: float = 5.0) -> str:
-        """Gives the first received command line matching `regex`; TimeoutError if none."""
+    def wait_for_command(self, regex: str, timeout: float = 5.0, after: int = 0) -> str:
+        """Gives the first command line matching `regex` among those received after the
+        first `after` (a count of `commands` taken earlier); TimeoutError if none."""
         pattern = re.compile(regex)
         with self._cond:
             found: list[str] = []
             def match() -> bool:
-                found[:] = [c for c in self.commands if pattern.search(c)][:1]
+                found[:] = [c for c in self.commands[after:] if pattern.search(c)][:1]
                 return bool(found)
             if not self._cond.wait_for(match, timeout):
                 raise TimeoutError(f"{self.name}: no command matching {regex!r}")
@@ -274,9 +277,7 @@ class VirtualModem:
         cid = self.call_id(call)
         leg = call.leg_state(self)
         if cid is None:
-            cid = 1
-            while cid in self._calls:
-                cid += 1
+            cid = self._free_call_id()
             self._calls[cid] = call
             if call.caller is self:
                 self._dialled[call] = self._dial_text or call.dialed

@@ -39,11 +39,21 @@ class Dialect:
                 f"Revision: {self.revision}", f"IMEI: {modem.imei}", "+GCAP: +CGSM,+DS,+ES"]
 
     def clcc_fields(self, modem, cid: int, call: Call, stat: int | None = None) -> str:
-        """Gives `id,dir,stat,mode,mpty,"number",type` as in +CLCC."""
+        """Gives `id,dir,stat,mode,mpty,"number",type` as in +CLCC, then the modem's
+        optional fields (`clcc_tail`)."""
         number, toa = leg_number(modem, call)
         direction = 0 if call.caller is modem else 1
         stat = call.leg_state(modem).value if stat is None else stat
-        return f'{cid},{direction},{stat},0,0,"{number}",{toa}'
+        return f'{cid},{direction},{stat},0,0,"{number}",{toa}{modem.clcc_tail}'
+
+    def clcc_lines(self, modem) -> list[str]:
+        """Gives the AT+CLCC answer: the voice calls and any non-voice line, by call id."""
+        lines = [(cid, self.clcc_fields(modem, cid, call)) for cid, call in modem.calls()]
+        lines += [(cid, other.clcc_fields()) for cid, other in modem.other_calls.items()]
+        return [f"+CLCC: {fields}" for _, fields in sorted(lines)]
+
+    def other_call_state(self, modem, other, released: bool) -> None:
+        """Vendor URCs for a non-voice line appearing or ending; the generic modem has none."""
 
     def ring(self, modem, cid: int, call: Call) -> None:
         modem.urc("+CRING: VOICE" if modem.settings.crc else "RING")

@@ -64,6 +64,13 @@ class HuaweiDialect(Dialect):
         "^CURC": accept_handler("^CURC: 1"),
     }
 
+    def other_call_state(self, modem, other, released: bool) -> None:
+        """^CONN/^CEND for a data call: call_type 1 (CS data) in ^CONN, no type in ^CEND."""
+        if released:
+            modem.urc(f"^CEND:{other.call_id},0,{END_STATUS},16")
+        else:
+            modem.urc(f"^CONN:{other.call_id},1")
+
     def vendor_call_state(self, modem, cid, call, previous, leg) -> None:
         outgoing = call.caller is modem
         if leg is LegState.DIALING and previous is None:

@@ -47,6 +47,15 @@ class QuectelDialect(Dialect):
             direction = 0 if call.caller is modem else 1
             modem.urc(f"^DSCI: {cid},{direction},{leg.value},0,{number},{toa}")
 
+    def other_call_state(self, modem, other, released: bool) -> None:
+        """An EG25-G reports its data calls in ccinfo and ^DSCI too (<mode>/<type> 1)."""
+        vendor = modem.settings.vendor
+        if vendor.get("ccinfo"):
+            modem.urc(f'+QIND: "ccinfo",{other.clcc_fields(7 if released else None)}')
+        elif vendor.get("dsci"):
+            modem.urc(f"^DSCI: {other.call_id},{other.direction},{6 if released else other.stat},"
+                      f"{other.mode},{other.number},{other.type_of_address}")
+
     def dtmf_urc(self, modem, digit: str) -> str | None:
         if modem.settings.vendor.get("tonedet"):
             return f"+QTONEDET: {ord(digit)}"

@@ -23,8 +23,7 @@ def _clcc(modem, request: Request) -> Reply:
         return Reply()
     if request.kind == "query":
         raise AtError()
-    dialect = modem.dialect
-    return Reply([f"+CLCC: {dialect.clcc_fields(modem, cid, call)}" for cid, call in modem.calls()])
+    return Reply(modem.dialect.clcc_lines(modem))
 
 
 class SimcomDialect(Dialect):
@@ -42,6 +41,10 @@ class SimcomDialect(Dialect):
         "+CICCID": iccid_handler("+ICCID"),
         "+CSDVC": accept_handler("+CSDVC: 1"),
     }
+
+    def other_call_state(self, modem, other, released: bool) -> None:
+        if modem.settings.vendor.get("clcc"):
+            modem.urc(f"+CLCC: {other.clcc_fields(6 if released else None)}")
 
     def vendor_call_state(self, modem, cid, call, previous, leg) -> None:
         if modem.settings.vendor.get("clcc"):

@@ -1,0 +1,83 @@
+"""Lines real modems send that the parsers must take: non-voice calls in the call list,
+optional 27.007 fields, vendor forms; each sent by a virtual modem over a real PTY."""
+from __future__ import annotations
+
+import pytest
+
+from modems.events import CallState, CallStateChanged, EndCause, IncomingCall
+from modems.profiles import by_name
+from modems.sim import PhoneState
+from modems.sim.other_calls import DATA, FAX, UNKNOWN
+
+from tests.conftest import PROFILES
+
+BOX = "+4915110000001"
+USER = "+4917012345678"
+
+
+@pytest.fixture(params=PROFILES)
+def modem(request, network):
+    return network.add_modem(name="m1", number=BOX, profile=request.param)
+
+
+def call_events(events, call_id: int) -> list[CallStateChanged]:
+    return [event for event in events.drain()
+            if isinstance(event, CallStateChanged) and event.call_id == call_id]
+
+
+def test_a_leftover_data_call_is_no_call(modem, network, open_driver):
+    """The EG25-G line `+CLCC: 1,1,0,1,0,"",128`: the modem is free, a caller is call 2."""
+    modem.list_other_call(1, DATA)
+    driver, events = open_driver(modem)
+    assert not driver.in_call
+    phone = network.add_phone(number=USER)
+    phone.call(BOX)
+    ring = events.wait_for(IncomingCall)
+    assert (ring.call_id, ring.number) == (2, USER)
+    events.wait_for(CallStateChanged, call_id=2, state=CallState.INCOMING)
+    driver.reject(ring.call_id)
+    ended = events.wait_for(CallStateChanged, call_id=2, state=CallState.ENDED)
+    assert ended.cause is EndCause.REJECTED
+    assert phone.wait_state(PhoneState.IDLE)
+    assert not driver.in_call
+    assert call_events(events, 1) == []
+
+
+@pytest.mark.parametrize("mode", [DATA, FAX, UNKNOWN])
+def test_non_voice_lines_coming_and_going_leave_a_call_alone(modem, network, open_driver, mode):
+    """Listed and ended during an outgoing call, with the vendor's URCs for them; the voice
+    line carries the optional 27.007 §7.18 fields (<alpha>,<priority>,<CLI validity>)."""
+    modem.clcc_tail = ',"Alice",0,0'
+    driver, events = open_driver(modem)
+    phone = network.add_phone(number=USER)
+    call_id = driver.dial(USER)
+    assert phone.wait_state(PhoneState.RINGING)
+    phone.answer()
+    events.wait_for(CallStateChanged, call_id=call_id, state=CallState.ACTIVE)
+    sent = len(modem.commands)
+    other = modem.list_other_call(call_id + 1, mode)
+    modem.wait_for_command(r"(?i)^AT\+CLCC$", after=sent)
+    assert phone.state is PhoneState.ACTIVE
+    assert driver.in_call and set(driver.calls.calls) == {call_id}
+    modem.end_other_call(other.call_id)
+    phone.hangup()
+    ended = events.wait_for(CallStateChanged, call_id=call_id, state=CallState.ENDED)
+    assert ended.cause is EndCause.NORMAL
+    assert not driver.in_call
+    assert call_events(events, other.call_id) == []
+
+
+@pytest.mark.parametrize("profile, data_line, voice_line", [
+    ("simcom", '+CLCC: 1,1,0,1,0,"",128', '+CLCC: 1,1,0,0,0,"",128'),
+    ("simcom", '+CLCC: 1,1,6,2,0,"",128,""', '+CLCC: 1,1,6,0,0,"",128,""'),
+    ("quectel", '+QIND: "ccinfo",1,1,0,1,0,"",128', '+QIND: "ccinfo",1,1,0,0,0,"",128'),
+    ("quectel", "^DSCI: 1,1,6,1,,128", "^DSCI: 1,1,6,0,,128"),
+    ("huawei", "^ORIG:1,1", "^ORIG:1,0"),
+    ("huawei", "^CONN:1,2", "^CONN:1,9"),
+])
+def test_vendor_urcs_of_data_calls_give_no_call_hint(profile, data_line, voice_line):
+    """The same URC for a voice call hints at a call; for a data or fax call it does not."""
+    parser = by_name(profile)
+    assert parser.parse_urc(data_line) is None
+    assert parser.parse_urc(voice_line).call_id == 1
+
