@@ -29,7 +29,9 @@ from modems.signal import Health, parse_cops, parse_cpin, parse_creg, parse_csq,
 
 log = logging.getLogger(__name__)
 
-_CMTI = re.compile(r'\+CMTI:\s*"([^"]*)",\s*(\d+)')
+# 27.005 §3.4.1: +CMTI: <mem>,<index>. chan_quectel meets `+CMTI: ,2` (no <mem>) on
+# Quectel modules; the memory is then the preferred one, read by index alike.
+_CMTI = re.compile(r'\+CMTI:\s*(?:"([^"]*)"|([^,"]*)),\s*(\d+)')
 _DTMF_KEYS = re.compile(r"[0-9*#A-D]{1,32}")
 _PIN = re.compile(r"[0-9]{4,8}")
 
@@ -324,7 +326,8 @@ class ModemDriver(SmsUssdMixin):
             self.calls.hint(CallHint(cause=RESULT_CODE_CAUSES[line]))
             return
         if match := _CMTI.match(line):
-            self._emit(SmsStored(self.name, memory=match[1], index=int(match[2])))
+            memory = (match[1] if match[1] is not None else match[2]).strip()
+            self._emit(SmsStored(self.name, memory=memory, index=int(match[3])))
             return
         if self.profile is None:
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modems.events import CallState, CallStateChanged, EndCause, IncomingCall
+from modems.events import CallState, CallStateChanged, EndCause, IncomingCall, SmsStored
 from modems.profiles import by_name
 from modems.sim import PhoneState
 from modems.sim.other_calls import DATA, FAX, UNKNOWN
@@ -81,3 +81,13 @@ def test_vendor_urcs_of_data_calls_give_no_call_hint(profile, data_line, voice_l
     assert parser.parse_urc(data_line) is None
     assert parser.parse_urc(voice_line).call_id == 1
 
+
+def test_an_sms_announced_without_its_memory_is_read(modem, network, open_driver):
+    """`+CMTI: ,2`, as chan_quectel meets it (27.005 §3.4.1 names <mem> first)."""
+    modem.cmti_urc = "+CMTI: ,{index}"
+    driver, events = open_driver(modem)
+    network.add_phone(number=USER).send_sms(BOX, "BAL")
+    stored = events.wait_for(SmsStored)
+    assert stored.memory == ""
+    message = driver.read_sms(stored.index)
+    assert (message.sender, message.text) == (USER, "BAL")

@@ -74,6 +74,7 @@ class VirtualModem(OtherCallsMixin):
         self.ussd_replies = {"*100#": "Your balance is 5.00"}
         self.cend_with_cause = True
         self.dtmf_urc = "+RXDTMF: {d}"
+        self.cmti_urc = '+CMTI: "{memory}",{index}'   # chan_quectel has seen '+CMTI: ,{index}'
         self.sms_capacity = 20
         self.rssi = 18
         self.urc_during_next_command: str | None = None
@@ -244,7 +245,7 @@ class VirtualModem(OtherCallsMixin):
         self._sms[index] = StoredSms(index, 0, pdu_hex)
         if self.settings.cnmi_mt == 1:
             memory = self.settings.vendor.get("cpms", ["SM"] * 3)[2]
-            self.urc(f'+CMTI: "{memory}",{index}')
+            self.urc(self.cmti_urc.format(memory=memory, index=index))
         return True
 
     def flush_pending_sms(self) -> None:
