@@ -56,6 +56,7 @@ class CallService:
         self._stopping = threading.Event()
         self._recovered = threading.Event()
         self._intents: intents.IntentRunner | None = None
+        self._on_line: dict[int, threading.Event] = {}   # id(session) -> holds a modem or ended
         self._threads: list[threading.Thread] = []
         self._trigger_thread = threading.Thread(target=self._run_triggers, name="triggers",
                                                 daemon=True)
@@ -72,10 +73,25 @@ class CallService:
         """Starts the `intents` thread, which gives each committed call intent to `start`
         (which calls start_session or start_connect with `intent=`), once crash recovery
         is done and while the database answers."""
-        self._intents = intents.IntentRunner(
-            self.config.gateway.box, start, self.now, lost=self._database_lost,
-            ready=lambda: self._recovered.is_set() and not self.database_down)
+        self._intents = intents.IntentRunner(self.config.gateway.box, start, self)
         self._intents.thread.start()
+
+    def ready(self) -> bool:
+        """Gives whether sessions may start from intents: recovery done, database up."""
+        return self._recovered.is_set() and not self.database_down
+
+    def line_free(self) -> bool:
+        """Gives whether a callback modem is free right now (lends it and gives it back)."""
+        driver = self.pool.acquire("callback")
+        if driver is not None:
+            self.pool.release(driver.name)
+        return driver is not None
+
+    def wait_line(self, session: Session, timeout: float) -> bool:
+        """Waits until `session` holds a modem or has ended; False after `timeout`."""
+        with self._lock:
+            reached = self._on_line.get(id(session))
+        return reached is None or reached.wait(timeout)
 
     def wake_intents(self) -> None:
         """Makes the `intents` thread look for committed intents now."""
@@ -109,6 +125,10 @@ class CallService:
                 answered_at=leg.answered_at))
         except CONNECTION_ERRORS as error:     # settling writes the record later
             self._database_lost(error)
+
+    def database_lost(self, error: Exception) -> None:
+        """Drops this thread's connection and tells the database watch."""
+        self._database_lost(error)
 
     def _database_lost(self, error: Exception) -> None:
         forget_connection()
@@ -154,6 +174,9 @@ class CallService:
         if driver is not None:
             with self._lock:
                 self._owners[driver.name] = session
+                reached = self._on_line.pop(id(session), None)
+            if reached is not None:
+                reached.set()
         return driver
 
     def release(self, modem: str, session: Session) -> None:
@@ -272,6 +295,7 @@ class CallService:
                notify=None, intent: int | None = None) -> Session:
         with self._lock:
             self._sessions[session.number] = session
+            self._on_line[id(session)] = threading.Event()
         thread = threading.Thread(target=self._run_session,
                                   args=(session, delay, since, work, notify, intent),
                                   name=f"session-{next(self._counter)}", daemon=True)
@@ -402,6 +426,10 @@ class CallService:
         with self._lock:
             if self._sessions.get(session.number) is session:
                 del self._sessions[session.number]
+            reached = self._on_line.pop(id(session), None)
+        if reached is not None:
+            reached.set()
+        self.wake_intents()     # its lines are free again
         self.context._session_ids.pop(id(session), None)
 
     @property

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Callable
 
 from peewee import AutoField, CharField, FloatField, IntegerField
@@ -89,30 +88,30 @@ class IntentTaken(Exception):
 class IntentRunner:
     """The `intents` thread: hands this box's committed pending intents to `start`.
 
-    `start(intent)` starts a session that calls mark_started in the transaction
-    of its session row; an intent is handed again if it is still pending
-    RETRY_AFTER seconds later (its session could not write its row), which is
-    safe because only one mark_started can win."""
+    One at a time, and only while a callback line is free: each handed intent's
+    session takes its line before the next is handed, so a backlog (SMS that
+    arrived while the box restarted) waits for lines instead of failing with
+    "all lines are busy". `start(intent)` gives the session, which calls
+    mark_started in the transaction of its session row. An intent still pending
+    later (its session could not write its row) is handed again when the thread
+    next looks: safe, since only one mark_started can win."""
 
-    POLL = 5.0            # seconds between looks when nobody wakes the thread
-    RETRY_AFTER = 30.0    # seconds before a handed intent that is still pending is handed again
+    POLL = 2.0            # seconds between looks when nobody wakes the thread
+    LINE_WAIT = 30.0      # seconds a handed session may take to reach its line
 
-    def __init__(self, box: str, start: Callable[[CallIntent], None], now: Callable[[], float],
-                 ready: Callable[[], bool], lost: Callable[[Exception], None]):
-        """`ready()`: whether sessions may start (crash recovery done, database up);
-        `lost(error)`: tells the database watch about a lost connection."""
+    def __init__(self, box: str, start: Callable[[CallIntent], object], calls):
+        """`calls` (the call service) gives `now()`, `ready()` (crash recovery done,
+        database up), `line_free()`, `wait_line(session, timeout)` (until the
+        session holds a line or has ended) and `database_lost(error)`."""
         self.box = box
         self.start = start
-        self.now = now
-        self.ready = ready
-        self.lost = lost
+        self.calls = calls
         self._wake = threading.Event()
         self._stopping = threading.Event()
-        self._handed: dict[int, float] = {}     # intent id -> monotonic time handed
         self.thread = threading.Thread(target=self._run, name="intents", daemon=True)
 
     def wake(self) -> None:
-        """Asks for a look now (an SMS command has just committed an intent)."""
+        """Asks for a look now (an intent was committed, or a line came free)."""
         self._wake.set()
 
     def stop(self) -> None:
@@ -127,25 +126,23 @@ class IntentRunner:
             self._wake.clear()
             if self._stopping.is_set():
                 break
-            if not self.ready():
+            if not self.calls.ready():
                 continue
             try:
                 self._hand_out()
             except CONNECTION_ERRORS as error:      # the next look tries again
-                self.lost(error)
+                self.calls.database_lost(error)
             except Exception:
                 log.exception("starting call intents failed")
         close_database()
 
     def _hand_out(self) -> None:
-        clock = time.monotonic()
-        due = pending(self.box, self.now())
-        self._handed = {key: at for key, at in self._handed.items()
-                        if any(intent.id == key for intent in due)}
-        for intent in due:
-            if clock - self._handed.get(intent.id, -self.RETRY_AFTER) < self.RETRY_AFTER:
-                continue
-            self._handed[intent.id] = clock
+        for intent in pending(self.box, self.calls.now()):
+            if self._stopping.is_set() or not self.calls.line_free():
+                return                  # a session's end wakes the thread again
             log.info("call intent %d (%s for %s): starting", intent.id, intent.kind,
                      intent.number)
-            self.start(intent)
+            session = self.start(intent)
+            if not self.calls.wait_line(session, self.LINE_WAIT):
+                log.warning("call intent %d: its session did not reach a line in %.0f s",
+                            intent.id, self.LINE_WAIT)
