@@ -334,10 +334,36 @@ def recover(box: str, rate_for, now: float) -> list[str]:
 
 
 def topup(account_id: int, amount: int, by: str, now: float, note: str = "") -> int:
-    """Adds (or with a negative amount, takes) money; gives the new balance."""
+    """Adds money to a balance; gives the new balance. A top-up is above zero (ValueError
+    otherwise): money is taken only by `debit`, which says why."""
+    if amount <= 0:
+        raise ValueError("a top-up adds money: the amount is above 0 (a debit takes money, "
+                         "with a reason)")
     with db.atomic():
         Account.update(balance=Account.balance + amount).where(Account.id == account_id).execute()
         Topup.create(account=account_id, amount=amount, by=by, note=note, at=now)
+        return Account.get_by_id(account_id).balance
+
+
+def debit(account_id: int, amount: int, by: str, now: float, reason: str) -> int:
+    """Takes money from a balance for a stated reason; gives the new balance.
+
+    One conditional UPDATE, like `reserve`: the balance never goes below zero
+    nor into money that running calls hold (InsufficientCredit says what is
+    free). Recorded beside the top-ups as a negative amount with the reason."""
+    reason = reason.strip()
+    if amount <= 0:
+        raise ValueError("a debit takes money: the amount is above 0")
+    if not reason:
+        raise ValueError("a debit says why: give a reason")
+    with db.atomic():
+        changed = (Account.update(balance=Account.balance - amount)
+                   .where((Account.id == account_id)
+                          & (Account.balance - Account.reserved >= amount)).execute())
+        if changed != 1:
+            raise InsufficientCredit("a debit never takes more than the account has free "
+                                     "(its balance less what running calls hold)")
+        Topup.create(account=account_id, amount=-amount, by=by, note=reason, at=now)
         return Account.get_by_id(account_id).balance
 
 

@@ -93,7 +93,7 @@ def test_account_add_list_topup_pin_lock(config, database):
 
     topped = callbox(config, "account", "topup", "bob", "7.50", "--note", "cash")
     assert "balance now 20.00 EUR" in topped.stdout
-    corrected = callbox(config, "account", "topup", "bob", "-0.25")
+    corrected = callbox(config, "account", "debit", "bob", "0.25", "--reason", "rounding")
     assert "balance now 19.75 EUR" in corrected.stdout
     assert "no account named 'zed'" in callbox(config, "account", "topup", "zed", "1",
                                                expect=1).stderr

@@ -12,7 +12,7 @@ import pytest
 
 from gateway import accounts, sms_store
 from gateway.db import EventLogRecord
-from gateway.ledger import Account, CallerId, Cdr, RateRecord, Session, start_session, topup
+from gateway.ledger import Account, CallerId, Cdr, RateRecord, Session, debit, start_session
 from gateway.sms_models import SmsCommand, SmsIn, SmsOut
 from webui.admin import talk_seconds_today
 from webui.admin_common import local_midnight
@@ -162,7 +162,7 @@ def test_topups_are_listed_with_who_and_when(app, admin):
     csrf = csrf_of(admin)
     admin.post(f"/admin/accounts/{app.alice.id}/topup",
                {"csrf_token": csrf, "amount": "7.50", "note": "cash at the desk"})
-    topup(app.alice.id, -200, "cli:ops", app.clock.now + 60, note="refund")
+    debit(app.alice.id, 200, "cli:ops", app.clock.now + 60, "refund")
     page = admin.get(f"/admin/accounts/{app.alice.id}").text
     rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]*)</td></tr>",
                       page)

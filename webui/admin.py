@@ -110,8 +110,9 @@ def create_account(values: dict[str, str], password: str, now: float,
 def topup_amount(text: str) -> int:
     """Gives a top-up's minor units; ValueError says what is wrong with the amount."""
     amount = parse_amount(text)
-    if amount == 0:
-        raise ValueError("a top-up of 0 changes nothing")
+    if amount <= 0:
+        raise ValueError("a top-up adds money: enter an amount above 0 (to take money, use "
+                         "Debit on the account's page, with a reason)")
     return amount
 
 

@@ -1,17 +1,20 @@
-"""Admin page of one account: PIN, lock, caller IDs, and its top-ups with who and when.
+"""Admin page of one account: PIN, lock, caller IDs, debits, and its top-ups with who and when.
 
 A lock is the account's `locked` flag, the one `callbox account lock` sets:
 the call service refuses callbacks to a locked account's caller IDs and the
 web refuses its connect-two. An admin adds a caller ID directly (no SMS
-code): the admin vouches for the number.
+code): the admin vouches for the number. A debit takes money with a reason
+and never more than the account has free (gateway/ledger.py `debit`); it is
+listed with the top-ups as a negative amount.
 """
 from __future__ import annotations
 
 import bottle
 
 from gateway import accounts
-from gateway.ledger import Account, CallerId, Topup
+from gateway.ledger import Account, CallerId, InsufficientCredit, Topup, debit
 from modems.numbers import InvalidNumber, to_e164
+from webui.admin import parse_amount
 from webui.admin_common import page_of, page_link, when
 from webui.calls import caller_ids
 
@@ -41,6 +44,18 @@ def authorize_number(account_id: int, text: str, country: str, now: float) -> st
         raise ValueError(f"{number} is authorized for {owner}")
     accounts.authorize_caller_id(account_id, number, now)
     return number
+
+
+def debit_account(account_id: int, amount_text: str, reason: str, by: str, now: float) -> int:
+    """Gives the minor units taken; ValueError says why nothing was taken."""
+    amount = parse_amount(amount_text)
+    if amount <= 0:
+        raise ValueError("a debit takes money: enter an amount above 0")
+    try:
+        debit(account_id, amount, by, now, reason)
+    except InsufficientCredit as refusal:
+        raise ValueError(str(refusal)) from None
+    return amount
 
 
 def install(app: bottle.Bottle, web) -> None:
@@ -88,6 +103,20 @@ def install(app: bottle.Bottle, web) -> None:
         lock_account(account.id, locked)
         return page(session, Account.get_by_id(account.id),
                     notice="account locked: no calls at all" if locked else "account unlocked")
+
+    @app.post("/admin/accounts/<account_id:int>/debit")
+    def take_money(account_id):
+        session, account = posted(account_id)
+        forms = bottle.request.forms
+        reason = (forms.getunicode("reason") or "").strip()[:200]
+        try:
+            amount = debit_account(account.id, forms.getunicode("amount") or "", reason,
+                                   f"web:{session.user.name}", web.now())
+        except ValueError as error:
+            return page(session, account, {"debit": str(error)}, status=400)
+        account = Account.get_by_id(account.id)
+        return page(session, account, notice=f"{web.money(amount)} taken ({reason}); balance "
+                    f"now {web.money(account.balance)}")
 
     @app.post("/admin/accounts/<account_id:int>/callerids")
     def add_caller_id(account_id):

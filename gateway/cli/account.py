@@ -1,4 +1,4 @@
-"""`callbox account add|list|topup|pin|lock|unlock`: accounts, balances and PINs.
+"""`callbox account add|list|topup|debit|pin|lock|unlock`: accounts, balances and PINs.
 
 Amounts are typed in major units (12.50) and kept as integer minor units.
 The account number printed by `add` is the account's id: the number a caller
@@ -22,7 +22,7 @@ from gateway.cli import CommandFailed, add_config_argument, box_database, config
 from gateway.cli.status import print_table
 from gateway.config import load
 from gateway.db import db
-from gateway.ledger import Account, CallerId, topup
+from gateway.ledger import Account, CallerId, InsufficientCredit, available, debit, topup
 
 MINOR_DIGITS = 2                 # the configured currencies all have cents
 LARGEST_AMOUNT = 10 ** 12        # minor units; beyond this an amount is a typing mistake
@@ -52,13 +52,24 @@ def add_parser(subparsers) -> None:
     listing.set_defaults(func=list_accounts)
 
     top = actions.add_parser(
-        "topup", help="add money to a balance (negative to correct one)",
-        description="Change a balance by AMOUNT major units; recorded with the user "
-        "running the command. Prints the new balance.")
+        "topup", help="add money to a balance",
+        description="Add AMOUNT major units (above 0) to a balance; recorded with the user "
+        "running the command. Prints the new balance. To take money, use `debit`.")
     top.add_argument("name", metavar="NAME")
-    top.add_argument("amount", metavar="AMOUNT", help="e.g. 10 or 12.50 or -2.00")
+    top.add_argument("amount", metavar="AMOUNT", help="e.g. 10 or 12.50")
     top.add_argument("--note", default="", metavar="TEXT", help="why, for the record")
     top.set_defaults(func=topup_account)
+
+    take = actions.add_parser(
+        "debit", help="take money from a balance, saying why",
+        description="Take AMOUNT major units (above 0) from a balance, never more than it "
+        "has free (the balance less what running calls hold); recorded with the reason and "
+        "the user running the command. Prints the new balance.")
+    take.add_argument("name", metavar="NAME")
+    take.add_argument("amount", metavar="AMOUNT", help="e.g. 2 or 2.50")
+    take.add_argument("--reason", required=True, metavar="TEXT",
+                      help="why the money is taken, for the record (required)")
+    take.set_defaults(func=debit_account)
 
     pin = actions.add_parser("pin", help="set a new PIN", description="Set a new PIN.")
     pin.add_argument("name", metavar="NAME")
@@ -127,14 +138,35 @@ def lock_state(account: Account, now: float) -> str:
 def topup_account(args: argparse.Namespace) -> int:
     config = load(config_path(args))
     amount = parse_amount(args.amount)
-    if amount == 0:
-        raise CommandFailed("a top-up of 0 changes nothing")
+    if amount <= 0:
+        raise CommandFailed(f"a top-up adds money: {args.amount!r} is not above 0 (to take "
+                            "money: callbox account debit NAME AMOUNT --reason TEXT)")
     with box_database(config):
         account = find_account(args.name)
         balance = topup(account.id, amount, os_user(), time.time(), note=args.note)
     currency = config.gateway.currency
     print(f"account {account.name}: {format_money(amount, currency, MINOR_DIGITS)} "
-          f"{'added' if amount > 0 else 'taken'}; balance now "
+          f"added; balance now {format_money(balance, currency, MINOR_DIGITS)}")
+    return 0
+
+
+def debit_account(args: argparse.Namespace) -> int:
+    config = load(config_path(args))
+    amount = parse_amount(args.amount)
+    if amount <= 0:
+        raise CommandFailed(f"a debit takes money: {args.amount!r} is not above 0")
+    if not args.reason.strip():
+        raise CommandFailed("a debit says why: give --reason TEXT")
+    currency = config.gateway.currency
+    with box_database(config):
+        account = find_account(args.name)
+        try:
+            balance = debit(account.id, amount, os_user(), time.time(), args.reason[:200])
+        except InsufficientCredit as refusal:
+            free = format_money(available(account.id), currency, MINOR_DIGITS)
+            raise CommandFailed(f"account {account.name} has {free} free: {refusal}") from None
+    print(f"account {account.name}: {format_money(amount, currency, MINOR_DIGITS)} "
+          f"taken ({args.reason.strip()[:200]}); balance now "
           f"{format_money(balance, currency, MINOR_DIGITS)}")
     return 0
 

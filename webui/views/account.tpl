@@ -61,8 +61,19 @@
   <button type="submit">Authorize</button>
 </form>
 
-<h2>Top-ups</h2>
+<h2>Top-ups and debits</h2>
 <p class="hint">Top up from the <a href="/admin/accounts">accounts list</a>.</p>
+<form method="post" action="/admin/accounts/{{account.id}}/debit" class="card" id="debit-form">
+  <input type="hidden" name="csrf_token" value="{{csrf}}">
+  <label for="debit-amount">Debit: take an amount (never more than the account has free)</label>
+  <input id="debit-amount" name="amount" inputmode="decimal" autocomplete="off" maxlength="20" placeholder="2.50">
+  <label for="debit-reason">Reason (kept with the debit)</label>
+  <input id="debit-reason" name="reason" autocomplete="off" maxlength="200" required>
+  % if errors.get('debit'):
+  <p class="error" id="debit-error">{{errors['debit']}}</p>
+  % end
+  <button type="submit">Debit</button>
+</form>
 <div class="scroll">
 <table id="topups">
 <thead><tr><th>When</th><th>Amount</th><th>By</th><th>Note</th></tr></thead>
