@@ -2,11 +2,14 @@
 
 Asked by the trigger path (a call rang the box) and by SMS commands before a
 session starts. A refusal is a sentence for the log; None means call back.
+`connect_refusal` is the same question for a connect-two asked on the web,
+before anything is stored.
 """
 from __future__ import annotations
 
 from gateway import accounts
 from gateway.flows.context import LEG_A_MINIMUM
+from gateway import ledger
 from gateway.ledger import Blocklist, CallbackRequest
 
 
@@ -36,4 +39,26 @@ def refusal(rules, context, number: str, running: bool, now: float) -> str | Non
     if given >= rules.unknown_callbacks_per_hour:
         return f"{given} callbacks to this unknown number in the last hour"
     CallbackRequest.create(number=number, at=now)
+    return None
+
+
+def connect_refusal(context, account_id: int, a: str, b: str) -> str | None:
+    """Gives why a connect-two of `a` and `b` (E.164) for the account would be refused now,
+    or None. The checks of gateway/flows/connect_two.py `run`, made before a session is
+    stored; `run` makes them again under the database's locks (two requests at once)."""
+    account = ledger.Account.get_by_id(account_id)
+    if account.locked:
+        return "the account is locked"
+    refused = [number for number in (a, b) if not context.destination_allowed(number)]
+    if refused:
+        return f"{refused[0]} may not be dialled"
+    if ledger.running_sessions(account_id) >= account.max_concurrent_sessions:
+        return (f"too many calls running for this account (at most "
+                f"{account.max_concurrent_sessions} at once): wait until one ends")
+    rate_a, rate_b = context.rate(a), context.rate(b)
+    if rate_a is None or rate_b is None:
+        return f"no rate for {a if rate_a is None else b}"
+    seconds = context.talk_budget(context.available(account_id), rate_a, 0.0, rate_b, 30.0)
+    if seconds < context.config.callback.min_call_seconds:
+        return "not enough credit"
     return None

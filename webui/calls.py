@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
+from gateway import policy
 from gateway.ledger import Account, CallerId, Cdr, Session
 from modems.numbers import InvalidNumber, to_e164
 
@@ -64,7 +65,10 @@ def check_numbers(a_text: str, b_text: str, country: str) -> tuple[dict, dict]:
 
 
 def start(calls, tracker, account_id: int, a: str, b: str) -> int:
-    """Starts a connect-two; gives its session id once the box has recorded it."""
+    """Starts a connect-two; gives its session id once the flow is past its checks and
+    dialling. CallRefused says why not; a refused request leaves no session behind (the
+    policy is asked first; only two requests at the same moment can still be refused by
+    the flow itself, which settles its session at once)."""
     if calls is None:
         raise CallRefused("this box has no call service running")
     account = Account.get_by_id(account_id)
@@ -72,11 +76,20 @@ def start(calls, tracker, account_id: int, a: str, b: str) -> int:
         raise CallRefused("the account is locked: ask the admin")
     if account.balance - account.reserved <= 0:
         raise CallRefused("the balance is used up: ask the admin for a top-up")
-    session = calls.start_connect(account_id, a, b)
+    refusal = policy.connect_refusal(calls.context, account_id, a, b)
+    if refusal:
+        raise CallRefused(refusal)
+    ended = threading.Event()
+    session = calls.start_connect(account_id, a, b, notify=lambda outcome: ended.set())
     deadline = time.monotonic() + SESSION_START_WAIT
     waiter = threading.Event()
-    while getattr(session, "db_id", None) is None and time.monotonic() < deadline:
-        waiter.wait(0.02)     # the session thread sets db_id; there is no event to wait on
+    # the session thread sets db_id, then the flow dials (on_leg_state) or refuses; none of
+    # these has an event to wait on but the end
+    while time.monotonic() < deadline and not ended.is_set() \
+            and session.outcome.refusal is None and session.on_leg_state is None:
+        waiter.wait(0.02)
+    if session.outcome.refusal is not None:
+        raise CallRefused(session.outcome.refusal)
     if session.db_id is None:
         raise CallRefused("the box did not start the call (is it shutting down?)")
     tracker.started(session.db_id, account_id)
