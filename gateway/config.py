@@ -8,7 +8,6 @@ silently falls back to a default. The documented default file is
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import os
 import re
 import tomllib
@@ -20,6 +19,7 @@ import phonenumbers
 
 from gateway.config_reader import ConfigError, Table, describe, did_you_mean, toml_value
 from gateway.sms_config import SmsConfig, parse_sms
+from gateway.web_config import WebConfig, parse_web
 
 __all__ = ["Config", "ConfigError", "GatewayConfig", "CallbackConfig", "WebConfig",
            "ModemConfig", "SmsConfig", "load", "default_path", "DEFAULT_PATH"]
@@ -37,7 +37,6 @@ PREMIUM_RATE_PREFIXES = ("+49900", "+49137", "+49180", "+49118", "+449", "+3389"
 _MODEM_NAME = r"[a-z0-9_-]{1,32}"
 _BOX_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}"
 _ALSA_PCM = r"[A-Za-z0-9_:=,.-]+"
-_HOSTNAME = r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"
 
 
 def default_path() -> str:
@@ -80,20 +79,6 @@ class CallbackConfig:
     def route_group(self, number: str) -> str | None:
         """Gives the modem group for calls to `number`, None when no route matches."""
         return next((group for prefix, group in self.routes if number.startswith(prefix)), None)
-
-
-@dataclass(frozen=True)
-class WebConfig:
-    listen: str                # "host:port"
-
-    @property
-    def host(self) -> str:
-        host = self.listen.rsplit(":", 1)[0]
-        return host[1:-1] if host.startswith("[") else host
-
-    @property
-    def port(self) -> int:
-        return int(self.listen.rsplit(":", 1)[1])
 
 
 @dataclass(frozen=True)
@@ -202,7 +187,7 @@ def parse(data: dict, path: str | os.PathLike = "<config>") -> Config:
                               + f"; the sections are {', '.join(SECTIONS)}")
     gateway = _gateway(_table(data, path, "gateway"))
     callback = _callback(_table(data, path, "callback"))
-    web = _web(_table(data, path, "web"))
+    web = parse_web(_table(data, path, "web"))
     modems = _modems(data.get("modem", []), path)
     sms = parse_sms(_table(data, path, "sms"), tuple(modem.name for modem in modems))
     return Config(path=str(path), gateway=gateway, callback=callback, web=web, modems=modems,
@@ -308,32 +293,6 @@ def _callback(table: Table) -> CallbackConfig:
     )
     table.check_unknown()
     return result
-
-
-def _web(table: Table) -> WebConfig:
-    listen = table.get_str("listen", "0.0.0.0:8080")
-    host, _, port = listen.rpartition(":")
-    # port 0 asks the system for a free port (tests, several boxes on one machine)
-    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise table.error("listen", f"must be host:port with a port 0..65535, got {listen!r}")
-    if host.startswith("["):
-        valid = host.endswith("]") and _is_ip(host[1:-1], 6)
-    elif host.replace(".", "").isdigit():
-        valid = _is_ip(host, 4)
-    else:
-        valid = re.fullmatch(_HOSTNAME, host) is not None
-    if not valid:
-        raise table.error("listen", f"has an invalid host in {listen!r} "
-                          "(give an IPv4 address, a host name, or [IPv6])")
-    table.check_unknown()
-    return WebConfig(listen=listen)
-
-
-def _is_ip(text: str, version: int) -> bool:
-    try:
-        return ipaddress.ip_address(text).version == version
-    except ValueError:
-        return False
 
 
 def _modems(value: object, path) -> tuple[ModemConfig, ...]:

@@ -9,17 +9,13 @@ Caller IDs and call history are in webui/holder_api.py.
 from __future__ import annotations
 
 import json
-import queue
 
 import bottle
 
-from gateway.db import close_database
 from gateway.ledger import Account, Session
 from webui import admin, auth, calls, holder_api
 from webui.app import COOKIE, json_error
-
-KEEPALIVE = 15.0          # seconds between comments on an idle stream, so proxies keep it
-STREAM_LIFETIME = 3600.0  # seconds; the browser's EventSource reconnects by itself
+from webui.live import RETRY_AFTER, LiveStream, StreamRefused
 
 
 def body() -> dict:
@@ -124,34 +120,15 @@ def install(app: bottle.Bottle, web) -> None:
         session = web.holder_required(api=True)
         if web.calls is None:
             raise json_error(503, "this box has no call service running")
-        account_id = session.user.account_id
-        follower = web.calls.context.live.subscribe()
+        try:
+            events = LiveStream(web, session.user.id, session.user.account_id,
+                                bottle.request.environ.get("callbox.client_gone"))
+        except StreamRefused as refusal:
+            raise bottle.HTTPResponse(json.dumps({"error": refusal.reason}),
+                                      status=refusal.status,
+                                      headers={"Content-Type": "application/json",
+                                               "Retry-After": str(RETRY_AFTER)}) from None
         bottle.response.content_type = "text/event-stream"
         bottle.response.set_header("Cache-Control", "no-store")
         bottle.response.set_header("X-Accel-Buffering", "no")
-        return stream(web, follower, account_id)
-
-
-def stream(web, follower: queue.Queue, account_id: int):
-    """Yields Server-Sent Events of the account's sessions until the client or the box goes."""
-    waited = 0.0
-    lived = 0.0
-    try:
-        yield ": live call events\nretry: 2000\n\n"
-        while not web.stopping.is_set() and lived < STREAM_LIFETIME:
-            try:
-                event = follower.get(timeout=1.0)
-            except queue.Empty:
-                waited += 1.0
-                lived += 1.0
-                if waited >= KEEPALIVE:
-                    waited = 0.0
-                    yield ": keepalive\n\n"
-                continue
-            if web.tracker.owner(event.get("session")) != account_id:
-                continue
-            waited = 0.0
-            yield f"id: {event['id']}\nevent: leg\ndata: {json.dumps(event)}\n\n"
-    finally:
-        web.calls.context.live.unsubscribe(follower)
-        close_database()      # tracker.owner may have queried from this worker thread
+        return events

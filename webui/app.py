@@ -25,7 +25,7 @@ from gateway.billing import format_money
 from gateway.db import close_database
 from gateway.journal import CONNECTION_ERRORS, forget_connection
 from webui import auth
-from webui.live import LiveTracker
+from webui.live import LiveTracker, StreamSlots
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class Web:
         self.country = config.gateway.country
         live = self.calls.context.live if self.calls is not None else None
         self.tracker = LiveTracker(live)
+        self.streams = StreamSlots(config.web.max_streams, config.web.streams_per_login)
         self.stopping = threading.Event()
         self.watch = getattr(services, "watch", None)     # gateway.journal.DatabaseWatch
         self.phones = None         # the Virtual phones panel (webui/phones.py): demo only
@@ -137,11 +138,18 @@ class Web:
                                **values)
 
     def set_cookie(self, token: str) -> None:
+        # Secure under HTTPS: the browser then never sends the session over plain HTTP
         bottle.response.set_cookie(COOKIE, token, path="/", httponly=True, samesite="strict",
-                                   max_age=auth.SESSION_LIFETIME)
+                                   max_age=auth.SESSION_LIFETIME, secure=https())
 
     def clear_cookie(self) -> None:
-        bottle.response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        bottle.response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
+                                      secure=https())
+
+
+def https() -> bool:
+    """Gives whether this request came over HTTPS (the server's TLS, webui/server.py)."""
+    return bottle.request.environ.get("wsgi.url_scheme") == "https"
 
 
 def json_error(status: int, message: str) -> bottle.HTTPResponse:

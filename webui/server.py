@@ -1,12 +1,43 @@
-"""The web server: cheroot's threaded WSGI server in a thread named `web`."""
+"""The web server: cheroot's WSGI server behind our Gate, in a thread named `web`.
+
+Why it holds up against slow and greedy clients (issue 11, section 2):
+- webui/gate.py reads each request whole without blocking before a worker takes it,
+  under a deadline per request (`request_timeout`), so trickling clients never hold a
+  worker, and does the TLS handshake the same way.
+- The pool is fixed at `workers` plus the live-event streams the app allows
+  (webui/live.py `StreamSlots`): a stream keeps its worker for as long as the page is
+  open, so the pool is sized so that the streams, all taken, still leave `workers`
+  threads for pages and the API. cheroot's `max` never grows a pool by itself, so min
+  and max are the same number here.
+- A listen backlog of BACKLOG (cheroot's default is 5).
+With [web] tls_cert and tls_key the server speaks HTTPS (cheroot's builtin ssl
+adapter's context), and `redirect_listen` adds a plain-HTTP listener that redirects.
+"""
 from __future__ import annotations
 
+import functools
 import logging
+import re
+import select
 import threading
+from dataclasses import dataclass
 
 from cheroot import wsgi
+from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+from webui.gate import BODY_BUFFERED, HEAD_MAX, Gate
 
 log = logging.getLogger(__name__)
+
+WORKERS = 16              # threads for pages and the API, besides the live streams
+REQUEST_TIMEOUT = 10.0    # seconds a request (head and short body) may take to arrive
+BACKLOG = 128             # connections the kernel queues before the gate accepts them
+MAX_WAITING = 400         # connections whose request has not arrived yet (memory bound)
+BODY_MAX = 5 * 1024 * 1024   # bytes; a rate table upload (webui/admin_rates.py) fits
+REDIRECT_WORKERS = 2
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]")
+_TARGET = re.compile(r"/[\x21-\x7e]{0,2000}")       # printable ASCII, no spaces
+
 
 class FlushingGateway(wsgi.Gateway_10):
     """Sends each chunk the app yields at once.
@@ -19,55 +50,168 @@ class FlushingGateway(wsgi.Gateway_10):
         super().write(chunk)
         self.req.conn.wfile.flush()
 
+    def get_environ(self):
+        """Gives the WSGI environ, with `callbox.client_gone` for long responses (streams)."""
+        environ = super().get_environ()
+        environ["callbox.client_gone"] = functools.partial(client_gone, self.req.conn.socket)
+        return environ
 
-WORKERS = 10          # threads; each open live page holds one for its event stream
-MAX_WORKERS = 40
+
+def client_gone(sock) -> bool:
+    """Gives whether the client has closed its side of the connection (or it is closed)."""
+    poller = select.poll()
+    try:
+        poller.register(sock.fileno(), select.POLLRDHUP)
+    except (OSError, ValueError):
+        return True
+    return bool(poller.poll(0))      # POLLRDHUP, or POLLHUP/POLLERR which poll always gives
+
+
+@dataclass(frozen=True)
+class Tls:
+    cert: str          # PEM certificate (chain) file
+    key: str           # PEM private key file
+
+    def adapter(self) -> BuiltinSSLAdapter:
+        """Gives cheroot's adapter, its context loaded (ssl.SSLError/OSError if unusable)."""
+        return BuiltinSSLAdapter(self.cert, self.key)
+
+
+class GatedServer(wsgi.Server):
+    """cheroot's server with a fixed pool and the Gate in place of its connection manager."""
+
+    def __init__(self, bind_addr, app, *, threads: int, request_timeout: float,
+                 tls: Tls | None):
+        super().__init__(bind_addr, app, numthreads=threads, max=threads,
+                         server_name="callbox", shutdown_timeout=2)
+        self.gateway = FlushingGateway
+        self.request_queue_size = BACKLOG
+        self.timeout = request_timeout       # per read or write once a worker has it
+        self.max_request_header_size = HEAD_MAX
+        self.max_request_body_size = BODY_MAX
+        self.request_timeout = request_timeout
+        self.tls_adapter = tls.adapter() if tls is not None else None
+        # ssl_adapter stays None: cheroot would do the handshake blocking; the gate does it.
+
+    def prepare(self):
+        super().prepare()
+        plain = self._connections
+        self._connections = Gate(self, request_timeout=self.request_timeout,
+                                 max_waiting=MAX_WAITING, tls=self.tls_adapter)
+        plain._selector.close()      # cheroot's own manager never ran
+
+    def waiting_dropped(self) -> int:
+        """Gives how many connections were closed for not sending a request in time."""
+        return self._connections.dropped
 
 
 class WebServer:
-    def __init__(self, app, host: str, port: int):
+    """The web UI's server; with `redirect`, also a plain-HTTP one that sends to HTTPS."""
+
+    def __init__(self, app, host: str, port: int, *, workers: int = WORKERS,
+                 request_timeout: float = REQUEST_TIMEOUT, tls: Tls | None = None,
+                 redirect: tuple[str, int] | None = None):
         self.app = app
         self.host = host
         self._asked_port = port
-        self._server: wsgi.Server | None = None
-        self._thread: threading.Thread | None = None
+        self.workers = workers
+        self.request_timeout = request_timeout
+        self.tls = tls
+        self.redirect = redirect if tls is not None else None
+        self._servers: list[tuple[GatedServer, threading.Thread]] = []
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, app, web) -> WebServer:
+        """Gives the server a [web] table (gateway.config.WebConfig) describes."""
+        tls = Tls(web.tls_cert, web.tls_key) if web.tls_cert else None
+        redirect = web.redirect_address if web.redirect_listen else None
+        return cls(app, web.host, web.port, workers=web.workers,
+                   request_timeout=web.request_timeout, tls=tls, redirect=redirect)
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls is not None else "http"
 
     @property
     def port(self) -> int:
         """Gives the port listened on (the real one when 0 was asked)."""
-        if self._server is None:
+        if not self._servers:
             return self._asked_port
-        return self._server.bind_addr[1]
+        return self._servers[0][0].bind_addr[1]
+
+    @property
+    def redirect_port(self) -> int | None:
+        """Gives the plain-HTTP redirect listener's port, None without one."""
+        if len(self._servers) < 2:
+            return None
+        return self._servers[1][0].bind_addr[1]
+
+    @property
+    def server(self) -> GatedServer | None:
+        return self._servers[0][0] if self._servers else None
 
     def start(self) -> None:
-        server = wsgi.Server((self.host, self._asked_port), self.app, numthreads=WORKERS,
-                             max=MAX_WORKERS, server_name="callbox", shutdown_timeout=2)
-        server.gateway = FlushingGateway
-        server.prepare()         # binds now, so a busy port fails here and `port` is known
-        self._server = server
-        self._thread = threading.Thread(target=self._serve, name="web", daemon=True)
-        self._thread.start()
-        log.info("web UI on http://%s:%d/", self.host, self.port)
+        streams = getattr(getattr(self.app, "web", None), "streams", None)
+        threads = self.workers + (streams.total if streams is not None else 0)
+        self._launch(self.app, (self.host, self._asked_port), threads, self.tls, "web")
+        if self.redirect is not None:
+            self._launch(redirect_app(self.port), self.redirect, REDIRECT_WORKERS, None,
+                         "web-redirect")
+        log.info("web UI on %s://%s:%d/ (%d threads)", self.scheme, self.host, self.port,
+                 threads)
+        if self.redirect_port is not None:
+            log.info("plain HTTP on %s:%d redirects to HTTPS", self.redirect[0],
+                     self.redirect_port)
 
-    def _serve(self) -> None:
+    def _launch(self, app, address, threads: int, tls: Tls | None, name: str) -> None:
+        server = GatedServer(address, app, threads=threads,
+                             request_timeout=self.request_timeout, tls=tls)
+        server.prepare()         # binds now, so a busy port fails here and `port` is known
+        thread = threading.Thread(target=self._serve, args=(server,), name=name, daemon=True)
+        with self._lock:
+            self._servers.append((server, thread))
+        thread.start()
+
+    @staticmethod
+    def _serve(server: GatedServer) -> None:
         try:
-            self._server.serve()
+            server.serve()
         except Exception:
             log.exception("the web server stopped with an error")
 
     def stop(self) -> None:
         """Stops serving; safe to call twice."""
         with self._lock:
-            server, self._server = self._server, None
-            thread, self._thread = self._thread, None
-        if server is None:
+            servers, self._servers = self._servers, []
+        if not servers:
             return
         web = getattr(self.app, "web", None)
         if web is not None:
             web.stopping.set()   # ends the live event streams within a second
-        server.stop()
-        if thread is not None:
+        for server, thread in servers:
+            server.stop()
             thread.join(5)
         if web is not None:
             web.tracker.close()
+
+
+def redirect_app(https_port: int):
+    """Gives a WSGI app that answers every request with a redirect to the same URL on HTTPS."""
+    def app(environ, start_response):
+        host = environ.get("HTTP_HOST", "")
+        host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if not _HOST.fullmatch(host):
+            host = environ.get("SERVER_NAME", "localhost")
+        port = "" if https_port == 443 else f":{https_port}"
+        # The target as sent (still %-encoded, so no decoded CR/LF can reach the header)
+        target = environ.get("REQUEST_URI", "/")
+        if not _TARGET.fullmatch(target):
+            target = "/"
+        location = f"https://{host}{port}{target}"
+        body = f"This box speaks HTTPS: {location}\n".encode()
+        start_response("301 Moved Permanently",
+                       [("Location", location), ("Content-Type", "text/plain"),
+                        ("Content-Length", str(len(body)))])
+        return [body]
+    return app

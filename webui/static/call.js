@@ -70,16 +70,30 @@
     });
   }
 
-  source = new EventSource("/api/events");
-  source.addEventListener("leg", function (message) {
-    var event = JSON.parse(message.data);
-    if (event.session !== id) { return; }
-    update(event.leg, event.state, event.seconds, event.number, event.id, event.cause);
-    if (finished() && !settled) { setTimeout(load, 500); }
-  });
-
-  // Events published before the stream was open are only in the box's last state: read it.
-  source.addEventListener("open", load);
+  // A stream the box refuses (too many live pages: 429/503) closes for good: read the
+  // call's state every few seconds instead and ask for a stream again a little later.
+  function listen() {
+    source = new EventSource("/api/events");
+    source.addEventListener("leg", function (message) {
+      var event = JSON.parse(message.data);
+      if (event.session !== id) { return; }
+      update(event.leg, event.state, event.seconds, event.number, event.id, event.cause);
+      if (finished() && !settled) { setTimeout(load, 500); }
+    });
+    // Events published before the stream was open are only in the box's last state: read it.
+    source.addEventListener("open", load);
+    source.addEventListener("error", function () {
+      if (source.readyState !== EventSource.CLOSED || settled) { return; }
+      var polls = setInterval(function () {
+        if (settled) { clearInterval(polls); } else { load(); }
+      }, 3000);
+      setTimeout(function () {
+        clearInterval(polls);
+        if (!settled) { listen(); }
+      }, 15000);
+    });
+  }
+  listen();
 
   setInterval(function () { show("a"); show("b"); }, 1000);
 

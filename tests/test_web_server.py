@@ -1,0 +1,457 @@
+"""The web server under slow and greedy clients, over real sockets on 127.0.0.1.
+
+Slow anonymous clients trickling requests and live event streams held open must not keep
+a login or a page from answering; slow clients are dropped by the request deadline;
+streams are capped per login and in all, and answered clearly over the cap.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import select
+import socket
+import ssl
+import subprocess
+import threading
+import time
+import tomllib
+import types
+from pathlib import Path
+
+import pytest
+
+from gateway import accounts
+from gateway.callservice import CallService
+from gateway.config import ConfigError, parse
+from gateway.db import open_database
+from webui import auth
+from webui.app import make_app
+from webui.gate import BODY_BUFFERED, HEAD_MAX, Waiting
+from webui.server import WebServer
+
+INSTALL = Path(__file__).resolve().parent.parent / "install.sh"
+REQUEST_TIMEOUT = 4.0     # seconds; short, so the slow clients are dropped within the test
+FAST = 1.0                # seconds a login or a page may take while under attack
+PASSWORD = "holder-secret"
+
+
+def web_app(tmp_path, web: dict | None = None, holders: int = 5):
+    """Gives the web app on a fresh database with holder logins holder0.. and a call
+    service (not started: the streams need only its live events)."""
+    config = parse({"gateway": {"database": str(tmp_path / "web.db"),
+                                "state_dir": str(tmp_path), "currency": "EUR"},
+                    "web": web or {}}, "test.toml")
+    open_database(config.gateway.database)
+    now = time.time()
+    for number in range(holders):
+        accounts.create(f"holder{number}", "1234", 1000, now)
+        auth.add_user(f"holder{number}", PASSWORD, now)
+    services = types.SimpleNamespace(pool=None, calls=CallService(config, None, None),
+                                     now=time.time)
+    return make_app(config, services)
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Gives a function starting a real server on a free port; stops them all after."""
+    servers = []
+
+    def start(app, **options):
+        server = WebServer(app, "127.0.0.1", 0, request_timeout=REQUEST_TIMEOUT, **options)
+        server.start()
+        servers.append(server)
+        return server
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def log_in(port: int, name: str) -> tuple[str, float]:
+    """Gives (the session cookie, seconds the login took) from POST /api/login."""
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("POST", "/api/login", json.dumps({"name": name, "password": PASSWORD}),
+                       {"Content-Type": "application/json"})
+    reply = connection.getresponse()
+    reply.read()
+    took = time.monotonic() - started
+    connection.close()
+    assert reply.status == 200, reply.status
+    return reply.getheader("Set-Cookie").split(";")[0], took
+
+
+def get(port: int, path: str, cookie: str = "") -> tuple[int, str, float]:
+    """Gives (status, body, seconds taken) of a GET on a new connection."""
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    reply = connection.getresponse()
+    body = reply.read().decode()
+    connection.close()
+    return reply.status, body, time.monotonic() - started
+
+
+def open_stream(port: int, cookie: str) -> tuple[socket.socket, bytes]:
+    """Gives a socket on GET /api/events and what came first (the head and, when
+    accepted, the stream's opening comment)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(f"GET /api/events HTTP/1.1\r\nHost: box\r\nCookie: {cookie}\r\n\r\n".encode())
+    received = b""
+    while b"live call events" not in received and b"\r\n\r\n{" not in received:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        received += chunk
+        if b"\r\n\r\n" in received and b" 200 " not in received.split(b"\r\n", 1)[0]:
+            received += sock.recv(4096)      # the JSON reason, in the same write as a rule
+            break
+    return sock, received
+
+
+class Tricklers:
+    """Anonymous sockets sending POST /login ever so slowly: half trickle the head, half
+    the body, one byte per socket every TRICKLE seconds, until the server drops them."""
+
+    TRICKLE = 0.5
+
+    def __init__(self, port: int, count: int):
+        self.sockets = []
+        self.pending: dict[socket.socket, bytes] = {}
+        self.opened: dict[socket.socket, float] = {}
+        self.dropped: dict[socket.socket, float] = {}     # socket -> seconds it lived
+        body_request = (b"POST /login HTTP/1.1\r\nHost: box\r\nContent-Type: "
+                        b"application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n")
+        for number in range(count):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            if number % 2:
+                sock.sendall(body_request)          # then the body, byte by byte
+                self.pending[sock] = b"x" * 1000
+            else:
+                self.pending[sock] = body_request   # the head itself, byte by byte
+            self.opened[sock] = time.monotonic()
+            self.sockets.append(sock)
+        self.thread = threading.Thread(target=self._run, name="tricklers", daemon=True)
+
+    def _run(self) -> None:
+        give_up = time.monotonic() + REQUEST_TIMEOUT + 10
+        while len(self.dropped) < len(self.sockets) and time.monotonic() < give_up:
+            alive = [sock for sock in self.sockets if sock not in self.dropped]
+            readable, _, _ = select.select(alive, [], [], self.TRICKLE)
+            for sock in readable:         # an answer (408) or the end: dropped
+                self.dropped[sock] = time.monotonic() - self.opened[sock]
+            for sock in alive:
+                if sock not in self.dropped and self.pending[sock]:
+                    try:
+                        sock.send(self.pending[sock][:1])
+                        self.pending[sock] = self.pending[sock][1:]
+                    except OSError:
+                        self.dropped[sock] = time.monotonic() - self.opened[sock]
+
+    def close(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+
+def test_login_and_pages_answer_while_slow_clients_and_streams_hold_on(tmp_path, serve):
+    app = web_app(tmp_path)
+    server = serve(app)
+    port = server.port
+    cookies = [log_in(port, f"holder{number}")[0] for number in range(5)]
+    get(port, "/login")
+    threads_before, rss_before = threading.active_count(), rss_kib()
+
+    streams = [open_stream(port, cookie) for cookie in cookies for _ in range(4)]
+    assert all(b" 200 " in first and b"live call events" in first for _, first in streams)
+    tricklers = Tricklers(port, 50)
+    tricklers.thread.start()
+    try:
+        time.sleep(1.0)          # the tricklers at work
+        # no thread per connection, and what the waiting clients cost is bounded (measured
+        # before the logins below: each scrypt hash takes 16 MB on the thread doing it)
+        assert threading.active_count() <= threads_before + 1      # + the tricklers
+        assert rss_kib() - rss_before < 10 * 1024
+        for _ in range(3):
+            cookie, login_took = log_in(port, "holder0")
+            status, page, page_took = get(port, "/", cookie)
+            status_login, _, login_page_took = get(port, "/login")
+            assert (status, status_login) == (200, 200)
+            assert "holder0" in page
+            assert max(login_took, page_took, login_page_took) < FAST, \
+                (login_took, page_took, login_page_took)
+            time.sleep(0.3)
+        tricklers.thread.join(REQUEST_TIMEOUT + 15)
+        assert len(tricklers.dropped) == 50
+        assert max(tricklers.dropped.values()) < REQUEST_TIMEOUT + 2
+        assert min(tricklers.dropped.values()) >= REQUEST_TIMEOUT - 0.5
+        assert server.server.waiting_dropped() == 50
+        # the streams lived through it: holder0's four all get holder0's call event
+        app.web.tracker.started(41, _account_id("holder0"))
+        app.web.calls.context.live.publish({"session": 41, "leg": "a", "state": "dialing"})
+        for sock, _ in streams[:4]:
+            assert b'"session": 41' in _read_until(sock, b"event: leg")
+    finally:
+        tricklers.close()
+        for sock, _ in streams:
+            sock.close()
+
+
+def test_streams_are_capped_per_login_and_in_all_and_freed_when_closed(tmp_path, serve):
+    app = web_app(tmp_path, {"max_streams": 3, "streams_per_login": 2}, holders=2)
+    server = serve(app)
+    port = server.port
+    first, second = log_in(port, "holder0")[0], log_in(port, "holder1")[0]
+    held = [open_stream(port, first)[0], open_stream(port, first)[0]]
+
+    sock, answer = open_stream(port, first)
+    sock.close()
+    assert b" 429 " in answer.split(b"\r\n")[0]
+    assert b"Retry-After: 5" in answer and b"application/json" in answer
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"].startswith("this login has 2")
+
+    held.append(open_stream(port, second)[0])          # the third of three
+    sock, answer = open_stream(port, second)
+    sock.close()
+    assert b" 503 " in answer.split(b"\r\n")[0]
+    assert b"updates by polling" in answer
+
+    # an event of holder1's call reaches holder1's stream
+    app.web.tracker.started(77, _account_id("holder1"))
+    app.web.calls.context.live.publish({"session": 77, "leg": "a", "state": "dialing"})
+    assert b"event: leg" in _read_until(held[2], b"event: leg")
+
+    held.pop(0).close()        # the client goes: its slot is free within a second or two
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        sock, answer = open_stream(port, first)
+        if b" 200 " in answer.split(b"\r\n")[0]:
+            held.append(sock)
+            break
+        sock.close()
+        time.sleep(0.2)
+    else:
+        pytest.fail("a closed stream's slot was never given back")
+    assert app.web.streams.in_use() == 3
+    for sock in held:
+        sock.close()
+
+
+def _account_id(name: str) -> int:
+    from gateway.ledger import Account
+    return Account.get(Account.name == name).id
+
+
+def _read_until(sock: socket.socket, marker: bytes) -> bytes:
+    received = b""
+    while marker not in received:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        received += chunk
+    return received
+
+
+def test_a_trickled_long_body_is_dropped_and_a_fast_one_served(tmp_path, serve):
+    server = serve(web_app(tmp_path, holders=1))
+    port = server.port
+    # longer than the gate reads itself: the worker reads the rest under the deadline
+    padding = " " * (BODY_BUFFERED * 3)
+    body = ('{"name": "holder0", "password": "%s"}' % PASSWORD + padding).encode()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("POST", "/api/login", body, {"Content-Type": "application/json"})
+    assert connection.getresponse().status == 200
+    connection.close()
+
+    slow = socket.create_connection(("127.0.0.1", port), timeout=REQUEST_TIMEOUT + 10)
+    head = (f"POST /api/login HTTP/1.1\r\nHost: box\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    slow.sendall(head + body[:BODY_BUFFERED])        # a worker takes it from here
+    started = time.monotonic()
+    answer = b""
+    for byte in body[BODY_BUFFERED:BODY_BUFFERED + 40]:
+        readable, _, _ = select.select([slow], [], [], 0.5)
+        if readable:
+            answer = slow.recv(4096)
+            break
+        slow.send(bytes([byte]))
+    else:
+        answer = slow.recv(4096)
+    took = time.monotonic() - started
+    slow.close()
+    assert answer.startswith(b"HTTP/1.1 408") or answer == b""
+    assert took < REQUEST_TIMEOUT + 2
+
+
+def test_kept_alive_and_pipelined_requests_are_served(tmp_path, serve):
+    server = serve(web_app(tmp_path, holders=1))
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    for _ in range(3):
+        connection.request("GET", "/login")
+        reply = connection.getresponse()
+        reply.read()
+        assert reply.status == 200
+    connection.close()
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    sock.sendall(b"GET /login HTTP/1.1\r\nHost: box\r\n\r\n" * 2)
+    received = b""
+    while received.count(b"HTTP/1.1 200") < 2:
+        chunk = sock.recv(65536)
+        assert chunk, received[:200]
+        received += chunk
+    sock.close()
+
+
+@pytest.mark.parametrize("chunks, complete", [
+    ([b"GET / HTTP/1.1\r\nHost: x\r\n"], False),
+    ([b"GET / HTTP/1.1\r\nHost: x\r", b"\n", b"\r\n"], True),
+    ([b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabcd"], False),
+    ([b"POST / HTTP/1.1\r\ncontent-length: 5\r\n\r\nab", b"c\r\n\r\n"], True),
+    ([b"POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", b"x" * BODY_BUFFERED], True),
+    ([b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"], True),
+    ([b"POST / HTTP/1.1\r\nContent-Length: \xc2\xb2\r\n\r\n"], True),    # cheroot refuses
+    ([b"GET / HTTP/1.1\r\nX: " + b"y" * HEAD_MAX], True),                 # cheroot: 413
+])
+def test_a_request_is_complete_when_its_head_and_short_body_are_in(chunks, complete):
+    waiting = Waiting(None, ("127.0.0.1", 1), None, 0.0, REQUEST_TIMEOUT, False)
+    done = False
+    for chunk in chunks:          # as it arrives, in pieces
+        searched = len(waiting.buffer)
+        waiting.buffer += chunk
+        done = waiting.complete(searched)
+    assert done is complete
+
+
+# -- HTTPS ------------------------------------------------------------------------------------
+
+def make_certificate(folder, name: str = "callbox") -> tuple[str, str]:
+    """Gives (certificate, key) paths of a fresh self-signed pair for 127.0.0.1."""
+    cert, key = folder / f"{name}.crt", folder / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                    "/CN=callbox", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return str(cert), str(key)
+
+
+def test_https_with_secure_cookie_and_plain_http_redirected(tmp_path, serve):
+    cert, key = make_certificate(tmp_path)
+    app = web_app(tmp_path, {"listen": "127.0.0.1:0", "tls_cert": cert, "tls_key": key,
+                             "redirect_listen": "127.0.0.1:0"}, holders=1)
+    server = WebServer.from_config(app, app.web.config.web)
+    server.start()
+    try:
+        port = server.port
+        trusting = ssl.create_default_context(cafile=cert)
+        # clients that connect and never start TLS must not hold up the others
+        silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+        started = time.monotonic()
+        connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10,
+                                                 context=trusting)
+        connection.request("POST", "/api/login",
+                           json.dumps({"name": "holder0", "password": PASSWORD}),
+                           {"Content-Type": "application/json"})
+        reply = connection.getresponse()
+        reply.read()
+        assert time.monotonic() - started < FAST
+        assert reply.status == 200
+        cookie = reply.getheader("Set-Cookie")
+        assert "; Secure" in cookie and "HttpOnly" in cookie
+        connection.request("GET", "/", headers={"Cookie": cookie.split(";")[0]})
+        page = connection.getresponse()
+        assert page.status == 200 and "holder0" in page.read().decode()
+        connection.close()
+        for sock in silent:
+            sock.close()
+
+        plain = http.client.HTTPConnection("127.0.0.1", server.redirect_port, timeout=5)
+        plain.request("GET", "/calls/3?from=%0d%0aX:1", headers={"Host": "box.local:8080"})
+        moved = plain.getresponse()
+        assert moved.status == 301
+        assert moved.getheader("Location") == f"https://box.local:{port}/calls/3?from=%0d%0aX:1"
+        plain.close()
+
+        # plain HTTP on the HTTPS port is told what to do, not left hanging
+        wrong = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        wrong.request("GET", "/login")
+        refused = wrong.getresponse()
+        assert refused.status == 400 and b"https://" in refused.read()
+        wrong.close()
+    finally:
+        server.stop()
+
+
+def test_plain_http_cookie_has_no_secure_flag(tmp_path, serve):
+    server = serve(web_app(tmp_path, holders=1))
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("POST", "/api/login", json.dumps({"name": "holder0",
+                                                         "password": PASSWORD}),
+                       {"Content-Type": "application/json"})
+    reply = connection.getresponse()
+    assert reply.status == 200
+    assert "Secure" not in reply.getheader("Set-Cookie")    # a browser would never send it
+    connection.close()
+
+
+# -- configuration ----------------------------------------------------------------------------
+
+def web_error(tmp_path, web: dict) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        parse({"gateway": {"state_dir": str(tmp_path)}, "web": web}, "/etc/callbox/callbox.toml")
+    return caught.value
+
+
+def test_config_check_names_the_bad_web_key(tmp_path):
+    cert, key = make_certificate(tmp_path)
+    other_cert, other_key = make_certificate(tmp_path, "other")
+    cases = [
+        ({"tls_cert": cert}, "web.tls_key", "must be set together with tls_cert"),
+        ({"tls_cert": cert, "tls_key": str(tmp_path / "gone.key")}, "web.tls_key",
+         "no such file"),
+        ({"tls_cert": "callbox.crt", "tls_key": key}, "web.tls_cert", "absolute path"),
+        ({"tls_cert": cert, "tls_key": other_key}, "web.tls_cert", "matching private key"),
+        ({"tls_cert": key, "tls_key": key}, "web.tls_cert", "not a usable PEM"),
+        ({"redirect_listen": "0.0.0.0:8080"}, "web.redirect_listen", "needs tls_cert"),
+        ({"tls_cert": cert, "tls_key": key, "redirect_listen": "box:²"},
+         "web.redirect_listen", "host:port"),
+        ({"workers": 1}, "web.workers", "between 2 and 256 threads"),
+        ({"request_timeout": 0.5}, "web.request_timeout", "seconds"),
+        ({"max_streams": -1}, "web.max_streams", "between 0 and 1000"),
+        ({"streams_per_login": "4"}, "web.streams_per_login", "an integer"),
+        ({"tls": "on"}, "web.tls", "unknown"),
+    ]
+    for web, key_name, reason in cases:
+        error = web_error(tmp_path, web)
+        assert error.key == key_name, (web, str(error))
+        assert reason in error.reason, (web, str(error))
+        assert str(error).startswith("/etc/callbox/callbox.toml: " + key_name)
+    assert other_cert     # made only for its key
+    good = parse({"gateway": {"state_dir": str(tmp_path)},
+                  "web": {"tls_cert": cert, "tls_key": key, "redirect_listen": "[::1]:8080"}})
+    assert good.web.scheme == "https" and good.web.redirect_address == ("::1", 8080)
+
+
+def test_install_makes_a_certificate_the_box_can_serve(tmp_path):
+    target = tmp_path / "box"
+    result = subprocess.run(["bash", str(INSTALL), "--root", str(target), "--no-venv"],
+                            capture_output=True, text=True, timeout=120, cwd="/")
+    assert result.returncode == 0, result.stderr
+    tls = target / "etc/callbox/tls"
+    assert oct((tls / "callbox.key").stat().st_mode & 0o777) == "0o640"
+    todo = (target / "opt/callbox/postinst.todo").read_text().splitlines()
+    assert "chown root:callbox /etc/callbox/tls /etc/callbox/tls/callbox.key" in todo
+    text = (target / "etc/callbox/callbox.toml").read_text()
+    assert 'listen = "0.0.0.0:8443"' in text and 'redirect_listen = "0.0.0.0:8080"' in text
+    # the installed file, its paths read inside the tree, is valid and loads the pair
+    config = parse(tomllib.loads(text.replace('"/etc/callbox/', f'"{target}/etc/callbox/')
+                                 .replace('"/var/lib/callbox', f'"{tmp_path}')), "callbox.toml")
+    assert config.web.tls_cert == f"{tls}/callbox.crt"
+    before = (tls / "callbox.crt").read_bytes()
+    again = subprocess.run(["bash", str(INSTALL), "--root", str(target), "--no-venv"],
+                           capture_output=True, text=True, timeout=120, cwd="/")
+    assert again.returncode == 0, again.stderr
+    assert (tls / "callbox.crt").read_bytes() == before        # an upgrade keeps it
