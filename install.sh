@@ -27,7 +27,7 @@ set -euo pipefail
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SERVICE_USER=callbox
 DEB_PACKAGES=(python3 libpq5 python3-venv python3-dev gcc libasound2-dev alsa-utils espeak-ng sox
-              libsox-fmt-all udev usb-modeswitch sqlite3 git)
+              libsox-fmt-all udev usb-modeswitch sqlite3 git openssl)
 PYTHON=${PYTHON:-python3}
 OS_RELEASE=${CALLBOX_OS_RELEASE:-/etc/os-release}
 
@@ -367,11 +367,67 @@ remove_all() {
     fi
 }
 
+# ---- HTTPS for the web UI ---------------------------------------------------------------
+# A self-signed certificate in /etc/callbox/tls (kept on upgrades), and on a fresh install
+# the [web] keys that serve HTTPS on 8443 with plain HTTP on 8080 redirecting to it. A real
+# certificate replaces the two files, or [web] tls_cert/tls_key point at it (README, HTTPS).
+TLS_DAYS=3650
+
+make_tls_certificate() {
+    local dir=$CONFIG_DIR/tls
+    step "HTTPS certificate $dir (self-signed)"
+    if [[ -s $dir/callbox.crt && -s $dir/callbox.key ]]; then
+        note "kept: $dir/callbox.crt and callbox.key"
+    else
+        command -v openssl >/dev/null || ((DRY_RUN)) \
+            || die "openssl is missing (apt-get install openssl)"
+        local name names address output
+        name=$(hostname 2>/dev/null || echo callbox)
+        names="DNS:$name,DNS:$name.local,DNS:localhost,IP:127.0.0.1"
+        for address in $(hostname -I 2>/dev/null || true); do
+            [[ $address == *:* ]] || names+=",IP:$address"
+        done
+        local request=(req -x509 -newkey rsa:2048 -nodes -sha256 -days "$TLS_DAYS"
+                       -subj "/CN=$name" -addext "subjectAltName=$names"
+                       -keyout "$dir/callbox.key" -out "$dir/callbox.crt")
+        run mkdir -p "$dir"
+        if ((DRY_RUN)); then
+            run openssl "${request[@]}"
+        else
+            output=$(umask 077 && openssl "${request[@]}" 2>&1) \
+                || die "openssl could not make the certificate: $output"
+        fi
+        run chmod 0750 "$dir"
+        run chmod 0640 "$dir/callbox.key"
+        run chmod 0644 "$dir/callbox.crt"
+    fi
+    # The key is for the daemon's eyes only: root owns it, the callbox group reads it.
+    if [[ -z $ROOT ]]; then
+        run chown root:"$SERVICE_USER" "$dir" "$dir/callbox.key"
+    else
+        system_command chown root:"$SERVICE_USER" /etc/callbox/tls /etc/callbox/tls/callbox.key
+    fi
+    if ((FRESH_INSTALL)); then
+        note "serving HTTPS on port 8443; plain HTTP on 8080 redirects there"
+        run sed -i -e '/^\[web\]/,/^\[/{' \
+            -e 's|^listen = "0.0.0.0:8080"|listen = "0.0.0.0:8443"|' \
+            -e 's|^tls_cert = ""|tls_cert = "/etc/callbox/tls/callbox.crt"|' \
+            -e 's|^tls_key = ""|tls_key = "/etc/callbox/tls/callbox.key"|' \
+            -e 's|^redirect_listen = ""|redirect_listen = "0.0.0.0:8080"|' \
+            -e '}' "$CONFIG_DIR/callbox.toml"
+    else
+        note "an upgrade: callbox.toml kept; for HTTPS set in [web]:"
+        note "  tls_cert = \"/etc/callbox/tls/callbox.crt\", tls_key = \"/etc/callbox/tls/callbox.key\""
+    fi
+}
+# ---- end of HTTPS ------------------------------------------------------------------------
+
 install_all() {
     install_packages
     create_user
     install_program
     install_config
+    make_tls_certificate
     make_state_dir
     generate_prompts
     install_units

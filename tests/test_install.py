@@ -26,6 +26,18 @@ def install(*args: str, env: dict | None = None, timeout: float = 60) -> subproc
                           timeout=timeout, env=env, cwd="/")
 
 
+def with_https(default: str) -> str:
+    """Gives the default configuration as a fresh install writes it: HTTPS on 8443, plain
+    HTTP on 8080 redirecting (install.sh make_tls_certificate)."""
+    for before, after in (('listen = "0.0.0.0:8080"', 'listen = "0.0.0.0:8443"'),
+                          ('tls_cert = ""', 'tls_cert = "/etc/callbox/tls/callbox.crt"'),
+                          ('tls_key = ""', 'tls_key = "/etc/callbox/tls/callbox.key"'),
+                          ('redirect_listen = ""', 'redirect_listen = "0.0.0.0:8080"')):
+        assert default.count("\n" + before + "\n") == 1, before
+        default = default.replace("\n" + before + "\n", "\n" + after + "\n")
+    return default
+
+
 def tree(directory: Path) -> set[str]:
     return {str(path.relative_to(directory)) for path in directory.rglob("*")}
 
@@ -48,7 +60,8 @@ def test_root_install_lays_out_the_tree(tmp_path):
     assert {"opt/callbox", "etc/callbox/callbox.toml", "var/lib/callbox",
             "etc/systemd/system/callbox.service",
             "etc/udev/rules.d/99-callbox.rules"} <= tree(target)
-    assert (target / "etc/callbox/callbox.toml").read_text() == (ROOT / "config/callbox.toml").read_text()
+    assert (target / "etc/callbox/callbox.toml").read_text() == with_https(
+        (ROOT / "config/callbox.toml").read_text())
     assert (target / "etc/systemd/system/callbox.service").read_text() == UNIT.read_text()
     assert oct((target / "var/lib/callbox").stat().st_mode & 0o777) == "0o750"
     todo = (target / "opt/callbox/postinst.todo").read_text().splitlines()
