@@ -56,13 +56,14 @@ def test_the_login_cookie_is_strict_and_two_tabs_share_it(app):
     assert reply.status == 303
 
 
-def post_raw(app, path: str, body: bytes, content_type: str):
-    """Gives (status, headers) of a POST whose body and type are sent as they are, as a
+def post_raw(app, path: str, body: bytes, content_type: str, method: str = "POST",
+             scheme: str = "http"):
+    """Gives (status, headers) of a request whose body and type are sent as they are, as a
     cross-site form with enctype text/plain sends them."""
     started = {}
-    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": "",
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
                "SERVER_NAME": "box", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-               "REMOTE_ADDR": "192.0.2.10", "wsgi.url_scheme": "http",
+               "REMOTE_ADDR": "192.0.2.10", "wsgi.url_scheme": scheme,
                "wsgi.errors": io.StringIO(), "wsgi.version": (1, 0), "wsgi.multithread": True,
                "wsgi.multiprocess": False, "wsgi.run_once": False,
                "CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(len(body)),
@@ -70,6 +71,12 @@ def post_raw(app, path: str, body: bytes, content_type: str):
     b"".join(app(environ, lambda status, headers, exc_info=None:
                  started.update(status=int(status.split()[0]), headers=dict(headers))))
     return started["status"], started["headers"]
+
+
+def test_the_login_cookie_is_secure_over_https(app):
+    _, headers = post_raw(app, "/login", b"", "text/plain", method="GET", scheme="https")
+    assert headers["Set-Cookie"].startswith(auth.LOGIN_COOKIE + "=")
+    assert "Secure" in headers["Set-Cookie"]
 
 
 def test_the_json_login_takes_json_only_so_no_form_can_forge_it(app):

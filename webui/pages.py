@@ -8,6 +8,7 @@ import bottle
 
 from gateway.ledger import Account, Session
 from webui import auth, calls, holder_pages
+from webui.app import https
 
 
 def install(app: bottle.Bottle, web) -> None:
@@ -18,7 +19,7 @@ def install(app: bottle.Bottle, web) -> None:
         token = auth.login_form_token(bottle.request.get_cookie(auth.LOGIN_COOKIE))
         bottle.response.set_cookie(auth.LOGIN_COOKIE, token, path="/login", httponly=True,
                                    samesite="strict", max_age=auth.LOGIN_FORM_LIFETIME,
-                                   secure=bottle.request.urlparts.scheme == "https")
+                                   secure=https())
         bottle.response.status = status
         return web.render("login", None, errors=errors, name=name, login_token=token)
 
