@@ -129,3 +129,20 @@ def test_a_debit_leaves_what_running_calls_hold(app):
     with pytest.raises(ValueError):
         topup(app.carol.id, -5, "test", now)
     assert Account.get_by_id(app.carol.id).balance == 70
+
+
+def test_the_json_api_debits_with_a_reason_never_below_zero(app, admin):
+    csrf = json.loads(admin.post("/api/login", json_body={
+        "name": "root", "password": "admin-secret"}).text)["csrf_token"]
+    path = f"/api/admin/accounts/{app.carol.id}/debit"
+    for body, field, message in (({"amount": "5", "reason": "typo"}, "amount", "never takes more"),
+                                 ({"amount": "0.40"}, "reason", "says why"),
+                                 ({"amount": "-1", "reason": "x"}, "amount", "above 0")):
+        reply = admin.post(path, json_body=body, headers={"X-CSRF-Token": csrf})
+        assert reply.status == 400 and message in json.loads(reply.text)["fields"][field]
+    assert balance_and_bookings("carol") == (100, [(100, "opening balance")])
+    reply = admin.post(path, json_body={"amount": "0.40", "reason": "double top-up"},
+                       headers={"X-CSRF-Token": csrf})
+    assert reply.status == 200
+    assert (json.loads(reply.text)["balance"], json.loads(reply.text)["amount"]) == (60, -40)
+    assert balance_and_bookings("carol")[1][-1] == (-40, "double top-up")

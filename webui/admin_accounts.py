@@ -46,15 +46,28 @@ def authorize_number(account_id: int, text: str, country: str, now: float) -> st
     return number
 
 
+class DebitRefused(ValueError):
+    """A debit not made; `field` names the input at fault ('amount' or 'reason')."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def debit_account(account_id: int, amount_text: str, reason: str, by: str, now: float) -> int:
-    """Gives the minor units taken; ValueError says why nothing was taken."""
-    amount = parse_amount(amount_text)
+    """Gives the minor units taken; DebitRefused says why nothing was taken."""
+    try:
+        amount = parse_amount(amount_text)
+    except ValueError as error:
+        raise DebitRefused("amount", str(error)) from None
     if amount <= 0:
-        raise ValueError("a debit takes money: enter an amount above 0")
+        raise DebitRefused("amount", "a debit takes money: enter an amount above 0")
+    if not reason.strip():
+        raise DebitRefused("reason", "a debit says why: give a reason")
     try:
         debit(account_id, amount, by, now, reason)
     except InsufficientCredit as refusal:
-        raise ValueError(str(refusal)) from None
+        raise DebitRefused("amount", str(refusal)) from None
     return amount
 
 

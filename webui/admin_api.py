@@ -125,6 +125,19 @@ def install(app: bottle.Bottle, web) -> None:
               note=values["note"].strip()[:200])
         return {**one_account(account_id), "amount": amount}
 
+    @app.post("/api/admin/accounts/<account_id:int>/debit")
+    def api_account_debit(account_id):
+        session = posted(web)
+        account_or_404(account_id)
+        values = texts(api.body(), ("amount", "reason"))
+        reason = values["reason"].strip()[:200]
+        try:
+            amount = admin_accounts.debit_account(account_id, values["amount"], reason,
+                                                  f"web:{session.user.name}", web.now())
+        except admin_accounts.DebitRefused as refusal:
+            raise invalid({refusal.field: str(refusal)}) from None
+        return {**one_account(account_id), "amount": -amount, "reason": reason}
+
     @app.post("/api/admin/accounts/<account_id:int>/pin")
     def api_account_pin(account_id):
         posted(web)
