@@ -9,7 +9,8 @@ below 2**63), and within the range its caller gives.
 A text is storable when it encodes as UTF-8 and carries no NUL: a lone
 surrogate (JSON's "\\ud800", or a command-line byte that is not UTF-8, which
 Python turns into one) cannot be written to SQLite, and PostgreSQL refuses
-NUL in text columns.
+NUL in text columns. Nor do we store other control characters (ESC and the
+like redraw a terminal that lists the text later); tab and line ends stay.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import re
 
 ID_MAX = 10 ** 18 - 1            # 18 digits: fits every 64-bit integer column
 _DIGITS = re.compile(r"[0-9]{1,18}")
+_DECIMAL = re.compile(r"[0-9]{1,9}(\.[0-9]{1,6})?")
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def whole_number(text: str | None, low: int = 0, high: int = ID_MAX) -> int | None:
@@ -24,6 +27,15 @@ def whole_number(text: str | None, low: int = 0, high: int = ID_MAX) -> int | No
     if not isinstance(text, str) or not _DIGITS.fullmatch(text):
         return None
     number = int(text)
+    return number if low <= number <= high else None
+
+
+def decimal_number(text: str | None, low: float, high: float) -> float | None:
+    """Gives the number `text` spells as ASCII digits with an optional '.' and decimals
+    (no sign, exponent, 'nan' or 'inf', which float() takes) when in [low, high], else None."""
+    if not isinstance(text, str) or not _DECIMAL.fullmatch(text):
+        return None
+    number = float(text)
     return number if low <= number <= high else None
 
 
@@ -39,11 +51,14 @@ def page_number(text: str | None, last: int | None = None) -> int:
 
 
 def text_problem(text: str) -> str | None:
-    """Gives why `text` cannot be stored (lone surrogates, NUL), or None when it can."""
+    """Gives why `text` is not stored (lone surrogates, NUL, control characters other than
+    tab and line ends), or None when it is fine."""
     if "\x00" in text:
         return "no NUL characters"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return "not valid Unicode text (a lone surrogate or a byte that is not UTF-8)"
+    if _CONTROL.search(text):
+        return "no control characters"
     return None

@@ -42,9 +42,9 @@ class Client:
 
     def request(self, method: str, path: str, form: dict | None = None,
                 json_body: dict | None = None, headers: dict | None = None,
-                files: dict | None = None):
+                files: dict | None = None, raw: tuple[bytes, str] | None = None):
         """Calls the app; `path` may carry "?query"; `files` (name -> (filename, bytes))
-        makes the form a multipart upload."""
+        makes the form a multipart upload; `raw` is a (body, content type) sent as it is."""
         body = b""
         path, _, query = path.partition("?")
         environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
@@ -61,6 +61,8 @@ class Client:
         if json_body is not None:
             body = json.dumps(json_body).encode()
             environ["CONTENT_TYPE"] = "application/json"
+        if raw is not None:
+            body, environ["CONTENT_TYPE"] = raw
         environ["CONTENT_LENGTH"] = str(len(body))
         environ["wsgi.input"] = io.BytesIO(body)
         if self.cookies:

@@ -15,17 +15,13 @@ import bottle
 from gateway.ledger import Account, Session
 from webui import admin, auth, calls, holder_api
 from webui.app import COOKIE, json_error
+from webui.inputs import json_body
 from webui.live import RETRY_AFTER, LiveStream, StreamRefused
 
 
 def body() -> dict:
-    try:
-        data = bottle.request.json
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise json_error(400, "send a JSON object with Content-Type: application/json")
-    return data
+    """Gives the request's JSON object, or answers a JSON 400/413 (webui/inputs.py)."""
+    return json_body()
 
 
 def install(app: bottle.Bottle, web) -> None:

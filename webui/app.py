@@ -25,6 +25,7 @@ from gateway.billing import format_money
 from gateway.db import close_database
 from gateway.journal import CONNECTION_ERRORS, forget_connection
 from webui import auth
+from webui.inputs import id_filter, json_error
 from webui.live import LiveTracker, StreamSlots
 
 log = logging.getLogger(__name__)
@@ -152,11 +153,6 @@ def https() -> bool:
     return bottle.request.environ.get("wsgi.url_scheme") == "https"
 
 
-def json_error(status: int, message: str) -> bottle.HTTPResponse:
-    return bottle.HTTPResponse(json.dumps({"error": message}), status=status,
-                               headers={"Content-Type": "application/json"})
-
-
 def database_guard(web):
     """Plugin: closes each request's database connection on the thread that opened it, and
     while the database is unreachable answers 503 saying so (a POST changes nothing then)."""
@@ -196,6 +192,7 @@ def make_app(config, services) -> bottle.Bottle:
                        admin_sms, admin_system, api, console, pages, phones)
 
     app = bottle.Bottle()
+    app.router.add_filter("int", id_filter)     # before any route: see webui/inputs.py
     web = Web(config, services)
     app.web = web
     app.install(database_guard(web))

@@ -1,0 +1,226 @@
+"""Hostile input against every route of the web UI: never a 5xx, JSON errors from the
+JSON API, nothing stored.
+
+The routes come from the Bottle app itself (mounted apps included), so a route
+added later is walked without anyone listing it. Each route is called as an
+anonymous visitor, an account holder and an admin, with valid CSRF tokens so
+the values reach the handlers; path parameters get the hostile value and,
+where a valid one is known, a valid value so the body is read too; every
+query and form field (and every key of a JSON object) the web modules read
+gets the hostile value. The virtual phones' routes are there: the app is
+built with two phones of a virtual network.
+"""
+from __future__ import annotations
+
+import json
+import re
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from hypothesis import Phase, example, given, settings, strategies as st
+
+from gateway.db import close_database, db
+from gateway.ledger import Session, start_session
+from tests.webclient import Client, make_test_app
+from webui import auth
+from webui.app import COOKIE
+from webui.models import WebUser
+
+WEBUI = Path(__file__).resolve().parent.parent / "webui"
+UNCOUNTED = {"web_session", "login_failure"}    # logging in and failing to are recorded
+# The test app has no call service: these answer that clearly, whatever is sent.
+NO_SERVICE = {("GET", "/api/events"): 503, ("POST", "/api/callbacks/<session_id:int>/hangup"): 501}
+BIG = 10_000       # characters; a longer value goes into one field only, not into every one
+_PARAM = re.compile(r"<(\w+)(?::(\w*)(?::((?:\\.|[^\\>])+))?)?>")
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One hostile value: as a path, query or form carries it, and as a JSON body's literal."""
+    text: str
+    json: bytes
+
+    def __repr__(self) -> str:
+        return f"Hostile({self.text[:40]!r}{'...' if len(self.text) > 40 else ''}, " \
+               f"{self.json[:40]!r})"
+
+
+def of_text(text: str) -> Hostile:
+    return Hostile(text, json.dumps(text).encode())
+
+
+def of_json(value) -> Hostile:
+    return Hostile(str(value), json.dumps(value).encode())
+
+
+DEEP = Hostile("[" * 40000, b"[" * 40000 + b"]" * 40000)
+HOSTILE_TEXTS = ["", " ", "\t", "²", "٣", "１２３４", "߂߃", "\ud800", "a\udcffb", "\x00",
+                 "\x01\x1b[2J\x7f", "\r\n", "-1", "-99999999999999999999", "0",
+                 str(10 ** 23), "9" * 5000, "1e400", "NaN", "Infinity", "true", "null",
+                 "[]", "{}", "' OR 1=1 --", "<script>x</script>", "%00", "../../etc/passwd"]
+RAW = [Hostile("\udcff", b'"\xff\xfe"'), Hostile("{", b"{"), Hostile("", b""),
+       Hostile("1 2", b"1 2"), Hostile("NaN", b"NaN")]
+
+
+def hostile_values() -> st.SearchStrategy[Hostile]:
+    """Gives hostile values: Unicode digits, surrogates, control characters, huge and
+    negative numbers, deep JSON, wrong types, empty, 1 MB strings."""
+    odd_text = st.text(st.characters(categories=("Nd", "No", "Cc", "Cs", "Zs", "Cf")),
+                       max_size=12)
+    huge = st.one_of(st.integers(min_value=10 ** 16), st.integers(max_value=-1))
+    wrong_types = st.one_of(st.booleans(), st.none(), st.floats(allow_nan=False),
+                            st.lists(st.integers(), max_size=3),
+                            st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+    return st.one_of(st.sampled_from(HOSTILE_TEXTS).map(of_text), odd_text.map(of_text),
+                     huge.map(of_json), huge.map(lambda n: of_text(str(n))),
+                     wrong_types.map(of_json), st.sampled_from(RAW), st.just(DEEP),
+                     st.sampled_from(["x", "9", "²"]).map(lambda c: of_text(c * 2 ** 20)))
+
+
+def field_names() -> list[str]:
+    """Gives every query, form and JSON field name the web modules read."""
+    source = "\n".join(path.read_text() for path in sorted(WEBUI.glob("*.py")))
+    names = set(re.findall(r'(?:getunicode|query_text|query_number|form_number|_text|flag|'
+                           r'json_id|\.get|number)\((?:\w+, )?"([a-z_]\w*)"', source))
+    for group in re.findall(r'(?:texts\(\w+(?:\(\))?, |for \w+ in )\(([^)]*)\)', source):
+        names |= set(re.findall(r'"([a-z_]\w*)"', group))
+    names.discard("csrf_token")            # sent valid, so the values get past the check
+    assert {"page", "code_id", "account", "after", "name", "password", "text"} <= names
+    return sorted(names)
+
+
+def walk_routes(app, prefix: str = "") -> list[tuple[str, str]]:
+    """Gives (method, rule) of every route of `app`, going into mounted apps."""
+    found = []
+    for route in app.routes:
+        target = route.config.get("mountpoint.target")
+        if target is not None and hasattr(target, "routes"):
+            mounted = prefix + route.config.get("mountpoint.prefix", "").rstrip("/")
+            found += walk_routes(target, mounted)
+        else:
+            found.append((route.method, prefix + route.rule))
+    return found
+
+
+def path_info(text: str) -> str:
+    """Gives WSGI's PATH_INFO for a decoded path: its UTF-8 bytes read as Latin-1."""
+    return text.replace("?", "%3F").encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+def fill(rule: str, value: Hostile, valid: dict[str, list[str]]) -> list[str]:
+    """Gives the paths of a rule: every parameter hostile, and every one valid."""
+    paths = [_PARAM.sub(lambda match: value.text, rule)]
+    names = _PARAM.findall(rule)
+    if names:
+        choices = [[]]
+        for name, _, _ in names:
+            choices = [done + [pick] for done in choices for pick in valid.get(name, ["1"])]
+        for picks in choices:
+            picked = iter(picks)
+            paths.append(_PARAM.sub(lambda match: next(picked), rule))
+    return paths
+
+
+class Visitor:
+    """One role's browser: anonymous (no login), holder or admin, logged in again after
+    a route logs it out."""
+
+    def __init__(self, app, login_name: str | None):
+        self.app = app
+        self.login_name = login_name
+        self.client = Client(app)
+        self.csrf = ""
+        self.log_in()
+
+    def log_in(self) -> None:
+        """Opens a session as /api/login does, without its deliberately slow password hash."""
+        self.client = Client(self.app)
+        if self.login_name is not None:
+            user = WebUser.get(WebUser.name == self.login_name)
+            token, session = auth.open_session(user, self.client.address, self.app.clock.now)
+            self.client.cookies[COOKIE] = token
+            self.csrf = session.csrf_token
+
+    def call(self, method: str, path: str, value: Hostile, fields: list[str],
+             whole_body: bool):
+        query = urlencode({name: value.text for name in fields}, errors="surrogatepass")
+        headers = {"X-CSRF-Token": self.csrf} if self.csrf else {}
+        raw = None
+        if method != "GET" and path.startswith("/api/"):
+            if whole_body:
+                raw = (value.json, "application/json")
+            else:
+                raw = (b"{" + b", ".join(json.dumps(name).encode() + b": " + value.json
+                                         for name in fields) + b"}", "application/json")
+        elif method != "GET":
+            form = {name: value.text for name in fields}
+            form["csrf_token"] = self.csrf
+            raw = (urlencode(form, errors="surrogatepass").encode(),
+                   "application/x-www-form-urlencoded")
+        reply = self.client.request(method, path_info(path) + "?" + query, headers=headers,
+                                    raw=raw)
+        if self.login_name is not None and path.rstrip("/").endswith("logout"):
+            self.log_in()
+        return reply
+
+
+def stored() -> dict:
+    """Gives what the database holds: rows per table, and each account's money."""
+    counts = {table: db.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+              for table in db.get_tables() if table not in UNCOUNTED}
+    money = db.execute_sql("SELECT id, balance, reserved FROM account ORDER BY id").fetchall()
+    return {"rows": counts, "money": money}
+
+
+def check(method: str, rule: str, path: str, role: str, value: Hostile, reply) -> None:
+    where = f"{method} {path[:80]!r} as {role} with {value!r}"
+    allowed = NO_SERVICE.get((method, rule))
+    assert reply.status < 500 or reply.status == allowed, f"{where}: {reply.status} " \
+                                                         f"{reply.text[:200]}"
+    if path.startswith("/api/") and reply.status >= 400:
+        kind = reply.headers.get("Content-Type", "")
+        assert kind.startswith("application/json"), f"{where}: {reply.status} {kind}"
+        assert "error" in json.loads(reply.text), f"{where}: {reply.text[:200]}"
+
+
+def test_every_route_survives_hostile_values(network, tmp_path):
+    network.add_modem(name="m1", number="+4915110000001")
+    phones = {"alice": network.add_phone(number="+4917012345678"),
+              "bob": network.add_phone(number="+4917098765432")}
+    app = make_test_app(tmp_path, types.SimpleNamespace(pool=None, calls=None, phones=phones))
+    own_call = start_session("box", app.alice.id, "connect-two", "+4917098765432", app.clock.now)
+    Session.update(state="ended").where(Session.id == own_call).execute()
+    valid = {"account_id": [str(app.alice.id)], "session_id": [str(own_call)],
+             "name": ["alice"], "action": ["dial", "press", "sms"]}
+    routes = walk_routes(app)
+    assert ("POST", "/api/phones/<name:re:[a-z][a-z0-9_-]{0,19}>/<action>") in routes
+    fields = field_names()
+    visitors = {"anonymous": Visitor(app, None), "holder": Visitor(app, "alice"),
+                "admin": Visitor(app, "root")}
+    before = stored()
+
+    @settings(max_examples=8, deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate])
+    @given(value=hostile_values(), whole_body=st.booleans(), big_field=st.sampled_from(fields))
+    @example(value=of_text("²"), whole_body=False, big_field="page")
+    @example(value=of_text("\ud800"), whole_body=False, big_field="name")
+    @example(value=of_json(10 ** 23), whole_body=False, big_field="code_id")
+    @example(value=DEEP, whole_body=True, big_field="name")
+    @example(value=of_text("x" * 2 ** 20), whole_body=False, big_field="name")
+    @example(value=RAW[0], whole_body=True, big_field="name")
+    def walk(value: Hostile, whole_body: bool, big_field: str) -> None:
+        sent = fields if len(value.text) < BIG else [big_field]
+        for method, rule in routes:
+            for path in fill(rule, value, valid):
+                for role, visitor in visitors.items():
+                    reply = visitor.call(method, path, value, sent, whole_body)
+                    check(method, rule, path, role, value, reply)
+        assert stored() == before, f"stored something with {value!r}"
+
+    try:
+        walk()
+    finally:
+        app.web.stopping.set()          # ends the phones' listening threads
+        close_database()
