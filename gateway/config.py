@@ -174,6 +174,8 @@ def load(path: str | os.PathLike | None = None) -> Config:
             data = tomllib.load(source)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, None, f"not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, None, "not a text file (TOML is UTF-8)") from None
     except OSError as error:
         raise ConfigError(path, None, f"cannot read: {error.strerror or error}") from None
     return parse(data, path)

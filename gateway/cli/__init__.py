@@ -19,6 +19,7 @@ from peewee import DatabaseError
 
 from gateway import __version__
 from gateway.config import Config, ConfigError, default_path, mask_url_password
+from gateway.inputs import ID_MAX, decimal_number, text_problem, whole_number
 
 # Modules of this package, in the order `callbox --help` lists them.
 COMMANDS = ("run", "demo", "status", "probe", "at", "config_check", "account", "callerid",
@@ -34,6 +35,29 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", default=None,
                         help="configuration file (default: $CALLBOX_CONFIG or "
                         "/etc/callbox/callbox.toml)")
+
+
+def number_argument(what: str, low: int = 1, high: int = ID_MAX):
+    """Gives an argparse type: a whole number in ASCII digits from `low` to `high`."""
+    def parse(text: str) -> int:
+        number = whole_number(text, low, high)
+        if number is None:
+            upper = "up" if high == ID_MAX else f"to {high}"
+            raise argparse.ArgumentTypeError(f"{what} is a whole number from {low} {upper} "
+                                             f"in digits 0-9, not {text[:40]!r}")
+        return number
+    return parse
+
+
+def seconds_argument(what: str, low: float, high: float):
+    """Gives an argparse type: seconds in ASCII digits (with decimals) from `low` to `high`."""
+    def parse(text: str) -> float:
+        number = decimal_number(text, low, high)
+        if number is None:
+            raise argparse.ArgumentTypeError(f"{what} is {low:g} to {high:g} seconds, "
+                                             f"e.g. 2 or 0.5, not {text[:40]!r}")
+        return number
+    return parse
 
 
 def config_path(args: argparse.Namespace) -> str:
@@ -72,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Runs the `callbox` command line; gives the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    for word in argv:
+        # A byte that is not UTF-8 reaches us as a lone surrogate (PEP 383), which no
+        # database, file name or modem takes; NUL cannot be stored in PostgreSQL.
+        problem = text_problem(word)
+        if problem:
+            print(f"callbox: argument {word[:40]!r}: {problem}", file=sys.stderr)
+            return 2
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
@@ -81,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     except CommandFailed as error:
         words = [args.command, getattr(args, "action", None)]
         print(f"callbox {' '.join(word for word in words if word)}: {error}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError as error:
+        # stdin or a file given that is not UTF-8 text (Python decodes both strictly)
+        print(f"callbox {args.command}: the input is not UTF-8 text: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -22,6 +22,8 @@ import time
 
 import serial
 
+from gateway.cli import number_argument, seconds_argument
+
 FINAL_RESULT = re.compile(r"OK|ERROR|\+CM[ES] ERROR:.*|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE"
                           r"|CONNECT.*")
 HISTORY_FILE = os.path.expanduser("~/.callbox_at_history")
@@ -33,8 +35,10 @@ def add_parser(subparsers) -> None:
         "at", help="AT command terminal on a serial port",
         description=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("port", metavar="PORT", help="serial device, e.g. /dev/ttyUSB2")
-    parser.add_argument("--baud", type=int, default=115200, help="baud rate (default: 115200)")
-    parser.add_argument("--quiet", type=float, default=2.0, metavar="S",
+    parser.add_argument("--baud", type=number_argument("the baud rate", 50, 4_000_000),
+                        default=115200, help="baud rate (default: 115200)")
+    parser.add_argument("--quiet", type=seconds_argument("--quiet", 0.1, 60), default=2.0,
+                        metavar="S",
                         help="seconds without a line from the modem after which an answer "
                         "counts as complete when no OK/ERROR came (default: 2)")
     parser.set_defaults(func=terminal)

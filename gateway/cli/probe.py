@@ -9,6 +9,7 @@ import sys
 import serial
 from gsmmodem.exceptions import GsmModemException, TimeoutException
 
+from gateway.cli import seconds_argument
 from gateway.config import PROFILES
 
 # Where each profile's modems carry call audio.
@@ -22,16 +23,6 @@ def _pin(text: str) -> str:
     return text
 
 
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0.5 <= value <= 60:
-        raise argparse.ArgumentTypeError("the timeout is 0.5 to 60 seconds")
-    return value
-
-
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "probe", help="identify the modem on a serial port",
@@ -41,7 +32,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--profile", choices=PROFILES, default="auto",
                         help="vendor profile (default: auto, from the modem's answers)")
     parser.add_argument("--pin", type=_pin, default=None, help="SIM PIN, if the SIM needs one")
-    parser.add_argument("--timeout", type=_timeout, default=5.0, metavar="S",
+    parser.add_argument("--timeout", type=seconds_argument("the timeout", 0.5, 60), default=5.0,
+                        metavar="S",
                         help="seconds to wait for each AT answer (default: 5)")
     parser.add_argument("--udev", action="store_true",
                         help="print udev rule lines giving this port a stable name "

@@ -12,7 +12,7 @@ import time
 from peewee import DatabaseError
 
 from gateway import sms_store as store
-from gateway.cli import add_config_argument, config_path
+from gateway.cli import add_config_argument, config_path, number_argument
 from gateway.config import load, mask_url_password
 from gateway.db import close_database, open_database
 from gateway.migrations import SchemaTooNew
@@ -44,7 +44,8 @@ def add_parser(subparsers) -> None:
     listing.set_defaults(func=list_sms)
     retry = commands.add_parser("retry", help="send a failed SMS again",
                                 description="Queue a failed outgoing SMS again, at once.")
-    retry.add_argument("id", metavar="ID", type=int, help="the outgoing SMS id (sms list --out)")
+    retry.add_argument("id", metavar="ID", type=number_argument("an SMS id"),
+                       help="the outgoing SMS id (sms list --out)")
     add_config_argument(retry)
     retry.set_defaults(func=retry_sms)
 

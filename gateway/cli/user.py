@@ -36,7 +36,10 @@ def add_parser(subparsers) -> None:
 def read_password(given: str | None) -> str:
     """Gives the new password from stdin ('-') or a prompt asked twice; never echoed."""
     if given == "-":
-        return sys.stdin.readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password.isprintable():
+            raise CommandFailed("a password is printable text: no control characters")
+        return password
     if not sys.stdin.isatty():
         raise CommandFailed("no terminal to ask the password on: use --password - and "
                             "write it to stdin")
@@ -50,6 +53,8 @@ def add_user(args: argparse.Namespace) -> int:
     from webui.auth import UserError, add_user as create_user
 
     config = load(config_path(args))
+    if not args.name.isprintable():
+        raise CommandFailed("a login name is printable text: no control characters")
     password = read_password(args.password)
     with box_database(config):
         try:
