@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
-from webui.gate import BODY_BUFFERED, HEAD_MAX, Gate
+from webui.gate import Gate
+from webui.incoming import HEAD_MAX
 
 log = logging.getLogger(__name__)
 
