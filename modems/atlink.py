@@ -15,6 +15,11 @@ sending. These overrides are ours, each for a defect we would otherwise ship:
 - `_handleModemNotification`: the library starts a new thread per URC, so two
   URCs can be handled out of order. Ours puts each line on one queue that a
   single dispatcher thread per modem drains in order.
+- `_parseCusdResponse` and `sendUssd`: the library needs `+CUSD: <m>,"<str>",<dcs>`
+  on one line; `+CUSD: 4` (27.007 §7.15: not supported) raised in the dispatcher
+  and left the caller waiting out its timeout. Ours reads every form of
+  `modems/ussd.py`, joins a text split over lines, and raises ModemError with
+  the network's reason when an answer has no text.
 - `connect` of the serial port: no RTS/CTS or DSR/DTR flow control (USB CDC
   ports ignore it; pseudo-terminals and some FTDI adapters stall on it), and
   named threads.
@@ -32,10 +37,11 @@ from typing import Callable
 
 import serial
 from gsmmodem.exceptions import TimeoutException
-from gsmmodem.modem import GsmModem
+from gsmmodem.modem import GsmModem, Ussd
 from gsmmodem.serial_comms import SerialComms
 
-from modems.errors import PortLost
+from modems.errors import ModemError, PortLost
+from modems.ussd import STATUS_WORDS, TextJoiner, parse_cusd
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +72,7 @@ class AtLink(GsmModem, _OwnSerialPort):
         self._urc_queue: queue.Queue = queue.Queue()
         self._dispatcher: threading.Thread | None = None
         self.garbage_bytes = 0
+        self._ussd_text = TextJoiner()
 
     @staticmethod
     def _no_library_sms_handling(sms) -> None:
@@ -156,9 +163,9 @@ class AtLink(GsmModem, _OwnSerialPort):
                     return bytearray()
                 return buffer
             raw, buffer = bytes(buffer[:end]), buffer[end + 2:]
-            line = self._clean(raw)
-            if line:
-                self._route(line)
+            for line in self._ussd_text.take(self._clean(raw)):
+                if line:
+                    self._route(line)
 
     def _clean(self, raw: bytes) -> str:
         printable = bytes(b for b in raw if 0x20 <= b < 0x7F)
@@ -180,6 +187,24 @@ class AtLink(GsmModem, _OwnSerialPort):
             self._urc_queue.put(line)
             return
         self._handleLineRead(line)
+
+    # -- USSD ----------------------------------------------------------------------
+
+    def _parseCusdResponse(self, lines) -> Ussd:
+        """Gives the library's Ussd for +CUSD line(s), with `status` (<m>) added."""
+        answer = parse_cusd(lines)
+        ussd = Ussd(self, answer is not None and answer.status == 1,
+                    answer.text if answer else None)
+        ussd.status = answer.status if answer else None
+        return ussd
+
+    def sendUssd(self, ussdString, responseTimeout=15):
+        """Gives the network's answer to a USSD code; ModemError when it came without text."""
+        ussd = super().sendUssd(ussdString, responseTimeout=responseTimeout)
+        if ussd.message is None:
+            reason = STATUS_WORDS.get(ussd.status, "an answer without text")
+            raise ModemError(f"{self.name}: USSD {ussdString}: {reason} (+CUSD: {ussd.status})")
+        return ussd
 
     def _handleModemNotification(self, lines) -> None:
         for line in lines:

@@ -30,6 +30,8 @@ METHODS = {
                          "writeTerm='\\r', expectedResponseTermSeq=None)",
     (GsmModem, "_handleModemNotification"): "(self, lines)",
     (GsmModem, "_handleUssd"): "(self, lines)",
+    (GsmModem, "_parseCusdResponse"): "(self, lines)",
+    (GsmModem, "sendUssd"): "(self, ussdString, responseTimeout=15)",
 }
 # Attributes SerialComms.__init__ sets that AtLink reads or writes.
 ATTRIBUTES = ("_txLock", "_responseEvent", "_expectResponseTermSeq", "alive", "port", "baudrate")

@@ -2,8 +2,11 @@
 optional 27.007 fields, vendor forms; each sent by a virtual modem over a real PTY."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from modems.errors import ModemError
 from modems.events import CallState, CallStateChanged, EndCause, IncomingCall, SmsStored
 from modems.profiles import by_name
 from modems.sim import PhoneState
@@ -91,3 +94,33 @@ def test_an_sms_announced_without_its_memory_is_read(modem, network, open_driver
     assert stored.memory == ""
     message = driver.read_sms(stored.index)
     assert (message.sender, message.text) == (USER, "BAL")
+
+
+@pytest.mark.parametrize("reply, reason", [(None, "not supported"), ((2,), "ended by the network")])
+def test_a_ussd_answer_without_text_is_a_clear_error_at_once(modem, open_driver, reply, reason):
+    """`+CUSD: 4` / `+CUSD: 2` (27.007 §7.15: <str> and <dcs> are optional)."""
+    if reply is not None:
+        modem.ussd_replies["*101#"] = reply
+    driver, _ = open_driver(modem)
+    started = time.monotonic()
+    with pytest.raises(ModemError, match=reason):
+        driver.send_ussd("*101#", timeout=10)
+    assert time.monotonic() - started < 5
+
+
+def test_a_ussd_menu_over_several_lines_comes_whole(modem, network, open_driver):
+    """Networks put CR LF inside the quoted text of a menu; a text whose closing quote never
+    comes does not swallow the lines after it."""
+    modem.ussd_replies["*100#"] = "Balance: 5.00 EUR\n1 Top up\n2 Offers"
+    driver, events = open_driver(modem)
+    assert driver.send_ussd("*100#", timeout=10) == "Balance: 5.00 EUR\n1 Top up\n2 Offers"
+    modem.send_urc('+CUSD: 1,"Menu cut short')
+    network.add_phone(number=USER).call(BOX)
+    assert events.wait_for(IncomingCall).number == USER
+
+
+def test_a_ussd_answer_in_ucs2_is_decoded(modem, open_driver):
+    """<dcs> 72 (UCS2, 23.038 §5): the modem shows the text as UCS2 hex."""
+    modem.ussd_replies["*100#"] = (0, "Баланс: 5,00 € 😀", 72)
+    driver, _ = open_driver(modem)
+    assert driver.send_ussd("*100#", timeout=10) == "Баланс: 5,00 € 😀"

@@ -226,9 +226,25 @@ def _cusd(modem, request: Request) -> Reply:
         return Reply()
     if not modem.registered():
         raise CmeError(CME_NO_SERVICE)
-    reply = modem.ussd_replies.get(args[1])
-    line = f'+CUSD: 0,"{reply}",15' if reply is not None else "+CUSD: 4"
+    line = _cusd_line(modem.ussd_replies.get(args[1]))
     return Reply(after=[lambda: modem.urc(line)])
+
+
+def _cusd_line(reply) -> str:
+    """Gives the +CUSD line (27.007 §7.15) for a reply: a text, or (m[, text, dcs]); none = 4.
+
+    A newline in the text goes out as CR LF inside the quotes, as real networks' menus do;
+    dcs 72 (UCS2, 3GPP 23.038 §5) sends the text as UCS2 hex, as modems show it."""
+    if reply is None:
+        return "+CUSD: 4"
+    if isinstance(reply, str):
+        reply = (0, reply)
+    status, text, dcs = (tuple(reply) + (None, 15)[len(reply) - 1:])[:3]
+    if text is None:
+        return f"+CUSD: {status}"
+    if dcs == 72:
+        text = text.encode("utf-16-be").hex().upper()
+    return f'+CUSD: {status},"{text}",{dcs}'.replace("\n", "\r\n")
 
 
 def _cvhu(modem, request: Request) -> Reply:
