@@ -262,3 +262,21 @@ def test_the_modems_page_shows_minutes_used_today(rig):
     assert re.search(r'<td class="minutes">3</td>', page)
     modems = json.loads(rig.admin.get("/api/modems").text)["modems"]   # what modems.js reads
     assert modems[0]["name"] == "m1" and isinstance(modems[0]["minutes_today"], int)
+
+
+def test_the_json_api_asks_an_expert_too(rig):
+    def at(body):
+        reply = rig.admin.post("/api/admin/modems/m1/at", json_body=body,
+                               headers={"X-CSRF-Token": rig.csrf})
+        return reply.status, json.loads(reply.text)
+
+    sent_before = len(rig.modem.commands)
+    status, body = at({"command": "AT+CSQ;+CMGF=1"})
+    assert (status, body["expert"], body["undoes_setup"]) == (409, True, True)
+    status, body = at({"command": "AT+CSQ;+CMGF=1", "expert": "AT+CSQ"})
+    assert status == 409
+    status, body = at({"command": "ATL1"})
+    assert (status, body["expert"], body["undoes_setup"]) == (409, True, False)
+    assert rig.modem.commands[sent_before:] == []
+    status, body = at({"command": "ATL1", "expert": "ATL1"})
+    assert status == 200 and body["answer"][-1] == "OK" and "ATL1" in rig.modem.commands

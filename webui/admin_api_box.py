@@ -11,7 +11,7 @@ from webui import admin, admin_calls, admin_sms, admin_system, api
 from webui.admin_api import answer, flag, invalid, optional_body, page_json, posted, texts
 from webui.admin_common import Refused, page_of, query_text
 from webui.app import json_error
-from webui.console import send_command
+from webui.console import ExpertNeeded, send_command
 
 
 def leg_json(leg) -> dict:
@@ -26,12 +26,15 @@ def leg_json(leg) -> dict:
 
 def refused(refusal: Refused, field: str) -> bottle.HTTPResponse:
     """Gives the answer to a refused modem action: 400 names the field; a 409 that the
-    admin may override says so with "confirm": true."""
+    admin may override says so with "confirm": true, or for an AT command that is not a
+    read-only query with "expert": true (and "undoes_setup")."""
     if refusal.status == 400:
         return invalid({field: str(refusal)})
     payload = {"error": str(refusal)}
     if refusal.confirm:
         payload["confirm"] = True
+    if isinstance(refusal, ExpertNeeded):
+        payload.update(expert=True, undoes_setup=refusal.setup)
     return answer(refusal.status, payload)
 
 
@@ -90,10 +93,13 @@ def install(app: bottle.Bottle, web) -> None:
         posted(web)
         modem = known_modem(name)
         data = api.body()
-        line = texts(data, ("command",))["command"].strip(" ")
+        values = texts(data, ("command", "expert"))
+        line = values["command"].strip(" ")
         confirmed = flag(data, "confirm")
         try:
-            lines = send_command(web.pool, app.console_feed, modem, line, confirmed, web.now())
+            # "expert" confirms a command that is not a read-only query: it repeats the command
+            lines = send_command(web.pool, app.console_feed, modem, line, confirmed, web.now(),
+                                 expert=values["expert"].strip(" "))
         except Refused as refusal:
             raise refused(refusal, "command") from None
         return {"modem": modem, "command": line, "answer": lines}
