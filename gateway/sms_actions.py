@@ -27,7 +27,7 @@ class CallActions:
         self.notifier = notifier
 
     def callback(self, number: str, destination: str | None) -> str | None:
-        refusal = self.calls.refusal(number)
+        refusal = self._not_dialled(destination) or self.calls.refusal(number)
         if refusal is not None:
             return refusal
         intents.record(self.box, "sms-callback" if destination is None else "sms-direct",
@@ -36,10 +36,19 @@ class CallActions:
 
     def connect(self, account_id: int, sender: str, a: str, b: str,
                 notify: Callable[[str], None]) -> str | None:
+        refusal = self._not_dialled(a) or self._not_dialled(b)
+        if refusal is not None:
+            return refusal
         # `notify` cannot outlive this process; the intent keeps who to text instead.
         intents.record(self.box, "connect-two", a, self.now(), destination=b,
                        account=account_id, reply_to=sender)
         return None
+
+    def _not_dialled(self, number: str | None) -> str | None:
+        """Gives why the box never dials `number` (the [callback] prefix lists), or None."""
+        if number is None or self.calls.context.destination_allowed(number):
+            return None
+        return f"{number} may not be dialled"
 
     def committed(self) -> None:
         """The command's transaction has committed: its intent may start now."""

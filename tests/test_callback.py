@@ -1,13 +1,15 @@
 """The regular callback end to end: trigger, reject, call back, balance, PIN, destination, bridge."""
 from __future__ import annotations
 
+import logging
+import threading
 import time
 
 import pytest
 
 from audio import tones
 from audio.match import find
-from gateway.ledger import Account
+from gateway.ledger import Account, Session
 from modems.sim import PhoneState
 
 from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts
@@ -115,7 +117,7 @@ def test_unknown_caller_pin_saves_caller_id(rig):
     user = rig.user
     trigger_and_answer(rig)
     assert rig.heard(user, "enter_account")
-    user.press(f"{rig.account_id}#")
+    user.press(f"{rig.account_number}#")
     assert rig.heard(user, "enter_pin")
     user.press("4321#")
     assert rig.heard(user, "your_balance_is", ["five", "dollars"])
@@ -131,7 +133,7 @@ def test_a_locked_account_gets_no_call_even_with_the_right_pin(rig):
     user = rig.user
     trigger_and_answer(rig)
     assert rig.heard(user, "enter_account")
-    user.press(f"{rig.account_id}#")
+    user.press(f"{rig.account_number}#")
     assert rig.heard(user, "enter_pin")
     user.press("4321#")
     assert rig.heard(user, "account_locked")
@@ -142,9 +144,47 @@ def test_a_locked_account_gets_no_call_even_with_the_right_pin(rig):
     assert by_caller_id(USER) is None, "a locked account's PIN saved the caller ID"
 
 
-def no_callback_within(rig, seconds: float) -> bool:
-    """True when the user's phone does not ring for `seconds` (proving an absence takes time)."""
-    return not rig.user.wait_state(PhoneState.RINGING, timeout=seconds)
+class Refusals(logging.Handler):
+    """The call service's log lines, to wait for the one that says why there is no callback
+    (the refusal and the callback are the two branches of one decision)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self._changed:
+            self.lines.append(record.getMessage())
+            self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 15.0) -> str:
+        """Gives the first line containing `text`; fails after `timeout`."""
+        def found():
+            return next((line for line in self.lines if text in line), None)
+        with self._changed:
+            assert self._changed.wait_for(found, timeout), f"no {text!r} in {self.lines}"
+            return found()
+
+
+@pytest.fixture
+def refusals():
+    logger = logging.getLogger("gateway.callservice")
+    handler, level = Refusals(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def no_callback(rig, refusals, number: str, reason: str) -> None:
+    """Asserts the box refused `number` a callback for `reason`, and started no session."""
+    line = refusals.wait_for(f"no callback to {number}: ")
+    assert line == f"no callback to {number}: {reason}"
+    assert rig.user.state is not PhoneState.RINGING
+    assert not Session.select().where(Session.number == number,
+                                      Session.state == "running").exists()
 
 
 def test_wrong_pin_three_times_then_goodbye(rig):
@@ -154,7 +194,7 @@ def test_wrong_pin_three_times_then_goodbye(rig):
     for _ in range(3):
         assert rig.heard(user, "enter_account")
         user.clear_heard()
-        user.press(f"{rig.account_id}#")
+        user.press(f"{rig.account_number}#")
         assert rig.heard(user, "enter_pin")
         user.press("1111#")
         assert rig.heard(user, "wrong_pin")
@@ -166,7 +206,7 @@ def test_wrong_pin_three_times_then_goodbye(rig):
     assert rig.balance() == 500
 
 
-def test_withheld_caller_is_rejected_at_once(network, tmp_path):
+def test_withheld_caller_is_rejected_at_once(network, tmp_path, refusals):
     box = Rig(network, tmp_path)
     try:
         withheld = network.add_phone(number="+4917055555555", withheld=True)
@@ -174,21 +214,22 @@ def test_withheld_caller_is_rejected_at_once(network, tmp_path):
         withheld.call(BOX)
         assert withheld.wait_state(PhoneState.IDLE, timeout=5)
         assert withheld.last_cause == "busy"
-        assert not withheld.wait_state(PhoneState.RINGING, timeout=2)
+        refusals.wait_for("call with withheld caller ID rejected at once")
+        assert withheld.state is PhoneState.IDLE and not Session.select().exists()
     finally:
         box.stop()
 
 
-def test_blocklisted_number_gets_no_callback(rig):
+def test_blocklisted_number_gets_no_callback(rig, refusals):
     rig.start()
     from gateway.ledger import Blocklist
     Blocklist.create(number=USER, note="abuse")
     rig.user.call(BOX)
     assert rig.user.wait_state(PhoneState.IDLE, timeout=10)
-    assert no_callback_within(rig, 2)
+    no_callback(rig, refusals, USER, "the number is on the blocklist")
 
 
-def test_unknown_caller_rate_limit(network, tmp_path):
+def test_unknown_caller_rate_limit(network, tmp_path, refusals):
     box = Rig(network, tmp_path, callback={"unknown_callbacks_per_hour": 1})
     try:
         box.start(authorized=False)
@@ -200,7 +241,7 @@ def test_unknown_caller_rate_limit(network, tmp_path):
         user.call(BOX)
         assert user.wait_state(PhoneState.ALERTING, timeout=5)
         assert user.wait_state(PhoneState.IDLE, timeout=10)
-        assert no_callback_within(box, 2)
+        no_callback(box, refusals, USER, "1 callbacks to this unknown number in the last hour")
     finally:
         box.stop()
 
@@ -251,11 +292,11 @@ def test_insufficient_credit(rig):
     assert rig.reserved() == 0
 
 
-def test_no_callback_without_credit_for_it(rig):
+def test_no_callback_without_credit_for_it(rig, refusals):
     rig.start(balance=5)
     rig.user.call(BOX)
     assert rig.user.wait_state(PhoneState.IDLE, timeout=10)
-    assert no_callback_within(rig, 2)
+    no_callback(rig, refusals, USER, "the balance of account alice does not cover a callback")
     assert rig.balance() == 5
 
 
@@ -295,7 +336,7 @@ def test_pin_entry_locks_after_five_failures(network, tmp_path):
         for attempt in range(5):
             assert box.heard(user, "enter_account")
             user.clear_heard()
-            user.press(f"{box.account_id}#")
+            user.press(f"{box.account_number}#")
             assert box.heard(user, "enter_pin")
             user.press("1111#")
             if attempt < 4:

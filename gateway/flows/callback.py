@@ -121,6 +121,10 @@ def serve_destinations(context, session: Session, account_id: int, fixed: str | 
     while tries < config.destination_tries:
         if fixed is not None:
             number, fixed_used = fixed, True
+            if not context.destination_allowed(number):    # asked by SMS: same lists
+                log.info("destination %s refused by the prefix lists", number)
+                session.say(context.speech.say("number_not_allowed"))
+                return
         else:
             number, fixed_used = choose_destination(context, session), False
         if number is None:

@@ -42,6 +42,10 @@ def run(context, session: Session, account_id: int, a: str, b: str, outcome: Out
     if context.locked(account_id):
         outcome.refusal = "the account is locked"
         return
+    refused = [number for number in (a, b) if not context.destination_allowed(number)]
+    if refused:
+        outcome.refusal = f"{refused[0]} may not be dialled"
+        return
     if not context.attach(session, account_id):
         outcome.refusal = "too many calls running for this account"
         return
