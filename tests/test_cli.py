@@ -231,6 +231,15 @@ def test_at_marks_unsolicited_lines_and_refuses_control_characters(pty_modem):
     assert pty_modem.received == ["AT"]
 
 
+def test_at_warns_about_a_line_that_undoes_the_box_set_up(pty_modem):
+    result = run("at", pty_modem.port, input="AT+CSQ;+CMGF=1\nAT+CSQ\n")
+    assert result.returncode == 0, result
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == ["at: warning: AT+CMGF=1 undoes the box's modem set-up: the box may "
+                        "miss calls or SMS on this modem until the modem is reset"]
+    assert pty_modem.received == ["AT+CSQ;+CMGF=1", "AT+CSQ"]     # sent all the same
+
+
 def test_at_on_a_missing_port(tmp_path):
     result = run("at", str(tmp_path / "ttyUSB9"), input="AT\n")
     assert result.returncode == 1

@@ -22,6 +22,8 @@ import time
 
 import serial
 
+from modems import at_guard
+
 from gateway.cli import number_argument, seconds_argument
 
 FINAL_RESULT = re.compile(r"OK|ERROR|\+CM[ES] ERROR:.*|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE"
@@ -51,6 +53,21 @@ def refusal(line: str) -> str | None:
     if not line.isascii():
         return "refused: AT commands are ASCII only"
     return None
+
+
+def setup_warning(line: str) -> str | None:
+    """Gives a warning for a line that undoes the box's modem set-up (modems/at_guard.py),
+    or None. Only a warning: this terminal sends what an expert types, on a port the
+    daemon is not using, and the web console is where the box guards its modems."""
+    try:
+        verdict = at_guard.judge(line)
+    except at_guard.AtLineError:
+        return None          # the modem answers ERROR or reads it its own way: its answer shows
+    names = verdict.names(at_guard.Effect.UNDOES_SETUP)
+    if not names:
+        return None
+    return (f"at: warning: {', '.join('AT' + name for name in names)} undoes the box's modem "
+            "set-up: the box may miss calls or SMS on this modem until the modem is reset")
 
 
 class Screen:
@@ -210,6 +227,9 @@ def _converse(lines: ModemLines, screen: Screen, interactive: bool, quiet: float
         if lines.lost is not None:
             screen.error(f"at: not sent, {lines.lost}")
             return 1
+        warning = setup_warning(text)
+        if warning:
+            screen.error(warning)
         if not interactive:
             screen.show(f"> {text}")
         try:
