@@ -135,7 +135,7 @@ def seed(config) -> None:
         close_database()
     print(f"""
 callbox demo - web UI on {web_url(config.web.listen)} (fresh credentials, shown only now)
-  account holder:  demo / {user_password}   (account number {account.id}, phone PIN {pin},
+  account holder:  demo / {user_password}   (account number {account.number}, phone PIN {pin},
                    balance 10.00 {config.gateway.currency}; alice's number is authorized)
   admin:           admin / {admin_password}
   box SIMs: {", ".join(f"{name} {number} ({profile})" for name, number, profile, _ in BOX_SIMS)}

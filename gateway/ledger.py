@@ -29,6 +29,9 @@ class InsufficientCredit(Exception):
 class Account(BaseModel):
     id = AutoField()
     name = CharField(unique=True)
+    # What a caller types before the PIN: 8 random digits and a check digit
+    # (gateway/accounts.py); accounts older than that keep their id as number.
+    number = CharField(unique=True, null=True)
     pin_hash = CharField()
     balance = BigIntegerField(default=0)       # minor units
     reserved = BigIntegerField(default=0)      # minor units held by running sessions
@@ -70,15 +73,32 @@ class RateRecord(BaseModel):
 
 
 class AuthFailure(BaseModel):
-    """A wrong PIN for an account, kept to lock PIN entry after too many."""
+    """A wrong account number or PIN typed from a number, kept to lock PIN entry."""
 
     id = AutoField()
-    account = ForeignKeyField(Account, on_delete="CASCADE")
-    number = CharField(null=True)
+    account = ForeignKeyField(Account, null=True, on_delete="CASCADE")  # None: no such account
+    number = CharField(null=True)              # who typed it (E.164, or an SMS sender)
     at = FloatField()
 
     class Meta:
         table_name = "auth_failure"
+
+
+class PinLock(BaseModel):
+    """A PIN-entry lock: of one calling number, or (scope 'account') of a whole account.
+
+    The rows stay after the lock ends: they are the record an admin reads."""
+
+    id = AutoField()
+    scope = CharField()                        # number | account
+    number = CharField(null=True)              # the locked number (scope 'number')
+    account = ForeignKeyField(Account, null=True, on_delete="CASCADE")
+    at = FloatField()
+    until = FloatField()
+    reason = TextField()
+
+    class Meta:
+        table_name = "pin_lock"
 
 
 class Session(BaseModel):
@@ -158,7 +178,7 @@ class Topup(BaseModel):
         table_name = "topup"
 
 
-LEDGER_MODELS = (Account, CallerId, RateRecord, AuthFailure, Session, Cdr, Topup,
+LEDGER_MODELS = (Account, CallerId, RateRecord, AuthFailure, PinLock, Session, Cdr, Topup,
                  CallbackRequest, Blocklist)
 
 

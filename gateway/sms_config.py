@@ -41,7 +41,7 @@ REPLIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "registered": ("This phone ({number}) is now registered for account {account}.",
                    ("number", "account")),
     "wrong_pin": ("Wrong account or PIN.", ()),
-    "pin_locked": ("Too many wrong PINs for this account: try again in 15 minutes.", ()),
+    "pin_locked": ("Too many wrong PINs: PIN entry is locked, try again later.", ()),
     "unregistered": ("This phone ({number}) is no longer registered.", ("number",)),
     "not_registered": ("This phone is not registered.", ()),
     "balance": ("Your balance is {amount} ({words}).", ("amount", "words")),

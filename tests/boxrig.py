@@ -102,6 +102,7 @@ class Rig:
         open_database(self.config.gateway.database)
         account = accounts.create("alice", pin, balance, time.time())
         self.account_id = account.id
+        self.account_number = account.number    # what a caller types before the PIN
         if authorized:
             accounts.authorize_caller_id(account.id, USER, time.time())
         store_rates(parse_rates_csv(rates))

@@ -112,7 +112,7 @@ def test_account_add_list_topup_pin_lock(config, database):
 
     with database:
         bob = Account.get(Account.name == "bob")
-        assert (bob.id, bob.balance, bob.locked) == (number, 1975, True)
+        assert (bob.number, bob.balance, bob.locked) == (str(number), 1975, True)
         assert pin_matches("55667788", bob.pin_hash) and not pin_matches("1234", bob.pin_hash)
         assert pin_matches("987654", Account.get(Account.name == "ann").pin_hash)
         top = Topup.get((Topup.account == bob.id) & (Topup.amount == 750))

@@ -127,23 +127,26 @@ def test_register_unregister(box, stranger):
 
 def test_register_by_account_number(box, stranger):
     account = accounts.by_name("alice")
-    assert box.reply_to(stranger, f"REG,{account.id},1234").startswith("This phone")
+    assert box.reply_to(stranger, f"REG,{account.number},1234").startswith("This phone")
 
 
 def test_wrong_pin_counts_towards_the_lock(box, stranger):
     for attempt in range(4):
         assert box.reply_to(stranger, f"REG alice 99{attempt:02d}") == "Wrong account or PIN."
-    locked = "Too many wrong PINs for this account: try again in 15 minutes."
+    locked = "Too many wrong PINs: PIN entry is locked, try again later."
     assert box.reply_to(stranger, "REG alice 9999") == locked       # the fifth locks
     assert box.reply_to(stranger, "REG alice 1234") == locked
     assert accounts.by_caller_id(STRANGER) is None
-    assert accounts.pin_locked(accounts.by_name("alice"), box.service.now())
+    # the sender's number is locked, not alice's account
+    assert accounts.number_locked(STRANGER, box.service.now())
+    assert not accounts.pin_locked(accounts.by_name("alice"), box.service.now())
 
 
 def test_wrong_account_says_the_same(box, stranger):
     assert box.reply_to(stranger, "REG nobody 1234") == "Wrong account or PIN."
     assert box.reply_to(stranger, "REG alice") == "Write REG <account> <pin>."
-    assert AuthFailure.select().count() == 0
+    # a wrong account counts against the sender, like a wrong PIN
+    assert [(row.account_id, row.number) for row in AuthFailure.select()] == [(None, STRANGER)]
     assert CallerId.select().where(CallerId.number == STRANGER).count() == 0
 
 

@@ -180,7 +180,7 @@ def test_the_sms_help_shows_the_configured_words(app, tmp_path):
     assert "<code>CONNECT &lt;a&gt; &lt;b&gt;</code>" in page.text
     assert "An empty SMS is a callback" not in page.text
     assert "RUF = call me back" in page.text           # the help reply, as texted
-    assert f"Your account is number {app.alice.id}" in page.text
+    assert f"Your account is number {app.alice.number}" in page.text
 
 
 def test_the_history_pages_through_every_call_with_leg_costs(app):

@@ -174,7 +174,7 @@ def install(app: bottle.Bottle, web) -> None:
         if not errors:
             return web.render("accounts", session, accounts=account_rows(), errors={},
                               values={}, notice=f"account {account.name} created: "
-                              f"number {account.id}")
+                              f"number {account.number}")
         bottle.response.status = 400
         return web.render("accounts", session, accounts=account_rows(), errors=errors,
                           values=values, notice="")

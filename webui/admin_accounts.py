@@ -85,7 +85,8 @@ def install(app: bottle.Bottle, web) -> None:
         return web.render("account", session, account=account,
                           caller_ids=caller_ids(account.id), topups=topups,
                           link=page_link, when=when, errors=errors or {}, notice=notice,
-                          number=number, pin_locked=account.pin_locked_until > web.now())
+                          number=number, pin_locked=account.pin_locked_until > web.now(),
+                          pin_locks=accounts.pin_locks_of(account.id))
 
     def posted(account_id: int):
         """Gives (session, account) of a POST by an admin with the right CSRF token."""

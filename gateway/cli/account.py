@@ -1,8 +1,9 @@
 """`callbox account add|list|topup|debit|pin|lock|unlock`: accounts, balances and PINs.
 
 Amounts are typed in major units (12.50) and kept as integer minor units.
-The account number printed by `add` is the account's id: the number a caller
-whose phone is not authorized types on the keys before the PIN.
+The account number printed by `add` is the number a caller whose phone is not
+authorized types on the keys before the PIN (random, with a check digit:
+gateway/accounts.py); accounts made before such numbers keep their id.
 """
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def add_account(args: argparse.Namespace) -> int:
             account = create(args.name, pin, balance, time.time(), by=os_user())
         except AccountError as error:
             raise CommandFailed(str(error)) from None
-    print(f"created account {account.name}: number {account.id}, balance "
+    print(f"created account {account.name}: number {account.number}, balance "
           f"{format_money(balance, config.gateway.currency, MINOR_DIGITS)}")
     return 0
 
@@ -116,7 +117,7 @@ def list_accounts(args: argparse.Namespace) -> int:
     if not accounts:
         print("no accounts yet: add one with `callbox account add NAME --pin P --balance AMOUNT`")
         return 0
-    rows = [COLUMNS] + [(str(account.id), account.name,
+    rows = [COLUMNS] + [(account.number or "-", account.name,
                          format_money(account.balance, currency, MINOR_DIGITS),
                          format_money(account.reserved, currency, MINOR_DIGITS),
                          str(account.caller_id_count), lock_state(account, now))
@@ -202,8 +203,8 @@ def find_account(name: str) -> Account:
         return by_name(name)
     except AccountError as error:
         hint = ""
-        if name.isdigit():
-            numbered = Account.get_or_none(Account.id == int(name))
+        if name.isascii() and name.isdigit():
+            numbered = Account.get_or_none(Account.number == name)
             if numbered is not None:
                 hint = f" (account number {name} is named {numbered.name!r}: use the name)"
         raise CommandFailed(f"{error}{hint}") from None

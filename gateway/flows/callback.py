@@ -68,12 +68,13 @@ def authorize(context, session: Session, number: str):
         pin = collect(context, session, "enter_pin", max_digits=8)
         account = accounts.by_number_or_name(account_number)
         now = context.now()
-        if account is None or not pin:
+        if not pin:
             session.say(context.speech.say("wrong_pin"))
             continue
+        # A wrong account number is checked (and counted) like a wrong PIN.
         check = accounts.check_pin(account, pin, number, now)
         if check.locked:
-            log.warning("PIN entry for account %s is locked (caller %s)", account.name, number)
+            log.warning("PIN entry is locked (%s) for caller %s", check.scope, number)
             session.say(context.speech.say("pin_locked"))
             return None
         if check.ok and account.locked:
@@ -85,7 +86,7 @@ def authorize(context, session: Session, number: str):
             if config.save_caller_id_after_pin:
                 accounts.authorize_caller_id(account.id, number, now)
             return account
-        log.info("wrong PIN for account %s from %s", account.name, number)
+        log.info("wrong account number or PIN from %s", number)
         session.say(context.speech.say("wrong_pin"))
     return None
 

@@ -1,5 +1,5 @@
 % rebase('base.tpl', title='Account ' + account.name)
-<h1>Account {{account.name}} <small>(number {{account.id}})</small></h1>
+<h1>Account {{account.name}} <small>(number {{account.number or "none"}})</small></h1>
 % if notice:
 <p class="notice" id="notice">{{notice}}</p>
 % end
@@ -21,6 +21,23 @@
     <button type="submit" id="lock">{{'Unlock' if account.locked else 'Lock'}}</button>
   </form>
 </section>
+
+% if pin_locks:
+<h2>PIN entry locks</h2>
+<p>Set off by wrong PINs or account numbers typed for this account (newest first).</p>
+<div class="scroll">
+<table id="pin-locks">
+<thead><tr><th>When</th><th>Locked</th><th>Until</th><th>Why</th></tr></thead>
+<tbody>
+% for lock in pin_locks:
+<tr><td>{{when(lock.at)}}</td>
+  <td>{{'this account, from every number' if lock.scope == 'account' else 'calls and texts from ' + (lock.number or '')}}</td>
+  <td>{{when(lock.until)}}</td><td>{{lock.reason}}</td></tr>
+% end
+</tbody>
+</table>
+</div>
+% end
 
 <h2>PIN</h2>
 <form method="post" action="/admin/accounts/{{account.id}}/pin" class="card">

@@ -9,7 +9,7 @@
 <tbody>
 % for account in accounts:
 <tr>
-  <td>{{account.id}}</td><td><a href="/admin/accounts/{{account.id}}">{{account.name}}</a>{{' (locked)' if account.locked else ''}}</td>
+  <td>{{account.number or ""}}</td><td><a href="/admin/accounts/{{account.id}}">{{account.name}}</a>{{' (locked)' if account.locked else ''}}</td>
   <td>{{money(account.balance)}}</td><td>{{money(account.reserved)}}</td>
   <td>{{account.caller_id_count}}</td>
   <td>

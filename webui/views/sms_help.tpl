@@ -1,7 +1,7 @@
 % rebase('base.tpl', title='SMS commands')
 <h1>SMS commands</h1>
 <p>Text one of these to the box's number. Words are not case-sensitive; any word of a line's
-list works. Your account is number {{account.id}}, name {{account.name}}.</p>
+list works. Your account is number {{account.number}}, name {{account.name}}.</p>
 % if empty_is_callback:
 <p>An empty SMS is a callback too.</p>
 % end
