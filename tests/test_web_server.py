@@ -197,6 +197,19 @@ def test_login_and_pages_answer_while_slow_clients_and_streams_hold_on(tmp_path,
             sock.close()
 
 
+def test_many_parallel_logins_leave_memory_bounded(tmp_path, serve):
+    port = serve(web_app(tmp_path, holders=1)).port
+    before = rss_kib()
+    clients = [threading.Thread(target=lambda: [log_in(port, "holder0") for _ in range(4)])
+               for _ in range(12)]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join(120)
+    # each login's scrypt takes 16 MB: 48 of them on up to 12 worker threads at once
+    assert rss_kib() - before < 64 * 1024
+
+
 def test_streams_are_capped_per_login_and_in_all_and_freed_when_closed(tmp_path, serve):
     app = web_app(tmp_path, {"max_streams": 3, "streams_per_login": 2}, holders=2)
     server = serve(app)
