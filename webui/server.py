@@ -21,6 +21,7 @@ import logging
 import re
 import select
 import threading
+import time
 from dataclasses import dataclass
 
 from cheroot import wsgi
@@ -116,6 +117,17 @@ class GatedServer(wsgi.Server):
         self._connections = Gate(self, request_timeout=self.request_timeout,
                                  max_waiting=MAX_WAITING, tls=self.tls_adapter)
         plain._selector.close()      # cheroot's own manager never ran
+
+    def serve(self):
+        """Runs the gate until stopped. cheroot's own serve() also starts an unnamed,
+        non-daemon thread that answers 503 when its request queue is full; the queue here
+        has no bound, so that thread would only wait, and keep a process from exiting."""
+        while self.ready and not self.interrupt:
+            try:
+                self._connections.run(self.expiration_interval)
+            except Exception:
+                log.exception("web: the gate failed; it goes on in a second")
+                time.sleep(1.0)
 
     def waiting_dropped(self) -> int:
         """Gives how many connections were closed for not sending a request in time."""
