@@ -322,6 +322,7 @@ def test_kept_alive_and_pipelined_requests_are_served(tmp_path, serve):
     ([b"POST / HTTP/1.1\r\ncontent-length: 5\r\n\r\nab", b"c\r\n\r\n"], True),
     ([b"POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", b"x" * BODY_BUFFERED], True),
     ([b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"], True),
+    ([b"POST / HTTP/1.1\r\nContent-Length: 9\r\nExpect: 100-continue\r\n\r\n"], True),
     ([b"POST / HTTP/1.1\r\nContent-Length: \xc2\xb2\r\n\r\n"], True),    # cheroot refuses
     ([b"GET / HTTP/1.1\r\nX: " + b"y" * HEAD_MAX], True),                 # cheroot: 413
 ])

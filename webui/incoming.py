@@ -85,14 +85,14 @@ def connection_files(sock, mode="r", bufsize=_pyio.DEFAULT_BUFFER_SIZE):
 
 def body_wanted(head: bytes) -> int | None:
     """Gives how many body bytes the gate waits for after this request head, or None when
-    the head alone goes to a worker: cheroot answers a bad Content-Length itself and
-    reads a chunked body under the deadline."""
+    the head alone goes to a worker: cheroot answers a bad Content-Length itself, reads
+    a chunked body under the deadline, and sends the 100 Continue a client may await."""
     length = 0
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
         name = name.strip().lower()
-        if name == b"transfer-encoding":
-            return None
+        if name in (b"transfer-encoding", b"expect"):
+            return None         # chunked; or a client waiting for 100 Continue first
         if name == b"content-length":
             value = value.strip()
             if not value.isdigit():
