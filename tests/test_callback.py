@@ -314,10 +314,20 @@ def test_max_duration_reached(network, tmp_path):
         friend.answer()
         assert friend.wait_state(PhoneState.IDLE, timeout=30), "the time limit did not end B"
         assert box.heard(user, "time_is_up")
-        # the warning beep went to the user only
+        # then the user is asked for a new destination (the credit left decides what next)
+        assert box.heard(user, "enter_destination")
+        # the warning beep went to the user only, warning_before_end (2 s) before the end,
+        # measured on the user's own audio (8000 samples a second, real time)
         beep = tones.beep()
-        assert find(user.heard(), beep) is not None
+        heard = user.heard()
+        beep_at = find(heard, beep)
+        assert beep_at is not None
         assert find(friend.heard(), beep) is None
+        time_up_at = find(heard, box.prompt("time_is_up"))
+        assert time_up_at is not None
+        # the end hangs B up before the prompt: allow it half a second
+        assert 2.0 - 0.1 <= (time_up_at - beep_at) / 8000 <= 2.0 + 0.5, \
+            (time_up_at - beep_at) / 8000
         user.hangup()
         assert box.wait_settled()
         assert box.balance() >= 0
@@ -327,7 +337,8 @@ def test_max_duration_reached(network, tmp_path):
         box.stop()
 
 
-def test_pin_entry_locks_after_five_failures(network, tmp_path):
+def test_pin_entry_locks_the_caller_after_five_wrong_accounts_or_pins(network, tmp_path):
+    from gateway import accounts
     box = Rig(network, tmp_path, callback={"pin_tries": 6})
     try:
         box.start(balance=500, pin="4321", authorized=False)
@@ -336,15 +347,19 @@ def test_pin_entry_locks_after_five_failures(network, tmp_path):
         for attempt in range(5):
             assert box.heard(user, "enter_account")
             user.clear_heard()
-            user.press(f"{box.account_number}#")
+            # wrong account numbers count like wrong PINs (else numbers could be probed)
+            user.press("123456785#" if attempt % 2 else f"{box.account_number}#")
             assert box.heard(user, "enter_pin")
             user.press("1111#")
             if attempt < 4:
                 assert box.heard(user, "wrong_pin")
         assert box.heard(user, "pin_locked")
         assert user.wait_state(PhoneState.IDLE, timeout=15)
-        from gateway.accounts import by_caller_id
-        assert by_caller_id(USER) is None
+        assert accounts.by_caller_id(USER) is None
+        # the caller's number is locked, not the account: its owner still gets in elsewhere
+        now = time.time()
+        assert accounts.number_locked(USER, now)
+        assert not accounts.pin_locked(accounts.by_name("alice"), now)
     finally:
         box.stop()
 
