@@ -3,6 +3,7 @@ against the owner: per calling number first, account-wide only for guessing from
 numbers. Through gateway/accounts.py on SQLite and PostgreSQL, and the real CLI."""
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -276,3 +277,14 @@ def test_the_admin_account_page_lists_the_locks_with_their_reasons(app):
     assert f"calls and texts from {STRANGER}" in page.text
     assert (f"5 wrong account numbers or PINs from {STRANGER} within 15 minutes"
             in page.text)
+
+
+def test_the_admin_api_lists_the_number_a_caller_types(app):
+    from tests.webclient import Client
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    reply = admin.get("/api/admin/accounts")
+    assert reply.status == 200
+    listed = {item["name"]: item for item in json.loads(reply.text)["accounts"]}
+    assert listed["alice"]["number"] == app.alice.number
+    assert luhn_valid(listed["alice"]["number"]) and len(listed["alice"]["number"]) == 9

@@ -60,9 +60,9 @@ def flag(data: dict, name: str) -> bool:
 
 
 def account_json(account: Account, caller_ids: list[str]) -> dict:
-    return {"id": account.id, "name": account.name, "balance": account.balance,
-            "reserved": account.reserved, "locked": bool(account.locked),
-            "caller_ids": caller_ids}
+    return {"id": account.id, "number": account.number, "name": account.name,
+            "balance": account.balance, "reserved": account.reserved,
+            "locked": bool(account.locked), "caller_ids": caller_ids}
 
 
 def page_json(page, key: str, rows: list) -> dict:
