@@ -6,7 +6,7 @@ import re
 import threading
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from modems.sim import audio, sms_pdu
 from modems.sim.at_commands import handler_for
@@ -78,6 +78,10 @@ class VirtualModem(OtherCallsMixin):
         self.sms_capacity = 20
         self.rssi = 18
         self.urc_during_next_command: str | None = None
+        # written after the first information line of the next reply that has one: real
+        # modems put a RING or +CMTI between a response's lines (oFono's gatchat routes
+        # such lines by prefix for that reason)
+        self.urc_inside_next_reply: str | None = None
         # (monotonic time written, line) of every URC, when a benchmark sets a list here
         self.urc_log: list[tuple[float, str]] | None = None
         self.smsc = sms_pdu.SMSC_NUMBER
@@ -377,6 +381,11 @@ class VirtualModem(OtherCallsMixin):
             self._at.write(frame_reply(reply) + b"\r\n> ")
             self._pdu_input, self._pdu_buffer = reply.prompt, bytearray()
             return
+        if self.urc_inside_next_reply and reply.lines:
+            urc, self.urc_inside_next_reply = self.urc_inside_next_reply, None
+            self._at.write(frame_reply(Reply(lines=reply.lines[:1], final="")))
+            self.urc(urc)
+            reply = replace(reply, lines=reply.lines[1:])
         self._at.write(frame_reply(reply))
         for action in reply.after:
             try:
