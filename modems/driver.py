@@ -25,7 +25,8 @@ from modems.events import CallState, DtmfReceived, ModemEvent, ModemUp, SignalCh
 from modems.numbers import InvalidNumber, dial_string
 from modems.profiles import CallHint, DtmfHint, Profile, by_name, detect
 from modems.profiles.base import RESULT_CODE_CAUSES
-from modems.signal import Health, parse_cops, parse_cpin, parse_creg, parse_csq, parse_iccid
+from modems.signal import (Health, after_creg_urc, parse_cops, parse_cpin, parse_creg, parse_csq,
+                           parse_iccid)
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +295,8 @@ class ModemDriver(SmsUssdMixin):
         profile = self.profile or Profile()
         if not line.startswith(profile.urc_prefixes):
             return False
+        if line[0] in "+^" and ":" not in line:
+            return False    # a bare name is an answer line (AT+CLAC lists +CREG, +CLIP...)
         if pending:
             expected = _response_prefix(pending)
             if expected and line.startswith(expected):
@@ -324,6 +327,12 @@ class ModemDriver(SmsUssdMixin):
             return
         if line in RESULT_CODE_CAUSES:
             self.calls.hint(CallHint(cause=RESULT_CODE_CAUSES[line]))
+            return
+        if line.startswith("+CREG:"):    # 27.007 §7.2 URC, after AT+CREG=1 or 2
+            signal = after_creg_urc(self.name, self._last_signal, parse_creg([line]))
+            if signal is not None:
+                self._last_signal = signal
+                self._emit(signal)
             return
         if match := _CMTI.match(line):
             memory = (match[1] if match[1] is not None else match[2]).strip()

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from modems.events import SignalChanged
+
 _REGISTRATION = {0: "not registered", 1: "home", 2: "searching", 3: "denied", 4: "unknown",
                  5: "roaming"}
 
@@ -58,16 +60,32 @@ def parse_csq(lines: list[str]) -> tuple[int | None, int | None, int]:
 
 
 def parse_creg(lines: list[str]) -> str:
+    """Gives the registration of the first +CREG line, the read or the unsolicited form."""
     value = _line(lines, "+CREG:")
     if not value:
         return "unknown"
     fields = [field.strip() for field in value.split(",")]
-    # "+CREG: n,stat[,lac,ci]" answers a query; a URC has no <n>.
-    stat = fields[1] if len(fields) >= 2 and not fields[1].startswith('"') else fields[0]
+    # 27.007 §7.2: the read form is +CREG: <n>,<stat>[,[<lac>],[<ci>][,<AcT>...]], the URC
+    # +CREG: <stat>[,[<lac>],[<ci>][,<AcT>...]] (n=2), whose second field is <lac>: quoted
+    # hex, or empty when the cell is unknown (`+CREG: 2,,,7`). Only <stat> is bare digits.
+    stat = fields[1] if len(fields) >= 2 and re.fullmatch(r"\d{1,2}", fields[1]) else fields[0]
     try:
         return _REGISTRATION.get(int(stat), "unknown")
     except ValueError:
         return "unknown"
+
+
+def after_creg_urc(modem: str, previous: SignalChanged | None,
+                   registration: str) -> SignalChanged | None:
+    """Gives the SignalChanged a +CREG URC means (signal as last measured, operator only
+    while registered), or None when the registration did not change."""
+    if previous is not None and previous.registration == registration:
+        return None
+    previous = previous or SignalChanged(modem)
+    registered = registration in ("home", "roaming")
+    return SignalChanged(modem, rssi=previous.rssi, dbm=previous.dbm, bars=previous.bars,
+                         registration=registration,
+                         operator=previous.operator if registered else None)
 
 
 def parse_cops(lines: list[str]) -> str | None:

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from modems.errors import ModemError
-from modems.events import CallState, CallStateChanged, EndCause, IncomingCall, SmsStored
+from modems.events import (CallState, CallStateChanged, EndCause, IncomingCall, SignalChanged,
+                           SmsStored)
 from modems.profiles import by_name
 from modems.sim import PhoneState
 from modems.sim.other_calls import DATA, FAX, UNKNOWN
@@ -29,7 +30,8 @@ def call_events(events, call_id: int) -> list[CallStateChanged]:
 
 
 def test_a_leftover_data_call_is_no_call(modem, network, open_driver):
-    """The EG25-G line `+CLCC: 1,1,0,1,0,"",128`: the modem is free, a caller is call 2."""
+    """The EG25-G line `+CLCC: 1,1,0,1,0,"",128`: the modem is free, a caller is call 2,
+    and keys go to call 2 (Huawei's AT^DTMF names the call)."""
     modem.list_other_call(1, DATA)
     driver, events = open_driver(modem)
     assert not driver.in_call
@@ -38,9 +40,13 @@ def test_a_leftover_data_call_is_no_call(modem, network, open_driver):
     ring = events.wait_for(IncomingCall)
     assert (ring.call_id, ring.number) == (2, USER)
     events.wait_for(CallStateChanged, call_id=2, state=CallState.INCOMING)
-    driver.reject(ring.call_id)
+    driver.answer(ring.call_id)
+    events.wait_for(CallStateChanged, call_id=2, state=CallState.ACTIVE)
+    driver.send_dtmf("5")
+    assert phone.wait_dtmf(1) and phone.heard_dtmf == ["5"]
+    driver.hangup(ring.call_id)
     ended = events.wait_for(CallStateChanged, call_id=2, state=CallState.ENDED)
-    assert ended.cause is EndCause.REJECTED
+    assert ended.cause is EndCause.NORMAL
     assert phone.wait_state(PhoneState.IDLE)
     assert not driver.in_call
     assert call_events(events, 1) == []
@@ -124,3 +130,23 @@ def test_a_ussd_answer_in_ucs2_is_decoded(modem, open_driver):
     modem.ussd_replies["*100#"] = (0, "Баланс: 5,00 € 😀", 72)
     driver, _ = open_driver(modem)
     assert driver.send_ussd("*100#", timeout=10) == "Баланс: 5,00 € 😀"
+
+
+def test_registration_urcs_are_reported_at_once(modem, open_driver):
+    """After AT+CREG=2 (27.007 §7.2) the URC has no <n> and may leave <lac>,<ci> empty."""
+    driver, events = open_driver(modem)
+    driver.command("AT+CREG=2")
+    driver.health()
+    events.wait_for(SignalChanged, registration="home")
+    modem.no_network(True)
+    assert events.wait_for(SignalChanged, registration="not registered").operator is None
+    for line, registration in [("+CREG: 2,,,7", "searching"),
+                               ('+CREG: 5,"1A2B","01C3D4E5",7', "roaming"),
+                               ("+CREG: 3,,,7,0,13", "denied")]:
+        modem.send_urc(line)
+        events.wait_for(SignalChanged, registration=registration)
+    modem.no_network(False)
+    events.wait_for(SignalChanged, registration="home")
+    # AT+CLAC's answer lists "+CREG" on a line of its own (Quectel): no registration news
+    assert [event.registration for event in events.drain() if isinstance(event, SignalChanged)
+            ] == ["home", "not registered", "searching", "roaming", "denied", "home"]
