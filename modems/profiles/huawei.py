@@ -6,6 +6,8 @@
 - Call progress comes as ^ORIG (dialling), ^CONF (alerting), ^CONN (answered)
   and ^CEND:idx,duration,end_status[,cc_cause]; the cc_cause field is missing
   on some firmwares (E1550 11.608), so it is optional here.
+- ^ORIG/^CONN carry a call_type (0 voice, 1 CS data, 2 PS data, 9 emergency): data
+  calls are not ours and are ignored.
 - DTMF is sent with AT^DTMF=<id>,<key>; received keys are only in-band.
 - The sticks chatter ^RSSI, ^BOOT, ^MODE, ^SRVST... at any time, including
   inside a command's response.

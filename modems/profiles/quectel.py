@@ -4,6 +4,9 @@
   on every call state change (stat 7 = released); older firmwares lack it, so
   `AT^DSCI=1` (`^DSCI: id,dir,stat,type,number,num_type`, stat 6 = released)
   is enabled as the fallback.
+- An EG25-G was seen keeping a finished data call in AT+CLCC (`+CLCC: 1,1,0,1,0,"",128`)
+  beside the voice call, so voice calls may have id 2; ccinfo/^DSCI of non-voice calls
+  (<mode>/<type> not 0) are ignored like their list lines.
 - `AT+QTONEDET=1` reports received keys as `+QTONEDET: <ASCII code>`.
 - `AT+QPCMV=1,2` routes voice to the USB audio class device.
 """

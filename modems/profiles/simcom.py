@@ -3,6 +3,7 @@
 - `AT+CLCC=1` makes the module print a +CLCC line on every call state change
   (stat 6 = disconnected, a SIMCom extension); it is a hint, the list stays
   the truth.
+- A +CLCC URC of a data or fax call (<mode> not 0) is ignored, as its list line is.
 - `VOICE CALL: BEGIN` / `VOICE CALL: END: hhmmss` frame an active call.
 - `AT+DDET=1` reports received keys: SIM7600 as `+RXDTMF: 5`, SIM800 as
   `+DTMF:5` (python-gsmmodem knows only the second).
@@ -17,7 +18,7 @@ from modems.events import CallState
 from modems.profiles.base import VOICE_MODE, CallHint, DtmfHint, Profile
 
 # The +CLCC URC of AT+CLCC=1 (SIM7500/SIM7600 AT Command Manual, AT+CLCC) has the fields of
-# 27.007 §7.18 plus stat 6 = disconnected, and it reports data calls too: <mode> is read.
+# 27.007 §7.18 plus stat 6 = disconnected; <mode> is read so that a data call's line is ignored.
 _CLCC = re.compile(r'\+CLCC:\s*(\d+),\s*(\d),\s*(\d+),\s*(\d+)')
 _VOICE_END = re.compile(r"VOICE CALL: END: (\d{2})(\d{2})(\d{2})")
 _DTMF = re.compile(r"\+(?:RX)?DTMF:\s*([0-9*#A-D])")
