@@ -17,7 +17,8 @@ from tests.test_audio_helpers import (answered_call, chirp, heard_after, net,  #
                                       noise, tail_has_tone, wait_frames)
 
 PHONE_A, PHONE_B = "+4917011111111", "+4917022222222"
-MAX_ADDED_S = 0.040
+ADDED_S = 0.020        # README: the bridge adds 20 ms (its jitter buffer's one-frame reserve)
+BUFFER_LIMIT_S = 0.040  # the buffer's limit: never more, even while it absorbs clock drift
 
 
 def one_way_delay(net, sender, receiver, signal: bytes) -> float:
@@ -100,7 +101,7 @@ def test_bridge_moves_audio_both_ways(net, profiles):
             assert stats[direction]["underruns"] <= 2
 
 
-def test_bridge_adds_at_most_40_ms(net):
+def test_bridge_adds_20_ms(net):
     direct, turnaround = network_turnaround(net)
     assert direct == 0.0
     assert turnaround <= 2 * FRAME_S + 1e-9     # a tick + ALSA's file plugin holding a period
@@ -111,8 +112,11 @@ def test_bridge_adds_at_most_40_ms(net):
                   one_way_delay(net, leg_a.phone, leg_b.phone, chirp(0.15, 300, 3000))]
     print(f"direct {direct * 1000:.0f} ms, turnaround {turnaround * 1000:.0f} ms, "
           f"bridged {[round(d * 1000) for d in delays]} ms")
-    for delay in delays:
-        assert delay - turnaround <= MAX_ADDED_S + 1e-9, (delays, turnaround)
+    added = sorted(delay - turnaround for delay in delays)
+    # one late tick of a starved test machine may hold one frame more: the median is
+    # the claim, every one stays within the buffer's limit
+    assert added[1] <= ADDED_S + 1e-9, (delays, turnaround)
+    assert added[-1] <= BUFFER_LIMIT_S + 1e-9, (delays, turnaround)
 
 
 def hold_up(port, seconds: float = 0.07) -> None:
