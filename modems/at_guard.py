@@ -188,24 +188,24 @@ def _extended(body: str, start: int) -> tuple[AtCommand, int]:
 
 def _basic(body: str, start: int) -> tuple[AtCommand, int]:
     """Gives one basic command (V.250 5.3.1: letter or &letter, then a number) or an
-    S-parameter (5.3.2: Sn? reads, Sn=value sets)."""
+    S-parameter (5.3.2: Sn? reads, Sn=value sets). Only S-parameters have a read form: a
+    '?' after another basic command (ATE1?) is not split, as a modem may run ATE1 first."""
     end = start + (2 if body[start] == "&" else 1)
     name = body[start:end]
     if name == "&" or not name[-1].isalpha():
         raise AtLineError("& must be followed by a letter")
     number = _NUMBER.match(body, end)
-    if name == "S":
-        if not number.group():
-            raise AtLineError("S must be followed by a register number (S0?, S0=1)")
-        name, end = "S" + number.group(), number.end()
-        if body[end:end + 1] == "=":
-            value = _NUMBER.match(body, end + 1)
-            return AtCommand(name, "set", value.group()), value.end()
-    else:
-        end = number.end()
+    if name != "S":
+        return AtCommand(name, "action", number.group()), number.end()
+    if not number.group():
+        raise AtLineError("S must be followed by a register number (S0?, S0=1)")
+    name, end = "S" + number.group(), number.end()
+    if body[end:end + 1] == "=":
+        value = _NUMBER.match(body, end + 1)
+        return AtCommand(name, "set", value.group()), value.end()
     if body[end:end + 1] == "?":
         return AtCommand(name, "read"), end + 1
-    return AtCommand(name, "action", number.group() if name[0] != "S" else ""), end
+    return AtCommand(name, "action"), end
 
 
 def _effect(command: AtCommand, setup: frozenset[str]) -> Effect:

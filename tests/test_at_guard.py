@@ -24,7 +24,7 @@ def test_a_line_is_split_as_the_modem_splits_it(line, commands):
 
 
 @pytest.mark.parametrize("line", ["ATX=1", 'AT+CPBF="open', "AT+CSQ?Z", "AT+", "AT&",
-                                  "ATS", "AT?", "reboot", "AT 0"])
+                                  "ATS", "AT?", "reboot", "AT 0", "ATE1?", "ATZ?"])
 def test_a_line_that_cannot_be_split_is_an_error(line):
     with pytest.raises(AtLineError):
         split_line(line)

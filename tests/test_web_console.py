@@ -108,6 +108,7 @@ def test_at_gets_ok_and_csq_gets_the_signal(rig):
     ("AT+CSQ;+CMGS=23", "cannot send"),
     ("AT+CPBF=\"abc", "double quote is not closed"),
     ("AT+CSQ?Z", "needs a ';'"),
+    ("ATE1?", "the modem might read it otherwise"),     # the old guard sent it: it ends in ?
 ])
 def test_the_command_is_checked_before_it_reaches_the_modem(command, message):
     assert message in command_problem(command)
