@@ -14,6 +14,8 @@ from gateway.sms_models import SmsCommand
 from modems.events import SmsReceived
 from webui import auth
 
+from tests.boxrig import wait_for
+
 
 @pytest.fixture
 def postgres(pg_cluster):
@@ -145,7 +147,7 @@ def test_two_boxes_storing_one_sms_at_once_store_it_once(postgres):
     on the key, and B must still tell "a duplicate" (a savepoint keeps its transaction)."""
     import threading
     sms = SmsReceived("m1", sender="+4917012345678", text="BAL", pdu="0791AA")
-    inserted, results = threading.Event(), []
+    inserted, results, raced = threading.Event(), [], []
 
     def box_a():
         with db.atomic():
@@ -153,7 +155,8 @@ def test_two_boxes_storing_one_sms_at_once_store_it_once(postgres):
                                    pdu="0791AA", sender=sms.sender, sender_raw=sms.sender,
                                    text="BAL", state="part", received_at=1_800_000_000.0)
             inserted.set()
-            threading.Event().wait(0.5)      # box B runs into the uncommitted row meanwhile
+            # commit only once box B's insert waits on this uncommitted row
+            raced.append(wait_for(lambda: _waiting_on_a_lock() > 0, 10))
         close_database()
 
     def box_b():
@@ -166,5 +169,13 @@ def test_two_boxes_storing_one_sms_at_once_store_it_once(postgres):
         thread.start()
     for thread in threads:
         thread.join(10)
+    assert raced == [True], "box B never ran into box A's uncommitted row"
     assert [result.duplicate for result in results] == [True]
     assert sms_store.SmsIn.select().count() == 1
+
+
+def _waiting_on_a_lock() -> int:
+    """Gives how many other connections wait on a lock (seen from inside a transaction)."""
+    db.execute_sql("SELECT pg_stat_clear_snapshot()")
+    return db.execute_sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                          "'Lock' AND pid <> pg_backend_pid()").fetchone()[0]

@@ -48,6 +48,7 @@ def spend(box: str, account_id: int, index: int, barrier: threading.Barrier) -> 
 def hold(box: str, account_id: int, index: int, barrier: threading.Barrier) -> dict:
     """One callback whose caller is known only after answering: attach, hold, settle."""
     session_id = ledger.start_session(box, None, "callback", f"+4917000{index:04d}", time.time())
+    tried = time.monotonic()        # CLOCK_MONOTONIC: one clock for both processes
     try:
         ledger.attach_account(session_id, account_id)
     except ledger.InsufficientCredit:
@@ -60,7 +61,8 @@ def hold(box: str, account_id: int, index: int, barrier: threading.Barrier) -> d
     if admitted:
         ledger.reserve(session_id, account_id, 10)
     ledger.settle(session_id, [leg(10 if admitted else 0)], time.time())
-    return {"admitted": admitted, "began": began, "ended": ended, "running": running}
+    return {"admitted": admitted, "tried": tried, "began": began, "ended": ended,
+            "running": running}
 
 
 def run_box(url: str, box: str, work: str, account_id: int, first: int, ready, go, results):
@@ -157,6 +159,13 @@ def test_max_concurrent_sessions_holds_across_boxes(shared):
         running += step
         most = max(most, running)
     assert most <= LIMIT
+    # The staged race happened: a box was refused while the other box held admitted
+    # sessions, so the limit was enforced across boxes, not within one box at a time.
+    refused_across = [outcome for outcome in outcomes if not outcome["admitted"]
+                      and any(other["box"] != outcome["box"]
+                              and other["began"] <= outcome["tried"] <= other["ended"]
+                              for other in admitted)]
+    assert refused_across, "the two boxes never competed: one ran after the other"
     account = ledger.Account.get_by_id(account_id)
     assert account.balance == BALANCE - 10 * len(admitted) and account.reserved == 0
     assert ledger.running_sessions(account_id) == 0
