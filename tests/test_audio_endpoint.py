@@ -23,14 +23,18 @@ def test_reads_paced_frames_and_writes_reach_the_phone(net, profile):
         for _ in range(10):                       # let the stream settle
             endpoint.write_frame(next(outgoing))
             endpoint.read_frame()
-        begun = time.monotonic()
+        # The network's own clock, not the wall's (this test shares a loaded machine):
+        # the phone hears one frame per network tick while the call is up.
+        ticks_before = len(leg.phone.heard()) // FRAME_BYTES
         for _ in range(40):
             frame = endpoint.read_frame()
             assert len(frame) == FRAME_BYTES
             heard_tone += tone_level(frame, 1000) > 3000
             endpoint.write_frame(next(outgoing))
-        elapsed = time.monotonic() - begun
-        assert 0.6 < elapsed < 1.2, f"40 frames took {elapsed:.2f} s, not about 0.8 s"
+        ticks = len(leg.phone.heard()) // FRAME_BYTES - ticks_before
+        # paced: 40 frames cannot be read faster than the network moves them (a period of
+        # ALSA's file plugin may wait already); a reader slower than the clock overruns
+        assert ticks >= 40 - 2, f"40 frames read in {ticks} network ticks"
         assert heard_tone >= 35, "the phone's tone did not reach the capture"
         assert leg.phone.wait_heard(tail_has_tone(600), timeout=2), "no playback at the phone"
         assert endpoint.overruns == 0
@@ -49,7 +53,8 @@ def test_serial_endpoint_keeps_time_outside_a_call(net):
     with open_endpoint(modem.audio) as endpoint:
         begun = time.monotonic()
         assert [endpoint.read_frame() for _ in range(10)] == [SILENCE] * 10
-        assert 0.15 < time.monotonic() - begun < 0.5
+        # paced by its own 20 ms timer: never faster (slower only on a starved machine)
+        assert time.monotonic() - begun > 0.15
         endpoint.write_frame(SILENCE)                  # dropped: no call, nobody takes it
         assert endpoint.idle_frames == 10
 
