@@ -24,8 +24,8 @@ from modems.profiles.base import VOICE_MODE, CallHint
 log = logging.getLogger(__name__)
 
 # 3GPP TS 27.007 §7.18: +CLCC: <id1>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>[,<alpha>
-# [,<priority>[,<CLI validity>]]]]; what follows <type> (SIMCom SIM7600 always adds an
-# empty <alpha>) says nothing the tracker needs, so the pattern stops there.
+# [,<priority>[,<CLI validity>]]]]; what follows <type> (SIMCom SIM900/SIM800 lines end
+# with an empty <alpha>) says nothing the tracker needs, so the pattern stops there.
 _CLCC_LINE = re.compile(r'\+CLCC:\s*(\d+),\s*(\d),\s*(\d+),\s*(\d+),\s*(\d)(?:,\s*"([^"]*)"(?:,\s*(\d+))?)?')
 HINT_LIFETIME = 5.0   # seconds a cause line without call id may still apply to a call
 # 27.007 §7.6: +CLIP: <number>,<type>[,<subaddr>,<satype>[,<alpha>[,<CLI validity>]]];

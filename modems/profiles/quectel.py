@@ -19,7 +19,7 @@ from modems.profiles.base import VOICE_MODE, CallHint, DtmfHint, Profile
 
 # Quectel EC2x/EG25 AT Commands Manual, AT+QINDCFG "ccinfo": +QIND: "ccinfo",<id>,<dir>,
 # <stat>,<mode>,<mpty>,<number>,<type>, the 27.007 §7.18 +CLCC fields (any further field
-# is not read): a leftover data call of an EG25-G is reported here too, so <mode> is read.
+# is not read); <mode> is read so that a data call's line is ignored.
 _CCINFO = re.compile(r'\+QIND:\s*"ccinfo",\s*(\d+),\s*(\d),\s*(\d+),\s*(\d+)')
 # ^DSCI: <id>,<dir>,<stat>,<type>,<number>,<num_type>: <type> 0 is voice (chan_quectel
 # drops every other type); the number may be empty and unquoted.

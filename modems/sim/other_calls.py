@@ -35,7 +35,7 @@ class OtherCallsMixin:
     """Non-voice lines and raw URCs of a `VirtualModem` (needs `_net`, `urc`, `dialect`)."""
 
     # Written after <type> on every voice +CLCC line (list, SIMCom URC, Quectel ccinfo): the
-    # optional 27.007 §7.18 fields, e.g. ',""' as SIM800/SIM7600 firmwares add an empty
+    # optional 27.007 §7.18 fields, e.g. ',""' as SIMCom SIM900/SIM800 end lines with an empty
     # <alpha>, or ',"Alice",0,1' for <alpha>,<priority>,<CLI validity>.
     clcc_tail = ""
 

@@ -48,7 +48,7 @@ class QuectelDialect(Dialect):
             modem.urc(f"^DSCI: {cid},{direction},{leg.value},0,{number},{toa}")
 
     def other_call_state(self, modem, other, released: bool) -> None:
-        """An EG25-G reports its data calls in ccinfo and ^DSCI too (<mode>/<type> 1)."""
+        """A data call in the vendor URCs: ccinfo with <mode> 1, ^DSCI with <type> 1."""
         vendor = modem.settings.vendor
         if vendor.get("ccinfo"):
             modem.urc(f'+QIND: "ccinfo",{other.clcc_fields(7 if released else None)}')
