@@ -3,13 +3,21 @@
 Decoding uses python-gsmmodem's PDU codec, but a PDU it cannot decode (or
 that crashes it) never raises out of here: it comes back raw with `error`
 set, so the gateway can quarantine it and nothing is lost.
+
+UCS2 is read and written as UTF-16 (3GPP TS 23.038 6.2.3 names UCS2, but
+phones put characters outside the Basic Multilingual Plane, emoji, in it
+as surrogate pairs). The library reads each 16-bit unit as one character,
+which leaves '😀' as two lone surrogates that no UTF-8 database can store,
+and writes with `ord()`, which cannot send '😀' at all; `repair_text` joins
+the pairs on the way in and `submit_pdus` encodes UTF-16 on the way out.
 """
 from __future__ import annotations
 
 import logging
 import re
 
-from gsmmodem.pdu import Concatenation, decodeSmsPdu, encodeSmsSubmitPdu
+from gsmmodem.pdu import (Concatenation, _encodeAddressField, decodeSmsPdu,
+                          encodeGsm7, encodeSmsSubmitPdu)
 
 from modems.events import SmsReceived
 from modems.numbers import caller_to_e164, is_alphanumeric_sender
@@ -20,6 +28,16 @@ _CMGR = re.compile(r"\+CMGR:\s*(\d+),")
 _CMGL = re.compile(r"\+CMGL:\s*(\d+),")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 CTRL_Z = "\x1a"
+REPLACEMENT = "\ufffd"
+# 3GPP TS 23.040 9.2.3.24: 140 octets of user data; a concatenation header takes 6.
+UCS2_SINGLE_OCTETS, UCS2_PART_OCTETS = 140, 134
+
+
+def repair_text(text: str) -> str:
+    """Gives `text` as a database stores it: surrogate pairs joined into one character,
+    a lone surrogate or a NUL (PostgreSQL refuses it in text) replaced by U+FFFD."""
+    joined = text.encode("utf-16-be", "surrogatepass").decode("utf-16-be", "replace")
+    return joined.replace("\x00", REPLACEMENT)
 
 
 def decode(modem: str, index: int | None, pdu: str, country: str = "DE") -> SmsReceived:
@@ -33,16 +51,23 @@ def decode(modem: str, index: int | None, pdu: str, country: str = "DE") -> SmsR
     if fields.get("type") != "SMS-DELIVER":
         return SmsReceived(modem, index=index, pdu=pdu,
                            error=f"not a received message ({fields.get('type')})")
-    raw = str(fields.get("number") or "")
+    raw = repair_text(str(fields.get("number") or ""))
     clean = "".join(char for char in raw if char.isprintable())
     sender = clean if is_alphanumeric_sender(clean) else caller_to_e164(
         clean, 145 if clean.startswith("+") else 129, country)
     concat = next((part for part in fields.get("udh") or [] if isinstance(part, Concatenation)),
                   None)
     when = fields.get("time")
+    text = fields.get("text")
+    if text is not None:
+        repaired = repair_text(text)
+        if REPLACEMENT in repaired and REPLACEMENT not in text:
+            log.info("%s: SMS %s has characters that cannot be represented; kept as U+FFFD "
+                     "(its PDU is kept raw)", modem, index)
+        text = repaired
     return SmsReceived(
         modem, index=index, pdu=pdu, sender=sender or clean, sender_raw=raw,
-        text=fields.get("text"), smsc_time=when.isoformat() if when else None,
+        text=text, smsc_time=when.isoformat() if when else None,
         concat_ref=concat.reference if concat else None,
         concat_part=concat.number if concat else None,
         concat_total=concat.parts if concat else None)
@@ -64,18 +89,58 @@ def from_cmgl(modem: str, lines: list[str]) -> list[SmsReceived]:
     return messages
 
 
+def ucs2_parts(text: str) -> list[bytes]:
+    """Gives the UTF-16 user data of each part a text is sent in; a surrogate pair is
+    never split between two parts (a phone shows each part's half as '?')."""
+    whole = text.encode("utf-16-be")
+    if len(whole) <= UCS2_SINGLE_OCTETS:
+        return [whole]
+    parts, current = [], b""
+    for char in text:
+        encoded = char.encode("utf-16-be")
+        if len(current) + len(encoded) > UCS2_PART_OCTETS:
+            parts.append(current)
+            current = b""
+        current += encoded
+    parts.append(current)
+    return parts
+
+
+def submit_pdus(recipient: str, text: str, reference: int) -> list[tuple[str, int]]:
+    """Gives the SMS-SUBMIT PDUs (hex, without SMSC) and their TPDU lengths for a text:
+    GSM 03.38 when the text fits it (the library's encoder), else UTF-16."""
+    text = repair_text(text)
+    try:
+        encodeGsm7(text)
+    except ValueError:
+        pass            # not GSM 03.38: UTF-16 below
+    else:
+        return [(str(pdu), pdu.tpduLength) for pdu in encodeSmsSubmitPdu(
+            recipient, text, reference=reference, requestStatusReport=False)]
+    parts = ucs2_parts(text)
+    address = bytes(_encodeAddressField(recipient))
+    pdus = []
+    for number, payload in enumerate(parts, start=1):
+        header = b""
+        if len(parts) > 1:        # 23.040 9.2.3.24.1: 8-bit reference concatenation
+            header = bytes([0x05, 0x00, 0x03, reference & 0xFF, len(parts), number])
+        first_octet = 0x01 | (0x40 if header else 0)      # SMS-SUBMIT, UDHI
+        tpdu = (bytes([first_octet, reference & 0xFF]) + address
+                + bytes([0x00, 0x08, len(header) + len(payload)]) + header + payload)
+        pdus.append(("00" + tpdu.hex().upper(), len(tpdu)))   # 00: the modem's own SMSC
+    return pdus
+
+
 def send(link, recipient: str, text: str, timeout: float) -> list[int]:
     """Sends `text` to a validated recipient in as many parts as it needs;
     GSM 03.38 when the text fits it, else UCS2. Gives the message references."""
     references = []
-    for pdu in encodeSmsSubmitPdu(recipient, text, reference=link._smsRef,
-                                  requestStatusReport=False):
+    for pdu, length in submit_pdus(recipient, text, link._smsRef):
         # The prompt and its PDU are one exchange: no other thread's command may
         # land between them (the modem would take it as PDU text).
         with link._txLock:
-            link.write(f"AT+CMGS={pdu.tpduLength}", timeout=timeout,
-                       expectedResponseTermSeq="> ")
-            response = link.write(str(pdu), timeout=max(timeout, 35), writeTerm=CTRL_Z)
+            link.write(f"AT+CMGS={length}", timeout=timeout, expectedResponseTermSeq="> ")
+            response = link.write(pdu, timeout=max(timeout, 35), writeTerm=CTRL_Z)
         reference = next((int(line.split(":")[1]) for line in response
                           if line.startswith("+CMGS:")), None)
         if reference is None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from modems.numbers import InvalidNumber, to_e164
-from modems.sim import audio
+from modems.sim import audio, sms_pdu
 from modems.sim.calls import Call, Cause, LegState
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,8 @@ class VirtualPhone:
             if len(pieces) < parts:
                 return
             del self._partial[(sender, reference, parts)]
-            joined = "".join(pieces[n] for n in sorted(pieces))
+            # a pair split between parts (as some phones send it) becomes one character
+            joined = sms_pdu.joined_text("".join(pieces[n] for n in sorted(pieces)))
             self.inbox.append(ReceivedSms(sender, joined, parts, time.monotonic()))
         self._cond.notify_all()
 

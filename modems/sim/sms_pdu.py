@@ -3,6 +3,10 @@
 The encoder is small on purpose and built on the library's own helpers, so a
 PDU the sim stores decodes with `gsmmodem.pdu.decodeSmsPdu` exactly as one
 from a real SMSC would (3GPP TS 23.040 9.2.2.1).
+
+UCS2 is UTF-16 here as on real phones: an emoji travels as a surrogate pair.
+A lone surrogate in a phone's text is sent as it is (`surrogatepass`), as a
+phone with a broken encoder would, so tests can hand the box what it must survive.
 """
 from __future__ import annotations
 
@@ -27,6 +31,17 @@ class Submitted:
     parts: int = 1
 
 
+def utf16(text: str) -> bytes:
+    """Gives a text's UCS2 user data: UTF-16, a lone surrogate kept as it is."""
+    return text.encode("utf-16-be", "surrogatepass")
+
+
+def joined_text(text: str) -> str:
+    """Gives text decoded unit by unit (the library's UCS2) with its surrogate pairs
+    joined into one character; a lone surrogate stays, as the phone sent it."""
+    return utf16(text).decode("utf-16-be", "surrogatepass")
+
+
 def is_gsm7(text: str) -> bool:
     """True when every character has a GSM 7-bit default alphabet code."""
     try:
@@ -42,11 +57,11 @@ def split_text(text: str) -> tuple[list[str], bool]:
         if len(gsmpdu.encodeGsm7(text)) <= GSM7_SINGLE:
             return [text], False
         return gsmpdu.divideTextGsm7(text), False
-    if len(text.encode("utf-16-be")) // 2 <= UCS2_SINGLE:
+    if len(utf16(text)) // 2 <= UCS2_SINGLE:
         return [text], True
     parts, current, units = [], "", 0
     for char in text:
-        size = len(char.encode("utf-16-be")) // 2
+        size = len(utf16(char)) // 2
         if units + size > UCS2_PART:
             parts.append(current)
             current, units = "", 0
@@ -87,7 +102,7 @@ def encode_deliver(sender: str, text: str, reference: int = 0,
             udh = bytes([0x05, 0x00, 0x03, reference & 0xFF, len(parts), number])
         first_octet = 0x04 | (0x40 if udh else 0)   # SMS-DELIVER, no more messages
         if ucs2:
-            payload = part.encode("utf-16-be")
+            payload = utf16(part)
             user_data, length = udh + payload, len(udh) + len(payload)
         else:
             septets = gsmpdu.encodeGsm7(part)
@@ -118,6 +133,6 @@ def decode_submit(pdu_hex: str) -> Submitted:
         raise ValueError(f"not an SMS-SUBMIT: {fields.get('type')}")
     for element in fields.get("udh") or []:
         if isinstance(element, gsmpdu.Concatenation):
-            return Submitted(fields["number"], fields["text"], element.reference,
+            return Submitted(fields["number"], joined_text(fields["text"]), element.reference,
                              element.number, element.parts)
-    return Submitted(fields["number"], fields["text"])
+    return Submitted(fields["number"], joined_text(fields["text"]))
