@@ -102,4 +102,23 @@ class Alert(BaseModel):
         indexes = ((("box", "acknowledged"), False),)
 
 
-SMS_MODELS = (SmsCommand, SmsIn, SmsOut, Alert)
+class SmsHealth(BaseModel):
+    """How reading one modem's SIM goes, as the `sms-in` thread last wrote it."""
+
+    id = AutoField()
+    box = CharField()
+    modem = CharField()
+    on_sim = IntegerField(null=True)           # SMS on the SIM after the last full read
+    capacity = IntegerField(null=True)         # SMS the SIM holds (None: the modem did not say)
+    read_at = FloatField(null=True)            # the last full read of the SIM
+    failures = IntegerField(default=0)         # since the last read that left nothing behind
+    last_error = TextField(default="")         # the newest failure, in words
+    last_error_at = FloatField(null=True)
+    updated_at = FloatField()
+
+    class Meta:
+        table_name = "sms_health"
+        indexes = ((("box", "modem"), True),)
+
+
+SMS_MODELS = (SmsCommand, SmsIn, SmsOut, Alert, SmsHealth)

@@ -75,22 +75,17 @@ class SmsService:
         """The threads this service needs alive (for the watchdog)."""
         return list(self._threads)
 
-    @property
-    def latencies(self):
-        """Seconds from each +CMTI to its command's reply being queued (newest last)."""
-        return self.inbox.latencies
-
     # -- what others call ---------------------------------------------------------------------
 
     def on_event(self, event: ModemEvent) -> None:
         """Takes a modem event on a pool thread; only queues it."""
         if isinstance(event, SmsStored):
-            self.inbox.queue.put(("stored", event.modem, event.index, event.at))
+            self.inbox.queue.put(("stored", event.modem, event.index))
         elif isinstance(event, ModemUp):
             self.inbox.queue.put(("drain", event.modem))
             self.outbox.modem_up(event.modem)
         elif isinstance(event, SmsReceived):
-            self.inbox.queue.put(("received", event, event.at))
+            self.inbox.queue.put(("received", event))
         elif isinstance(event, ModemDown):
             self.inbox.queue.put(("modem down", event.modem))
 

@@ -7,15 +7,19 @@ so an SMS is either on the SIM, in the database, or both - never in neither.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass, field
 
 from peewee import IntegrityError, fn
 
-from gateway.db import db
+from gateway.db import EventLogRecord, db
 from gateway.sms_models import Alert, SmsCommand, SmsIn, SmsOut
 from modems.events import SmsReceived
+from modems.sms import repair_text
+
+SENDER_MAX = 100         # characters of a sender kept (an address field holds at most 20)
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +42,20 @@ def dedup_key(sms: SmsReceived) -> str:
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
+def storable(sms: SmsReceived) -> SmsReceived:
+    """Gives the SMS with every text a database can hold: no lone surrogate, no NUL,
+    senders cut to SENDER_MAX (the raw PDU keeps what they were)."""
+    def fix(text: str | None, limit: int | None = None) -> str | None:
+        return None if text is None else repair_text(text)[:limit]
+    return dataclasses.replace(sms, text=fix(sms.text), sender=fix(sms.sender, SENDER_MAX),
+                               sender_raw=fix(sms.sender_raw, SENDER_MAX) or "",
+                               error=fix(sms.error), smsc_time=fix(sms.smsc_time, 40))
+
+
 def store_received(sms: SmsReceived, box: str, now: float) -> Stored:
     """Commits one PDU read from a modem; gives whether it was new and what it completed."""
     key = dedup_key(sms)
+    sms = storable(sms)
     with db.atomic():
         if SmsIn.select(SmsIn.id).where(SmsIn.dedup_key == key).exists():
             return Stored(duplicate=True)
@@ -67,6 +82,24 @@ def store_received(sms: SmsReceived, box: str, now: float) -> Stored:
                         f"SMS {row.id} from {sms.sender_raw or 'unknown'} kept raw: {row.error}")
             return Stored(quarantined=True)
         return Stored(commands=_complete(row, now))
+
+
+def quarantine(sms: SmsReceived, box: str, now: float, reason: str) -> Stored:
+    """Commits an SMS that could not be stored as it is: its raw PDU alone, quarantined,
+    with an alert; gives duplicate when it is stored already."""
+    key = dedup_key(sms)
+    with db.atomic():
+        if SmsIn.select(SmsIn.id).where(SmsIn.dedup_key == key).exists():
+            return Stored(duplicate=True)
+        raw_sender = repair_text(sms.sender_raw or "")[:SENDER_MAX]
+        row = SmsIn.create(box=box, modem=sms.modem, dedup_key=key, pdu=sms.pdu or "",
+                           sender_raw=raw_sender, error=repair_text(reason)[:500],
+                           state="quarantined", received_at=now)
+        raise_alert(box, "sms-quarantined", sms.modem, now,
+                    f"SMS {row.id} from {raw_sender or 'unknown'} could not be stored "
+                    f"({row.error}); its raw PDU is kept in the quarantine and it was "
+                    "removed from the SIM")
+    return Stored(quarantined=True)
 
 
 def _complete(row: SmsIn, now: float) -> list[int]:
@@ -158,7 +191,8 @@ def pending_commands(box: str) -> list[int]:
 def enqueue(box: str, number: str, text: str, now: float, *, kind: str = "reply",
             modem_hint: str | None = None, command: int | None = None) -> int:
     """Queues a text to send; gives the outbox id."""
-    return SmsOut.create(box=box, number=number, text=text, kind=kind, next_attempt_at=now,
+    return SmsOut.create(box=box, number=number, text=repair_text(text), kind=kind,
+                         next_attempt_at=now,
                          modem_hint=modem_hint, command=command, created_at=now).id
 
 
@@ -225,5 +259,8 @@ def retry(out_id: int, now: float) -> SmsOut:
 # -- alerts -----------------------------------------------------------------------------------
 
 def raise_alert(box: str, kind: str, modem: str | None, now: float, message: str) -> None:
+    """Logs an admin alert and records it: the `alert` table, and the event log the
+    System page shows (the box has no other alert channel yet)."""
     log.warning("alert %s%s: %s", kind, f" ({modem})" if modem else "", message)
     Alert.create(box=box, at=now, kind=kind, modem=modem, message=message)
+    EventLogRecord.create(box=box, at=now, modem=modem, kind=kind, message=message)

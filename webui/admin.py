@@ -14,7 +14,7 @@ from decimal import Decimal
 import bottle
 from peewee import JOIN, fn
 
-from gateway import accounts
+from gateway import accounts, sms_health
 from gateway.db import db
 from gateway.ledger import Account, CallerId, Cdr, topup
 from webui import auth
@@ -47,9 +47,13 @@ def talk_seconds_today(now: float, box: str | None = None) -> dict[str, float]:
     return {row.modem: row.seconds or 0 for row in query.objects()}
 
 
-def modem_rows(pool, now: float | None = None, box: str | None = None) -> list[dict]:
-    """Gives what the modems page shows of each modem, plain values only."""
+def modem_rows(pool, now: float | None = None, box: str | None = None,
+               sms_drain_interval: float | None = None) -> list[dict]:
+    """Gives what the modems page shows of each modem, plain values only. `sms` is the
+    modem's SMS health (gateway/sms_health.py) when `box` is given and its SIM was read."""
     talk = talk_seconds_today(now or time.time(), box) if pool is not None else {}
+    sms = sms_health.describe_all(box, now or time.time(), sms_drain_interval) \
+        if pool is not None and box is not None else {}
     rows = []
     for status in (pool.status() if pool is not None else []):
         identity, health = status.identity, status.health
@@ -65,7 +69,8 @@ def modem_rows(pool, now: float | None = None, box: str | None = None) -> list[d
             "iccid": getattr(health, "iccid", None) or "",
             "roles": sorted(status.roles), "group": status.group or "",
             "in_call": bool(status.in_call),
-            "minutes_today": math.ceil(talk.get(status.name, 0) / 60)})
+            "minutes_today": math.ceil(talk.get(status.name, 0) / 60),
+            "sms": vars(sms[status.name]) if status.name in sms else None})
     return rows
 
 
@@ -138,7 +143,8 @@ def install(app: bottle.Bottle, web) -> None:
         bottle.response.status = status
         return web.render("modems", session, notice=notice, confirm=confirm,
                           status_ok=status == 200,
-                          modems=modem_rows(web.pool, web.now(), web.config.gateway.box))
+                          modems=modem_rows(web.pool, web.now(), web.config.gateway.box,
+                                            web.config.sms.drain_interval))
 
     @app.get("/admin/modems")
     def modems_page():

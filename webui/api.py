@@ -109,7 +109,8 @@ def install(app: bottle.Bottle, web) -> None:
     @app.get("/api/modems")
     def api_modems():
         web.admin_required(api=True)
-        return {"modems": admin.modem_rows(web.pool)}
+        return {"modems": admin.modem_rows(web.pool, web.now(), web.config.gateway.box,
+                                           web.config.sms.drain_interval)}
 
     @app.get("/api/events")
     def api_events():

@@ -1,4 +1,5 @@
-"""`callbox status`: what the daemon last wrote to the database, and whether it is alive."""
+"""`callbox status`: what the daemon last wrote to the database, and whether it is alive;
+the modems, and how reading SMS off each SIM goes (gateway/sms_health.py)."""
 from __future__ import annotations
 
 import argparse
@@ -12,9 +13,11 @@ from gateway.cli import add_config_argument, config_path
 from gateway.config import load, mask_url_password
 from gateway.db import DaemonRecord, ModemStatusRecord, close_database, is_url, open_database
 from gateway.migrations import SchemaTooNew
+from gateway.sms_health import describe_all
 
 STALE_AFTER = 30.0   # seconds without a heartbeat before the daemon counts as not running
 COLUMNS = ("NAME", "STATE", "MODEM", "OPERATOR", "SIGNAL", "REGISTRATION", "SIM", "CALL")
+SMS_COLUMNS = ("SMS", "HEALTH", "ON THE SIM", "DETAIL")
 
 
 def add_parser(subparsers) -> None:
@@ -37,6 +40,7 @@ def show_status(args: argparse.Namespace) -> int:
         daemon = DaemonRecord.get_or_none(DaemonRecord.box == config.gateway.box)
         modems = list(ModemStatusRecord.select().where(
             ModemStatusRecord.box == config.gateway.box).order_by(ModemStatusRecord.name))
+        sms = describe_all(config.gateway.box, time.time(), config.sms.drain_interval)
     except (OSError, DatabaseError, SchemaTooNew) as error:
         print(f"status: cannot read the database {mask_url_password(database)}: {error}",
               file=sys.stderr)
@@ -49,7 +53,21 @@ def show_status(args: argparse.Namespace) -> int:
         print_table([COLUMNS] + [modem_cells(modem) for modem in modems])
     else:
         print(f"no modems recorded (database {mask_url_password(database)})")
+    print_sms(sms)
     return 0 if alive else 1
+
+
+def print_sms(sms: dict) -> None:
+    """Prints the SMS pipeline's health: one headline, then one row per modem read."""
+    if not sms:
+        print("SMS: no SIM has been read yet")
+        return
+    troubled = sorted(name for name, health in sms.items() if not health.ok)
+    print(f"SMS: TROUBLE on {', '.join(troubled)}" if troubled
+          else "SMS: every SIM read, nothing left waiting")
+    print_table([SMS_COLUMNS] + [(name, "ok" if health.ok else "TROUBLE", health.summary,
+                                  health.detail or "-")
+                                 for name, health in sorted(sms.items())])
 
 
 def daemon_line(box: str, daemon: DaemonRecord | None, now: float) -> tuple[bool, str]:

@@ -35,6 +35,22 @@
     return td;
   }
 
+  function smsCell(sms) {
+    // The same words as the page: gateway/sms_health.py describes each modem's SMS health.
+    var td = document.createElement("td");
+    td.className = "sms" + (sms && !sms.ok ? " trouble" : "");
+    if (!sms) {
+      td.textContent = "not read yet";
+      return td;
+    }
+    td.appendChild(document.createTextNode((sms.ok ? "" : "TROUBLE: ") + sms.summary));
+    td.appendChild(document.createElement("br"));
+    var detail = document.createElement("small");
+    detail.textContent = sms.detail;
+    td.appendChild(detail);
+    return td;
+  }
+
   function row(modem) {
     var tr = document.createElement("tr");
     tr.dataset.name = modem.name;
@@ -45,7 +61,7 @@
     [cell(modem.name), cell(modem.state + " " + modem.reason), cell(modem.vendor),
      cell(modem.operator), signal, cell(modem.registration), cell(modem.sim_state),
      cell(modem.iccid), cell(modem.roles.join(", ")), cell(modem.group),
-     cell(modem.in_call ? "yes" : "no"), minutes, resetCell(modem.name)]
+     cell(modem.in_call ? "yes" : "no"), minutes, smsCell(modem.sms), resetCell(modem.name)]
       .forEach(function (td) { tr.appendChild(td); });
     return tr;
   }

@@ -10,12 +10,13 @@
   <button type="submit">Reset {{confirm}} anyway</button> <a href="/admin/modems">Cancel</a>
 </form>
 % end
-<p class="hint">Refreshed every 2 seconds. Minutes: talk time today since midnight.</p>
+<p class="hint">Refreshed every 2 seconds. Minutes: talk time today since midnight. SMS: what
+the last read of the SIM left on it, and failures since.</p>
 <div class="scroll">
 <table id="modems" data-csrf="{{csrf}}">
 <thead><tr><th>Name</th><th>State</th><th>Vendor / model</th><th>Operator</th><th>Signal</th>
 <th>Registration</th><th>SIM</th><th>ICCID</th><th>Roles</th><th>Group</th><th>In call</th>
-<th>Minutes today</th><th></th></tr></thead>
+<th>Minutes today</th><th>SMS</th><th></th></tr></thead>
 <tbody>
 % for modem in modems:
 <tr data-name="{{modem['name']}}">
@@ -31,6 +32,12 @@
   <td>{{modem['group']}}</td>
   <td>{{'yes' if modem['in_call'] else 'no'}}</td>
   <td class="minutes">{{modem['minutes_today']}}</td>
+  % sms = modem['sms']
+  % if sms is None:
+  <td class="sms">not read yet</td>
+  % else:
+  <td class="sms{{'' if sms['ok'] else ' trouble'}}">{{'' if sms['ok'] else 'TROUBLE: '}}{{sms['summary']}}<br><small>{{sms['detail']}}</small></td>
+  % end
   <td>
     <form method="post" action="/admin/modems/{{modem['name']}}/reset" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
