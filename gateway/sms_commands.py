@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -35,6 +36,11 @@ from modems.numbers import InvalidNumber, is_alphanumeric_sender, to_e164
 log = logging.getLogger(__name__)
 
 _SEPARATORS = re.compile(r"[\s,;]+")
+# Unicode categories of marks around words that carry no command: symbols (emoji, U+FFFD),
+# format characters (zero-width joiner), combining marks (emoji variation selectors),
+# surrogates and unassigned code points.
+_DECORATION = frozenset({"So", "Sk", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me"})
+PIN_MASK = "****"
 _NUMBER_PIECE = re.compile(r"[+0-9][0-9()./-]*|\([0-9]+\)[0-9./-]*")
 
 
@@ -79,9 +85,24 @@ class Outcome:
     state: str = "done"             # done | dropped | failed
 
 
+def text_words(text: str) -> list[str]:
+    """Gives the words of a text, emoji and other marks that are no letter, digit or
+    punctuation dropped from their ends: "BAL 😀", "BAL😀" and "😀 BAL" are all BAL."""
+    words = []
+    for word in _SEPARATORS.split(text or ""):
+        start, end = 0, len(word)
+        while start < end and unicodedata.category(word[start]) in _DECORATION:
+            start += 1
+        while end > start and unicodedata.category(word[end - 1]) in _DECORATION:
+            end -= 1
+        if start < end:
+            words.append(word[start:end])
+    return words
+
+
 def parse(text: str, sms_config) -> Request:
     """Gives the command a text asks for."""
-    words = [word for word in _SEPARATORS.split(text or "") if word]
+    words = text_words(text)
     if not words:
         return Request("cb" if sms_config.empty_sms_is_callback else "help", ())
     command = sms_config.command_of(words[0])
@@ -121,13 +142,17 @@ class CommandRunner:
         self.actions = actions
         self.now = now
         self.notifier = notifier
+        self._unmasked: dict[int, str] = {}   # command id -> its text before the PIN was masked
 
     def execute(self, command_id: int) -> bool:
         """Runs one pending command and queues its reply; False if it was not pending."""
+        self._mask_pin(command_id)
         with db.atomic():
             command = SmsCommand.get_by_id(command_id)
             if command.state != "pending":
+                self._unmasked.pop(command_id, None)
                 return False
+            command.text = self._unmasked.get(command_id, command.text)   # read, never saved
             try:
                 with db.atomic():          # a savepoint: a failing command leaves no trace
                     outcome = self._outcome(command)
@@ -145,6 +170,7 @@ class CommandRunner:
             SmsCommand.update(state=outcome.state, result=outcome.result[:500],
                               done_at=now).where(SmsCommand.id == command.id).execute()
         self.actions.committed()
+        self._unmasked.pop(command_id, None)
         log.info("SMS command %d from %s: %s%s", command_id, command.sender, outcome.result,
                  f" (reply {reply_id})" if reply_id else "")
         return True
@@ -213,10 +239,12 @@ class CommandRunner:
         return Outcome(f"connecting {a} and {b}", self._reply("connect", a=a, b=b))
 
     def _reg(self, command: SmsCommand, request: Request) -> Outcome:
-        self._redact_pin(command, request)
         if len(request.words) != 2:
             return Outcome("register refused: needs account and PIN", self._reply("usage_reg"))
         name, pin = request.words
+        if pin == PIN_MASK:     # masked, then the box restarted before it ran: ask again
+            return Outcome("register not run: its PIN was masked before it could run",
+                           self._reply("usage_reg"))
         account = accounts.by_number_or_name(name)
         # A wrong account counts like a wrong PIN: the same check, the same locks.
         check = accounts.check_pin(account, pin, command.sender, self.now())
@@ -263,11 +291,27 @@ class CommandRunner:
             log.exception("SMS command %d: the action failed", command.id)
             return "the box cannot do that right now"
 
-    def _redact_pin(self, command: SmsCommand, request: Request) -> None:
-        """Keeps PINs out of the SMS log: the text and the stored PDUs lose them."""
-        if len(request.words) < 2:
+    def _mask_pin(self, command_id: int) -> None:
+        """Takes the PIN out of a pending REG command's stored text, its parts' texts and
+        PDUs, committed before the command runs: no failure after can leave it in the
+        log. The text stays in memory for the run (and its retries in this process)."""
+        if command_id in self._unmasked:
             return
-        first = next(word for word in _SEPARATORS.split(command.text) if word)
-        masked = f"{first} {request.words[0]} ****"
-        SmsCommand.update(text=masked).where(SmsCommand.id == command.id).execute()
-        SmsIn.update(text=masked, pdu="").where(SmsIn.command == command.id).execute()
+        with db.atomic():
+            command = SmsCommand.get_or_none(SmsCommand.id == command_id)
+            if command is None or command.state != "pending":
+                return
+            masked = masked_text(command.text, self.sms)
+            if masked is None or masked == command.text:
+                return
+            SmsCommand.update(text=masked).where(SmsCommand.id == command_id).execute()
+            SmsIn.update(text=masked, pdu="").where(SmsIn.command == command_id).execute()
+        self._unmasked[command_id] = command.text
+
+
+def masked_text(text: str, sms_config) -> str | None:
+    """Gives a REG command's text with its PIN masked, or None when it carries no PIN."""
+    request = parse(text, sms_config)
+    if request.command != "reg" or len(request.words) < 2:
+        return None
+    return f"{text_words(text)[0]} {request.words[0][:64]} {PIN_MASK}"
