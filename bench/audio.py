@@ -9,7 +9,10 @@ way first: phone to phone directly, and phone to a modem that plays each
 captured frame straight back. Frames lost are the frames heard that differ
 from those sent (the path is bit-exact), besides the bridge's own counters.
 
-    python bench/audio.py [--seconds 60]
+Two chirps a second per direction: the default 120 s give 240 delays each,
+enough for a p99 (bench/stats.py; shorter calls report the maximum).
+
+    python bench/audio.py [--seconds 120]
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from audio import match                                        # noqa: E402
+from bench.stats import spread                                 # noqa: E402
 from audio.bridge import Bridge                                # noqa: E402
 from audio.endpoint import AudioGone, open_endpoint            # noqa: E402
 from audio.pcm import FRAME_BYTES, RATE, to_pcm                # noqa: E402
@@ -165,11 +169,6 @@ def network_delays(net) -> tuple[float, float]:
     return direct, turnaround
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def report_direction(label: str, delays: list[float | None], turnaround: float,
                      differ: int, compared: int) -> None:
     found = [d for d in delays if d is not None]
@@ -177,19 +176,16 @@ def report_direction(label: str, delays: list[float | None], turnaround: float,
     if not found:
         print(f"{label}: no chirp arrived ({missing} sent)")
         return
-    ms = [1000 * d for d in found]
-    added = [m - 1000 * turnaround for m in ms]
-    print(f"{label}: one-way delay median {statistics.median(ms):.1f} ms, "
-          f"p99 {percentile(ms, 0.99):.1f} ms, max {max(ms):.1f} ms "
-          f"({len(found)} chirps, {missing} missing)")
-    print(f"   added by the box (over the modem turnaround): "
-          f"median {statistics.median(added):.1f} ms, p99 {percentile(added, 0.99):.1f} ms; "
+    added = [d - turnaround for d in found]
+    print(f"{label}: one-way delay {spread(found)}; {missing} chirps missing")
+    print(f"   added by the box (over the modem turnaround): {spread(added)}; "
           f"frames lost or damaged: {differ} of {compared}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60.0, help="length of the bridged call")
+    parser.add_argument("--seconds", type=float, default=120.0,
+                        help="length of the bridged call (default 120)")
     args = parser.parse_args()
     seconds = max(3.0, args.seconds)
     with tempfile.TemporaryDirectory(prefix="callbox-bench-") as workdir, \

@@ -15,13 +15,14 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.stats import spread  # noqa: E402
 
 BALANCE = 10 ** 9     # cents: the account never runs dry during a run
 
@@ -67,8 +68,8 @@ def fresh_account(url: str) -> int:
         close_database()
 
 
-def run(url: str, workers: int, seconds: float) -> tuple[float, float, float]:
-    """Gives sessions per second (all workers), median and p99 latency in ms."""
+def run(url: str, workers: int, seconds: float) -> tuple[float, list[float]]:
+    """Gives sessions per second (all workers) and every session's latency in seconds."""
     context = multiprocessing.get_context("spawn")
     ready, results, go = context.Queue(), context.Queue(), context.Event()
     account_id = fresh_account(url)
@@ -83,9 +84,7 @@ def run(url: str, workers: int, seconds: float) -> tuple[float, float, float]:
     latencies = [value for _ in processes for value in results.get(timeout=seconds + 120)]
     for process in processes:
         process.join(30)
-    ordered = sorted(latencies)
-    return (len(latencies) / seconds, statistics.median(ordered) * 1000,
-            ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000)
+    return len(latencies) / seconds, latencies
 
 
 def main() -> int:
@@ -111,11 +110,11 @@ def main() -> int:
                 engines.append(("postgresql", cluster.new_database(migrated=False)))
             except pg.PostgresUnavailable as reason:
                 print(f"PostgreSQL skipped: {reason}", file=sys.stderr)
-        print(f"{'engine':<11} {'workers':>7} {'sessions/s':>11} {'p50 ms':>8} {'p99 ms':>8}")
+        print(f"{'engine':<11} {'workers':>7} {'sessions/s':>11}  latency of one session")
         for engine, url in engines:
             for workers in args.workers:
-                rate, median, p99 = run(url, workers, args.seconds)
-                print(f"{engine:<11} {workers:>7} {rate:>11.0f} {median:>8.2f} {p99:>8.2f}",
+                rate, latencies = run(url, workers, args.seconds)
+                print(f"{engine:<11} {workers:>7} {rate:>11.0f}  {spread(latencies, digits=2)}",
                       flush=True)
         print("one session = start_session + reserve + settle (3 transactions), one account; "
               + "; ".join(f"{engine}: {mask_url_password(url)}" for engine, url in engines))

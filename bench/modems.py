@@ -13,7 +13,6 @@ import argparse
 import logging
 import multiprocessing
 import resource
-import statistics
 import sys
 import tempfile
 import threading
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.stats import spread  # noqa: E402
 
 PROFILES = ("generic", "huawei", "simcom", "quectel")
 
@@ -82,11 +83,6 @@ def rss_mb() -> float:
     return 0.0
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
@@ -139,8 +135,7 @@ def main() -> int:
     print(f"daemon RSS: {memory:.1f} MB")
     for kind, values in latencies.items():
         if values:
-            print(f"{kind}: URC -> event median {statistics.median(values) * 1000:.1f} ms, "
-                  f"p99 {percentile(values, 0.99) * 1000:.1f} ms (n={len(values)})")
+            print(f"{kind}: URC -> event {spread(values)}")
         else:
             print(f"{kind}: no events matched")
     return 0
