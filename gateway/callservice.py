@@ -1,9 +1,10 @@
 """The callback service: trigger calls in, callback sessions out.
 
 Threads:
-- `triggers`: takes the calls that ring a trigger modem, rejects them after
-  `ring_before_reject` rings (the caller hears busy and pays nothing), applies
-  the policy, and schedules the callback `callback_delay` seconds later.
+- `triggers` (gateway/triggers.py): takes the calls that ring a trigger modem,
+  rejects them after `ring_before_reject` rings (the caller hears busy and pays
+  nothing), applies the policy, and schedules the callback `callback_delay`
+  seconds later.
 - `session-<n>`: one per callback, running the straight-line flow in
   gateway/flows/callback.py and settling its bill in `finally`.
 - `intents` (gateway/intents.py): starts the sessions SMS commands committed.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import queue
 import threading
 import time
 from typing import Callable
@@ -28,10 +28,10 @@ from gateway.flows.session import STOP, CreditExhausted, Hangup, Session
 from peewee import OperationalError
 
 from gateway.journal import CONNECTION_ERRORS, forget_connection
-from modems.events import CallState, CallStateChanged, IncomingCall, ModemEvent
+from gateway.triggers import Triggers
+from modems.events import CallStateChanged, IncomingCall, ModemEvent
 
 log = logging.getLogger(__name__)
-_STOP = object()
 HEARTBEAT_INTERVAL = 10.0   # seconds between heartbeats of running sessions
 
 
@@ -50,16 +50,13 @@ class CallService:
         self._owners: dict[str, Session] = {}
         self._sessions: dict[str, Session] = {}      # number -> running session
         self._lock = threading.Lock()
-        self._triggers: queue.Queue = queue.Queue()
-        self._rejected: set[tuple[str, int]] = set()
         self._counter = itertools.count(1)
         self._stopping = threading.Event()
         self._recovered = threading.Event()
         self._intents: intents.IntentRunner | None = None
         self._on_line: dict[int, threading.Event] = {}   # id(session) -> holds a modem or ended
         self._threads: list[threading.Thread] = []
-        self._trigger_thread = threading.Thread(target=self._run_triggers, name="triggers",
-                                                daemon=True)
+        self._triggers = Triggers(self)
         self._heartbeat_thread = threading.Thread(target=self._beat, name="session-heartbeat",
                                                   daemon=True)
 
@@ -100,7 +97,7 @@ class CallService:
 
     def start(self) -> None:
         """Takes calls."""
-        self._trigger_thread.start()
+        self._triggers.thread.start()
         self._heartbeat_thread.start()
 
     def _beat(self) -> None:
@@ -138,20 +135,24 @@ class CallService:
             log.error("the database is unreachable: %s", error)
 
     @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    @property
     def database_down(self) -> bool:
         return self.watch is not None and self.watch.down
 
     def stop(self) -> None:
         """Stops taking calls; ends and settles running sessions; safe twice."""
         self._stopping.set()
-        self._triggers.put(_STOP)
+        self._triggers.stop()
         if self._intents is not None:
             self._intents.stop()
         with self._lock:
             sessions = list(self._sessions.values())
         for session in sessions:
             session.deliver(STOP)
-        for thread in list(self._threads) + [self._trigger_thread, self._heartbeat_thread]:
+        for thread in list(self._threads) + [self._triggers.thread, self._heartbeat_thread]:
             if thread.is_alive() and thread is not threading.current_thread():
                 thread.join(timeout=10)
 
@@ -187,79 +188,6 @@ class CallService:
 
     def audio_spec(self, modem: str) -> str:
         return self.config.modem(modem).audio
-
-    # -- triggers ---------------------------------------------------------------------------
-    def _run_triggers(self) -> None:
-        while True:
-            event = self._triggers.get()
-            if event is _STOP:
-                break
-            try:
-                self._trigger(event)
-            except Exception:   # one bad trigger must not stop the next ones
-                log.exception("handling %s failed", event)
-        close_database()
-
-    def _trigger(self, event) -> None:
-        if isinstance(event, CallStateChanged):
-            if event.state is CallState.ENDED:
-                self._rejected.discard((event.modem, event.call_id))
-            return
-        if not isinstance(event, IncomingCall) or self._stopping.is_set():
-            return
-        modem = self.config.modem(event.modem)
-        key = (event.modem, event.call_id)
-        if "trigger" not in modem.roles or key in self._rejected:
-            return
-        if event.number is None:
-            log.info("%s: call with withheld caller ID rejected at once", event.modem)
-            self._reject(event)
-            return
-        if event.ring < self.config.callback.ring_before_reject:
-            return
-        if self.database_down:
-            self._apologize(event)
-            return
-        try:
-            refusal = self.refusal(event.number)
-        except CONNECTION_ERRORS as error:
-            self._database_lost(error)
-            self._apologize(event)
-            return
-        self._reject(event)
-        rejected_at = time.monotonic()
-        if refusal:
-            log.info("no callback to %s: %s", event.number, refusal)
-            return
-        log.info("callback to %s in %.1f s", event.number, self.config.callback.callback_delay)
-        self.start_session(event.number, delay=self.config.callback.callback_delay,
-                           since=rejected_at)
-
-    def _reject(self, event: IncomingCall) -> None:
-        self._rejected.add((event.modem, event.call_id))
-        driver = self.pool.driver(event.modem)
-        if driver is None:
-            return
-        try:
-            driver.reject(event.call_id)
-        except Exception as error:   # the modem may be gone; the caller then hears the network
-            log.warning("%s: could not reject call %d: %s", event.modem, event.call_id, error)
-
-    def _apologize(self, event: IncomingCall) -> None:
-        """Answers the trigger call to say the service is unavailable (on a thread of its own)."""
-        from gateway.flows.apology import apologize
-        self._rejected.add((event.modem, event.call_id))
-        driver = self.pool.driver(event.modem)
-        if driver is None:
-            return
-        log.info("no callback to %s: the database is unreachable; telling the caller",
-                 event.number)
-        pcm = self.context.speech.say("service_unavailable")
-        thread = threading.Thread(target=apologize, args=(driver, event.call_id,
-                                                          self.audio_spec(event.modem), pcm,
-                                                          event.number),
-                                  name=f"apology-{next(self._counter)}", daemon=True)
-        thread.start()
 
     def refusal(self, number: str) -> str | None:
         """Gives why `number` gets no callback, or None (gateway/policy.py)."""
@@ -436,7 +364,7 @@ class CallService:
     def threads(self) -> list[threading.Thread]:
         """The service's long-lived threads (for the watchdog)."""
         runner = [self._intents.thread] if self._intents is not None else []
-        return [self._trigger_thread, self._heartbeat_thread] + runner
+        return [self._triggers.thread, self._heartbeat_thread] + runner
 
     def reconfigure(self, config) -> None:
         """Takes a reloaded configuration for the next calls."""

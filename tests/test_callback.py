@@ -145,7 +145,7 @@ def test_a_locked_account_gets_no_call_even_with_the_right_pin(rig):
 
 
 class Refusals(logging.Handler):
-    """The call service's log lines, to wait for the one that says why there is no callback
+    """The box's log lines, to wait for the one that says why there is no callback
     (the refusal and the callback are the two branches of one decision)."""
 
     def __init__(self):
@@ -169,7 +169,7 @@ class Refusals(logging.Handler):
 
 @pytest.fixture
 def refusals():
-    logger = logging.getLogger("gateway.callservice")
+    logger = logging.getLogger("gateway")      # the triggers and the call service log here
     handler, level = Refusals(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
