@@ -29,15 +29,18 @@ _CMGL = re.compile(r"\+CMGL:\s*(\d+),")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 CTRL_Z = "\x1a"
 REPLACEMENT = "\ufffd"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # 3GPP TS 23.040 9.2.3.24: 140 octets of user data; a concatenation header takes 6.
 UCS2_SINGLE_OCTETS, UCS2_PART_OCTETS = 140, 134
 
 
 def repair_text(text: str) -> str:
-    """Gives `text` as a database stores it: surrogate pairs joined into one character,
-    a lone surrogate or a NUL (PostgreSQL refuses it in text) replaced by U+FFFD."""
+    """Gives `text` as the box stores and shows it: surrogate pairs joined into one
+    character; a lone surrogate, a NUL (PostgreSQL refuses it in text) or another
+    control character but tab and line ends (an ESC sequence would reach the admin's
+    terminal through `callbox sms list`) replaced by U+FFFD."""
     joined = text.encode("utf-16-be", "surrogatepass").decode("utf-16-be", "replace")
-    return joined.replace("\x00", REPLACEMENT)
+    return _CONTROL.sub(REPLACEMENT, joined)
 
 
 def decode(modem: str, index: int | None, pdu: str, country: str = "DE") -> SmsReceived:
@@ -62,8 +65,8 @@ def decode(modem: str, index: int | None, pdu: str, country: str = "DE") -> SmsR
     if text is not None:
         repaired = repair_text(text)
         if REPLACEMENT in repaired and REPLACEMENT not in text:
-            log.info("%s: SMS %s has characters that cannot be represented; kept as U+FFFD "
-                     "(its PDU is kept raw)", modem, index)
+            log.info("%s: SMS %s has characters that cannot be stored (lone surrogates, "
+                     "control characters); kept as U+FFFD (its PDU is kept raw)", modem, index)
         text = repaired
     return SmsReceived(
         modem, index=index, pdu=pdu, sender=sender or clean, sender_raw=raw,
