@@ -46,7 +46,7 @@
 </tbody>
 </table>
 % else:
-<p class="hint">PDUs the box could not decode: kept raw, never executed.</p>
+<p class="hint">SMS the box could not decode or store: kept raw (the PDU), removed from the SIM, never executed.</p>
 <table id="sms-quarantine">
 <thead><tr><th>No.</th><th>Received</th><th>Modem</th><th>Sender as sent</th><th>Why</th><th>PDU</th></tr></thead>
 <tbody>
