@@ -1,7 +1,11 @@
 """Crash safety: the receive path runs in a subprocess that is SIGKILLed at random moments
 while 200 SMS arrive (some in parts); after the last restart every SMS is stored once and
 every command was executed exactly once (each execution is a row written in the same
-transaction as its command's `done`)."""
+transaction as its command's `done`, by tests/sms_rig.RecordingActions).
+
+This proves the receive path (store, delete, assemble, run each command once). That the
+real call side places each callback at most once across a kill is proven on the real
+daemon, counting the calls placed on the virtual network, in tests/test_sms_crash_calls.py."""
 from __future__ import annotations
 
 import os
