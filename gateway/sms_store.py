@@ -17,7 +17,7 @@ from peewee import IntegrityError, fn
 from gateway.db import EventLogRecord, db
 from gateway.sms_models import Alert, SmsCommand, SmsIn, SmsOut
 from modems.events import SmsReceived
-from modems.sms import repair_text
+from modems.sms import REPLACEMENT, repair_text, unit_text
 
 SENDER_MAX = 100         # characters of a sender kept (an address field holds at most 20)
 
@@ -143,12 +143,24 @@ def _command_of(parts: list[SmsIn], newest: SmsIn, now: float, incomplete: bool)
     for part in parts:
         chosen.setdefault(part.concat_part or 1, part)
     text = "".join(chosen[number].text or "" for number in sorted(chosen))
+    if len(chosen) > 1 and REPLACEMENT in text:
+        text = _rejoined([chosen[number] for number in sorted(chosen)], text)
     command = SmsCommand.create(box=newest.box, modem=newest.modem, sender=newest.sender,
                                 text=text, parts=newest.concat_total or 1,
                                 incomplete=incomplete, received_at=now)
     SmsIn.update(state="assembled", command=command).where(
         SmsIn.id.in_([part.id for part in parts])).execute()
     return command.id
+
+
+def _rejoined(parts: list[SmsIn], text: str) -> str:
+    """Gives the parts' text decoded again from their PDUs as one: a surrogate pair that
+    a phone split between two parts is one character again (each part alone shows
+    U+FFFD for its half). Gives `text` when a part's PDU does not decode."""
+    units = [unit_text(part.pdu) for part in parts]
+    if any(unit is None for unit in units):
+        return text
+    return repair_text("".join(units))
 
 
 def expire_parts(box: str, now: float, after: float) -> list[int]:

@@ -76,6 +76,17 @@ def decode(modem: str, index: int | None, pdu: str, country: str = "DE") -> SmsR
         concat_total=concat.parts if concat else None)
 
 
+def unit_text(pdu: str) -> str | None:
+    """Gives a PDU's text as the library reads it, UCS2 one character per 16-bit unit
+    (pairs not joined), or None when it does not decode; for joining the parts of a
+    message whose phone split a surrogate pair between two of them."""
+    try:
+        text = decodeSmsPdu(pdu).get("text")
+    except Exception:   # the codec raises anything on hostile input; the stored text stands
+        return None
+    return text if isinstance(text, str) else None
+
+
 def from_cmgr(modem: str, index: int, lines: list[str]) -> SmsReceived:
     for position, line in enumerate(lines):
         if _CMGR.match(line) and position + 1 < len(lines):

@@ -197,3 +197,15 @@ def refuse_auth_failures(database) -> str:
     database.execute_sql("CREATE TRIGGER no_failures BEFORE INSERT ON auth_failure "
                          "BEGIN SELECT RAISE(ABORT, 'refused (test)'); END")
     return "DROP TRIGGER no_failures"
+
+
+def test_a_pair_split_between_two_parts_is_one_emoji_again(rig, network):
+    phone = network.add_phone(SENDERS[0])
+    rig.start()
+    text = "BAL " + "x" * 65 + "😀 end"
+    halves = ["BAL " + "x" * 65 + "\ud83d", "\ude00 end"]      # split inside the pair
+    assert sms_pdu.joined_text("".join(halves)) == text
+    for pdu in sms_pdu.encode_deliver(SENDERS[0], text, reference=42, parts=halves):
+        rig.modems[0].deliver_raw_pdu(pdu)
+    assert phone.wait_sms(1, timeout=10) and phone.inbox[0].text.startswith("Your balance")
+    assert commands()[0].text == text and commands()[0].parts == 2

@@ -90,9 +90,14 @@ def _timestamp(when: datetime.datetime) -> bytes:
 
 
 def encode_deliver(sender: str, text: str, reference: int = 0,
-                   when: datetime.datetime | None = None) -> list[str]:
-    """Gives the SMS-DELIVER PDUs (hex, with SMSC) that carry `text` from `sender`."""
-    parts, ucs2 = split_text(text)
+                   when: datetime.datetime | None = None,
+                   parts: list[str] | None = None) -> list[str]:
+    """Gives the SMS-DELIVER PDUs (hex, with SMSC) that carry `text` from `sender`;
+    `parts` splits it where a phone did (in UCS2), e.g. inside a surrogate pair."""
+    if parts is None:
+        parts, ucs2 = split_text(text)
+    else:
+        ucs2 = True
     when = when or datetime.datetime.now().astimezone()
     smsc = bytes(gsmpdu._encodeAddressField(SMSC_NUMBER, smscField=True))
     pdus = []
