@@ -10,12 +10,14 @@ PDU stays on the SIM, and the count says so until a read empties it.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Callable
 
 from peewee import fn
 
 from gateway.db import db
+from gateway.journal import CONNECTION_ERRORS, forget_connection
 from gateway.sms_models import SmsHealth, SmsIn
 from modems.sms import repair_text
 
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 
 STALE_READS = 2          # full reads missed before the last read counts as old news
 STALE_SLACK = 60.0       # seconds allowed on top (a slow modem, a busy box)
+WRITE_PAUSE = 5.0        # seconds without health writes after one failed (an outage)
 
 
 class HealthRecorder:
@@ -36,6 +39,7 @@ class HealthRecorder:
         self.box = box
         self.now = now
         self._rows: dict[str, dict] = {}
+        self._quiet_until = 0.0          # monotonic time before which no write is tried
 
     def read(self, modem: str, usage: tuple[int, int] | None, clean: bool) -> None:
         """Notes a full read of the SIM; `usage` as the SIM said after it, `clean` when
@@ -43,7 +47,7 @@ class HealthRecorder:
         row = self._row(modem)
         row.update(read_at=self.now(), on_sim=usage[0] if usage else None,
                    capacity=usage[1] if usage else None)
-        if clean and (usage is None or usage[0] == 0):
+        if clean:       # what arrived during the read is news, not a failure
             row["failures"] = 0
         self._write(modem)
 
@@ -77,6 +81,8 @@ class HealthRecorder:
                 stored = SmsHealth.get_or_none((SmsHealth.box == self.box)
                                                & (SmsHealth.modem == modem))
             except Exception as error:   # the database is away: start from nothing known
+                if isinstance(error, CONNECTION_ERRORS):
+                    forget_connection()
                 log.debug("sms health of %s not read: %s", modem, error)
                 stored = None
             if stored is not None:
@@ -85,6 +91,9 @@ class HealthRecorder:
         return self._rows[modem]
 
     def _write(self, modem: str) -> None:
+        moment = time.monotonic()
+        if moment < self._quiet_until:
+            return          # the database failed a moment ago: the next change writes this
         values = dict(self._rows[modem], box=self.box, modem=modem, updated_at=self.now())
         fields = {getattr(SmsHealth, key): value for key, value in values.items()}
         try:
@@ -94,6 +103,9 @@ class HealthRecorder:
                     update={field: value for field, value in fields.items()
                             if field.name not in ("box", "modem")}).execute()
         except Exception as error:   # the database is away: written with the next change
+            if isinstance(error, CONNECTION_ERRORS):
+                forget_connection()
+            self._quiet_until = moment + WRITE_PAUSE
             log.warning("sms-in: cannot record the SMS health of %s: %s", modem, error)
 
 
