@@ -259,13 +259,14 @@ class Inbox:
     def _refused(self, sms, key: str, error: Exception):
         """Gives LEFT while the database has refused this SMS for less than
         QUARANTINE_AFTER (a passing trouble must not quarantine a command); then its raw
-        PDU quarantined (a `Stored`), or AWAY/LEFT when even that fails."""
+        PDU quarantined (a `Stored`), or AWAY/LEFT when even that fails. A pushed SMS
+        (+CMT, not on the SIM) cannot be read again: it is quarantined at once."""
         moment = time.monotonic()
         for old in [old for old, since in self._failing.items() if moment - since > 3600]:
             del self._failing[old]          # gone from the SIM long ago: forget it
         first = self._failing.setdefault(key, moment)
         reason = f"could not be stored: {error!r}"
-        if moment - first < QUARANTINE_AFTER:
+        if sms.index is not None and moment - first < QUARANTINE_AFTER:   # pushed: no SIM copy
             log.error("%s: the database refused SMS %s (%r); left on the SIM, tried again "
                       "after the others", sms.modem, sms.index, error)
             self.health.failed(sms.modem, f"SMS {sms.index} {reason}; tried again")

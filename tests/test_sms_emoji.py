@@ -209,3 +209,13 @@ def test_a_pair_split_between_two_parts_is_one_emoji_again(rig, network):
         rig.modems[0].deliver_raw_pdu(pdu)
     assert phone.wait_sms(1, timeout=10) and phone.inbox[0].text.startswith("Your balance")
     assert commands()[0].text == text and commands()[0].parts == 2
+
+
+def test_a_pushed_sms_the_database_refuses_is_quarantined_at_once(rig):
+    rig.start()
+    refuse_poison(db)
+    pdu = sms_pdu.encode_deliver(SENDERS[0], "BAL POISON")[0]
+    rig.service.on_event(sms_codec.decode("m1", None, pdu))     # as a +CMT push comes
+    wait_until(lambda: [row.pdu for row in received("quarantined")] == [pdu], timeout=3,
+               what="quarantined at once: a pushed SMS has no copy on the SIM")
+    assert commands() == []
