@@ -2,10 +2,11 @@
 
 Order is the whole point: a PDU is read (never deleted by the read),
 committed to the database, and only then deleted from the SIM. An SMS the
-database refuses (anything but an outage) is committed again as its raw PDU
-alone, quarantined with an alert, and then deleted: one bad message never
-blocks the ones after it, nor fills the SIM. While the database is away
-(or refuses even the raw PDU) the SMS stays on the SIM and the SIM is read
+database refuses (anything but an outage) stays on the SIM while the ones
+after it go on; refused for QUARANTINE_AFTER, it is committed again as its
+raw PDU alone, quarantined with an alert, and deleted: one bad message never
+blocks the others, nor fills the SIM. While the database is away (or
+refuses even the raw PDU) the SMS stays on the SIM and the SIM is read
 again later; if the delete fails, the next read finds a duplicate (same
 dedup key) and deletes it then. Each modem's health (SMS left on the SIM,
 failures) is written for `callbox status` and the Modems page
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 import time
 from typing import Callable
@@ -41,22 +41,6 @@ ALERT_REPEAT = 3600.0            # seconds before the same alert is raised again
 # again, quarantined after QUARANTINE_AFTER); not stored (the database is away).
 DONE, KEPT, LEFT, AWAY = "done", "kept", "left", "away"
 QUARANTINE_AFTER = 5.0       # seconds an SMS is refused before its raw PDU is quarantined
-_CPMS = re.compile(r"\+CPMS:\s*\"?\w*\"?,\s*(\d+),\s*(\d+)")
-
-
-def storage_usage(driver) -> tuple[int, int] | None:
-    """Gives (used, total) of the SIM's SMS memory, or None when the modem does not say.
-
-    Asks the driver's `sms_storage_usage()` where it has one; until then reads
-    +CPMS through the driver's one-line command (the only AT text in gateway/)."""
-    own = getattr(driver, "sms_storage_usage", None)
-    if own is not None:
-        return own()
-    for line in driver.command("AT+CPMS?"):
-        match = _CPMS.match(line)
-        if match:
-            return int(match[1]), int(match[2])
-    return None
 
 
 class Inbox:
@@ -187,7 +171,7 @@ class Inbox:
         self._drain_due[modem] = time.monotonic() + self.sms.drain_interval
         try:
             with self.modem_lock(modem):
-                before = storage_usage(driver)
+                before = driver.sms_storage_usage()
                 messages = driver.list_sms()
         except Exception as error:
             self._modem_error(modem, "listing the SIM's SMS", error)
@@ -213,7 +197,7 @@ class Inbox:
         """Gives the SIM's (used, total) after a read, or None when it cannot be known."""
         try:
             with self.modem_lock(modem):
-                return storage_usage(driver)
+                return driver.sms_storage_usage()
         except Exception as error:   # the read itself is done; only the count is unknown
             log.warning("%s: cannot ask how full the SIM is: %s", modem, error)
             return None

@@ -5,12 +5,17 @@ raises on ERROR) and `_require_link` (the open AT channel).
 """
 from __future__ import annotations
 
+import re
+
 from gsmmodem.exceptions import TimeoutException
 
 from modems import sms as sms_codec
 from modems.errors import ModemError
 from modems.events import SmsReceived
 from modems.numbers import sms_recipient, ussd_string
+
+
+_CPMS = re.compile(r"\+CPMS:\s*\"?\w*\"?,\s*(\d+),\s*(\d+)")
 
 
 class SmsUssdMixin:
@@ -32,6 +37,15 @@ class SmsUssdMixin:
 
     def delete_sms(self, index: int) -> None:
         self._write(f"AT+CMGD={int(index)}")
+
+    def sms_storage_usage(self) -> tuple[int, int] | None:
+        """Gives (used, total) of the memory SMS are read from, or None when the modem
+        does not say (27.005 3.2.2: +CPMS: <mem1>,<used1>,<total1>,...)."""
+        for line in self._write("AT+CPMS?"):
+            match = _CPMS.match(line)
+            if match:
+                return int(match[1]), int(match[2])
+        return None
 
     def send_ussd(self, code: str, timeout: float = 15.0) -> str:
         """Sends a USSD code (e.g. a balance query) and gives the network's answer."""
