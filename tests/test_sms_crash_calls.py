@@ -170,10 +170,15 @@ def test_kill_between_the_callback_action_and_its_commit_calls_once(network, tmp
     assert intent.state == "started" and Session.get_by_id(intent.session).state == "settled"
 
 
-def test_sigkill_at_random_moments_places_each_callback_at_most_once(network, tmp_path):
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_sigkill_at_random_moments_places_each_callback_at_most_once(network, tmp_path,
+                                                                     request, engine):
     seed_value = random.randrange(1 << 30)
     chance = random.Random(seed_value)
-    box = Box(network, tmp_path, str(tmp_path / "callbox.db"))
+    database = str(tmp_path / "callbox.db")
+    if engine == "postgresql":
+        database = request.getfixturevalue("pg_url")
+    box = Box(network, tmp_path, database)
     phones = [network.add_phone(f"+4917012345{index:03d}") for index in range(12)]
     seed(box.config, phones)
     close_database()
