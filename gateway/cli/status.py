@@ -53,7 +53,9 @@ def show_status(args: argparse.Namespace) -> int:
         print_table([COLUMNS] + [modem_cells(modem) for modem in modems])
     else:
         print(f"no modems recorded (database {mask_url_password(database)})")
-    print_sms(sms)
+    configured = {modem.name for modem in modems}
+    print_sms({name: health for name, health in sms.items()     # not of modems removed since
+               if not configured or name in configured})
     return 0 if alive else 1
 
 
