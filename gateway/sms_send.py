@@ -19,6 +19,7 @@ from typing import Callable
 from gateway.journal import CONNECTION_ERRORS, forget_connection
 from gateway import sms_store as store
 from gateway.db import close_database
+from modems import sms as sms_codec
 from modems.numbers import InvalidNumber, sms_recipient
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,11 @@ class Outbox:
         except InvalidNumber as error:
             store.fail(row.id, f"not a number an SMS can go to: {error.reason}")
             log.warning("SMS %d to %r not sent: %s", row.id, row.number, error.reason)
+            return True
+        parts = sms_codec.part_count(row.text)
+        if parts > sms_codec.MAX_PARTS:   # no modem can send it: fail now, never retried
+            store.fail(row.id, f"too long: {parts} SMS parts, at most {sms_codec.MAX_PARTS}")
+            log.warning("SMS %d to %s not sent: %d parts is too long", row.id, row.number, parts)
             return True
         driver = self._pick(row)
         if driver is None:

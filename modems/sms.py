@@ -32,6 +32,12 @@ REPLACEMENT = "\ufffd"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # 3GPP TS 23.040 9.2.3.24: 140 octets of user data; a concatenation header takes 6.
 UCS2_SINGLE_OCTETS, UCS2_PART_OCTETS = 140, 134
+GSM7_SINGLE, GSM7_PART = 160, 153          # septets
+MAX_PARTS = 255          # 23.040 9.2.3.24.1: the number of parts is one octet
+
+
+class TextTooLong(ValueError):
+    """A text needs more SMS parts than a concatenated message can have."""
 
 
 def repair_text(text: str) -> str:
@@ -120,10 +126,25 @@ def ucs2_parts(text: str) -> list[bytes]:
     return parts
 
 
+def part_count(text: str) -> int:
+    """Gives how many SMS parts a text is sent in: exact for UCS2, at most one more per
+    152 for GSM 03.38 (an escaped character never straddles two parts)."""
+    text = repair_text(text)
+    try:
+        septets = len(encodeGsm7(text))
+    except ValueError:
+        return len(ucs2_parts(text))
+    return 1 if septets <= GSM7_SINGLE else -(-septets // (GSM7_PART - 1))
+
+
 def submit_pdus(recipient: str, text: str, reference: int) -> list[tuple[str, int]]:
     """Gives the SMS-SUBMIT PDUs (hex, without SMSC) and their TPDU lengths for a text:
-    GSM 03.38 when the text fits it (the library's encoder), else UTF-16."""
+    GSM 03.38 when the text fits it (the library's encoder), else UTF-16. Raises
+    TextTooLong beyond MAX_PARTS."""
     text = repair_text(text)
+    parts = part_count(text)
+    if parts > MAX_PARTS:
+        raise TextTooLong(f"the text needs {parts} SMS parts; at most {MAX_PARTS} can be sent")
     try:
         encodeGsm7(text)
     except ValueError:
@@ -131,7 +152,7 @@ def submit_pdus(recipient: str, text: str, reference: int) -> list[tuple[str, in
     else:
         return [(str(pdu), pdu.tpduLength) for pdu in encodeSmsSubmitPdu(
             recipient, text, reference=reference, requestStatusReport=False)]
-    parts = ucs2_parts(text)
+    parts = ucs2_parts(text)     # GSM 03.38 returned above
     address = bytes(_encodeAddressField(recipient))
     pdus = []
     for number, payload in enumerate(parts, start=1):

@@ -219,3 +219,14 @@ def test_a_pushed_sms_the_database_refuses_is_quarantined_at_once(rig):
     wait_until(lambda: [row.pdu for row in received("quarantined")] == [pdu], timeout=3,
                what="quarantined at once: a pushed SMS has no copy on the SIM")
     assert commands() == []
+
+
+def test_a_text_too_long_for_any_sms_fails_at_once_and_reaches_no_modem(rig, network):
+    network.add_phone(SENDERS[0])
+    rig.start()
+    out_id = rig.service.send(SENDERS[0], "😀" * 20_000)         # 607 UCS2 parts of 33
+    wait_until(lambda: outbox("failed") != [], what="the text failed")
+    row = outbox("failed")[0]
+    assert row.id == out_id and "too long: 607 SMS parts" in row.reason and row.attempts == 0
+    assert not any(command.startswith("AT+CMGS") for modem in rig.modems
+                   for command in list(modem.commands))
