@@ -47,7 +47,8 @@ def storable(sms: SmsReceived) -> SmsReceived:
     senders cut to SENDER_MAX (the raw PDU keeps what they were)."""
     def fix(text: str | None, limit: int | None = None) -> str | None:
         return None if text is None else repair_text(text)[:limit]
-    return dataclasses.replace(sms, text=fix(sms.text), sender=fix(sms.sender, SENDER_MAX),
+    return dataclasses.replace(sms, text=fix(sms.text), pdu=fix(sms.pdu) or "",
+                               sender=fix(sms.sender, SENDER_MAX),
                                sender_raw=fix(sms.sender_raw, SENDER_MAX) or "",
                                error=fix(sms.error), smsc_time=fix(sms.smsc_time, 40))
 
@@ -92,13 +93,14 @@ def quarantine(sms: SmsReceived, box: str, now: float, reason: str) -> Stored:
         if SmsIn.select(SmsIn.id).where(SmsIn.dedup_key == key).exists():
             return Stored(duplicate=True)
         raw_sender = repair_text(sms.sender_raw or "")[:SENDER_MAX]
-        row = SmsIn.create(box=box, modem=sms.modem, dedup_key=key, pdu=sms.pdu or "",
-                           sender_raw=raw_sender, error=repair_text(reason)[:500],
-                           state="quarantined", received_at=now)
+        row = SmsIn.create(box=box, modem=sms.modem, dedup_key=key,
+                           pdu=repair_text(sms.pdu or ""), sender_raw=raw_sender,
+                           error=repair_text(reason)[:500], state="quarantined",
+                           received_at=now)
         raise_alert(box, "sms-quarantined", sms.modem, now,
                     f"SMS {row.id} from {raw_sender or 'unknown'} could not be stored "
-                    f"({row.error}); its raw PDU is kept in the quarantine and it was "
-                    "removed from the SIM")
+                    f"({row.error}); its raw PDU is kept in the quarantine (SMS page), "
+                    "it is not executed, and its copy on the SIM is deleted")
     return Stored(quarantined=True)
 
 

@@ -126,7 +126,7 @@ def test_an_sms_the_database_refuses_is_quarantined_and_blocks_nothing(rig, netw
     assert "refused (test)" in quarantined[0].error
     assert len(commands()) == 3                        # the refused one ran nothing
     alert = Alert.get(Alert.kind == "sms-quarantined")
-    assert "could not be stored" in alert.message and "removed from the SIM" in alert.message
+    assert "could not be stored" in alert.message and "not executed" in alert.message
     assert EventLogRecord.select().where(EventLogRecord.kind == "sms-quarantined").count() == 1
     health = SmsHealth.get(SmsHealth.modem == "m1")
     assert "refused (test)" in health.last_error and health.last_error_at is not None
