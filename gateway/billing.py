@@ -13,6 +13,8 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from gateway.inputs import whole_number
+
 MILLI = 1000            # millicents per minor unit
 MAX_PREFIX_DIGITS = 15
 
@@ -100,7 +102,7 @@ def parse_rates_csv(text: str, minor_digits: int = 2) -> list[Rate]:
     problems: list[tuple[int, str]] = []
     reader = csv.reader(io.StringIO(text))
     next_start = 1
-    for row in reader:
+    for row in _csv_rows(reader):
         # Numbered by the line a row starts on: a quoted cell may span several lines.
         number, next_start = next_start, reader.line_num + 1
         if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
@@ -121,12 +123,21 @@ def parse_rates_csv(text: str, minor_digits: int = 2) -> list[Rate]:
     return list(rates.values())
 
 
+def _csv_rows(reader):
+    """Gives the reader's rows; a line the csv module cannot read (a cell over its 128 kB
+    field limit, a NUL) is a RateError naming the line."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise RateError([(reader.line_num, f"not a CSV line: {error}")]) from None
+
+
 def _parse_row(row: list[str], minor_digits: int) -> Rate:
     if len(row) != len(COLUMNS):
         raise ValueError(f"{len(row)} columns, expected {len(COLUMNS)}: {','.join(COLUMNS)}")
     prefix, description, price, fee, initial, increment = (cell.strip() for cell in row)
     prefix = prefix.lstrip("+")
-    if not prefix.isdigit() or len(prefix) > MAX_PREFIX_DIGITS:
+    if whole_number(prefix) is None or len(prefix) > MAX_PREFIX_DIGITS:
         raise ValueError(f"prefix {prefix!r} is not 1 to {MAX_PREFIX_DIGITS} digits")
     if any(ord(char) < 0x20 for char in description) or len(description) > 100:
         raise ValueError("description has control characters or is over 100 characters")
@@ -139,9 +150,11 @@ def _parse_row(row: list[str], minor_digits: int) -> Rate:
 
 def _money(text: str, digits: int, column: str) -> int:
     try:
-        value = Decimal(text)
+        value = Decimal(text) if text.isascii() else None     # Decimal('٣') is 3
     except InvalidOperation:
-        raise ValueError(f"{column} {text!r} is not a number") from None
+        value = None
+    if value is None:
+        raise ValueError(f"{column} {text!r} is not a number")
     if not value.is_finite() or value < 0:
         raise ValueError(f"{column} {text!r} must be zero or more")
     scaled = value.scaleb(digits)
@@ -153,9 +166,10 @@ def _money(text: str, digits: int, column: str) -> int:
 
 
 def _seconds(text: str, column: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 3600:
+    seconds = whole_number(text, 1, 3600)
+    if seconds is None:
         raise ValueError(f"{column} {text!r} must be whole seconds from 1 to 3600")
-    return int(text)
+    return seconds
 
 
 def format_money(minor: int, currency: str, minor_digits: int = 2) -> str:

@@ -25,7 +25,7 @@ from gateway.billing import format_money
 from gateway.db import close_database
 from gateway.journal import CONNECTION_ERRORS, forget_connection
 from webui import auth
-from webui.inputs import id_filter, json_error
+from webui.inputs import id_filter, json_error, unstorable_field
 from webui.live import LiveTracker, StreamSlots
 
 log = logging.getLogger(__name__)
@@ -203,6 +203,21 @@ def make_app(config, services) -> bottle.Bottle:
             bottle.response.set_header(name, value)
         if not bottle.request.path.startswith("/static/"):
             bottle.response.set_header("Cache-Control", "no-store")
+
+    @app.hook("before_request")
+    def refuse_unstorable_text():
+        # One check for every query and form value: PostgreSQL refuses NUL in text, and a
+        # value no handler should store is best refused before any handler reads it.
+        api = bottle.request.path.startswith("/api/")
+        fault = unstorable_field(forms=not api)       # the API reads JSON bodies only
+        if fault is None:
+            return
+        field, why = fault
+        if api:
+            raise json_error(400, f"{field}: {why}", {field: why})
+        raise bottle.HTTPResponse(web.render("error", None, status_text="400 Bad Request",
+                                             message=f"The field {field} was refused: {why}."),
+                                  status=400)
 
     @app.error(404)
     def not_found(error):

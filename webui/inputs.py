@@ -50,6 +50,24 @@ def query_page(last: int | None = None) -> int:
     return page_number(bottle.request.query.getunicode("page"), last)
 
 
+def unstorable_field(forms: bool) -> tuple[str, str] | None:
+    """Gives (field, why) of the first query value, or with `forms` form value, that is not
+    storable text (not UTF-8, NUL, control characters), or None when all are fine."""
+    sources = [bottle.request.query] + ([bottle.request.forms] if forms else [])
+    for source in sources:
+        for key, value in source.allitems():
+            for text in (key, value):
+                try:        # WSGI hands over bytes as Latin-1; Bottle decodes them on demand
+                    problem = text_problem(text.encode("latin-1").decode("utf-8"))
+                except UnicodeEncodeError:
+                    problem = text_problem(text)
+                except UnicodeDecodeError:
+                    problem = "not UTF-8 text"
+                if problem:
+                    return ascii(key)[1:41], problem
+    return None
+
+
 def json_id(data: dict, key: str) -> int:
     """Gives data[key] as a row id (a JSON integer from 1 up), or answers 400."""
     value = data.get(key)
