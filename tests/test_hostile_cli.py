@@ -6,14 +6,13 @@ command added later is walked too. Each run puts the hostile value in one
 argument (or on stdin where an argument says '-') and valid values in the
 others, so the value reaches the command's own checks; it runs in this
 process through `main(argv)`, as the console script does. The hostile
-values are those of tests/test_hostile_web.py.
+values are those of tests/hostile.py.
 """
 from __future__ import annotations
 
 import argparse
 import io
 import sys
-import unicodedata
 from pathlib import Path
 
 from hypothesis import Phase, example, given, settings, strategies as st
@@ -21,7 +20,7 @@ from hypothesis import Phase, example, given, settings, strategies as st
 from gateway import accounts
 from gateway.cli import build_parser, main
 from gateway.db import close_database, db, open_database
-from tests.test_hostile_web import DEEP, Hostile, hostile_values, of_json, of_text
+from tests.hostile import DEEP, Hostile, hostile_values, of_json, of_text, unstorable
 
 # Arguments whose hostile values are never acceptable: numbers, ids, amounts, PINs, choices.
 # Others (names, texts, notes, passwords, phone numbers, file paths, filters) may take a
@@ -32,13 +31,6 @@ NUMERIC = {"id", "amount", "balance", "pin", "baud", "quiet", "timeout", "listen
 # What a command may store by design when it accepts the value (a phone number as E.164).
 MAY_STORE = {"name", "text", "note", "reason", "password", "number"}
 STDIN_ARGUMENTS = {"pin", "password"}     # '-' reads the value from stdin
-
-
-def unstorable(text: str) -> bool:
-    """Gives whether a text holds what no command may store: NUL, a lone surrogate, or a
-    control character other than tab and line ends."""
-    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\r\n"
-               for char in text)
 
 
 def leaves(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()):
@@ -133,6 +125,7 @@ def test_every_subcommand_refuses_hostile_arguments(tmp_path, capsys, monkeypatc
             assert code != 0, where
         if code != 0:
             assert err.strip(), f"{where}: no message"
+            assert len(err) < 5000, f"{where}: the message repeats the value: {err[:300]}"
         after = stored(database)
         if code != 0 or action.dest not in MAY_STORE or unstorable(value.text):
             assert after == before, f"{where}: stored something"

@@ -21,6 +21,8 @@ from gateway import __version__
 from gateway.config import Config, ConfigError, default_path, mask_url_password
 from gateway.inputs import ID_MAX, decimal_number, text_problem, whole_number
 
+ARGUMENT_MAX = 4096      # characters of one argument: a path's limit on Linux, a long SMS
+
 # Modules of this package, in the order `callbox --help` lists them.
 COMMANDS = ("run", "demo", "status", "probe", "at", "config_check", "account", "callerid",
             "rates", "blocklist", "dtmf", "sms", "backup", "restore", "migrate", "user")
@@ -101,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         # A byte that is not UTF-8 reaches us as a lone surrogate (PEP 383), which no
         # database, file name or modem takes; NUL cannot be stored in PostgreSQL.
         problem = text_problem(word)
+        if len(word) > ARGUMENT_MAX:
+            problem = f"over {ARGUMENT_MAX} characters"
         if problem:
             print(f"callbox: argument {word[:40]!r}: {problem}", file=sys.stderr)
             return 2

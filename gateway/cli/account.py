@@ -27,7 +27,8 @@ from gateway.ledger import Account, CallerId, InsufficientCredit, available, deb
 
 MINOR_DIGITS = 2                 # the configured currencies all have cents
 LARGEST_AMOUNT = 10 ** 12        # minor units; beyond this an amount is a typing mistake
-_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+# Bounded: Decimal('9' * 10**6) overflows when scaled.
+_AMOUNT = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?")
 COLUMNS = ("NUMBER", "NAME", "BALANCE", "RESERVED", "CALLER IDS", "LOCKED")
 
 
@@ -213,12 +214,12 @@ def find_account(name: str) -> Account:
 def parse_amount(text: str) -> int:
     """Gives the minor units of an amount typed in major units ('12.50' -> 1250)."""
     if not _AMOUNT.fullmatch(text.strip()):
-        raise CommandFailed(f"amount {text!r} is not a number like 12.50")
+        raise CommandFailed(f"amount {text[:40]!r} is not a number like 12.50")
     scaled = Decimal(text.strip()).scaleb(MINOR_DIGITS)
     if scaled != scaled.to_integral_value():
-        raise CommandFailed(f"amount {text!r} has more than {MINOR_DIGITS} decimals")
+        raise CommandFailed(f"amount {text[:40]!r} has more than {MINOR_DIGITS} decimals")
     if abs(scaled) > LARGEST_AMOUNT:
-        raise CommandFailed(f"amount {text!r} is too large")
+        raise CommandFailed(f"amount {text[:40]!r} is too large")
     return int(scaled)
 
 
