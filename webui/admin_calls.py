@@ -10,7 +10,7 @@ import bottle
 from peewee import JOIN
 
 from gateway.billing import format_money
-from gateway.inputs import row_id
+from gateway.inputs import row_id, whole_number
 from gateway.ledger import Account, Cdr, Session
 from webui import calls
 from webui.admin_common import page_of, page_link, parse_day, query_text, when
@@ -80,7 +80,7 @@ def leg_cells(leg: Cdr) -> tuple:
 def spreadsheet_safe(cell) -> str:
     """Gives a cell a spreadsheet will not run as a formula; E.164 numbers stay as they are."""
     text = str(cell)
-    if text.startswith(_FORMULA_START) and not text[1:].replace(".", "").isdigit():
+    if text.startswith(_FORMULA_START) and whole_number(text[1:].replace(".", "")) is None:
         return "'" + text
     return text
 

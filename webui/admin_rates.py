@@ -10,6 +10,7 @@ import bottle
 
 from gateway.billing import RateError, format_money, parse_rates_csv
 from gateway.cli.rates import MINOR_DIGITS, format_price
+from gateway.inputs import whole_number
 from gateway.ledger import RateRecord, store_rates
 from webui.admin_common import page_of, page_link, query_text
 
@@ -21,7 +22,7 @@ def rates_query(search: str):
     description contains the text, ordered by prefix."""
     query = RateRecord.select().order_by(RateRecord.prefix)
     digits = search.lstrip("+").replace(" ", "")
-    if digits.isdigit():
+    if whole_number(digits) is not None:
         return query.where(RateRecord.prefix.startswith(digits))
     if search:
         return query.where(RateRecord.description.contains(search))

@@ -14,6 +14,7 @@ from gateway.cli import CommandFailed, add_config_argument, box_database, config
 from gateway.cli.callerid import e164
 from gateway.cli.status import print_table
 from gateway.config import load
+from gateway.inputs import whole_number
 from gateway.ledger import RateRecord, rate_for, store_rates
 
 MINOR_DIGITS = 2
@@ -77,7 +78,7 @@ def import_rates(args: argparse.Namespace) -> int:
 def list_rates(args: argparse.Namespace) -> int:
     config = load(config_path(args))
     prefix = (args.prefix or "").lstrip("+")
-    if args.prefix is not None and not prefix.isdigit():
+    if args.prefix is not None and whole_number(prefix) is None:
         raise CommandFailed(f"prefix {args.prefix!r} is not digits")
     with box_database(config):
         query = RateRecord.select().order_by(RateRecord.prefix)
