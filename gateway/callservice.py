@@ -276,7 +276,8 @@ class CallService:
         finally:
             cost = 0
             try:
-                cost = self._settle(session, session_id)
+                if not self._discard_refused(session, session_id):
+                    cost = self._settle(session, session_id)
             except Exception:
                 log.exception("settling the session for %s failed; its reservation stays "
                               "until the next start", session.number)
@@ -302,6 +303,18 @@ class CallService:
             if intent is not None and not intents.mark_started(intent, session_id, self.now()):
                 raise intents.IntentTaken(intent)
         return session_id
+
+    def _discard_refused(self, session: Session, session_id: int) -> bool:
+        """A connect-two the flow refused before dialling (two requests at the same moment
+        passed the policy's checks) leaves no session row: its refusal is logged."""
+        outcome = getattr(session, "outcome", None)
+        if outcome is None or outcome.refusal is None or session.legs:
+            return False
+        if not ledger.discard_session(session_id):
+            return False
+        log.info("connect-two for %s refused (%s): nothing stored", session.number,
+                 outcome.refusal)
+        return True
 
     def _settle(self, session: Session, session_id: int) -> int:
         try:

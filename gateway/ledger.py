@@ -269,6 +269,17 @@ def start_session(box: str, account_id: int | None, kind: str, number: str,
                               started_at=now, heartbeat_at=now).id
 
 
+def discard_session(session_id: int) -> bool:
+    """Deletes a running session that was refused before it dialled anyone: no legs, no
+    reservation. A refused request stores nothing; gives whether the row went."""
+    with db.atomic():
+        if Cdr.select().where(Cdr.session == session_id).exists():
+            return False
+        return Session.delete().where((Session.id == session_id)
+                                      & (Session.state == "running")
+                                      & (Session.reserved == 0)).execute() == 1
+
+
 def attach_account(session_id: int, account_id: int) -> None:
     """Sets the account of a session started before the caller was known."""
     with db.atomic():
