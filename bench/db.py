@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+from pathlib import Path
 import shutil
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -34,8 +34,8 @@ def leg(cost: int) -> dict:
 
 def worker(url: str, box: str, account_id: int, seconds: float, ready, go, results) -> None:
     """One daemon: sessions back to back for `seconds`; reports each one's latency."""
-    from gateway import ledger
-    from gateway.db import close_database, open_database
+    from gateway.money import ledger
+    from gateway.store.db import close_database, open_database
 
     open_database(url, migrate=False)
     ready.put(box)
@@ -55,8 +55,8 @@ def worker(url: str, box: str, account_id: int, seconds: float, ready, go, resul
 
 def fresh_account(url: str) -> int:
     """Gives the id of a new account with a large balance and no session limit to speak of."""
-    from gateway import accounts, ledger
-    from gateway.db import close_database, open_database
+    from gateway.money import accounts, ledger
+    from gateway.store.db import close_database, open_database
 
     open_database(url)
     try:
@@ -96,6 +96,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from gateway.config import mask_url_password
+
     from tests import pg
 
     folder = Path(tempfile.mkdtemp(prefix="callbox-bench-"))

@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+from pathlib import Path
 import resource
 import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -90,8 +90,8 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
+    from callbox.daemon import Daemon
     from gateway.config import load
-    from gateway.daemon import Daemon
     from modems.events import IncomingCall, ModemUp, SmsStored
 
     workdir = Path(tempfile.mkdtemp(prefix="callbox-bench-"))

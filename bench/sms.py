@@ -19,12 +19,12 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+from pathlib import Path
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -63,7 +63,7 @@ def run_network(workdir: str, messages: int, phones: int, rate: float, conn) -> 
 
 
 class BenchActions:
-    """The call side's stand-in (gateway.sms_commands.Actions): a callback or
+    """The call side's stand-in (gateway.sms.commands.Actions): a callback or
     connect-two is accepted and starts nothing; the balance is the real one."""
 
     def callback(self, number, destination):
@@ -73,7 +73,7 @@ class BenchActions:
         return None
 
     def balance(self, account_id):
-        from gateway.ledger import available
+        from gateway.money.ledger import available
         return available(account_id)
 
     def committed(self):
@@ -83,14 +83,14 @@ class BenchActions:
 def reply_latencies(sent_at: dict[str, float]) -> list[float]:
     """Gives, per command, seconds from the phone sending it to its reply being queued,
     read from the stored rows (the command's text, its reply's created_at)."""
-    from gateway.sms_models import SmsCommand, SmsOut
+    from gateway.sms.models import SmsCommand, SmsOut
     rows = (SmsOut.select(SmsOut.created_at, SmsCommand.text)
             .join(SmsCommand, on=(SmsOut.command == SmsCommand.id)).tuples())
     return [created - sent_at[text] for created, text in rows if text in sent_at]
 
 
 def done_commands() -> int:
-    from gateway.sms_models import SmsCommand
+    from gateway.sms.models import SmsCommand
     return SmsCommand.select().where(SmsCommand.state != "pending").count()
 
 
@@ -117,10 +117,10 @@ def main() -> int:
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(relativeCreated)d %(threadName)s %(levelname)s %(message)s")
 
-    from gateway import accounts
     from gateway.config import parse
-    from gateway.db import close_database, open_database
-    from gateway.sms_service import SmsService
+    from gateway.money import accounts
+    from gateway.sms.service import SmsService
+    from gateway.store.db import close_database, open_database
     from modems.events import ModemUp
     from modems.pool import ModemConfig, ModemPool
 

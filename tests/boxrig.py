@@ -1,20 +1,20 @@
 """A whole box on the virtual network for end-to-end tests: daemon, modems, phones, money."""
 from __future__ import annotations
 
+from pathlib import Path
 import threading
 import time
-from pathlib import Path
 
 from audio import prompts
 from audio.match import Finder
 from audio.player import load_prompt
 from audio.speech import Speech
-from gateway import accounts
-from gateway.billing import parse_rates_csv
+from callbox.daemon import Daemon
 from gateway.config import load
-from gateway.daemon import Daemon
-from gateway.db import open_database
-from gateway.ledger import Account, Cdr, Session, store_rates
+from gateway.money import accounts
+from gateway.money.billing import parse_rates_csv
+from gateway.money.ledger import Account, Cdr, Session, store_rates
+from gateway.store.db import open_database
 from modems.events import ModemUp
 
 BOX = "+4915110000001"        # trigger + callback SIM

@@ -84,7 +84,8 @@ def open_driver():
 @pytest.fixture
 def app(tmp_path):
     """The web UI's WSGI app on a fresh SQLite database (tests/webclient.make_test_app)."""
-    from gateway.db import close_database
+    from gateway.store.db import close_database
+
     from tests.webclient import make_test_app
     web_app = make_test_app(tmp_path)
     yield web_app

@@ -14,12 +14,12 @@ from __future__ import annotations
 import glob
 import itertools
 import os
+from pathlib import Path
 import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
-from pathlib import Path
 
 SUPERUSER = "callbox"
 TEMPLATE = "callbox_template"
@@ -123,8 +123,8 @@ class Cluster:
             connection.execute(sql)
 
     def _make_template(self) -> None:
-        from gateway.db import connect_database
-        from gateway.migrations import migrate
+        from gateway.store.db import connect_database
+        from gateway.store.migrations import migrate
 
         self.execute(f"CREATE DATABASE {TEMPLATE}")
         database = connect_database(self.url(TEMPLATE))

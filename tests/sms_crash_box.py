@@ -17,7 +17,7 @@ import serial
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from gateway.sms_service import SmsService  # noqa: E402
+from gateway.sms.service import SmsService
 from modems.pool import ModemConfig, ModemPool  # noqa: E402
 
 from tests.sms_rig import RecordingActions, make_config, open_test_database  # noqa: E402

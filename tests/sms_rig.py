@@ -8,11 +8,11 @@ import time
 
 from peewee import AutoField, CharField, FloatField, IntegerField
 
-from gateway import accounts
 from gateway.config import parse
-from gateway.db import BaseModel, db, open_database
-from gateway.sms_models import SmsCommand, SmsIn, SmsOut
-from gateway.sms_service import SmsService
+from gateway.money import accounts
+from gateway.sms.models import SmsCommand, SmsIn, SmsOut
+from gateway.sms.service import SmsService
+from gateway.store.db import BaseModel, db, open_database
 from modems.events import ModemUp
 from modems.pool import ModemConfig, ModemPool
 
@@ -37,7 +37,7 @@ class ActionRecord(BaseModel):
 
 
 class RecordingActions:
-    """Implements gateway.sms_commands.Actions: records, starts nothing."""
+    """Implements gateway.sms.commands.Actions: records, starts nothing."""
 
     def __init__(self):
         self.refusal: str | None = None

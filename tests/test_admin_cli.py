@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import pwd
 import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from gateway.accounts import create, pin_matches
-from gateway.db import close_database, open_database
-from gateway.ledger import Account, RateRecord, Topup
+from gateway.money.accounts import create, pin_matches
+from gateway.money.ledger import Account, RateRecord, Topup
+from gateway.store.db import close_database, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def config(tmp_path: Path) -> Path:
 def callbox(config: Path, *args: str, input: str | None = None,
             expect: int = 0) -> subprocess.CompletedProcess:
     """Runs `callbox ARGS --config CONFIG`; checks the exit code and that no traceback shows."""
-    result = subprocess.run([sys.executable, "-m", "gateway", *args, "--config", str(config)],
+    result = subprocess.run([sys.executable, "-m", "callbox", *args, "--config", str(config)],
                             capture_output=True, text=True, input=input, timeout=60, cwd=ROOT)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == expect, (args, result.stdout, result.stderr)

@@ -10,15 +10,14 @@ import time
 
 import pytest
 
+from callbox.daemon import Daemon
 from gateway.config import load, parse
-from gateway.daemon import Daemon
-from gateway.db import close_database, db, open_database
-from gateway.ledger import Account, Cdr, Session
-from gateway.status_store import ModemStatusRecord
+from gateway.money.ledger import Account, Cdr, Session
+from gateway.store.db import close_database, db, open_database
+from gateway.store.status import ModemStatusRecord
 from modems.sim import PhoneState
 
 from tests.boxrig import FRIEND, RATES, USER, Rig, config_text, ensure_prompts, wait_for
-
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -29,15 +28,15 @@ def voice_prompts():
 def test_sigterm_says_goodbye_settles_and_exits_within_10_s(network, tmp_path):
     rig = Rig(network, tmp_path)
     open_database(rig.config.gateway.database)
-    from gateway import accounts
-    from gateway.billing import parse_rates_csv
-    from gateway.ledger import store_rates
+    from gateway.money import accounts
+    from gateway.money.billing import parse_rates_csv
+    from gateway.money.ledger import store_rates
     account = accounts.create("alice", "4321", 1000, time.time())
     accounts.authorize_caller_id(account.id, USER, time.time())
     store_rates(parse_rates_csv(RATES))
     close_database()
     env = {**os.environ, **rig.network.alsa_env()}
-    process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config",
+    process = subprocess.Popen([sys.executable, "-m", "callbox", "run", "--config",
                                 str(rig.workdir / "callbox.toml")], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from gateway.db import close_database, open_database
+from gateway.store.db import close_database, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def callbox(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "callbox", *args], capture_output=True,
                           text=True, timeout=60, cwd=ROOT)
 
 

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from gateway import accounts, ledger
-from gateway.billing import (Rate, RateError, find_rate, max_duration, parse_rates_csv,
-                             talk_budget)
-from gateway.db import close_database, open_database
+from gateway.money import accounts, ledger
+from gateway.money.billing import (Rate, RateError, find_rate, max_duration, parse_rates_csv,
+                                   talk_budget)
+from gateway.store.db import close_database, open_database
 
 PER_60 = Rate("49", "Germany", 6000, 0, 60, 60)       # 6 cents a minute, 60/60
 PER_1 = Rate("4917", "Germany mobile", 6000, 0, 1, 1)  # 6 cents a minute, 1/1

@@ -7,10 +7,10 @@ import types
 
 import pytest
 
-from gateway import boxes
+from callbox.daemon import Daemon
 from gateway.config import parse
-from gateway.daemon import Daemon
-from gateway.db import close_database, open_database
+from gateway.store import boxes
+from gateway.store.db import close_database, open_database
 
 from tests.webclient import Client, make_test_app
 

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
+from gateway.calls.intents import CallIntent
 from gateway.config import load
-from gateway.intents import CallIntent
 from modems.events import ModemUp
 from modems.sim import Delays, Network, PhoneState
 

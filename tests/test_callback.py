@@ -9,7 +9,7 @@ import pytest
 
 from audio import tones
 from audio.match import find
-from gateway.ledger import Account, Session
+from gateway.money.ledger import Account, Session
 from modems.sim import PhoneState
 
 from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts
@@ -123,7 +123,7 @@ def test_unknown_caller_pin_saves_caller_id(rig):
     assert rig.heard(user, "your_balance_is", ["five", "dollars"])
     user.hangup()
     assert rig.wait_settled()
-    from gateway.accounts import by_caller_id
+    from gateway.money.accounts import by_caller_id
     assert by_caller_id(USER).id == rig.account_id
 
 
@@ -140,7 +140,7 @@ def test_a_locked_account_gets_no_call_even_with_the_right_pin(rig):
     assert user.wait_state(PhoneState.IDLE, timeout=15), "the box kept the call"
     assert rig.wait_settled()
     assert find(user.heard(), rig.prompt("your_balance_is")) is None
-    from gateway.accounts import by_caller_id
+    from gateway.money.accounts import by_caller_id
     assert by_caller_id(USER) is None, "a locked account's PIN saved the caller ID"
 
 
@@ -201,7 +201,7 @@ def test_wrong_pin_three_times_then_goodbye(rig):
     assert rig.heard(user, "goodbye")
     assert user.wait_state(PhoneState.IDLE, timeout=10)
     assert rig.wait_settled()
-    from gateway.accounts import by_caller_id
+    from gateway.money.accounts import by_caller_id
     assert by_caller_id(USER) is None
     assert rig.balance() == 500
 
@@ -222,7 +222,7 @@ def test_withheld_caller_is_rejected_at_once(network, tmp_path, refusals):
 
 def test_blocklisted_number_gets_no_callback(rig, refusals):
     rig.start()
-    from gateway.ledger import Blocklist
+    from gateway.money.ledger import Blocklist
     Blocklist.create(number=USER, note="abuse")
     rig.user.call(BOX)
     assert rig.user.wait_state(PhoneState.IDLE, timeout=10)
@@ -338,7 +338,7 @@ def test_max_duration_reached(network, tmp_path):
 
 
 def test_pin_entry_locks_the_caller_after_five_wrong_accounts_or_pins(network, tmp_path):
-    from gateway import accounts
+    from gateway.money import accounts
     box = Rig(network, tmp_path, callback={"pin_tries": 6})
     try:
         box.start(balance=500, pin="4321", authorized=False)

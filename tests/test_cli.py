@@ -3,24 +3,24 @@ from __future__ import annotations
 
 import importlib
 import os
+from pathlib import Path
 import queue
 import signal
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from gateway.db import DaemonRecord, ModemStatusRecord, close_database, open_database
+from gateway.store.db import DaemonRecord, ModemStatusRecord, close_database, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 BOX_NUMBER = "+4915110000001"
 
 
 def callbox(*args: str) -> list[str]:
-    return [sys.executable, "-m", "gateway", *args]
+    return [sys.executable, "-m", "callbox", *args]
 
 
 def run(*args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:

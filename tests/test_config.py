@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 import re
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 
@@ -179,7 +179,7 @@ def test_effective_toml_fills_defaults_masks_secrets_and_reads_back():
 
 
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "callbox", *args], capture_output=True,
                           text=True, timeout=60, cwd=ROOT, env=env)
 
 

@@ -5,9 +5,9 @@ Tests run as root, for whom permission bits mean little: the unwritable folder
 here is /sys, where the kernel refuses new files even to root."""
 from __future__ import annotations
 
+from pathlib import Path
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +16,7 @@ UNWRITABLE = "/sys"
 
 
 def callbox(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "callbox", *args], capture_output=True,
                           text=True, timeout=60, cwd=ROOT)
 
 

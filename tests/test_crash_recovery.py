@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from gateway import ledger
-from gateway.db import close_database, open_database
-from gateway.ledger import Account, Cdr, Session
+from gateway.money import ledger
+from gateway.money.ledger import Account, Cdr, Session
+from gateway.store.db import close_database, open_database
 
 from tests.boxrig import Rig, ensure_prompts, wait_for
 
@@ -24,7 +24,7 @@ def voice_prompts():
 
 def start_daemon(rig: Rig) -> subprocess.Popen:
     env = {**os.environ, **rig.network.alsa_env()}
-    return subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config",
+    return subprocess.Popen([sys.executable, "-m", "callbox", "run", "--config",
                              str(rig.workdir / "callbox.toml")], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -33,9 +33,10 @@ def test_kill_9_mid_call_is_billed_at_the_next_start(network, tmp_path):
     rig = Rig(network, tmp_path)
     # the books, without an in-process daemon: the daemon runs as a process we can kill
     open_database(rig.config.gateway.database)
-    from gateway import accounts
-    from gateway.billing import parse_rates_csv
-    from gateway.ledger import store_rates
+    from gateway.money import accounts
+    from gateway.money.billing import parse_rates_csv
+    from gateway.money.ledger import store_rates
+
     from tests.boxrig import RATES, USER
     account = accounts.create("alice", "4321", 1000, time.time())
     accounts.authorize_caller_id(account.id, USER, time.time())

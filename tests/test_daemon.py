@@ -7,10 +7,11 @@ import time
 
 import pytest
 
+from callbox.daemon import Daemon
 from gateway.config import parse
-from gateway.daemon import Daemon
-from gateway.db import DaemonRecord, EventLogRecord, ModemStatusRecord, close_database, open_database
-from gateway.status_store import StatusStore
+from gateway.store.db import (DaemonRecord, EventLogRecord, ModemStatusRecord, close_database,
+                              open_database)
+from gateway.store.status import StatusStore
 from modems.driver import ModemHealth, ModemIdentity
 from modems.events import (CallState, CallStateChanged, Direction, DtmfReceived, EndCause,
                            IncomingCall, ModemDown, ModemUp, SignalChanged, SmsReceived)

@@ -7,12 +7,12 @@ import sys
 import threading
 import time
 
-import pytest
 from peewee import IntegrityError
+import pytest
 
-from gateway.db import (DaemonRecord, EventLogRecord, ModemStatusRecord, SchemaVersion,
-                        close_database, db, open_database)
-from gateway.migrations import LATEST, MIGRATIONS, SchemaTooNew, migrate, schema_version
+from gateway.store.db import (DaemonRecord, EventLogRecord, ModemStatusRecord, SchemaVersion,
+                              close_database, db, open_database)
+from gateway.store.migrations import LATEST, MIGRATIONS, SchemaTooNew, migrate, schema_version
 
 
 @pytest.fixture
@@ -71,8 +71,8 @@ def test_migrations_are_idempotent(database):
 
 def test_two_processes_migrate_one_new_database_at_once(tmp_path):
     path = tmp_path / "race.db"
-    script = ("import sys; from gateway.db import open_database; "
-              "from gateway.migrations import schema_version; "
+    script = ("import sys; from gateway.store.db import open_database; "
+              "from gateway.store.migrations import schema_version; "
               "print(schema_version(open_database(sys.argv[1])))")
     runs = [subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for _ in range(3)]

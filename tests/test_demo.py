@@ -4,6 +4,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import os
+from pathlib import Path
 import re
 import signal
 import socket
@@ -12,7 +13,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -214,7 +214,7 @@ def test_make_demo_drives_a_callback_with_the_virtual_phones(demo):
 def test_demo_listen_address_is_checked(text, ok):
     import argparse
 
-    from gateway.cli.demo import listen_address
+    from callbox.cli.demo import listen_address
     if ok:
         assert listen_address(text) == text
     else:

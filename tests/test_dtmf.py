@@ -1,20 +1,19 @@
 """The in-band DTMF detector: ITU-T Q.24 limits, debouncing, GSM round trips, talk-off, CLI."""
 from __future__ import annotations
 
+from pathlib import Path
 import shutil
 import subprocess
 import sys
 import wave
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from audio.dtmf import KEYS, DtmfDetector, detect_keys, detect_presses
 from audio.dtmf_analysis import RATE
-from audio.dtmf_signals import (
-    gsm_round_trip, key_samples, random_sequences, sequence_accuracy, silence, sox_has_gsm,
-    speech, to_pcm, write_wav)
+from audio.dtmf_signals import (gsm_round_trip, key_samples, random_sequences, sequence_accuracy,
+                                silence, sox_has_gsm, speech, to_pcm, write_wav)
 from audio.dtmf_wav import resample
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +188,7 @@ def _write_wav(path, samples: np.ndarray, rate: int, channels: int) -> None:
 
 def callbox_dtmf(*args: str) -> subprocess.CompletedProcess:
     """Runs `callbox dtmf ARGS` as a subprocess."""
-    return subprocess.run([sys.executable, "-m", "gateway", "dtmf", *args],
+    return subprocess.run([sys.executable, "-m", "callbox", "dtmf", *args],
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 

@@ -1,7 +1,7 @@
 """Hostile values in every argument of every `callbox` subcommand: a clear error, never a
 traceback, nothing stored.
 
-The subcommands come from the parser itself (gateway.cli.build_parser), so a
+The subcommands come from the parser itself (callbox.cli.build_parser), so a
 command added later is walked too. Each run puts the hostile value in one
 argument (or on stdin where an argument says '-') and valid values in the
 others, so the value reaches the command's own checks; it runs in this
@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import argparse
 import io
-import sys
 from pathlib import Path
+import sys
 
 from hypothesis import Phase, example, given, settings, strategies as st
 
-from gateway import accounts
-from gateway.cli import build_parser, main
-from gateway.db import close_database, db, open_database
+from callbox.cli import build_parser, main
+from gateway.money import accounts
+from gateway.store.db import close_database, db, open_database
+
 from tests.hostile import DEEP, Hostile, hostile_values, of_json, of_text, unstorable
 
 # Arguments whose hostile values are never acceptable: numbers, ids, amounts, PINs, choices.

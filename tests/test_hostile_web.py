@@ -15,23 +15,24 @@ with the values that once gave 500s.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import re
 import types
-import warnings
-from pathlib import Path
 from urllib.parse import urlencode
+import warnings
 
 import bottle
 from hypothesis import Phase, example, given, settings, strategies as st
 
-from gateway.db import close_database, db
-from gateway.ledger import Session, start_session
+from gateway.money.ledger import Session, start_session
+from gateway.store.db import close_database, db
+from gateway.users import WebUser
+from webui import auth
+from webui.http import COOKIE
+from webui.incoming import HEAD_MAX
+
 from tests.hostile import DEEP, RAW, Hostile, hostile_values, of_json, of_text
 from tests.webclient import Client, make_test_app
-from webui import auth
-from webui.app import COOKIE
-from webui.incoming import HEAD_MAX
-from webui.models import WebUser
 
 WEBUI = Path(__file__).resolve().parent.parent / "webui"
 UNCOUNTED = {"web_session", "login_failure"}    # logging in and failing to are recorded

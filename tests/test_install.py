@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from audio.prompts import DEFAULT_DIR, NAMES
+from callbox.daemon import Daemon
 from gateway.config import load
-from gateway.daemon import Daemon
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL = ROOT / "install.sh"
@@ -231,7 +231,7 @@ def check_prompts_of_an_installed_box(venv: Path, installed: Path, checkout: Pat
 
 def test_config_check_and_run_fail_when_prompts_are_missing(tmp_path):
     config = box_config(tmp_path, language="de")     # no German prompts exist
-    callbox = [sys.executable, "-m", "gateway"]
+    callbox = [sys.executable, "-m", "callbox"]
     check = subprocess.run([*callbox, "config", "check", str(config)], capture_output=True,
                            text=True, timeout=60, cwd=ROOT)
     assert check.returncode == 2, check.stderr

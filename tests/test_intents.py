@@ -1,11 +1,12 @@
-"""Call intents (gateway/intents.py) on both engines: a pending intent is started by one
+"""Call intents (gateway/calls/intents.py) on both engines: a pending intent is started by one
 session only, old ones expire uncalled, another box's are left alone."""
 from __future__ import annotations
 
 import threading
 
-from gateway import intents, ledger
-from gateway.db import close_database, db, open_database
+from gateway.calls import intents
+from gateway.money import ledger
+from gateway.store.db import close_database, db, open_database
 
 NOW = 1_800_000_000.0
 

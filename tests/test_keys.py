@@ -1,5 +1,5 @@
 """One key press heard twice (modem URC and in-band detector) counts once; '11' stays two."""
-from gateway.flows.session import KeyMerger
+from gateway.calls.flows.session import KeyMerger
 
 
 def accepted(events):

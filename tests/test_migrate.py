@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import pytest
 from peewee import Column, Table
+import pytest
 
-from gateway import accounts, boxes, ledger, sms_store
-from gateway.billing import Rate
-from gateway.db import DaemonRecord, close_database, connect_database, open_database
-from gateway.cli.migrate import table_order
+from callbox.cli.migrate import table_order
+from gateway.money import accounts, ledger
+from gateway.money.billing import Rate
+from gateway.sms import store as sms_store
+from gateway.store import boxes
+from gateway.store.db import DaemonRecord, close_database, connect_database, open_database
 from modems.events import SmsReceived
 from webui import auth
 
@@ -22,7 +24,7 @@ NOW = 1_800_000_000.5
 
 
 def callbox(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "callbox", *args], capture_output=True,
                           text=True, timeout=120, cwd=ROOT)
 
 

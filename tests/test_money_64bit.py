@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from gateway import accounts, ledger
-from gateway.billing import Rate
-from gateway.db import close_database, connect_database, is_postgresql, open_database
-from gateway.migrations import MIGRATIONS, migrate
+from gateway.money import accounts, ledger
+from gateway.money.billing import Rate
+from gateway.store.db import close_database, connect_database, is_postgresql, open_database
+from gateway.store.migrations import MIGRATIONS, migrate
 
 BIG = 2 ** 31 + 12_345             # minor units, just past a 32-bit integer
 HUGE = 3 * 10 ** 12                # minor units: 30 thousand million in a cents currency
@@ -105,7 +105,7 @@ def test_a_version_6_postgresql_database_is_widened_with_its_money_kept(pg_clust
 
 def migrate_to(database, version: int) -> None:
     """Applies the shipped migrations up to `version`, as an older callbox did."""
-    from gateway.db import SchemaVersion
+    from gateway.store.db import SchemaVersion
     with database.bind_ctx([SchemaVersion]):
         database.create_tables([SchemaVersion])
         for number, name, apply in MIGRATIONS[:version]:

@@ -1,15 +1,15 @@
-"""gateway.notify against a real AF_UNIX datagram socket standing in for systemd."""
+"""callbox.systemd against a real AF_UNIX datagram socket standing in for systemd."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from gateway.notify import Notifier
+from callbox.systemd import Notifier
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +56,7 @@ def test_abstract_namespace_socket():
 
 def test_environment_in_a_subprocess(systemd_socket):
     path, sock = systemd_socket
-    code = ("from gateway.notify import Notifier; n = Notifier(); "
+    code = ("from callbox.systemd import Notifier; n = Notifier(); "
             "print(n.watchdog_interval()); n.ready()")
     environment = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="30000000")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,

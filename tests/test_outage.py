@@ -9,8 +9,8 @@ import pytest
 
 from audio import tones
 from audio.match import find
-from gateway.journal import CONNECTION_ERRORS, Journal, forget_connection
-from gateway.ledger import Account, Cdr, Session
+from gateway.money.ledger import Account, Cdr, Session
+from gateway.store.journal import CONNECTION_ERRORS, Journal, forget_connection
 from modems.sim import PhoneState
 
 from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts, wait_for
@@ -70,7 +70,7 @@ def test_database_outage_during_a_bridged_call(network, tmp_path, own_pg_cluster
         account = Account.get_by_id(rig.account_id)
         assert (account.balance, account.reserved) == (1000 - spent, 0)
         # replaying again (a crash between commit and removal) changes nothing
-        from gateway.journal import price_and_settle
+        from gateway.store.journal import price_and_settle
         assert price_and_settle(session.id, [], time.time()) == 0
         assert Account.get_by_id(rig.account_id).balance == 1000 - spent
         assert Cdr.select().count() == 2
@@ -83,7 +83,8 @@ def test_the_web_ui_shows_the_outage_and_changes_nothing(own_pg_cluster, tmp_pat
     import json
     import types
 
-    from gateway.journal import DatabaseWatch, price_and_settle
+    from gateway.store.journal import DatabaseWatch, price_and_settle
+
     from tests.webclient import Client, make_test_app
 
     url = own_pg_cluster.new_database()
@@ -111,7 +112,7 @@ def test_the_web_ui_shows_the_outage_and_changes_nothing(own_pg_cluster, tmp_pat
     assert watch.check() and not watch.down
     assert "unreachable" not in client.get("/admin/accounts").text
     assert Account.get_or_none(Account.name == "carol") is None
-    from gateway.db import close_database
+    from gateway.store.db import close_database
     close_database()
 
 
@@ -135,7 +136,7 @@ def test_a_box_started_while_the_database_is_away_apologizes_then_catches_up(
         forget_connection()
         assert wait_for(lambda: not rig.daemon.watch.down, 15, TOLERATE), \
             "the box did not see the database return"
-        from gateway.db import DaemonRecord
+        from gateway.store.db import DaemonRecord
         assert DaemonRecord.get(DaemonRecord.box == "box").pid == os.getpid()
         # from now on a caller gets the callback
         user.clear_heard()

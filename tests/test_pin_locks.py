@@ -1,21 +1,21 @@
 """Account numbers that cannot be guessed, and PIN locks that a stranger cannot turn
 against the owner: per calling number first, account-wide only for guessing from many
-numbers. Through gateway/accounts.py on SQLite and PostgreSQL, and the real CLI."""
+numbers. Through gateway/money/accounts.py on SQLite and PostgreSQL, and the real CLI."""
 from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from gateway import accounts
-from gateway.db import SchemaVersion, close_database, connect_database, open_database
-from gateway.ledger import Account, AuthFailure, PinLock
-from gateway.migrations import MIGRATIONS, migrate
+from gateway.money import accounts
+from gateway.money.ledger import Account, AuthFailure, PinLock
+from gateway.store.db import SchemaVersion, close_database, connect_database, open_database
+from gateway.store.migrations import MIGRATIONS, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_800_000_000.0
@@ -186,7 +186,7 @@ def test_one_number_alone_can_never_lock_the_account(sqlite_only):
 
 def test_a_lock_is_recorded_for_the_admin_and_logged_in_plain_words(database, caplog):
     alice = accounts.create("alice", "1234", 0, NOW)
-    with caplog.at_level(logging.WARNING, logger="gateway.accounts"):
+    with caplog.at_level(logging.WARNING, logger="gateway.money.accounts"):
         wrong_tries(alice, STRANGER, 5, NOW)
         for caller in range(1, 5):
             wrong_tries(alice, f"+49170555000{caller}", 5, NOW + 100 * caller)
@@ -215,7 +215,7 @@ def test_old_failures_are_pruned(database):
 # -- the CLI --------------------------------------------------------------------------------
 
 def callbox(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "callbox", *args], capture_output=True,
                           text=True, timeout=60, cwd=ROOT, input=stdin)
 
 

@@ -6,11 +6,12 @@ import sys
 
 import pytest
 
-from gateway import accounts, ledger, sms_store
-from gateway.db import (DaemonRecord, close_database, connect_database, db, is_postgresql,
-                        open_database)
-from gateway.migrations import LATEST, MIGRATIONS, schema_version
-from gateway.sms_models import SmsCommand
+from gateway.money import accounts, ledger
+from gateway.sms import store as sms_store
+from gateway.sms.models import SmsCommand
+from gateway.store.db import (DaemonRecord, close_database, connect_database, db, is_postgresql,
+                              open_database)
+from gateway.store.migrations import LATEST, MIGRATIONS, schema_version
 from modems.events import SmsReceived
 from webui import auth
 
@@ -54,8 +55,8 @@ def test_three_processes_migrate_one_new_database_at_once(pg_cluster):
     url = pg_cluster.new_database(migrated=False)
     # Each process imports first, says so, then waits for the go on stdin: all
     # three start migrating within a millisecond of each other.
-    script = ("import sys; from gateway.db import open_database; "
-              "from gateway.migrations import schema_version; "
+    script = ("import sys; from gateway.store.db import open_database; "
+              "from gateway.store.migrations import schema_version; "
               "print('ready', flush=True); sys.stdin.readline(); "
               "print(schema_version(open_database(sys.argv[1])))")
     runs = [subprocess.Popen([sys.executable, "-c", script, url], stdin=subprocess.PIPE,
@@ -137,7 +138,7 @@ def test_commands_on_a_postgresql_box(pg_cluster, tmp_path):
 
 
 def callbox(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "callbox", *args], capture_output=True,
                           text=True, timeout=60)
 
 

@@ -1,16 +1,16 @@
 """Money across boxes: two processes (two boxes) on one PostgreSQL database,
-25 sessions each at once for one account, through gateway/ledger.py itself."""
+25 sessions each at once for one account, through gateway/money/ledger.py itself."""
 from __future__ import annotations
 
 import multiprocessing
 import threading
 import time
 
-import pytest
 from peewee import fn
+import pytest
 
-from gateway import accounts, ledger
-from gateway.db import close_database, open_database
+from gateway.money import accounts, ledger
+from gateway.store.db import close_database, open_database
 
 SESSIONS_PER_BOX = 25
 BOXES = ("site-a", "site-b")

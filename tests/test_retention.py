@@ -1,15 +1,15 @@
-"""gateway.retention: old call records and SMS move to CSV files, the rest stays."""
+"""gateway.store.retention: old call records and SMS move to CSV files, the rest stays."""
 from __future__ import annotations
 
 import calendar
 import csv
 
-import pytest
 from peewee import Table
+import pytest
 
 from gateway.config import ConfigError, parse
-from gateway.db import close_database, db, open_database
-from gateway.retention import DAY, archive_old
+from gateway.store.db import close_database, db, open_database
+from gateway.store.retention import DAY, archive_old
 
 NOW = calendar.timegm((2026, 11, 26, 12, 0, 0))
 

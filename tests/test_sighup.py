@@ -1,4 +1,4 @@
-"""`callbox run` reloads its configuration on SIGHUP (gateway/service.py's signal-watch
+"""`callbox run` reloads its configuration on SIGHUP (callbox/service.py's signal-watch
 thread): the signal itself, sent to the process, starts a modem added to the file."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def test_sighup_to_the_process_starts_a_modem_added_to_the_file(network, tmp_pat
     second = network.add_modem(name="m2", number=DEST_SIM, profile="quectel")
     path = tmp_path / "callbox.toml"
     path.write_text(config_text(tmp_path, [(first, ["trigger", "callback"])], {}))
-    process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(path)],
+    process = subprocess.Popen([sys.executable, "-m", "callbox", "run", "--config", str(path)],
                                env={**os.environ, **network.alsa_env()},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

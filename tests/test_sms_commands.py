@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from gateway import accounts
-from gateway.ledger import AuthFailure, CallerId
-from gateway.sms_commands import number_words, parse
-from gateway.sms_config import SmsConfig
-from gateway.sms_models import SmsIn
+from gateway.config.sms import SmsConfig
+from gateway.money import accounts
+from gateway.money.ledger import AuthFailure, CallerId
+from gateway.sms.commands import number_words, parse
+from gateway.sms.models import SmsIn
 from modems.sim import sms_pdu
 
 from tests.sms_rig import ActionRecord, SmsBox, commands, outbox, wait_until

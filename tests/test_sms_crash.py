@@ -8,17 +8,17 @@ real call side places each callback at most once across a kill is proven on the 
 daemon, counting the calls placed on the virtual network, in tests/test_sms_crash_calls.py."""
 from __future__ import annotations
 
+from collections import Counter
 import os
+from pathlib import Path
 import random
 import signal
 import subprocess
 import sys
 import threading
-from collections import Counter
-from pathlib import Path
 
-from gateway.db import close_database
-from gateway.sms_models import SmsCommand, SmsIn, SmsOut
+from gateway.sms.models import SmsCommand, SmsIn, SmsOut
+from gateway.store.db import close_database
 
 from tests.sms_rig import ActionRecord, SmsBox, wait_until
 

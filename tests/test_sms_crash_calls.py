@@ -1,6 +1,6 @@
 """SMS callbacks are placed at most once across a crash, counted on the virtual network.
 
-The box is the real daemon (`python -m gateway run`: SMS service, call service,
+The box is the real daemon (`python -m callbox run`: SMS service, call service,
 call intents) in a process of its own, SIGKILLed at chosen and at random
 moments. A callback is counted where it is placed: each `ATD` a virtual modem
 received for a phone. Each phone texts `CB` once, and rejects the callback, so
@@ -9,6 +9,7 @@ every SMS command may place one call and no more.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import random
 import re
 import signal
@@ -16,18 +17,17 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import psycopg
 import pytest
 
-from gateway import accounts
-from gateway.billing import parse_rates_csv
+from gateway.calls.intents import CallIntent
 from gateway.config import load
-from gateway.db import close_database, open_database
-from gateway.intents import CallIntent
-from gateway.ledger import Session, store_rates
-from gateway.sms_models import SmsCommand
+from gateway.money import accounts
+from gateway.money.billing import parse_rates_csv
+from gateway.money.ledger import Session, store_rates
+from gateway.sms.models import SmsCommand
+from gateway.store.db import close_database, open_database
 from modems.sim import PhoneState
 
 from tests.boxrig import BOX, DEST_SIM, RATES, config_text, wait_for
@@ -48,7 +48,7 @@ class Box:
                                               (self.other_sim, ["callback", "destination"])],
                                     {}, database))
         self.config = load(str(path))
-        self.argv = [sys.executable, "-m", "gateway", "run", "--config", str(path)]
+        self.argv = [sys.executable, "-m", "callbox", "run", "--config", str(path)]
         self.log = open(workdir / "daemon.log", "ab")
         self.process: subprocess.Popen | None = None
         self.kills = 0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gateway import accounts
-from gateway.db import EventLogRecord, db, is_postgresql
-from gateway.sms_models import Alert, SmsHealth
+from gateway.money import accounts
+from gateway.sms.models import Alert, SmsHealth
+from gateway.store.db import EventLogRecord, db, is_postgresql
 from modems import sms as sms_codec
 from modems.sim import sms_pdu
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 import subprocess
 import sys
 import types
-from pathlib import Path
 
-from gateway.db import db
-from gateway.sms_models import SmsHealth
+from gateway.sms.models import SmsHealth
+from gateway.store.db import db
 
 from tests.sms_rig import SmsBox, commands, wait_until
 from tests.test_sms_emoji import refuse_everything
@@ -25,7 +25,7 @@ def status(tmp_path: Path, database: str) -> str:
     config = tmp_path / "status.toml"
     config.write_text(f'[gateway]\nstate_dir = "{tmp_path}"\ndatabase = "{database}"\n'
                       'box = "box"\n')
-    result = subprocess.run([sys.executable, "-m", "gateway", "status", "--config", str(config)],
+    result = subprocess.run([sys.executable, "-m", "callbox", "status", "--config", str(config)],
                             capture_output=True, text=True, timeout=60, cwd=ROOT)
     return result.stdout
 

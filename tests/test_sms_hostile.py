@@ -9,15 +9,15 @@ import itertools
 import time
 import types
 
+from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
-from hypothesis import strategies as st
 
-from gateway import accounts, sms_store
-from gateway.db import close_database
-from gateway.ledger import Account, CallerId
-from gateway.sms_commands import PIN_MASK, CommandRunner, parse
-from gateway.sms_models import SmsCommand, SmsIn, SmsOut
+from gateway.money import accounts
+from gateway.money.ledger import Account, CallerId
+from gateway.sms import store as sms_store
+from gateway.sms.commands import PIN_MASK, CommandRunner, parse
+from gateway.sms.models import SmsCommand, SmsIn, SmsOut
+from gateway.store.db import close_database
 from modems.events import SmsReceived
 
 from tests.hostile import hostile_values, unstorable

@@ -6,9 +6,9 @@ import argparse
 
 import pytest
 
-from gateway import sms_store
-from gateway.cli import sms as sms_cli
-from gateway.sms_models import SmsIn, SmsOut
+from callbox.cli import sms as sms_cli
+from gateway.sms import store as sms_store
+from gateway.sms.models import SmsIn, SmsOut
 
 from tests.sms_rig import SmsBox, outbox, wait_until
 

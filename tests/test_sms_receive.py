@@ -4,19 +4,18 @@ from __future__ import annotations
 import dataclasses
 import time
 
+from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from gateway import sms_store
-from gateway.db import close_database, db, is_postgresql
-from gateway.sms_models import Alert
+from gateway.sms import store as sms_store
+from gateway.sms.models import Alert
+from gateway.store.db import close_database, db, is_postgresql
 from modems import sms as sms_codec
 from modems.events import ModemUp
 from modems.sim import PhoneState, sms_pdu
 
-from tests.sms_rig import (ActionRecord, SmsBox, commands, open_test_database, outbox,
-                           received, wait_until)
+from tests.sms_rig import (ActionRecord, SmsBox, commands, open_test_database, outbox, received,
+                           wait_until)
 
 USER = "+4917012345678"
 CRASHERS = ("00F101010C0000000000", "001C011C", "000ABF00")

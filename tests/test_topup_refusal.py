@@ -3,16 +3,16 @@ what the account has free: through `callbox account`, the admin pages and the JS
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from gateway import accounts
-from gateway.db import close_database, open_database
-from gateway.ledger import Account, InsufficientCredit, Topup, debit, topup
+from gateway.money import accounts
+from gateway.money.ledger import Account, InsufficientCredit, Topup, debit, topup
+from gateway.store.db import close_database, open_database
 
 from tests.webclient import Client, make_test_app
 
@@ -36,7 +36,7 @@ def config(tmp_path: Path) -> Path:
 
 
 def callbox(config: Path, *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "gateway", *args, "--config", str(config)],
+    result = subprocess.run([sys.executable, "-m", "callbox", *args, "--config", str(config)],
                             capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == expect, (args, result.stdout, result.stderr)

@@ -13,16 +13,15 @@ import time
 
 import pytest
 
-from gateway import accounts
-from gateway.billing import parse_rates_csv
-from gateway.db import close_database, open_database
-from gateway.ledger import Account, Cdr, Session, store_rates
+from gateway.money import accounts
+from gateway.money.billing import parse_rates_csv
+from gateway.money.ledger import Account, Cdr, Session, store_rates
+from gateway.store.db import close_database, open_database
 from modems.sim import Delays, Network, PhoneState
 from webui import auth
 
 from tests.boxrig import RATES, ensure_prompts, wait_for
 from tests.pg import free_port
-
 
 REQUESTS_PER_BOX = 25
 BALANCE = 100          # cents: a few one-minute calls at 12 cents a leg
@@ -62,7 +61,7 @@ class Box:
 
     def start(self) -> None:
         env = {**os.environ, **self.network.alsa_env()}
-        self.process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config",
+        self.process = subprocess.Popen([sys.executable, "-m", "callbox", "run", "--config",
                                          str(self.config)], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         threading.Thread(target=self._answer, daemon=True).start()

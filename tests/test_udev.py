@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-from gateway.udev import default_name, rule_lines
+from callbox.udev import default_name, rule_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "config" / "99-callbox.rules"
@@ -33,7 +33,7 @@ EC25_VOICE = {"ID_BUS": "usb", "ID_VENDOR": "Quectel", "ID_VENDOR_ID": "2c7c",
 def test_a_pty_is_not_a_usb_device():
     controller, terminal = os.openpty()
     try:
-        result = subprocess.run([sys.executable, "-m", "gateway", "probe", "--udev",
+        result = subprocess.run([sys.executable, "-m", "callbox", "probe", "--udev",
                                  os.ttyname(terminal)], capture_output=True, text=True,
                                 timeout=30, cwd=ROOT)
     finally:

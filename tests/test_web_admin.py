@@ -10,12 +10,13 @@ import time
 
 import pytest
 
-from gateway import accounts, sms_store
-from gateway.db import EventLogRecord
-from gateway.ledger import Account, CallerId, Cdr, RateRecord, Session, debit, start_session
-from gateway.sms_models import SmsCommand, SmsIn, SmsOut
-from webui.admin import talk_seconds_today
-from webui.admin_common import local_midnight
+from gateway.money import accounts
+from gateway.money.ledger import Account, CallerId, Cdr, RateRecord, Session, debit, start_session
+from gateway.sms import store as sms_store
+from gateway.sms.models import SmsCommand, SmsIn, SmsOut
+from gateway.store.db import EventLogRecord
+from webui.admin.common import local_midnight
+from webui.admin.pages import talk_seconds_today
 
 from tests.webclient import Client
 
@@ -383,7 +384,7 @@ def test_retrying_a_failed_sms_queues_it_again(app, admin):
 # -- system ---------------------------------------------------------------------------------
 
 def test_system_page_shows_the_box_and_the_log_tail(app, admin):
-    from gateway.db import DaemonRecord
+    from gateway.store.db import DaemonRecord
     now = app.clock.now
     DaemonRecord.create(box="box", pid=4242, version="0.1.0", started_at=now - 3 * 3600 - 120,
                         heartbeat_at=now - 4, status="2/3 modems up")

@@ -8,13 +8,14 @@ import re
 
 import pytest
 
-from gateway import accounts, sms_store
-from gateway.db import EventLogRecord, close_database
-from gateway.ledger import Account, CallerId, RateRecord, Topup
-from gateway.sms_models import SmsOut
+from gateway.money import accounts
+from gateway.money.ledger import Account, CallerId, RateRecord, Topup
+from gateway.sms import store as sms_store
+from gateway.sms.models import SmsOut
+from gateway.store.db import EventLogRecord, close_database
+from gateway.users import WebUser
 from modems.events import IncomingCall, ModemDown, ModemUp
 from webui import auth
-from webui.models import WebUser
 
 from tests.test_web_admin import local_day, make_calls
 from tests.test_web_console import BOX, wait_until, web_with_one_modem

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 import re
 
-from gateway import accounts
-from gateway.ledger import Cdr, Session, start_session
-from gateway.sms_models import SmsOut
+from gateway.money import accounts
+from gateway.money.ledger import Cdr, Session, start_session
+from gateway.sms.models import SmsOut
+from gateway.users import WebUser
 from webui import auth
-from webui.models import WebUser
 
 from tests.webclient import Client
 

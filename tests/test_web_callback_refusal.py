@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from gateway.ledger import Session
+from gateway.money.ledger import Session
 from modems.sim import PhoneState
 from webui import auth
 from webui.app import make_app

@@ -1,19 +1,19 @@
 """`callbox user add`: web logins from the command line, run as real subprocesses."""
 from __future__ import annotations
 
+from pathlib import Path
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 
-from gateway import accounts
-from gateway.db import close_database, open_database
+from gateway.money import accounts
+from gateway.store.db import close_database, open_database
+from gateway.users import WebUser
 from webui import auth
-from webui.models import WebUser
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def config_file(tmp_path):
 
 def run(argv, stdin: str, expect: int) -> subprocess.CompletedProcess:
     """Runs `callbox ARGV` with `stdin`; checks the exit code and that no traceback shows."""
-    result = subprocess.run([sys.executable, "-m", "gateway", *argv], input=stdin,
+    result = subprocess.run([sys.executable, "-m", "callbox", *argv], input=stdin,
                             capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == expect, (argv, result.stdout, result.stderr)

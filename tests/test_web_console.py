@@ -11,13 +11,12 @@ import types
 
 import pytest
 
-from gateway.db import close_database
-from gateway.ledger import Cdr
+from gateway.money.ledger import Cdr
+from gateway.store.db import close_database
 from modems.events import IncomingCall, ModemDown, ModemUp
 from modems.pool import ModemConfig, ModemPool
-from webui.admin_common import local_midnight
-from webui.console import command_problem, expert_warning
-
+from webui.admin.common import local_midnight
+from webui.admin.console import command_problem, expert_warning
 
 from tests.conftest import EventLog
 from tests.webclient import Client, make_test_app

@@ -4,12 +4,12 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from gateway import accounts
 from gateway.config import parse
-from gateway.ledger import Account, CallerId, Cdr, Session, start_session
-from gateway.sms_models import SmsOut
+from gateway.money import accounts
+from gateway.money.ledger import Account, CallerId, Cdr, Session, start_session
+from gateway.sms.models import SmsOut
+from gateway.users import CallerIdCode
 from webui import auth
-from webui.models import CallerIdCode
 
 from tests.webclient import Client
 

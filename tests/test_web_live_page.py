@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from gateway.ledger import Account, start_session
+from gateway.money.ledger import Account, start_session
+
 from tests.test_web_server import PASSWORD, serve, web_app  # noqa: F401  (a fixture)
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from gateway.db import close_database
+from gateway.store.db import close_database
+from gateway.users import LoginFailure
 from webui import auth
-from webui.models import LoginFailure
 
 from tests.webclient import Client, make_test_app
 

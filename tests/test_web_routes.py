@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from gateway import accounts
-from gateway.ledger import Cdr, Session, Topup, start_session
+from gateway.money import accounts
+from gateway.money.ledger import Cdr, Session, Topup, start_session
 
 from tests.webclient import Client
 

@@ -16,10 +16,10 @@ import types
 
 import pytest
 
-from gateway import accounts
-from gateway.callservice import CallService
+from gateway.calls.service import CallService
 from gateway.config import parse
-from gateway.db import open_database
+from gateway.money import accounts
+from gateway.store.db import open_database
 from webui import auth
 from webui.app import make_app
 from webui.incoming import BODY_BUFFERED, HEAD_MAX, Waiting
@@ -251,7 +251,7 @@ def test_streams_are_capped_per_login_and_in_all_and_freed_when_closed(tmp_path,
 
 
 def _account_id(name: str) -> int:
-    from gateway.ledger import Account
+    from gateway.money.ledger import Account
     return Account.get(Account.name == name).id
 
 

@@ -1,18 +1,18 @@
 """A browser stand-in for WSGI-level web tests: cookies kept, the app called directly."""
 from __future__ import annotations
 
+from http.cookies import SimpleCookie
 import io
 import json
 import re
 import time
 import types
-import uuid
-from http.cookies import SimpleCookie
 from urllib.parse import urlencode
+import uuid
 
-from gateway import accounts
 from gateway.config import parse
-from gateway.db import open_database
+from gateway.money import accounts
+from gateway.store.db import open_database
 from webui import auth
 from webui.app import make_app
 

@@ -4,7 +4,7 @@
 where no call is made) and optionally `now` (the clock), `watch` (the
 database outage watch) and `phones` (the virtual network's phones by name,
 for the demo's Virtual phones page); the daemon itself will do. Routes live
-in webui/pages.py (account holders), webui/admin*.py and webui/api.py (JSON
+in webui/holder/pages.py (account holders), webui/admin*.py and webui/api/holder.py (JSON
 and live events); this module holds what they share: who is logged in, CSRF
 checks, templates, and each request's database connection (closed by the
 thread that opened it; a lost one gives 503 and the outage banner).
@@ -21,10 +21,16 @@ import time
 import bottle
 from peewee import OperationalError
 
-from gateway.billing import format_money
-from gateway.db import close_database
-from gateway.journal import CONNECTION_ERRORS, forget_connection
-from webui import auth
+from gateway.money.billing import format_money
+from gateway.store.db import close_database
+from gateway.store.journal import CONNECTION_ERRORS, forget_connection
+from webui import auth, phones
+from webui.admin import (accounts as admin_accounts, boxes as admin_boxes, calls as admin_calls,
+                         console, pages as admin, rates as admin_rates, sms as admin_sms,
+                         system as admin_system)
+from webui.api import admin as admin_api, box as admin_api_box, holder as api
+from webui.holder import pages
+from webui.http import COOKIE, https
 from webui.inputs import id_filter, json_error, unstorable_field
 from webui.live import LiveTracker, StreamSlots
 
@@ -33,7 +39,6 @@ log = logging.getLogger(__name__)
 HERE = os.path.dirname(os.path.abspath(__file__))
 VIEWS = os.path.join(HERE, "views")
 STATIC = os.path.join(HERE, "static")
-COOKIE = "callbox_session"
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -57,7 +62,7 @@ class Web:
         self.tracker = LiveTracker(live)
         self.streams = StreamSlots(config.web.max_streams, config.web.streams_per_login)
         self.stopping = threading.Event()
-        self.watch = getattr(services, "watch", None)     # gateway.journal.DatabaseWatch
+        self.watch = getattr(services, "watch", None)     # gateway.store.journal.DatabaseWatch
         self.phones = None         # the Virtual phones panel (webui/phones.py): demo only
 
     def outage(self) -> str:
@@ -148,11 +153,6 @@ class Web:
                                       secure=https())
 
 
-def https() -> bool:
-    """Gives whether this request came over HTTPS (the server's TLS, webui/server.py)."""
-    return bottle.request.environ.get("wsgi.url_scheme") == "https"
-
-
 def database_guard(web):
     """Plugin: closes each request's database connection on the thread that opened it, and
     while the database is unreachable answers 503 saying so (a POST changes nothing then)."""
@@ -188,9 +188,6 @@ def outage_response(web) -> bottle.HTTPResponse:
 
 def make_app(config, services) -> bottle.Bottle:
     """Gives the web UI's WSGI app (a Bottle app with `.web` = its shared state)."""
-    from webui import (admin, admin_accounts, admin_api, admin_boxes, admin_calls, admin_rates,
-                       admin_sms, admin_system, api, console, pages, phones)
-
     app = bottle.Bottle()
     app.router.add_filter("int", id_filter)     # before any route: see webui/inputs.py
     web = Web(config, services)
@@ -248,5 +245,6 @@ def make_app(config, services) -> bottle.Bottle:
         module.install(app, web)
     api.install(app, web)
     admin_api.install(app, web)
+    admin_api_box.install(app, web)
     phones.install(app, web, getattr(services, "phones", None))
     return app

@@ -19,15 +19,15 @@ never opens admin routes.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
 
-from gateway.db import db
-from gateway.ledger import Account
-from webui.models import LoginFailure, WebSession, WebUser
+from gateway.money.ledger import Account
+from gateway.store.db import db
+from gateway.users import LoginFailure, WebSession, WebUser
 
 SESSION_LIFETIME = 12 * 3600      # seconds
 LOGIN_COOKIE = "callbox_login"    # the login form's token (login CSRF)

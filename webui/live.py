@@ -18,8 +18,8 @@ import json
 import queue
 import threading
 
-from gateway.db import close_database
-from gateway.ledger import Session
+from gateway.money.ledger import Session
+from gateway.store.db import close_database
 
 KEPT_SESSIONS = 200      # sessions whose last live state is kept; older ones read the books
 KEEPALIVE = 15.0          # seconds between comments on an idle stream, so proxies keep it

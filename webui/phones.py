@@ -21,14 +21,13 @@ silence (most of a bridged call in the demo) is not searched.
 """
 from __future__ import annotations
 
+from collections import deque
 import json
 import logging
 import threading
 import time
-from collections import deque
 
 import bottle
-
 import numpy as np
 
 from audio.match import PIECES_GATE, find, score
@@ -37,8 +36,7 @@ from audio.player import PromptError, load_prompt
 from audio.prompts import LANGUAGES
 from modems.numbers import InvalidNumber, to_e164
 from modems.sim import PhoneActionError
-from webui.api import body
-from webui.app import json_error
+from webui.inputs import json_body as body, json_error
 
 log = logging.getLogger(__name__)
 

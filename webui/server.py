@@ -16,13 +16,13 @@ adapter's context), and `redirect_listen` adds a plain-HTTP listener that redire
 from __future__ import annotations
 
 import ctypes
+from dataclasses import dataclass
 import functools
 import logging
 import re
 import select
 import threading
 import time
-from dataclasses import dataclass
 
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
@@ -36,7 +36,7 @@ WORKERS = 16              # threads for pages and the API, besides the live stre
 REQUEST_TIMEOUT = 10.0    # seconds a request (head and short body) may take to arrive
 BACKLOG = 128             # connections the kernel queues before the gate accepts them
 MAX_WAITING = 400         # connections whose request has not arrived yet (memory bound)
-BODY_MAX = 5 * 1024 * 1024   # bytes; a rate table upload (webui/admin_rates.py) fits
+BODY_MAX = 5 * 1024 * 1024   # bytes; a rate table upload (webui/admin/rates.py) fits
 REDIRECT_WORKERS = 2
 M_MMAP_THRESHOLD = -3         # glibc <malloc.h>
 MMAP_THRESHOLD = 128 * 1024   # bytes; glibc's own starting value, kept fixed

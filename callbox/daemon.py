@@ -1,0 +1,327 @@
+"""The daemon: the box's parts started, watched and stopped in one place.
+
+`Daemon` opens the database (or, for a shared server away at boot, starts in
+outage mode and catches up when it answers), then runs the modem pool, the
+call service, the SMS service, the web UI and these threads of its own:
+- `db-writer`: takes modem events from a queue (the pool's threads only put
+  them there), writes each to the log and `event_log`, keeps `modem_status`
+  current, writes the `daemon` heartbeat every HEARTBEAT_INTERVAL seconds
+  and archives old records daily.
+- `db-watch` (gateway/store/journal.py): whether the database answers; replays the
+  journal of bills written during an outage.
+Running it as a service (signals, systemd) is callbox/service.py.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+import logging
+import os
+import queue
+import threading
+import time
+
+from audio import prompts
+from gateway import __version__
+from gateway.calls.service import CallService
+from gateway.config import Config, ConfigError, ModemConfig, load, mask_url_password
+from gateway.sms.actions import CallActions
+from gateway.sms.service import SmsService
+from gateway.store import boxes
+from gateway.store.db import close_database, db, is_url, open_database
+from gateway.store.event_text import describe_event
+from gateway.store.journal import (CONNECTION_ERRORS, DatabaseWatch, Journal, forget_connection,
+                                   price_and_settle)
+from gateway.store.migrations import migrate
+from gateway.store.status import StatusStore
+from modems.events import ModemDown, ModemEvent, ModemUp
+from modems.pool import ModemConfig as PoolModemConfig, ModemPool
+
+log = logging.getLogger(__name__)
+
+ARCHIVE_FIRST_AFTER = 60.0          # seconds after start before the first archive run
+ARCHIVE_INTERVAL = 24 * 3600.0      # then daily
+HEARTBEAT_INTERVAL = 10.0   # seconds between `daemon` rows; `callbox status` calls 30 s stale
+_STOP = object()            # tells the writer to write its last rows and end
+
+
+class Daemon:
+    """The box's daemon, runnable in-process: start(), wait(), stop()."""
+
+    def __init__(self, config: Config, now: Callable[[], float] = time.time,
+                 observe: Callable[[ModemEvent], None] | None = None, phones=None,
+                 archive_first_after: float = ARCHIVE_FIRST_AFTER):
+        """`observe`, if given, sees each modem event after it is recorded, on the
+        writer thread: it must return quickly (set an Event, put on a queue).
+        `phones` (name -> virtual phone) gives the web UI its Virtual phones page.
+        `archive_first_after`: seconds from start to the first archive run (then daily)."""
+        self.config = config
+        self._archive_first_after = archive_first_after
+        self.phones = phones
+        self.now = now
+        self._observe = observe
+        self._store = StatusStore(config.gateway.box, now)
+        self._stop_requested = threading.Event()
+        self._work: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._started = False
+        self._stopped = False
+        self._pool: ModemPool | None = None
+        self._modems = config.modems       # the [[modem]] tables the pool runs
+        self.calls: CallService | None = None
+        self.watch: DatabaseWatch | None = None
+        self.sms: SmsService | None = None
+        self.web = None
+        self._writer: threading.Thread | None = None
+
+    @property
+    def pool(self) -> ModemPool | None:
+        return self._pool
+
+    def start(self) -> None:
+        """Opens the database, starts the writer and the modem pool."""
+        with self._lock:
+            if self._started:
+                raise RuntimeError("the daemon was started already")
+            self._started = True
+        gateway = self.config.gateway
+        self.watch = DatabaseWatch(Journal(os.path.join(gateway.state_dir, "journal.db")),
+                                   price_and_settle, now=self.now, on_return=self._catch_up)
+        try:
+            open_database(gateway.database)
+            reachable = True
+        except CONNECTION_ERRORS as error:      # a shared server may be away at boot
+            if not is_url(gateway.database):
+                raise                           # an SQLite file that cannot open: say so
+            reachable = False
+            log.error("the database is unreachable at start: the box answers callers only "
+                      "to say so until it returns")
+            self.watch.lost(error)
+        finally:
+            forget_connection()   # from here on each thread opens its own connection
+        log.info("callbox %s started for box %r with %d modem(s), database %s", __version__,
+                 gateway.box, len(self.config.modems), mask_url_password(gateway.database))
+        if not self.config.modems:
+            log.warning("no [[modem]] in %s: the box has nothing to do until one is added",
+                        self.config.path)
+        self._pool = ModemPool([_pool_config(modem) for modem in self.config.modems],
+                               country=gateway.country, on_event=self._on_event,
+                               health_interval=gateway.health_interval,
+                               at_timeout=gateway.at_timeout)
+        self.calls = CallService(self.config, self._pool, _speech(self.config), self.now,
+                                 watch=self.watch)
+        if reachable:
+            try:
+                self._catch_up()
+            finally:
+                close_database()
+        self._writer = threading.Thread(target=self._run_writer, name="db-writer", daemon=True)
+        self._writer.start()
+        self.watch.start()
+        self.calls.start()
+        actions = CallActions(self.calls, gateway.currency, gateway.box, self.now,
+                              notifier=lambda number, modem: self.sms.notifier(number, modem))
+        self.sms = SmsService(self.config, self._pool, actions, self.now)
+        self.sms.start()
+        self.calls.serve_intents(actions.start)
+        from webui.app import make_app
+        from webui.server import WebServer
+        self.web = WebServer.from_config(make_app(self.config, self), self.config.web)
+        self.web.start()
+        self._pool.start()
+
+    def _catch_up(self) -> None:
+        """Once the database first answers (at start, or later when it was away at start):
+        the schema, this daemon's row, the bills of an earlier outage, then crash
+        recovery: all before the box takes a new session."""
+        if self._store.started:
+            return
+        migrate(db.obj)
+        self._store.record_start(os.getpid(), __version__, self._modems)
+        self.watch.replay()
+        self.calls.recover()
+
+    def _on_event(self, event: ModemEvent) -> None:
+        # Runs on a pool thread: queue the event and return at once.
+        self._work.put(event)
+        if self.calls is not None:
+            self.calls.on_event(event)
+        if self.sms is not None:
+            self.sms.on_event(event)
+
+    def reload(self) -> None:
+        """Re-reads the configuration file (SIGHUP): policy, prompts' language, prefix
+        lists and rates take effect for the next calls; modems added start, modems
+        removed or changed close once their call ends. Running calls go on."""
+        try:
+            fresh = load(self.config.path)
+        except ConfigError as error:
+            log.error("reload refused, keeping the running configuration: %s", error)
+            return
+        missing_prompts = prompts.check(fresh.callback.language)
+        if missing_prompts:     # the next callers would hear silence
+            log.error("reload refused, keeping the running configuration: language %s: %s",
+                      fresh.callback.language, missing_prompts)
+            return
+        self.config = fresh
+        if self._pool is not None and fresh.modems != self._modems:
+            self._modems = fresh.modems
+            self._pool.apply([_pool_config(modem) for modem in fresh.modems])
+        if self.calls is not None:
+            self.calls.reconfigure(self.config)
+        log.info("configuration reloaded from %s", self.config.path)
+
+    def healthy(self) -> bool:
+        """True when every thread the box needs is alive (the watchdog's question)."""
+        threads = [self._writer] + ([self.watch.thread] if self.watch is not None else [])
+        if self.calls is not None:
+            threads += self.calls.threads
+        if self.sms is not None:
+            threads += list(self.sms.threads)
+        alive = all(thread is not None and thread.is_alive() for thread in threads)
+        return alive and (self._pool is None or self._pool.threads_alive())
+
+    def status_line(self) -> str:
+        statuses = self._statuses()
+        up = sum(1 for status in statuses if status.state == "up")
+        calls = self.calls.active_sessions() if self.calls is not None else 0
+        line = f"{up}/{len(statuses)} modems up, {calls} call{'s' if calls != 1 else ''}"
+        if self.watch is not None and self.watch.down:
+            line += ", database unreachable"
+        return line
+
+    def request_stop(self) -> None:
+        """Asks wait() to return; the caller then calls stop()."""
+        self._stop_requested.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Waits until a stop is requested; gives True if it was."""
+        return self._stop_requested.wait(timeout)
+
+    def stop(self) -> None:
+        """Stops the pool, writes the last rows, closes the database; safe to call twice."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+        self._stop_requested.set()
+        # Each step on its own: one failing must not keep the others from running.
+        if self.web is not None:
+            _step("stopping the web server", self.web.stop)
+        if self.calls is not None:
+            _step("ending the calls", self.calls.stop)
+        if self.sms is not None:
+            _step("stopping SMS", self.sms.stop)
+        if self.watch is not None:
+            _step("stopping the database watch", self.watch.stop)
+        if self._pool is not None:
+            _step("stopping the modems", self._pool.stop)
+        if self._writer is not None:
+            self._work.put(_STOP)
+            self._writer.join(timeout=15)
+            if self._writer.is_alive():
+                log.error("the database writer did not finish in 15 s")
+        _step("closing the database", close_database)
+        log.info("callbox stopped")
+
+    # -- the writer thread ---------------------------------------------------------------
+
+    def _run_writer(self) -> None:
+        heartbeat_due = poll_due = time.monotonic()
+        archive_due = poll_due + self._archive_first_after
+        while True:
+            timeout = max(0.0, min(heartbeat_due, poll_due, archive_due) - time.monotonic())
+            try:
+                item = self._work.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+            if item is _STOP:
+                break
+            if item is not None:
+                _step(f"recording {type(item).__name__}", self._record_event, item)
+                if self._observe is not None:
+                    _step(f"showing {type(item).__name__} to the observer", self._observe, item)
+            moment = time.monotonic()
+            if moment >= poll_due:
+                _step("refreshing the modem status", self._refresh_all)
+                poll_due = moment + self.config.gateway.health_interval
+            if moment >= heartbeat_due:
+                _step("writing the heartbeat", self._heartbeat)
+                heartbeat_due = moment + HEARTBEAT_INTERVAL
+            if moment >= archive_due:
+                _step("archiving old call and SMS records", self._archive)
+                archive_due = moment + ARCHIVE_INTERVAL
+        self._drain()
+        if self._store.started:
+            _step("writing the last status", self._store.record_stop)
+        close_database()
+
+    def _archive(self) -> None:
+        """Moves CDRs and SMS older than retention_days to CSV files (daily)."""
+        from gateway.store.retention import archive_old
+        gateway = self.config.gateway
+        archive_old(self.now(), gateway.retention_days, gateway.archive_dir)
+
+    def _drain(self) -> None:
+        """Records the events that arrived before the stop."""
+        while True:
+            try:
+                item = self._work.get_nowait()
+            except queue.Empty:
+                return
+            if item is not _STOP:
+                _step(f"recording {type(item).__name__}", self._record_event, item)
+
+    def _record_event(self, event: ModemEvent) -> None:
+        if not self._store.started:    # no database yet since the start: the log only
+            log.info("%s", describe_event(event).message)
+            return
+        self._store.record_event(event, self._statuses())
+        if isinstance(event, (ModemUp, ModemDown)):
+            self._heartbeat()   # the status line counts modems up: keep it true at once
+
+    def _refresh_all(self) -> None:
+        if not self._store.started:
+            return
+        statuses = self._statuses()
+        self._store.refresh_modems(statuses)
+        if self._pool is not None:     # a reload may have removed modems
+            self._store.keep_modems(status.name for status in statuses)
+
+    def _heartbeat(self) -> None:
+        if not self._store.started:
+            return            # the database has not answered yet since the start
+        self._store.heartbeat(len(self.config.modems))
+        boxes.beat(self.config.gateway.box, __version__, self._statuses(),
+                   self.calls.active_sessions() if self.calls is not None else 0, self.now())
+
+    def _statuses(self) -> list:
+        return self._pool.status() if self._pool is not None else []
+
+
+def _speech(config: Config):
+    from audio.speech import Speech
+    currency = config.gateway.currency
+    return Speech(lang=config.callback.language,
+                  currency=currency if currency in ("USD", "EUR") else "USD")
+
+
+def _pool_config(modem: ModemConfig) -> PoolModemConfig:
+    return PoolModemConfig(name=modem.name, port=modem.port, audio=modem.audio,
+                           roles=modem.roles, sim_pin=modem.sim_pin, group=modem.group,
+                           profile=modem.profile)
+
+
+def _step(what: str, function: Callable, *args) -> None:
+    """Runs one step of the writer or of shutdown; logs an error in it and goes on."""
+    try:
+        function(*args)
+    except CONNECTION_ERRORS as error:     # an outage: the database watch says so once
+        forget_connection()
+        log.warning("the database is unreachable while %s: %s", what,
+                    str(error).strip().splitlines()[0] if str(error).strip() else error)
+    except Exception:
+        log.exception("error while %s", what)

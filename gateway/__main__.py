@@ -1,6 +1,0 @@
-"""`python -m gateway` is the `callbox` command."""
-import sys
-
-from gateway.cli import main
-
-sys.exit(main())

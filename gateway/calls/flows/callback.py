@@ -1,0 +1,230 @@
+"""The regular callback, as the user lives it.
+
+    leg A = call the user back ; balance (at once for a known caller ID, else
+    after account number and PIN) ; loop { destination by keys ; rate and
+    maximum duration ; "you can talk for N minutes" ; leg B = dial it (the user
+    hears ringback) ; bridge until a side hangs up, #11, or the time is up }
+
+`Hangup` (the user hung up) may come out of any wait; the caller of `run`
+settles the bill in its `finally`.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from audio import tones
+from audio.player import frames
+from gateway.calls.flows.session import LegFailed, NoFreeModem, Session
+from gateway.money import accounts
+from gateway.money.ledger import InsufficientCredit
+from modems.numbers import InvalidNumber, to_e164
+
+log = logging.getLogger(__name__)
+
+PROMPT_FOR_CAUSE = {"busy": "destination_busy", "no answer": "no_answer",
+                    "rejected": "destination_busy"}
+HASH_ELEVEN = ["#", "1", "1"]
+LEG_A_AFTER_BRIDGE = 10      # seconds of leg A kept paid for after a bridge (the prompts)
+
+
+def run(context, session: Session, number: str, destination: str | None = None) -> None:
+    """Calls `number` back and serves it until it hangs up; `destination` skips the prompt."""
+    config = context.config.callback
+    try:
+        session.dial("callback", number, config.answer_timeout)
+    except NoFreeModem:
+        log.warning("callback to %s: all lines are busy", number)
+        return
+    except LegFailed as failure:
+        log.info("callback to %s not answered: %s (nothing billed)", number, failure)
+        return
+    account = accounts.by_caller_id(number)
+    if account is None:
+        account = authorize(context, session, number)
+        if account is None:
+            session.say(context.speech.say("goodbye"))
+            return
+    if not context.attach(session, account.id):
+        session.say(context.speech.say("all_lines_busy", "goodbye"))
+        return
+    if not context.hold_leg_a(session, account.id):
+        log.info("callback to %s: the balance does not cover the call back", number)
+        session.say(context.speech.say("not_enough_credit", "goodbye"))
+        return
+    balance = context.available(account.id) + context.reserved(session)
+    session.say(context.speech.say("your_balance_is", context.money_words(balance)))
+    serve_destinations(context, session, account.id, destination)
+    session.say(context.speech.say("goodbye"))
+
+
+def authorize(context, session: Session, number: str):
+    """Asks account number and PIN; gives the account, or None after too many tries."""
+    config = context.config.callback
+    for _ in range(config.pin_tries):
+        account_number = collect(context, session, "enter_account", max_digits=10)
+        if not account_number:
+            continue
+        pin = collect(context, session, "enter_pin", max_digits=8)
+        account = accounts.by_number_or_name(account_number)
+        now = context.now()
+        if not pin:
+            session.say(context.speech.say("wrong_pin"))
+            continue
+        # A wrong account number is checked (and counted) like a wrong PIN.
+        check = accounts.check_pin(account, pin, number, now)
+        if check.locked:
+            log.warning("PIN entry is locked (%s) for caller %s", check.scope, number)
+            session.say(context.speech.say("pin_locked"))
+            return None
+        if check.ok and account.locked:
+            log.warning("account %s is locked by an admin: no call for %s", account.name, number)
+            session.say(context.speech.say("account_locked"))
+            return None
+        if check.ok:
+            log.info("caller %s authorized for account %s by PIN", number, account.name)
+            if config.save_caller_id_after_pin:
+                accounts.authorize_caller_id(account.id, number, now)
+            return account
+        log.info("wrong account number or PIN from %s", number)
+        session.say(context.speech.say("wrong_pin"))
+    return None
+
+
+def collect(context, session: Session, prompt: str | None, max_digits: int) -> str:
+    """Plays a prompt and gives the keys typed up to # (or a pause); `*` erases one."""
+    config = context.config.callback
+    session.take_keys()
+    if prompt:
+        session.say(context.speech.say(prompt), barge_in=True)
+    typed: list[str] = []
+    deadline = time.monotonic() + config.interdigit_timeout + (0 if session.keys else 3)
+    while True:
+        for key in session.take_keys():
+            if key == "#":
+                return "".join(typed)
+            if key == "*":
+                if typed:
+                    typed.pop()
+            elif key.isdigit():
+                typed.append(key)
+            if len(typed) >= max_digits + 1:
+                return ""
+            deadline = time.monotonic() + config.interdigit_timeout
+        if not session.wait_until(deadline, lambda: bool(session.keys)):
+            return "".join(typed)
+
+
+def serve_destinations(context, session: Session, account_id: int, fixed: str | None) -> None:
+    """The destination loop: until the user hangs up or runs out of tries."""
+    config = context.config.callback
+    tries = 0
+    while tries < config.destination_tries:
+        if fixed is not None:
+            number, fixed_used = fixed, True
+            if not context.destination_allowed(number):    # asked by SMS: same lists
+                log.info("destination %s refused by the prefix lists", number)
+                session.say(context.speech.say("number_not_allowed"))
+                return
+        else:
+            number, fixed_used = choose_destination(context, session), False
+        if number is None:
+            tries += 1
+            continue
+        outcome = call_destination(context, session, account_id, number)
+        if outcome == "refused":
+            tries += 1
+        if fixed_used:
+            return
+
+
+def choose_destination(context, session: Session) -> str | None:
+    """Asks for a destination; gives it in E.164 if it may be dialled, else says why."""
+    typed = collect(context, session, "enter_destination", max_digits=20)
+    if not typed:
+        return None
+    try:
+        number = to_e164(typed, context.config.gateway.country)
+    except InvalidNumber:
+        session.say(context.speech.say("number_not_allowed"))
+        return None
+    if not context.destination_allowed(number):
+        log.info("destination %s refused by the prefix lists", number)
+        session.say(context.speech.say("number_not_allowed"))
+        return None
+    return number
+
+
+def call_destination(context, session: Session, account_id: int, number: str) -> str:
+    """Rates, announces, dials and bridges one destination; gives what happened."""
+    config = context.config.callback
+    leg_a = session.leg_a
+    rate_a, rate_b = context.rate(leg_a.number), context.rate(number)
+    if rate_b is None or rate_a is None:
+        log.info("no rate for %s", number if rate_b is None else leg_a.number)
+        session.say(context.speech.say("no_rate"))
+        return "refused"
+    budget = context.available(account_id) + context.reserved(session)
+    seconds = context.talk_budget(budget, rate_a, leg_a.talk_seconds, rate_b, LEG_A_AFTER_BRIDGE)
+    if seconds < config.min_call_seconds:
+        log.info("not enough credit for a call to %s (%d s affordable)", number, seconds)
+        session.say(context.speech.say("not_enough_credit"))
+        return "refused"
+    try:
+        context.hold(session, account_id, rate_a, rate_b, seconds)
+    except InsufficientCredit:
+        session.say(context.speech.say("not_enough_credit"))
+        return "refused"
+    session.say(context.speech.say("you_can_talk_for", context.duration_words(seconds)))
+    try:
+        leg_b = session.dial("destination", number, config.answer_timeout,
+                             ringback=tones.ringback())
+    except NoFreeModem:
+        session.say(context.speech.say("all_lines_busy"))
+        return "failed"
+    except LegFailed as failure:
+        session.say(context.speech.say(PROMPT_FOR_CAUSE.get(str(failure), "call_failed")))
+        return "failed"
+    return bridge(context, session, leg_b, seconds)
+
+
+def bridge(context, session: Session, leg_b, seconds: int) -> str:
+    """Joins the user with leg B until B hangs up, #11, or the time is up."""
+    from audio.bridge import Bridge
+    config = context.config.callback
+    leg_a = session.leg_a
+    if leg_a.port is None or leg_b.port is None:
+        log.error("no audio for the bridge: ending the call to %s", leg_b.number)
+        session.hangup(leg_b)
+        return "failed"
+    joined = Bridge(leg_a.port, leg_b.port)
+    log.info("bridged %s with %s for at most %d s", leg_a.number, leg_b.number, seconds)
+    start = time.monotonic()
+    end = start + seconds
+    warn = end - config.warning_before_end if config.warning_before_end < seconds else None
+    session.take_keys()
+    typed: list[str] = []
+    outcome = "ended"
+    try:
+        while leg_b.ended_at is None:
+            now = time.monotonic()
+            if warn is not None and now >= warn:
+                # to the user only, mixed into what B says
+                leg_a.port.play(frames(tones.beep()), mix_with_source=True)
+                warn = None
+            if now >= end:
+                outcome = "time is up"
+                break
+            session.next_event(min(end, warn or end) - now)
+            typed = (typed + session.take_keys())[-3:]
+            if typed == HASH_ELEVEN:
+                outcome = "#11"
+                break
+    finally:
+        joined.stop()
+        if leg_b.ended_at is None:
+            session.hangup(leg_b)
+    log.info("call to %s ended: %s after %.0f s", leg_b.number, outcome, leg_b.talk_seconds)
+    if outcome == "time is up":
+        session.say(context.speech.say("time_is_up"))
+    return outcome

@@ -1,0 +1,148 @@
+"""Call intents: what an SMS command asked the call side to do, kept in the database.
+
+An SMS command records its intent in its own transaction (so the intent
+exists exactly when the command is `done`); the call service starts sessions
+only from committed intents, and marks an intent `started` in the same
+transaction that writes its session row. A crash before the command commits
+leaves no intent (the command runs again and records it once); a crash
+after it leaves a `pending` intent that the next start runs; a crash after
+the session row leaves a `started` intent that is never run again. So each
+command's call is placed at most once (it is lost only when the box dies
+between writing the session row and dialling).
+
+    pending -> started (session written)  |  pending -> expired (too old to call)
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+from peewee import AutoField, CharField, FloatField, IntegerField
+
+from gateway.store.db import BaseModel, close_database
+from gateway.store.journal import CONNECTION_ERRORS
+
+log = logging.getLogger(__name__)
+
+MAX_AGE = 300.0     # seconds: an intent older than this is not called any more (a box
+                    # that was down for long would otherwise ring people long after they asked)
+
+
+class CallIntent(BaseModel):
+    """One call an SMS command asked for, until its session is written."""
+
+    id = AutoField()
+    box = CharField()
+    kind = CharField()                          # sms-callback | sms-direct | connect-two
+    number = CharField()                        # who is called first (E.164)
+    destination = CharField(null=True)          # sms-direct: then this; connect-two: leg B
+    account = IntegerField(null=True)           # connect-two: who pays
+    reply_to = CharField(null=True)             # connect-two: who is texted the summary
+    state = CharField(default="pending")        # pending | started | expired
+    session = IntegerField(null=True)           # the session that ran it
+    created_at = FloatField()
+    started_at = FloatField(null=True)
+
+    class Meta:
+        table_name = "call_intent"
+        indexes = ((("box", "state"), False),)
+
+
+def record(box: str, kind: str, number: str, now: float, destination: str | None = None,
+           account: int | None = None, reply_to: str | None = None) -> int:
+    """Writes a pending intent in the caller's transaction; gives its id."""
+    return CallIntent.create(box=box, kind=kind, number=number, destination=destination,
+                             account=account, reply_to=reply_to, created_at=now).id
+
+
+def pending(box: str, now: float) -> list[CallIntent]:
+    """Gives this box's pending intents, oldest first; marks those past MAX_AGE expired."""
+    stale = CallIntent.update(state="expired").where(
+        (CallIntent.box == box) & (CallIntent.state == "pending")
+        & (CallIntent.created_at < now - MAX_AGE)).execute()
+    if stale:
+        log.warning("%d call intent(s) older than %.0f s expired uncalled", stale, MAX_AGE)
+    return list(CallIntent.select().where((CallIntent.box == box)
+                                          & (CallIntent.state == "pending"))
+                .order_by(CallIntent.id))
+
+
+def waiting_for(number: str) -> bool:
+    """Gives whether a pending intent will call `number` (a session for it is on its way)."""
+    return CallIntent.select().where((CallIntent.number == number)
+                                     & (CallIntent.state == "pending")).exists()
+
+
+def mark_started(intent_id: int, session_id: int, now: float) -> bool:
+    """Marks a pending intent started by `session_id`, in the caller's transaction (the one
+    that writes the session row); False if it was not pending any more."""
+    return CallIntent.update(state="started", session=session_id, started_at=now).where(
+        (CallIntent.id == intent_id) & (CallIntent.state == "pending")).execute() == 1
+
+
+class IntentTaken(Exception):
+    """The intent was started (or expired) by someone else before this session's row."""
+
+
+class IntentRunner:
+    """The `intents` thread: hands this box's committed pending intents to `start`.
+
+    One at a time, and only while a callback line is free: each handed intent's
+    session takes its line before the next is handed, so a backlog (SMS that
+    arrived while the box restarted) waits for lines instead of failing with
+    "all lines are busy". `start(intent)` gives the session, which calls
+    mark_started in the transaction of its session row. An intent still pending
+    later (its session could not write its row) is handed again when the thread
+    next looks: safe, since only one mark_started can win."""
+
+    POLL = 2.0            # seconds between looks when nobody wakes the thread
+    LINE_WAIT = 30.0      # seconds a handed session may take to reach its line
+
+    def __init__(self, box: str, start: Callable[[CallIntent], object], calls):
+        """`calls` (the call service) gives `now()`, `ready()` (crash recovery done,
+        database up), `line_free()`, `wait_line(session, timeout)` (until the
+        session holds a line or has ended) and `database_lost(error)`."""
+        self.box = box
+        self.start = start
+        self.calls = calls
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="intents", daemon=True)
+
+    def wake(self) -> None:
+        """Asks for a look now (an intent was committed, or a line came free)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(self.POLL)
+            self._wake.clear()
+            if self._stopping.is_set():
+                break
+            if not self.calls.ready():
+                continue
+            try:
+                self._hand_out()
+            except CONNECTION_ERRORS as error:      # the next look tries again
+                self.calls.database_lost(error)
+            except Exception:
+                log.exception("starting call intents failed")
+        close_database()
+
+    def _hand_out(self) -> None:
+        for intent in pending(self.box, self.calls.now()):
+            if self._stopping.is_set() or not self.calls.line_free():
+                return                  # a session's end wakes the thread again
+            log.info("call intent %d (%s for %s): starting", intent.id, intent.kind,
+                     intent.number)
+            session = self.start(intent)
+            if not self.calls.wait_line(session, self.LINE_WAIT):
+                log.warning("call intent %d: its session did not reach a line in %.0f s",
+                            intent.id, self.LINE_WAIT)

@@ -1,0 +1,317 @@
+"""SMS commands: what a text asks for, and doing it once.
+
+    CB                      call me back (also an empty SMS, if configured)
+    CB <number>             call me back, then straight to <number> (words after CB
+                            that are no number, "CB please", are ignored)
+    CONNECT <a> <b>         connect two numbers, billed to the sender (alias CONF)
+    REG <account> <pin>     authorize the sender's number for an account
+    UNREG                   remove the sender's number
+    BAL                     the balance, in words and digits
+    HELP, or anything else  the list of commands (at most one per number per help_interval)
+
+Words are case-insensitive and separated by spaces or commas; the command
+words come from [sms.aliases], the answers from [sms.replies]. A command,
+its changes (a caller ID, PIN failures), its reply and its `done` state
+commit in one transaction, so it is executed at most once: a call it asks
+for is a call intent written in that transaction (gateway/sms/actions.py),
+started by the call service only once committed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+import logging
+import re
+from typing import Callable, Protocol
+import unicodedata
+
+from peewee import DatabaseError
+
+from gateway.money import accounts
+from gateway.money.billing import format_money
+from gateway.sms import store
+from gateway.sms.models import SmsCommand, SmsIn
+from gateway.store.db import db
+from modems.numbers import InvalidNumber, is_alphanumeric_sender, to_e164
+
+log = logging.getLogger(__name__)
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+# Unicode categories of marks around words that carry no command: symbols (emoji, U+FFFD),
+# format characters (zero-width joiner), combining marks (emoji variation selectors),
+# surrogates and unassigned code points.
+_DECORATION = frozenset({"So", "Sk", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me"})
+PIN_MASK = "****"
+_NUMBER_PIECE = re.compile(r"[+0-9][0-9()./-]*|\([0-9]+\)[0-9./-]*")
+
+
+class Actions(Protocol):
+    """What the SMS commands ask of the call side (the daemon's call service).
+
+    Called on the `sms-in` thread inside the command's transaction (database
+    writes made here commit or roll back with the command): return at once,
+    and never wait for another thread's database write (SQLite holds the
+    write lock until the command commits)."""
+
+    def callback(self, number: str, destination: str | None) -> str | None:
+        """Starts a callback to `number` (then to `destination`); None, or why not."""
+
+    def connect(self, account_id: int, sender: str, a: str, b: str,
+                notify: Callable[[str], None]) -> str | None:
+        """Starts connecting `a` and `b` for the account; None, or why not.
+        `notify(text)` texts the sender later (the summary when the call ends)."""
+
+    def balance(self, account_id: int) -> int:
+        """Gives the account's balance in minor units."""
+
+    def committed(self) -> None:
+        """Called after each command's transaction has committed (no transaction open):
+        what the command recorded may start now."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """A parsed text: the command and the words after its command word."""
+
+    command: str            # cb | connect | reg | unreg | bal | help
+    words: tuple[str, ...]
+    known: bool = True      # False: the first word named no command
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: str                     # what happened, for the SMS log
+    reply: str | None = None
+    kind: str = "reply"             # reply | help
+    state: str = "done"             # done | dropped | failed
+
+
+def text_words(text: str) -> list[str]:
+    """Gives the words of a text, emoji and other marks that are no letter, digit or
+    punctuation dropped from their ends: "BAL 😀", "BAL😀" and "😀 BAL" are all BAL."""
+    words = []
+    for word in _SEPARATORS.split(text or ""):
+        start, end = 0, len(word)
+        while start < end and unicodedata.category(word[start]) in _DECORATION:
+            start += 1
+        while end > start and unicodedata.category(word[end - 1]) in _DECORATION:
+            end -= 1
+        if start < end:
+            words.append(word[start:end])
+    return words
+
+
+def parse(text: str, sms_config) -> Request:
+    """Gives the command a text asks for."""
+    words = text_words(text)
+    if not words:
+        return Request("cb" if sms_config.empty_sms_is_callback else "help", ())
+    command = sms_config.command_of(words[0])
+    if command is None:
+        return Request("help", tuple(words), known=False)
+    return Request(command, tuple(words[1:]))
+
+
+def number_words(words: tuple[str, ...]) -> str | None:
+    """Gives the leading words that write one phone number, joined ("030 1234 567")."""
+    pieces = []
+    for word in words:
+        if not _NUMBER_PIECE.fullmatch(word) or (pieces and word.startswith("+")):
+            break
+        pieces.append(word)
+    return "".join(pieces) or None
+
+
+def money_words(minor: int, currency: str) -> str:
+    """Gives an amount in words: 1234 EUR -> twelve euros and thirty four cents."""
+    from audio.speech import CURRENCY_WORDS, say_money
+    names = CURRENCY_WORDS.get(currency, (currency, currency, "cents", "cent"))
+    try:
+        return " ".join(say_money(minor, names))
+    except ValueError:              # beyond what the words go to: the digits say it
+        return format_money(minor, currency)
+
+
+class CommandRunner:
+    """Executes pending SMS commands; each in one transaction."""
+
+    def __init__(self, config, actions: Actions, now: Callable[[], float],
+                 notifier: Callable[[str, str], Callable[[str], None]]):
+        """`notifier(sender, modem)` gives the function that texts a sender later."""
+        self.config = config
+        self.sms = config.sms
+        self.actions = actions
+        self.now = now
+        self.notifier = notifier
+        self._unmasked: dict[int, str] = {}   # command id -> its text before the PIN was masked
+
+    def execute(self, command_id: int) -> bool:
+        """Runs one pending command and queues its reply; False if it was not pending."""
+        self._mask_pin(command_id)
+        with db.atomic():
+            command = SmsCommand.get_by_id(command_id)
+            if command.state != "pending":
+                self._unmasked.pop(command_id, None)
+                return False
+            command.text = self._unmasked.get(command_id, command.text)   # read, never saved
+            try:
+                with db.atomic():          # a savepoint: a failing command leaves no trace
+                    outcome = self._outcome(command)
+            except DatabaseError:
+                raise                      # left pending; the caller tries again
+            except Exception as error:     # our bug: the command must not be retried forever
+                log.exception("SMS command %d failed", command.id)
+                outcome = Outcome(f"failed: {error!r}", state="failed")
+            now = self.now()
+            reply_id = None
+            if outcome.reply:
+                reply_id = store.enqueue(command.box, command.sender, outcome.reply, now,
+                                         kind=outcome.kind, modem_hint=command.modem,
+                                         command=command.id)
+            SmsCommand.update(state=outcome.state, result=outcome.result[:500],
+                              done_at=now).where(SmsCommand.id == command.id).execute()
+        self.actions.committed()
+        self._unmasked.pop(command_id, None)
+        log.info("SMS command %d from %s: %s%s", command_id, command.sender, outcome.result,
+                 f" (reply {reply_id})" if reply_id else "")
+        return True
+
+    def _outcome(self, command: SmsCommand) -> Outcome:
+        sender = command.sender
+        if is_alphanumeric_sender(sender) or not sender.startswith("+"):
+            return Outcome(f"sender {sender!r} is a name or short code: dropped, no reply",
+                           state="dropped")
+        request = parse(command.text, self.sms)
+        if command.incomplete:
+            log.warning("SMS command %d is missing parts; running it as it is", command.id)
+        handler = getattr(self, f"_{request.command}")
+        return handler(command, request)
+
+    def _reply(self, name: str, **values) -> str:
+        return self.sms.reply(name, **values)
+
+    # -- the commands -----------------------------------------------------------------------
+
+    def _help(self, command: SmsCommand, request: Request) -> Outcome:
+        what = "help asked" if request.known else "not a command"
+        if store.help_sent_since(command.sender, self.now() - self.sms.help_interval):
+            return Outcome(f"{what}; help already sent within {self.sms.help_interval:.0f} s")
+        return Outcome(f"{what}; help sent", self._reply("help"), kind="help")
+
+    def _cb(self, command: SmsCommand, request: Request) -> Outcome:
+        account = accounts.by_caller_id(command.sender)
+        if account is None:
+            return Outcome("callback refused: not registered", self._reply("register_first"))
+        destination = None
+        if request.words and any(char.isdigit() for char in request.words[0]):
+            written = number_words(request.words) or request.words[0]
+            try:
+                destination = to_e164(written, self.config.gateway.country)
+            except InvalidNumber:
+                return Outcome(f"callback refused: bad number {written!r}",
+                               self._reply("invalid_number", number=written[:30]))
+        refusal = self._act(command, lambda: self.actions.callback(command.sender, destination))
+        if refusal is not None:
+            return Outcome(f"callback refused: {refusal}", self._reply("refused", reason=refusal))
+        if destination is None:
+            return Outcome("callback started", self._reply("callback"))
+        return Outcome(f"callback to {destination} started",
+                       self._reply("callback_to", destination=destination))
+
+    def _connect(self, command: SmsCommand, request: Request) -> Outcome:
+        account = accounts.by_caller_id(command.sender)
+        if account is None:
+            return Outcome("connect refused: not registered", self._reply("register_first"))
+        if len(request.words) != 2:
+            return Outcome("connect refused: needs two numbers", self._reply("usage_connect"))
+        numbers = []
+        for written in request.words:
+            try:
+                numbers.append(to_e164(written, self.config.gateway.country))
+            except InvalidNumber:
+                return Outcome(f"connect refused: bad number {written!r}",
+                               self._reply("invalid_number", number=written[:30]))
+        a, b = numbers
+        notify = self.notifier(command.sender, command.modem)
+        refusal = self._act(command, lambda: self.actions.connect(account.id, command.sender,
+                                                                  a, b, notify))
+        if refusal is not None:
+            return Outcome(f"connect refused: {refusal}", self._reply("refused", reason=refusal))
+        return Outcome(f"connecting {a} and {b}", self._reply("connect", a=a, b=b))
+
+    def _reg(self, command: SmsCommand, request: Request) -> Outcome:
+        if len(request.words) != 2:
+            return Outcome("register refused: needs account and PIN", self._reply("usage_reg"))
+        name, pin = request.words
+        if pin == PIN_MASK:     # masked, then the box restarted before it ran: ask again
+            return Outcome("register not run: its PIN was masked before it could run",
+                           self._reply("usage_reg"))
+        account = accounts.by_number_or_name(name)
+        # A wrong account counts like a wrong PIN: the same check, the same locks.
+        check = accounts.check_pin(account, pin, command.sender, self.now())
+        if check.locked:
+            return Outcome(f"register refused: PIN entry locked ({check.scope})",
+                           self._reply("pin_locked"))
+        if account is None:
+            return Outcome(f"register refused: no account {name[:30]!r}",
+                           self._reply("wrong_pin"))
+        if not check.ok:
+            return Outcome(f"register refused: wrong PIN for {account.name}",
+                           self._reply("wrong_pin"))
+        accounts.authorize_caller_id(account.id, command.sender, self.now())
+        return Outcome(f"registered for {account.name}",
+                       self._reply("registered", number=command.sender, account=account.name))
+
+    def _unreg(self, command: SmsCommand, request: Request) -> Outcome:
+        account = accounts.by_caller_id(command.sender)
+        if account is None or not accounts.remove_caller_id(account.id, command.sender):
+            return Outcome("unregister: was not registered", self._reply("not_registered"))
+        return Outcome(f"unregistered from {account.name}",
+                       self._reply("unregistered", number=command.sender))
+
+    def _bal(self, command: SmsCommand, request: Request) -> Outcome:
+        account = accounts.by_caller_id(command.sender)
+        if account is None:
+            return Outcome("balance refused: not registered", self._reply("register_first"))
+        amount = self.actions.balance(account.id)
+        currency = self.config.gateway.currency
+        return Outcome("balance sent", self._reply(
+            "balance", amount=format_money(amount, currency),
+            words=money_words(amount, currency)))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _act(self, command: SmsCommand, action: Callable[[], str | None]) -> str | None:
+        """Runs a command's action; it writes only in the command's transaction, so a
+        retried transaction runs it again and what it recorded stays once."""
+        try:
+            return action()
+        except DatabaseError:
+            raise                  # the command's transaction is lost: retried whole
+        except Exception:   # the call side's failure is the sender's refusal, not our crash
+            log.exception("SMS command %d: the action failed", command.id)
+            return "the box cannot do that right now"
+
+    def _mask_pin(self, command_id: int) -> None:
+        """Takes the PIN out of a pending REG command's stored text, its parts' texts and
+        PDUs, committed before the command runs: no failure after can leave it in the
+        log. The text stays in memory for the run (and its retries in this process)."""
+        if command_id in self._unmasked:
+            return
+        with db.atomic():
+            command = SmsCommand.get_or_none(SmsCommand.id == command_id)
+            if command is None or command.state != "pending":
+                return
+            masked = masked_text(command.text, self.sms)
+            if masked is None or masked == command.text:
+                return
+            SmsCommand.update(text=masked).where(SmsCommand.id == command_id).execute()
+            SmsIn.update(text=masked, pdu="").where(SmsIn.command == command_id).execute()
+        self._unmasked[command_id] = command.text
+
+
+def masked_text(text: str, sms_config) -> str | None:
+    """Gives a REG command's text with its PIN masked, or None when it carries no PIN."""
+    request = parse(text, sms_config)
+    if request.command != "reg" or len(request.words) < 2:
+        return None
+    return f"{text_words(text)[0]} {request.words[0][:64]} {PIN_MASK}"

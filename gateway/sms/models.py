@@ -1,0 +1,124 @@
+"""The SMS tables: every PDU received, the commands they carry, the outbox, admin alerts.
+
+An incoming PDU becomes one `sms_in` row before it is deleted from the SIM;
+its `dedup_key` (sender, SMSC time and PDU, hashed) is unique, so a copy
+stored twice (a crash between commit and delete, a modem storing what it also
+pushed) is recognized. A complete message - a single PDU, or all parts of a
+concatenated one - becomes one `sms_command`, whose state says whether it has
+been executed; the command's own changes, its reply (an `sms_out` row) and
+the `done` state commit in one transaction, so a command runs at most once.
+Times are Unix seconds; numbers are E.164 or, for senders that are names or
+short codes, as the network gave them.
+"""
+from __future__ import annotations
+
+from peewee import (AutoField, BooleanField, CharField, FloatField, ForeignKeyField, IntegerField,
+                    TextField)
+
+from gateway.store.db import BaseModel
+
+
+class SmsCommand(BaseModel):
+    """One whole incoming message (its parts joined) and what became of it."""
+
+    id = AutoField()
+    box = CharField()
+    modem = CharField()                        # where it came in; replies go out there
+    sender = CharField()
+    text = TextField(default="")
+    parts = IntegerField(default=1)
+    incomplete = BooleanField(default=False)   # processed without all its parts
+    state = CharField(default="pending")       # pending | done | dropped | failed
+    result = TextField(default="")             # what was done, in words
+    received_at = FloatField()
+    done_at = FloatField(null=True)
+
+    class Meta:
+        table_name = "sms_command"
+        indexes = ((("box", "state"), False),)
+
+
+class SmsIn(BaseModel):
+    """One PDU as read from a modem: kept raw, decoded where it could be."""
+
+    id = AutoField()
+    box = CharField()
+    modem = CharField()
+    dedup_key = CharField(unique=True)         # sha256 of sender, SMSC time, PDU
+    pdu = TextField()
+    sender = CharField(null=True)
+    sender_raw = CharField(default="")
+    text = TextField(null=True)
+    smsc_time = CharField(null=True)           # ISO 8601
+    concat_ref = IntegerField(null=True)
+    concat_part = IntegerField(null=True)
+    concat_total = IntegerField(null=True)
+    error = TextField(null=True)               # why the PDU could not be decoded
+    state = CharField()                        # part | assembled | quarantined | duplicate
+    command = ForeignKeyField(SmsCommand, null=True, on_delete="SET NULL")
+    received_at = FloatField()
+
+    class Meta:
+        table_name = "sms_in"
+        indexes = ((("state", "sender", "concat_ref"), False),)
+
+
+class SmsOut(BaseModel):
+    """One text to send: queued -> sending -> sent, or failed with the reason."""
+
+    id = AutoField()
+    box = CharField()
+    number = CharField()
+    text = TextField()
+    kind = CharField(default="reply")          # reply | help | notice | manual
+    state = CharField(default="queued")        # queued | sending | sent | failed
+    reason = TextField(default="")             # last error, or why it failed for good
+    attempts = IntegerField(default=0)
+    next_attempt_at = FloatField()
+    modem_hint = CharField(null=True)          # the modem the command came in on
+    modem = CharField(null=True)               # the modem it went out on
+    command = ForeignKeyField(SmsCommand, null=True, on_delete="SET NULL")
+    created_at = FloatField()
+    sent_at = FloatField(null=True)
+
+    class Meta:
+        table_name = "sms_out"
+        indexes = ((("box", "state", "next_attempt_at"), False), (("number", "kind"), False))
+
+
+class Alert(BaseModel):
+    """Something an admin should look at (SIM storage full, a quarantined SMS)."""
+
+    id = AutoField()
+    box = CharField()
+    at = FloatField()
+    kind = CharField()                         # sms-storage-full | sms-quarantined | ...
+    modem = CharField(null=True)
+    message = TextField()
+    acknowledged = BooleanField(default=False)
+
+    class Meta:
+        table_name = "alert"
+        indexes = ((("box", "acknowledged"), False),)
+
+
+class SmsHealth(BaseModel):
+    """How reading one modem's SIM goes, as the `sms-in` thread last wrote it."""
+
+    id = AutoField()
+    box = CharField()
+    modem = CharField()
+    on_sim = IntegerField(null=True)           # SMS on the SIM after the last full read
+    capacity = IntegerField(null=True)         # SMS the SIM holds (None: the modem did not say)
+    read_at = FloatField(null=True)            # the last full read of the SIM
+    failures = IntegerField(default=0)         # since the last read that left nothing behind
+    last_error = TextField(default="")         # the newest failure, in words
+    last_error_at = FloatField(null=True)
+    updated_at = FloatField()
+
+    class Meta:
+        table_name = "sms_health"
+        indexes = ((("box", "modem"), True),)
+
+
+SMS_MODELS = (SmsCommand, SmsIn, SmsOut, Alert, SmsHealth)

@@ -1,0 +1,159 @@
+"""The `sms-out` thread: sends the outbox (`sms_out`), retrying with backoff on any modem.
+
+The queue lives in the database, so replies, notices and `callbox sms send`
+all go the same way and survive a restart. A text goes out on the modem
+its command came in on when that modem is up, else on any up modem allowed
+by `[sms] send_from` (modems not in a call first); a retry prefers a modem
+other than the one that just failed. The number is checked (`+` and digits)
+before it can reach AT+CMGS. After the last wait of `retry_backoff` the
+text is `failed`, with the reason. A text that was `sending` when the
+daemon stopped is queued again: it may go out twice, but it is not lost.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+
+from gateway.sms import store
+from gateway.store.db import close_database
+from gateway.store.journal import CONNECTION_ERRORS, forget_connection
+from modems import sms as sms_codec
+from modems.numbers import InvalidNumber, sms_recipient
+
+log = logging.getLogger(__name__)
+
+IDLE_WAIT = 2.0       # seconds between looks at the queue (what `callbox sms send` waits)
+# Seconds a modem is left alone after it comes up: the pool's first health check
+# runs then, and the driver does not yet keep other commands from landing
+# between AT+CMGS and its PDU (the modem would take them as the PDU).
+SETTLE_AFTER_UP = 1.0
+
+
+class Outbox:
+    """What the `sms-out` thread does; see the module docstring."""
+
+    def __init__(self, config, pool, now: Callable[[], float],
+                 modem_lock: Callable[[str], threading.Lock]):
+        self.box = config.gateway.box
+        self.sms = config.sms
+        self.pool = pool
+        self.now = now
+        self.modem_lock = modem_lock
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self._up_at: dict[str, float] = {}      # modem -> monotonic time it came up
+
+    def modem_up(self, modem: str) -> None:
+        """Notes a modem that came up; the queue is looked at once it has settled."""
+        self._up_at[modem] = time.monotonic()
+        timer = threading.Timer(SETTLE_AFTER_UP, self.wake.set)
+        timer.daemon = True
+        timer.start()
+
+    def run(self) -> None:
+        try:
+            self._guarded("queueing the texts a stop interrupted",
+                          lambda: store.requeue_interrupted(self.box, self.now()))
+            while not self.stopping.is_set():
+                self.wake.clear()
+                wait = IDLE_WAIT
+                try:
+                    wait = self._send_due()
+                except CONNECTION_ERRORS as error:   # outage: the queue waits in the database
+                    forget_connection()
+                    log.warning("sms-out: the database is unreachable (%s); sending waits",
+                                str(error).strip().splitlines()[0] if str(error).strip()
+                                else error)
+                except Exception:   # database or our own error: log, wait, try again
+                    log.exception("sms-out: sending the queue failed")
+                self.wake.wait(wait)
+        finally:
+            close_database()
+
+    def _guarded(self, what: str, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except Exception:
+            log.exception("sms-out: error while %s", what)
+
+    def _send_due(self) -> float:
+        """Sends what is due; gives the seconds to wait before looking again."""
+        while not self.stopping.is_set():
+            rows = store.due(self.box, self.now())
+            if not rows:
+                break
+            sent_any = False
+            for row in rows:
+                if self.stopping.is_set():
+                    break
+                sent_any |= self._send(row)
+            if not sent_any:
+                return IDLE_WAIT          # no modem to send with: wait for one (or a wake)
+        upcoming = store.next_due(self.box)
+        if upcoming is None:
+            return IDLE_WAIT
+        return min(IDLE_WAIT, max(0.01, upcoming - self.now()))
+
+    def _send(self, row) -> bool:
+        """Tries one text once; gives False when no modem could take it."""
+        try:
+            recipient = sms_recipient(row.number)
+        except InvalidNumber as error:
+            store.fail(row.id, f"not a number an SMS can go to: {error.reason}")
+            log.warning("SMS %d to %r not sent: %s", row.id, row.number, error.reason)
+            return True
+        parts = sms_codec.part_count(row.text)
+        if parts > sms_codec.MAX_PARTS:   # no modem can send it: fail now, never retried
+            store.fail(row.id, f"too long: {parts} SMS parts, at most {sms_codec.MAX_PARTS}")
+            log.warning("SMS %d to %s not sent: %d parts is too long", row.id, row.number, parts)
+            return True
+        driver = self._pick(row)
+        if driver is None:
+            return False
+        if not store.claim(row.id, driver.name):
+            return True
+        try:
+            with self.modem_lock(driver.name):
+                driver.send_sms(recipient, row.text)
+        except Exception as error:     # the modem's or network's refusal: retry later
+            self._attempt_failed(row, driver.name, error)
+            return True
+        store.mark_sent(row.id, self.now())
+        log.info("SMS %d sent to %s via %s", row.id, recipient, driver.name)
+        return True
+
+    def _attempt_failed(self, row, modem: str, error: Exception) -> None:
+        reason = f"{modem}: {error or type(error).__name__}"
+        attempt = row.attempts + 1
+        if attempt > len(self.sms.retry_backoff):
+            store.mark_attempt_failed(row.id, f"gave up after {attempt} attempts; last: {reason}",
+                                      None)
+            log.error("SMS %d to %s failed for good: %s", row.id, row.number, reason)
+            return
+        wait = self.sms.retry_backoff[attempt - 1]
+        store.mark_attempt_failed(row.id, reason, self.now() + wait)
+        log.warning("SMS %d to %s not sent (%s); trying again in %.0f s", row.id, row.number,
+                    reason, wait)
+
+    def _pick(self, row):
+        """Gives the driver to send with, or None when no allowed modem is up."""
+        allowed = self.sms.send_from
+        settled = time.monotonic() - SETTLE_AFTER_UP
+        up = [status for status in self.pool.status()
+              if status.state == "up" and (not allowed or status.name in allowed)]
+        if any(status.name == row.modem_hint and self._up_at.get(status.name, 0.0) > settled
+               for status in up):
+            return None                 # its own modem is up in a moment: wait for it
+        up = [status for status in up if self._up_at.get(status.name, 0.0) <= settled]
+
+        def preference(status) -> tuple:
+            failed_here = row.attempts > 0 and status.name == row.modem
+            return (failed_here, status.name != row.modem_hint, status.in_call, status.name)
+
+        for status in sorted(up, key=preference):
+            driver = self.pool.driver(status.name)
+            if driver is not None:
+                return driver
+        return None

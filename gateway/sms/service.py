@@ -1,0 +1,111 @@
+"""The SMS service: texts in (commands), texts out (replies, notices, `callbox sms send`).
+
+Threads:
+- `sms-in` (gateway/sms/receive.py): reads each SMS off the SIM, commits it,
+  deletes it, runs its command (gateway/sms/commands.py) and queues the reply.
+- `sms-out` (gateway/sms/outbox.py): sends the outbox table, with retries.
+`on_event` runs on the pool's threads and only puts the event on the
+`sms-in` queue (or wakes `sms-out`); it never blocks. The two threads share
+one lock per modem, so a read never lands between AT+CMGS and its PDU.
+
+    service = SmsService(config, pool, actions)   # actions: gateway.sms.commands.Actions
+    service.start(); pool events -> service.on_event(event); service.stop()
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+
+from gateway.sms import store
+from gateway.sms.commands import Actions, CommandRunner
+from gateway.sms.outbox import Outbox
+from gateway.sms.receive import STOP, Inbox
+from modems.events import ModemDown, ModemEvent, ModemUp, SmsReceived, SmsStored
+
+log = logging.getLogger(__name__)
+
+
+class SmsService:
+    """See the module docstring."""
+
+    def __init__(self, config, pool, actions: Actions, now: Callable[[], float] = time.time):
+        self.config = config
+        self.pool = pool
+        self.now = now
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._started = self._stopped = False
+        self.runner = CommandRunner(config, actions, now, self.notifier)
+        self.outbox = Outbox(config, pool, now, self.modem_lock)
+        self.inbox = Inbox(config, pool, self.runner, now, self.modem_lock, self.outbox.wake.set)
+        self._threads = [threading.Thread(target=self.inbox.run, name="sms-in", daemon=True),
+                         threading.Thread(target=self.outbox.run, name="sms-out", daemon=True)]
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        with self._state_lock:
+            if self._started:
+                raise RuntimeError("the SMS service was started already")
+            self._started = True
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        """Ends both threads after the work in hand; safe to call twice."""
+        with self._state_lock:
+            if self._stopped or not self._started:
+                self._stopped = True
+                return
+            self._stopped = True
+        self.inbox.queue.put(STOP)
+        self.outbox.stopping.set()
+        self.outbox.wake.set()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout=15)
+                if thread.is_alive():
+                    log.error("%s did not finish in 15 s", thread.name)
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The threads this service needs alive (for the watchdog)."""
+        return list(self._threads)
+
+    # -- what others call ---------------------------------------------------------------------
+
+    def on_event(self, event: ModemEvent) -> None:
+        """Takes a modem event on a pool thread; only queues it."""
+        if isinstance(event, SmsStored):
+            self.inbox.queue.put(("stored", event.modem, event.index))
+        elif isinstance(event, ModemUp):
+            self.inbox.queue.put(("drain", event.modem))
+            self.outbox.modem_up(event.modem)
+        elif isinstance(event, SmsReceived):
+            self.inbox.queue.put(("received", event))
+        elif isinstance(event, ModemDown):
+            self.inbox.queue.put(("modem down", event.modem))
+
+    def send(self, number: str, text: str, kind: str = "notice",
+             modem: str | None = None) -> int:
+        """Queues a text (on the caller's thread and database connection); gives its id."""
+        out_id = store.enqueue(self.config.gateway.box, number, text, self.now(), kind=kind,
+                               modem_hint=modem)
+        self.outbox.wake.set()
+        return out_id
+
+    def notifier(self, sender: str, modem: str) -> Callable[[str], None]:
+        """Gives the function a connect-two flow calls to text its summary to the sender."""
+        def notify(text: str) -> None:
+            try:
+                self.send(sender, text, kind="notice", modem=modem)
+            except Exception:   # the caller's flow must go on; the summary is logged instead
+                log.exception("cannot queue the SMS to %s: %s", sender, text)
+        return notify
+
+    def modem_lock(self, modem: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(modem, threading.Lock())

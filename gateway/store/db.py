@@ -1,0 +1,156 @@
+"""The database: peewee models, opened late with `open_database(path or URL)`.
+
+SQLite runs in WAL mode with foreign keys on, and every write transaction
+takes the write lock at BEGIN (IMMEDIATE), so the daemon and a CLI command
+writing at once wait for each other instead of failing. A `postgresql://` URL
+goes through playhouse.db_url (driver psycopg 3) and runs in the server's
+default READ COMMITTED isolation: money is guarded by conditional UPDATEs and
+row locks (gateway/money/ledger.py); queries stay portable (no SQLite-only SQL).
+peewee keeps one connection per thread. Times are Unix seconds (floats), money
+is integer minor units. The program creates and migrates its own schema:
+see gateway/store/migrations.py.
+"""
+from __future__ import annotations
+
+import os
+
+from peewee import (AutoField, BooleanField, CharField, Database, DatabaseProxy, FloatField,
+                    IntegerField, Model, PostgresqlDatabase, SqliteDatabase, TextField)
+
+db = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,     # milliseconds a writer waits for another
+    "synchronous": "normal",   # safe with WAL; fewer writes to the SD card
+}
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    """One row per migration applied."""
+
+    version = IntegerField(primary_key=True)
+    name = CharField()
+    applied_at = FloatField()
+
+    class Meta:
+        table_name = "schema_version"
+
+
+class ModemStatusRecord(BaseModel):
+    """What the daemon last knew of one modem of one box."""
+
+    box = CharField()
+    name = CharField()
+    state = CharField()                   # opening | up | down | sim error
+    reason = TextField(default="")
+    manufacturer = CharField(null=True)
+    model = CharField(null=True)
+    revision = CharField(null=True)
+    imei = CharField(null=True)
+    imsi = CharField(null=True)
+    iccid = CharField(null=True)
+    operator = CharField(null=True)
+    rssi = IntegerField(null=True)        # +CSQ 0..31
+    dbm = IntegerField(null=True)
+    bars = IntegerField(default=0)        # 0..5
+    registration = CharField(default="unknown")
+    sim_state = CharField(default="unknown")
+    roles = CharField(default="")         # comma-separated, e.g. "trigger,callback"
+    # "group" is an SQL keyword; a plain column name spares hand-written queries the quotes.
+    group = CharField(null=True, column_name="modem_group")
+    in_call = BooleanField(default=False)
+    updated_at = FloatField()
+
+    class Meta:
+        table_name = "modem_status"
+        indexes = ((("box", "name"), True),)
+
+
+class DaemonRecord(BaseModel):
+    """The heartbeat of the daemon of one box."""
+
+    box = CharField(unique=True)
+    pid = IntegerField()
+    version = CharField()
+    started_at = FloatField()
+    heartbeat_at = FloatField()
+    status = TextField(default="")        # e.g. "2/3 modems up", "stopped"
+
+    class Meta:
+        table_name = "daemon"
+
+
+class EventLogRecord(BaseModel):
+    """One modem event in plain words, for admins."""
+
+    id = AutoField()
+    box = CharField()
+    at = FloatField()
+    modem = CharField(null=True)
+    call_id = IntegerField(null=True)
+    kind = CharField()
+    message = TextField()
+
+    class Meta:
+        table_name = "event_log"
+        indexes = ((("box", "at"), False),)
+
+
+MODELS = (SchemaVersion, ModemStatusRecord, DaemonRecord, EventLogRecord)
+
+
+# peewee maps FloatField to REAL on PostgreSQL: 4 bytes, about 7 digits, which
+# rounds a Unix time to minutes. Times need the 8-byte float SQLite gives.
+POSTGRESQL_FIELD_TYPES = {"FLOAT": "DOUBLE PRECISION"}
+
+
+def is_url(database: str) -> bool:
+    return "://" in database
+
+
+def is_postgresql(database: Database) -> bool:
+    """Gives whether a peewee database (or the proxy `db`) is PostgreSQL."""
+    return isinstance(getattr(database, "obj", database), PostgresqlDatabase)
+
+
+def connect_database(url_or_path: str) -> Database:
+    """Gives an unconnected peewee database for an SQLite path or a database URL."""
+    if is_url(url_or_path):
+        from playhouse.db_url import connect
+        if not url_or_path.startswith(("postgresql://", "postgres://")):
+            raise ValueError("a database URL must start with postgresql://")
+        return connect(url_or_path, field_types=POSTGRESQL_FIELD_TYPES)
+    return SqliteDatabase(url_or_path, pragmas=SQLITE_PRAGMAS, timeout=10,
+                          lock_type="IMMEDIATE")
+
+
+def open_database(url_or_path: str, *, migrate: bool = True) -> Database:
+    """Gives the database, bound to `db` and migrated to the newest schema.
+
+    For SQLite, the file's directory is created if missing.
+    """
+    from gateway.store.migrations import migrate as migrate_schema
+
+    if not is_url(url_or_path):
+        directory = os.path.dirname(os.path.abspath(url_or_path))
+        os.makedirs(directory, exist_ok=True)
+    database = connect_database(url_or_path)
+    db.initialize(database)
+    database.connect(reuse_if_open=True)
+    if migrate:
+        migrate_schema(database)
+    return database
+
+
+def close_database() -> None:
+    """Closes this thread's connection, if any."""
+    if db.obj is not None and not db.is_closed():
+        db.close()

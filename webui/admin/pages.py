@@ -1,0 +1,207 @@
+"""Admin pages: modems (refreshed live, with a reset), accounts with create and top-up.
+
+The other admin pages have modules of their own: admin_accounts.py (one
+account), admin_rates.py, admin_calls.py, admin_sms.py, admin_system.py and
+console.py (the AT console).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+import math
+import re
+import time
+
+import bottle
+from peewee import JOIN, fn
+
+from gateway.money import accounts
+from gateway.money.ledger import Account, CallerId, Cdr, topup
+from gateway.sms import health as sms_health
+from gateway.store.db import db
+from webui import auth
+from webui.admin.common import Refused, local_midnight
+
+MINOR_DIGITS = 2
+LARGEST_AMOUNT = 10 ** 9          # minor units; beyond this an amount is a typing mistake
+_AMOUNT = re.compile(r"-?[0-9]{1,10}([.,][0-9]{1,2})?")
+
+
+def parse_amount(text: str) -> int:
+    """Gives minor units for an amount typed in major units; ValueError says what is wrong."""
+    text = (text or "").strip()
+    if not _AMOUNT.fullmatch(text):
+        raise ValueError("enter an amount like 10 or 12.50")
+    minor = int(Decimal(text.replace(",", ".")).scaleb(MINOR_DIGITS))
+    if abs(minor) > LARGEST_AMOUNT:
+        raise ValueError("that amount is too large")
+    return minor
+
+
+def talk_seconds_today(now: float, box: str | None = None) -> dict[str, float]:
+    """Gives each modem's talk time since local midnight (legs answered today; a leg
+    still talking counts up to now), of one box or of every box."""
+    talk = fn.SUM(fn.COALESCE(Cdr.ended_at, now) - Cdr.answered_at)
+    query = (Cdr.select(Cdr.modem, talk.alias("seconds"))
+             .where(Cdr.answered_at >= local_midnight(now)).group_by(Cdr.modem))
+    if box is not None:
+        query = query.where(Cdr.box == box)
+    return {row.modem: row.seconds or 0 for row in query.objects()}
+
+
+def modem_rows(pool, now: float | None = None, box: str | None = None,
+               sms_drain_interval: float | None = None) -> list[dict]:
+    """Gives what the modems page shows of each modem, plain values only. `sms` is the
+    modem's SMS health (gateway/sms/health.py) when `box` is given and its SIM was read."""
+    talk = talk_seconds_today(now or time.time(), box) if pool is not None else {}
+    sms = sms_health.describe_all(box, now or time.time(), sms_drain_interval) \
+        if pool is not None and box is not None else {}
+    rows = []
+    for status in (pool.status() if pool is not None else []):
+        identity, health = status.identity, status.health
+        rows.append({
+            "name": status.name, "state": status.state, "reason": status.reason,
+            "vendor": " ".join(part for part in (getattr(identity, "manufacturer", None),
+                                                 getattr(identity, "model", None)) if part),
+            "operator": getattr(health, "operator", None) or "",
+            "bars": getattr(health, "bars", 0) if health else 0,
+            "dbm": getattr(health, "dbm", None) if health else None,
+            "registration": getattr(health, "registration", "") if health else "",
+            "sim_state": getattr(health, "sim_state", "") if health else "",
+            "iccid": getattr(health, "iccid", None) or "",
+            "roles": sorted(status.roles), "group": status.group or "",
+            "in_call": bool(status.in_call),
+            "minutes_today": math.ceil(talk.get(status.name, 0) / 60),
+            "sms": vars(sms[status.name]) if status.name in sms else None})
+    return rows
+
+
+def account_rows() -> list:
+    return list(Account.select(Account, fn.COUNT(CallerId.id).alias("caller_id_count"))
+                .join(CallerId, JOIN.LEFT_OUTER).group_by(Account.id).order_by(Account.id))
+
+
+def create_account(values: dict[str, str], password: str, now: float,
+                   by: str) -> tuple[Account | None, dict[str, str]]:
+    """Gives (the new account, {}) or (None, what is wrong by field); the account's holder
+    gets a web login with `password`. `values` holds name, pin and balance as typed."""
+    errors = {}
+    if not values["name"] or len(values["name"]) > auth.NAME_MAX:
+        errors["name"] = f"a name has 1 to {auth.NAME_MAX} characters"
+    elif Account.get_or_none(Account.name == values["name"]) is not None:
+        errors["name"] = "an account of that name exists already"
+    try:
+        accounts.check_pin_format(values["pin"])
+    except ValueError as error:
+        errors["pin"] = str(error)
+    try:
+        balance = parse_amount(values["balance"] or "0")
+        if balance < 0:
+            errors["balance"] = "an opening balance is not negative"
+    except ValueError as error:
+        errors["balance"] = str(error)
+    problem = auth.password_problem(password)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        return None, errors
+    try:
+        with db.atomic():
+            account = accounts.create(values["name"], values["pin"], balance, now, by=by)
+            auth.add_user(account.name, password, now)
+    except (accounts.AccountError, auth.UserError) as error:
+        return None, {"name": str(error)}     # PIN, balance and password passed above
+    return account, {}
+
+
+def topup_amount(text: str) -> int:
+    """Gives a top-up's minor units; ValueError says what is wrong with the amount."""
+    amount = parse_amount(text)
+    if amount <= 0:
+        raise ValueError("a top-up adds money: enter an amount above 0 (to take money, use "
+                         "Debit on the account's page, with a reason)")
+    return amount
+
+
+def reset_modem(pool, name: str, confirmed: bool) -> None:
+    """Closes a modem so the box opens it again; Refused (409) when it is not up, or is in
+    a call and the admin has not confirmed (`confirm` set)."""
+    driver = pool.driver(name) if pool is not None else None
+    if driver is None:
+        raise Refused(409, f"{name} is not up: the box opens it again by itself when it can")
+    if driver.in_call and not confirmed:
+        raise Refused(409, f"{name} is in a call: a reset ends it.", confirm=True)
+    if not pool.reset(name):
+        raise Refused(409, f"{name} went down meanwhile")
+
+
+def install(app: bottle.Bottle, web) -> None:
+    @app.get("/admin")
+    def admin_home():
+        web.admin_required()
+        bottle.redirect("/admin/modems", 303)
+
+    def modems(session, notice: str = "", confirm: str = "", status: int = 200):
+        bottle.response.status = status
+        return web.render("modems", session, notice=notice, confirm=confirm,
+                          status_ok=status == 200,
+                          modems=modem_rows(web.pool, web.now(), web.config.gateway.box,
+                                            web.config.sms.drain_interval))
+
+    @app.get("/admin/modems")
+    def modems_page():
+        return modems(web.admin_required())
+
+    @app.post("/admin/modems/<name>/reset")
+    def reset_button(name):
+        session = web.admin_required()
+        web.check_csrf(session)
+        try:
+            reset_modem(web.pool, name, bottle.request.forms.getunicode("confirm") == "1")
+        except Refused as refusal:
+            return modems(session, str(refusal), confirm=name if refusal.confirm else "",
+                          status=refusal.status)
+        return modems(session, f"{name} reset: it is closed and opened again within seconds")
+
+    @app.get("/admin/accounts")
+    def accounts_page():
+        session = web.admin_required()
+        return web.render("accounts", session, accounts=account_rows(), errors={}, values={},
+                          notice="")
+
+    @app.post("/admin/accounts")
+    def create_account_form():
+        session = web.admin_required()
+        web.check_csrf(session)
+        forms = bottle.request.forms
+        values = {key: (forms.getunicode(key) or "").strip()[:200]
+                  for key in ("name", "pin", "balance")}
+        password = forms.getunicode("password") or ""
+        account, errors = create_account(values, password, web.now(),
+                                         by=f"web:{session.user.name}")
+        if not errors:
+            return web.render("accounts", session, accounts=account_rows(), errors={},
+                              values={}, notice=f"account {account.name} created: "
+                              f"number {account.number}")
+        bottle.response.status = 400
+        return web.render("accounts", session, accounts=account_rows(), errors=errors,
+                          values=values, notice="")
+
+    @app.post("/admin/accounts/<account_id:int>/topup")
+    def topup_account(account_id):
+        session = web.admin_required()
+        web.check_csrf(session)
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            bottle.abort(404, "no such account")
+        text = bottle.request.forms.getunicode("amount") or ""
+        note = (bottle.request.forms.getunicode("note") or "").strip()[:200]
+        try:
+            amount = topup_amount(text)
+        except ValueError as error:
+            bottle.response.status = 400
+            return web.render("accounts", session, accounts=account_rows(),
+                              errors={f"amount{account_id}": str(error)}, values={}, notice="")
+        balance = topup(account_id, amount, f"web:{session.user.name}", web.now(), note=note)
+        return web.render("accounts", session, accounts=account_rows(), errors={}, values={},
+                          notice=f"{account.name}: {web.money(amount)} booked, balance now "
+                          f"{web.money(balance)}")

@@ -1,0 +1,89 @@
+"""Admin rates page: the table with a search, and a CSV upload that is all or nothing.
+
+The upload goes through the same parser and store as `callbox rates import`:
+a file with any bad line stores nothing and every bad line is listed with
+its line number; a good file is written in one transaction.
+"""
+from __future__ import annotations
+
+import bottle
+
+from callbox.cli.rates import MINOR_DIGITS, format_price
+from gateway.inputs import whole_number
+from gateway.money.billing import RateError, format_money, parse_rates_csv
+from gateway.money.ledger import RateRecord, store_rates
+from webui.admin.common import page_link, page_of, query_text
+
+MAX_UPLOAD = 2 * 1024 * 1024      # bytes; a world rate table is well under 1 MB
+
+
+def rates_query(search: str):
+    """Gives the rates whose prefix starts with the digits searched, or whose
+    description contains the text, ordered by prefix."""
+    query = RateRecord.select().order_by(RateRecord.prefix)
+    digits = search.lstrip("+").replace(" ", "")
+    if whole_number(digits) is not None:
+        return query.where(RateRecord.prefix.startswith(digits))
+    if search:
+        return query.where(RateRecord.description.contains(search))
+    return query
+
+
+def read_upload() -> tuple[str | None, str | None]:
+    """Gives (the uploaded file's text, None) or (None, why it cannot be read)."""
+    upload = bottle.request.files.get("file")
+    if upload is None or not upload.raw_filename:
+        return None, "choose a CSV file"
+    data = upload.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return None, f"the file is over {MAX_UPLOAD // 1024 // 1024} MB"
+    try:
+        return data.decode("utf-8-sig"), None      # -sig: spreadsheets write a BOM
+    except UnicodeDecodeError as error:
+        return None, f"the file is not UTF-8 text (byte {error.start + 1})"
+
+
+def import_rates(text: str, replace: bool) -> tuple[int, int]:
+    """Stores the rates of a CSV text, all or nothing; gives (rates stored, previous rates
+    removed). RateError lists the bad lines; ValueError says the text has no rates."""
+    rates = parse_rates_csv(text, MINOR_DIGITS)
+    if not rates:
+        raise ValueError("the file has no rates: nothing was stored")
+    return len(rates), store_rates(rates, replace=replace)
+
+
+def bad_lines_text(error: RateError) -> str:
+    return f"{len(error.lines)} bad line(s): nothing was stored"
+
+
+def install(app: bottle.Bottle, web) -> None:
+    def page(session, *, problems=(), file_error="", notice="", status=200):
+        bottle.response.status = status
+        search = query_text("q")
+        return web.render("rates", session, rates=page_of(rates_query(search)), search=search,
+                          link=page_link, problems=list(problems), file_error=file_error,
+                          notice=notice, price=lambda milli: format_price(milli, web.currency),
+                          fee=lambda minor: format_money(minor, web.currency, MINOR_DIGITS))
+
+    @app.get("/admin/rates")
+    def rates_page():
+        session = web.admin_required()
+        return page(session)
+
+    @app.post("/admin/rates")
+    def upload_rates():
+        session = web.admin_required()
+        web.check_csrf(session)
+        text, file_error = read_upload()
+        if file_error:
+            return page(session, file_error=file_error, status=400)
+        replace = bottle.request.forms.getunicode("replace") == "1"
+        try:
+            stored, removed = import_rates(text, replace)
+        except RateError as error:
+            return page(session, problems=error.problems, status=400,
+                        file_error=bad_lines_text(error))
+        except ValueError as error:
+            return page(session, file_error=str(error), status=400)
+        replaced = f", replacing the previous {removed}" if replace else ""
+        return page(session, notice=f"{stored} rates stored{replaced}")

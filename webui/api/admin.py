@@ -1,0 +1,179 @@
+"""The admins' JSON API under /api/admin/: accounts and rates here, the box's calls, SMS,
+system facts and modems in webui/api/box.py.
+
+It does what the admin pages do, through the same functions (webui/admin*.py,
+webui/admin/console.py), so a request is checked exactly as the form would be.
+Every route is for a logged-in admin (401 without a session, 403 for an
+account holder and for any API token); every POST and DELETE carries the
+session's CSRF token in X-CSRF-Token. Money is integer minor units in
+answers; amounts are sent as text in major units ("12.50"), as typed on the
+pages. A refused value gives 400 {"error": ..., "fields": {field: why}}.
+"""
+from __future__ import annotations
+
+
+import bottle
+
+from gateway.money import accounts
+from gateway.money.billing import RateError
+from gateway.money.ledger import Account, CallerId, topup
+from webui.admin import accounts as admin_accounts, pages as admin, rates as admin_rates
+from webui.admin.common import page_of, query_text
+from webui.api.common import answer, flag, invalid, page_json, posted, texts
+from webui.holder.calls import caller_ids
+from webui.inputs import json_body, json_error
+
+
+def account_json(account: Account, caller_ids: list[str]) -> dict:
+    return {"id": account.id, "number": account.number, "name": account.name,
+            "balance": account.balance, "reserved": account.reserved,
+            "locked": bool(account.locked), "caller_ids": caller_ids}
+
+
+def install(app: bottle.Bottle, web) -> None:
+    def account_or_404(account_id: int) -> Account:
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            raise json_error(404, "no such account")
+        return account
+
+    def one_account(account_id: int) -> dict:
+        return account_json(Account.get_by_id(account_id),
+                            caller_ids(account_id))
+
+    @app.get("/api/admin/accounts")
+    def api_accounts():
+        web.admin_required(api=True)
+        numbers: dict[int, list[str]] = {}
+        for row in CallerId.select().order_by(CallerId.id):
+            numbers.setdefault(row.account_id, []).append(row.number)
+        return {"accounts": [account_json(account, numbers.get(account.id, []))
+                             for account in admin.account_rows()]}
+
+    @app.post("/api/admin/accounts")
+    def api_account_create():
+        session = posted(web)
+        data = json_body()
+        values = texts(data, ("name", "pin", "balance", "password"))
+        password = values.pop("password")
+        values = {key: value.strip()[:200] for key, value in values.items()}
+        account, errors = admin.create_account(values, password, web.now(),
+                                               by=f"web:{session.user.name}")
+        if errors:
+            raise invalid(errors)
+        bottle.response.status = 201
+        return one_account(account.id)
+
+    @app.post("/api/admin/accounts/<account_id:int>/topup")
+    def api_account_topup(account_id):
+        session = posted(web)
+        account_or_404(account_id)
+        values = texts(json_body(), ("amount", "note"))
+        try:
+            amount = admin.topup_amount(values["amount"])
+        except ValueError as error:
+            raise invalid({"amount": str(error)}) from None
+        topup(account_id, amount, f"web:{session.user.name}", web.now(),
+              note=values["note"].strip()[:200])
+        return {**one_account(account_id), "amount": amount}
+
+    @app.post("/api/admin/accounts/<account_id:int>/debit")
+    def api_account_debit(account_id):
+        session = posted(web)
+        account_or_404(account_id)
+        values = texts(json_body(), ("amount", "reason"))
+        reason = values["reason"].strip()[:200]
+        try:
+            amount = admin_accounts.debit_account(account_id, values["amount"], reason,
+                                                  f"web:{session.user.name}", web.now())
+        except admin_accounts.DebitRefused as refusal:
+            raise invalid({refusal.field: str(refusal)}) from None
+        return {**one_account(account_id), "amount": -amount, "reason": reason}
+
+    @app.post("/api/admin/accounts/<account_id:int>/pin")
+    def api_account_pin(account_id):
+        posted(web)
+        account_or_404(account_id)
+        try:
+            admin_accounts.change_pin(account_id, texts(json_body(), ("pin",))["pin"])
+        except accounts.AccountError as error:
+            raise invalid({"pin": str(error)}) from None
+        return {**one_account(account_id), "pin_changed": True}
+
+    def lock_route(account_id: int, locked: bool) -> dict:
+        posted(web)
+        account_or_404(account_id)
+        admin_accounts.lock_account(account_id, locked)
+        return one_account(account_id)
+
+    @app.post("/api/admin/accounts/<account_id:int>/lock")
+    def api_account_lock(account_id):
+        return lock_route(account_id, True)
+
+    @app.post("/api/admin/accounts/<account_id:int>/unlock")
+    def api_account_unlock(account_id):
+        return lock_route(account_id, False)
+
+    @app.post("/api/admin/accounts/<account_id:int>/callerids")
+    def api_account_callerid_add(account_id):
+        posted(web)
+        account_or_404(account_id)
+        text = texts(json_body(), ("number",))["number"].strip()[:40]
+        try:
+            number = admin_accounts.authorize_number(account_id, text, web.country, web.now())
+        except ValueError as error:
+            raise invalid({"number": str(error)}) from None
+        bottle.response.status = 201
+        return {"number": number, "authorized": True}
+
+    @app.delete("/api/admin/accounts/<account_id:int>/callerids")
+    def api_account_callerid_remove(account_id):
+        posted(web)
+        account_or_404(account_id)
+        number = texts(json_body(), ("number",))["number"].strip()[:40]
+        if not accounts.remove_caller_id(account_id, number):
+            raise json_error(404, f"{number} is not a caller ID of this account (give it "
+                             "in E.164)")
+        return {"number": number, "removed": True}
+
+    install_rates(app, web)
+
+
+def install_rates(app: bottle.Bottle, web) -> None:
+    @app.get("/api/admin/rates")
+    def api_rates():
+        web.admin_required(api=True)
+        rates = page_of(admin_rates.rates_query(query_text("q")))
+        return page_json(rates, "rates", [
+            {"prefix": rate.prefix, "description": rate.description,
+             "price_per_minute": rate.price_per_minute, "connect_fee": rate.connect_fee,
+             "initial_increment": rate.initial_increment, "increment": rate.increment}
+            for rate in rates.rows])
+
+    @app.post("/api/admin/rates")
+    def api_rates_import():
+        posted(web)
+        data = rates_body()
+        text = data.get("csv")
+        if not isinstance(text, str):
+            raise invalid({"csv": "give csv as the text of a rates file"})
+        if len(text.encode()) > admin_rates.MAX_UPLOAD:
+            raise invalid({"csv": f"the file is over {admin_rates.MAX_UPLOAD // 1024 // 1024}"
+                           " MB"})
+        replace = flag(data, "replace")
+        try:
+            stored, removed = admin_rates.import_rates(text.lstrip("\ufeff"), replace)
+        except RateError as error:
+            raise answer(400, {"error": admin_rates.bad_lines_text(error),
+                               "lines": [{"line": number, "error": why}
+                                         for number, why in error.lines]}) from None
+        except ValueError as error:
+            raise invalid({"csv": str(error)}) from None
+        return {"stored": stored, "removed": removed}
+
+
+def rates_body() -> dict:
+    """Gives the JSON object of a rates import, which may be larger than other bodies."""
+    # A world rate table is larger than other bodies; the limit leaves room for JSON's
+    # escaping of a file of MAX_UPLOAD bytes.
+    return json_body(2 * admin_rates.MAX_UPLOAD)

@@ -1,0 +1,134 @@
+"""The JSON API and the live events stream; authenticated by the session cookie or an
+account's API token (`Authorization: Bearer ...`, see webui/auth.py).
+
+Every state-changing request of a cookie session carries the session's CSRF
+token in the X-CSRF-Token header (POST /api/login gives it). The events
+stream sends a follower only the events of sessions of their own account.
+Caller IDs and call history are in webui/api/callerids.py.
+"""
+from __future__ import annotations
+
+import json
+
+import bottle
+
+from gateway.money.ledger import Account, Session
+from webui import auth
+from webui.admin import pages as admin
+from webui.api import callerids as holder_api
+from webui.holder import calls
+from webui.http import COOKIE
+from webui.inputs import json_body, json_error
+from webui.live import RETRY_AFTER, LiveStream, StreamRefused
+
+
+def body() -> dict:
+    """Gives the request's JSON object, or answers a JSON 400/413 (webui/inputs.py)."""
+    return json_body()
+
+
+def install(app: bottle.Bottle, web) -> None:
+    holder_api.install(app, web, body)
+
+    @app.post("/api/login")
+    def api_login():
+        data = body()
+        name, password = data.get("name"), data.get("password")
+        if not isinstance(name, str) or not isinstance(password, str) or not name or not password:
+            raise json_error(400, "give name and password as strings")
+        result = auth.check_login(name[:auth.NAME_MAX * 2], password, web.address(), web.now())
+        if result.user is None:
+            if result.locked_for:
+                raise json_error(429, f"too many wrong passwords: locked for "
+                                 f"{result.locked_for} s")
+            raise json_error(401, "wrong name or password")
+        token, session = auth.open_session(result.user, web.address(), web.now())
+        web.set_cookie(token)
+        return {"csrf_token": session.csrf_token, "admin": result.user.is_admin,
+                "expires_at": session.expires_at}
+
+    @app.post("/api/logout")
+    def api_logout():
+        session = web.login_required(api=True)
+        web.check_csrf(session, api=True)
+        auth.close_session(bottle.request.get_cookie(COOKIE))
+        web.clear_cookie()
+        return {"ok": True}
+
+    @app.get("/api/account")
+    def api_account():
+        session = web.holder_required(api=True)
+        account = Account.get_by_id(session.user.account_id)
+        return {"name": account.name, "balance": account.balance,
+                "reserved": account.reserved, "available": account.balance - account.reserved,
+                "currency": web.currency, "caller_ids": calls.caller_ids(account.id)}
+
+    @app.post("/api/callbacks")
+    def api_start():
+        session = web.holder_required(api=True)
+        web.check_csrf(session, api=True)
+        data = body()
+        a, b = data.get("a"), data.get("b")
+        if not isinstance(a, str) or not isinstance(b, str):
+            raise json_error(400, "give a and b as strings")
+        numbers, problems = calls.check_numbers(a, b, web.country)
+        if problems:
+            return bottle.HTTPResponse(json.dumps({"error": "invalid numbers",
+                                                   "fields": problems}), status=400,
+                                       headers={"Content-Type": "application/json"})
+        try:
+            session_id = calls.start(web.calls, web.tracker, session.user.account_id,
+                                     numbers["a"], numbers["b"])
+        except calls.CallRefused as refusal:
+            raise json_error(409, str(refusal)) from None
+        bottle.response.status = 201
+        return {"id": session_id}
+
+    def own_call(session, session_id: int) -> None:
+        if (Session.get_or_none(Session.id == session_id) is None
+                or web.tracker.owner(session_id) != session.user.account_id):
+            raise json_error(404, "no such call")
+
+    @app.get("/api/callbacks/<session_id:int>")
+    def api_call(session_id):
+        session = web.holder_required(api=True)
+        own_call(session, session_id)
+        state = calls.call_state(session_id, web.tracker)
+        state["cost_text"] = web.money(state["cost"])
+        for leg in state["legs"].values():
+            leg["cost_text"] = web.money(leg["cost"]) if leg["cost"] is not None else ""
+        return state
+
+    @app.post("/api/callbacks/<session_id:int>/hangup")
+    def api_hangup(session_id):
+        session = web.holder_required(api=True)
+        web.check_csrf(session, api=True)
+        own_call(session, session_id)
+        hangup = getattr(web.calls, "hangup_session", None)
+        if hangup is None:
+            raise json_error(501, "this box cannot hang up from the web yet")
+        return {"id": session_id, "ended": bool(hangup(session_id))}
+
+    @app.get("/api/modems")
+    def api_modems():
+        web.admin_required(api=True)
+        return {"modems": admin.modem_rows(web.pool, web.now(), web.config.gateway.box,
+                                           web.config.sms.drain_interval)}
+
+    @app.get("/api/events")
+    def api_events():
+        session = web.holder_required(api=True)
+        if web.calls is None:
+            raise json_error(503, "this box has no call service running")
+        try:
+            events = LiveStream(web, session.user.id, session.user.account_id,
+                                bottle.request.environ.get("callbox.client_gone"))
+        except StreamRefused as refusal:
+            raise bottle.HTTPResponse(json.dumps({"error": refusal.reason}),
+                                      status=refusal.status,
+                                      headers={"Content-Type": "application/json",
+                                               "Retry-After": str(RETRY_AFTER)}) from None
+        bottle.response.content_type = "text/event-stream"
+        bottle.response.set_header("Cache-Control", "no-store")
+        bottle.response.set_header("X-Accel-Buffering", "no")
+        return events

@@ -1,0 +1,161 @@
+"""More pages of account holders: caller IDs, phone PIN, SMS help, call history, API token."""
+from __future__ import annotations
+
+import bottle
+
+from gateway.config.sms import COMMANDS
+from gateway.inputs import row_id, whole_number
+from gateway.money import accounts
+from gateway.money.ledger import Account
+from webui import auth
+from webui.holder import callerids, calls
+
+PAGE_LENGTH = 20              # calls per history page
+
+# What each SMS command does and what follows its word; the words come from [sms.aliases].
+SMS_COMMAND_HELP = {
+    "cb": (("", "call me back"),
+           ("<number>", "call me back, then connect me to that number")),
+    "connect": (("<a> <b>", "call a, then b, and connect them; billed to the account of "
+                 "the phone that sent it"),),
+    "reg": (("<account> <pin>", "authorize the sending phone for an account (account "
+             "number or name)"),),
+    "unreg": (("", "remove the sending phone from its account"),),
+    "bal": (("", "the balance of the phone's account, by SMS"),),
+    "help": (("", "the list of commands, by SMS"),),
+}
+
+
+def sms_commands(sms_config) -> list[dict]:
+    """Gives the SMS commands as the box understands them now: words, usage, meaning."""
+    rows = []
+    for command in COMMANDS:
+        words = sms_config.aliases[command]
+        for arguments, meaning in SMS_COMMAND_HELP[command]:
+            rows.append({"usage": f"{words[0]} {arguments}".strip(), "meaning": meaning,
+                         "words": words})
+    return rows
+
+
+def page_number(text: str | None) -> int:
+    """Gives the history page asked for: 1 unless `text` is a page number below 100000."""
+    return whole_number(text, 1, 99999) or 1
+
+
+def install(app: bottle.Bottle, web) -> None:
+    def callerid_page(session, status=200, errors=None, number="", notice=""):
+        bottle.response.status = status
+        account_id = session.user.account_id
+        return web.render("callerids", session, caller_ids=callerids.listed(account_id),
+                          codes=callerids.pending(account_id, web.now()),
+                          errors=errors or {}, number=number, notice=notice)
+
+    @app.get("/callerids")
+    def callerids_page():
+        return callerid_page(web.holder_required())
+
+    @app.post("/callerids")
+    def callerid_add():
+        session = web.holder_required()
+        web.check_csrf(session)
+        text = bottle.request.forms.getunicode("number") or ""
+        try:
+            sent = callerids.request_code(session.user.account_id, text, web.country,
+                                          web.config.gateway.box, web.now())
+        except callerids.CallerIdError as refusal:
+            return callerid_page(session, 400, {refusal.field: str(refusal)}, text[:40])
+        return callerid_page(session, notice=f"The box is texting a 6-digit code to "
+                             f"{sent.number}. Type it below within 10 minutes.")
+
+    @app.post("/callerids/verify")
+    def callerid_verify():
+        session = web.holder_required()
+        web.check_csrf(session)
+        forms = bottle.request.forms
+        code_id = forms.getunicode("code_id") or ""
+        try:
+            number = callerids.confirm(session.user.account_id, row_id(code_id) or 0,
+                                       forms.getunicode("code") or "", web.now())
+        except callerids.CallerIdError as refusal:
+            # next to its form while the code can still be typed, else above the forms
+            open_ids = [str(row.id) for row in callerids.pending(session.user.account_id,
+                                                                 web.now())]
+            field = f"code{code_id}" if code_id in open_ids else "code"
+            return callerid_page(session, 400, {field: str(refusal)})
+        return callerid_page(session, notice=f"{number} is now authorized: calls from it "
+                             "need no PIN.")
+
+    @app.post("/callerids/remove")
+    def callerid_remove():
+        session = web.holder_required()
+        web.check_csrf(session)
+        number = (bottle.request.forms.getunicode("number") or "")[:40]
+        if not callerids.remove(session.user.account_id, number):
+            return callerid_page(session, 404, {"remove": f"{number} is not one of yours"})
+        return callerid_page(session, notice=f"{number} removed: calls from it ask for "
+                             "the PIN again.")
+
+    @app.get("/pin")
+    def pin_page():
+        return web.render("pin", web.holder_required(), errors={}, done=False)
+
+    @app.post("/pin")
+    def change_pin():
+        session = web.holder_required()
+        web.check_csrf(session)
+        forms = bottle.request.forms
+        pin = (forms.getunicode("pin") or "").strip()
+        errors = {}
+        if not auth.password_matches(forms.getunicode("current") or "",
+                                     session.user.password_hash):
+            errors["current"] = "this is not your current web password"
+        try:
+            accounts.check_pin_format(pin)
+        except accounts.AccountError as problem:
+            errors["pin"] = str(problem)
+        else:
+            if pin != (forms.getunicode("repeat") or "").strip():
+                errors["repeat"] = "the two PINs differ"
+        if errors:
+            bottle.response.status = 400
+            return web.render("pin", session, errors=errors, done=False)
+        accounts.set_pin(session.user.account_id, pin)
+        return web.render("pin", session, errors={}, done=True)
+
+    @app.get("/sms-help")
+    def sms_help():
+        session = web.holder_required()
+        sms = web.config.sms
+        return web.render("sms_help", session, commands=sms_commands(sms),
+                          help_text=sms.reply("help"), empty_is_callback=sms.empty_sms_is_callback,
+                          account=Account.get_by_id(session.user.account_id))
+
+    @app.get("/calls")
+    def history_page():
+        session = web.holder_required()
+        page = page_number(bottle.request.query.get("page"))
+        account_id = session.user.account_id
+        total = calls.history_count(account_id)
+        return web.render("history", session, page=page, total=total,
+                          pages=max(1, (total + PAGE_LENGTH - 1) // PAGE_LENGTH),
+                          history=calls.history(account_id, PAGE_LENGTH,
+                                                (page - 1) * PAGE_LENGTH))
+
+    @app.get("/api-token")
+    def token_page():
+        session = web.holder_required()
+        return web.render("token", session, token=None, has_token=bool(session.user.api_token_hash))
+
+    @app.post("/api-token")
+    def token_create():
+        session = web.holder_required()
+        web.check_csrf(session)
+        token = auth.create_api_token(session.user.id)
+        return web.render("token", session, token=token, has_token=True)
+
+    @app.post("/api-token/revoke")
+    def token_revoke():
+        session = web.holder_required()
+        web.check_csrf(session)
+        auth.revoke_api_token(session.user.id)
+        return web.render("token", session, token=None, has_token=False)
