@@ -499,6 +499,32 @@ def _v10_sms_health(database: Database) -> None:
         database.create_tables([SmsHealth], safe=False)
 
 
+def _v11_audit_records(database: Database) -> None:
+    class Account(Model):
+        id = AutoField()
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "account"
+
+    class AuditRecord(Model):
+        id = AutoField()
+        at = FloatField(index=True)
+        actor = CharField()
+        via = CharField()
+        address = CharField(default="")
+        action = CharField()
+        account = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+        detail = TextField(default="")
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "audit_record"
+
+    with database.bind_ctx([Account, AuditRecord]):
+        database.create_tables([AuditRecord], safe=False)
+
+
 # (version, what it does, function): append only; never change or reorder a shipped entry.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (1, "modem status, daemon heartbeat, event log", _v1_status_daemon_event_log),
@@ -512,6 +538,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (9, "account numbers hard to guess; PIN locks per calling number",
      _v9_account_numbers_pin_locks),
     (10, "SMS pipeline health per modem (SMS waiting on the SIM, failures)", _v10_sms_health),
+    (11, "audit records: who changed what, how and when", _v11_audit_records),
 )
 LATEST = MIGRATIONS[-1][0]
 
