@@ -13,6 +13,15 @@ from gateway.store.db import BaseModel
 VIAS = ("cli", "web", "api", "sms", "phone", "system")
 
 
+class ActionError(Exception):
+    """An action refused, nothing changed; the message says why in plain words. `field`
+    names the input at fault (a form field, a JSON key), or is None."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who asks for a change, and how: `name` is a web login, an OS user, a phone number
@@ -52,3 +61,14 @@ def record(actor: Actor, action: str, account_id: int | None = None, detail: str
     return AuditRecord.create(at=time.time() if now is None else now, actor=actor.name,
                               via=actor.via, address=actor.address, action=action,
                               account=account_id, detail=detail)
+
+
+def records(account_id: int | None = None, actor: str | None = None):
+    """Gives the audit records, newest first, of one account and/or one actor name (a
+    query: page it)."""
+    query = AuditRecord.select().order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+    if account_id is not None:
+        query = query.where(AuditRecord.account == account_id)
+    if actor is not None:
+        query = query.where(AuditRecord.actor == actor)
+    return query
