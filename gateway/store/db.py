@@ -8,40 +8,21 @@ default READ COMMITTED isolation: money is guarded by conditional UPDATEs and
 row locks (gateway/money/ledger.py); queries stay portable (no SQLite-only SQL).
 peewee keeps one connection per thread. Times are Unix seconds (floats), money
 is integer minor units. The program creates and migrates its own schema:
-see gateway/store/migrations.py.
+see gateway/store/migrations/. The handle `db`, BaseModel, SchemaVersion and
+connecting live in gateway/store/engine.py (so the migrations need not import
+this module) and are importable from here too.
 """
 from __future__ import annotations
 
 import os
 
-from peewee import (AutoField, BooleanField, CharField, Database, DatabaseProxy, FloatField,
-                    IntegerField, Model, PostgresqlDatabase, SqliteDatabase, TextField)
+from peewee import (AutoField, BooleanField, CharField, Database, FloatField, IntegerField,
+                    TextField)
 
-db = DatabaseProxy()
-
-SQLITE_PRAGMAS = {
-    "journal_mode": "wal",
-    "foreign_keys": 1,
-    "busy_timeout": 10000,     # milliseconds a writer waits for another
-    "synchronous": "normal",   # safe with WAL; fewer writes to the SD card
-}
-
-
-class BaseModel(Model):
-    class Meta:
-        database = db
-        legacy_table_names = False
-
-
-class SchemaVersion(BaseModel):
-    """One row per migration applied."""
-
-    version = IntegerField(primary_key=True)
-    name = CharField()
-    applied_at = FloatField()
-
-    class Meta:
-        table_name = "schema_version"
+# Re-exported: every room imports the handle and BaseModel from here.
+from gateway.store.engine import (POSTGRESQL_FIELD_TYPES, SQLITE_PRAGMAS, BaseModel,
+                                  SchemaVersion, connect_database, db, is_postgresql, is_url)
+from gateway.store.migrations import migrate as migrate_schema
 
 
 class ModemStatusRecord(BaseModel):
@@ -104,32 +85,11 @@ class EventLogRecord(BaseModel):
         indexes = ((("box", "at"), False),)
 
 
+__all__ = ["POSTGRESQL_FIELD_TYPES", "SQLITE_PRAGMAS", "BaseModel", "SchemaVersion", "db",
+           "connect_database", "is_postgresql", "is_url", "ModemStatusRecord", "DaemonRecord",
+           "EventLogRecord", "MODELS", "open_database", "close_database"]
+
 MODELS = (SchemaVersion, ModemStatusRecord, DaemonRecord, EventLogRecord)
-
-
-# peewee maps FloatField to REAL on PostgreSQL: 4 bytes, about 7 digits, which
-# rounds a Unix time to minutes. Times need the 8-byte float SQLite gives.
-POSTGRESQL_FIELD_TYPES = {"FLOAT": "DOUBLE PRECISION"}
-
-
-def is_url(database: str) -> bool:
-    return "://" in database
-
-
-def is_postgresql(database: Database) -> bool:
-    """Gives whether a peewee database (or the proxy `db`) is PostgreSQL."""
-    return isinstance(getattr(database, "obj", database), PostgresqlDatabase)
-
-
-def connect_database(url_or_path: str) -> Database:
-    """Gives an unconnected peewee database for an SQLite path or a database URL."""
-    if is_url(url_or_path):
-        from playhouse.db_url import connect
-        if not url_or_path.startswith(("postgresql://", "postgres://")):
-            raise ValueError("a database URL must start with postgresql://")
-        return connect(url_or_path, field_types=POSTGRESQL_FIELD_TYPES)
-    return SqliteDatabase(url_or_path, pragmas=SQLITE_PRAGMAS, timeout=10,
-                          lock_type="IMMEDIATE")
 
 
 def open_database(url_or_path: str, *, migrate: bool = True) -> Database:
@@ -137,8 +97,6 @@ def open_database(url_or_path: str, *, migrate: bool = True) -> Database:
 
     For SQLite, the file's directory is created if missing.
     """
-    from gateway.store.migrations import migrate as migrate_schema
-
     if not is_url(url_or_path):
         directory = os.path.dirname(os.path.abspath(url_or_path))
         os.makedirs(directory, exist_ok=True)
