@@ -7,8 +7,8 @@ before anything is stored.
 """
 from __future__ import annotations
 
-from gateway.calls.flows.context import LEG_A_MINIMUM
 from gateway.money import accounts, ledger
+from gateway.money.billing import LEG_A_MINIMUM
 from gateway.money.ledger import Blocklist, CallbackRequest
 
 

@@ -17,6 +17,9 @@ from gateway.inputs import whole_number
 
 MILLI = 1000            # millicents per minor unit
 MAX_PREFIX_DIGITS = 15
+# Seconds of leg A a balance must cover for a callback to go on: the refusal
+# policy checks it before dialling back, the flow again before the prompts.
+LEG_A_MINIMUM = 30
 
 
 class RateError(ValueError):

@@ -13,12 +13,11 @@ from typing import Callable
 from gateway.calls.flows import callback
 from gateway.calls.flows.session import Session
 from gateway.money import ledger
-from gateway.money.billing import talk_budget
+from gateway.money.billing import LEG_A_MINIMUM, talk_budget
 from gateway.money.ledger import InsufficientCredit
 
 log = logging.getLogger(__name__)
 LEG_A_PROMPTS = 120     # seconds of leg A (prompts, typing) reserved before a bridge
-LEG_A_MINIMUM = 30      # seconds of leg A a balance must cover for a callback to go on
 
 
 class FlowContext:
