@@ -23,7 +23,7 @@ import time
 from audio import prompts
 from gateway import __version__
 from gateway.calls.service import CallService
-from gateway.config import Config, ConfigError, ModemConfig, load, mask_url_password
+from gateway.config import Config, ConfigError, load, mask_url_password
 from gateway.sms.actions import CallActions
 from gateway.sms.service import SmsService
 from gateway.store import boxes
@@ -34,7 +34,7 @@ from gateway.store.journal import (CONNECTION_ERRORS, DatabaseWatch, Journal, fo
 from gateway.store.migrations import migrate
 from gateway.store.status import StatusStore
 from modems.events import ModemDown, ModemEvent, ModemUp
-from modems.pool import ModemConfig as PoolModemConfig, ModemPool
+from modems.pool import ModemPool
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class Daemon:
         if not self.config.modems:
             log.warning("no [[modem]] in %s: the box has nothing to do until one is added",
                         self.config.path)
-        self._pool = ModemPool([_pool_config(modem) for modem in self.config.modems],
+        self._pool = ModemPool(self.config.modems,
                                country=gateway.country, on_event=self._on_event,
                                health_interval=gateway.health_interval,
                                at_timeout=gateway.at_timeout)
@@ -165,7 +165,7 @@ class Daemon:
         self.config = fresh
         if self._pool is not None and fresh.modems != self._modems:
             self._modems = fresh.modems
-            self._pool.apply([_pool_config(modem) for modem in fresh.modems])
+            self._pool.apply(fresh.modems)
         if self.calls is not None:
             self.calls.reconfigure(self.config)
         log.info("configuration reloaded from %s", self.config.path)
@@ -307,12 +307,6 @@ def _speech(config: Config):
     currency = config.gateway.currency
     return Speech(lang=config.callback.language,
                   currency=currency if currency in ("USD", "EUR") else "USD")
-
-
-def _pool_config(modem: ModemConfig) -> PoolModemConfig:
-    return PoolModemConfig(name=modem.name, port=modem.port, audio=modem.audio,
-                           roles=modem.roles, sim_pin=modem.sim_pin, group=modem.group,
-                           profile=modem.profile)
 
 
 def _step(what: str, function: Callable, *args) -> None:

@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 
 from gsmmodem.exceptions import TimeoutException
 
+from modems.config import ModemConfig
 from modems.driver import ModemDriver, ModemHealth, ModemIdentity
 from modems.errors import ModemError, SimPinError
 from modems.events import ModemDown, ModemEvent
@@ -29,17 +30,6 @@ log = logging.getLogger(__name__)
 ROLES = frozenset({"trigger", "callback", "destination"})
 MAX_TIMEOUTS = 2        # health polls in a row without an answer before a modem is down
 PORT_WATCH = 0.25       # seconds between looks for a returning port
-
-
-@dataclass(frozen=True)
-class ModemConfig:
-    name: str
-    port: str
-    audio: str
-    roles: frozenset[str]
-    sim_pin: str | None = None
-    group: str | None = None
-    profile: str = "auto"
 
 
 @dataclass

@@ -20,6 +20,7 @@ import phonenumbers
 from gateway.config.reader import ConfigError, Table, describe, did_you_mean, toml_value
 from gateway.config.sms import SmsConfig, parse_sms
 from gateway.config.web import WebConfig, parse_web
+from modems.config import ModemConfig
 
 __all__ = ["Config", "ConfigError", "GatewayConfig", "CallbackConfig", "WebConfig",
            "ModemConfig", "SmsConfig", "load", "default_path", "DEFAULT_PATH"]
@@ -79,19 +80,6 @@ class CallbackConfig:
     def route_group(self, number: str) -> str | None:
         """Gives the modem group for calls to `number`, None when no route matches."""
         return next((group for prefix, group in self.routes if number.startswith(prefix)), None)
-
-
-@dataclass(frozen=True)
-class ModemConfig:
-    """One [[modem]] table. Same fields as modems.pool.ModemConfig."""
-
-    name: str
-    port: str
-    audio: str
-    roles: frozenset[str]
-    sim_pin: str | None = field(default=None, repr=False)
-    group: str | None = None
-    profile: str = "auto"
 
 
 @dataclass(frozen=True)

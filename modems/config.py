@@ -1,0 +1,20 @@
+"""One modem as the box is told to use it: the settings the pool opens and lends it by.
+
+The one definition: gateway's configuration reader builds these from the
+[[modem]] tables of callbox.toml, and the pool takes them as they are. The
+defaults here are the file's defaults too (gateway.config.table reads them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ModemConfig:
+    name: str
+    port: str                       # the AT command port, e.g. /dev/serial/by-id/...-if02-port0
+    audio: str                      # an ALSA PCM name, or serial:/dev/... (voice on a serial port)
+    roles: frozenset[str]           # any of trigger, callback, destination: what it is lent for
+    sim_pin: str | None = field(default=None, repr=False)   # a secret: never in a log line
+    group: str | None = None        # lent only to calls that ask for this group (routes)
+    profile: str = "auto"           # the vendor profile; auto: chosen from AT+CGMI/AT+CGMM
