@@ -22,9 +22,9 @@ import time
 
 from audio import prompts
 from gateway import __version__
+from gateway.calls.by_sms import CallActions
 from gateway.calls.service import CallService
 from gateway.config import Config, ConfigError, load, mask_url_password
-from gateway.sms.actions import CallActions
 from gateway.sms.service import SmsService
 from gateway.store import boxes
 from gateway.store.db import close_database, db, is_url, open_database

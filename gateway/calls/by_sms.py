@@ -1,5 +1,7 @@
 """What SMS commands ask of the call side: callbacks, connect-two, balance.
 
+It lives with the calls, not with the SMS: the commands know only their `Actions`
+protocol (gateway/sms/commands.py), so the SMS room never imports the call room.
 A callback or connect-two asked by SMS is not started by the command: the
 command records a call intent in its own transaction (gateway/calls/intents.py),
 and the call service's `intents` thread starts it once it is committed, so a
