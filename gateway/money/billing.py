@@ -16,6 +16,7 @@ import io
 from gateway.inputs import whole_number
 
 MILLI = 1000            # millicents per minor unit
+MINOR_DIGITS = 2        # decimals of the configured currencies (all have cents)
 MAX_PREFIX_DIGITS = 15
 # Seconds of leg A a balance must cover for a callback to go on: the refusal
 # policy checks it before dialling back, the flow again before the prompts.
@@ -180,6 +181,14 @@ def format_money(minor: int, currency: str, minor_digits: int = 2) -> str:
     sign = "-" if minor < 0 else ""
     whole, part = divmod(abs(minor), 10 ** minor_digits)
     return f"{sign}{whole}.{part:0{minor_digits}d} {currency}" if minor_digits else f"{sign}{whole} {currency}"
+
+
+def format_price(millicents: int, currency: str) -> str:
+    """Gives a price per minute with the decimals it needs, at least the currency's."""
+    text = format_money(millicents, currency, MINOR_DIGITS + len(str(MILLI)) - 1)
+    amount, code = text.split(" ")
+    whole, part = amount.split(".")
+    return f"{whole}.{part.rstrip('0').ljust(MINOR_DIGITS, '0')} {code}"
 
 
 def prefixes_of(number: str) -> list[str]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import bottle
 
-from callbox.cli.rates import MINOR_DIGITS, format_price
 from gateway.inputs import whole_number
-from gateway.money.billing import RateError, format_money, parse_rates_csv
+from gateway.money.billing import (MINOR_DIGITS, RateError, format_money, format_price,
+                                   parse_rates_csv)
 from gateway.money.ledger import RateRecord, store_rates
 from webui.admin.common import page_link, page_of, query_text
 
