@@ -42,7 +42,9 @@ DEMO_ARGS ?=
 demo: setup prompts
 	$(VENV)/bin/callbox demo --listen $(DEMO_LISTEN) $(DEMO_ARGS)
 
+# Imports point one way (contracts in pyproject.toml): a wrong import fails before any test runs.
 test: setup prompts
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 bench: setup prompts
