@@ -143,7 +143,7 @@ def test_create_top_up_and_lock_an_account(app, admin):
     assert reply.status == 200 and answer(reply)["balance"] == 1975
     assert answer(reply)["amount"] == 725
     row = Topup.select().where(Topup.account == carol["id"]).order_by(Topup.id.desc()).get()
-    assert (row.amount, row.by, row.note) == (725, "web:root", "cash")
+    assert (row.amount, row.by, row.note) == (725, "api:root", "cash")
     for amount, message in (("0", "above 0"), ("12.345", "like 10 or 12.50")):
         reply = call(admin, "POST", topup, {"amount": amount})
         assert reply.status == 400 and message in answer(reply)["fields"]["amount"]

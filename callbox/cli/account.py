@@ -19,11 +19,12 @@ from peewee import JOIN, fn
 
 from callbox.cli import CommandFailed, add_config_argument, box_database, config_path
 from callbox.cli.status import print_table
+from gateway.actions import accounts as account_actions
+from gateway.actions.audit import ActionError, Actor
 from gateway.config import load
-from gateway.money.accounts import AccountError, by_name, check_pin_format, create, set_pin
+from gateway.money.accounts import AccountError, by_name, check_pin_format
 from gateway.money.billing import format_money
-from gateway.money.ledger import Account, CallerId, InsufficientCredit, available, debit, topup
-from gateway.store.db import db
+from gateway.money.ledger import Account, CallerId
 
 MINOR_DIGITS = 2                 # the configured currencies all have cents
 LARGEST_AMOUNT = 10 ** 12        # minor units; beyond this an amount is a typing mistake
@@ -91,6 +92,11 @@ def add_parser(subparsers) -> None:
 
 # -- the actions ----------------------------------------------------------------------------
 
+def cli_actor() -> Actor:
+    """Gives who acts through this command, for the audit record."""
+    return Actor(os_user(), "cli")
+
+
 def add_account(args: argparse.Namespace) -> int:
     config = load(config_path(args))
     balance = parse_amount(args.balance)
@@ -99,8 +105,9 @@ def add_account(args: argparse.Namespace) -> int:
     pin = read_pin(args.pin)
     with box_database(config):
         try:
-            account = create(args.name, pin, balance, time.time(), by=os_user())
-        except AccountError as error:
+            account = account_actions.create_account(cli_actor(), args.name, pin, balance,
+                                                     time.time())
+        except ActionError as error:
             raise CommandFailed(str(error)) from None
     print(f"created account {account.name}: number {account.number}, balance "
           f"{format_money(balance, config.gateway.currency, MINOR_DIGITS)}")
@@ -145,7 +152,8 @@ def topup_account(args: argparse.Namespace) -> int:
                             "money: callbox account debit NAME AMOUNT --reason TEXT)")
     with box_database(config):
         account = find_account(args.name)
-        balance = topup(account.id, amount, os_user(), time.time(), note=args.note)
+        balance = account_actions.top_up(cli_actor(), account.id, amount, time.time(),
+                                         note=args.note)
     currency = config.gateway.currency
     print(f"account {account.name}: {format_money(amount, currency, MINOR_DIGITS)} "
           f"added; balance now {format_money(balance, currency, MINOR_DIGITS)}")
@@ -163,9 +171,10 @@ def debit_account(args: argparse.Namespace) -> int:
     with box_database(config):
         account = find_account(args.name)
         try:
-            balance = debit(account.id, amount, os_user(), time.time(), args.reason[:200])
-        except InsufficientCredit as refusal:
-            free = format_money(available(account.id), currency, MINOR_DIGITS)
+            balance = account_actions.debit(cli_actor(), account.id, amount, args.reason,
+                                            time.time())
+        except account_actions.NotEnoughFree as refusal:
+            free = format_money(refusal.free, currency, MINOR_DIGITS)
             raise CommandFailed(f"account {account.name} has {free} free: {refusal}") from None
     print(f"account {account.name}: {format_money(amount, currency, MINOR_DIGITS)} "
           f"taken ({args.reason.strip()[:200]}); balance now "
@@ -178,21 +187,20 @@ def change_pin(args: argparse.Namespace) -> int:
     pin = read_pin(args.pin)
     with box_database(config):
         account = find_account(args.name)
-        set_pin(account.id, pin)
-    print(f"account {account.name}: PIN changed")
+        unlocked = account_actions.set_pin(cli_actor(), account.id, pin, time.time())
+    print(f"account {account.name}: PIN changed" + (" (and PIN entry unlocked)" if unlocked
+                                                     else ""))
     return 0
 
 
 def lock_account(args: argparse.Namespace) -> int:
     config = load(config_path(args))
     word = "locked" if args.locked else "unlocked"
-    with box_database(config), db.atomic():
+    with box_database(config):
         account = find_account(args.name)
-        if account.locked == args.locked:
-            print(f"account {account.name} was {word} already")
-            return 0
-        Account.update(locked=args.locked).where(Account.id == account.id).execute()
-    print(f"account {account.name} {word}")
+        changed = account_actions.set_locked(cli_actor(), account.id, args.locked, time.time())
+    print(f"account {account.name} {word}" if changed
+          else f"account {account.name} was {word} already")
     return 0
 
 

@@ -10,12 +10,11 @@ import argparse
 import time
 
 from callbox.cli import CommandFailed, add_config_argument, box_database, config_path
-from callbox.cli.account import find_account
+from callbox.cli.account import cli_actor, find_account
 from callbox.cli.status import print_table
+from gateway.actions import callerids
 from gateway.config import load
-from gateway.money.accounts import authorize_caller_id, remove_caller_id
 from gateway.money.ledger import Account, CallerId
-from gateway.store.db import db
 from modems.numbers import InvalidNumber, to_e164
 
 COLUMNS = ("ACCOUNT", "NUMBER", "AUTHORIZED")
@@ -61,18 +60,18 @@ def e164(number: str, country: str) -> str:
 def add_caller_id(args: argparse.Namespace) -> int:
     config = load(config_path(args))
     number = e164(args.number, config.gateway.country)
-    with box_database(config), db.atomic():
+    with box_database(config):
         account = find_account(args.account)
-        holder = CallerId.get_or_none(CallerId.number == number)
-        if holder is not None and holder.account_id == account.id:
-            print(f"{number} is authorized for account {account.name} already")
-            return 0
-        if holder is not None:
+        try:
+            added = callerids.authorize(cli_actor(), account.id, number, time.time(),
+                                        how="by an admin")
+        except callerids.CallerIdTaken as taken:
             # Moving a number silently would hand one person's calls to another account.
-            raise CommandFailed(f"{number} is authorized for account {holder.account.name}; "
-                                f"remove it there first")
-        authorize_caller_id(account.id, number, time.time())
-    print(f"{number} authorized for account {account.name}")
+            raise CommandFailed(f"{number} is authorized for account {taken.owner.name}; "
+                                f"remove it there first (callbox callerid remove "
+                                f"{taken.owner.name} {number})") from None
+    print(f"{number} authorized for account {account.name}" if added
+          else f"{number} is authorized for account {account.name} already")
     return 0
 
 
@@ -100,7 +99,10 @@ def remove_number(args: argparse.Namespace) -> int:
     number = e164(args.number, config.gateway.country)
     with box_database(config):
         account = find_account(args.account)
-        if not remove_caller_id(account.id, number):
-            raise CommandFailed(f"{number} is not authorized for account {account.name}")
+        try:
+            callerids.remove(cli_actor(), account.id, number, time.time())
+        except callerids.NotAuthorized:
+            raise CommandFailed(f"{number} is not authorized for account {account.name}") \
+                from None
     print(f"{number} removed from account {account.name}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import time
 
-from peewee import AutoField, CharField, FloatField, ForeignKeyField, TextField
+from peewee import JOIN, AutoField, CharField, FloatField, ForeignKeyField, TextField
 
 from gateway.money.ledger import Account
 from gateway.store.db import BaseModel
@@ -66,7 +66,8 @@ def record(actor: Actor, action: str, account_id: int | None = None, detail: str
 def records(account_id: int | None = None, actor: str | None = None):
     """Gives the audit records, newest first, of one account and/or one actor name (a
     query: page it)."""
-    query = AuditRecord.select().order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+    query = (AuditRecord.select(AuditRecord, Account).join(Account, JOIN.LEFT_OUTER)
+             .order_by(AuditRecord.at.desc(), AuditRecord.id.desc()))
     if account_id is not None:
         query = query.where(AuditRecord.account == account_id)
     if actor is not None:

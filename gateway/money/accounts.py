@@ -55,6 +55,15 @@ class AccountError(ValueError):
     """A request about accounts that cannot be done; the message says why."""
 
 
+class CallerIdTaken(AccountError):
+    """A number authorized for another account (`owner`), which is never moved silently."""
+
+    def __init__(self, number: str, owner: Account):
+        super().__init__(f"{number} is authorized for account {owner.name}")
+        self.number = number
+        self.owner = owner
+
+
 @dataclass(frozen=True)
 class PinCheck:
     ok: bool
@@ -157,20 +166,39 @@ def by_caller_id(number: str | None) -> Account | None:
     return entry.account if entry is not None else None
 
 
-def authorize_caller_id(account_id: int, number: str, now: float) -> None:
-    """Authorizes an E.164 number for an account (moving it from another one)."""
+def authorize_caller_id(account_id: int, number: str, now: float) -> bool:
+    """Authorizes an E.164 number for an account; gives False when it was authorized for
+    it already. A number is never moved from another account (CallerIdTaken): it is
+    removed there first (gateway/actions/callerids.py says who may)."""
     with db.atomic():
-        CallerId.delete().where(CallerId.number == number).execute()
-        CallerId.create(account=account_id, number=number, created_at=now)
+        holder = CallerId.get_or_none(CallerId.number == number)
+        if holder is not None and holder.account_id == account_id:
+            return False
+        if holder is not None:
+            raise CallerIdTaken(number, holder.account)
+        try:
+            with db.atomic():      # a savepoint: PostgreSQL's transaction survives a clash
+                CallerId.create(account=account_id, number=number, created_at=now)
+        except IntegrityError:     # another transaction took it between our read and insert
+            holder = CallerId.get_or_none(CallerId.number == number)
+            if holder is None or holder.account_id == account_id:
+                raise
+            raise CallerIdTaken(number, holder.account) from None
+    return True
 
 
 def remove_caller_id(account_id: int, number: str) -> bool:
+    """Removes a number from the account; gives False if it was not the account's."""
     return CallerId.delete().where((CallerId.account == account_id)
                                    & (CallerId.number == number)).execute() > 0
 
 
 def set_pin(account_id: int, pin: str) -> None:
-    Account.update(pin_hash=hash_pin(pin)).where(Account.id == account_id).execute()
+    """Sets a new PIN and ends the account's PIN-entry lock: the guesses were of the old
+    PIN. Locks of calling numbers stay: they hold back whoever guessed, whatever the PIN
+    is now."""
+    Account.update(pin_hash=hash_pin(pin), pin_locked_until=0).where(
+        Account.id == account_id).execute()
 
 
 def check_pin(account: Account | None, pin: str, number: str | None, now: float) -> PinCheck:

@@ -11,9 +11,11 @@
 
 Words are case-insensitive and separated by spaces or commas; the command
 words come from [sms.aliases], the answers from [sms.replies]. A command,
-its changes (a caller ID, PIN failures), its reply and its `done` state
-commit in one transaction, so it is executed at most once: a call it asks
-for is a call intent written in that transaction (gateway/sms/actions.py),
+its changes (a caller ID with its audit record, PIN failures), its reply and its
+`done` state commit in one transaction, so it is executed at most once. `REG` and
+`UNREG` are the actions of gateway/actions/callerids.py: `REG` never moves a number
+another account holds (the phone sends `UNREG` first). A call it asks for is a
+call intent written in that transaction (gateway/sms/actions.py),
 started by the call service only once committed.
 """
 from __future__ import annotations
@@ -26,6 +28,8 @@ import unicodedata
 
 from peewee import DatabaseError
 
+from gateway.actions import callerids
+from gateway.actions.audit import Actor
 from gateway.money import accounts
 from gateway.money.billing import format_money
 from gateway.sms import store
@@ -245,25 +249,29 @@ class CommandRunner:
         if pin == PIN_MASK:     # masked, then the box restarted before it ran: ask again
             return Outcome("register not run: its PIN was masked before it could run",
                            self._reply("usage_reg"))
-        account = accounts.by_number_or_name(name)
-        # A wrong account counts like a wrong PIN: the same check, the same locks.
-        check = accounts.check_pin(account, pin, command.sender, self.now())
-        if check.locked:
-            return Outcome(f"register refused: PIN entry locked ({check.scope})",
+        try:
+            account = callerids.register_by_pin(self._actor(command), name, pin,
+                                                command.sender, self.now())
+        except callerids.PinLocked as locked:
+            return Outcome(f"register refused: PIN entry locked ({locked.scope})",
                            self._reply("pin_locked"))
-        if account is None:
-            return Outcome(f"register refused: no account {name[:30]!r}",
+        except callerids.WrongPin as wrong:
+            return Outcome(f"register refused: wrong PIN for {wrong.account.name}"
+                           if wrong.account is not None
+                           else f"register refused: no account {name[:30]!r}",
                            self._reply("wrong_pin"))
-        if not check.ok:
-            return Outcome(f"register refused: wrong PIN for {account.name}",
-                           self._reply("wrong_pin"))
-        accounts.authorize_caller_id(account.id, command.sender, self.now())
+        except callerids.CallerIdTaken as taken:
+            # The phone's holder frees it with UNREG; the other account is not named.
+            return Outcome(f"register refused: {command.sender} is authorized for account "
+                           f"{taken.owner.name}", self._reply("refused", reason=(
+                               "this phone is registered for another account. Send "
+                               f"{self.sms.aliases['unreg'][0]} first, then register again.")))
         return Outcome(f"registered for {account.name}",
                        self._reply("registered", number=command.sender, account=account.name))
 
     def _unreg(self, command: SmsCommand, request: Request) -> Outcome:
-        account = accounts.by_caller_id(command.sender)
-        if account is None or not accounts.remove_caller_id(account.id, command.sender):
+        account = callerids.unregister(self._actor(command), command.sender, self.now())
+        if account is None:
             return Outcome("unregister: was not registered", self._reply("not_registered"))
         return Outcome(f"unregistered from {account.name}",
                        self._reply("unregistered", number=command.sender))
@@ -279,6 +287,11 @@ class CommandRunner:
             words=money_words(amount, currency)))
 
     # -- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _actor(command: SmsCommand) -> Actor:
+        """Gives who acts by this text, for the audit record: the sender, by the modem."""
+        return Actor(command.sender, "sms", command.modem or "")
 
     def _act(self, command: SmsCommand, action: Callable[[], str | None]) -> str | None:
         """Runs a command's action; it writes only in the command's transaction, so a

@@ -5,69 +5,51 @@ the call service refuses callbacks to a locked account's caller IDs and the
 web refuses its connect-two. An admin adds a caller ID directly (no SMS
 code): the admin vouches for the number. A debit takes money with a reason
 and never more than the account has free (gateway/money/ledger.py `debit`); it is
-listed with the top-ups as a negative amount.
+listed with the top-ups as a negative amount. Every change is an action of
+gateway/actions/ (one transaction, an audit record naming the admin).
 """
 from __future__ import annotations
 
 import bottle
 
+from gateway.actions import accounts as account_actions, callerids
+from gateway.actions.audit import ActionError, Actor
 from gateway.money import accounts
-from gateway.money.ledger import Account, CallerId, InsufficientCredit, Topup, debit
+from gateway.money.ledger import Account, Topup
 from modems.numbers import InvalidNumber, to_e164
+from webui.admin.audit import actor_of
 from webui.admin.common import page_link, page_of, when
 from webui.admin.pages import parse_amount
 from webui.holder.calls import caller_ids
 
 
-def change_pin(account_id: int, pin: str) -> None:
-    """Sets the account's PIN and ends a PIN lock; AccountError says what is wrong with it."""
-    accounts.check_pin_format(pin)
-    accounts.set_pin(account_id, pin)
-    Account.update(pin_locked_until=0).where(Account.id == account_id).execute()
-
-
-def lock_account(account_id: int, locked: bool) -> None:
-    Account.update(locked=locked).where(Account.id == account_id).execute()
-
-
-def authorize_number(account_id: int, text: str, country: str, now: float) -> str:
-    """Gives the E.164 number typed, now a caller ID of the account; ValueError says why
-    not (no phone number, or authorized already)."""
+def authorize_number(actor: Actor, account_id: int, text: str, country: str,
+                     now: float) -> str:
+    """Gives the E.164 number typed, now a caller ID of the account; ActionError says why
+    not (no phone number, authorized already, or held by another account)."""
     try:
         number = to_e164(text, country)
     except InvalidNumber as error:
-        raise ValueError(f"not a phone number: {error.reason}") from None
-    holder = CallerId.get_or_none(CallerId.number == number)
-    if holder is not None:
-        owner = "this account" if holder.account_id == account_id else \
-            f"account {holder.account.name}: remove it there first"
-        raise ValueError(f"{number} is authorized for {owner}")
-    accounts.authorize_caller_id(account_id, number, now)
+        raise account_actions.InvalidValue(f"not a phone number: {error.reason}",
+                                           "number") from None
+    if not callerids.authorize(actor, account_id, number, now, how="by an admin"):
+        raise account_actions.InvalidValue(f"{number} is authorized for this account",
+                                           "number")
     return number
 
 
-class DebitRefused(ValueError):
-    """A debit not made; `field` names the input at fault ('amount' or 'reason')."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-def debit_account(account_id: int, amount_text: str, reason: str, by: str, now: float) -> int:
-    """Gives the minor units taken; DebitRefused says why nothing was taken."""
+def debit_account(actor: Actor, account_id: int, amount_text: str, reason: str,
+                  now: float) -> int:
+    """Gives the minor units taken; ActionError (its `field` 'amount' or 'reason') says why
+    nothing was taken."""
     try:
         amount = parse_amount(amount_text)
     except ValueError as error:
-        raise DebitRefused("amount", str(error)) from None
+        raise account_actions.InvalidValue(str(error), "amount") from None
     if amount <= 0:
-        raise DebitRefused("amount", "a debit takes money: enter an amount above 0")
-    if not reason.strip():
-        raise DebitRefused("reason", "a debit says why: give a reason")
-    try:
-        debit(account_id, amount, by, now, reason)
-    except InsufficientCredit as refusal:
-        raise DebitRefused("amount", str(refusal)) from None
+        raise account_actions.InvalidValue("a debit takes money: enter an amount above 0",
+                                           "amount")
+    account_actions.debit(actor, account_id, amount, reason, now)
     return amount
 
 
@@ -104,8 +86,8 @@ def install(app: bottle.Bottle, web) -> None:
         session, account = posted(account_id)
         pin = bottle.request.forms.getunicode("pin") or ""
         try:
-            change_pin(account.id, pin)
-        except accounts.AccountError as error:
+            account_actions.set_pin(actor_of(web, session), account.id, pin, web.now())
+        except ActionError as error:
             return page(session, account, {"pin": str(error)}, status=400)
         return page(session, Account.get_by_id(account.id),
                     notice="PIN changed (and PIN entry unlocked)")
@@ -114,7 +96,7 @@ def install(app: bottle.Bottle, web) -> None:
     def set_lock(account_id):
         session, account = posted(account_id)
         locked = bottle.request.forms.getunicode("locked") == "1"
-        lock_account(account.id, locked)
+        account_actions.set_locked(actor_of(web, session), account.id, locked, web.now())
         return page(session, Account.get_by_id(account.id),
                     notice="account locked: no calls at all" if locked else "account unlocked")
 
@@ -124,9 +106,9 @@ def install(app: bottle.Bottle, web) -> None:
         forms = bottle.request.forms
         reason = (forms.getunicode("reason") or "").strip()[:200]
         try:
-            amount = debit_account(account.id, forms.getunicode("amount") or "", reason,
-                                   f"web:{session.user.name}", web.now())
-        except ValueError as error:
+            amount = debit_account(actor_of(web, session), account.id,
+                                   forms.getunicode("amount") or "", reason, web.now())
+        except ActionError as error:
             return page(session, account, {"debit": str(error)}, status=400)
         account = Account.get_by_id(account.id)
         return page(session, account, notice=f"{web.money(amount)} taken ({reason}); balance "
@@ -137,8 +119,9 @@ def install(app: bottle.Bottle, web) -> None:
         session, account = posted(account_id)
         text = (bottle.request.forms.getunicode("number") or "").strip()[:40]
         try:
-            number = authorize_number(account.id, text, web.country, web.now())
-        except ValueError as error:
+            number = authorize_number(actor_of(web, session), account.id, text, web.country,
+                                      web.now())
+        except ActionError as error:
             return page(session, account, {"number": str(error)}, status=400, number=text)
         return page(session, account, notice=f"{number} authorized")
 
@@ -146,7 +129,9 @@ def install(app: bottle.Bottle, web) -> None:
     def remove_caller_id(account_id):
         session, account = posted(account_id)
         number = (bottle.request.forms.getunicode("number") or "")[:40]
-        if not accounts.remove_caller_id(account.id, number):
+        try:
+            callerids.remove(actor_of(web, session), account.id, number, web.now())
+        except callerids.NotAuthorized:
             return page(session, account, {"remove": f"{number} is not authorized here"},
                         status=404)
         return page(session, account, notice=f"{number} removed")

@@ -1,8 +1,9 @@
 """Admin pages: modems (refreshed live, with a reset), accounts with create and top-up.
 
-The other admin pages have modules of their own: admin_accounts.py (one
-account), admin_rates.py, admin_calls.py, admin_sms.py, admin_system.py and
-console.py (the AT console).
+The other admin pages have modules of their own in webui/admin/: accounts.py
+(one account), rates.py, calls.py, sms.py, system.py, audit.py and console.py
+(the AT console). Creating an account and a top-up are actions of
+gateway/actions/accounts.py (one transaction each, with the audit record).
 """
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ import time
 import bottle
 from peewee import JOIN, fn
 
+from gateway.actions import accounts as account_actions
+from gateway.actions.audit import ActionError, Actor
 from gateway.money import accounts
-from gateway.money.ledger import Account, CallerId, Cdr, topup
+from gateway.money.ledger import Account, CallerId, Cdr
 from gateway.sms import health as sms_health
 from gateway.store.db import db
 from webui import auth
+from webui.admin.audit import actor_of
 from webui.admin.common import Refused, local_midnight
 
 MINOR_DIGITS = 2
@@ -81,7 +85,7 @@ def account_rows() -> list:
 
 
 def create_account(values: dict[str, str], password: str, now: float,
-                   by: str) -> tuple[Account | None, dict[str, str]]:
+                   actor: Actor) -> tuple[Account | None, dict[str, str]]:
     """Gives (the new account, {}) or (None, what is wrong by field); the account's holder
     gets a web login with `password`. `values` holds name, pin and balance as typed."""
     errors = {}
@@ -106,10 +110,13 @@ def create_account(values: dict[str, str], password: str, now: float,
         return None, errors
     try:
         with db.atomic():
-            account = accounts.create(values["name"], values["pin"], balance, now, by=by)
+            account = account_actions.create_account(actor, values["name"], values["pin"],
+                                                     balance, now)
             auth.add_user(account.name, password, now)
-    except (accounts.AccountError, auth.UserError) as error:
-        return None, {"name": str(error)}     # PIN, balance and password passed above
+    except ActionError as error:
+        return None, {error.field or "name": str(error)}
+    except auth.UserError as error:
+        return None, {"name": str(error)}     # the password passed above
     return account, {}
 
 
@@ -176,8 +183,7 @@ def install(app: bottle.Bottle, web) -> None:
         values = {key: (forms.getunicode(key) or "").strip()[:200]
                   for key in ("name", "pin", "balance")}
         password = forms.getunicode("password") or ""
-        account, errors = create_account(values, password, web.now(),
-                                         by=f"web:{session.user.name}")
+        account, errors = create_account(values, password, web.now(), actor_of(web, session))
         if not errors:
             return web.render("accounts", session, accounts=account_rows(), errors={},
                               values={}, notice=f"account {account.name} created: "
@@ -201,7 +207,8 @@ def install(app: bottle.Bottle, web) -> None:
             bottle.response.status = 400
             return web.render("accounts", session, accounts=account_rows(),
                               errors={f"amount{account_id}": str(error)}, values={}, notice="")
-        balance = topup(account_id, amount, f"web:{session.user.name}", web.now(), note=note)
+        balance = account_actions.top_up(actor_of(web, session), account_id, amount, web.now(),
+                                         note=note)
         return web.render("accounts", session, accounts=account_rows(), errors={}, values={},
                           notice=f"{account.name}: {web.money(amount)} booked, balance now "
                           f"{web.money(balance)}")

@@ -1,8 +1,9 @@
-"""The admins' JSON API under /api/admin/: accounts and rates here, the box's calls, SMS,
-system facts and modems in webui/api/box.py.
+"""The admins' JSON API under /api/admin/: accounts, the audit records and rates here, the
+box's calls, SMS, system facts and modems in webui/api/box.py.
 
-It does what the admin pages do, through the same functions (webui/admin*.py,
-webui/admin/console.py), so a request is checked exactly as the form would be.
+It does what the admin pages do, through the same functions (webui/admin/ and the
+actions of gateway/actions/), so a request is checked exactly as the form would be,
+and its audit record says "api".
 Every route is for a logged-in admin (401 without a session, 403 for an
 account holder and for any API token); every POST and DELETE carries the
 session's CSRF token in X-CSRF-Token. Money is integer minor units in
@@ -14,14 +15,22 @@ from __future__ import annotations
 
 import bottle
 
-from gateway.money import accounts
+from gateway.actions import accounts as account_actions, callerids
+from gateway.actions.audit import ActionError, Actor
 from gateway.money.billing import RateError
-from gateway.money.ledger import Account, CallerId, topup
-from webui.admin import accounts as admin_accounts, pages as admin, rates as admin_rates
+from gateway.money.ledger import Account, CallerId
+from webui.admin import (accounts as admin_accounts, audit as admin_audit, pages as admin,
+                         rates as admin_rates)
+from webui.admin.audit import actor_of
 from webui.admin.common import page_of, query_text
 from webui.api.common import answer, flag, invalid, page_json, posted, texts
 from webui.holder.calls import caller_ids
 from webui.inputs import json_body, json_error
+
+
+def refused(refusal: ActionError) -> bottle.HTTPResponse:
+    """Gives the 400 answer of a refused action, naming its field."""
+    return invalid({refusal.field or "error": str(refusal)})
 
 
 def account_json(account: Account, caller_ids: list[str]) -> dict:
@@ -50,6 +59,9 @@ def install(app: bottle.Bottle, web) -> None:
         return {"accounts": [account_json(account, numbers.get(account.id, []))
                              for account in admin.account_rows()]}
 
+    def actor(session) -> Actor:
+        return actor_of(web, session, via="api")
+
     @app.post("/api/admin/accounts")
     def api_account_create():
         session = posted(web)
@@ -57,8 +69,7 @@ def install(app: bottle.Bottle, web) -> None:
         values = texts(data, ("name", "pin", "balance", "password"))
         password = values.pop("password")
         values = {key: value.strip()[:200] for key, value in values.items()}
-        account, errors = admin.create_account(values, password, web.now(),
-                                               by=f"web:{session.user.name}")
+        account, errors = admin.create_account(values, password, web.now(), actor(session))
         if errors:
             raise invalid(errors)
         bottle.response.status = 201
@@ -73,8 +84,8 @@ def install(app: bottle.Bottle, web) -> None:
             amount = admin.topup_amount(values["amount"])
         except ValueError as error:
             raise invalid({"amount": str(error)}) from None
-        topup(account_id, amount, f"web:{session.user.name}", web.now(),
-              note=values["note"].strip()[:200])
+        account_actions.top_up(actor(session), account_id, amount, web.now(),
+                               note=values["note"])
         return {**one_account(account_id), "amount": amount}
 
     @app.post("/api/admin/accounts/<account_id:int>/debit")
@@ -84,26 +95,27 @@ def install(app: bottle.Bottle, web) -> None:
         values = texts(json_body(), ("amount", "reason"))
         reason = values["reason"].strip()[:200]
         try:
-            amount = admin_accounts.debit_account(account_id, values["amount"], reason,
-                                                  f"web:{session.user.name}", web.now())
-        except admin_accounts.DebitRefused as refusal:
-            raise invalid({refusal.field: str(refusal)}) from None
+            amount = admin_accounts.debit_account(actor(session), account_id, values["amount"],
+                                                  reason, web.now())
+        except ActionError as refusal:
+            raise refused(refusal) from None
         return {**one_account(account_id), "amount": -amount, "reason": reason}
 
     @app.post("/api/admin/accounts/<account_id:int>/pin")
     def api_account_pin(account_id):
-        posted(web)
+        session = posted(web)
         account_or_404(account_id)
         try:
-            admin_accounts.change_pin(account_id, texts(json_body(), ("pin",))["pin"])
-        except accounts.AccountError as error:
-            raise invalid({"pin": str(error)}) from None
+            account_actions.set_pin(actor(session), account_id,
+                                    texts(json_body(), ("pin",))["pin"], web.now())
+        except ActionError as refusal:
+            raise refused(refusal) from None
         return {**one_account(account_id), "pin_changed": True}
 
     def lock_route(account_id: int, locked: bool) -> dict:
-        posted(web)
+        session = posted(web)
         account_or_404(account_id)
-        admin_accounts.lock_account(account_id, locked)
+        account_actions.set_locked(actor(session), account_id, locked, web.now())
         return one_account(account_id)
 
     @app.post("/api/admin/accounts/<account_id:int>/lock")
@@ -116,25 +128,38 @@ def install(app: bottle.Bottle, web) -> None:
 
     @app.post("/api/admin/accounts/<account_id:int>/callerids")
     def api_account_callerid_add(account_id):
-        posted(web)
+        session = posted(web)
         account_or_404(account_id)
         text = texts(json_body(), ("number",))["number"].strip()[:40]
         try:
-            number = admin_accounts.authorize_number(account_id, text, web.country, web.now())
-        except ValueError as error:
-            raise invalid({"number": str(error)}) from None
+            number = admin_accounts.authorize_number(actor(session), account_id, text,
+                                                     web.country, web.now())
+        except ActionError as refusal:
+            raise refused(refusal) from None
         bottle.response.status = 201
         return {"number": number, "authorized": True}
 
     @app.delete("/api/admin/accounts/<account_id:int>/callerids")
     def api_account_callerid_remove(account_id):
-        posted(web)
+        session = posted(web)
         account_or_404(account_id)
         number = texts(json_body(), ("number",))["number"].strip()[:40]
-        if not accounts.remove_caller_id(account_id, number):
+        try:
+            callerids.remove(actor(session), account_id, number, web.now())
+        except callerids.NotAuthorized:
             raise json_error(404, f"{number} is not a caller ID of this account (give it "
-                             "in E.164)")
+                             "in E.164)") from None
         return {"number": number, "removed": True}
+
+    @app.get("/api/admin/audit")
+    def api_audit():
+        web.admin_required(api=True)
+        try:
+            records, _, _ = admin_audit.filtered()
+        except admin_audit.UnknownAccount as error:
+            raise invalid({"account": str(error)}) from None
+        return page_json(records, "records", [admin_audit.record_json(row)
+                                              for row in records.rows])
 
     install_rates(app, web)
 

@@ -7,7 +7,8 @@ nobody can authorize a number they do not hold. A code allows MAX_TRIES
 wrong guesses, then it is void; an account gets at most CODES_PER_HOUR codes
 an hour (each one texts somebody). Codes are stored as salted SHA-256: short
 lived and guess-limited, they need no slow hash, but a copy of the database
-still shows no code.
+still shows no code. The authorization itself, and a removal, are actions of
+gateway/actions/callerids.py (with the audit record naming the holder).
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import logging
 import re
 import secrets
 
-from gateway.money import accounts
+from gateway.actions import callerids
+from gateway.actions.audit import Actor
 from gateway.money.ledger import Account, CallerId
 from gateway.sms import store as sms_store
 from gateway.store.db import db
@@ -90,8 +92,8 @@ def _check_free(account_id: int, number: str) -> None:
         return
     if owner.account_id == account_id:
         raise CallerIdError("number", f"{number} is already authorized for your account", 409)
-    # Authorizing would move it (accounts.authorize_caller_id): the web never takes a
-    # number from another account, and does not say which account holds it.
+    # A number is never moved (gateway/actions/callerids.py); a holder is not told which
+    # account holds it.
     raise CallerIdError("number", f"{number} is authorized for another account: it must be "
                         "removed there first (ask the admin)", 409)
 
@@ -118,7 +120,7 @@ def request_code(account_id: int, number_text: str, country: str, box: str,
     return Sent(row.id, number, row.expires_at)
 
 
-def confirm(account_id: int, code_id: int, code_text: str, now: float) -> str:
+def confirm(account_id: int, code_id: int, code_text: str, now: float, actor: Actor) -> str:
     """Authorizes the number of a right code; gives the number. Raises CallerIdError."""
     code_text = (code_text or "").strip()
     if not _CODE.fullmatch(code_text):
@@ -131,7 +133,11 @@ def confirm(account_id: int, code_id: int, code_text: str, now: float) -> str:
         if problem is None:
             _check_free(account_id, row.number)
             row.state = "used"
-            accounts.authorize_caller_id(account_id, row.number, now)
+            try:
+                callerids.authorize(actor, account_id, row.number, now,
+                                    how="by the code texted to it")
+            except callerids.CallerIdTaken:     # taken between the check and now
+                _check_free(account_id, row.number)
         if row is not None:
             row.save()
     if problem is not None:
@@ -158,9 +164,11 @@ def _try(row: CallerIdCode | None, code_text: str, now: float) -> str | None:
     return f"wrong code: {left} more {'try' if left == 1 else 'tries'}"
 
 
-def remove(account_id: int, number: str) -> bool:
+def remove(account_id: int, number: str, now: float, actor: Actor) -> bool:
     """Removes one of the account's caller IDs; False if it was not theirs."""
-    removed = accounts.remove_caller_id(account_id, number)
-    if removed:
-        log.info("account %d: caller ID %s removed on the web", account_id, number)
-    return removed
+    try:
+        callerids.remove(actor, account_id, number, now)
+    except callerids.NotAuthorized:
+        return False
+    log.info("account %d: caller ID %s removed on the web", account_id, number)
+    return True

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import bottle
 
+from gateway.actions import accounts as account_actions
+from gateway.actions.audit import Actor
 from gateway.config.sms import COMMANDS
 from gateway.inputs import row_id, whole_number
 from gateway.money import accounts
@@ -43,6 +45,9 @@ def page_number(text: str | None) -> int:
 
 
 def install(app: bottle.Bottle, web) -> None:
+    def holder(session) -> Actor:
+        return Actor(session.user.name, "web", web.address())
+
     def callerid_page(session, status=200, errors=None, number="", notice=""):
         bottle.response.status = status
         account_id = session.user.account_id
@@ -75,7 +80,8 @@ def install(app: bottle.Bottle, web) -> None:
         code_id = forms.getunicode("code_id") or ""
         try:
             number = callerids.confirm(session.user.account_id, row_id(code_id) or 0,
-                                       forms.getunicode("code") or "", web.now())
+                                       forms.getunicode("code") or "", web.now(),
+                                       holder(session))
         except callerids.CallerIdError as refusal:
             # next to its form while the code can still be typed, else above the forms
             open_ids = [str(row.id) for row in callerids.pending(session.user.account_id,
@@ -90,7 +96,7 @@ def install(app: bottle.Bottle, web) -> None:
         session = web.holder_required()
         web.check_csrf(session)
         number = (bottle.request.forms.getunicode("number") or "")[:40]
-        if not callerids.remove(session.user.account_id, number):
+        if not callerids.remove(session.user.account_id, number, web.now(), holder(session)):
             return callerid_page(session, 404, {"remove": f"{number} is not one of yours"})
         return callerid_page(session, notice=f"{number} removed: calls from it ask for "
                              "the PIN again.")
@@ -119,7 +125,7 @@ def install(app: bottle.Bottle, web) -> None:
         if errors:
             bottle.response.status = 400
             return web.render("pin", session, errors=errors, done=False)
-        accounts.set_pin(session.user.account_id, pin)
+        account_actions.set_pin(holder(session), session.user.account_id, pin, web.now())
         return web.render("pin", session, errors={}, done=True)
 
     @app.get("/sms-help")
