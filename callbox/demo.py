@@ -18,14 +18,22 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+import secrets
 import shutil
 import tempfile
 import threading
+import time
 
 from callbox.daemon import Daemon
 from callbox.service import SignalWatch, configure_logging
 from gateway.config import load
+from gateway.money import accounts
+from gateway.money.billing import parse_rates_csv
+from gateway.money.ledger import store_rates
+from gateway.store.db import close_database, open_database
 from modems.events import ModemEvent, ModemUp
+from modems.sim import Delays, Network, PhoneActionError, PhoneState
+from webui.auth import add_user
 
 log = logging.getLogger("callbox.demo")
 
@@ -82,7 +90,6 @@ class Scene:
         self.all_up = all_up
 
     def play(self) -> None:
-        from modems.sim import PhoneActionError, PhoneState
         alice = self.phones["alice"]
         if not self.all_up.wait(30) or self.stop.is_set():
             return
@@ -111,18 +118,9 @@ def web_url(listen: str) -> str:
 
 def seed(config) -> None:
     """Creates the demo account, rates and web logins; prints the credentials once."""
-    import secrets
-    import time as clock
-
-    from gateway.money import accounts
-    from gateway.money.billing import parse_rates_csv
-    from gateway.money.ledger import store_rates
-    from gateway.store.db import close_database, open_database
-    from webui.auth import add_user
-
     open_database(config.gateway.database)
     try:
-        now = clock.time()
+        now = time.time()
         pin = f"{secrets.randbelow(10 ** 4):04d}"
         account = accounts.create("demo", pin, 1000, now, by="demo")
         accounts.authorize_caller_id(account.id, PHONES[0][1], now)
@@ -147,7 +145,6 @@ Ctrl-C stops the demo.
 
 def run_demo(keep: bool = False, listen: str = DEFAULT_LISTEN, scene: bool = True) -> int:
     """Runs the demo until Ctrl-C or SIGTERM; gives the exit code."""
-    from modems.sim import Delays, Network
     configure_logging("info")
     workdir = Path(tempfile.mkdtemp(prefix="callbox-demo-"))
     network = Network(workdir / "gsm", delays=Delays.realistic(), alsa_id="demo")

@@ -27,6 +27,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from modems.profiles import PROFILES
+
 EXTENDED_PREFIXES = "+^$%*#!@"      # V.250 uses '+'; vendors add '^' (Huawei), '$', '%', ...
 _EXTENDED_NAME = re.compile(r"[A-Z][A-Z0-9!%\-./:_]*")   # V.250 5.4.1
 _NUMBER = re.compile(r"[0-9]*")
@@ -226,7 +228,6 @@ def _effect(command: AtCommand, setup: frozenset[str]) -> Effect:
 @functools.cache
 def _profile_setup() -> frozenset[str]:
     """Gives the names of the commands a vendor profile sends at open (AT+CLCC=1, ...)."""
-    from modems.profiles import PROFILES
     names = set()
     for profile in PROFILES.values():
         for text in profile.init_commands:

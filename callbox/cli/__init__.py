@@ -20,6 +20,8 @@ from peewee import DatabaseError
 from gateway import __version__
 from gateway.config import Config, ConfigError, default_path, mask_url_password
 from gateway.inputs import ID_MAX, decimal_number, text_problem, whole_number
+from gateway.store.db import close_database, open_database
+from gateway.store.migrations import SchemaTooNew
 
 ARGUMENT_MAX = 4096      # characters of one argument: a path's limit on Linux, a long SMS
 
@@ -73,9 +75,6 @@ def box_database(config: Config) -> Iterator[None]:
 
     Database errors, inside the block too, become CommandFailed naming the database.
     """
-    from gateway.store.db import close_database, open_database
-    from gateway.store.migrations import SchemaTooNew
-
     where = mask_url_password(config.gateway.database)
     try:
         open_database(config.gateway.database)

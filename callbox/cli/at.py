@@ -78,6 +78,8 @@ class Screen:
         self._prompting = False
         self.readline = None
         if interactive:
+            # Imported here (optional): a Python may be built without readline, and a
+            # pipe or a serial console without a terminal does not need it.
             import readline
             self.readline = readline
 

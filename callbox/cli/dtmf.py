@@ -22,7 +22,8 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Prints the keys heard in args.file; gives 0, or 1 if the file cannot be read."""
-    # Imported here: numpy is not needed by the other commands.
+    # Imported here, not at the top (slow): numpy and the detector take about 0.2 s,
+    # which every other command would pay at start-up.
     from audio.dtmf import detect_presses
     from audio.dtmf_wav import WavError, read_wav_8k, wav_summary
 

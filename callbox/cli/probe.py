@@ -10,7 +10,9 @@ from gsmmodem.exceptions import GsmModemException, TimeoutException
 import serial
 
 from callbox.cli import seconds_argument
+from callbox.udev import NotUsb, UdevError, default_name, port_properties, rule_lines
 from gateway.config import PROFILES
+from modems.driver import ModemDriver, ModemError
 
 # Where each profile's modems carry call audio.
 VOICE_PATHS = {"simcom": "USB audio (ALSA)", "quectel": "USB audio (ALSA)",
@@ -51,8 +53,6 @@ def _modem_name(text: str) -> str:
 
 def probe_udev(args: argparse.Namespace) -> int:
     """Prints the udev rule lines for the port; 1 when it is not a USB device."""
-    from callbox.udev import NotUsb, UdevError, default_name, port_properties, rule_lines
-
     try:
         properties = port_properties(args.port)
         lines = rule_lines(properties, args.name or default_name(properties))
@@ -66,9 +66,6 @@ def probe_udev(args: argparse.Namespace) -> int:
 def probe(args: argparse.Namespace) -> int:
     if args.udev:
         return probe_udev(args)
-    # Imported here: the modem stack is needed only by this command.
-    from modems.driver import ModemDriver, ModemError
-
     driver = ModemDriver("probe", args.port, profile=args.profile, sim_pin=args.pin,
                          at_timeout=args.timeout)
     try:
