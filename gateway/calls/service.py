@@ -251,8 +251,7 @@ class CallService:
                         session.number)
             self._forget(session)
             return
-        self.context._session_ids[id(session)] = session_id
-        session.db_id = session_id
+        session.db_id = session_id      # the flow's context knows the session by it
         try:
             work(session)
         except CreditExhausted:
@@ -372,7 +371,6 @@ class CallService:
         if reached is not None:
             reached.set()
         self.wake_intents()     # its lines are free again
-        self.context._session_ids.pop(id(session), None)
 
     @property
     def threads(self) -> list[threading.Thread]:

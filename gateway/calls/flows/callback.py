@@ -6,17 +6,15 @@
     hears ringback) ; bridge until a side hangs up, #11, or the time is up }
 
 `Hangup` (the user hung up) may come out of any wait; the caller of `run`
-settles the bill in its `finally`.
+settles the bill in its `finally`. The flow touches the world only through
+its `Box` and `CallSession` (gateway/calls/flows/seams.py).
 """
 from __future__ import annotations
 
 import logging
-import time
 
-from audio import tones
-from audio.player import frames
-from gateway.calls.flows.session import LegFailed, NoFreeModem, Session
-from gateway.money import accounts
+from gateway.calls.flows.seams import (AccountSeen, Box, CallLeg, CallSession, LegFailed,
+                                       NoFreeModem)
 from gateway.money.ledger import InsufficientCredit
 from modems.numbers import InvalidNumber, to_e164
 
@@ -28,7 +26,8 @@ HASH_ELEVEN = ["#", "1", "1"]
 LEG_A_AFTER_BRIDGE = 10      # seconds of leg A kept paid for after a bridge (the prompts)
 
 
-def run(context, session: Session, number: str, destination: str | None = None) -> None:
+def run(context: Box, session: CallSession, number: str,
+        destination: str | None = None) -> None:
     """Calls `number` back and serves it until it hangs up; `destination` skips the prompt."""
     config = context.config.callback
     try:
@@ -39,7 +38,7 @@ def run(context, session: Session, number: str, destination: str | None = None) 
     except LegFailed as failure:
         log.info("callback to %s not answered: %s (nothing billed)", number, failure)
         return
-    account = accounts.by_caller_id(number)
+    account = context.account_by_caller_id(number)
     if account is None:
         account = authorize(context, session, number)
         if account is None:
@@ -58,7 +57,7 @@ def run(context, session: Session, number: str, destination: str | None = None) 
     session.say(context.speech.say("goodbye"))
 
 
-def authorize(context, session: Session, number: str):
+def authorize(context: Box, session: CallSession, number: str) -> AccountSeen | None:
     """Asks account number and PIN; gives the account, or None after too many tries."""
     config = context.config.callback
     for _ in range(config.pin_tries):
@@ -66,13 +65,13 @@ def authorize(context, session: Session, number: str):
         if not account_number:
             continue
         pin = collect(context, session, "enter_pin", max_digits=8)
-        account = accounts.by_number_or_name(account_number)
+        account = context.account_by_number(account_number)
         now = context.now()
         if not pin:
             session.say(context.speech.say("wrong_pin"))
             continue
         # A wrong account number is checked (and counted) like a wrong PIN.
-        check = accounts.check_pin(account, pin, number, now)
+        check = context.check_pin(account, pin, number, now)
         if check.locked:
             log.warning("PIN entry is locked (%s) for caller %s", check.scope, number)
             session.say(context.speech.say("pin_locked"))
@@ -84,21 +83,21 @@ def authorize(context, session: Session, number: str):
         if check.ok:
             log.info("caller %s authorized for account %s by PIN", number, account.name)
             if config.save_caller_id_after_pin:
-                accounts.authorize_caller_id(account.id, number, now)
+                context.save_caller_id(account, number, now)
             return account
         log.info("wrong account number or PIN from %s", number)
         session.say(context.speech.say("wrong_pin"))
     return None
 
 
-def collect(context, session: Session, prompt: str | None, max_digits: int) -> str:
+def collect(context: Box, session: CallSession, prompt: str | None, max_digits: int) -> str:
     """Plays a prompt and gives the keys typed up to # (or a pause); `*` erases one."""
     config = context.config.callback
     session.take_keys()
     if prompt:
         session.say(context.speech.say(prompt), barge_in=True)
     typed: list[str] = []
-    deadline = time.monotonic() + config.interdigit_timeout + (0 if session.keys else 3)
+    deadline = session.clock() + config.interdigit_timeout + (0 if session.keys else 3)
     while True:
         for key in session.take_keys():
             if key == "#":
@@ -110,12 +109,13 @@ def collect(context, session: Session, prompt: str | None, max_digits: int) -> s
                 typed.append(key)
             if len(typed) >= max_digits + 1:
                 return ""
-            deadline = time.monotonic() + config.interdigit_timeout
+            deadline = session.clock() + config.interdigit_timeout
         if not session.wait_until(deadline, lambda: bool(session.keys)):
             return "".join(typed)
 
 
-def serve_destinations(context, session: Session, account_id: int, fixed: str | None) -> None:
+def serve_destinations(context: Box, session: CallSession, account_id: int,
+                       fixed: str | None) -> None:
     """The destination loop: until the user hangs up or runs out of tries."""
     config = context.config.callback
     tries = 0
@@ -138,7 +138,7 @@ def serve_destinations(context, session: Session, account_id: int, fixed: str | 
             return
 
 
-def choose_destination(context, session: Session) -> str | None:
+def choose_destination(context: Box, session: CallSession) -> str | None:
     """Asks for a destination; gives it in E.164 if it may be dialled, else says why."""
     typed = collect(context, session, "enter_destination", max_digits=20)
     if not typed:
@@ -155,7 +155,7 @@ def choose_destination(context, session: Session) -> str | None:
     return number
 
 
-def call_destination(context, session: Session, account_id: int, number: str) -> str:
+def call_destination(context: Box, session: CallSession, account_id: int, number: str) -> str:
     """Rates, announces, dials and bridges one destination; gives what happened."""
     config = context.config.callback
     leg_a = session.leg_a
@@ -177,8 +177,7 @@ def call_destination(context, session: Session, account_id: int, number: str) ->
         return "refused"
     session.say(context.speech.say("you_can_talk_for", context.duration_words(seconds)))
     try:
-        leg_b = session.dial("destination", number, config.answer_timeout,
-                             ringback=tones.ringback())
+        leg_b = session.dial("destination", number, config.answer_timeout, ringback=True)
     except NoFreeModem:
         session.say(context.speech.say("all_lines_busy"))
         return "failed"
@@ -188,18 +187,17 @@ def call_destination(context, session: Session, account_id: int, number: str) ->
     return bridge(context, session, leg_b, seconds)
 
 
-def bridge(context, session: Session, leg_b, seconds: int) -> str:
+def bridge(context: Box, session: CallSession, leg_b: CallLeg, seconds: int) -> str:
     """Joins the user with leg B until B hangs up, #11, or the time is up."""
-    from audio.bridge import Bridge
     config = context.config.callback
     leg_a = session.leg_a
-    if leg_a.port is None or leg_b.port is None:
+    joined = session.bridge(leg_a, leg_b)
+    if joined is None:
         log.error("no audio for the bridge: ending the call to %s", leg_b.number)
         session.hangup(leg_b)
         return "failed"
-    joined = Bridge(leg_a.port, leg_b.port)
     log.info("bridged %s with %s for at most %d s", leg_a.number, leg_b.number, seconds)
-    start = time.monotonic()
+    start = session.clock()
     end = start + seconds
     warn = end - config.warning_before_end if config.warning_before_end < seconds else None
     session.take_keys()
@@ -207,10 +205,9 @@ def bridge(context, session: Session, leg_b, seconds: int) -> str:
     outcome = "ended"
     try:
         while leg_b.ended_at is None:
-            now = time.monotonic()
+            now = session.clock()
             if warn is not None and now >= warn:
-                # to the user only, mixed into what B says
-                leg_a.port.play(frames(tones.beep()), mix_with_source=True)
+                session.beep(leg_a)       # to the user only, mixed into what B says
                 warn = None
             if now >= end:
                 outcome = "time is up"

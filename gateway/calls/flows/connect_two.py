@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import logging
-import time
 
-from audio import tones
 from gateway.calls.flows.callback import PROMPT_FOR_CAUSE
-from gateway.calls.flows.session import Hangup, LegFailed, NoFreeModem, Session
+from gateway.calls.flows.seams import Box, CallLeg, CallSession, Hangup, LegFailed
 from gateway.calls.live import leg_event
 from gateway.money.ledger import InsufficientCredit
 
@@ -36,7 +34,8 @@ class Outcome:
     states: list[tuple[str, str]] = field(default_factory=list)
 
 
-def run(context, session: Session, account_id: int, a: str, b: str, outcome: Outcome) -> None:
+def run(context: Box, session: CallSession, account_id: int, a: str, b: str,
+        outcome: Outcome) -> None:
     """Connects `a` and `b` for the account; fills `outcome`. Hangup may end it early."""
     config = context.config.callback
     if context.locked(account_id):
@@ -66,13 +65,13 @@ def run(context, session: Session, account_id: int, a: str, b: str, outcome: Out
     session.on_leg_state = lambda leg, state: _publish(context, session, outcome, leg, state)
     try:
         leg_a = session.dial("callback", a, config.answer_timeout)
-    except (LegFailed, NoFreeModem) as failure:
+    except LegFailed as failure:       # NoFreeModem too
         outcome.a_state = str(failure)
         return
     session.say(context.speech.say("connecting_you_to", context.digit_words(b)))
     try:
-        leg_b = session.dial("destination", b, config.answer_timeout, ringback=tones.ringback())
-    except (LegFailed, NoFreeModem) as failure:
+        leg_b = session.dial("destination", b, config.answer_timeout, ringback=True)
+    except LegFailed as failure:
         outcome.b_state = str(failure)
         session.say(context.speech.say(PROMPT_FOR_CAUSE.get(outcome.b_state, "call_failed"),
                                        "goodbye"))
@@ -80,16 +79,16 @@ def run(context, session: Session, account_id: int, a: str, b: str, outcome: Out
     _bridge(context, session, leg_a, leg_b, seconds)
 
 
-def _bridge(context, session: Session, leg_a, leg_b, seconds: int) -> None:
-    from audio.bridge import Bridge
-    if leg_a.port is None or leg_b.port is None:
+def _bridge(context: Box, session: CallSession, leg_a: CallLeg, leg_b: CallLeg,
+            seconds: int) -> None:
+    joined = session.bridge(leg_a, leg_b)
+    if joined is None:
         log.error("connect two: no audio for the bridge")
         return
-    joined = Bridge(leg_a.port, leg_b.port)
-    end = time.monotonic() + seconds
+    end = session.clock() + seconds
     try:
-        while leg_b.ended_at is None and time.monotonic() < end:
-            session.next_event(end - time.monotonic())
+        while leg_b.ended_at is None and session.clock() < end:
+            session.next_event(end - session.clock())
     finally:
         joined.stop()
     if leg_b.ended_at is None:
@@ -97,7 +96,8 @@ def _bridge(context, session: Session, leg_a, leg_b, seconds: int) -> None:
     raise Hangup()     # either side ending, or the time limit, ends both
 
 
-def _publish(context, session: Session, outcome: Outcome, leg, state: str) -> None:
+def _publish(context: Box, session: CallSession, outcome: Outcome, leg: CallLeg,
+             state: str) -> None:
     label = "a" if leg.role == "callback" else "b"
     if label == "a":
         outcome.a_state = state
@@ -105,4 +105,4 @@ def _publish(context, session: Session, outcome: Outcome, leg, state: str) -> No
         outcome.b_state = state
     outcome.states.append((label, state))
     # the event carries why an ended leg ended, and how long it talked
-    context.live.publish(leg_event(session.db_id, label, leg, state, context.now()))
+    context.publish(leg_event(session.db_id, label, leg, state, context.now()))

@@ -1,19 +1,23 @@
-"""What a flow may ask of the box: configuration, voice, money, rates, clock, live state.
+"""The box as its flows see it: configuration, voice, accounts, money, rates, words, live state.
 
-One FlowContext serves every session of a call service; sessions are told
-apart by their database session id, which the service records when a
-session starts.
+One FlowContext serves every session of a call service (it is the real
+`Box` of gateway/calls/flows/seams.py). A session is known by its row,
+`session.db_id`, which the service sets before the flow starts.
 """
 from __future__ import annotations
 
 import logging
-import time
 from typing import Callable
 
-from gateway.calls.flows import callback
-from gateway.calls.flows.session import Session
-from gateway.money import ledger
-from gateway.money.billing import LEG_A_MINIMUM, talk_budget
+from audio.speech import say_duration, say_money, say_number
+from gateway.calls.flows.callback import LEG_A_AFTER_BRIDGE
+from gateway.calls.flows.seams import AccountSeen, CallLeg, CallSession, Voice
+from gateway.actions import callerids
+from gateway.actions.audit import Actor
+from gateway.calls.live import LiveEvents
+from gateway.config import Config
+from gateway.money import accounts, billing, ledger
+from gateway.money.billing import LEG_A_MINIMUM, Rate
 from gateway.money.ledger import InsufficientCredit
 
 log = logging.getLogger(__name__)
@@ -21,62 +25,83 @@ LEG_A_PROMPTS = 120     # seconds of leg A (prompts, typing) reserved before a b
 
 
 class FlowContext:
-    """What a flow may ask of the box: config, voice, money, rates, clock."""
+    """What a flow may ask of the box; see the module docstring."""
 
-    def __init__(self, config, speech, now: Callable[[], float], live=None):
-        from gateway.calls.live import LiveEvents
+    def __init__(self, config: Config, speech: Voice, now: Callable[[], float],
+                 live: LiveEvents | None = None):
         self.live = live or LiveEvents()
         self.config = config
         self.speech = speech
-        self.now = now
-        self.talk_budget = talk_budget
-        self._session_ids: dict[int, int] = {}      # id(Session) -> database session id
+        self._now = now
 
-    # -- money -------------------------------------------------------------------------
-    def rate(self, number: str):
-        return ledger.rate_for(number)
+    def now(self) -> float:
+        return self._now()
 
-    def available(self, account_id: int) -> int:
-        return ledger.available(account_id)
+    def publish(self, event: dict) -> None:
+        self.live.publish(event)
 
-    def reserved(self, session: Session) -> int:
-        session_id = self._session_ids.get(id(session))
-        return ledger.Session.get_by_id(session_id).reserved if session_id else 0
+    # -- accounts and PINs -------------------------------------------------------------
+    def account_by_caller_id(self, number: str) -> ledger.Account | None:
+        return accounts.by_caller_id(number)
+
+    def account_by_number(self, typed: str) -> ledger.Account | None:
+        return accounts.by_number_or_name(typed)
+
+    def check_pin(self, account: AccountSeen | None, pin: str, caller: str,
+                  now: float) -> accounts.PinCheck:
+        return accounts.check_pin(account, pin, caller, now)
+
+    def save_caller_id(self, account: AccountSeen, number: str, now: float) -> None:
+        callerids.save_after_pin(Actor(number, "phone"), account.id, number, now)
 
     def locked(self, account_id: int) -> bool:
         """Gives whether an admin locked the account (no calls at all)."""
         return ledger.Account.get_by_id(account_id).locked
 
-    def attach(self, session: Session, account_id: int) -> bool:
+    # -- money and rates -----------------------------------------------------------------
+    def rate(self, number: str) -> Rate | None:
+        return ledger.rate_for(number)
+
+    def available(self, account_id: int) -> int:
+        return ledger.available(account_id)
+
+    def reserved(self, session: CallSession) -> int:
+        if session.db_id is None:
+            return 0
+        return ledger.Session.get_by_id(session.db_id).reserved
+
+    def talk_budget(self, available: int, leg_a: Rate, leg_a_elapsed: float, leg_b: Rate,
+                    leg_a_after: float = 0.0) -> int:
+        return billing.talk_budget(available, leg_a, leg_a_elapsed, leg_b, leg_a_after)
+
+    def attach(self, session: CallSession, account_id: int) -> bool:
         """Ties the session to an account; False over max_concurrent_sessions."""
         try:
-            ledger.attach_account(self.session_id(session), account_id)
+            ledger.attach_account(_row(session), account_id)
         except InsufficientCredit as refusal:
             log.warning("session for %s refused: %s", session.number, refusal)
             return False
         return True
 
-    def hold(self, session: Session, account_id: int, rate_a, rate_b, seconds: int,
-             leg_a_talked: float | None = None) -> None:
+    def hold(self, session: CallSession, account_id: int, rate_a: Rate, rate_b: Rate,
+             seconds: int, leg_a_talked: float | None = None) -> None:
         """Reserves what the session may cost with a bridge of `seconds`."""
         if leg_a_talked is None:
-            leg_a_talked = session.leg_a.talk_seconds
-        needed = (rate_a.cost(leg_a_talked + seconds + callback.LEG_A_AFTER_BRIDGE)
+            leg_a_talked = session.leg_a.talk_seconds if session.leg_a is not None else 0.0
+        needed = (rate_a.cost(leg_a_talked + seconds + LEG_A_AFTER_BRIDGE)
                   + rate_b.cost(seconds)
-                  + sum(context_cost(self, leg) for leg in session.legs
+                  + sum(self.leg_cost(leg) for leg in session.legs
                         if leg.role == "destination" and leg.ended_at is not None))
-        session_id = self.session_id(session)
-        more = needed - ledger.Session.get_by_id(session_id).reserved
+        more = needed - self.reserved(session)
         if more > 0:
-            ledger.reserve(session_id, account_id, more)
-        session.credit_deadline = (time.monotonic() + seconds + callback.LEG_A_AFTER_BRIDGE
-                                   + 5.0)
+            ledger.reserve(_row(session), account_id, more)
+        session.credit_deadline = session.clock() + seconds + LEG_A_AFTER_BRIDGE + 5.0
 
-    def hold_leg_a(self, session: Session, account_id: int) -> bool:
+    def hold_leg_a(self, session: CallSession, account_id: int) -> bool:
         """Reserves leg A's prompt time (up to LEG_A_PROMPTS s); sets when it runs out.
 
         False when the balance does not cover even LEG_A_MINIMUM seconds."""
-        rate_a = self.rate(session.leg_a.number)
+        rate_a = self.rate(session.leg_a.number) if session.leg_a is not None else None
         if rate_a is None:
             return False
         talked = session.leg_a.talk_seconds
@@ -89,28 +114,16 @@ class FlowContext:
         more = rate_a.cost(talked + seconds) - self.reserved(session)
         try:
             if more > 0:
-                ledger.reserve(self.session_id(session), account_id, more)
+                ledger.reserve(_row(session), account_id, more)
         except InsufficientCredit:
             return False
-        session.credit_deadline = time.monotonic() + seconds
+        session.credit_deadline = session.clock() + seconds
         return True
 
-    def session_id(self, session: Session) -> int:
-        return self._session_ids[id(session)]
-
-    # -- live state ----------------------------------------------------------------------
-    # -- words -------------------------------------------------------------------------
-    def digit_words(self, number: str) -> list[str]:
-        from audio.speech import say_number
-        return [word for digit in number.lstrip("+") for word in say_number(int(digit))]
-
-    def money_words(self, minor: int) -> list[str]:
-        from audio.speech import say_money
-        return say_money(max(0, minor), self.speech.currency_words)
-
-    def duration_words(self, seconds: int) -> list[str]:
-        from audio.speech import say_duration
-        return say_duration(seconds)
+    def leg_cost(self, leg: CallLeg) -> int:
+        """Gives what a leg costs for the time it talked (0 without a rate)."""
+        rate = self.rate(leg.number)
+        return rate.cost(leg.talk_seconds) if rate is not None else 0
 
     def destination_allowed(self, number: str) -> bool:
         rules = self.config.callback
@@ -119,7 +132,19 @@ class FlowContext:
         return not rules.allowed_prefixes or any(number.startswith(prefix)
                                                  for prefix in rules.allowed_prefixes)
 
+    # -- words -------------------------------------------------------------------------
+    def digit_words(self, number: str) -> list[str]:
+        return [word for digit in number.lstrip("+") for word in say_number(int(digit))]
 
-def context_cost(context: FlowContext, leg) -> int:
-    rate = context.rate(leg.number)
-    return rate.cost(leg.talk_seconds) if rate is not None else 0
+    def money_words(self, minor: int) -> list[str]:
+        return say_money(max(0, minor), self.speech.currency_words)
+
+    def duration_words(self, seconds: int) -> list[str]:
+        return say_duration(seconds)
+
+
+def _row(session: CallSession) -> int:
+    """Gives the session's row; a session reaches its flow only once it has one."""
+    if session.db_id is None:
+        raise RuntimeError(f"the session for {session.number} has no row yet")
+    return session.db_id

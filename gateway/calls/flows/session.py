@@ -5,6 +5,7 @@ session's queue, fed by the call service (modem events of the modems the
 session holds) and by the audio threads (keys heard in-band). When leg A (the
 user) ends, the next wait raises `Hangup`; `close()` in the flow's `finally`
 hangs up what is left, gives the modems back and settles the bill.
+`Session` and `Leg` are the real `CallSession` and `CallLeg` of seams.py.
 """
 from __future__ import annotations
 
@@ -13,14 +14,20 @@ import logging
 import queue
 import time
 
+from audio import tones
+from audio.bridge import Bridge
 from audio.dtmf import DtmfDetector
 from audio.endpoint import AudioGone, open_endpoint
 from audio.player import frames
 from audio.port import AudioPort
+from gateway.calls.flows.seams import CreditExhausted, Hangup, LegFailed, NoFreeModem
 from modems.errors import ModemError
 from modems.events import CallState, CallStateChanged, DtmfReceived, EndCause, ModemEvent
 
 log = logging.getLogger(__name__)
+# the flows' exceptions live at the seam (seams.py); named here too for the service
+__all__ = ["STOP", "CreditExhausted", "Hangup", "KeyMerger", "Leg", "LegFailed", "NoFreeModem",
+           "Session"]
 
 STOP = object()           # put on a session's queue: the box is shutting down
 MATCH_WINDOW = 0.5        # seconds in which a modem key and an in-band key are one press
@@ -28,28 +35,6 @@ MATCH_WINDOW = 0.5        # seconds in which a modem key and an in-band key are 
 
 _STATE_WORDS = {CallState.ALERTING: "alerting", CallState.ACTIVE: "connected"}
 _LIVE_WORDS = ("dialing", "alerting", "connected")
-
-
-class Hangup(Exception):
-    """The user (leg A) hung up: the flow ends."""
-
-
-class LegFailed(Exception):
-    """A call the box placed did not get answered; `cause` says why, and str() in words
-    ("busy", "no answer", ...)."""
-
-    def __init__(self, cause: EndCause | str):
-        super().__init__(getattr(cause, "value", cause))
-        self.cause = cause
-
-
-class CreditExhausted(Hangup):
-    """Leg A used up what the session reserved: the box ends the session."""
-
-
-class NoFreeModem(LegFailed):
-    def __init__(self, role: str):
-        super().__init__(f"no free {role} modem")
 
 
 @dataclass
@@ -140,12 +125,16 @@ class Session:
 
     # -- waiting -------------------------------------------------------------------------
 
+    def clock(self) -> float:
+        """Gives the monotonic time (s) the session's deadlines are on."""
+        return time.monotonic()
+
     def next_event(self, timeout: float | None) -> ModemEvent | None:
         """Gives the next event (None after `timeout`), keeping legs and keys current.
 
         Raises Hangup once leg A has ended, CreditExhausted once its money has."""
         if self.credit_deadline is not None:
-            left = self.credit_deadline - time.monotonic()
+            left = self.credit_deadline - self.clock()
             if left <= 0:
                 raise CreditExhausted()
             timeout = left if timeout is None else min(timeout, left)
@@ -203,7 +192,7 @@ class Session:
     def wait_until(self, deadline: float, done) -> bool:
         """Handles events until done() holds (True) or the monotonic deadline passes (False)."""
         while not done():
-            left = deadline - time.monotonic()
+            left = deadline - self.clock()
             if left <= 0:
                 return False
             self.next_event(left)
@@ -215,8 +204,9 @@ class Session:
 
     # -- legs ------------------------------------------------------------------------------
 
-    def dial(self, role: str, number: str, timeout: float, ringback=None) -> Leg:
-        """Places a call on a free modem of `role`; gives the answered leg or raises LegFailed."""
+    def dial(self, role: str, number: str, timeout: float, ringback: bool = False) -> Leg:
+        """Places a call on a free modem of `role`; gives the answered leg or raises LegFailed.
+        `ringback`: leg A hears ringing until then."""
         driver = self.service.acquire(role, self, number=number,
                                       exclude=[leg.modem for leg in self.legs
                                                if leg.ended_at is None])
@@ -237,11 +227,11 @@ class Session:
             self.service.release(driver.name, self)
             raise LegFailed(str(error)) from None
         playback = None
-        if ringback is not None and self.leg_a is not None and self.leg_a.port is not None \
+        if ringback and self.leg_a is not None and self.leg_a.port is not None \
                 and leg is not self.leg_a:
-            playback = self.leg_a.port.play(ringback)
+            playback = self.leg_a.port.play(tones.ringback())
         try:
-            answered = self.wait_until(time.monotonic() + timeout,
+            answered = self.wait_until(self.clock() + timeout,
                                        lambda: leg.state in (CallState.ACTIVE, CallState.ENDED))
         finally:
             if playback is not None:
@@ -280,7 +270,7 @@ class Session:
         except ModemError as error:
             log.warning("%s: hangup failed: %s", leg.modem, error)
         try:
-            self.wait_until(time.monotonic() + wait, lambda: leg.ended_at is not None)
+            self.wait_until(self.clock() + wait, lambda: leg.ended_at is not None)
         finally:
             if leg.ended_at is None:
                 log.warning("%s: no end confirmed for %s within %.0f s; taken as ended",
@@ -290,6 +280,17 @@ class Session:
                 self._tell(leg, leg.final_word)
 
     # -- audio -----------------------------------------------------------------------------
+
+    def bridge(self, leg_a: Leg, leg_b: Leg) -> Bridge | None:
+        """Joins two answered legs' audio until stopped; None when one has no audio."""
+        if leg_a.port is None or leg_b.port is None:
+            return None
+        return Bridge(leg_a.port, leg_b.port)
+
+    def beep(self, leg: Leg) -> None:
+        """Plays the warning beeps to `leg`, mixed into what it hears (the bridge)."""
+        if leg.port is not None:
+            leg.port.play(frames(tones.beep()), mix_with_source=True)
 
     def play(self, leg: Leg | None, pcm: bytes | None):
         """Starts playing PCM to a leg; gives the Playback (None without audio)."""
@@ -304,7 +305,7 @@ class Session:
             return False
         count = len(self.keys)
         seconds = len(pcm) / 16000 + 2.0
-        self.wait_until(time.monotonic() + seconds,
+        self.wait_until(self.clock() + seconds,
                         lambda: playback.done.is_set() or (barge_in and len(self.keys) > count))
         port = self.leg_a.port if self.leg_a else None
         log.debug("prompt of %.1f s: %d frames played, %s; port late frames %s",
@@ -322,7 +323,7 @@ class Session:
         playbacks = [self.play(leg, pcm) for leg in self.legs if leg.ended_at is None]
         playbacks = [playback for playback in playbacks if playback is not None]
         try:
-            self.wait_until(time.monotonic() + min(timeout, len(pcm) / 16000 + 1.0),
+            self.wait_until(self.clock() + min(timeout, len(pcm) / 16000 + 1.0),
                             lambda: all(playback.done.is_set() for playback in playbacks))
         except Hangup:
             pass        # leg A hung up first: nothing left to say
