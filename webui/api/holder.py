@@ -2,7 +2,10 @@
 account's API token (`Authorization: Bearer ...`, see webui/auth.py).
 
 Every state-changing request of a cookie session carries the session's CSRF
-token in the X-CSRF-Token header (POST /api/login gives it). The events
+token in the X-CSRF-Token header (POST /api/login gives it). The password and
+the API token are changed only by a cookie session (POST /api/password, POST
+and DELETE /api/token), through gateway/actions/users.py like the pages: an API
+token never makes itself a new password or a new token. The events
 stream sends a follower only the events of sessions of their own account.
 Caller IDs and call history are in webui/api/callerids.py.
 """
@@ -12,6 +15,8 @@ import json
 
 import bottle
 
+from gateway.actions import users as user_actions
+from gateway.actions.audit import ActionError, Actor
 from gateway.money.ledger import Account, Session
 from webui import auth
 from webui.admin import pages as admin
@@ -29,6 +34,7 @@ def body() -> dict:
 
 def install(app: bottle.Bottle, web) -> None:
     holder_api.install(app, web, body)
+    install_login(app, web)
 
     @app.post("/api/login")
     def api_login():
@@ -55,6 +61,10 @@ def install(app: bottle.Bottle, web) -> None:
         web.clear_cookie()
         return {"ok": True}
 
+    install_calls(app, web)
+
+
+def install_calls(app: bottle.Bottle, web) -> None:
     @app.get("/api/account")
     def api_account():
         session = web.holder_required(api=True)
@@ -132,3 +142,53 @@ def install(app: bottle.Bottle, web) -> None:
         bottle.response.set_header("Cache-Control", "no-store")
         bottle.response.set_header("X-Accel-Buffering", "no")
         return events
+
+
+def install_login(app: bottle.Bottle, web) -> None:
+    """The login's own changes: a new password, an API token issued or revoked."""
+
+    def cookie_session():
+        session = web.login_required(api=True)
+        if getattr(session, "by_token", False):
+            raise json_error(403, "an API token cannot change the password or the token: "
+                             "log in with POST /api/login")
+        web.check_csrf(session, api=True)
+        return session
+
+    def actor(session) -> Actor:
+        return Actor(session.user.name, "api", web.address())
+
+    @app.post("/api/password")
+    def api_password():
+        session = cookie_session()
+        data = body()
+        current, new = data.get("current"), data.get("new")
+        if not isinstance(current, str) or not isinstance(new, str):
+            raise json_error(400, "give current and new as strings")
+        try:
+            revoked = user_actions.change_password(actor(session), session.user.id, new,
+                                                   web.now(), current=current)
+        except ActionError as error:
+            raise json_error(400, str(error), {error.field or "new": str(error)}) from None
+        # Every session of the login ended, this one too: the client gets a fresh one.
+        token, fresh = auth.open_session(session.user, web.address(), web.now())
+        web.set_cookie(token)
+        return {"token_revoked": revoked, "csrf_token": fresh.csrf_token,
+                "expires_at": fresh.expires_at}
+
+    @app.post("/api/token")
+    def api_token_issue():
+        session = cookie_session()
+        web.holder_required(api=True)
+        try:
+            token = user_actions.issue_api_token(actor(session), session.user.id, web.now())
+        except ActionError as error:
+            raise json_error(403, str(error)) from None
+        bottle.response.status = 201
+        return {"token": token}
+
+    @app.delete("/api/token")
+    def api_token_revoke():
+        session = cookie_session()
+        return {"revoked": user_actions.revoke_api_token(actor(session), session.user.id,
+                                                         web.now())}

@@ -1,11 +1,18 @@
 """Pages of account holders: log in and out, dashboard, connect two numbers, password.
 
+A new password goes through gateway/actions/users.py like the JSON API's and the
+command's: it ends every session of the login (this browser gets a fresh one) and
+revokes the API token.
+
 The holder's other pages (caller IDs, PIN, SMS help, history, API token) are
 in webui/holder/settings.py, installed from here."""
 from __future__ import annotations
 
 import bottle
 
+from gateway import users
+from gateway.actions import users as user_actions
+from gateway.actions.audit import ActionError, Actor
 from gateway.money.ledger import Account, Session
 from webui import auth
 from webui.http import https
@@ -122,17 +129,23 @@ def install(app: bottle.Bottle, web) -> None:
         current = forms.getunicode("current") or ""
         new = forms.getunicode("new") or ""
         errors = {}
-        if not auth.password_matches(current, session.user.password_hash):
-            errors["current"] = "this is not your current password"
-        problem = auth.password_problem(new)
+        problem = users.password_problem(new)
         if problem:
             errors["new"] = problem
         elif new != (forms.getunicode("repeat") or ""):
             errors["repeat"] = "the two new passwords differ"
+        if errors and not users.password_matches(current, session.user.password_hash):
+            errors["current"] = "this is not your current password"     # all faults at once
+        if not errors:
+            try:
+                revoked = user_actions.change_password(
+                    Actor(session.user.name, "web", web.address()), session.user.id, new,
+                    web.now(), current=current)
+            except ActionError as error:
+                errors[error.field or "new"] = str(error)
         if errors:
             bottle.response.status = 400
             return web.render("password", session, errors=errors, done=False)
-        revoked = auth.set_password(session.user.id, new)
         token, fresh = auth.open_session(session.user, web.address(), web.now())
         web.set_cookie(token)
         return web.render("password", fresh, errors={}, done=True, token_revoked=revoked)
