@@ -1,14 +1,21 @@
-"""`callbox blocklist add|list|remove`: numbers the box never calls back."""
+"""`callbox blocklist add|list|remove`: numbers the box never calls back.
+
+Blocking and unblocking are gateway/actions/blocklist.py's, each with its audit
+record; this command reads the number (national or +international) and words
+the answer.
+"""
 from __future__ import annotations
 
 import argparse
+import time
 
 from callbox.cli import CommandFailed, add_config_argument, box_database, config_path
+from callbox.cli.account import os_user
 from callbox.cli.callerid import e164
 from callbox.cli.status import print_table
+from gateway.actions import blocklist
+from gateway.actions.audit import ActionError, Actor
 from gateway.config import load
-from gateway.money.ledger import Blocklist
-from gateway.store.db import db
 
 COLUMNS = ("NUMBER", "NOTE")
 
@@ -40,22 +47,23 @@ def add_parser(subparsers) -> None:
 def block_number(args: argparse.Namespace) -> int:
     config = load(config_path(args))
     number = e164(args.number, config.gateway.country)
-    with box_database(config), db.atomic():
-        entry = Blocklist.get_or_none(Blocklist.number == number)
-        if entry is None:
-            Blocklist.create(number=number, note=args.note or "")
-            print(f"{number} blocked")
-            return 0
-        if args.note is not None:
-            Blocklist.update(note=args.note).where(Blocklist.number == number).execute()
-    print(f"{number} was blocked already" + ("; note updated" if args.note is not None else ""))
+    with box_database(config):
+        try:
+            added = blocklist.block(Actor(os_user(), "cli"), number, time.time(), args.note)
+        except ActionError as error:
+            raise CommandFailed(str(error)) from None
+    if added:
+        print(f"{number} blocked")
+    else:
+        print(f"{number} was blocked already"
+              + ("; note updated" if args.note is not None else ""))
     return 0
 
 
 def list_blocked(args: argparse.Namespace) -> int:
     config = load(config_path(args))
     with box_database(config):
-        entries = list(Blocklist.select().order_by(Blocklist.number))
+        entries = blocklist.blocked()
     if not entries:
         print("no numbers blocked")
         return 0
@@ -67,7 +75,9 @@ def unblock_number(args: argparse.Namespace) -> int:
     config = load(config_path(args))
     number = e164(args.number, config.gateway.country)
     with box_database(config):
-        if Blocklist.delete().where(Blocklist.number == number).execute() == 0:
-            raise CommandFailed(f"{number} is not on the blocklist")
+        try:
+            blocklist.unblock(Actor(os_user(), "cli"), number, time.time())
+        except ActionError as error:
+            raise CommandFailed(str(error)) from None
     print(f"{number} unblocked")
     return 0

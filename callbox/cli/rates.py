@@ -2,22 +2,26 @@
 
 An import is all or nothing: a file with any bad line changes nothing and
 every bad line is reported with its number; a good file is written in one
-transaction, so a running box never sees half a table.
+transaction, so a running box never sees half a table. The import is
+gateway/actions/rates.py's, the same as the admin page's and the API's.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from callbox.cli import CommandFailed, add_config_argument, box_database, config_path
+from callbox.cli.account import os_user
 from callbox.cli.callerid import e164
 from callbox.cli.status import print_table
+from gateway.actions import rates as rate_actions
+from gateway.actions.audit import Actor
 from gateway.config import load
 from gateway.inputs import whole_number
-from gateway.money.billing import MILLI, RateError, format_money, parse_rates_csv
-from gateway.money.ledger import RateRecord, rate_for, store_rates
+from gateway.money.billing import MINOR_DIGITS, format_money, format_price
+from gateway.money.ledger import rate_for
 
-MINOR_DIGITS = 2
 COLUMNS = ("PREFIX", "DESCRIPTION", "PER MINUTE", "CONNECT FEE", "BILLING (s)")
 
 
@@ -58,20 +62,20 @@ def import_rates(args: argparse.Namespace) -> int:
             text = file.read()
     except (OSError, UnicodeDecodeError) as error:
         raise CommandFailed(f"cannot read {args.file}: {error}") from None
-    try:
-        rates = parse_rates_csv(text, MINOR_DIGITS)
-    except RateError as error:
-        print(f"callbox rates import: {args.file}: {len(error.problems)} bad line(s), "
-              "nothing imported:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
-    if not rates:
-        raise CommandFailed(f"{args.file} has no rates; nothing imported")
     with box_database(config):
-        removed = store_rates(rates, replace=args.replace)
+        try:
+            stored, removed = rate_actions.import_rates(Actor(os_user(), "cli"), text,
+                                                        args.replace, time.time())
+        except rate_actions.BadRateLines as error:
+            print(f"callbox rates import: {args.file}: {len(error.problems)} bad line(s), "
+                  "nothing imported:", file=sys.stderr)
+            for problem in error.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+        except rate_actions.NoRates:
+            raise CommandFailed(f"{args.file} has no rates; nothing imported") from None
     replaced = f" (replacing the previous {removed})" if args.replace else ""
-    print(f"imported {len(rates)} rates{replaced}")
+    print(f"imported {stored} rates{replaced}")
     return 0
 
 
@@ -81,10 +85,7 @@ def list_rates(args: argparse.Namespace) -> int:
     if args.prefix is not None and whole_number(prefix) is None:
         raise CommandFailed(f"prefix {args.prefix!r} is not digits")
     with box_database(config):
-        query = RateRecord.select().order_by(RateRecord.prefix)
-        if prefix:
-            query = query.where(RateRecord.prefix.startswith(prefix))
-        records = list(query)
+        records = list(rate_actions.under_prefix(prefix))
     if not records:
         print(f"no rates under prefix {prefix}" if prefix else
               "no rates yet: import them with `callbox rates import FILE.csv`")
@@ -113,11 +114,3 @@ def lookup_rate(args: argparse.Namespace) -> int:
           f"{rate.initial_increment}/{rate.increment} s; one minute costs "
           f"{format_money(rate.cost(60), currency, MINOR_DIGITS)}")
     return 0
-
-
-def format_price(millicents: int, currency: str) -> str:
-    """Gives a price per minute with the decimals it needs, at least the currency's."""
-    text = format_money(millicents, currency, MINOR_DIGITS + len(str(MILLI)) - 1)
-    amount, code = text.split(" ")
-    whole, part = amount.split(".")
-    return f"{whole}.{part.rstrip('0').ljust(MINOR_DIGITS, '0')} {code}"

@@ -1,17 +1,19 @@
 """Admin rates page: the table with a search, and a CSV upload that is all or nothing.
 
-The upload goes through the same parser and store as `callbox rates import`:
-a file with any bad line stores nothing and every bad line is listed with
-its line number; a good file is written in one transaction.
+The upload is gateway/actions/rates.py's import, the same as `callbox rates
+import` and POST /api/admin/rates: a file with any bad line stores nothing and
+every bad line is listed with its line number; a good file is written in one
+transaction, with its audit record.
 """
 from __future__ import annotations
 
+import time
+
 import bottle
 
-from gateway.inputs import whole_number
-from gateway.money.billing import (MINOR_DIGITS, RateError, format_money, format_price,
-                                   parse_rates_csv)
-from gateway.money.ledger import RateRecord, store_rates
+from gateway.actions import rates as rate_actions
+from gateway.actions.audit import Actor
+from gateway.money.billing import MINOR_DIGITS, RateError, format_money, format_price
 from webui.admin.common import page_link, page_of, query_text
 
 MAX_UPLOAD = 2 * 1024 * 1024      # bytes; a world rate table is well under 1 MB
@@ -20,13 +22,7 @@ MAX_UPLOAD = 2 * 1024 * 1024      # bytes; a world rate table is well under 1 MB
 def rates_query(search: str):
     """Gives the rates whose prefix starts with the digits searched, or whose
     description contains the text, ordered by prefix."""
-    query = RateRecord.select().order_by(RateRecord.prefix)
-    digits = search.lstrip("+").replace(" ", "")
-    if whole_number(digits) is not None:
-        return query.where(RateRecord.prefix.startswith(digits))
-    if search:
-        return query.where(RateRecord.description.contains(search))
-    return query
+    return rate_actions.search(search)
 
 
 def read_upload() -> tuple[str | None, str | None]:
@@ -43,13 +39,28 @@ def read_upload() -> tuple[str | None, str | None]:
         return None, f"the file is not UTF-8 text (byte {error.start + 1})"
 
 
-def import_rates(text: str, replace: bool) -> tuple[int, int]:
-    """Stores the rates of a CSV text, all or nothing; gives (rates stored, previous rates
-    removed). RateError lists the bad lines; ValueError says the text has no rates."""
-    rates = parse_rates_csv(text, MINOR_DIGITS)
-    if not rates:
-        raise ValueError("the file has no rates: nothing was stored")
-    return len(rates), store_rates(rates, replace=replace)
+def request_actor() -> Actor:
+    """Gives the admin of this request (checked already), by page or by the JSON API."""
+    environ = bottle.request.environ
+    via = "api" if bottle.request.path.startswith("/api/") else "web"
+    return Actor(environ["callbox.session"].user.name, via, environ.get("REMOTE_ADDR", ""))
+
+
+def import_rates(text: str, replace: bool, actor: Actor | None = None,
+                 now: float | None = None) -> tuple[int, int]:
+    """Stores the rates of a CSV text, all or nothing, for POST /api/admin/rates; gives
+    (rates stored, previous rates removed). RateError lists the bad lines; ValueError
+    says the text has no rates.
+
+    The refusals keep the types webui/api/admin.py catches, and its admin is the
+    request's when it gives no `actor`, until it calls gateway/actions/rates.py itself."""
+    try:
+        return rate_actions.import_rates(actor or request_actor(), text, replace,
+                                         time.time() if now is None else now)
+    except rate_actions.BadRateLines as error:
+        raise RateError(error.lines) from None
+    except rate_actions.NoRates as error:
+        raise ValueError(str(error)) from None
 
 
 def bad_lines_text(error: RateError) -> str:
@@ -79,11 +90,11 @@ def install(app: bottle.Bottle, web) -> None:
             return page(session, file_error=file_error, status=400)
         replace = bottle.request.forms.getunicode("replace") == "1"
         try:
-            stored, removed = import_rates(text, replace)
-        except RateError as error:
-            return page(session, problems=error.problems, status=400,
-                        file_error=bad_lines_text(error))
-        except ValueError as error:
+            stored, removed = rate_actions.import_rates(
+                Actor(session.user.name, "web", web.address()), text, replace, web.now())
+        except rate_actions.BadRateLines as error:
+            return page(session, problems=error.problems, status=400, file_error=str(error))
+        except rate_actions.NoRates as error:
             return page(session, file_error=str(error), status=400)
         replaced = f", replacing the previous {removed}" if replace else ""
         return page(session, notice=f"{stored} rates stored{replaced}")
