@@ -169,7 +169,9 @@ def install_login(app: bottle.Bottle, web) -> None:
             revoked = user_actions.change_password(actor(session), session.user.id, new,
                                                    web.now(), current=current)
         except ActionError as error:
-            raise json_error(400, str(error), {error.field or "new": str(error)}) from None
+            # the action's "password" is this body's "new"; "current" is the same
+            field = "current" if error.field == "current" else "new"
+            raise json_error(400, str(error), {field: str(error)}) from None
         # Every session of the login ended, this one too: the client gets a fresh one.
         token, fresh = auth.open_session(session.user, web.address(), web.now())
         web.set_cookie(token)

@@ -142,7 +142,8 @@ def install(app: bottle.Bottle, web) -> None:
                     Actor(session.user.name, "web", web.address()), session.user.id, new,
                     web.now(), current=current)
             except ActionError as error:
-                errors[error.field or "new"] = str(error)
+                # the action's "password" is this form's "new"; "current" is the same
+                errors["current" if error.field == "current" else "new"] = str(error)
         if errors:
             bottle.response.status = 400
             return web.render("password", session, errors=errors, done=False)
