@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 
+from gateway.calls.flows.apology import apologize
 from gateway.store.db import close_database
 from gateway.store.journal import CONNECTION_ERRORS
 from modems.events import CallState, CallStateChanged, IncomingCall, ModemEvent
@@ -99,7 +100,6 @@ class Triggers:
 
     def _apologize(self, event: IncomingCall) -> None:
         """Answers the trigger call to say the service is unavailable (on a thread of its own)."""
-        from gateway.calls.flows.apology import apologize
         self._rejected.add((event.modem, event.call_id))
         driver = self.service.pool.driver(event.modem)
         if driver is None:
