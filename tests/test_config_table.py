@@ -8,14 +8,26 @@ changes by accident fails here, not on a box in the field.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
+import re
+import subprocess
+import sys
+import tomllib
 
 import pytest
 
-from gateway.config import ConfigError, parse
+from gateway.config import CallbackConfig, ConfigError, GatewayConfig, SmsConfig, parse
+from gateway.config.document import render
+from gateway.config.reader import REQUIRED
+from gateway.config.table import GATEWAY, MODEM, SECTIONS
+from gateway.config.web import WebConfig
+from modems.config import ModemConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEM = {"name": "m1", "port": "/dev/ttyUSB2", "audio": "hw:1,0", "roles": ["trigger"]}
+DEFAULT_FILE = ROOT / "config" / "callbox.toml"
+REGENERATE = ".venv/bin/python -m gateway.config.document > config/callbox.toml"
+MODEM_DATA = {"name": "m1", "port": "/dev/ttyUSB2", "audio": "hw:1,0", "roles": ["trigger"]}
 
 # repr() of each effective value of an empty file (a modem: only its required keys);
 # repr keeps the type: 10.0 is not 10, a tuple is not a list.
@@ -202,13 +214,13 @@ def effective_values(config) -> dict[str, str]:
         for item in dataclasses.fields(part):
             values[f"{section}.{item.name}"] = repr(getattr(part, item.name))
     for item in dataclasses.fields(config.modems[0]):
-        if item.name not in MODEM:
+        if item.name not in MODEM_DATA:
             values[f"modem.{item.name}"] = repr(getattr(config.modems[0], item.name))
     return values
 
 
 def test_an_empty_file_gives_todays_defaults():
-    config = parse({"modem": [MODEM]}, "/etc/callbox/callbox.toml")
+    config = parse({"modem": [MODEM_DATA]}, "/etc/callbox/callbox.toml")
     assert effective_values(config) == DEFAULTS
     assert config.effective_toml() == EFFECTIVE
 
@@ -220,3 +232,73 @@ def test_todays_ranges_and_units(setting):
     with pytest.raises(ConfigError) as caught:
         parse({section: {name: int(value)}}, "x")
     assert (caught.value.key, caught.value.reason) == (key, RANGES[setting])
+
+
+def test_the_documented_file_is_written_from_the_table():
+    # One source: the file's help, ranges and defaults come from gateway/config/table.py.
+    assert DEFAULT_FILE.read_text() == render(), (
+        f"config/callbox.toml is not what the table of keys gives; run: {REGENERATE}")
+    command = subprocess.run([sys.executable, "-m", "gateway.config.document"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert command.returncode == 0 and command.stdout == render(), command.stderr
+
+
+def test_the_file_sets_every_key_of_the_table_and_no_other():
+    data = tomllib.loads(DEFAULT_FILE.read_text())
+    for section in SECTIONS:
+        if section.many:
+            continue
+        table = data
+        for part in section.name.split("."):
+            table = table[part]
+        inner = {s.name.rpartition(".")[2] for s in SECTIONS if s.name.startswith(section.name + ".")}
+        written = [key for key in table if key not in inner]
+        assert written == list(section.names()), section.name
+    assert sorted(data) == sorted(name for name in (s.name for s in SECTIONS)
+                                  if "." not in name and name != "modem")
+    # The [[modem]] keys are listed in a comment, and set in the examples.
+    text = DEFAULT_FILE.read_text()
+    listed = re.findall(r"^#   ([a-z_]+) +(?:required|optional);", text, re.M)
+    assert listed == list(MODEM.names())
+    examples = tomllib.loads(re.sub(r"^#(?=[\[a-z])", "", text, flags=re.M))["modem"]
+    assert list(examples[0]) == list(MODEM.names())
+
+
+def test_the_files_values_are_the_defaults():
+    config = parse(tomllib.loads(DEFAULT_FILE.read_text()), DEFAULT_FILE)
+    assert config == parse({}, DEFAULT_FILE)
+
+
+def test_each_default_in_the_table_is_what_an_absent_key_means():
+    config = parse({"modem": [MODEM_DATA]})
+    state_dir = GATEWAY["state_dir"].default
+    for section in SECTIONS:
+        if section.many:
+            values = vars(config.modems[0])
+        else:
+            owner, _, sub = section.name.partition(".")
+            values = getattr(getattr(config, owner), sub) if sub else vars(getattr(config, owner))
+        for key in section.keys:
+            if key.default is REQUIRED:
+                continue
+            expected = key.default
+            if key.name in ("database", "archive_dir") and section is GATEWAY:
+                expected = os.path.join(state_dir, key.default)    # relative: in state_dir
+            assert repr(values[key.name]) == repr(expected), f"{section.name}.{key.name}"
+
+
+@pytest.mark.parametrize("kind, section", [
+    (GatewayConfig, "gateway"), (CallbackConfig, "callback"), (WebConfig, "web"),
+    (SmsConfig, "sms"), (ModemConfig, "modem")])
+def test_each_config_class_has_the_sections_keys_in_order(kind, section):
+    table = next(s for s in SECTIONS if s.name == section)
+    names = [item.name for item in dataclasses.fields(kind)]
+    if section == "sms":
+        assert names[-2:] == ["aliases", "replies"]
+        names = names[:-2]
+    assert names == list(table.names())
+
+
+def test_sms_config_built_without_a_file_has_the_tables_defaults():
+    assert SmsConfig() == parse({}).sms
+    assert repr(SmsConfig()) == repr(parse({}).sms)

@@ -2,8 +2,9 @@
 
 `load(path)` gives a frozen `Config` or raises `ConfigError` naming the file,
 the key and the reason. Unknown sections and keys are errors, so a typo never
-silently falls back to a default. The documented default file is
-`config/callbox.toml`; keep it in step with the getters here.
+silently falls back to a default. Every key's type, default, unit and range is
+in gateway/config/table.py; this module adds the checks that one key cannot
+make alone (paths inside state_dir, country and currency codes, modem ports).
 """
 from __future__ import annotations
 
@@ -19,24 +20,19 @@ import phonenumbers
 
 from gateway.config.reader import ConfigError, Table, describe, did_you_mean, toml_value
 from gateway.config.sms import SmsConfig, parse_sms
+from gateway.config.table import (CALLBACK, GATEWAY, LOG_LEVELS, MODEM, PREMIUM_RATE_PREFIXES,
+                                  PROFILES, ROLES, SECTIONS as KEY_SECTIONS)
 from gateway.config.web import WebConfig, parse_web
 from modems.config import ModemConfig
 
 __all__ = ["Config", "ConfigError", "GatewayConfig", "CallbackConfig", "WebConfig",
-           "ModemConfig", "SmsConfig", "load", "default_path", "DEFAULT_PATH"]
+           "ModemConfig", "SmsConfig", "load", "default_path", "DEFAULT_PATH", "LOG_LEVELS",
+           "PREMIUM_RATE_PREFIXES", "PROFILES", "ROLES"]
 
 DEFAULT_PATH = "/etc/callbox/callbox.toml"
-SECTIONS = ("gateway", "callback", "web", "sms", "modem")
-LOG_LEVELS = ("debug", "info", "warning", "error")
-ROLES = ("trigger", "callback", "destination")
-PROFILES = ("auto", "generic", "huawei", "simcom", "quectel")
-# Premium-rate and other costly services no callback user should reach by default:
-# Germany 0900/0137/0180/118xx, UK 09, France 08 9, US 900/976, satellite networks.
-PREMIUM_RATE_PREFIXES = ("+49900", "+49137", "+49180", "+49118", "+449", "+3389", "+1900",
-                         "+1976", "+870", "+881", "+882")
+# The file's own sections; sms.aliases and sms.replies are tables inside [sms].
+SECTIONS = tuple(section.name for section in KEY_SECTIONS if "." not in section.name)
 
-_MODEM_NAME = r"[a-z0-9_-]{1,32}"
-_BOX_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}"
 _ALSA_PCM = r"[A-Za-z0-9_:=,.-]+"
 
 
@@ -47,35 +43,39 @@ def default_path() -> str:
 
 @dataclass(frozen=True)
 class GatewayConfig:
+    """The [gateway] keys (table.GATEWAY has their units, ranges and defaults)."""
+
     database: str              # absolute SQLite path, or a postgresql:// URL
     box: str
     country: str
     currency: str
     log_level: str
     state_dir: str
-    health_interval: float     # seconds
-    at_timeout: float          # seconds
-    retention_days: int = 730  # days call records and SMS stay in the database
-    archive_dir: str = "/var/lib/callbox/archive"   # where older ones go, as CSV
+    health_interval: float
+    at_timeout: float
+    retention_days: int
+    archive_dir: str           # absolute
 
 
 @dataclass(frozen=True)
 class CallbackConfig:
-    ring_before_reject: int           # rings
-    callback_delay: float             # seconds
+    """The [callback] keys (table.CALLBACK has their units, ranges and defaults)."""
+
+    ring_before_reject: int
+    callback_delay: float
     callback_unknown_callers: bool
     unknown_callbacks_per_hour: int
-    save_caller_id_after_pin: bool = True
-    pin_tries: int = 3                        # per call
-    destination_tries: int = 3                # empty or invalid entries per call
-    interdigit_timeout: float = 5.0           # seconds
-    answer_timeout: float = 40.0              # seconds a leg may ring
-    min_call_seconds: int = 10
-    warning_before_end: int = 60              # seconds
-    language: str = "en"
-    blocked_prefixes: tuple[str, ...] = ()
-    allowed_prefixes: tuple[str, ...] = ()    # empty: every rated destination
-    routes: tuple[tuple[str, str], ...] = ()  # (prefix, modem group), longest first
+    save_caller_id_after_pin: bool
+    pin_tries: int
+    destination_tries: int
+    interdigit_timeout: float
+    answer_timeout: float
+    min_call_seconds: int
+    warning_before_end: int
+    language: str
+    blocked_prefixes: tuple[str, ...]
+    allowed_prefixes: tuple[str, ...]
+    routes: tuple[tuple[str, str], ...]       # (prefix, modem group), longest first
 
     def route_group(self, number: str) -> str | None:
         """Gives the modem group for calls to `number`, None when no route matches."""
@@ -192,43 +192,28 @@ def _table(data: dict, path, name: str) -> Table:
 
 
 def _gateway(table: Table) -> GatewayConfig:
-    state_dir = table.get_str("state_dir", "/var/lib/callbox")
+    values = table.get_section(GATEWAY)
+    state_dir = values["state_dir"]
     if not os.path.isabs(state_dir):
         raise table.error("state_dir", f"must be an absolute path, got {state_dir!r}")
-    result = GatewayConfig(
-        database=_database(table, state_dir),
-        box=table.get_str("box", "box", pattern=_BOX_NAME,
-                          what="a name of letters, digits, _ . - (up to 63)"),
-        country=_country(table),
-        currency=_currency(table),
-        log_level=table.get_choice("log_level", LOG_LEVELS, "info"),
-        state_dir=state_dir,
-        health_interval=table.get_float("health_interval", 10.0, unit="seconds",
-                                        minval=1, maxval=3600),
-        at_timeout=table.get_float("at_timeout", 5.0, unit="seconds", minval=0.5, maxval=60),
-        retention_days=table.get_int("retention_days", 730, unit="days", minval=1,
-                                     maxval=36500),
-        archive_dir=_archive_dir(table, state_dir),
-    )
+    values["database"] = _database(table, values["database"], state_dir)
+    values["country"] = _country(table, values["country"])
+    values["currency"] = _currency(table, values["currency"])
+    values["archive_dir"] = _in_state_dir(table, "archive_dir", values["archive_dir"], state_dir)
     table.check_unknown()
-    return result
+    return GatewayConfig(**values)
 
 
-def _archive_dir(table: Table, state_dir: str) -> str:
-    value = table.get_str("archive_dir", os.path.join(state_dir, "archive"))
+def _in_state_dir(table: Table, key: str, value: str, state_dir: str) -> str:
+    """Gives the path absolute: a relative one is inside state_dir, where the daemon may write."""
     if not value:
-        raise table.error("archive_dir", "must not be empty")
-    # A relative path is a folder in state_dir, where the daemon may write.
+        raise table.error(key, "must not be empty")
     return os.path.normpath(os.path.join(state_dir, value))
 
 
-def _database(table: Table, state_dir: str) -> str:
-    value = table.get_str("database", os.path.join(state_dir, "callbox.db"))
+def _database(table: Table, value: str, state_dir: str) -> str:
     if "://" not in value:
-        if not value:
-            raise table.error("database", "must not be empty")
-        # A relative path is a file in state_dir, where the daemon may write.
-        return os.path.normpath(os.path.join(state_dir, value))
+        return _in_state_dir(table, "database", value, state_dir)
     parts = urlsplit(value)
     if parts.scheme != "postgresql":
         raise table.error("database", "must be a file path (SQLite) or a postgresql:// URL, "
@@ -242,47 +227,24 @@ def _database(table: Table, state_dir: str) -> str:
     return value
 
 
-def _country(table: Table) -> str:
-    value = table.get_str("country", "DE").upper()
+def _country(table: Table, value: str) -> str:
+    value = value.upper()
     if value not in phonenumbers.SUPPORTED_REGIONS:
         raise table.error("country", f"must be an ISO 3166 alpha-2 country code like DE, got {value!r}")
     return value
 
 
-def _currency(table: Table) -> str:
-    value = table.get_str("currency", "EUR").upper()
+def _currency(table: Table, value: str) -> str:
+    value = value.upper()
     if not re.fullmatch(r"[A-Z]{3}", value):
         raise table.error("currency", f"must be an ISO 4217 code of 3 letters like EUR, got {value!r}")
     return value
 
 
 def _callback(table: Table) -> CallbackConfig:
-    result = CallbackConfig(
-        ring_before_reject=table.get_int("ring_before_reject", 2, unit="rings", minval=1, maxval=10),
-        callback_delay=table.get_float("callback_delay", 2.0, unit="seconds", minval=0, maxval=60),
-        callback_unknown_callers=table.get_bool("callback_unknown_callers", True),
-        unknown_callbacks_per_hour=table.get_int("unknown_callbacks_per_hour", 3,
-                                                 unit="callbacks", minval=0, maxval=100),
-        save_caller_id_after_pin=table.get_bool("save_caller_id_after_pin", True),
-        pin_tries=table.get_int("pin_tries", 3, unit="tries", minval=1, maxval=10),
-        destination_tries=table.get_int("destination_tries", 3, unit="tries", minval=1,
-                                        maxval=10),
-        interdigit_timeout=table.get_float("interdigit_timeout", 5.0, unit="seconds",
-                                           minval=1, maxval=30),
-        answer_timeout=table.get_float("answer_timeout", 40.0, unit="seconds", minval=5,
-                                       maxval=180),
-        min_call_seconds=table.get_int("min_call_seconds", 10, unit="seconds", minval=1,
-                                       maxval=600),
-        warning_before_end=table.get_int("warning_before_end", 60, unit="seconds", minval=0,
-                                         maxval=600),
-        language=table.get_str("language", "en", pattern=r"[a-z]{2}(_[A-Z]{2})?",
-                               what="a language code like en or de"),
-        blocked_prefixes=table.get_prefix_list("blocked_prefixes", PREMIUM_RATE_PREFIXES),
-        allowed_prefixes=table.get_prefix_list("allowed_prefixes", ()),
-        routes=table.get_prefix_map("routes"),
-    )
+    values = table.get_section(CALLBACK)
     table.check_unknown()
-    return result
+    return CallbackConfig(**values)
 
 
 def _modems(value: object, path) -> tuple[ModemConfig, ...]:
@@ -305,47 +267,31 @@ def _modems(value: object, path) -> tuple[ModemConfig, ...]:
 
 
 def _modem(table: Table) -> ModemConfig:
-    name = table.get_str("name", pattern=_MODEM_NAME,
-                         what="1 to 32 of a-z, 0-9, _ and -",
-                         missing="missing: every [[modem]] needs a name, like name = \"m1\"")
-    port = table.get_str("port", missing="missing: every [[modem]] needs the port of its "
-                         "AT commands, like port = \"/dev/serial/by-id/usb-...-if02-port0\"")
-    if not os.path.isabs(port):
-        raise table.error("port", f"must be an absolute device path like /dev/ttyUSB2, got {port!r}")
-    result = ModemConfig(
-        name=name,
-        port=port,
-        audio=_audio(table),
-        roles=frozenset(table.get_word_list(
-            "roles", ROLES, missing="missing: give the modem's roles, like "
-            "roles = [\"trigger\", \"callback\", \"destination\"]")),
-        sim_pin=_sim_pin(table),
-        group=table.get_str("group", None, pattern=r"[A-Za-z0-9_.-]{1,32}",
-                            what="1 to 32 of letters, digits, _ . -"),
-        profile=table.get_choice("profile", PROFILES, "auto"),
-    )
+    values = table.get_section(MODEM)
+    if not os.path.isabs(values["port"]):
+        raise table.error("port", "must be an absolute device path like /dev/ttyUSB2, "
+                          f"got {values['port']!r}")
+    _check_audio(table, values["audio"])
+    values["roles"] = frozenset(values["roles"])
+    _check_sim_pin(table, values["sim_pin"])
     table.check_unknown()
-    return result
+    return ModemConfig(**values)
 
 
-def _audio(table: Table) -> str:
-    value = table.get_str("audio", missing="missing: every [[modem]] needs its voice audio, an "
-                          "ALSA PCM name like \"plughw:CARD=modem1\" or \"serial:/dev/...\"")
+def _check_audio(table: Table, value: str) -> None:
     if value.startswith("serial:"):
         if not os.path.isabs(value[len("serial:"):]):
             raise table.error("audio", f"a serial voice port must be an absolute path like "
                               f"serial:/dev/ttyUSB1, got {value!r}")
-        return value
+        return
     if not re.fullmatch(_ALSA_PCM, value):
         raise table.error("audio", "must be an ALSA PCM name (letters, digits and _ : = , . -) "
                           f"like hw:1,0, or serial:/dev/..., got {value!r}")
-    return value
 
 
-def _sim_pin(table: Table) -> str | None:
-    value = table.get_any("sim_pin", None)
+def _check_sim_pin(table: Table, value: object) -> None:
     if value is None:
-        return None
+        return
     if isinstance(value, int) and not isinstance(value, bool):
         raise table.error("sim_pin", "must be a quoted string like sim_pin = \"0123\" "
                           "(as a number, leading zeros would be lost)")
@@ -354,4 +300,3 @@ def _sim_pin(table: Table) -> str | None:
     # The reason never repeats the value: it is a secret even when mistyped.
     if not re.fullmatch(r"[0-9]{4,8}", value):
         raise table.error("sim_pin", "must be 4 to 8 digits")
-    return value

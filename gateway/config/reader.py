@@ -4,10 +4,14 @@ Every mistake becomes one ConfigError that names the file, the key and the
 reason, e.g. `/etc/callbox/callbox.toml: callback.ring_before_reject: must be
 between 1 and 10 rings, got 12`. A table remembers which keys were read, so a
 key nobody asked for (a typo, a key from a newer version) is reported too.
+
+A `Key` says all the reader and the documented file need to know of one key;
+gateway/config/table.py lists them, one `Section` per table of the file.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 import difflib
 from pathlib import Path
 import re
@@ -16,6 +20,53 @@ REQUIRED = object()   # default meaning "the key must be present"
 
 _TYPE_NAMES = {bool: "a boolean (true or false)", int: "an integer", float: "a number",
                str: "a string", list: "a list", dict: "a table"}
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: its kind, default, unit and range, which `Table.get`
+    checks, and its help, which gateway/config/document.py writes into the file.
+
+    Kinds: bool, int, float, str (with `pattern`, described by `what`), choice (one
+    of `choices`), words (a list of distinct `choices`), prefixes (E.164 prefixes),
+    routes ({prefix = group}); numbers (a list of them in [minval, maxval]), names,
+    aliases and secret are read as parsed and checked by their section's code.
+    """
+
+    name: str
+    kind: str
+    default: object = REQUIRED      # what an absent key means; REQUIRED: it must be given
+    help: str = ""                  # what it is for, in the user's words
+    unit: str = ""
+    minval: float | None = None
+    maxval: float | None = None
+    choices: tuple[str, ...] = ()   # the words allowed; of a reply text: its own placeholders
+    pattern: str | None = None      # a string must match it whole...
+    what: str = ""                  # ...which these words say (errors and the file)
+    missing: str | None = None      # the reason when a required key is absent
+    shown: str | None = None        # the file's value when not the default as TOML
+    note: str = ""                  # words after the default in the file, e.g. "(two years)"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of the file ([gateway], [sms.replies], [[modem]]) and its keys in order."""
+
+    name: str
+    keys: tuple[Key, ...]
+    help: str = ""                  # comment lines above the keys, kept as written
+    many: bool = False              # [[name]]: any number of tables (modems)
+    key_notes: bool = True          # each key's comment ends with its range and default
+    example: str = ""               # of [[modem]]: example tables, commented out
+
+    def __getitem__(self, name: str) -> Key:
+        for key in self.keys:
+            if key.name == name:
+                return key
+        raise KeyError(f"{self.name}.{name}")
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(key.name for key in self.keys)
 
 
 class ConfigError(Exception):
@@ -178,6 +229,31 @@ class Table:
                                  f"digits, _ . -, got {describe(word)}")
             pairs.append((prefix, word))
         return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+    def get(self, key: Key) -> object:
+        """Gives the key's value checked by its kind, unit and range (see Key)."""
+        name, default = key.name, key.default
+        if key.kind == "bool":
+            return self.get_bool(name, default)
+        if key.kind in ("int", "float"):
+            return self._number(name, default, int if key.kind == "int" else float, key.unit,
+                                key.minval, key.maxval)
+        if key.kind == "str":
+            return self.get_str(name, default, pattern=key.pattern, what=key.what,
+                                missing=key.missing)
+        if key.kind == "choice":
+            return self.get_choice(name, key.choices, default)
+        if key.kind == "words":
+            return self.get_word_list(name, key.choices, default, key.missing)
+        if key.kind == "prefixes":
+            return self.get_prefix_list(name, default)
+        if key.kind == "routes":
+            return self.get_prefix_map(name)
+        return self.get_any(name, default, key.missing)
+
+    def get_section(self, section: Section) -> dict[str, object]:
+        """Gives every key of the section by name, each checked by `get`."""
+        return {key.name: self.get(key) for key in section.keys}
 
     def check_unknown(self) -> None:
         """Raises for the first key that no getter asked for."""

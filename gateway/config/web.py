@@ -18,20 +18,23 @@ import re
 import ssl
 
 from gateway.config.reader import Table
+from gateway.config.table import WEB
 
 _HOSTNAME = r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"
 
 
 @dataclass(frozen=True)
 class WebConfig:
+    """The [web] keys (table.WEB has their units, ranges and defaults)."""
+
     listen: str                        # "host:port"
-    tls_cert: str = ""                 # PEM certificate (chain); "" with tls_key: plain HTTP
-    tls_key: str = ""                  # PEM private key
-    redirect_listen: str = ""          # "host:port" of plain HTTP redirecting to HTTPS
-    workers: int = 16                  # threads for pages and the API
-    request_timeout: float = 10.0      # seconds a client has to send a whole request
-    max_streams: int = 32              # live event streams open at once, in all
-    streams_per_login: int = 4         # ... and per login
+    tls_cert: str                      # PEM certificate (chain); "" with tls_key: plain HTTP
+    tls_key: str                       # PEM private key
+    redirect_listen: str               # "host:port" of plain HTTP redirecting to HTTPS; or ""
+    workers: int
+    request_timeout: float
+    max_streams: int
+    streams_per_login: int
 
     @property
     def host(self) -> str:
@@ -58,29 +61,21 @@ def split_address(listen: str) -> tuple[str, int]:
 
 def parse_web(table: Table) -> WebConfig:
     """Gives the checked [web] table; raises ConfigError naming the key."""
-    listen = _address(table, "listen", "0.0.0.0:8080")
-    tls_cert, tls_key = _tls_files(table)
-    redirect_listen = _address(table, "redirect_listen", "", empty_ok=True)
-    if redirect_listen and not tls_cert:
+    values = table.get_section(WEB)
+    listen = _address(table, "listen", values["listen"])
+    _check_tls_files(table, values["tls_cert"], values["tls_key"])
+    redirect_listen = _address(table, "redirect_listen", values["redirect_listen"],
+                               empty_ok=True)
+    if redirect_listen and not values["tls_cert"]:
         raise table.error("redirect_listen", "redirects to HTTPS, so it needs tls_cert and "
                           "tls_key; leave it empty (\"\") for plain HTTP")
     if redirect_listen and redirect_listen == listen and not listen.endswith(":0"):
         raise table.error("redirect_listen", f"must differ from listen ({listen!r})")
-    result = WebConfig(
-        listen=listen, tls_cert=tls_cert, tls_key=tls_key, redirect_listen=redirect_listen,
-        workers=table.get_int("workers", 16, unit="threads", minval=2, maxval=256),
-        request_timeout=table.get_float("request_timeout", 10.0, unit="seconds", minval=1,
-                                        maxval=300),
-        max_streams=table.get_int("max_streams", 32, unit="streams", minval=0, maxval=1000),
-        streams_per_login=table.get_int("streams_per_login", 4, unit="streams", minval=1,
-                                        maxval=100),
-    )
     table.check_unknown()
-    return result
+    return WebConfig(**values)
 
 
-def _address(table: Table, key: str, default: str, empty_ok: bool = False) -> str:
-    listen = table.get_str(key, default)
+def _address(table: Table, key: str, listen: str, empty_ok: bool = False) -> str:
     if empty_ok and listen == "":
         return listen
     host, _, port = listen.rpartition(":")
@@ -106,16 +101,14 @@ def _is_ip(text: str, version: int) -> bool:
         return False
 
 
-def _tls_files(table: Table) -> tuple[str, str]:
-    """Gives (certificate, key) paths, both "" for plain HTTP; the pair must load."""
-    cert = table.get_str("tls_cert", "")
-    key = table.get_str("tls_key", "")
+def _check_tls_files(table: Table, cert: str, key: str) -> None:
+    """Raises unless both paths are "" (plain HTTP) or name a pair that loads."""
     if bool(cert) != bool(key):
         missing = "tls_key" if cert else "tls_cert"
         raise table.error(missing, "must be set together with "
                           f"{'tls_cert' if cert else 'tls_key'} (both empty: plain HTTP)")
     if not cert:
-        return "", ""
+        return
     for name, path in (("tls_cert", cert), ("tls_key", key)):
         if not os.path.isabs(path):
             raise table.error(name, f"must be an absolute path, got {path!r}")
@@ -130,4 +123,3 @@ def _tls_files(table: Table) -> tuple[str, str]:
     except (ssl.SSLError, OSError) as error:
         raise table.error("tls_cert", "with tls_key is not a usable PEM certificate and "
                           f"matching private key: {error}") from None
-    return cert, key

@@ -1,0 +1,270 @@
+"""Every key of callbox.toml in one place: type, default, unit, range and help.
+
+The reader checks each value against its `Key` here (gateway/config/__init__.py,
+sms.py, web.py add the checks one key cannot make alone), and the documented
+default file config/callbox.toml is written from these same keys:
+
+    python -m gateway.config.document > config/callbox.toml
+
+(a test fails while the file and this table disagree). Config keys are a stable
+interface: change a default, unit or range only on purpose, never in passing.
+A default is the value an absent key means, typed as the reader gives it.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from gateway.config.reader import REQUIRED, Key, Section
+from modems.config import ModemConfig
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+ROLES = ("trigger", "callback", "destination")
+PROFILES = ("auto", "generic", "huawei", "simcom", "quectel")
+# Premium-rate and other costly services no callback user should reach by default:
+# Germany 0900/0137/0180/118xx, UK 09, France 08 9, US 900/976, satellite networks.
+PREMIUM_RATE_PREFIXES = ("+49900", "+49137", "+49180", "+49118", "+449", "+3389", "+1900",
+                         "+1976", "+870", "+881", "+882")
+RETRY_WAITS = (1, 10)   # a retry_backoff list holds at least and at most this many waits
+# A modem's optional settings default as the pool's ModemConfig says (modems cannot import us).
+_MODEM = {item.name: item.default for item in dataclasses.fields(ModemConfig)}
+
+GATEWAY = Section("gateway", (
+    Key("database", "str", "callbox.db", shown='"/var/lib/callbox/callbox.db"',
+        note="(callbox.db in state_dir)",
+        help="Where accounts, calls and the modem status are kept: a file path (SQLite), or "
+             "a URL postgresql://user:password@host:5432/callbox. A relative path is a file "
+             "inside state_dir."),
+    Key("box", "str", "box", pattern=r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}",
+        what="a name of letters, digits, _ . - (up to 63)",
+        help="Name of this box, shown in the status and stored with its records."),
+    Key("country", "str", "DE",
+        help="Country of the box (ISO 3166 alpha-2): numbers dialled, texted or presented "
+             "without + are read as numbers of this country."),
+    Key("currency", "str", "EUR", help="Currency of balances and rates (ISO 4217, 3 letters)."),
+    Key("log_level", "choice", "info", choices=LOG_LEVELS, help="How much the daemon logs."),
+    Key("state_dir", "str", "/var/lib/callbox",
+        help="Directory the daemon writes to (absolute path)."),
+    Key("health_interval", "float", 10.0, unit="seconds", minval=1, maxval=3600,
+        help="How often each modem is asked for signal, network and SIM state."),
+    Key("at_timeout", "float", 5.0, unit="seconds", minval=0.5, maxval=60,
+        help="How long to wait for a modem to answer one AT command before calling it hung."),
+    Key("retention_days", "int", 730, unit="days", minval=1, maxval=36500, note="(two years)",
+        help="Call records (cdr) and SMS (sms_in, sms_out) older than this are moved out of "
+             "the database, once a day, into CSV files in archive_dir."),
+    Key("archive_dir", "str", "archive", shown='"/var/lib/callbox/archive"',
+        note="(archive in state_dir)",
+        help="Folder of those CSV files, one per table and day, e.g. cdr-2026-11-26.csv. A "
+             "relative path is a folder inside state_dir."),
+))
+
+CALLBACK = Section("callback", (
+    Key("ring_before_reject", "int", 2, unit="rings", minval=1, maxval=10,
+        help="How many times an incoming call rings before the box rejects it (the caller "
+             "hears busy and pays nothing)."),
+    Key("callback_delay", "float", 2.0, unit="seconds", minval=0, maxval=60,
+        help="Pause between rejecting the call and dialling the caller back."),
+    Key("callback_unknown_callers", "bool", True,
+        help="Call back callers whose number is not authorized yet (they are asked for their "
+             "PIN)."),
+    Key("unknown_callbacks_per_hour", "int", 3, unit="callbacks", minval=0, maxval=100,
+        help="At most this many callbacks per hour to one number that is not authorized yet "
+             "(0 = none)."),
+    Key("save_caller_id_after_pin", "bool", True,
+        help="After a correct PIN, remember the caller's number so that next time no PIN is "
+             "asked."),
+    Key("pin_tries", "int", 3, unit="tries", minval=1, maxval=10,
+        help="Wrong PINs allowed in one call before the box says goodbye. (Independently, 5 "
+             "wrong PINs for one account within 15 minutes lock PIN entry for that account "
+             "for 15 minutes.)"),
+    Key("destination_tries", "int", 3, unit="tries", minval=1, maxval=10,
+        help="Empty or unusable destination entries allowed in one call before goodbye."),
+    Key("interdigit_timeout", "float", 5.0, unit="seconds", minval=1, maxval=30,
+        help="Pause after the last key that ends an entry without #."),
+    Key("answer_timeout", "float", 40.0, unit="seconds", minval=5, maxval=180,
+        help="How long the box lets a call it placed ring before giving up (no answer)."),
+    Key("min_call_seconds", "int", 10, unit="seconds", minval=1, maxval=600,
+        help="Shortest call worth placing: with credit for less, the caller hears \"you do "
+             "not have enough credit\"."),
+    Key("warning_before_end", "int", 60, unit="seconds", minval=0, maxval=600,
+        help="A short tone warns the caller this long before the credit runs out (0 = no "
+             "warning)."),
+    Key("language", "str", "en", pattern=r"[a-z]{2}(_[A-Z]{2})?",
+        what="a language code like en or de",
+        help="Language of the voice prompts (a folder of audio/prompts)."),
+    Key("blocked_prefixes", "prefixes", PREMIUM_RATE_PREFIXES,
+        note="(premium-rate and satellite numbers)",
+        help="Destinations never dialled, as E.164 prefixes."),
+    Key("allowed_prefixes", "prefixes", (), note="(every destination that has a rate)",
+        help="If not empty, only destinations with one of these prefixes are dialled."),
+    Key("routes", "routes", (), shown="{}", note="(any free destination modem)",
+        help="Which modem group calls which destinations, by longest E.164 prefix, e.g. "
+             "routes = { \"+4917\" = \"telekom\", \"+4915\" = \"vodafone\" }: a destination "
+             "is dialled on a free destination modem of its group first, then on any free "
+             "destination modem."),
+))
+
+WEB = Section("web", (
+    Key("listen", "str", "0.0.0.0:8080",
+        help="Address and port of the web interface: \"host:port\", host an IPv4 address, a "
+             "host name or [IPv6]; port 1 to 65535 (0: any free port)."),
+    Key("tls_cert", "str", "", note="(plain HTTP)",
+        help="HTTPS: a PEM certificate (chain), an absolute path; with tls_key both empty "
+             "(\"\") serve plain HTTP. install.sh makes a self-signed pair in "
+             "/etc/callbox/tls/ and sets both (and listen = \"0.0.0.0:8443\"); to use a real "
+             "certificate, point them at it (README, HTTPS). Checked at start: both files "
+             "must exist, be readable by the callbox user and belong together."),
+    Key("tls_key", "str", "", note="(plain HTTP)",
+        help="The private key of tls_cert (PEM), an absolute path."),
+    Key("redirect_listen", "str", "",
+        help="With HTTPS: also listen for plain HTTP here (\"host:port\") and redirect every "
+             "request to the same page over HTTPS. \"\" for none."),
+    Key("workers", "int", 16, unit="threads", minval=2, maxval=256,
+        help="Threads serving pages and the API (besides the live pages' event streams)."),
+    Key("request_timeout", "float", 10.0, unit="seconds", minval=1, maxval=300,
+        help="A client has this long to send a whole request (headers and a short body; a "
+             "long upload must keep up at least 32 KiB/s), however slowly it trickles; an "
+             "idle kept-alive connection is closed after it too."),
+    Key("max_streams", "int", 32, unit="streams", minval=0, maxval=1000,
+        help="Live call pages open at once, in all (each holds a thread for its event "
+             "stream); one more is refused with 503 and the page polls instead."),
+    Key("streams_per_login", "int", 4, unit="streams", minval=1, maxval=100,
+        help="Live call pages open at once per login; one more is refused with 429 and the "
+             "page polls instead."),
+))
+
+SMS = Section("sms", help="""\
+SMS commands: a user texts the box's number; the box acts and answers by
+SMS. Commands (case-insensitive; words separated by spaces or commas):
+  CB                    call me back          CB <number>  ... then <number>
+  CONNECT <a> <b>       connect two numbers, billed to the sender
+  REG <account> <pin>   register the sender's number for an account
+  UNREG                 unregister it         BAL          the balance
+  HELP (or anything else)  the list of commands
+Senders that are names or short codes never get an answer.
+""", keys=(
+    Key("empty_sms_is_callback", "bool", True,
+        help="An empty SMS asks for a callback (false: it gets the help text)."),
+    Key("help_interval", "float", 3600.0, unit="seconds", minval=0, maxval=7 * 86400,
+        help="At most one help text per number within this time."),
+    Key("incomplete_after", "float", 600.0, unit="seconds", minval=10, maxval=86400,
+        help="A message in several parts whose last part has not come after this long is "
+             "used with the parts it has (and marked incomplete)."),
+    Key("retry_backoff", "numbers", (10.0, 60.0, 300.0, 1800.0), unit="seconds", minval=1,
+        maxval=86400, note="(5 tries)",
+        help="Waits before each new try of an SMS that could not be sent; after the last one "
+             "it is marked failed (callbox sms list --failed; callbox sms retry ID). A list "
+             f"of {RETRY_WAITS[0]} to {RETRY_WAITS[1]} waits."),
+    Key("send_from", "names", (), note="(every modem)",
+        help="Modems allowed to send SMS, by name. A reply goes out on the modem its command "
+             "came in on when that modem is up and allowed, else on any allowed modem that "
+             "is up."),
+    Key("drain_interval", "float", 300.0, unit="seconds", minval=5, maxval=86400,
+        help="Each SIM is read in full this often, besides when the modem comes up and when "
+             "the modem announces a new SMS."),
+))
+
+SMS_ALIASES = Section("sms.aliases", key_notes=False, help="""\
+The words of each command: lists of single words (any case, no spaces or
+commas, 1 to 20 characters); no word may belong to two commands. The
+first word of each list is the one the replies show.""", keys=(
+    Key("cb", "aliases", ("CB", "CALLBACK")),
+    Key("connect", "aliases", ("CONNECT", "CONF")),
+    Key("reg", "aliases", ("REG", "REGISTER")),
+    Key("unreg", "aliases", ("UNREG", "UNREGISTER")),
+    Key("bal", "aliases", ("BAL", "BALANCE")),
+    Key("help", "aliases", ("HELP", "?")),
+))
+
+
+def _reply(name: str, text: str, help: str, *placeholders: str) -> Key:
+    """Gives the key of one reply text; `placeholders` are the ones only it may use."""
+    return Key(name, "str", text, help=help, choices=placeholders)
+
+
+SMS_REPLIES = Section("sms.replies", key_notes=False, help="""\
+The texts the box answers with. {placeholders} are filled in; each text
+may use its own (listed) and {cb} {connect} {reg} {unreg} {bal}
+{help}, the first word of each command. Write {{ and }} for a literal
+brace. Texts over 160 characters (70 with characters outside the GSM
+alphabet) go out as several parts.""", keys=(
+    _reply("callback", "Calling you back now.", "answer to CB"),
+    _reply("callback_to", "Calling you back now, then {destination}.",
+           "answer to CB <number>; {destination}", "destination"),
+    _reply("connect", "Connecting {a} and {b}. A summary follows by SMS when the call ends.",
+           "answer to CONNECT <a> <b>; {a}, {b}", "a", "b"),
+    _reply("refused", "Sorry, not now: {reason}", "the call side said no; {reason} is its reason",
+           "reason"),
+    _reply("register_first", "Register first: {reg} <account> <pin>",
+           "an unregistered number asked for CB, CONNECT or BAL"),
+    _reply("registered", "This phone ({number}) is now registered for account {account}.",
+           "REG succeeded; {number} (the sender), {account} (its name)", "number", "account"),
+    _reply("wrong_pin", "Wrong account or PIN.",
+           "REG with a wrong account or PIN (the same words for both)"),
+    _reply("pin_locked", "Too many wrong PINs: PIN entry is locked, try again later.",
+           "REG while PIN entry of the account is locked"),
+    _reply("unregistered", "This phone ({number}) is no longer registered.",
+           "UNREG succeeded; {number}", "number"),
+    _reply("not_registered", "This phone is not registered.",
+           "UNREG from a number that is not registered"),
+    _reply("balance", "Your balance is {amount} ({words}).",
+           "answer to BAL; {amount} in digits (12.34 EUR), {words} in words", "amount", "words"),
+    _reply("invalid_number", "{number} is not a number the box can call.",
+           "a number that cannot be called; {number} as written", "number"),
+    _reply("usage_connect", "Write {connect} <number> <number>.", "CONNECT without two numbers"),
+    _reply("usage_reg", "Write {reg} <account> <pin>.", "REG without account and PIN"),
+    _reply("help", "Commands: {cb} = call me back. {cb} <number> = call me, then that number. "
+           "{connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this "
+           "phone. {unreg} = unregister it. {bal} = balance. {help} = this list.",
+           "answer to HELP and to anything that is not a command"),
+))
+
+MODEM = Section("modem", many=True, help="""\
+One [[modem]] table per modem. A box without modems is valid: the daemon
+starts, warns and waits. Keys of a modem:""", example="""\
+[[modem]]
+name = "m1"
+port = "/dev/serial/by-id/usb-SimTech__Incorporated_SimTech__Incorporated_0123456789ABCDEF-if02-port0"
+audio = "plughw:CARD=modem1,DEV=0"
+roles = ["trigger", "callback"]
+sim_pin = "1234"
+group = "telekom"
+profile = "simcom"
+
+[[modem]]
+name = "m2"
+port = "/dev/serial/by-id/usb-HUAWEI_Technology_HUAWEI_Mobile-if00-port0"
+audio = "serial:/dev/serial/by-id/usb-HUAWEI_Technology_HUAWEI_Mobile-if01-port0"
+roles = ["destination"]
+profile = "auto"
+""", keys=(
+    Key("name", "str", REQUIRED, pattern=r"[a-z0-9_-]{1,32}", what="1 to 32 of a-z, 0-9, _ and -",
+        missing="missing: every [[modem]] needs a name, like name = \"m1\"",
+        help="unique among the modems."),
+    Key("port", "str", REQUIRED,
+        missing="missing: every [[modem]] needs the port of its AT commands, like port = "
+                "\"/dev/serial/by-id/usb-...-if02-port0\"",
+        help="absolute path of the AT command port. Use the stable /dev/serial/by-id/... "
+             "name: /dev/ttyUSBn numbers change on replug."),
+    Key("audio", "str", REQUIRED,
+        missing="missing: every [[modem]] needs its voice audio, an ALSA PCM name like "
+                "\"plughw:CARD=modem1\" or \"serial:/dev/...\"",
+        help="the voice audio: an ALSA PCM name (\"hw:1,0\", \"plughw:CARD=modem1,DEV=0\", "
+             "\"default\") for modems with USB audio (SIMCom, Quectel), or \"serial:/dev/...\" "
+             "for modems that carry voice on a serial port (Huawei)."),
+    Key("roles", "words", REQUIRED, choices=ROLES,
+        missing="missing: give the modem's roles, like "
+                "roles = [\"trigger\", \"callback\", \"destination\"]",
+        help="one or more of \"trigger\" (receives the calls and SMS that ask for a "
+             "callback), \"callback\" (calls the user back), \"destination\" (calls the "
+             "number the user asked for)."),
+    Key("sim_pin", "secret", _MODEM["sim_pin"],
+        help="4 to 8 digits, quoted (\"0123\"); leave out if the SIM has no PIN."),
+    Key("group", "str", _MODEM["group"], pattern=r"[A-Za-z0-9_.-]{1,32}",
+        what="1 to 32 of letters, digits, _ . -",
+        help="a label to pick modems of one operator or SIM batch ([callback] routes)."),
+    Key("profile", "choice", _MODEM["profile"], choices=PROFILES,
+        note="(chosen from the modem's answer to AT+CGMI/AT+CGMM)", help="the vendor profile."),
+))
+
+# In the order of the documented file; the top-level ones are the file's sections.
+SECTIONS = (GATEWAY, CALLBACK, WEB, SMS, SMS_ALIASES, SMS_REPLIES, MODEM)
