@@ -122,7 +122,8 @@ def main() -> int:
     from gateway.sms.service import SmsService
     from gateway.store.db import close_database, open_database
     from modems.events import ModemUp
-    from modems.pool import ModemConfig, ModemPool
+    from modems.config import ModemConfig
+    from modems.pool import ModemPool
 
     workdir = Path(tempfile.mkdtemp(prefix="callbox-sms-bench-"))
     context = multiprocessing.get_context("spawn")

@@ -18,7 +18,8 @@ import serial
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from gateway.sms.service import SmsService
-from modems.pool import ModemConfig, ModemPool  # noqa: E402
+from modems.config import ModemConfig  # noqa: E402
+from modems.pool import ModemPool  # noqa: E402
 
 from tests.sms_rig import RecordingActions, make_config, open_test_database  # noqa: E402
 

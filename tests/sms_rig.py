@@ -14,7 +14,8 @@ from gateway.sms.models import SmsCommand, SmsIn, SmsOut
 from gateway.sms.service import SmsService
 from gateway.store.db import BaseModel, db, open_database
 from modems.events import ModemUp
-from modems.pool import ModemConfig, ModemPool
+from modems.config import ModemConfig
+from modems.pool import ModemPool
 
 from tests.conftest import EventLog
 

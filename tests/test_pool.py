@@ -7,7 +7,8 @@ import time
 import pytest
 
 from modems.events import IncomingCall, ModemDown, ModemUp
-from modems.pool import ModemConfig, ModemPool
+from modems.config import ModemConfig
+from modems.pool import ModemPool
 
 from tests.conftest import EventLog
 

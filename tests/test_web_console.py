@@ -14,7 +14,8 @@ import pytest
 from gateway.money.ledger import Cdr
 from gateway.store.db import close_database
 from modems.events import IncomingCall, ModemDown, ModemUp
-from modems.pool import ModemConfig, ModemPool
+from modems.config import ModemConfig
+from modems.pool import ModemPool
 from webui.admin.common import local_midnight
 from webui.admin.console import command_problem, expert_warning
 
