@@ -15,13 +15,13 @@ import time
 import bottle
 from peewee import JOIN, fn
 
-from gateway.actions import accounts as account_actions
+from gateway import users
+from gateway.actions import accounts as account_actions, users as user_actions
 from gateway.actions.audit import ActionError, Actor
 from gateway.money import accounts
 from gateway.money.ledger import Account, CallerId, Cdr
 from gateway.sms import health as sms_health
 from gateway.store.db import db
-from webui import auth
 from webui.admin.audit import actor_of
 from webui.admin.common import Refused, local_midnight
 
@@ -89,8 +89,8 @@ def create_account(values: dict[str, str], password: str, now: float,
     """Gives (the new account, {}) or (None, what is wrong by field); the account's holder
     gets a web login with `password`. `values` holds name, pin and balance as typed."""
     errors = {}
-    if not values["name"] or len(values["name"]) > auth.NAME_MAX:
-        errors["name"] = f"a name has 1 to {auth.NAME_MAX} characters"
+    if not values["name"] or len(values["name"]) > users.NAME_MAX:
+        errors["name"] = f"a name has 1 to {users.NAME_MAX} characters"
     elif Account.get_or_none(Account.name == values["name"]) is not None:
         errors["name"] = "an account of that name exists already"
     try:
@@ -103,20 +103,18 @@ def create_account(values: dict[str, str], password: str, now: float,
             errors["balance"] = "an opening balance is not negative"
     except ValueError as error:
         errors["balance"] = str(error)
-    problem = auth.password_problem(password)
+    problem = users.password_problem(password)
     if problem:
         errors["password"] = problem
     if errors:
         return None, errors
     try:
-        with db.atomic():
+        with db.atomic():        # the account and its holder's login, or neither
             account = account_actions.create_account(actor, values["name"], values["pin"],
                                                      balance, now)
-            auth.add_user(account.name, password, now)
+            user_actions.add_user(actor, account.name, password, now)
     except ActionError as error:
         return None, {error.field or "name": str(error)}
-    except auth.UserError as error:
-        return None, {"name": str(error)}     # the password passed above
     return account, {}
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import bottle
 
-from gateway.actions import accounts as account_actions
+from gateway import users
+from gateway.actions import accounts as account_actions, users as user_actions
 from gateway.actions.audit import Actor
 from gateway.config.sms import COMMANDS
 from gateway.inputs import row_id, whole_number
 from gateway.money import accounts
 from gateway.money.ledger import Account
-from webui import auth
 from webui.holder import callerids, calls
 
 PAGE_LENGTH = 20              # calls per history page
@@ -112,7 +112,7 @@ def install(app: bottle.Bottle, web) -> None:
         forms = bottle.request.forms
         pin = (forms.getunicode("pin") or "").strip()
         errors = {}
-        if not auth.password_matches(forms.getunicode("current") or "",
+        if not users.password_matches(forms.getunicode("current") or "",
                                      session.user.password_hash):
             errors["current"] = "this is not your current web password"
         try:
@@ -156,12 +156,12 @@ def install(app: bottle.Bottle, web) -> None:
     def token_create():
         session = web.holder_required()
         web.check_csrf(session)
-        token = auth.create_api_token(session.user.id)
+        token = user_actions.issue_api_token(holder(session), session.user.id, web.now())
         return web.render("token", session, token=token, has_token=True)
 
     @app.post("/api-token/revoke")
     def token_revoke():
         session = web.holder_required()
         web.check_csrf(session)
-        auth.revoke_api_token(session.user.id)
+        user_actions.revoke_api_token(holder(session), session.user.id, web.now())
         return web.render("token", session, token=None, has_token=False)
