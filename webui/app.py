@@ -28,6 +28,7 @@ from webui import auth, phones
 from webui.admin import (accounts as admin_accounts, boxes as admin_boxes, calls as admin_calls,
                          console, pages as admin, rates as admin_rates, sms as admin_sms,
                          system as admin_system)
+from webui.admin import audit as admin_audit
 from webui.api import admin as admin_api, box as admin_api_box, holder as api
 from webui.holder import pages
 from webui.http import COOKIE, https
@@ -243,6 +244,7 @@ def make_app(config, services) -> bottle.Bottle:
     admin_boxes.install(app, web)
     for module in (admin_accounts, admin_rates, admin_calls, admin_sms, admin_system, console):
         module.install(app, web)
+    admin_audit.install(app, web)
     api.install(app, web)
     admin_api.install(app, web)
     admin_api_box.install(app, web)
