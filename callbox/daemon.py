@@ -3,12 +3,13 @@
 `Daemon` opens the database (or, for a shared server away at boot, starts in
 outage mode and catches up when it answers), then runs the modem pool, the
 call service, the SMS service, the web UI and these threads of its own:
-- `db-writer`: takes modem events from a queue (the pool's threads only put
-  them there), writes each to the log and `event_log`, keeps `modem_status`
-  current, writes the `daemon` heartbeat every HEARTBEAT_INTERVAL seconds
-  and archives old records daily.
-- `db-watch` (gateway/store/journal.py): whether the database answers; replays the
-  journal of bills written during an outage.
+- `db-writer` (a gateway.worker.Worker): takes modem events from its queue (the
+  pool's threads only put them there), writes each to the log and `event_log`,
+  keeps `modem_status` current, writes the `daemon` heartbeat every
+  HEARTBEAT_INTERVAL seconds and archives old records daily.
+- `db-watch` (a Worker running gateway/store/outage.py `DatabaseWatch.look`):
+  whether the database answers; replays the journal of bills written during an
+  outage (gateway/money/journal.py).
 Running it as a service (signals, systemd) is callbox/service.py.
 """
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 import logging
 import os
-import queue
 import threading
 import time
 
@@ -25,14 +25,16 @@ from gateway import __version__
 from gateway.calls.by_sms import CallActions
 from gateway.calls.service import CallService
 from gateway.config import Config, ConfigError, load, mask_url_password
+from gateway.money.journal import Journal, price_and_settle
 from gateway.sms.service import SmsService
 from gateway.store import boxes
 from gateway.store.db import close_database, db, is_url, open_database
 from gateway.store.event_text import describe_event
-from gateway.store.journal import (CONNECTION_ERRORS, DatabaseWatch, Journal, forget_connection,
-                                   price_and_settle)
 from gateway.store.migrations import migrate
+from gateway.store.outage import CONNECTION_ERRORS, DatabaseWatch, first_line, forget_connection
+from gateway.store.retention import archive_old
 from gateway.store.status import StatusStore
+from gateway.worker import Worker
 from modems.events import ModemDown, ModemEvent, ModemUp
 from modems.pool import ModemPool
 
@@ -41,7 +43,6 @@ log = logging.getLogger(__name__)
 ARCHIVE_FIRST_AFTER = 60.0          # seconds after start before the first archive run
 ARCHIVE_INTERVAL = 24 * 3600.0      # then daily
 HEARTBEAT_INTERVAL = 10.0   # seconds between `daemon` rows; `callbox status` calls 30 s stale
-_STOP = object()            # tells the writer to write its last rows and end
 
 
 class Daemon:
@@ -61,7 +62,6 @@ class Daemon:
         self._observe = observe
         self._store = StatusStore(config.gateway.box, now)
         self._stop_requested = threading.Event()
-        self._work: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
         self._started = False
         self._stopped = False
@@ -71,7 +71,8 @@ class Daemon:
         self.watch: DatabaseWatch | None = None
         self.sms: SmsService | None = None
         self.web = None
-        self._writer: threading.Thread | None = None
+        self._writer: Worker | None = None
+        self._watching: Worker | None = None     # runs self.watch.look
 
     @property
     def pool(self) -> ModemPool | None:
@@ -86,6 +87,7 @@ class Daemon:
         gateway = self.config.gateway
         self.watch = DatabaseWatch(Journal(os.path.join(gateway.state_dir, "journal.db")),
                                    price_and_settle, now=self.now, on_return=self._catch_up)
+        self._watching = _watch_worker(self.watch)
         try:
             open_database(gateway.database)
             reachable = True
@@ -114,13 +116,13 @@ class Daemon:
                 self._catch_up()
             finally:
                 close_database()
-        self._writer = threading.Thread(target=self._run_writer, name="db-writer", daemon=True)
+        self._writer = self._writer_worker()
         self._writer.start()
-        self.watch.start()
+        self._watching.start()
         self.calls.start()
         actions = CallActions(self.calls, gateway.currency, gateway.box, self.now,
                               notifier=lambda number, modem: self.sms.notifier(number, modem))
-        self.sms = SmsService(self.config, self._pool, actions, self.now)
+        self.sms = SmsService(self.config, self._pool, actions, self.now, watch=self.watch)
         self.sms.start()
         self.calls.serve_intents(actions.start)
         from webui.app import make_app
@@ -142,7 +144,8 @@ class Daemon:
 
     def _on_event(self, event: ModemEvent) -> None:
         # Runs on a pool thread: queue the event and return at once.
-        self._work.put(event)
+        if self._writer is not None:
+            self._writer.put(event)
         if self.calls is not None:
             self.calls.on_event(event)
         if self.sms is not None:
@@ -172,12 +175,11 @@ class Daemon:
 
     def healthy(self) -> bool:
         """True when every thread the box needs is alive (the watchdog's question)."""
-        threads = [self._writer] + ([self.watch.thread] if self.watch is not None else [])
-        if self.calls is not None:
-            threads += self.calls.threads
-        if self.sms is not None:
-            threads += list(self.sms.threads)
-        alive = all(thread is not None and thread.is_alive() for thread in threads)
+        workers = [self._writer, self._watching] + (
+            self.sms.workers if self.sms is not None else [])
+        threads = self.calls.threads if self.calls is not None else []
+        alive = all(worker is not None and worker.alive() for worker in workers) and all(
+            thread.is_alive() for thread in threads)
         return alive and (self._pool is None or self._pool.threads_alive())
 
     def status_line(self) -> str:
@@ -215,65 +217,42 @@ class Daemon:
             _step("ending the calls", self.calls.stop)
         if self.sms is not None:
             _step("stopping SMS", self.sms.stop)
-        if self.watch is not None:
-            _step("stopping the database watch", self.watch.stop)
+        if self._watching is not None:
+            _step("stopping the database watch", self._watching.stop, 5.0)
         if self._pool is not None:
             _step("stopping the modems", self._pool.stop)
-        if self._writer is not None:
-            self._work.put(_STOP)
-            self._writer.join(timeout=15)
-            if self._writer.is_alive():
-                log.error("the database writer did not finish in 15 s")
+        if self._writer is not None:     # it writes what the pool said last, then ends
+            self._writer.stop(15.0)
         _step("closing the database", close_database)
         log.info("callbox stopped")
 
-    # -- the writer thread ---------------------------------------------------------------
+    # -- the writer ------------------------------------------------------------------------
 
-    def _run_writer(self) -> None:
-        heartbeat_due = poll_due = time.monotonic()
-        archive_due = poll_due + self._archive_first_after
-        while True:
-            timeout = max(0.0, min(heartbeat_due, poll_due, archive_due) - time.monotonic())
-            try:
-                item = self._work.get(timeout=timeout)
-            except queue.Empty:
-                item = None
-            if item is _STOP:
-                break
-            if item is not None:
-                _step(f"recording {type(item).__name__}", self._record_event, item)
-                if self._observe is not None:
-                    _step(f"showing {type(item).__name__} to the observer", self._observe, item)
-            moment = time.monotonic()
-            if moment >= poll_due:
-                _step("refreshing the modem status", self._refresh_all)
-                poll_due = moment + self.config.gateway.health_interval
-            if moment >= heartbeat_due:
-                _step("writing the heartbeat", self._heartbeat)
-                heartbeat_due = moment + HEARTBEAT_INTERVAL
-            if moment >= archive_due:
-                _step("archiving old call and SMS records", self._archive)
-                archive_due = moment + ARCHIVE_INTERVAL
-        self._drain()
+    def _writer_worker(self) -> Worker:
+        """Gives the `db-writer` worker: modem events in, status rows out (module docstring)."""
+        writer = Worker("db-writer", self._write_event, watch=self.watch, finish=True,
+                        on_stop=self._last_status)
+        writer.every("status", lambda: self.config.gateway.health_interval,
+                     "refreshing the modem status", self._refresh_all)
+        writer.every("heartbeat", HEARTBEAT_INTERVAL, "writing the heartbeat", self._heartbeat)
+        writer.every("archive", ARCHIVE_INTERVAL, "archiving old call and SMS records",
+                     self._archive, first=self._archive_first_after)
+        return writer
+
+    def _write_event(self, event: ModemEvent) -> None:
+        name = type(event).__name__
+        self._writer.guard(f"recording {name}", self._record_event, event)
+        if self._observe is not None:
+            self._writer.guard(f"showing {name} to the observer", self._observe, event)
+
+    def _last_status(self) -> None:
         if self._store.started:
-            _step("writing the last status", self._store.record_stop)
-        close_database()
+            self._store.record_stop()
 
     def _archive(self) -> None:
         """Moves CDRs and SMS older than retention_days to CSV files (daily)."""
-        from gateway.store.retention import archive_old
         gateway = self.config.gateway
         archive_old(self.now(), gateway.retention_days, gateway.archive_dir)
-
-    def _drain(self) -> None:
-        """Records the events that arrived before the stop."""
-        while True:
-            try:
-                item = self._work.get_nowait()
-            except queue.Empty:
-                return
-            if item is not _STOP:
-                _step(f"recording {type(item).__name__}", self._record_event, item)
 
     def _record_event(self, event: ModemEvent) -> None:
         if not self._store.started:    # no database yet since the start: the log only
@@ -302,6 +281,16 @@ class Daemon:
         return self._pool.status() if self._pool is not None else []
 
 
+def _watch_worker(watch: DatabaseWatch) -> Worker:
+    """Gives the `db-watch` worker: a look every `interval` (every second while the database
+    is down), and one at once when someone reports it lost."""
+    worker = Worker("db-watch", watch=watch)
+    worker.paced("look", watch.interval, "asking the database", watch.look,
+                 first=watch.interval)
+    watch.wake = lambda: worker.sooner("look")
+    return worker
+
+
 def _speech(config: Config):
     from audio.speech import Speech
     currency = config.gateway.currency
@@ -310,12 +299,11 @@ def _speech(config: Config):
 
 
 def _step(what: str, function: Callable, *args) -> None:
-    """Runs one step of the writer or of shutdown; logs an error in it and goes on."""
+    """Runs one step of shutdown; logs an error in it and goes on."""
     try:
         function(*args)
-    except CONNECTION_ERRORS as error:     # an outage: the database watch says so once
+    except CONNECTION_ERRORS as error:     # an outage: nothing left to tell at shutdown
         forget_connection()
-        log.warning("the database is unreachable while %s: %s", what,
-                    str(error).strip().splitlines()[0] if str(error).strip() else error)
+        log.warning("the database is unreachable while %s: %s", what, first_line(error))
     except Exception:
         log.exception("error while %s", what)

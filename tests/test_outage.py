@@ -10,7 +10,8 @@ import pytest
 from audio import tones
 from audio.match import find
 from gateway.money.ledger import Account, Cdr, Session
-from gateway.store.journal import CONNECTION_ERRORS, Journal, forget_connection
+from gateway.money.journal import Journal, price_and_settle
+from gateway.store.outage import CONNECTION_ERRORS, DatabaseWatch, forget_connection
 from modems.sim import PhoneState
 
 from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts, wait_for
@@ -70,7 +71,6 @@ def test_database_outage_during_a_bridged_call(network, tmp_path, own_pg_cluster
         account = Account.get_by_id(rig.account_id)
         assert (account.balance, account.reserved) == (1000 - spent, 0)
         # replaying again (a crash between commit and removal) changes nothing
-        from gateway.store.journal import price_and_settle
         assert price_and_settle(session.id, [], time.time()) == 0
         assert Account.get_by_id(rig.account_id).balance == 1000 - spent
         assert Cdr.select().count() == 2
@@ -82,8 +82,6 @@ def test_database_outage_during_a_bridged_call(network, tmp_path, own_pg_cluster
 def test_the_web_ui_shows_the_outage_and_changes_nothing(own_pg_cluster, tmp_path):
     import json
     import types
-
-    from gateway.store.journal import DatabaseWatch, price_and_settle
 
     from tests.webclient import Client, make_test_app
 

@@ -23,7 +23,7 @@ from peewee import OperationalError
 
 from gateway.money.billing import format_money
 from gateway.store.db import close_database
-from gateway.store.journal import CONNECTION_ERRORS, forget_connection
+from gateway.store.outage import CONNECTION_ERRORS, forget_connection
 from webui import auth, phones
 from webui.admin import (accounts as admin_accounts, boxes as admin_boxes, calls as admin_calls,
                          console, pages as admin, rates as admin_rates, sms as admin_sms,
@@ -63,7 +63,7 @@ class Web:
         self.tracker = LiveTracker(live)
         self.streams = StreamSlots(config.web.max_streams, config.web.streams_per_login)
         self.stopping = threading.Event()
-        self.watch = getattr(services, "watch", None)     # gateway.store.journal.DatabaseWatch
+        self.watch = getattr(services, "watch", None)     # gateway.store.outage.DatabaseWatch
         self.phones = None         # the Virtual phones panel (webui/phones.py): demo only
 
     def outage(self) -> str:

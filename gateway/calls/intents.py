@@ -15,13 +15,12 @@ between writing the session row and dialling).
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Callable
 
 from peewee import AutoField, CharField, FloatField, IntegerField
 
-from gateway.store.db import BaseModel, close_database
-from gateway.store.journal import CONNECTION_ERRORS
+from gateway.store.db import BaseModel
+from gateway.worker import OutageWatch, Worker
 
 log = logging.getLogger(__name__)
 
@@ -94,51 +93,40 @@ class IntentRunner:
     "all lines are busy". `start(intent)` gives the session, which calls
     mark_started in the transaction of its session row. An intent still pending
     later (its session could not write its row) is handed again when the thread
-    next looks: safe, since only one mark_started can win."""
+    next looks: safe, since only one mark_started can win. The thread is a
+    gateway.worker.Worker: a database outage it meets is told to the call
+    service's watch, and the next look tries again."""
 
     POLL = 2.0            # seconds between looks when nobody wakes the thread
     LINE_WAIT = 30.0      # seconds a handed session may take to reach its line
 
-    def __init__(self, box: str, start: Callable[[CallIntent], object], calls):
+    def __init__(self, box: str, start: Callable[[CallIntent], object], calls,
+                 watch: OutageWatch | None = None):
         """`calls` (the call service) gives `now()`, `ready()` (crash recovery done,
-        database up), `line_free()`, `wait_line(session, timeout)` (until the
-        session holds a line or has ended) and `database_lost(error)`."""
+        database up), `line_free()` and `wait_line(session, timeout)` (until the
+        session holds a line or has ended); `watch` hears of a database outage."""
         self.box = box
         self.start = start
         self.calls = calls
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="intents", daemon=True)
+        self.worker = Worker("intents", watch=watch)
+        self.worker.every("look", self.POLL, "starting call intents", self._look,
+                          first=self.POLL)
+        self.thread = self.worker.thread
 
     def wake(self) -> None:
         """Asks for a look now (an intent was committed, or a line came free)."""
-        self._wake.set()
+        self.worker.sooner("look")
 
     def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-        if self.thread.is_alive() and self.thread is not threading.current_thread():
-            self.thread.join(timeout=10)
+        self.worker.stop(10.0)
 
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.wait(self.POLL)
-            self._wake.clear()
-            if self._stopping.is_set():
-                break
-            if not self.calls.ready():
-                continue
-            try:
-                self._hand_out()
-            except CONNECTION_ERRORS as error:      # the next look tries again
-                self.calls.database_lost(error)
-            except Exception:
-                log.exception("starting call intents failed")
-        close_database()
+    def _look(self) -> None:
+        if self.calls.ready():
+            self._hand_out()
 
     def _hand_out(self) -> None:
         for intent in pending(self.box, self.calls.now()):
-            if self._stopping.is_set() or not self.calls.line_free():
+            if self.worker.stopping or not self.calls.line_free():
                 return                  # a session's end wakes the thread again
             log.info("call intent %d (%s for %s): starting", intent.id, intent.kind,
                      intent.number)

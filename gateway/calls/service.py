@@ -8,6 +8,8 @@ Threads:
 - `session-<n>`: one per callback, running the straight-line flow in
   gateway/calls/flows/callback.py and settling its bill in `finally`.
 - `intents` (gateway/calls/intents.py): starts the sessions SMS commands committed.
+- `session-heartbeat` (a gateway.worker.Worker): marks the running sessions alive
+  every HEARTBEAT_INTERVAL seconds (crash recovery bills up to it).
 Modem events reach a session through its queue when the session holds that
 modem; everything else goes to `triggers`. `on_event` never blocks.
 """
@@ -29,7 +31,8 @@ from gateway.calls.flows.session import STOP, CreditExhausted, Hangup, Session
 from gateway.calls.triggers import Triggers
 from gateway.money import ledger
 from gateway.store.db import close_database, db
-from gateway.store.journal import CONNECTION_ERRORS, forget_connection
+from gateway.store.outage import CONNECTION_ERRORS, forget_connection
+from gateway.worker import Worker
 from modems.events import CallStateChanged, IncomingCall, ModemEvent
 
 log = logging.getLogger(__name__)
@@ -41,7 +44,7 @@ class CallService:
 
     def __init__(self, config, pool, speech, now: Callable[[], float] = time.time,
                  watch=None):
-        """`watch` (gateway.store.journal.DatabaseWatch) keeps bills through database outages;
+        """`watch` (gateway.store.outage.DatabaseWatch) keeps bills through database outages;
         without it a bill that cannot be written is logged and lost."""
         self.config = config
         self.pool = pool
@@ -58,8 +61,9 @@ class CallService:
         self._on_line: dict[int, threading.Event] = {}   # id(session) -> holds a modem or ended
         self._threads: list[threading.Thread] = []
         self._triggers = Triggers(self)
-        self._heartbeat_thread = threading.Thread(target=self._beat, name="session-heartbeat",
-                                                  daemon=True)
+        self._heartbeat = Worker("session-heartbeat", watch=watch)
+        self._heartbeat.every("beat", HEARTBEAT_INTERVAL, "writing the session heartbeat",
+                              self._beat, first=HEARTBEAT_INTERVAL)
 
     def recover(self) -> None:
         """Settles what a crash left running (before the first session; see the daemon)."""
@@ -71,8 +75,9 @@ class CallService:
         """Starts the `intents` thread, which gives each committed call intent to `start`
         (which calls start_session or start_connect with `intent=`), once crash recovery
         is done and while the database answers."""
-        self._intents = intents.IntentRunner(self.config.gateway.box, start, self)
-        self._intents.thread.start()
+        self._intents = intents.IntentRunner(self.config.gateway.box, start, self,
+                                             watch=self.watch)
+        self._intents.worker.start()
 
     def ready(self) -> bool:
         """Gives whether sessions may start from intents: recovery done, database up."""
@@ -99,17 +104,10 @@ class CallService:
     def start(self) -> None:
         """Takes calls."""
         self._triggers.thread.start()
-        self._heartbeat_thread.start()
+        self._heartbeat.start()
 
     def _beat(self) -> None:
-        while not self._stopping.wait(HEARTBEAT_INTERVAL):
-            try:
-                ledger.heartbeat(self.config.gateway.box, self.now())
-            except CONNECTION_ERRORS as error:    # the next beat tries again
-                self._database_lost(error)
-            except Exception:
-                log.exception("writing the session heartbeat failed")
-        close_database()
+        ledger.heartbeat(self.config.gateway.box, self.now())
 
     def leg_answered(self, session: Session, leg) -> None:
         """Writes the leg's record as soon as it is answered (crash safety)."""
@@ -153,7 +151,8 @@ class CallService:
             sessions = list(self._sessions.values())
         for session in sessions:
             session.deliver(STOP)
-        for thread in list(self._threads) + [self._triggers.thread, self._heartbeat_thread]:
+        self._heartbeat.ask_stop()
+        for thread in list(self._threads) + [self._triggers.thread, self._heartbeat.thread]:
             if thread.is_alive() and thread is not threading.current_thread():
                 thread.join(timeout=10)
 
@@ -376,7 +375,7 @@ class CallService:
     def threads(self) -> list[threading.Thread]:
         """The service's long-lived threads (for the watchdog)."""
         runner = [self._intents.thread] if self._intents is not None else []
-        return [self._triggers.thread, self._heartbeat_thread] + runner
+        return [self._triggers.thread, self._heartbeat.thread] + runner
 
     def reconfigure(self, config) -> None:
         """Takes a reloaded configuration for the next calls."""

@@ -16,7 +16,7 @@ import time
 
 from gateway.calls.flows.apology import apologize
 from gateway.store.db import close_database
-from gateway.store.journal import CONNECTION_ERRORS
+from gateway.store.outage import CONNECTION_ERRORS
 from modems.events import CallState, CallStateChanged, IncomingCall, ModemEvent
 
 log = logging.getLogger(__name__)

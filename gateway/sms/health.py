@@ -18,7 +18,7 @@ from peewee import fn
 
 from gateway.sms.models import SmsHealth, SmsIn
 from gateway.store.db import db
-from gateway.store.journal import CONNECTION_ERRORS, forget_connection
+from gateway.store.outage import CONNECTION_ERRORS, forget_connection
 from modems.sms import repair_text
 
 log = logging.getLogger(__name__)

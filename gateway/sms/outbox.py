@@ -8,6 +8,8 @@ other than the one that just failed. The number is checked (`+` and digits)
 before it can reach AT+CMGS. After the last wait of `retry_backoff` the
 text is `failed`, with the reason. A text that was `sending` when the
 daemon stopped is queued again: it may go out twice, but it is not lost.
+The thread is a gateway.worker.Worker with one timer, "send": due every
+IDLE_WAIT seconds, when the next retry is due, and at once on `wake()`.
 """
 from __future__ import annotations
 
@@ -17,8 +19,7 @@ import time
 from typing import Callable
 
 from gateway.sms import store
-from gateway.store.db import close_database
-from gateway.store.journal import CONNECTION_ERRORS, forget_connection
+from gateway.worker import OutageWatch, Worker
 from modems import sms as sms_codec
 from modems.numbers import InvalidNumber, sms_recipient
 
@@ -35,58 +36,38 @@ class Outbox:
     """What the `sms-out` thread does; see the module docstring."""
 
     def __init__(self, config, pool, now: Callable[[], float],
-                 modem_lock: Callable[[str], threading.Lock]):
+                 modem_lock: Callable[[str], threading.Lock], watch: OutageWatch | None = None):
         self.box = config.gateway.box
         self.sms = config.sms
         self.pool = pool
         self.now = now
         self.modem_lock = modem_lock
-        self.wake = threading.Event()
-        self.stopping = threading.Event()
         self._up_at: dict[str, float] = {}      # modem -> monotonic time it came up
+        # An outage leaves the queue waiting in the database; any other failure is logged;
+        # either way the next look is IDLE_WAIT away.
+        self.worker = Worker("sms-out", watch=watch)
+        self.worker.after("requeue", 0.0, "queueing the texts a stop interrupted",
+                          lambda: store.requeue_interrupted(self.box, self.now()))
+        self.worker.paced("send", IDLE_WAIT, "sending the queue", self._send_due)
+
+    def wake(self) -> None:
+        """Makes the thread look at the queue now (a text was queued)."""
+        self.worker.sooner("send")
 
     def modem_up(self, modem: str) -> None:
         """Notes a modem that came up; the queue is looked at once it has settled."""
         self._up_at[modem] = time.monotonic()
-        timer = threading.Timer(SETTLE_AFTER_UP, self.wake.set)
-        timer.daemon = True
-        timer.start()
-
-    def run(self) -> None:
-        try:
-            self._guarded("queueing the texts a stop interrupted",
-                          lambda: store.requeue_interrupted(self.box, self.now()))
-            while not self.stopping.is_set():
-                self.wake.clear()
-                wait = IDLE_WAIT
-                try:
-                    wait = self._send_due()
-                except CONNECTION_ERRORS as error:   # outage: the queue waits in the database
-                    forget_connection()
-                    log.warning("sms-out: the database is unreachable (%s); sending waits",
-                                str(error).strip().splitlines()[0] if str(error).strip()
-                                else error)
-                except Exception:   # database or our own error: log, wait, try again
-                    log.exception("sms-out: sending the queue failed")
-                self.wake.wait(wait)
-        finally:
-            close_database()
-
-    def _guarded(self, what: str, work: Callable[[], object]) -> None:
-        try:
-            work()
-        except Exception:
-            log.exception("sms-out: error while %s", what)
+        self.worker.sooner("send", SETTLE_AFTER_UP)
 
     def _send_due(self) -> float:
         """Sends what is due; gives the seconds to wait before looking again."""
-        while not self.stopping.is_set():
+        while not self.worker.stopping:
             rows = store.due(self.box, self.now())
             if not rows:
                 break
             sent_any = False
             for row in rows:
-                if self.stopping.is_set():
+                if self.worker.stopping:
                     break
                 sent_any |= self._send(row)
             if not sent_any:

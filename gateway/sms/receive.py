@@ -10,15 +10,16 @@ refuses even the raw PDU) the SMS stays on the SIM and the SIM is read
 again later; if the delete fails, the next read finds a duplicate (same
 dedup key) and deletes it then. Each modem's health (SMS left on the SIM,
 failures) is written for `callbox status` and the Modems page
-(gateway/sms/health.py). Work arrives on one queue (from the pool's threads via
-SmsService.on_event) and timers: a full read of each SIM when it comes up
-and every `drain_interval`, a re-read after a database failure, and the
-check for concatenated messages whose parts stopped arriving.
+(gateway/sms/health.py). The thread is a gateway.worker.Worker: messages
+arrive on its queue (from the pool's threads via SmsService.on_event), and
+its timers are a full read of each SIM when it comes up and every
+`drain_interval`, a re-read after a database failure, the pending commands,
+and the check for concatenated messages whose parts stopped arriving.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 import logging
-import queue
 import threading
 import time
 from typing import Callable
@@ -27,12 +28,12 @@ from gsmmodem.exceptions import CmsError
 
 from gateway.sms import store
 from gateway.sms.health import HealthRecorder
-from gateway.store.db import close_database
-from gateway.store.journal import CONNECTION_ERRORS, forget_connection
+from gateway.store.outage import CONNECTION_ERRORS
+from gateway.worker import OutageWatch, Worker
+from modems.events import SmsReceived
 
 log = logging.getLogger(__name__)
 
-STOP = object()
 CMS_INVALID_INDEX, CMS_MEMORY_FULL = 321, 322     # 3GPP TS 27.005 3.2.5
 RETRY_FIRST, RETRY_MAX = 0.5, 10.0   # seconds between reads of a SIM while the database fails
 ALERT_REPEAT = 3600.0            # seconds before the same alert is raised again
@@ -43,11 +44,38 @@ DONE, KEPT, LEFT, AWAY = "done", "kept", "left", "away"
 QUARANTINE_AFTER = 5.0       # seconds an SMS is refused before its raw PDU is quarantined
 
 
+# What the `sms-in` queue carries (put by SmsService.on_event on the pool's threads).
+@dataclass(frozen=True)
+class StoredOnSim:
+    """The modem stored an SMS on its SIM at `index` (+CMTI): read it."""
+    modem: str
+    index: int
+
+
+@dataclass(frozen=True)
+class ReadSim:
+    """Read every SMS on the modem's SIM (it came up)."""
+    modem: str
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """An SMS the modem handed over without storing it (+CMT)."""
+    sms: SmsReceived
+
+
+@dataclass(frozen=True)
+class ModemGone:
+    """The modem went down: no more reads of its SIM until it is up again."""
+    modem: str
+
+
 class Inbox:
     """What the `sms-in` thread does; see the module docstring."""
 
     def __init__(self, config, pool, runner, now: Callable[[], float],
-                 modem_lock: Callable[[str], threading.Lock], replies_queued: Callable[[], None]):
+                 modem_lock: Callable[[str], threading.Lock], replies_queued: Callable[[], None],
+                 watch: OutageWatch | None = None):
         self.box = config.gateway.box
         self.sms = config.sms
         self.pool = pool
@@ -55,85 +83,46 @@ class Inbox:
         self.now = now
         self.modem_lock = modem_lock
         self.replies_queued = replies_queued
-        self.queue: queue.Queue = queue.Queue()
         self.health = HealthRecorder(self.box, now)
-        self._drain_due: dict[str, float] = {}      # modem -> monotonic time of its next read
         self._retry_wait: dict[str, float] = {}     # modem -> seconds before the next re-read
         self._alerted: dict[tuple[str, str], float] = {}
         self._full: dict[str, str] = {}             # modem -> how it said its SMS memory is full
         self._recount: set[str] = set()             # modems to count the SIM of when idle
         self._failing: dict[str, float] = {}        # dedup key -> first refusal (monotonic)
-        self._commands_due: float | None = 0.0       # run pending commands (at start: now)
-        self._expire_due = 0.0
-        self._expire_every = min(self.sms.incomplete_after / 4, 30.0)
+        # A message's failure (an outage: the SMS stays on the SIM; a bad SMS, a modem's
+        # hiccup) is logged by the worker, which goes on with the next.
+        self.worker = Worker("sms-in", self._handle, watch=watch, idle=self._count_idle)
+        self.worker.after("commands", 0.0, "running the pending SMS commands",
+                          self._run_pending)
+        self.worker.every("expire", min(self.sms.incomplete_after / 4, 30.0),
+                          "using incomplete SMS", self._expire)
 
-    # -- the thread ------------------------------------------------------------------------
+    def put(self, message: StoredOnSim | ReadSim | Pushed | ModemGone) -> None:
+        self.worker.put(message)
 
-    def run(self) -> None:
-        try:
-            while True:
-                self._timers()
-                try:
-                    item = self.queue.get(timeout=self._wait())
-                except queue.Empty:
-                    continue
-                if item is STOP:
-                    return
-                try:
-                    self._handle(item)
-                except CONNECTION_ERRORS as error:   # outage: the SMS stays on the SIM
-                    forget_connection()
-                    log.warning("sms-in: the database is unreachable (%s); the SMS waits on "
-                                "the SIM", error)
-                except Exception:   # one bad SMS or modem hiccup must not end the thread
-                    log.exception("sms-in: handling %r failed", item[:2])
-        finally:
-            close_database()
+    # -- the worker's steps ------------------------------------------------------------------
 
-    def _wait(self) -> float:
-        if self._recount:
-            return 0.0
-        dues = list(self._drain_due.values()) + [self._expire_due]
-        if self._commands_due is not None:
-            dues.append(self._commands_due)
-        return max(0.0, min(dues) - time.monotonic())
+    def _handle(self, message: StoredOnSim | ReadSim | Pushed | ModemGone) -> None:
+        if isinstance(message, StoredOnSim):
+            self._read_stored(message.modem, message.index)
+        elif isinstance(message, ReadSim):
+            self._drain(message.modem)
+        elif isinstance(message, Pushed):
+            self._receive(None, message.sms)
+        elif isinstance(message, ModemGone):
+            self.worker.cancel(("drain", message.modem))
 
-    def _timers(self) -> None:
-        moment = time.monotonic()
-        if self._commands_due is not None and moment >= self._commands_due:
-            self._commands_due = None
-            self._guarded("running the pending SMS commands", self._run_pending)
-        if moment >= self._expire_due:
-            self._expire_due = moment + self._expire_every
-            self._guarded("using incomplete SMS", self._expire)
-        for modem, due in list(self._drain_due.items()):
-            if moment >= due:
-                self._drain_due[modem] = moment + self.sms.drain_interval
-                self._guarded(f"reading the SIM of {modem}", self._drain, modem)
-        if self._recount and self.queue.empty():   # a burst of +CMTI is over: count once
-            for modem in sorted(self._recount):
-                self._guarded(f"counting the SMS on the SIM of {modem}", self._count, modem)
-            self._recount.clear()
+    def _drain_in(self, modem: str, seconds: float, sooner: bool = False) -> None:
+        """Sets the next full read of the modem's SIM `seconds` from now (or, `sooner`,
+        at most that far away)."""
+        set_timer = self.worker.sooner if sooner else self.worker.after
+        set_timer(("drain", modem), seconds, f"reading the SIM of {modem}", self._drain, modem)
 
-    def _guarded(self, what: str, work: Callable, *args) -> None:
-        try:
-            work(*args)
-        except CONNECTION_ERRORS as error:   # an outage: tried again at its next turn
-            forget_connection()
-            log.warning("sms-in: the database is unreachable while %s: %s", what, error)
-        except Exception:
-            log.exception("sms-in: error while %s", what)
-
-    def _handle(self, item: tuple) -> None:
-        kind = item[0]
-        if kind == "stored":
-            self._read_stored(item[1], item[2])
-        elif kind == "drain":
-            self._drain(item[1])
-        elif kind == "received":
-            self._receive(None, item[1])
-        elif kind == "modem down":
-            self._drain_due.pop(item[1], None)
+    def _count_idle(self) -> None:
+        """A burst of +CMTI is over (the queue is empty): counts each SIM read from once."""
+        for modem in sorted(self._recount):
+            self.worker.guard(f"counting the SMS on the SIM of {modem}", self._count, modem)
+        self._recount.clear()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -166,9 +155,9 @@ class Inbox:
         """Reads every SMS on a modem's SIM: stores, deletes, runs; notes what it left."""
         driver = self.pool.driver(modem)
         if driver is None:
-            self._drain_due.pop(modem, None)
+            self.worker.cancel(("drain", modem))
             return
-        self._drain_due[modem] = time.monotonic() + self.sms.drain_interval
+        self._drain_in(modem, self.sms.drain_interval)
         try:
             with self.modem_lock(modem):
                 before = driver.sms_storage_usage()
@@ -268,7 +257,7 @@ class Inbox:
 
     def _not_stored(self, sms, error: Exception) -> str:
         if isinstance(error, CONNECTION_ERRORS):
-            forget_connection()
+            self.worker.database_lost(error, f"storing SMS {sms.index} of {sms.modem}")
         log.error("%s: cannot store SMS %s (left on the SIM, read again later): %s",
                   sms.modem, sms.index, error)
         self.health.failed(sms.modem, f"SMS {sms.index} left on the SIM: the database "
@@ -280,9 +269,10 @@ class Inbox:
             done = self.runner.execute(command_id)
         except Exception as error:    # left pending; tried again shortly
             if isinstance(error, CONNECTION_ERRORS):
-                forget_connection()
+                self.worker.database_lost(error, f"running SMS command {command_id}")
             log.exception("SMS command %d failed; trying again", command_id)
-            self._commands_due = time.monotonic() + RETRY_MAX
+            self.worker.after("commands", RETRY_MAX, "running the pending SMS commands",
+                              self._run_pending)
             return
         if done:
             self.replies_queued()
@@ -300,19 +290,18 @@ class Inbox:
     def _retry_later(self, modem: str) -> None:
         wait = self._retry_wait.get(modem, RETRY_FIRST)
         self._retry_wait[modem] = min(wait * 2, RETRY_MAX)
-        self._drain_due[modem] = time.monotonic() + wait
+        self._drain_in(modem, wait)
 
     def _modem_error(self, modem: str, what: str, error: Exception) -> None:
         self.health.failed(modem, f"{what} failed: {error or type(error).__name__}")
         if isinstance(error, CmsError) and error.code == CMS_MEMORY_FULL:
             # the next read empties the SIM and says in the alert whether it could
             self._full.setdefault(modem, f"the modem said its SMS memory is full while {what}")
-            self._drain_due[modem] = time.monotonic()
+            self._drain_in(modem, 0.0)
             return
         log.warning("%s: %s failed: %s", modem, what, error or type(error).__name__)
         if self.pool.driver(modem) is not None:
-            self._drain_due[modem] = min(self._drain_due.get(modem, float("inf")),
-                                         time.monotonic() + RETRY_MAX)
+            self._drain_in(modem, RETRY_MAX, sooner=True)
 
     def _storage_full_alert(self, modem: str, found: str, read: int, removed: int,
                             after: tuple[int, int] | None) -> None:

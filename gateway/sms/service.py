@@ -4,11 +4,13 @@ Threads:
 - `sms-in` (gateway/sms/receive.py): reads each SMS off the SIM, commits it,
   deletes it, runs its command (gateway/sms/commands.py) and queues the reply.
 - `sms-out` (gateway/sms/outbox.py): sends the outbox table, with retries.
-`on_event` runs on the pool's threads and only puts the event on the
+Both are gateway.worker.Worker loops: a database outage they meet is told to
+`watch`. `on_event` runs on the pool's threads and only puts a message on the
 `sms-in` queue (or wakes `sms-out`); it never blocks. The two threads share
 one lock per modem, so a read never lands between AT+CMGS and its PDU.
 
-    service = SmsService(config, pool, actions)   # actions: gateway.sms.commands.Actions
+    service = SmsService(config, pool, actions, watch=watch)
+    # actions: gateway.sms.commands.Actions; watch: gateway.store.outage.DatabaseWatch
     service.start(); pool events -> service.on_event(event); service.stop()
 """
 from __future__ import annotations
@@ -21,7 +23,8 @@ from typing import Callable
 from gateway.sms import store
 from gateway.sms.commands import Actions, CommandRunner
 from gateway.sms.outbox import Outbox
-from gateway.sms.receive import STOP, Inbox
+from gateway.sms.receive import Inbox, ModemGone, Pushed, ReadSim, StoredOnSim
+from gateway.worker import OutageWatch, Worker
 from modems.events import ModemDown, ModemEvent, ModemUp, SmsReceived, SmsStored
 
 log = logging.getLogger(__name__)
@@ -30,7 +33,8 @@ log = logging.getLogger(__name__)
 class SmsService:
     """See the module docstring."""
 
-    def __init__(self, config, pool, actions: Actions, now: Callable[[], float] = time.time):
+    def __init__(self, config, pool, actions: Actions, now: Callable[[], float] = time.time,
+                 watch: OutageWatch | None = None):
         self.config = config
         self.pool = pool
         self.now = now
@@ -39,10 +43,9 @@ class SmsService:
         self._state_lock = threading.Lock()
         self._started = self._stopped = False
         self.runner = CommandRunner(config, actions, now, self.notifier)
-        self.outbox = Outbox(config, pool, now, self.modem_lock)
-        self.inbox = Inbox(config, pool, self.runner, now, self.modem_lock, self.outbox.wake.set)
-        self._threads = [threading.Thread(target=self.inbox.run, name="sms-in", daemon=True),
-                         threading.Thread(target=self.outbox.run, name="sms-out", daemon=True)]
+        self.outbox = Outbox(config, pool, now, self.modem_lock, watch=watch)
+        self.inbox = Inbox(config, pool, self.runner, now, self.modem_lock, self.outbox.wake,
+                           watch=watch)
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -51,8 +54,8 @@ class SmsService:
             if self._started:
                 raise RuntimeError("the SMS service was started already")
             self._started = True
-        for thread in self._threads:
-            thread.start()
+        for worker in self.workers:
+            worker.start()
 
     def stop(self) -> None:
         """Ends both threads after the work in hand; safe to call twice."""
@@ -61,40 +64,36 @@ class SmsService:
                 self._stopped = True
                 return
             self._stopped = True
-        self.inbox.queue.put(STOP)
-        self.outbox.stopping.set()
-        self.outbox.wake.set()
-        for thread in self._threads:
-            if thread is not threading.current_thread():
-                thread.join(timeout=15)
-                if thread.is_alive():
-                    log.error("%s did not finish in 15 s", thread.name)
+        for worker in self.workers:
+            worker.ask_stop()      # both at once; then wait for each
+        for worker in self.workers:
+            worker.stop(15.0)
 
     @property
-    def threads(self) -> list[threading.Thread]:
-        """The threads this service needs alive (for the watchdog)."""
-        return list(self._threads)
+    def workers(self) -> list[Worker]:
+        """The loops this service needs alive (for the watchdog)."""
+        return [self.inbox.worker, self.outbox.worker]
 
     # -- what others call ---------------------------------------------------------------------
 
     def on_event(self, event: ModemEvent) -> None:
         """Takes a modem event on a pool thread; only queues it."""
         if isinstance(event, SmsStored):
-            self.inbox.queue.put(("stored", event.modem, event.index))
+            self.inbox.put(StoredOnSim(event.modem, event.index))
         elif isinstance(event, ModemUp):
-            self.inbox.queue.put(("drain", event.modem))
+            self.inbox.put(ReadSim(event.modem))
             self.outbox.modem_up(event.modem)
         elif isinstance(event, SmsReceived):
-            self.inbox.queue.put(("received", event))
+            self.inbox.put(Pushed(event))
         elif isinstance(event, ModemDown):
-            self.inbox.queue.put(("modem down", event.modem))
+            self.inbox.put(ModemGone(event.modem))
 
     def send(self, number: str, text: str, kind: str = "notice",
              modem: str | None = None) -> int:
         """Queues a text (on the caller's thread and database connection); gives its id."""
         out_id = store.enqueue(self.config.gateway.box, number, text, self.now(), kind=kind,
                                modem_hint=modem)
-        self.outbox.wake.set()
+        self.outbox.wake()
         return out_id
 
     def notifier(self, sender: str, modem: str) -> Callable[[str], None]:
