@@ -28,6 +28,7 @@ import unicodedata
 
 from peewee import DatabaseError
 
+from audio.speech import CURRENCY_WORDS, say_money
 from gateway.actions import callerids
 from gateway.actions.audit import Actor
 from gateway.money import accounts
@@ -127,7 +128,6 @@ def number_words(words: tuple[str, ...]) -> str | None:
 
 def money_words(minor: int, currency: str) -> str:
     """Gives an amount in words: 1234 EUR -> twelve euros and thirty four cents."""
-    from audio.speech import CURRENCY_WORDS, say_money
     names = CURRENCY_WORDS.get(currency, (currency, currency, "cents", "cent"))
     try:
         return " ".join(say_money(minor, names))
