@@ -290,7 +290,9 @@ def test_an_at_command_gets_the_modems_answer(rig):
         reply = at(rig, command)
         assert reply.status == 400 and message in answer(reply)["fields"]["command"]
     assert at(rig, 17).status == 400
-    assert rig.modem.commands[sent_before:] == []
+    # the box's own health checks may reach the modem meanwhile; a refused line never does
+    refused = {"reboot", "AT\nATH", "ATH", "AT+CMGS=23", "17"}
+    assert not refused & set(rig.modem.commands[sent_before:]), rig.modem.commands[sent_before:]
     assert call(rig.admin, "POST", "/api/admin/modems/m9/at", {"command": "AT"}).status == 404
 
 
