@@ -21,6 +21,7 @@ import threading
 import time
 
 from audio import prompts
+from audio.speech import Speech
 from gateway import __version__
 from gateway.calls.by_sms import CallActions
 from gateway.calls.service import CallService
@@ -37,6 +38,8 @@ from gateway.store.status import StatusStore
 from gateway.worker import Worker
 from modems.events import ModemDown, ModemEvent, ModemUp
 from modems.pool import ModemPool
+from webui.app import make_app
+from webui.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +128,6 @@ class Daemon:
         self.sms = SmsService(self.config, self._pool, actions, self.now, watch=self.watch)
         self.sms.start()
         self.calls.serve_intents(actions.start)
-        from webui.app import make_app
-        from webui.server import WebServer
         self.web = WebServer.from_config(make_app(self.config, self), self.config.web)
         self.web.start()
         self._pool.start()
@@ -292,7 +293,6 @@ def _watch_worker(watch: DatabaseWatch) -> Worker:
 
 
 def _speech(config: Config):
-    from audio.speech import Speech
     currency = config.gateway.currency
     return Speech(lang=config.callback.language,
                   currency=currency if currency in ("USD", "EUR") else "USD")
