@@ -211,7 +211,7 @@ def main() -> int:
     from audio import prompts
     from modems.sim import Delays, Network
     from tests.boxrig import Rig
-    from webui import auth
+    from gateway import users
 
     prompts.generate("en")
     workdir = Path(tempfile.mkdtemp(prefix="callbox-bench-"))
@@ -221,7 +221,7 @@ def main() -> int:
     rig.start(balance=10_000_000)
     for modem in (rig.trigger, rig.dest_modem):
         modem.urc_log = []
-    auth.add_user("alice", PASSWORD, time.time())
+    users.add_user("alice", PASSWORD, time.time())
     port = rig.daemon.web.port
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()

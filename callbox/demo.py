@@ -33,7 +33,7 @@ from gateway.money.ledger import store_rates
 from gateway.store.db import close_database, open_database
 from modems.events import ModemEvent, ModemUp
 from modems.sim import Delays, Network, PhoneActionError, PhoneState
-from webui.auth import add_user
+from gateway.users import add_user
 
 log = logging.getLogger("callbox.demo")
 

@@ -10,8 +10,8 @@ import pytest
 
 from audio import tones
 from audio.match import find
+from gateway import users
 from modems.sim import PhoneState
-from webui import auth
 from webui.app import make_app
 
 from tests.boxrig import FRIEND, USER, Rig, ensure_prompts
@@ -216,8 +216,8 @@ def test_an_unanswered_leg_ends_with_its_cause(rig):
 
 def test_web_api_with_a_token_starts_hangs_up_and_bills_a_call(rig):
     rig.start(balance=1000)
-    user = auth.add_user("alice", "alice-secret", time.time())
-    token = {"Authorization": f"Bearer {auth.create_api_token(user.id)}"}
+    user = users.add_user("alice", "alice-secret", time.time())
+    token = {"Authorization": f"Bearer {users.set_api_token(user.id)}"}
     app = make_app(rig.config, types.SimpleNamespace(pool=rig.daemon.pool,
                                                      calls=rig.daemon.calls, now=time.time))
     client = Client(app)

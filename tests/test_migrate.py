@@ -11,13 +11,13 @@ from peewee import Column, Table
 import pytest
 
 from callbox.cli.migrate import table_order
+from gateway import users
 from gateway.money import accounts, ledger
 from gateway.money.billing import Rate
 from gateway.sms import store as sms_store
 from gateway.store import boxes
 from gateway.store.db import DaemonRecord, close_database, connect_database, open_database
 from modems.events import SmsReceived
-from webui import auth
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_800_000_000.5
@@ -48,7 +48,7 @@ def fill_box(path: str) -> None:
                                              pdu="0791", index=1), "site-a", NOW + 70)
         sms_store.mark_sent(sms_store.enqueue("site-a", "+4917012345678", "Balance 9.63 EUR",
                                               NOW + 71), NOW + 72)
-        auth.add_user("root", "admin-secret", NOW, is_admin=True)
+        users.add_user("root", "admin-secret", NOW, is_admin=True)
         boxes.beat("site-a", "0.1.0", [], 0, NOW + 80)
         DaemonRecord.create(box="site-a", pid=1, version="0.1.0", started_at=NOW,
                             heartbeat_at=NOW + 80, status="stopped")

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from gateway import users
 from gateway.money import accounts, ledger
 from gateway.sms import store as sms_store
 from gateway.sms.models import SmsCommand
@@ -90,7 +91,7 @@ def test_times_keep_their_fraction_of_a_second(postgres):
 
 def test_web_logins_and_sessions(postgres):
     now = 1_800_000_000.0
-    user = auth.add_user("root", "admin-secret", now, is_admin=True)
+    user = users.add_user("root", "admin-secret", now, is_admin=True)
     for attempt in range(5):
         assert auth.check_login("root", "wrong", "192.0.2.1", now + attempt).user is None
     assert auth.check_login("root", "admin-secret", "192.0.2.1", now + 6).locked_for > 0

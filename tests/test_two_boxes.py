@@ -13,12 +13,12 @@ import time
 
 import pytest
 
+from gateway import users
 from gateway.money import accounts
 from gateway.money.billing import parse_rates_csv
 from gateway.money.ledger import Account, Cdr, Session, store_rates
 from gateway.store.db import close_database, open_database
 from modems.sim import Delays, Network, PhoneState
-from webui import auth
 
 from tests.boxrig import RATES, ensure_prompts, wait_for
 from tests.pg import free_port
@@ -126,7 +126,7 @@ def test_fifty_sessions_for_one_account_over_two_boxes_never_overspend(pg_cluste
     account = accounts.create("shared", "1234", BALANCE, time.time())
     Account.update(max_concurrent_sessions=50).where(Account.id == account.id).execute()
     store_rates(parse_rates_csv(RATES))
-    auth.add_user("shared", PASSWORD, time.time())
+    users.add_user("shared", PASSWORD, time.time())
     close_database()
     boxes = []
     for index, name in enumerate(("site-a", "site-b"), start=1):

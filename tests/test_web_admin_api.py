@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from gateway import users
 from gateway.money import accounts
 from gateway.money.ledger import Account, CallerId, RateRecord, Topup
 from gateway.sms import store as sms_store
@@ -15,7 +16,6 @@ from gateway.sms.models import SmsOut
 from gateway.store.db import EventLogRecord, close_database
 from gateway.users import WebUser
 from modems.events import IncomingCall, ModemDown, ModemUp
-from webui import auth
 
 from tests.test_web_admin import local_day, make_calls
 from tests.test_web_console import BOX, wait_until, web_with_one_modem
@@ -95,7 +95,7 @@ def test_every_route_refuses_the_anonymous_holders_and_tokens(app):
     anonymous = Client(app)
     holder = Client(app)
     holder_csrf = {"X-CSRF-Token": holder.login("alice", "alice-secret")}
-    token = auth.create_api_token(WebUser.get(WebUser.name == "alice").id)
+    token = users.set_api_token(WebUser.get(WebUser.name == "alice").id)
     stranger = Client(app)
     for method, path, body in routes(app):
         reply = call(anonymous, method, path, body)

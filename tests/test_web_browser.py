@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway import users
 from modems.sim import PhoneState
 from tests.boxrig import FRIEND, USER, Rig, ensure_prompts
 
@@ -30,14 +31,13 @@ def voice_prompts():
 
 @pytest.fixture
 def box(network, tmp_path):
-    from webui import auth
     from webui.app import make_app
     from webui.server import WebServer
 
     rig = Rig(network, tmp_path)
     rig.start(balance=1000)
-    auth.add_user("alice", "alice-secret", time.time())
-    auth.add_user("root", "admin-secret", time.time(), is_admin=True)
+    users.add_user("alice", "alice-secret", time.time())
+    users.add_user("root", "admin-secret", time.time(), is_admin=True)
     services = types.SimpleNamespace(pool=rig.daemon.pool, calls=rig.daemon.calls, now=time.time)
     server = WebServer(make_app(rig.config, services), "127.0.0.1", 0)
     server.start()

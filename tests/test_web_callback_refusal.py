@@ -8,9 +8,9 @@ import types
 
 import pytest
 
+from gateway import users
 from gateway.money.ledger import Session
 from modems.sim import PhoneState
-from webui import auth
 from webui.app import make_app
 
 from tests.boxrig import FRIEND, USER, Rig, ensure_prompts
@@ -29,11 +29,11 @@ def voice_prompts():
 def box(network, tmp_path):
     rig = Rig(network, tmp_path)
     rig.start(balance=1000)
-    user = auth.add_user("alice", "alice-secret", time.time())
+    user = users.add_user("alice", "alice-secret", time.time())
     app = make_app(rig.config, types.SimpleNamespace(pool=rig.daemon.pool,
                                                      calls=rig.daemon.calls, now=time.time))
     yield types.SimpleNamespace(rig=rig, client=Client(app),
-                                token={"Authorization": f"Bearer {auth.create_api_token(user.id)}"})
+                                token={"Authorization": f"Bearer {users.set_api_token(user.id)}"})
     rig.stop()
 
 

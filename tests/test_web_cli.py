@@ -10,10 +10,10 @@ import pytest
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 
+from gateway import users
 from gateway.money import accounts
 from gateway.store.db import close_database, open_database
 from gateway.users import WebUser
-from webui import auth
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_add_admin_and_account_holder(config_file, tmp_path):
         root, alice = WebUser.get(WebUser.name == "root"), WebUser.get(WebUser.name == "alice")
         assert root.is_admin and root.account_id is None
         assert not alice.is_admin and alice.account_id == accounts.by_name("alice").id
-        assert auth.password_matches("alice-secret", alice.password_hash)
+        assert users.password_matches("alice-secret", alice.password_hash)
         assert "alice-secret" not in alice.password_hash
     finally:
         close_database()

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from gateway import users
 from gateway.store.db import close_database
 from gateway.users import LoginFailure
 from webui import auth
@@ -94,14 +95,14 @@ def test_the_json_login_takes_json_only_so_no_form_can_forge_it(app):
 def test_a_new_password_revokes_the_api_token(app):
     browser = Client(app)
     browser.login("alice", "alice-secret")
-    token = auth.create_api_token(auth.WebUser.get(auth.WebUser.name == "alice").id)
+    token = users.set_api_token(users.WebUser.get(users.WebUser.name == "alice").id)
     bearer = {"Authorization": f"Bearer {token}"}
     assert browser.get("/api/account", headers=bearer).status == 200
     reply = browser.post("/password", {"csrf_token": browser.csrf(), "current": "alice-secret",
                                        "new": "new-secret-1", "repeat": "new-secret-1"})
     assert reply.status == 200
     assert Client(app).get("/api/account", headers=bearer).status == 401
-    assert auth.WebUser.get(auth.WebUser.name == "alice").api_token_hash is None
+    assert users.WebUser.get(users.WebUser.name == "alice").api_token_hash is None
     assert 'id="token-revoked"' in reply.text          # and the holder is told
 
 

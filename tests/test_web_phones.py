@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway import users
 from modems.sim import PhoneState
 from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts
 from tests.webclient import Client, make_test_app
@@ -136,13 +137,12 @@ def test_no_phones_page_without_virtual_phones(tmp_path):
 
 @pytest.fixture
 def box(network, tmp_path):
-    from webui import auth
     from webui.app import make_app
     from webui.server import WebServer
 
     rig = Rig(network, tmp_path)
     rig.start(balance=1000)
-    auth.add_user("alice", "alice-secret", time.time())
+    users.add_user("alice", "alice-secret", time.time())
     services = types.SimpleNamespace(pool=rig.daemon.pool, calls=rig.daemon.calls, now=time.time,
                                      phones={"alice": rig.user, "bob": rig.friend})
     server = WebServer(make_app(rig.config, services), "127.0.0.1", 0)

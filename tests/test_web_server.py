@@ -16,11 +16,11 @@ import types
 
 import pytest
 
+from gateway import users
 from gateway.calls.service import CallService
 from gateway.config import parse
 from gateway.money import accounts
 from gateway.store.db import open_database
-from webui import auth
 from webui.app import make_app
 from webui.incoming import BODY_BUFFERED, HEAD_MAX, Waiting
 from webui.server import WebServer
@@ -40,7 +40,7 @@ def web_app(tmp_path, web: dict | None = None, holders: int = 5):
     now = time.time()
     for number in range(holders):
         accounts.create(f"holder{number}", "1234", 1000, now)
-        auth.add_user(f"holder{number}", PASSWORD, now)
+        users.add_user(f"holder{number}", PASSWORD, now)
     services = types.SimpleNamespace(pool=None, calls=CallService(config, None, None),
                                      now=time.time)
     return make_app(config, services)

@@ -10,10 +10,10 @@ import types
 from urllib.parse import urlencode
 import uuid
 
+from gateway import users
 from gateway.config import parse
 from gateway.money import accounts
 from gateway.store.db import open_database
-from webui import auth
 from webui.app import make_app
 
 
@@ -125,9 +125,9 @@ def make_test_app(tmp_path, services=None, database: str | None = None):
     alice = accounts.create("alice", "1234", 1000, now)
     bob = accounts.create("bob", "1234", 500, now)
     accounts.authorize_caller_id(alice.id, "+4917012345678", now)
-    auth.add_user("alice", "alice-secret", now)
-    auth.add_user("bob", "bob-secret", now)
-    auth.add_user("root", "admin-secret", now, is_admin=True)
+    users.add_user("alice", "alice-secret", now)
+    users.add_user("bob", "bob-secret", now)
+    users.add_user("root", "admin-secret", now, is_admin=True)
     web_app = make_app(config, services)
     web_app.clock = clock
     web_app.alice, web_app.bob = alice, bob

@@ -30,12 +30,6 @@ import secrets
 from gateway import users
 from gateway.users import LoginFailure, WebSession, WebUser, token_hash
 
-# Logins are gateway/users.py's; these names stay importable from here for the pages
-# and tests written before the move (webui/admin/pages.py, webui/holder/settings.py,
-# callbox/demo.py, bench/web.py), until they import gateway/users.py themselves.
-from gateway.users import (  # noqa: F401
-    NAME_MAX, UserError, add_user, password_matches, password_problem)
-
 SESSION_LIFETIME = 12 * 3600      # seconds
 LOGIN_COOKIE = "callbox_login"    # the login form's token (login CSRF)
 LOGIN_FORM_LIFETIME = 3600        # seconds a login form stays usable
@@ -66,7 +60,7 @@ def check_login(name: str, password: str, address: str, now: float) -> LoginResu
         LoginFailure.delete().where((LoginFailure.name == name)
                                     & (LoginFailure.address == address)).execute()
         return LoginResult(user=user)
-    LoginFailure.create(name=name[:NAME_MAX * 2], address=address, at=now)
+    LoginFailure.create(name=name[:users.NAME_MAX * 2], address=address, at=now)
     prune_login_failures(now)
     return LoginResult(locked_for=lock_left(name, address, now))
 
@@ -156,17 +150,6 @@ class TokenSession:
     user: WebUser
     csrf_token: str = ""
     by_token: bool = True
-
-
-def create_api_token(user_id: int) -> str | None:
-    """Gives a new API token, unaudited: the set-up of tests written before the move (the
-    pages call gateway/actions/users.py `issue_api_token`)."""
-    return users.set_api_token(user_id)
-
-
-def revoke_api_token(user_id: int) -> None:
-    """Revokes an API token, unaudited (as create_api_token)."""
-    users.clear_api_token(user_id)
 
 
 def bearer_token(header: str | None) -> str | None:

@@ -15,6 +15,7 @@ import json
 
 import bottle
 
+from gateway import users
 from gateway.actions import users as user_actions
 from gateway.actions.audit import ActionError, Actor
 from gateway.money.ledger import Account, Session
@@ -42,7 +43,7 @@ def install(app: bottle.Bottle, web) -> None:
         name, password = data.get("name"), data.get("password")
         if not isinstance(name, str) or not isinstance(password, str) or not name or not password:
             raise json_error(400, "give name and password as strings")
-        result = auth.check_login(name[:auth.NAME_MAX * 2], password, web.address(), web.now())
+        result = auth.check_login(name[:users.NAME_MAX * 2], password, web.address(), web.now())
         if result.user is None:
             if result.locked_for:
                 raise json_error(429, f"too many wrong passwords: locked for "

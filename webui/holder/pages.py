@@ -39,7 +39,7 @@ def install(app: bottle.Bottle, web) -> None:
 
     @app.post("/login")
     def login():
-        name = (bottle.request.forms.getunicode("name") or "").strip()[:auth.NAME_MAX]
+        name = (bottle.request.forms.getunicode("name") or "").strip()[:users.NAME_MAX]
         password = bottle.request.forms.getunicode("password") or ""
         if not auth.login_form_matches(bottle.request.get_cookie(auth.LOGIN_COOKIE),
                                        bottle.request.forms.getunicode("login_token")):
