@@ -316,6 +316,22 @@ def test_sms_reg_never_moves_a_number_and_unreg_frees_it(network, tmp_path):
         box.stop()
 
 
+def test_sms_reg_gives_a_locked_account_no_number_as_the_phone_does(network, tmp_path):
+    from tests.sms_rig import SmsBox
+    box = SmsBox(network, tmp_path)
+    bob = box.account("bob", "4321", 500)
+    box.start()
+    try:
+        account_actions.set_locked(ADMIN, bob.id, True, time.time())
+        phone = network.add_phone(NEW_PHONE)
+        assert box.reply_to(phone, f"REG {bob.number} 4321") == (
+            "Sorry, not now: the account is locked: ask the admin.")
+        assert accounts.by_caller_id(NEW_PHONE) is None
+        assert audited("add_caller_id") == []
+    finally:
+        box.stop()
+
+
 # -- the phone: the PIN typed on a callback --------------------------------------------------
 
 @pytest.mark.xdist_group("voice")      # a whole box with real-time audio (tests/conftest.py)

@@ -58,6 +58,14 @@ class PinLocked(ActionError):
         self.scope = scope
 
 
+class AccountLocked(ActionError):
+    """The account is locked by an admin: its PIN gives no caller ID (as on the phone)."""
+
+    def __init__(self, account: Account):
+        super().__init__(f"account {account.name} is locked", "account")
+        self.account = account
+
+
 def authorize(actor: Actor, account_id: int, number: str, now: float, how: str = "") -> bool:
     """Authorizes an E.164 number for the account; gives False when it was already.
     `how` says for the record how the right to it was shown ("by PIN")."""
@@ -97,7 +105,8 @@ def unregister(actor: Actor, number: str, now: float) -> Account | None:
 def register_by_pin(actor: Actor, account_text: str, pin: str, number: str,
                     now: float) -> Account:
     """Authorizes `number` for the account named by number or name, after its right PIN
-    (SMS `REG`); gives the account. WrongPin, PinLocked, CallerIdTaken say why not."""
+    (SMS `REG`); gives the account. WrongPin, PinLocked, AccountLocked, CallerIdTaken
+    say why not."""
     problem: ActionError | None = None
     with db.atomic():
         named = money_accounts.by_number_or_name(account_text)
@@ -107,6 +116,8 @@ def register_by_pin(actor: Actor, account_text: str, pin: str, number: str,
             problem = PinLocked(check.scope)
         elif named is None or not check.ok:
             problem = WrongPin(named)
+        elif named.locked:
+            problem = AccountLocked(named)       # the phone path saves no number then either
         else:
             try:
                 authorize(actor, named.id, number, now, how="by PIN")

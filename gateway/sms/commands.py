@@ -260,6 +260,9 @@ class CommandRunner:
                            if wrong.account is not None
                            else f"register refused: no account {name[:30]!r}",
                            self._reply("wrong_pin"))
+        except callerids.AccountLocked as locked:
+            return Outcome(f"register refused: account {locked.account.name} is locked",
+                           self._reply("refused", reason="the account is locked: ask the admin."))
         except callerids.CallerIdTaken as taken:
             # The phone's holder frees it with UNREG; the other account is not named.
             return Outcome(f"register refused: {command.sender} is authorized for account "
