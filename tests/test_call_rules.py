@@ -12,7 +12,7 @@ from gateway.config import load
 from modems.events import ModemUp
 from modems.sim import Delays, Network, PhoneState
 
-from tests.boxrig import BOX, FRIEND, USER, Rig, config_text, ensure_prompts
+from tests.boxrig import BOX, FRIEND, USER, Rig, config_text, ensure_prompts, wait_for
 
 THIRD_SIM = "+4915110000003"
 # The user's own number has a rate of its own (30 c/min), the friend's is 12 c/min: the
@@ -74,6 +74,10 @@ def test_destination_goes_out_on_its_routes_group_and_legs_use_their_own_rates(n
         assert friend.wait_state(PhoneState.RINGING, timeout=20), "the destination did not ring"
         friend.answer()
         assert friend.wait_state(PhoneState.ACTIVE)
+        # the box writes a leg's record once it has seen the answer: hang up only then, or
+        # a busy machine's box may never see the destination active
+        assert wait_for(lambda: any(cdr.role == "destination" for cdr in rig.cdrs()), 20), \
+            "the box did not see the destination answer"
         friend.hangup()
         user.hangup()
         assert rig.wait_settled()
