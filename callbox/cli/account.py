@@ -23,10 +23,9 @@ from gateway.actions import accounts as account_actions
 from gateway.actions.audit import ActionError, Actor
 from gateway.config import load
 from gateway.money.accounts import AccountError, by_name, check_pin_format
-from gateway.money.billing import format_money
+from gateway.money.billing import MINOR_DIGITS, format_money
 from gateway.money.ledger import Account, CallerId
 
-MINOR_DIGITS = 2                 # the configured currencies all have cents
 LARGEST_AMOUNT = 10 ** 12        # minor units; beyond this an amount is a typing mistake
 # Bounded: Decimal('9' * 10**6) overflows when scaled.
 _AMOUNT = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?")

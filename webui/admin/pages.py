@@ -19,13 +19,13 @@ from gateway import users
 from gateway.actions import accounts as account_actions, users as user_actions
 from gateway.actions.audit import ActionError, Actor
 from gateway.money import accounts
+from gateway.money.billing import MINOR_DIGITS
 from gateway.money.ledger import Account, CallerId, Cdr
 from gateway.sms import health as sms_health
 from gateway.store.db import db
 from webui.admin.audit import actor_of
 from webui.admin.common import Refused, local_midnight
 
-MINOR_DIGITS = 2
 LARGEST_AMOUNT = 10 ** 9          # minor units; beyond this an amount is a typing mistake
 _AMOUNT = re.compile(r"-?[0-9]{1,10}([.,][0-9]{1,2})?")
 
