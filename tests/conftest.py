@@ -127,23 +127,15 @@ def db_url(request, tmp_path):
     return url
 
 
-# End-to-end voice tests run a whole box with real-time audio. They run in two lanes (one
-# xdist group each), so at most two run at once on the 2 cores, one per worker: together
-# they take longer than the rest of the suite, and a single lane made the whole run as
-# long as it (15 min). Each lane holds about half of their time.
-VOICE_LANES = {
-    "voice": {"test_callback", "test_real_lines_callback", "test_sms_crash_calls",
-              "test_two_boxes", "test_demo"},
-    "voice-b": {"test_connect_two", "test_sms_e2e", "test_crash_recovery", "test_web_browser",
-                "test_audio_bridge", "test_appliance", "test_outage", "test_web_phones",
-                "test_call_rules"},
-}
-VOICE_MODULES = set().union(*VOICE_LANES.values())
+# End-to-end voice tests run a whole box with real-time audio; two at once on a
+# 2-core machine starve each other's audio threads. They share one worker.
+VOICE_MODULES = {"test_callback", "test_connect_two", "test_sms_e2e", "test_crash_recovery",
+                 "test_web_browser", "test_audio_bridge", "test_appliance", "test_outage",
+                 "test_two_boxes", "test_demo", "test_web_phones", "test_real_lines_callback",
+                 "test_call_rules", "test_sms_crash_calls"}
 
 
 def pytest_collection_modifyitems(config, items):
-    lanes = {module: lane for lane, modules in VOICE_LANES.items() for module in modules}
     for item in items:
-        lane = lanes.get(item.module.__name__.rsplit(".", 1)[-1])
-        if lane is not None and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(lane))
+        if item.module.__name__.rsplit(".", 1)[-1] in VOICE_MODULES:
+            item.add_marker(pytest.mark.xdist_group("voice"))
