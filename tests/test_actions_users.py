@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from callbox.cli.account import os_user
+from callbox.cli import os_user
 from gateway.actions.audit import AuditRecord
 from gateway.money.ledger import Account, Blocklist, RateRecord
 from gateway.store.db import close_database

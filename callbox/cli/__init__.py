@@ -13,11 +13,14 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 import importlib
+import os
+import pwd
 import sys
 
 from peewee import DatabaseError
 
 from gateway import __version__
+from gateway.actions.audit import Actor
 from gateway.config import Config, ConfigError, default_path, mask_url_password
 from gateway.inputs import ID_MAX, decimal_number, text_problem, whole_number
 from gateway.store.db import close_database, open_database
@@ -32,6 +35,23 @@ COMMANDS = ("run", "demo", "status", "probe", "at", "config_check", "account", "
 
 class CommandFailed(Exception):
     """A request a command cannot carry out; the message is the line the user sees."""
+
+
+def os_user() -> str:
+    """Gives who runs this command, for the record: the login name, and who used sudo."""
+    try:
+        name = pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        name = f"uid {os.getuid()}"
+    sudo_user = os.environ.get("SUDO_USER")
+    if sudo_user and sudo_user != name:
+        return f"{name} (sudo from {sudo_user})"
+    return name
+
+
+def cli_actor() -> Actor:
+    """Gives who acts through this command, for the audit record."""
+    return Actor(os_user(), "cli")
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:

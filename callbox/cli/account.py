@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 from decimal import Decimal
-import os
-import pwd
 import re
 import sys
 import time
 
 from peewee import JOIN, fn
 
-from callbox.cli import CommandFailed, add_config_argument, box_database, config_path
+from callbox.cli import CommandFailed, add_config_argument, box_database, cli_actor, config_path
 from callbox.cli.status import print_table
 from gateway.actions import accounts as account_actions
-from gateway.actions.audit import ActionError, Actor
+from gateway.actions.audit import ActionError
 from gateway.config import load
 from gateway.money.accounts import AccountError, by_name, check_pin_format
 from gateway.money.billing import MINOR_DIGITS, format_money
@@ -90,11 +88,6 @@ def add_parser(subparsers) -> None:
 
 
 # -- the actions ----------------------------------------------------------------------------
-
-def cli_actor() -> Actor:
-    """Gives who acts through this command, for the audit record."""
-    return Actor(os_user(), "cli")
-
 
 def add_account(args: argparse.Namespace) -> int:
     config = load(config_path(args))
@@ -238,14 +231,3 @@ def read_pin(given: str) -> str:
     except AccountError as error:
         raise CommandFailed(str(error)) from None
 
-
-def os_user() -> str:
-    """Gives who runs this command, for the record: the login name, and who used sudo."""
-    try:
-        name = pwd.getpwuid(os.getuid()).pw_name
-    except KeyError:
-        name = f"uid {os.getuid()}"
-    sudo_user = os.environ.get("SUDO_USER")
-    if sudo_user and sudo_user != name:
-        return f"{name} (sudo from {sudo_user})"
-    return name

@@ -9,12 +9,11 @@ from __future__ import annotations
 import argparse
 import time
 
-from callbox.cli import CommandFailed, add_config_argument, box_database, config_path
-from callbox.cli.account import os_user
+from callbox.cli import CommandFailed, add_config_argument, box_database, cli_actor, config_path
 from callbox.cli.callerid import e164
 from callbox.cli.status import print_table
 from gateway.actions import blocklist
-from gateway.actions.audit import ActionError, Actor
+from gateway.actions.audit import ActionError
 from gateway.config import load
 
 COLUMNS = ("NUMBER", "NOTE")
@@ -49,7 +48,7 @@ def block_number(args: argparse.Namespace) -> int:
     number = e164(args.number, config.gateway.country)
     with box_database(config):
         try:
-            added = blocklist.block(Actor(os_user(), "cli"), number, time.time(), args.note)
+            added = blocklist.block(cli_actor(), number, time.time(), args.note)
         except ActionError as error:
             raise CommandFailed(str(error)) from None
     if added:
@@ -76,7 +75,7 @@ def unblock_number(args: argparse.Namespace) -> int:
     number = e164(args.number, config.gateway.country)
     with box_database(config):
         try:
-            blocklist.unblock(Actor(os_user(), "cli"), number, time.time())
+            blocklist.unblock(cli_actor(), number, time.time())
         except ActionError as error:
             raise CommandFailed(str(error)) from None
     print(f"{number} unblocked")

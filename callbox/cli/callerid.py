@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from callbox.cli import CommandFailed, add_config_argument, box_database, config_path
-from callbox.cli.account import cli_actor, find_account
+from callbox.cli import CommandFailed, add_config_argument, box_database, cli_actor, config_path
+from callbox.cli.account import find_account
 from callbox.cli.status import print_table
 from gateway.actions import callerids
 from gateway.config import load

@@ -11,12 +11,10 @@ import argparse
 import sys
 import time
 
-from callbox.cli import CommandFailed, add_config_argument, box_database, config_path
-from callbox.cli.account import os_user
+from callbox.cli import CommandFailed, add_config_argument, box_database, cli_actor, config_path
 from callbox.cli.callerid import e164
 from callbox.cli.status import print_table
 from gateway.actions import rates as rate_actions
-from gateway.actions.audit import Actor
 from gateway.config import load
 from gateway.inputs import whole_number
 from gateway.money.billing import MINOR_DIGITS, format_money, format_price
@@ -64,7 +62,7 @@ def import_rates(args: argparse.Namespace) -> int:
         raise CommandFailed(f"cannot read {args.file}: {error}") from None
     with box_database(config):
         try:
-            stored, removed = rate_actions.import_rates(Actor(os_user(), "cli"), text,
+            stored, removed = rate_actions.import_rates(cli_actor(), text,
                                                         args.replace, time.time())
         except rate_actions.BadRateLines as error:
             print(f"callbox rates import: {args.file}: {len(error.problems)} bad line(s), "

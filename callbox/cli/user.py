@@ -14,10 +14,9 @@ import getpass
 import sys
 import time
 
-from callbox.cli import CommandFailed, add_config_argument, box_database, config_path
-from callbox.cli.account import os_user
+from callbox.cli import CommandFailed, add_config_argument, box_database, cli_actor, config_path
 from gateway.actions import users as user_actions
-from gateway.actions.audit import ActionError, Actor
+from gateway.actions.audit import ActionError
 from gateway.config import load
 
 
@@ -72,11 +71,6 @@ def read_password(given: str | None) -> str:
     if password != getpass.getpass("again: "):
         raise CommandFailed("the two passwords differ")
     return password
-
-
-def cli_actor() -> Actor:
-    """Gives who acts through this command, for the audit record."""
-    return Actor(os_user(), "cli")
 
 
 def add_user(args: argparse.Namespace) -> int:
