@@ -21,6 +21,7 @@ import time
 import bottle
 from peewee import OperationalError
 
+from gateway.actions.audit import Actor
 from gateway.money.billing import format_money
 from gateway.store.db import close_database
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
@@ -131,6 +132,11 @@ class Web:
                                                   message="The form was stale or not ours: "
                                                   "go back, reload the page and try again."),
                                       status=403)
+
+    def actor(self, session, via: str = "web") -> Actor:
+        """Gives who acts in this request, for the audit record: the login, how ("web" a
+        page, "api" the JSON API), and the peer's address."""
+        return Actor(session.user.name, via, self.address())
 
     def address(self) -> str:
         # The peer's address, never X-Forwarded-For: a client could forge that to dodge locks.

@@ -17,7 +17,6 @@ from gateway.actions.audit import ActionError, Actor
 from gateway.money import accounts
 from gateway.money.ledger import Account, Topup
 from modems.numbers import InvalidNumber, to_e164
-from webui.admin.audit import actor_of
 from webui.admin.common import page_link, page_of, when
 from webui.admin.pages import parse_amount
 from webui.holder.calls import caller_ids
@@ -86,7 +85,7 @@ def install(app: bottle.Bottle, web) -> None:
         session, account = posted(account_id)
         pin = bottle.request.forms.getunicode("pin") or ""
         try:
-            account_actions.set_pin(actor_of(web, session), account.id, pin, web.now())
+            account_actions.set_pin(web.actor(session), account.id, pin, web.now())
         except ActionError as error:
             return page(session, account, {"pin": str(error)}, status=400)
         return page(session, Account.get_by_id(account.id),
@@ -96,7 +95,7 @@ def install(app: bottle.Bottle, web) -> None:
     def set_lock(account_id):
         session, account = posted(account_id)
         locked = bottle.request.forms.getunicode("locked") == "1"
-        account_actions.set_locked(actor_of(web, session), account.id, locked, web.now())
+        account_actions.set_locked(web.actor(session), account.id, locked, web.now())
         return page(session, Account.get_by_id(account.id),
                     notice="account locked: no calls at all" if locked else "account unlocked")
 
@@ -106,7 +105,7 @@ def install(app: bottle.Bottle, web) -> None:
         forms = bottle.request.forms
         reason = (forms.getunicode("reason") or "").strip()[:200]
         try:
-            amount = debit_account(actor_of(web, session), account.id,
+            amount = debit_account(web.actor(session), account.id,
                                    forms.getunicode("amount") or "", reason, web.now())
         except ActionError as error:
             return page(session, account, {"debit": str(error)}, status=400)
@@ -119,7 +118,7 @@ def install(app: bottle.Bottle, web) -> None:
         session, account = posted(account_id)
         text = (bottle.request.forms.getunicode("number") or "").strip()[:40]
         try:
-            number = authorize_number(actor_of(web, session), account.id, text, web.country,
+            number = authorize_number(web.actor(session), account.id, text, web.country,
                                       web.now())
         except ActionError as error:
             return page(session, account, {"number": str(error)}, status=400, number=text)
@@ -130,7 +129,7 @@ def install(app: bottle.Bottle, web) -> None:
         session, account = posted(account_id)
         number = (bottle.request.forms.getunicode("number") or "")[:40]
         try:
-            callerids.remove(actor_of(web, session), account.id, number, web.now())
+            callerids.remove(web.actor(session), account.id, number, web.now())
         except callerids.NotAuthorized:
             return page(session, account, {"remove": f"{number} is not authorized here"},
                         status=404)

@@ -12,15 +12,9 @@ from urllib.parse import urlencode
 import bottle
 
 from gateway.actions import audit
-from gateway.actions.audit import Actor, AuditRecord
+from gateway.actions.audit import AuditRecord
 from gateway.money import accounts
 from webui.admin.common import Page, page_link, page_of, query_text, when
-
-
-def actor_of(web, session, via: str = "web") -> Actor:
-    """Gives who acts in this request, for the audit record: the login, how, and from
-    which address (`via` "api" for the JSON API)."""
-    return Actor(session.user.name, via, web.address())
 
 
 class UnknownAccount(LookupError):

@@ -23,7 +23,6 @@ from gateway.money.billing import MINOR_DIGITS
 from gateway.money.ledger import Account, CallerId, Cdr
 from gateway.sms import health as sms_health
 from gateway.store.db import db
-from webui.admin.audit import actor_of
 from webui.admin.common import Refused, local_midnight
 
 LARGEST_AMOUNT = 10 ** 9          # minor units; beyond this an amount is a typing mistake
@@ -181,7 +180,7 @@ def install(app: bottle.Bottle, web) -> None:
         values = {key: (forms.getunicode(key) or "").strip()[:200]
                   for key in ("name", "pin", "balance")}
         password = forms.getunicode("password") or ""
-        account, errors = create_account(values, password, web.now(), actor_of(web, session))
+        account, errors = create_account(values, password, web.now(), web.actor(session))
         if not errors:
             return web.render("accounts", session, accounts=account_rows(), errors={},
                               values={}, notice=f"account {account.name} created: "
@@ -205,7 +204,7 @@ def install(app: bottle.Bottle, web) -> None:
             bottle.response.status = 400
             return web.render("accounts", session, accounts=account_rows(),
                               errors={f"amount{account_id}": str(error)}, values={}, notice="")
-        balance = account_actions.top_up(actor_of(web, session), account_id, amount, web.now(),
+        balance = account_actions.top_up(web.actor(session), account_id, amount, web.now(),
                                          note=note)
         return web.render("accounts", session, accounts=account_rows(), errors={}, values={},
                           notice=f"{account.name}: {web.money(amount)} booked, balance now "

@@ -7,13 +7,11 @@ transaction, with its audit record.
 """
 from __future__ import annotations
 
-import time
 
 import bottle
 
 from gateway.actions import rates as rate_actions
-from gateway.actions.audit import Actor
-from gateway.money.billing import MINOR_DIGITS, RateError, format_money, format_price
+from gateway.money.billing import MINOR_DIGITS, format_money, format_price
 from webui.admin.common import page_link, page_of, query_text
 
 MAX_UPLOAD = 2 * 1024 * 1024      # bytes; a world rate table is well under 1 MB
@@ -37,34 +35,6 @@ def read_upload() -> tuple[str | None, str | None]:
         return data.decode("utf-8-sig"), None      # -sig: spreadsheets write a BOM
     except UnicodeDecodeError as error:
         return None, f"the file is not UTF-8 text (byte {error.start + 1})"
-
-
-def request_actor() -> Actor:
-    """Gives the admin of this request (checked already), by page or by the JSON API."""
-    environ = bottle.request.environ
-    via = "api" if bottle.request.path.startswith("/api/") else "web"
-    return Actor(environ["callbox.session"].user.name, via, environ.get("REMOTE_ADDR", ""))
-
-
-def import_rates(text: str, replace: bool, actor: Actor | None = None,
-                 now: float | None = None) -> tuple[int, int]:
-    """Stores the rates of a CSV text, all or nothing, for POST /api/admin/rates; gives
-    (rates stored, previous rates removed). RateError lists the bad lines; ValueError
-    says the text has no rates.
-
-    The refusals keep the types webui/api/admin.py catches, and its admin is the
-    request's when it gives no `actor`, until it calls gateway/actions/rates.py itself."""
-    try:
-        return rate_actions.import_rates(actor or request_actor(), text, replace,
-                                         time.time() if now is None else now)
-    except rate_actions.BadRateLines as error:
-        raise RateError(error.lines) from None
-    except rate_actions.NoRates as error:
-        raise ValueError(str(error)) from None
-
-
-def bad_lines_text(error: RateError) -> str:
-    return f"{len(error.lines)} bad line(s): nothing was stored"
 
 
 def install(app: bottle.Bottle, web) -> None:
@@ -91,7 +61,7 @@ def install(app: bottle.Bottle, web) -> None:
         replace = bottle.request.forms.getunicode("replace") == "1"
         try:
             stored, removed = rate_actions.import_rates(
-                Actor(session.user.name, "web", web.address()), text, replace, web.now())
+                web.actor(session, "web"), text, replace, web.now())
         except rate_actions.BadRateLines as error:
             return page(session, problems=error.problems, status=400, file_error=str(error))
         except rate_actions.NoRates as error:

@@ -12,16 +12,13 @@ pages. A refused value gives 400 {"error": ..., "fields": {field: why}}.
 """
 from __future__ import annotations
 
-
 import bottle
 
-from gateway.actions import accounts as account_actions, callerids
+from gateway.actions import accounts as account_actions, callerids, rates as rate_actions
 from gateway.actions.audit import ActionError, Actor
-from gateway.money.billing import RateError
 from gateway.money.ledger import Account, CallerId
 from webui.admin import (accounts as admin_accounts, audit as admin_audit, pages as admin,
                          rates as admin_rates)
-from webui.admin.audit import actor_of
 from webui.admin.common import page_of, query_text
 from webui.api.common import answer, flag, invalid, page_json, posted, texts
 from webui.holder.calls import caller_ids
@@ -60,7 +57,7 @@ def install(app: bottle.Bottle, web) -> None:
                              for account in admin.account_rows()]}
 
     def actor(session) -> Actor:
-        return actor_of(web, session, via="api")
+        return web.actor(session, "api")
 
     @app.post("/api/admin/accounts")
     def api_account_create():
@@ -177,7 +174,7 @@ def install_rates(app: bottle.Bottle, web) -> None:
 
     @app.post("/api/admin/rates")
     def api_rates_import():
-        posted(web)
+        session = posted(web)
         data = rates_body()
         text = data.get("csv")
         if not isinstance(text, str):
@@ -187,12 +184,13 @@ def install_rates(app: bottle.Bottle, web) -> None:
                            " MB"})
         replace = flag(data, "replace")
         try:
-            stored, removed = admin_rates.import_rates(text.lstrip("\ufeff"), replace)
-        except RateError as error:
-            raise answer(400, {"error": admin_rates.bad_lines_text(error),
+            stored, removed = rate_actions.import_rates(web.actor(session, "api"),
+                                                        text.lstrip("\ufeff"), replace, web.now())
+        except rate_actions.BadRateLines as error:
+            raise answer(400, {"error": str(error),
                                "lines": [{"line": number, "error": why}
                                          for number, why in error.lines]}) from None
-        except ValueError as error:
+        except rate_actions.NoRates as error:
             raise invalid({"csv": str(error)}) from None
         return {"stored": stored, "removed": removed}
 

@@ -5,7 +5,6 @@ import json
 
 import bottle
 
-from gateway.actions.audit import Actor
 from webui.holder import callerids, calls
 from webui.holder.settings import PAGE_LENGTH, page_number
 from webui.inputs import json_error, json_id
@@ -58,7 +57,7 @@ def install(app: bottle.Bottle, web, body) -> None:
         code_id = json_id(data, "code_id")     # a number from POST /api/callerids
         try:
             number = callerids.confirm(session.user.account_id, code_id, _text(data, "code"),
-                                       web.now(), Actor(session.user.name, "api", web.address()))
+                                       web.now(), web.actor(session, "api"))
         except callerids.CallerIdError as refusal:
             raise _refused(refusal) from None
         return {"number": number, "authorized": True}
@@ -69,7 +68,7 @@ def install(app: bottle.Bottle, web, body) -> None:
         web.check_csrf(session, api=True)
         number = _text(body(), "number").strip()[:40]
         if not callerids.remove(session.user.account_id, number, web.now(),
-                                Actor(session.user.name, "api", web.address())):
+                                web.actor(session, "api")):
             raise json_error(404, f"{number} is not one of your caller IDs (give it in E.164)")
         return {"number": number, "removed": True}
 

@@ -157,7 +157,7 @@ def install_login(app: bottle.Bottle, web) -> None:
         return session
 
     def actor(session) -> Actor:
-        return Actor(session.user.name, "api", web.address())
+        return web.actor(session, "api")
 
     @app.post("/api/password")
     def api_password():

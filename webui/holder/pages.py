@@ -12,7 +12,7 @@ import bottle
 
 from gateway import users
 from gateway.actions import users as user_actions
-from gateway.actions.audit import ActionError, Actor
+from gateway.actions.audit import ActionError
 from gateway.money.ledger import Account, Session
 from webui import auth
 from webui.http import https
@@ -139,7 +139,7 @@ def install(app: bottle.Bottle, web) -> None:
         if not errors:
             try:
                 revoked = user_actions.change_password(
-                    Actor(session.user.name, "web", web.address()), session.user.id, new,
+                    web.actor(session, "web"), session.user.id, new,
                     web.now(), current=current)
             except ActionError as error:
                 # the action's "password" is this form's "new"; "current" is the same

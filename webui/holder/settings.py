@@ -46,7 +46,7 @@ def page_number(text: str | None) -> int:
 
 def install(app: bottle.Bottle, web) -> None:
     def holder(session) -> Actor:
-        return Actor(session.user.name, "web", web.address())
+        return web.actor(session, "web")
 
     def callerid_page(session, status=200, errors=None, number="", notice=""):
         bottle.response.status = status
