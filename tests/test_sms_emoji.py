@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gateway.money import accounts
-from gateway.sms.models import Alert, SmsHealth
+from gateway.sms.models import SmsHealth
+from gateway.store.alerts import Alert
 from gateway.store.db import EventLogRecord, db, is_postgresql
 from modems import sms as sms_codec
 from modems.sim import sms_pdu

@@ -1,4 +1,4 @@
-"""The SMS tables: every PDU received, the commands they carry, the outbox, admin alerts.
+"""The SMS tables: every PDU received, the commands they carry, the outbox, SIM health.
 
 An incoming PDU becomes one `sms_in` row before it is deleted from the SIM;
 its `dedup_key` (sender, SMSC time and PDU, hashed) is unique, so a copy
@@ -86,22 +86,6 @@ class SmsOut(BaseModel):
         indexes = ((("box", "state", "next_attempt_at"), False), (("number", "kind"), False))
 
 
-class Alert(BaseModel):
-    """Something an admin should look at (SIM storage full, a quarantined SMS)."""
-
-    id = AutoField()
-    box = CharField()
-    at = FloatField()
-    kind = CharField()                         # sms-storage-full | sms-quarantined | ...
-    modem = CharField(null=True)
-    message = TextField()
-    acknowledged = BooleanField(default=False)
-
-    class Meta:
-        table_name = "alert"
-        indexes = ((("box", "acknowledged"), False),)
-
-
 class SmsHealth(BaseModel):
     """How reading one modem's SIM goes, as the `sms-in` thread last wrote it."""
 
@@ -121,4 +105,4 @@ class SmsHealth(BaseModel):
         indexes = ((("box", "modem"), True),)
 
 
-SMS_MODELS = (SmsCommand, SmsIn, SmsOut, Alert, SmsHealth)
+SMS_MODELS = (SmsCommand, SmsIn, SmsOut, SmsHealth)

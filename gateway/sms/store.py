@@ -14,8 +14,9 @@ import logging
 
 from peewee import IntegrityError, fn
 
-from gateway.sms.models import Alert, SmsCommand, SmsIn, SmsOut
-from gateway.store.db import EventLogRecord, db
+from gateway.sms.models import SmsCommand, SmsIn, SmsOut
+from gateway.store import alerts
+from gateway.store.db import db
 from modems.events import SmsReceived
 from modems.sms import REPLACEMENT, repair_text, unit_text
 
@@ -272,9 +273,10 @@ def retry(out_id: int, now: float) -> SmsOut:
 
 # -- alerts -----------------------------------------------------------------------------------
 
-def raise_alert(box: str, kind: str, modem: str | None, now: float, message: str) -> None:
-    """Logs an admin alert and records it: the `alert` table, and the event log the
-    System page shows (the box has no other alert channel yet)."""
-    log.warning("alert %s%s: %s", kind, f" ({modem})" if modem else "", message)
-    Alert.create(box=box, at=now, kind=kind, modem=modem, message=message)
-    EventLogRecord.create(box=box, at=now, modem=modem, kind=kind, message=message)
+def raise_alert(box: str, kind: str, modem: str | None, now: float, message: str,
+                advice: str = "") -> None:
+    """Raises a notice about one modem's SMS (gateway/store/alerts.py): recorded, logged,
+    and delivered to the owner; the same kind for the same modem is counted, not sent
+    again, within an hour."""
+    alerts.raise_alert(box, kind, modem or "", now, message, advice=advice, modem=modem,
+                       notice=True)

@@ -27,6 +27,7 @@ from gateway.store.migrations.v04_v11 import (v4_web_users_sessions, v5_caller_i
                                               v7_money_64_bit, v8_call_intents,
                                               v9_account_numbers_pin_locks, v10_sms_health,
                                               v11_audit_records)
+from gateway.store.migrations.v12_v15 import v12_alerts_delivered
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
      v9_account_numbers_pin_locks),
     (10, "SMS pipeline health per modem (SMS waiting on the SIM, failures)", v10_sms_health),
     (11, "audit records: who changed what, how and when", v11_audit_records),
+    (12, "alerts: one open per cause, repeats, recovery, delivery", v12_alerts_delivered),
 )
 LATEST = MIGRATIONS[-1][0]
 
