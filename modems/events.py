@@ -67,6 +67,21 @@ class ModemDown(ModemEvent):
 
 
 @dataclass(frozen=True)
+class ModemRecovery(ModemEvent):
+    """The pool took a step to bring a sick modem back (modems/pool.py), and why.
+
+    step: "reset" (AT+CFUN=1,1 or the profile's own restart), "reopen" (the port came
+    back and the modem was opened again), "power-cycle" (its USB port was switched off
+    and on), "gave up" (every step failed: the owner must look). `ok` says whether the
+    modem answered again after the step; `attempt` counts the steps of this episode."""
+
+    step: str = ""
+    reason: str = ""
+    ok: bool = False
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
 class IncomingCall(ModemEvent):
     """An incoming call rings. `number` is E.164, or None when withheld."""
 

@@ -17,10 +17,10 @@ import tomllib
 
 import pytest
 
-from gateway.config import CallbackConfig, ConfigError, GatewayConfig, SmsConfig, parse
+from gateway.config import CallbackConfig, ConfigError, GatewayConfig, SimConfig, SmsConfig, parse
 from gateway.config.document import render
 from gateway.config.reader import REQUIRED
-from gateway.config.table import GATEWAY, MODEM, SECTIONS
+from gateway.config.table import GATEWAY, MODEM, SECTIONS, SIM
 from gateway.config.web import WebConfig
 from modems.config import ModemConfig
 
@@ -255,13 +255,14 @@ def test_the_file_sets_every_key_of_the_table_and_no_other():
         written = [key for key in table if key not in inner]
         assert written == list(section.names()), section.name
     assert sorted(data) == sorted(name for name in (s.name for s in SECTIONS)
-                                  if "." not in name and name != "modem")
-    # The [[modem]] keys are listed in a comment, and set in the examples.
+                                  if "." not in name and name not in ("modem", "sim"))
+    # The [[modem]] and [[sim]] keys are listed in a comment, and set in the examples.
     text = DEFAULT_FILE.read_text()
     listed = re.findall(r"^#   ([a-z_]+) +(?:required|optional);", text, re.M)
-    assert listed == list(MODEM.names())
-    examples = tomllib.loads(re.sub(r"^#(?=[\[a-z])", "", text, flags=re.M))["modem"]
-    assert list(examples[0]) == list(MODEM.names())
+    assert listed == list(MODEM.names()) + list(SIM.names())
+    examples = tomllib.loads(re.sub(r"^#(?=[\[a-z])", "", text, flags=re.M))
+    assert list(examples["modem"][0]) == list(MODEM.names())
+    assert set(examples["sim"][0]) <= set(SIM.names())
 
 
 def test_the_files_values_are_the_defaults():
@@ -270,10 +271,13 @@ def test_the_files_values_are_the_defaults():
 
 
 def test_each_default_in_the_table_is_what_an_absent_key_means():
-    config = parse({"modem": [MODEM_DATA]})
+    config = parse({"modem": [MODEM_DATA], "sim": [{"iccid": "89490200001234567890"}]})
     state_dir = GATEWAY["state_dir"].default
     for section in SECTIONS:
-        if section.many:
+        if section.name == "sim":       # low_balance is kept in minor units (cents)
+            values = dict(vars(config.sims[0]))
+            values["low_balance"] = values.pop("low_balance_minor") / 100
+        elif section.many:
             values = vars(config.modems[0])
         else:
             owner, _, sub = section.name.partition(".")
@@ -289,10 +293,11 @@ def test_each_default_in_the_table_is_what_an_absent_key_means():
 
 @pytest.mark.parametrize("kind, section", [
     (GatewayConfig, "gateway"), (CallbackConfig, "callback"), (WebConfig, "web"),
-    (SmsConfig, "sms"), (ModemConfig, "modem")])
+    (SmsConfig, "sms"), (ModemConfig, "modem"), (SimConfig, "sim")])
 def test_each_config_class_has_the_sections_keys_in_order(kind, section):
     table = next(s for s in SECTIONS if s.name == section)
-    names = [item.name for item in dataclasses.fields(kind)]
+    names = [item.name.replace("low_balance_minor", "low_balance")
+             for item in dataclasses.fields(kind)]
     if section == "sms":
         assert names[-2:] == ["aliases", "replies"]
         names = names[:-2]

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import phonenumbers
 
 from gateway.config.reader import ConfigError, Table, describe, did_you_mean, toml_value
+from gateway.config.sims import SimConfig, parse_sims
 from gateway.config.sms import SmsConfig, parse_sms
 from gateway.config.table import (CALLBACK, GATEWAY, LOG_LEVELS, MODEM, PREMIUM_RATE_PREFIXES,
                                   PROFILES, ROLES, SECTIONS as KEY_SECTIONS)
@@ -26,7 +27,7 @@ from gateway.config.web import WebConfig, parse_web
 from modems.config import ModemConfig
 
 __all__ = ["Config", "ConfigError", "GatewayConfig", "CallbackConfig", "WebConfig",
-           "ModemConfig", "SmsConfig", "load", "default_path", "DEFAULT_PATH", "LOG_LEVELS",
+           "ModemConfig", "SmsConfig", "SimConfig", "load", "default_path", "DEFAULT_PATH", "LOG_LEVELS",
            "PREMIUM_RATE_PREFIXES", "PROFILES", "ROLES"]
 
 DEFAULT_PATH = "/etc/callbox/callbox.toml"
@@ -90,6 +91,14 @@ class Config:
     web: WebConfig
     modems: tuple[ModemConfig, ...] = ()
     sms: SmsConfig = field(default_factory=SmsConfig)
+    sims: tuple[SimConfig, ...] = ()
+
+    def sim(self, iccid: str | None) -> SimConfig | None:
+        """Gives the [[sim]] table of the card with that ICCID, or None (no table, no ICCID)."""
+        for sim in self.sims:
+            if sim.iccid == iccid:
+                return sim
+        return None
 
     def modem(self, name: str) -> ModemConfig:
         """Gives the modem of that name; KeyError if there is none."""
@@ -128,6 +137,14 @@ class Config:
                     lines.append(f"{item.name} = {toml_value(value)}")
         if not self.modems:
             lines += ["", "# no [[modem]] configured"]
+        for sim in self.sims:
+            lines += ["", "[[sim]]"]
+            for item in dataclasses.fields(sim):
+                value = getattr(sim, item.name)
+                if item.name == "low_balance_minor":
+                    lines.append(f"low_balance = {value / 100:.2f}")
+                else:
+                    lines.append(f"{item.name} = {toml_value(value)}")
         return "\n".join(lines) + "\n"
 
 
@@ -180,8 +197,9 @@ def parse(data: dict, path: str | os.PathLike = "<config>") -> Config:
     web = parse_web(_table(data, path, "web"))
     modems = _modems(data.get("modem", []), path)
     sms = parse_sms(_table(data, path, "sms"), tuple(modem.name for modem in modems))
+    sims = parse_sims(data.get("sim", []), path, gateway.country)
     return Config(path=str(path), gateway=gateway, callback=callback, web=web, modems=modems,
-                  sms=sms)
+                  sms=sms, sims=sims)
 
 
 def _table(data: dict, path, name: str) -> Table:

@@ -266,5 +266,57 @@ profile = "auto"
         note="(chosen from the modem's answer to AT+CGMI/AT+CGMM)", help="the vendor profile."),
 ))
 
+SIM = Section("sim", many=True, help="""\
+One [[sim]] table per SIM the box should look after, found by its ICCID
+(printed by `callbox probe` and on the Modems page), so its limits and
+credit follow the card into another modem. A SIM without a table has no
+limits, no credit check and no keep-alive. Keys of a SIM:""", example="""\
+[[sim]]
+iccid = "89490200001234567890"
+max_minutes_per_day = 120
+max_calls_per_day = 60
+balance_ussd = "*100#"
+low_balance = 5.0
+keepalive_days = 60
+keepalive_to = "+4917012345678"
+
+[[sim]]
+iccid = "8944110068123456789"
+max_minutes_per_month = 1000
+max_sms_per_day = 100
+""", keys=(
+    Key("iccid", "str", REQUIRED, pattern=r"89[0-9]{16,18}", what="18 to 20 digits starting 89",
+        missing="missing: every [[sim]] needs the ICCID of its card, like "
+                "iccid = \"89490200001234567890\"",
+        help="the SIM card's ICCID (ITU-T E.118), as `callbox probe` shows it."),
+    Key("max_minutes_per_day", "int", 0, unit="minutes", minval=0, maxval=1440,
+        note="(no limit)", help="call minutes a day on this SIM (placed calls, both legs); "
+        "at the limit it is lent to no new call until the next reset_hour. 0: no limit."),
+    Key("max_minutes_per_month", "int", 0, unit="minutes", minval=0, maxval=44640,
+        note="(no limit)", help="call minutes a calendar month. 0: no limit."),
+    Key("max_calls_per_day", "int", 0, unit="calls", minval=0, maxval=100000,
+        note="(no limit)", help="calls placed a day. 0: no limit."),
+    Key("max_sms_per_day", "int", 0, unit="messages", minval=0, maxval=100000,
+        note="(no limit)", help="SMS sent a day. 0: no limit."),
+    Key("reset_hour", "int", 0, unit="hour", minval=0, maxval=23,
+        help="local hour at which the day's counts start again (the month's on the 1st)."),
+    Key("balance_ussd", "str", "", pattern=r"[0-9*#]{2,32}", what="a USSD code like *100#",
+        note="(no credit check)", help="USSD code that asks the operator for the credit."),
+    Key("balance_regex", "str", r"(\d+[.,]\d{1,2})", what="a regular expression",
+        help="finds the amount in the operator's answer: its first group (or the whole "
+             "match) is the credit, a decimal number."),
+    Key("balance_check_hours", "float", 24.0, unit="hours", minval=1, maxval=720,
+        help="how often the credit is asked for (also on demand: callbox sim balance)."),
+    Key("low_balance", "float", 0.0, unit="currency units", minval=0, maxval=1000000,
+        note="(no alert)", help="alert the owner when the credit is below this."),
+    Key("keepalive_days", "int", 0, unit="days", minval=0, maxval=3650,
+        note="(no keep-alive)", help="when the SIM made no chargeable call or SMS for this "
+        "long, the box sends one SMS (keepalive_text to keepalive_to) so that the operator "
+        "does not retire the card."),
+    Key("keepalive_to", "str", "", note="(required with keepalive_days)",
+        help="number the keep-alive SMS goes to, e.g. the operator's service number."),
+    Key("keepalive_text", "str", "keep-alive", help="text of the keep-alive SMS."),
+))
+
 # In the order of the documented file; the top-level ones are the file's sections.
-SECTIONS = (GATEWAY, CALLBACK, WEB, SMS, SMS_ALIASES, SMS_REPLIES, MODEM)
+SECTIONS = (GATEWAY, CALLBACK, WEB, SMS, SMS_ALIASES, SMS_REPLIES, MODEM, SIM)
