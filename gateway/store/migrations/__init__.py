@@ -27,7 +27,7 @@ from gateway.store.migrations.v04_v11 import (v4_web_users_sessions, v5_caller_i
                                               v7_money_64_bit, v8_call_intents,
                                               v9_account_numbers_pin_locks, v10_sms_health,
                                               v11_audit_records)
-from gateway.store.migrations.v12_v15 import v12_alerts_delivered
+from gateway.store.migrations.v12_v16 import v12_alerts_delivered
 
 log = logging.getLogger(__name__)
 
