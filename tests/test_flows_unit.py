@@ -327,6 +327,58 @@ def test_no_audio_for_the_bridge_ends_the_destination():
     assert session.hung_up == [DEST] and session.bridged == []
 
 
+# -- keys typed ahead ----------------------------------------------------------------------
+# A negative wait starts the keys that long before the prompt's end: during it.
+
+def test_a_destination_typed_during_the_balance_is_kept_and_cuts_it_short():
+    session = talk(hang_up(after="enter_destination"), hangs_up_after=30)
+    session._cues[0] = press(DEST_TYPED, after="your_balance_is", wait=-1.0)
+    assert call_back(box(), session) == "hung up"
+    assert session.prompts() == ["your_balance_is", "you_can_talk_for", "enter_destination"]
+    assert session.dialled == [USER, DEST] and session.bridged == [(USER, DEST)]
+    balance_said = next(line for line in session.story if "says: your_balance_is" in line)
+    first_key = next(line for line in session.story if "user presses" in line)
+    # the balance (1.2 s) stopped at the first key: it said no more after it
+    assert float(first_key.split()[0]) - float(balance_said.split()[0]) < 1.0
+    assert session.story.index(first_key) < session.story.index(
+        next(line for line in session.story if "says: you_can_talk_for" in line))
+
+
+def test_account_and_pin_typed_in_one_go_are_both_kept():
+    # the PIN prompt starts between two keys and the next key stops it
+    account = anna(caller_ids=set())
+    session = ScriptedSession(USER, [press("123456782#4321#", after="enter_account", wait=-0.3),
+                                     hang_up(after="enter_destination")])
+    assert call_back(box(account), session) == "hung up"
+    assert session.prompts() == ["enter_account", "enter_pin", "your_balance_is",
+                                 "enter_destination"]
+    assert account.caller_ids == {USER}
+
+
+def test_keys_typed_during_an_error_prompt_are_cleared():
+    account = anna(caller_ids=set())
+    session = ScriptedSession(USER, [press("123456782#9999#", after="enter_account"),
+                                     press("5", after="wrong_pin", wait=-0.2),
+                                     press("123456782#", after="enter_account"),
+                                     press("4321#", after="enter_pin"),
+                                     hang_up(after="enter_destination")])
+    assert call_back(box(account), session) == "hung up"
+    assert session.prompts() == ["enter_account", "enter_pin", "wrong_pin", "enter_account",
+                                 "enter_pin", "your_balance_is", "enter_destination"]
+    assert account.caller_ids == {USER}
+
+
+def test_a_key_during_the_busy_prompt_starts_the_next_destination():
+    session = ScriptedSession(USER, [press(DEST_TYPED, after="enter_destination"),
+                                     press("017055555555#", after="destination_busy", wait=-0.3),
+                                     hang_up(after="enter_destination")],
+                              phones={DEST: Phone(busy=True), FRIEND: Phone(hangs_up_after=5)})
+    assert call_back(box(), session) == "hung up"
+    assert session.prompts() == ["your_balance_is", "enter_destination", "you_can_talk_for",
+                                 "destination_busy", "you_can_talk_for", "enter_destination"]
+    assert session.dialled == [USER, DEST, FRIEND] and session.bridged == [(USER, FRIEND)]
+
+
 # -- connect two -------------------------------------------------------------------------
 
 def connect(context: ScriptedBox, session: ScriptedSession, a: str = USER,

@@ -5,6 +5,12 @@
     maximum duration ; "you can talk for N minutes" ; leg B = dial it (the user
     hears ringback) ; bridge until a side hangs up, #11, or the time is up }
 
+Keys typed ahead are kept, as an IVR's type-ahead does: a key pressed during
+an informational prompt (the balance, "you can talk for", "the number is
+busy") stops it and is the start of the next entry, whose prompt is then not
+played. Only an error about what was typed (wrong PIN, a number that cannot
+be called) clears the keys waiting, and its prompt says so.
+
 `Hangup` (the user hung up) may come out of any wait; the caller of `run`
 settles the bill in its `finally`. The flow touches the world only through
 its `Box` and `CallSession` (gateway/calls/flows/seams.py).
@@ -52,7 +58,7 @@ def run(context: Box, session: CallSession, number: str,
         session.say(context.speech.say("not_enough_credit", "goodbye"))
         return
     balance = context.available(account.id) + context.reserved(session)
-    session.say(context.speech.say("your_balance_is", context.money_words(balance)))
+    inform(context, session, "your_balance_is", context.money_words(balance))
     serve_destinations(context, session, account.id, destination)
     session.say(context.speech.say("goodbye"))
 
@@ -68,7 +74,7 @@ def authorize(context: Box, session: CallSession, number: str) -> AccountSeen | 
         account = context.account_by_number(account_number)
         now = context.now()
         if not pin:
-            session.say(context.speech.say("wrong_pin"))
+            refuse(context, session, "wrong_pin")
             continue
         # A wrong account number is checked (and counted) like a wrong PIN.
         check = context.check_pin(account, pin, number, now)
@@ -86,20 +92,23 @@ def authorize(context: Box, session: CallSession, number: str) -> AccountSeen | 
                 context.save_caller_id(account, number, now)
             return account
         log.info("wrong account number or PIN from %s", number)
-        session.say(context.speech.say("wrong_pin"))
+        refuse(context, session, "wrong_pin")
     return None
 
 
 def collect(context: Box, session: CallSession, prompt: str | None, max_digits: int) -> str:
-    """Plays a prompt and gives the keys typed up to # (or a pause); `*` erases one."""
+    """Gives the keys typed up to # (or a pause) after a prompt; `*` erases one.
+
+    Keys waiting already (typed ahead) start the entry, and the prompt is then not
+    played; a key stops the prompt. Keys after the # stay for the next entry."""
     config = context.config.callback
-    session.take_keys()
-    if prompt:
+    if prompt and not session.keys:
         session.say(context.speech.say(prompt), barge_in=True)
     typed: list[str] = []
     deadline = session.clock() + config.interdigit_timeout + (0 if session.keys else 3)
     while True:
-        for key in session.take_keys():
+        while session.keys:
+            key = session.keys.pop(0)
             if key == "#":
                 return "".join(typed)
             if key == "*":
@@ -108,10 +117,27 @@ def collect(context: Box, session: CallSession, prompt: str | None, max_digits: 
             elif key.isdigit():
                 typed.append(key)
             if len(typed) >= max_digits + 1:
+                session.take_keys()     # the rest of an entry far too long
                 return ""
             deadline = session.clock() + config.interdigit_timeout
         if not session.wait_until(deadline, lambda: bool(session.keys)):
             return "".join(typed)
+
+
+def inform(context: Box, session: CallSession, *parts: str | list[str]) -> None:
+    """Says something the user may cut short: a key stops it and is kept for the next
+    entry; with keys typed ahead already, it is not said at all."""
+    if session.keys:
+        log.debug("keys typed ahead: %s not said", parts[0])
+        return
+    session.say(context.speech.say(*parts), barge_in=True)
+
+
+def refuse(context: Box, session: CallSession, prompt: str) -> None:
+    """Says an error about what was typed, then clears the keys waiting (the prompt's
+    words say so): what was typed after a wrong entry is not the next entry."""
+    session.say(context.speech.say(prompt))
+    session.take_keys()
 
 
 def serve_destinations(context: Box, session: CallSession, account_id: int,
@@ -146,11 +172,11 @@ def choose_destination(context: Box, session: CallSession) -> str | None:
     try:
         number = to_e164(typed, context.config.gateway.country)
     except InvalidNumber:
-        session.say(context.speech.say("number_not_allowed"))
+        refuse(context, session, "number_not_allowed")
         return None
     if not context.destination_allowed(number):
         log.info("destination %s refused by the prefix lists", number)
-        session.say(context.speech.say("number_not_allowed"))
+        refuse(context, session, "number_not_allowed")
         return None
     return number
 
@@ -162,27 +188,27 @@ def call_destination(context: Box, session: CallSession, account_id: int, number
     rate_a, rate_b = context.rate(leg_a.number), context.rate(number)
     if rate_b is None or rate_a is None:
         log.info("no rate for %s", number if rate_b is None else leg_a.number)
-        session.say(context.speech.say("no_rate"))
+        refuse(context, session, "no_rate")
         return "refused"
     budget = context.available(account_id) + context.reserved(session)
     seconds = context.talk_budget(budget, rate_a, leg_a.talk_seconds, rate_b, LEG_A_AFTER_BRIDGE)
     if seconds < config.min_call_seconds:
         log.info("not enough credit for a call to %s (%d s affordable)", number, seconds)
-        session.say(context.speech.say("not_enough_credit"))
+        inform(context, session, "not_enough_credit")
         return "refused"
     try:
         context.hold(session, account_id, rate_a, rate_b, seconds)
     except InsufficientCredit:
-        session.say(context.speech.say("not_enough_credit"))
+        inform(context, session, "not_enough_credit")
         return "refused"
-    session.say(context.speech.say("you_can_talk_for", context.duration_words(seconds)))
+    inform(context, session, "you_can_talk_for", context.duration_words(seconds))
     try:
         leg_b = session.dial("destination", number, config.answer_timeout, ringback=True)
     except NoFreeModem:
-        session.say(context.speech.say("all_lines_busy"))
+        inform(context, session, "all_lines_busy")
         return "failed"
     except LegFailed as failure:
-        session.say(context.speech.say(PROMPT_FOR_CAUSE.get(str(failure), "call_failed")))
+        inform(context, session, PROMPT_FOR_CAUSE.get(str(failure), "call_failed"))
         return "failed"
     return bridge(context, session, leg_b, seconds)
 
@@ -223,5 +249,5 @@ def bridge(context: Box, session: CallSession, leg_b: CallLeg, seconds: int) -> 
             session.hangup(leg_b)
     log.info("call to %s ended: %s after %.0f s", leg_b.number, outcome, leg_b.talk_seconds)
     if outcome == "time is up":
-        session.say(context.speech.say("time_is_up"))
+        inform(context, session, "time_is_up")
     return outcome
