@@ -61,9 +61,9 @@ def tone(freqs: tuple[float, ...], seconds: float, level: float = DTMF_LEVEL) ->
     return _pcm(values)
 
 
-def dtmf(digits: str) -> bytes:
-    """Gives in-band DTMF for `digits`: 70 ms tone then 70 ms silence each."""
-    gap = bytes(int(RATE * DTMF_GAP_S) * 2)
+def dtmf(digits: str, every: float = DTMF_TONE_S + DTMF_GAP_S) -> bytes:
+    """Gives in-band DTMF for `digits`: a 70 ms tone each, one key every `every` seconds."""
+    gap = bytes(int(RATE * max(0.0, every - DTMF_TONE_S)) * 2)
     return b"".join(tone(DTMF_FREQS[d], DTMF_TONE_S) + gap for d in digits.upper())
 
 

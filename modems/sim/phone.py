@@ -170,21 +170,26 @@ class VirtualPhone:
             cause = Cause.REJECTED if self.state is PhoneState.RINGING else Cause.NORMAL
             self._net.switch.release(self._call, cause, by=self)
 
-    def press(self, digits: str) -> None:
-        """Sends DTMF keys: in-band tones and, where the far end reports them, signalling."""
+    def press(self, digits: str, every: float = audio.DTMF_TONE_S + audio.DTMF_GAP_S,
+              in_band: bool = True, signalled: bool = True) -> None:
+        """Sends DTMF keys, one every `every` seconds: as in-band tones and, where the far
+        end's modem reports keys, as signalling (either alone, to test each path)."""
         digits = digits.upper()
         if any(d not in audio.DTMF_FREQS for d in digits):
             raise ValueError(f"not DTMF keys: {digits!r}")
+        if every < audio.DTMF_TONE_S:
+            raise ValueError(f"keys {every} s apart overlap: a tone lasts {audio.DTMF_TONE_S} s")
         with self._net.lock:
             if self.state is not PhoneState.ACTIVE:
                 raise PhoneActionError(f"{self.number} cannot press keys while {self.state.name}")
             call = self._call
             start = len(self._tones) / (2 * audio.RATE)
-            self._tones += audio.dtmf(digits)
+            tones = audio.dtmf(digits, every)
+            self._tones += tones if in_band else bytes(len(tones))
             far = call.other(self)
-            step = audio.DTMF_TONE_S + audio.DTMF_GAP_S
             for index, digit in enumerate(digits):
-                self._net.later(start + index * step, self._signal_key, call, far, digit)
+                if signalled:
+                    self._net.later(start + index * every, self._signal_key, call, far, digit)
 
     def _signal_key(self, call: Call, far, digit: str) -> None:
         if call.leg_state(self) is LegState.ACTIVE:
