@@ -25,6 +25,7 @@ from audio.speech import Speech
 from gateway import __version__
 from gateway.calls.by_sms import CallActions
 from gateway.calls.service import CallService
+from gateway.care.simcare import SimCare
 from gateway.config import Config, ConfigError, load, mask_url_password
 from gateway.money.journal import Journal, price_and_settle
 from gateway.sms.service import SmsService
@@ -73,6 +74,7 @@ class Daemon:
         self.calls: CallService | None = None
         self.watch: DatabaseWatch | None = None
         self.sms: SmsService | None = None
+        self.care: SimCare | None = None          # `sim-care`: SIM credit, keep-alive
         self.web = None
         self._writer: Worker | None = None
         self._watching: Worker | None = None     # runs self.watch.look
@@ -127,6 +129,8 @@ class Daemon:
                               notifier=lambda number, modem: self.sms.notifier(number, modem))
         self.sms = SmsService(self.config, self._pool, actions, self.now, watch=self.watch)
         self.sms.start()
+        self.care = SimCare(lambda: self.config, self._pool, self.sms, self.now, watch=self.watch)
+        self.care.worker.start()
         self.calls.serve_intents(actions.start)
         self.web = WebServer.from_config(make_app(self.config, self), self.config.web)
         self.web.start()
@@ -151,6 +155,8 @@ class Daemon:
             self.calls.on_event(event)
         if self.sms is not None:
             self.sms.on_event(event)
+        if self.care is not None:
+            self.care.on_event(event)
 
     def reload(self) -> None:
         """Re-reads the configuration file (SIGHUP): policy, prompts' language, prefix
@@ -177,7 +183,8 @@ class Daemon:
     def healthy(self) -> bool:
         """True when every thread the box needs is alive (the watchdog's question)."""
         workers = [self._writer, self._watching] + (
-            self.sms.workers if self.sms is not None else [])
+            self.sms.workers if self.sms is not None else []) + (
+            [self.care.worker] if self.care is not None else [])
         threads = self.calls.threads if self.calls is not None else []
         alive = all(worker is not None and worker.alive() for worker in workers) and all(
             thread.is_alive() for thread in threads)
@@ -216,6 +223,8 @@ class Daemon:
             _step("stopping the web server", self.web.stop)
         if self.calls is not None:
             _step("ending the calls", self.calls.stop)
+        if self.care is not None:
+            _step("stopping SIM care", self.care.worker.stop)
         if self.sms is not None:
             _step("stopping SMS", self.sms.stop)
         if self._watching is not None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 
-from gsmmodem.exceptions import TimeoutException
+from gsmmodem.exceptions import CommandError, TimeoutException
 
 from modems import sms as sms_codec
 from modems.errors import ModemError
 from modems.events import SmsReceived
-from modems.numbers import sms_recipient, ussd_string
+from modems.numbers import sms_recipient, ussd_reply, ussd_string
+from modems.ussd import CusdAnswer
 
 
 _CPMS = re.compile(r"\+CPMS:\s*\"?\w*\"?,\s*(\d+),\s*(\d+)")
@@ -49,8 +50,26 @@ class SmsUssdMixin:
 
     def send_ussd(self, code: str, timeout: float = 15.0) -> str:
         """Sends a USSD code (e.g. a balance query) and gives the network's answer."""
-        safe = ussd_string(code)
+        return self.ussd(code, timeout).text or ""
+
+    def ussd(self, text: str, timeout: float = 15.0, *, reply: bool = False) -> CusdAnswer:
+        """Gives the network's answer (<m> and text) to a USSD code or, with `reply`, to a
+        reply in the menu the previous answer left open.
+
+        27.007 §7.15: an answer with <m> 1 ("further user action required") keeps the
+        session open, and the next AT+CUSD=1,"<str>",15 is sent in it as the reply; any
+        other <m> ends it. A reply with no menu open is refused here: the network would
+        take it for a new code."""
+        if reply and not getattr(self, "ussd_menu_open", False):
+            raise ModemError(f"{self.name}: no USSD menu waits for a reply (send a code first)")
+        safe = ussd_reply(text) if reply else ussd_string(text)
+        self.ussd_menu_open = False
         try:
-            return self._require_link().sendUssd(safe, responseTimeout=timeout).message or ""
+            answer = self._require_link().sendUssd(safe, responseTimeout=timeout)
         except TimeoutException:
-            raise ModemError(f"{self.name}: no USSD answer to {code}") from None
+            raise ModemError(f"{self.name}: no USSD answer to {text}") from None
+        except CommandError as error:     # +CME ERROR: e.g. 30, no network service
+            raise ModemError(f"{self.name}: USSD {text} refused by the modem: {error}") from None
+        status = getattr(answer, "status", None)
+        self.ussd_menu_open = status == 1
+        return CusdAnswer(status if status is not None else 0, answer.message or "")

@@ -65,6 +65,15 @@ def ussd_string(code: str) -> str:
     raise InvalidNumber(code, "a USSD code is digits, * and # only")
 
 
+def ussd_reply(text: str) -> str:
+    """Gives a reply in a USSD menu safe for AT+CUSD: letters, digits, space, * # + only
+    (no quote can end the string, no line can end the command)."""
+    _check_text(text)
+    if re.fullmatch(r"[0-9A-Za-z*#+ ]{1,160}", text):
+        return text
+    raise InvalidNumber(text, "a USSD reply is letters, digits, spaces, *, # and + only")
+
+
 def to_e164(number: str, country: str) -> str:
     """Gives the E.164 form of a number written nationally or internationally.
 

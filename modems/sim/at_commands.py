@@ -5,6 +5,7 @@ import logging
 import re
 
 from modems.numbers import InvalidNumber, to_e164
+from modems.sim import ussd
 from modems.sim.at_engine import (CME_NO_SERVICE, CME_NOT_ALLOWED, CME_SIM_PIN, CME_SIM_PUK,
                                   CME_WRONG_PASSWORD, CMS_SIM_PIN, AtError, CmeError, CmsError,
                                   Reply, Request)
@@ -222,29 +223,15 @@ def _cusd(modem, request: Request) -> Reply:
     if request.kind != "set":
         return Reply()
     args = request.args()
-    if request.int_arg(0) == 2 or len(args) < 2:
+    if request.int_arg(0) == 2:
+        ussd.cancel(modem)
+        return Reply()
+    if len(args) < 2:
         return Reply()
     if not modem.registered():
         raise CmeError(CME_NO_SERVICE)
-    line = _cusd_line(modem.ussd_replies.get(args[1]))
+    line = ussd.answer_line(modem, args[1])
     return Reply(after=[lambda: modem.urc(line)])
-
-
-def _cusd_line(reply) -> str:
-    """Gives the +CUSD line (27.007 §7.15) for a reply: a text, or (m[, text, dcs]); none = 4.
-
-    A newline in the text goes out as CR LF inside the quotes, as real networks' menus do;
-    dcs 72 (UCS2, 3GPP 23.038 §5) sends the text as UCS2 hex, as modems show it."""
-    if reply is None:
-        return "+CUSD: 4"
-    if isinstance(reply, str):
-        reply = (0, reply)
-    status, text, dcs = (tuple(reply) + (None, 15)[len(reply) - 1:])[:3]
-    if text is None:
-        return f"+CUSD: {status}"
-    if dcs == 72:
-        text = text.encode("utf-16-be").hex().upper()
-    return f'+CUSD: {status},"{text}",{dcs}'.replace("\n", "\r\n")
 
 
 def _cvhu(modem, request: Request) -> Reply:

@@ -8,7 +8,7 @@ import time
 import zlib
 from dataclasses import dataclass, field, replace
 
-from modems.sim import audio, sms_pdu
+from modems.sim import audio, sms_pdu, ussd
 from modems.sim.at_commands import handler_for
 from modems.sim.at_engine import Reply, execute, frame_reply
 from modems.sim.calls import Call, Cause, LegState
@@ -71,7 +71,9 @@ class VirtualModem(OtherCallsMixin):
         self.imsi = imsi or "26201" + digits.rjust(10, "0")
         self.operator = operator
         self.sim_pin, self.sim_puk = sim_pin, "12345678"
-        self.ussd_replies = {"*100#": "Your balance is 5.00"}
+        self.credit_minor = 500          # what *100# tells (modems/sim/ussd.py)
+        self.ussd_replies: dict = {"*100#": ussd.credit_answer}
+        self.ussd_session: str | None = None     # the open menu's path
         self.cend_with_cause = True
         self.dtmf_urc = "+RXDTMF: {d}"
         self.cmti_urc = '+CMTI: "{memory}",{index}'   # chan_quectel has seen '+CMTI: ,{index}'

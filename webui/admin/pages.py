@@ -23,6 +23,7 @@ from gateway.money.billing import MINOR_DIGITS
 from gateway.money.ledger import Account, CallerId, Cdr
 from gateway.sms import health as sms_health
 from gateway.store.db import db
+from webui.admin import credit as admin_credit
 from webui.admin.common import Refused, local_midnight
 
 LARGEST_AMOUNT = 10 ** 9          # minor units; beyond this an amount is a typing mistake
@@ -146,10 +147,11 @@ def install(app: bottle.Bottle, web) -> None:
 
     def modems(session, notice: str = "", confirm: str = "", status: int = 200):
         bottle.response.status = status
+        rows = modem_rows(web.pool, web.now(), web.config.gateway.box,
+                          web.config.sms.drain_interval)
+        admin_credit.credit_cell(rows, web.config)
         return web.render("modems", session, notice=notice, confirm=confirm,
-                          status_ok=status == 200,
-                          modems=modem_rows(web.pool, web.now(), web.config.gateway.box,
-                                            web.config.sms.drain_interval))
+                          status_ok=status == 200, modems=rows)
 
     @app.get("/admin/modems")
     def modems_page():
@@ -165,6 +167,17 @@ def install(app: bottle.Bottle, web) -> None:
             return modems(session, str(refusal), confirm=name if refusal.confirm else "",
                           status=refusal.status)
         return modems(session, f"{name} reset: it is closed and opened again within seconds")
+
+    @app.post("/admin/modems/<name>/balance")
+    def check_credit_button(name):
+        session = web.admin_required()
+        web.check_csrf(session)
+        try:
+            admin_credit.ask_credit(web.pool, web.config, name, web.now())
+        except Refused as refusal:
+            return modems(session, str(refusal), status=refusal.status)
+        return modems(session, f"{name}: the credit is asked now; it shows here within "
+                      "seconds")
 
     @app.get("/admin/accounts")
     def accounts_page():

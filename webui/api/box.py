@@ -1,5 +1,5 @@
 """The admins' JSON API of the box itself: call history and running calls, SMS, system
-facts, and the modems' AT console and reset (installed by webui/api/admin.py, whose
+facts, and the modems' AT console, reset and SIM credit (installed by webui/api/admin.py, whose
 rules hold here too)."""
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import bottle
 from playhouse.shortcuts import model_to_dict
 
 from gateway.sms import store as sms_store
-from webui.admin import (calls as admin_calls, pages as admin, sms as admin_sms,
-                         system as admin_system)
+from webui.admin import (calls as admin_calls, credit as admin_credit, pages as admin,
+                         sms as admin_sms, system as admin_system)
 from webui.admin.common import Refused, page_of, query_text
 from webui.admin.console import ExpertNeeded, send_command
 from webui.api.common import answer, flag, invalid, optional_body, page_json, posted, texts
@@ -114,3 +114,26 @@ def install(app: bottle.Bottle, web) -> None:
         except Refused as refusal:
             raise refused(refusal, "confirm") from None
         return {"modem": modem, "reset": True}
+
+    @app.post("/api/admin/modems/<name>/balance")
+    def api_modem_balance_ask(name):
+        posted(web)
+        modem = known_modem(name)
+        try:
+            request_id = admin_credit.ask_credit(web.pool, web.config, modem, web.now())
+        except Refused as refusal:
+            raise refused(refusal, "modem") from None
+        bottle.response.status = 202
+        return {"modem": modem, "request": request_id, "state": "queued",
+                "follow": f"/api/admin/modems/{modem}/balance?request={request_id}"}
+
+    @app.get("/api/admin/modems/<name>/balance")
+    def api_modem_balance(name):
+        web.admin_required(api=True)
+        modem = known_modem(name)
+        asked = query_text("request", 20)
+        if asked and not asked.isdigit():
+            raise invalid({"request": "a request id is digits"})
+        iccid, _ = admin_credit.sim_of(web.pool, web.config, modem)
+        return admin_credit.balance_json(web.config, modem, iccid,
+                                         int(asked) if asked else None)

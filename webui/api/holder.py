@@ -20,7 +20,7 @@ from gateway.actions import users as user_actions
 from gateway.actions.audit import ActionError, Actor
 from gateway.money.ledger import Account, Session
 from webui import auth
-from webui.admin import pages as admin
+from webui.admin import credit as admin_credit, pages as admin
 from webui.api import callerids as holder_api
 from webui.holder import calls
 from webui.http import COOKIE
@@ -123,8 +123,10 @@ def install_calls(app: bottle.Bottle, web) -> None:
     @app.get("/api/modems")
     def api_modems():
         web.admin_required(api=True)
-        return {"modems": admin.modem_rows(web.pool, web.now(), web.config.gateway.box,
-                                           web.config.sms.drain_interval)}
+        rows = admin.modem_rows(web.pool, web.now(), web.config.gateway.box,
+                                web.config.sms.drain_interval)
+        admin_credit.credit_cell(rows, web.config)
+        return {"modems": rows}
 
     @app.get("/api/events")
     def api_events():

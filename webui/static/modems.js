@@ -15,11 +15,11 @@
     return "\u25AE".repeat(count) + "\u25AF".repeat(Math.max(0, 5 - count));
   }
 
-  function resetCell(name) {
+  function postForm(name, action, label) {
     // The same form the page was served with: a POST with the session's CSRF token.
     var form = document.createElement("form");
     form.method = "post";
-    form.action = "/admin/modems/" + encodeURIComponent(name) + "/reset";
+    form.action = "/admin/modems/" + encodeURIComponent(name) + "/" + action;
     form.className = "inline";
     var token = document.createElement("input");
     token.type = "hidden";
@@ -27,11 +27,42 @@
     token.value = table.dataset.csrf;
     var button = document.createElement("button");
     button.type = "submit";
-    button.textContent = "Reset";
+    button.textContent = label;
     form.appendChild(token);
     form.appendChild(button);
+    return form;
+  }
+
+  function resetCell(name) {
     var td = document.createElement("td");
-    td.appendChild(form);
+    td.appendChild(postForm(name, "reset", "Reset"));
+    return td;
+  }
+
+  function small(td, text, className) {
+    var line = document.createElement("small");
+    line.textContent = text;
+    if (className) { line.className = className; }
+    td.appendChild(document.createElement("br"));
+    td.appendChild(line);
+  }
+
+  function creditCell(modem) {
+    // The same words as the page (webui/admin/credit.py credit_cell).
+    var td = document.createElement("td");
+    td.className = "credit";
+    var credit = modem.credit;
+    if (!credit) { return td; }
+    if (credit.checkable) {
+      var amount = document.createElement("span");
+      amount.className = credit.low ? "trouble" : "";
+      amount.textContent = (credit.amount || "not checked yet") + (credit.low ? " (low)" : "");
+      td.appendChild(amount);
+      if (credit.at) { small(td, credit.at); }
+      if (credit.error) { small(td, "last check: " + credit.error, "trouble"); }
+      td.appendChild(postForm(modem.name, "balance", "Check credit"));
+    }
+    if (credit.keepalive) { small(td, credit.keepalive); }
     return td;
   }
 
@@ -61,7 +92,8 @@
     [cell(modem.name), cell(modem.state + " " + modem.reason), cell(modem.vendor),
      cell(modem.operator), signal, cell(modem.registration), cell(modem.sim_state),
      cell(modem.iccid), cell(modem.roles.join(", ")), cell(modem.group),
-     cell(modem.in_call ? "yes" : "no"), minutes, smsCell(modem.sms), resetCell(modem.name)]
+     cell(modem.in_call ? "yes" : "no"), minutes, smsCell(modem.sms), creditCell(modem),
+     resetCell(modem.name)]
       .forEach(function (td) { tr.appendChild(td); });
     return tr;
   }

@@ -11,12 +11,13 @@
 </form>
 % end
 <p class="hint">Refreshed every 2 seconds. Minutes: talk time today since midnight. SMS: what
-the last read of the SIM left on it, and failures since.</p>
+the last read of the SIM left on it, and failures since. Credit: the last amount the
+network told for a SIM with a [[sim]] table, and its last keep-alive SMS.</p>
 <div class="scroll">
 <table id="modems" data-csrf="{{csrf}}">
 <thead><tr><th>Name</th><th>State</th><th>Vendor / model</th><th>Operator</th><th>Signal</th>
 <th>Registration</th><th>SIM</th><th>ICCID</th><th>Roles</th><th>Group</th><th>In call</th>
-<th>Minutes today</th><th>SMS</th><th></th></tr></thead>
+<th>Minutes today</th><th>SMS</th><th>Credit</th><th></th></tr></thead>
 <tbody>
 % for modem in modems:
 <tr data-name="{{modem['name']}}">
@@ -38,6 +39,27 @@ the last read of the SIM left on it, and failures since.</p>
   % else:
   <td class="sms{{'' if sms['ok'] else ' trouble'}}">{{'' if sms['ok'] else 'TROUBLE: '}}{{sms['summary']}}<br><small>{{sms['detail']}}</small></td>
   % end
+  % credit = modem['credit']
+  <td class="credit">
+  % if credit is not None:
+    % if credit['checkable']:
+    <span class="{{'trouble' if credit['low'] else ''}}">{{credit['amount'] or 'not checked yet'}}{{' (low)' if credit['low'] else ''}}</span>
+    % if credit['at']:
+    <br><small>{{credit['at']}}</small>
+    % end
+    % if credit['error']:
+    <br><small class="trouble">last check: {{credit['error']}}</small>
+    % end
+    <form method="post" action="/admin/modems/{{modem['name']}}/balance" class="inline">
+      <input type="hidden" name="csrf_token" value="{{csrf}}">
+      <button type="submit">Check credit</button>
+    </form>
+    % end
+    % if credit['keepalive']:
+    <br><small>{{credit['keepalive']}}</small>
+    % end
+  % end
+  </td>
   <td>
     <form method="post" action="/admin/modems/{{modem['name']}}/reset" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">

@@ -27,7 +27,7 @@ from gateway.store.migrations.v04_v11 import (v4_web_users_sessions, v5_caller_i
                                               v7_money_64_bit, v8_call_intents,
                                               v9_account_numbers_pin_locks, v10_sms_health,
                                               v11_audit_records)
-from gateway.store.migrations.v12_v16 import v12_alerts_delivered
+from gateway.store.migrations.v12_v16 import v12_alerts_delivered, v14_sim_credit_requests
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (10, "SMS pipeline health per modem (SMS waiting on the SIM, failures)", v10_sms_health),
     (11, "audit records: who changed what, how and when", v11_audit_records),
     (12, "alerts: one open per cause, repeats, recovery, delivery", v12_alerts_delivered),
+    (14, "SIM credit history, requests to the daemon's modems, SIM keep-alives",
+     v14_sim_credit_requests),
 )
 LATEST = MIGRATIONS[-1][0]
 

@@ -5,7 +5,8 @@ model classes (see gateway/store/migrations/__init__.py for why).
 """
 from __future__ import annotations
 
-from peewee import CharField, Database, FloatField, IntegerField, TextField
+from peewee import (AutoField, BigIntegerField, CharField, Database, FloatField, IntegerField,
+                    Model, TextField)
 from playhouse.migrate import SchemaMigrator, migrate as apply_changes
 
 
@@ -29,3 +30,60 @@ def v12_alerts_delivered(database: Database) -> None:
     # Alerts from before had no delivery: they count as delivered (the log said them).
     database.execute_sql("UPDATE alert SET subject = COALESCE(modem, ''), sent_at = at")
     apply_changes(migrator.add_index("alert", ("box", "kind", "subject", "state"), unique=False))
+
+
+def v14_sim_credit_requests(database: Database) -> None:
+    """sim_balance: each credit check of a SIM; modem_request: what `callbox sim balance`,
+    `callbox ussd` and the web ask a modem of the running daemon; sim_keepalive: each
+    keep-alive SMS queued for a SIM."""
+    class SimBalance(Model):
+        id = AutoField()
+        box = CharField()
+        iccid = CharField()
+        modem = CharField()
+        at = FloatField()
+        amount_minor = BigIntegerField(null=True)
+        answer = TextField(default="")
+        error = TextField(default="")
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "sim_balance"
+            indexes = ((("iccid", "at"), False),)
+
+    class ModemRequest(Model):
+        id = AutoField()
+        box = CharField()
+        kind = CharField()
+        modem = CharField()
+        text = TextField(default="")
+        state = CharField(default="queued")
+        answer = TextField(default="")
+        ussd_status = IntegerField(null=True)
+        amount_minor = BigIntegerField(null=True)
+        error = TextField(default="")
+        created_at = FloatField()
+        done_at = FloatField(null=True)
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "modem_request"
+            indexes = ((("box", "state"), False),)
+
+    class SimKeepalive(Model):
+        id = AutoField()
+        box = CharField()
+        iccid = CharField()
+        modem = CharField()
+        at = FloatField()
+        number = CharField()
+        sms_out = IntegerField(null=True)
+        idle_since = FloatField(null=True)
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "sim_keepalive"
+            indexes = ((("iccid", "at"), False),)
+
+    with database.bind_ctx([SimBalance, ModemRequest, SimKeepalive]):
+        database.create_tables([SimBalance, ModemRequest, SimKeepalive], safe=False)
