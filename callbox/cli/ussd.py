@@ -36,11 +36,11 @@ def ussd(args: argparse.Namespace) -> int:
     if (args.code is None) == (args.reply is None):
         print("callbox ussd: give either a CODE or --reply TEXT", file=sys.stderr)
         return 2
+    given = args.code if args.reply is None else args.reply
     try:
-        text = ussd_string(args.code) if args.reply is None else ussd_reply(args.reply)
+        text = ussd_string(given) if args.reply is None else ussd_reply(given)
     except InvalidNumber as error:
-        print(f"callbox ussd: {error.reason}: {(args.code or args.reply)[:40]!r}",
-              file=sys.stderr)
+        print(f"callbox ussd: {error.reason}: {given[:40]!r}", file=sys.stderr)
         return 2
     config = load(config_path(args))
     box = config.gateway.box

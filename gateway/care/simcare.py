@@ -1,9 +1,10 @@
 """The `sim-care` worker: each SIM's credit and keep-alive, and requests for the modems.
 
 One gateway.worker.Worker, three timers:
-- "requests", every REQUEST_POLL seconds: one indexed query for requests that
-  `callbox sim balance`, `callbox ussd` and the web queued (gateway/care/
-  requests.py), served at once, one at a time;
+- "requests", every REQUEST_POLL seconds (BUSY_POLL for a while after one was
+  served): one indexed query for requests that `callbox sim balance`,
+  `callbox ussd` and the web queued (gateway/care/requests.py), served one at
+  a time;
 - "look", every LOOK_INTERVAL seconds (and soon after a modem comes up): each
   up modem's SIM (by the ICCID its health read) with a [[sim]] table is asked
   for its credit when `balance_check_hours` have passed since its last check
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Callable, Protocol
 
 from gateway.care import credit, keepalive, requests
@@ -31,6 +33,9 @@ log = logging.getLogger(__name__)
 
 LOOK_INTERVAL = 60.0        # seconds between looks at the SIMs
 REQUEST_POLL = 1.0          # seconds between looks for requests (a query costing ~0.2 ms)
+# after serving a request, look every BUSY_POLL seconds for BUSY_FOR seconds: the next
+# step of a USSD menu, or the next of a series, comes soon
+BUSY_POLL, BUSY_FOR = 0.2, 10.0
 LOOK_AFTER_UP = 10.0        # seconds from a modem coming up to a look at its SIM
 RETRY_AFTER_ERROR = 3600.0  # seconds after a check without an amount before the next
 USSD_TIMEOUT = 20.0         # seconds the network may take to answer
@@ -70,7 +75,9 @@ class SimCare:
         self.worker = Worker("sim-care", watch=watch)
         self.worker.after("interrupted", 0.0, "failing requests a stop interrupted",
                           lambda: requests.interrupted(self.box, self.now()))
-        self.worker.every("requests", request_poll, "serving requests for the modems",
+        self._busy_until = 0.0         # monotonic
+        self.worker.every("requests", lambda: BUSY_POLL if time.monotonic() < self._busy_until
+                          else request_poll, "serving requests for the modems",
                           self.serve_requests, first=request_poll)
         self.worker.every("look", look_interval, "looking after the SIMs", self.look,
                           first=look_interval)
@@ -138,6 +145,7 @@ class SimCare:
             except MODEM_ERRORS as problem:
                 outcome = {"error": str(problem) or type(problem).__name__}
             requests.finish(row.id, self.now(), **outcome)
+            self._busy_until = time.monotonic() + BUSY_FOR
             log.info("%s: %s %s for the %s request %d: %s", row.modem, row.kind, row.text,
                      "failed" if outcome.get("error") else "answered", row.id,
                      outcome.get("error") or outcome.get("answer", "")[:80])
