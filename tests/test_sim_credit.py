@@ -7,10 +7,13 @@ import types
 
 import pytest
 
-from gateway.care import credit, keepalive
+from gateway.care import credit, keepalive, requests
 from gateway.care.models import SimBalance, SimKeepalive
 from gateway.care.simcare import SimCare
 from gateway.config import parse
+from gateway.config.sims import SimConfig
+from gateway.money.ledger import Cdr
+from gateway.store.db import close_database, open_database
 from gateway.store.alerts import Alert
 from modems.sim import PhoneState
 
@@ -168,3 +171,41 @@ def test_keep_alive_goes_once_per_period_from_the_sims_modem(rig):
     assert keepalive.last_keepalive(m2.iccid).at == rig.clock.now
     care.look()
     assert len(outbox()) == 2 and len(rig.operator.inbox) == 2
+
+
+def test_a_sim_used_lately_gets_no_keep_alive(rig):
+    m1 = rig.modems[0]
+    Cdr.create(box="testbox", role="callback", direction="outgoing", number=CALLER,
+               modem="m1", iccid=m1.iccid, started_at=rig.clock.now - 5 * DAY,
+               answered_at=rig.clock.now - 5 * DAY, ended_at=rig.clock.now - 5 * DAY + 60)
+    care = care_of(rig, [{"iccid": m1.iccid, "keepalive_days": 7, "keepalive_to": OPERATOR}])
+    care.look()
+    assert SimKeepalive.select().count() == 0 and not outbox()
+    rig.clock.now += 2 * DAY + 1                  # 7 days since that call
+    care.look()
+    (record,) = SimKeepalive.select()
+    assert record.idle_since == rig.clock.now - 7 * DAY - 1 and outbox()[0].modem_hint == "m1"
+
+
+def test_requests_and_checks_on_each_engine(db_url):
+    open_database(db_url)
+    try:
+        first = requests.queue_request("box", "ussd", "m1", "*100#", 1000.0)
+        stale = requests.queue_request("box", "balance", "m2", "", 1000.0 - 61)
+        assert requests.any_queued("box") and not requests.any_queued("other")
+        taken = requests.take_next("box", 1000.0)
+        assert taken.id == first and requests.get(stale).state == "expired"
+        assert requests.take_next("box", 1000.0) is None and not requests.give_up(first, 1001.0)
+        requests.finish(first, 1002.0, answer="Your balance is 5.00", ussd_status=0)
+        assert (requests.get(first).state, requests.get(first).answer) == (
+            "done", "Your balance is 5.00")
+        sim = SimConfig(iccid="89490200001234567890", balance_ussd="*100#",
+                        low_balance_minor=100)
+        credit.record("box", "m1", sim.iccid, sim, "Balance 0.50", "", 1000.0, "EUR")
+        credit.record("box", "m1", sim.iccid, sim, "Balance 9999999999.99", "", 1001.0, "EUR")
+        credit.record("box", "m1", sim.iccid, sim, None, "m1: no USSD answer", 1002.0, "EUR")
+        assert [(row.amount_minor, row.error) for row in credit.history(iccid=sim.iccid)] == [
+            (None, "m1: no USSD answer"), (999999999999, ""), (50, "")]
+        assert [alert.state for alert in low_alerts(sim.iccid)] == ["recovered"]
+    finally:
+        close_database()

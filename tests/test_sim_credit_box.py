@@ -126,7 +126,8 @@ def test_json_routes_ask_and_show_the_credit_for_admins_only(box):
     shown = json.loads(admin.get(follow).text)
     assert shown["iccid"] == box.trigger.iccid and shown["low_balance"] == 100
     assert shown["request"]["amount"] == 500
-    assert [(row["amount"], row["modem"]) for row in shown["history"]] == [(500, "m1")]
+    # (the box's own first look may have asked it too)
+    assert {(row["amount"], row["modem"]) for row in shown["history"]} == {(500, "m1")}
 
     refused = admin.request("POST", "/api/admin/modems/m2/balance", headers=csrf)
     assert refused.status == 409 and "no balance_ussd" in json.loads(refused.text)["error"]

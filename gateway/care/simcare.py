@@ -9,7 +9,8 @@ One gateway.worker.Worker, three timers:
   up modem's SIM (by the ICCID its health read) with a [[sim]] table is asked
   for its credit when `balance_check_hours` have passed since its last check
   (an hour after a check that found no amount, if that is sooner), never while
-  the modem is in a call (the next look tries again), and gets its keep-alive
+  the modem is in a call, nor while someone may be in a USSD menu (BUSY_FOR
+  after a request; the next look tries again), and gets its keep-alive
   SMS when it is idle (gateway/care/keepalive.py);
 - at start, requests a stopped daemon was serving are failed.
 The modem is asked under the SMS side's lock of that modem, so a USSD code
@@ -101,6 +102,8 @@ class SimCare:
                 if status.in_call:
                     log.info("%s: SIM %s is due for a credit check; the modem is in a call, "
                              "so it is asked later", status.name, iccid)
+                elif time.monotonic() < self._busy_until:
+                    log.debug("%s: credit check put off: someone is using USSD", status.name)
                 else:
                     self.check_credit(status.name, iccid, sim)
             keepalive.keep_alive(self.box, status.name, iccid, sim, self.texts, self.now())
