@@ -26,6 +26,7 @@ from gateway import __version__
 from gateway.calls.by_sms import CallActions
 from gateway.calls.service import CallService
 from gateway.care.simcare import SimCare
+from gateway.care.webhooks import Webhooks
 from gateway.config import Config, ConfigError, load, mask_url_password
 from gateway.money.journal import Journal, price_and_settle
 from gateway.sms.service import SmsService
@@ -76,6 +77,7 @@ class Daemon:
         self.sms: SmsService | None = None
         self.care: SimCare | None = None          # `sim-care`: SIM credit, keep-alive
         self.web = None
+        self.webhooks: Webhooks | None = None     # None when no [[webhook]] is configured
         self._writer: Worker | None = None
         self._watching: Worker | None = None     # runs self.watch.look
 
@@ -132,9 +134,19 @@ class Daemon:
         self.care = SimCare(lambda: self.config, self._pool, self.sms, self.now, watch=self.watch)
         self.care.worker.start()
         self.calls.serve_intents(actions.start)
+        self._start_webhooks()
         self.web = WebServer.from_config(make_app(self.config, self), self.config.web)
         self.web.start()
         self._pool.start()
+
+    def _start_webhooks(self) -> None:
+        """Starts the `webhooks` thread (gateway/care/webhooks.py) when any is configured."""
+        gateway = self.config.gateway
+        if self.config.webhooks:
+            self.webhooks = Webhooks(self.config.webhooks, gateway.box, gateway.currency,
+                                     gateway.retention_days, self.now, watch=self.watch,
+                                     ready=lambda: self._store.started)
+            self.webhooks.start()
 
     def _catch_up(self) -> None:
         """Once the database first answers (at start, or later when it was away at start):
@@ -157,6 +169,8 @@ class Daemon:
             self.sms.on_event(event)
         if self.care is not None:
             self.care.on_event(event)
+        if self.webhooks is not None:
+            self.webhooks.on_event(event)
 
     def reload(self) -> None:
         """Re-reads the configuration file (SIGHUP): policy, prompts' language, prefix
@@ -184,7 +198,8 @@ class Daemon:
         """True when every thread the box needs is alive (the watchdog's question)."""
         workers = [self._writer, self._watching] + (
             self.sms.workers if self.sms is not None else []) + (
-            [self.care.worker] if self.care is not None else [])
+            [self.care.worker] if self.care is not None else []) + (
+            [self.webhooks.worker] if self.webhooks is not None else [])
         threads = self.calls.threads if self.calls is not None else []
         alive = all(worker is not None and worker.alive() for worker in workers) and all(
             thread.is_alive() for thread in threads)
@@ -227,6 +242,8 @@ class Daemon:
             _step("stopping SIM care", self.care.worker.stop)
         if self.sms is not None:
             _step("stopping SMS", self.sms.stop)
+        if self.webhooks is not None:
+            _step("stopping the webhooks", self.webhooks.stop)
         if self._watching is not None:
             _step("stopping the database watch", self._watching.stop, 5.0)
         if self._pool is not None:

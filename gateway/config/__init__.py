@@ -24,10 +24,11 @@ from gateway.config.sms import SmsConfig, parse_sms
 from gateway.config.table import (CALLBACK, GATEWAY, LOG_LEVELS, MODEM, PREMIUM_RATE_PREFIXES,
                                   PROFILES, ROLES, SECTIONS as KEY_SECTIONS)
 from gateway.config.web import WebConfig, parse_web
+from gateway.config.webhooks import WebhookConfig, parse_webhooks, shown_url
 from modems.config import ModemConfig
 
 __all__ = ["Config", "ConfigError", "GatewayConfig", "CallbackConfig", "WebConfig",
-           "ModemConfig", "SmsConfig", "SimConfig", "load", "default_path", "DEFAULT_PATH", "LOG_LEVELS",
+           "ModemConfig", "SmsConfig", "SimConfig", "WebhookConfig", "load", "default_path", "DEFAULT_PATH", "LOG_LEVELS",
            "PREMIUM_RATE_PREFIXES", "PROFILES", "ROLES"]
 
 DEFAULT_PATH = "/etc/callbox/callbox.toml"
@@ -92,6 +93,7 @@ class Config:
     modems: tuple[ModemConfig, ...] = ()
     sms: SmsConfig = field(default_factory=SmsConfig)
     sims: tuple[SimConfig, ...] = ()
+    webhooks: tuple[WebhookConfig, ...] = ()
 
     def sim(self, iccid: str | None) -> SimConfig | None:
         """Gives the [[sim]] table of the card with that ICCID, or None (no table, no ICCID)."""
@@ -143,6 +145,16 @@ class Config:
                 value = getattr(sim, item.name)
                 if item.name == "low_balance_minor":
                     lines.append(f"low_balance = {value / 100:.2f}")
+                else:
+                    lines.append(f"{item.name} = {toml_value(value)}")
+        for webhook in self.webhooks:
+            lines += ["", "[[webhook]]"]
+            for item in dataclasses.fields(webhook):
+                value = getattr(webhook, item.name)
+                if item.name == "secret":
+                    lines.append('secret = "****"   # set, not shown')
+                elif item.name == "url":
+                    lines.append(f"url = {toml_value(shown_url(value))}")
                 else:
                     lines.append(f"{item.name} = {toml_value(value)}")
         return "\n".join(lines) + "\n"
@@ -198,8 +210,9 @@ def parse(data: dict, path: str | os.PathLike = "<config>") -> Config:
     modems = _modems(data.get("modem", []), path)
     sms = parse_sms(_table(data, path, "sms"), tuple(modem.name for modem in modems))
     sims = parse_sims(data.get("sim", []), path, gateway.country)
+    webhooks = parse_webhooks(data.get("webhook", []), path)
     return Config(path=str(path), gateway=gateway, callback=callback, web=web, modems=modems,
-                  sms=sms, sims=sims)
+                  sms=sms, sims=sims, webhooks=webhooks)
 
 
 def _table(data: dict, path, name: str) -> Table:

@@ -24,6 +24,7 @@ PROFILES = ("auto", "generic", "huawei", "simcom", "quectel")
 # Germany 0900/0137/0180/118xx, UK 09, France 08 9, US 900/976, satellite networks.
 PREMIUM_RATE_PREFIXES = ("+49900", "+49137", "+49180", "+49118", "+449", "+3389", "+1900",
                          "+1976", "+870", "+881", "+882")
+WEBHOOK_EVENTS = ("sms.received", "call.ended", "session.ended", "modem.state", "alert")
 RETRY_WAITS = (1, 10)   # a retry_backoff list holds at least and at most this many waits
 # A modem's optional settings default as the pool's ModemConfig says (modems cannot import us).
 _MODEM = {item.name: item.default for item in dataclasses.fields(ModemConfig)}
@@ -318,5 +319,48 @@ max_sms_per_day = 100
     Key("keepalive_text", "str", "keep-alive", help="text of the keep-alive SMS."),
 ))
 
+WEBHOOK = Section("webhook", many=True, help="""\
+One [[webhook]] table per receiver of the box's events (docs/webhooks.md):
+each event is POSTed as JSON, signed with HMAC-SHA256 of the secret, and
+retried from a queue kept in the database until the receiver answers 2xx.
+A box without webhooks sends nothing. Keys of a webhook:""", example="""\
+[[webhook]]
+name = "crm"
+url = "https://crm.example.com/hooks/callbox"
+secret = "a long random string the receiver knows too"
+
+[[webhook]]
+name = "billing"
+url = "http://10.0.0.5:9000/callbox"
+events = ["call.ended", "session.ended"]
+secret = "another long random string"
+timeout = 10.0
+""", keys=(
+    Key("name", "str", REQUIRED, pattern=r"[a-z0-9_-]{1,32}", what="1 to 32 of a-z, 0-9, _ and -",
+        missing="missing: every [[webhook]] needs a name for its delivery log, like "
+                "name = \"crm\"",
+        help="unique among the webhooks; the delivery log on the Webhooks page names it."),
+    Key("url", "str", REQUIRED,
+        missing="missing: every [[webhook]] needs the URL it POSTs to, like "
+                "url = \"https://crm.example.com/hooks/callbox\"",
+        help="where the events are POSTed: an http:// or https:// URL (https certificates "
+             "are checked)."),
+    Key("events", "words", WEBHOOK_EVENTS, choices=WEBHOOK_EVENTS, note="(all five)",
+        help="the events it receives: any of \"sms.received\", \"call.ended\", "
+             "\"session.ended\", \"modem.state\", \"alert\"."),
+    Key("secret", "secret", REQUIRED,
+        missing="missing: every [[webhook]] needs a secret (16 characters or more) to sign "
+                "its deliveries, like secret = \"a long random string\"",
+        help="the key of the HMAC-SHA256 signature in X-Callbox-Signature, 16 characters "
+             "or more; the receiver checks each delivery with it. Never logged or shown."),
+    Key("timeout", "float", 5.0, unit="seconds", minval=0.5, maxval=60,
+        help="how long one delivery may take before it counts as failed and is retried."),
+    Key("retry_backoff", "numbers", (10.0, 60.0, 300.0, 1800.0, 7200.0), unit="seconds",
+        minval=0.1, maxval=86400, note="(6 tries)",
+        help="waits before each new try of a delivery that failed; after the last one it is "
+             "marked failed (Retry on the Webhooks page). A list of "
+             f"{RETRY_WAITS[0]} to {RETRY_WAITS[1]} waits."),
+))
+
 # In the order of the documented file; the top-level ones are the file's sections.
-SECTIONS = (GATEWAY, CALLBACK, WEB, SMS, SMS_ALIASES, SMS_REPLIES, MODEM, SIM)
+SECTIONS = (GATEWAY, CALLBACK, WEB, SMS, SMS_ALIASES, SMS_REPLIES, MODEM, SIM, WEBHOOK)

@@ -87,3 +87,44 @@ def v14_sim_credit_requests(database: Database) -> None:
 
     with database.bind_ctx([SimBalance, ModemRequest, SimKeepalive]):
         database.create_tables([SimBalance, ModemRequest, SimKeepalive], safe=False)
+def v15_webhook_deliveries(database: Database) -> None:
+    """webhook_delivery: the persistent queue of events for integrators' webhooks, with its
+    log; webhook_cursor: how far the box has looked for new events, per source table."""
+    class Base(Model):
+        class Meta:
+            legacy_table_names = False
+
+    class WebhookDelivery(Base):
+        id = AutoField()
+        box = CharField()
+        webhook = CharField()
+        event = CharField()
+        event_id = CharField()
+        body = TextField()
+        state = CharField(default="pending")
+        attempts = IntegerField(default=0)
+        next_attempt_at = FloatField()
+        last_status = IntegerField(null=True)
+        last_error = TextField(default="")
+        created_at = FloatField()
+        delivered_at = FloatField(null=True)
+
+        class Meta:
+            table_name = "webhook_delivery"
+            indexes = ((("box", "webhook", "event_id"), True),
+                       (("box", "state", "webhook", "id"), False),
+                       (("box", "event_id"), False))
+
+    class WebhookCursor(Base):
+        id = AutoField()
+        box = CharField()
+        source = CharField()
+        position = BigIntegerField()
+        updated_at = FloatField()
+
+        class Meta:
+            table_name = "webhook_cursor"
+            indexes = ((("box", "source"), True),)
+
+    with database.bind_ctx([WebhookDelivery, WebhookCursor]):
+        database.create_tables([WebhookDelivery, WebhookCursor], safe=False)
