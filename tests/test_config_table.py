@@ -17,10 +17,11 @@ import tomllib
 
 import pytest
 
-from gateway.config import CallbackConfig, ConfigError, GatewayConfig, SimConfig, SmsConfig, parse
+from gateway.config import (CallbackConfig, ConfigError, GatewayConfig, SimConfig, SmsConfig,
+                            WebhookConfig, parse)
 from gateway.config.document import render
 from gateway.config.reader import REQUIRED
-from gateway.config.table import GATEWAY, MODEM, SECTIONS, SIM
+from gateway.config.table import GATEWAY, MODEM, SECTIONS, SIM, WEBHOOK
 from gateway.config.web import WebConfig
 from modems.config import ModemConfig
 
@@ -255,14 +256,18 @@ def test_the_file_sets_every_key_of_the_table_and_no_other():
         written = [key for key in table if key not in inner]
         assert written == list(section.names()), section.name
     assert sorted(data) == sorted(name for name in (s.name for s in SECTIONS)
-                                  if "." not in name and name not in ("modem", "sim"))
-    # The [[modem]] and [[sim]] keys are listed in a comment, and set in the examples.
+                                  if "." not in name and name not in ("modem", "sim", "webhook"))
+    # The [[modem]], [[sim]] and [[webhook]] keys are listed in a comment, and set in the
+    # examples.
     text = DEFAULT_FILE.read_text()
     listed = re.findall(r"^#   ([a-z_]+) +(?:required|optional);", text, re.M)
-    assert listed == list(MODEM.names()) + list(SIM.names())
+    assert listed == list(MODEM.names()) + list(SIM.names()) + list(WEBHOOK.names())
     examples = tomllib.loads(re.sub(r"^#(?=[\[a-z])", "", text, flags=re.M))
     assert list(examples["modem"][0]) == list(MODEM.names())
     assert set(examples["sim"][0]) <= set(SIM.names())
+    assert set(examples["webhook"][1]) <= set(WEBHOOK.names())
+    assert parse({"webhook": examples["webhook"]}).webhooks[1].events == (
+        "call.ended", "session.ended")
 
 
 def test_the_files_values_are_the_defaults():
@@ -271,10 +276,14 @@ def test_the_files_values_are_the_defaults():
 
 
 def test_each_default_in_the_table_is_what_an_absent_key_means():
-    config = parse({"modem": [MODEM_DATA], "sim": [{"iccid": "89490200001234567890"}]})
+    config = parse({"modem": [MODEM_DATA], "sim": [{"iccid": "89490200001234567890"}],
+                    "webhook": [{"name": "crm", "url": "https://crm.example.com/hook",
+                                 "secret": "a long random string"}]})
     state_dir = GATEWAY["state_dir"].default
     for section in SECTIONS:
-        if section.name == "sim":       # low_balance is kept in minor units (cents)
+        if section.name == "webhook":
+            values = vars(config.webhooks[0])
+        elif section.name == "sim":       # low_balance is kept in minor units (cents)
             values = dict(vars(config.sims[0]))
             values["low_balance"] = values.pop("low_balance_minor") / 100
         elif section.many:
@@ -293,7 +302,8 @@ def test_each_default_in_the_table_is_what_an_absent_key_means():
 
 @pytest.mark.parametrize("kind, section", [
     (GatewayConfig, "gateway"), (CallbackConfig, "callback"), (WebConfig, "web"),
-    (SmsConfig, "sms"), (ModemConfig, "modem"), (SimConfig, "sim")])
+    (SmsConfig, "sms"), (ModemConfig, "modem"), (SimConfig, "sim"),
+    (WebhookConfig, "webhook")])
 def test_each_config_class_has_the_sections_keys_in_order(kind, section):
     table = next(s for s in SECTIONS if s.name == section)
     names = [item.name.replace("low_balance_minor", "low_balance")
