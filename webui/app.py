@@ -30,7 +30,9 @@ from webui.admin import (accounts as admin_accounts, boxes as admin_boxes, calls
                          console, pages as admin, rates as admin_rates, sms as admin_sms,
                          system as admin_system)
 from webui.admin import audit as admin_audit
+from webui.admin import webhooks as admin_webhooks
 from webui.api import admin as admin_api, box as admin_api_box, holder as api
+from webui.api import webhooks as api_webhooks
 from webui.holder import pages
 from webui.http import COOKIE, https
 from webui.inputs import id_filter, json_error, unstorable_field
@@ -254,5 +256,9 @@ def make_app(config, services) -> bottle.Bottle:
     api.install(app, web)
     admin_api.install(app, web)
     admin_api_box.install(app, web)
+    webhooks = getattr(services, "webhooks", None)       # the daemon's, when any is configured
+    wake = webhooks.wake if webhooks is not None else None
+    admin_webhooks.install(app, web, wake)
+    api_webhooks.install(app, web, wake)
     phones.install(app, web, getattr(services, "phones", None))
     return app

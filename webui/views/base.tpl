@@ -20,6 +20,7 @@
     <a href="/admin/modems">Modems</a> <a href="/admin/boxes">Boxes</a> <a href="/admin/accounts">Accounts</a>
     <a href="/admin/rates">Rates</a> <a href="/admin/calls">Calls</a> <a href="/admin/sms">SMS</a>
     <a href="/admin/system">System</a> <a href="/admin/console">AT console</a> <a href="/admin/audit">Audit</a>
+    <a href="/admin/webhooks">Webhooks</a>
     % end
     % if get("virtual_phones", False):
     <a href="/phones">Virtual phones</a>
