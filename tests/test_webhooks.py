@@ -5,14 +5,18 @@ are tested on a whole box in tests/test_webhooks_box.py.
 """
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from gateway.care import webhook_queue as queue
+from gateway.care.webhook_facts import Sources
 from gateway.care.webhook_queue import Fact, WebhookDelivery
 from gateway.care.webhooks import Webhooks
 from gateway.config import ConfigError, WebhookConfig, parse
+from gateway.money import ledger
+from gateway.money.ledger import Cdr
 from gateway.store import alerts
 from gateway.store.db import close_database, open_database
 from modems.events import ModemDown, ModemUp
@@ -214,3 +218,58 @@ def test_webhook_config_defaults_and_the_secret_stays_hidden():
     shown = config.effective_toml() + repr(config)
     assert SECRET not in shown and "hunter2" not in shown and "tok3n" not in shown
     assert 'url = "https://crm.example.com/h?..."' in config.effective_toml()
+
+
+def turn(sources: Sources, now: float) -> list[str]:
+    """One look, queued as the worker queues it; gives the event ids queued."""
+    queued = []
+    for source, to, facts in sources.new_facts(now):
+        queue.enqueue("box1", facts, {"crm": ("call.ended", "session.ended", "alert")}, now)
+        queue.move_cursor("box1", source, to, now)
+        queued += [fact.event_id for fact in facts]
+    return queued
+
+
+def bill(session_id: int, now: float, cost: int = 6) -> None:
+    ledger.settle(session_id, [dict(role="callback", direction="outgoing", number="+4917012345678",
+                                    modem="m1", started_at=now - 60, answered_at=now - 50,
+                                    ended_at=now, billed_seconds=60, cost=cost,
+                                    cause="normal")], now)
+
+
+def test_sessions_that_end_in_any_order_are_each_told_once(database):
+    now = time.time()
+    sources = Sources("box1", "EUR", 86400.0, batch=2)
+    assert turn(sources, now) == []                   # the history before is not sent
+    long_call, *short = [ledger.start_session("box1", None, "callback", "+4917012345678", now)
+                         for _ in range(4)]
+    refused = ledger.start_session("box1", None, "connect-two", "+4917012345678", now)
+    for session_id in short:
+        bill(session_id, now)
+    assert ledger.discard_session(refused)
+    queued = turn(sources, now) + turn(sources, now) + turn(sources, now)
+    assert [i for i in queued if "session" in i] == [f"box1:session-{i}" for i in short]
+    assert queue.position("box1", "session") == long_call       # it is still running
+    alert = alerts.raise_alert("box1", "modem-down", "m1", now, "m1 is down")
+    assert turn(sources, now) == [f"box1:alert-{alert.id}"]
+    assert Sources("box1", "EUR", 86400.0).new_facts(now) == [   # after a restart: nothing
+        ("sms", queue.position("box1", "sms"), []), ("session", long_call, []),
+        ("alert", alert.id, [])]
+    bill(long_call, now + 3600, cost=360)
+    alerts.recover("box1", "modem-down", "m1", now + 10, "m1 answers")
+    queued = turn(sources, now + 3600)
+    assert queued == [f"box1:call-{Cdr.get(Cdr.session == long_call).id}",
+                      f"box1:session-{long_call}", f"box1:alert-{alert.id}-recovered"]
+    assert queue.position("box1", "session") == refused      # its id was given back
+    assert queue.position("box1", "alert") == alert.id + 1
+    assert turn(sources, now + 3601) == []
+    body = json.loads(WebhookDelivery.get(WebhookDelivery.event_id == f"box1:session-{long_call}")
+                      .body)
+    assert body["data"]["cost"] == 360 and body["data"]["ended_at"] == now + 3600
+    seen_running = ledger.start_session("box1", None, "connect-two", "+4917012345678", now)
+    assert turn(sources, now) == []
+    assert ledger.discard_session(seen_running)       # refused: its row is deleted
+    assert turn(sources, now) == []
+    reused = ledger.start_session("box1", None, "callback", "+4917012345678", now)
+    bill(reused, now + 5)
+    assert turn(sources, now + 5)[-1] == f"box1:session-{reused}"

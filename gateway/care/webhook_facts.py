@@ -9,9 +9,10 @@ not done with, per source table, kept in `webhook_cursor`):
   id is a safe cursor.
 - session: a session ends settled, with its call records, in one
   transaction (gateway/money/ledger.py `settle`); then each call record is a
-  call.ended and the session a session.ended. Sessions end in any order, so
-  the cursor stops at the oldest one still running and the sessions after it
-  that ended are looked at again (queued once: see webhook_queue).
+  call.ended and the session a session.ended. Sessions end in any order (a
+  bill kept in the journal through an outage is settled hours later), so the
+  cursor stops at the oldest one still running, and the thread looks again
+  at each session it saw running until it is settled.
 - alert: each alert row is an alert event when raised, and again when it
   recovers; the cursor stops at the oldest alert still open.
 
@@ -54,63 +55,103 @@ class SmsCommandRow(BaseModel):
 
 
 class Sources:
-    """The events of one box found in its committed rows (module docstring)."""
+    """The events of one box found in its committed rows (module docstring).
 
-    def __init__(self, box: str, currency: str, keep_seconds: float):
+    Per source, the cursor kept in the database is the first id not finished
+    with; in memory the thread also keeps the next id never looked at and the
+    ids it saw unfinished (a session running, an alert open), which it looks
+    at again each turn. After a restart it looks again from the cursor: what
+    was queued already is not queued twice."""
+
+    def __init__(self, box: str, currency: str, keep_seconds: float, batch: int = BATCH):
         """`keep_seconds`: events older than this are not queued (their delivery rows may
-        have been pruned, so finding them again must not send them again)."""
+        have been pruned, so finding them again must not send them again); `batch`: new
+        rows looked at per source and turn."""
         self.box = box
+        self.batch = batch
         self.currency = currency
         self.keep_seconds = keep_seconds
+        self._next: dict[str, int] = {}          # source -> first id never looked at
+        self._waiting: dict[str, set[int]] = {}  # source -> ids seen unfinished
 
     def new_facts(self, now: float) -> list[tuple[str, int, list[Fact]]]:
         """Gives, per source, where its cursor moves to and the facts not queued yet."""
         found = []
-        for source, look in (("sms", self._sms), ("session", self._sessions),
-                             ("alert", self._alerts)):
-            start = position(self.box, source)
-            if start is None:
-                start = self._end_of(source)
-                move_cursor(self.box, source, start, now)
-            to, facts = look(start)
+        for source in SOURCES:
+            if source not in self._next:
+                start = position(self.box, source)
+                if start is None:
+                    start = self._end_of(source)
+                    move_cursor(self.box, source, start, now)
+                self._next[source], self._waiting[source] = start, set()
+            facts = self._look(source)
             facts = [fact for fact in facts if fact.at >= now - self.keep_seconds]
             done = queued_ids(self.box, [fact.event_id for fact in facts]) if facts else set()
+            waiting = self._waiting[source]
+            to = min(waiting) if waiting else self._next[source]
             found.append((source, to, [fact for fact in facts if fact.event_id not in done]))
         return found
 
     def _end_of(self, source: str) -> int:
-        model = {"sms": SmsCommandRow, "session": Session, "alert": Alert}[source]
+        model = SOURCES[source]
         return (model.select(fn.MAX(model.id)).scalar() or 0) + 1
 
-    def _id(self, kind: str, number: int) -> str:
-        return f"{self.box}:{kind}-{number}"
+    def _look(self, source: str) -> list[Fact]:
+        """Gives the facts of rows seen unfinished that finished, then of new rows."""
+        model, waiting = SOURCES[source], self._waiting[source]
+        facts: list[Fact] = []
+        if waiting:
+            rows = list(model.select().where(model.id.in_(sorted(waiting))).order_by(model.id))
+            vanished = waiting - {row.id for row in rows}    # a refused session is deleted
+            if vanished:    # SQLite may give its id to the next new row: look from there again
+                waiting.difference_update(vanished)
+                self._next[source] = min(self._next[source], min(vanished))
+            finished = [row for row in rows if _finished(row)]
+            facts += self._facts(source, finished, again=True)
+            waiting.difference_update(row.id for row in finished)
+        rows = list(model.select().where((model.box == self.box)
+                                         & (model.id >= self._next[source]))
+                    .order_by(model.id).limit(self.batch))
+        if rows:
+            self._next[source] = rows[-1].id + 1
+        facts += self._facts(source, rows, again=False)
+        waiting.update(row.id for row in rows if not _finished(row))
+        return facts
 
-    # -- the sources ------------------------------------------------------------------------
-
-    def _sms(self, start: int) -> tuple[int, list[Fact]]:
-        rows = list(SmsCommandRow.select().where((SmsCommandRow.box == self.box)
-                                                 & (SmsCommandRow.id >= start))
-                    .order_by(SmsCommandRow.id).limit(BATCH))
-        facts = [Fact("sms.received", self._id("sms", row.id), row.received_at, {
-            "id": row.id, "modem": row.modem, "sender": row.sender, "text": row.text,
-            "parts": row.parts, "incomplete": bool(row.incomplete),
-            "received_at": row.received_at}) for row in rows]
-        return (rows[-1].id + 1 if rows else start), facts
-
-    def _sessions(self, start: int) -> tuple[int, list[Fact]]:
-        rows = list(Session.select().where((Session.box == self.box) & (Session.id >= start))
-                    .order_by(Session.id).limit(BATCH))
-        running = [row.id for row in rows if row.state != "settled"]
-        ended = [row for row in rows if row.state == "settled"]
+    def _facts(self, source: str, rows: list, again: bool) -> list[Fact]:
+        """Gives the facts of rows: first seen (`again` False), or seen unfinished before."""
+        if source == "sms":
+            return [self._sms(row) for row in rows]
+        if source == "alert":
+            facts = []
+            for row in rows:
+                if not again:
+                    facts.append(Fact("alert", self._id("alert", row.id), row.at, _alert_data(
+                        row, "notice" if row.state == "notice" else "open")))
+                if row.state == "recovered":
+                    facts.append(Fact("alert", self._id("alert", row.id) + "-recovered",
+                                      row.recovered_at or row.at, _alert_data(row, "recovered")))
+            return facts
+        ended = [row for row in rows if _finished(row)]
         records = _records_of([row.id for row in ended])
         names = _account_names({row.account_id for row in ended})
-        facts: list[Fact] = []
+        facts = []
         for row in ended:
             calls = records.get(row.id, [])
             facts += [self._call(cdr, names) for cdr in calls]
             facts.append(self._session(row, calls, names))
-        to = running[0] if running else (rows[-1].id + 1 if rows else start)
-        return to, facts
+        return facts
+
+    def _id(self, kind: str, number: int) -> str:
+        return f"{self.box}:{kind}-{number}"
+
+    # -- the events ---------------------------------------------------------------------------
+
+    def _sms(self, row: SmsCommandRow) -> Fact:
+        return Fact("sms.received", self._id("sms", row.id), row.received_at, {
+            "id": row.id, "modem": row.modem, "sender": row.sender, "text": row.text,
+            "parts": row.parts, "incomplete": bool(row.incomplete),
+            "received_at": row.received_at})
 
     def _call(self, cdr: Cdr, names: dict[int, str]) -> Fact:
         return Fact("call.ended", self._id("call", cdr.id), cdr.ended_at or cdr.started_at, {
@@ -128,19 +169,17 @@ class Sources:
             "ended_at": row.ended_at, "cost": sum(cdr.cost for cdr in calls),
             "currency": self.currency, "calls": [cdr.id for cdr in calls]})
 
-    def _alerts(self, start: int) -> tuple[int, list[Fact]]:
-        rows = list(Alert.select().where((Alert.box == self.box) & (Alert.id >= start))
-                    .order_by(Alert.id).limit(BATCH))
-        facts: list[Fact] = []
-        for row in rows:
-            facts.append(Fact("alert", self._id("alert", row.id), row.at,
-                              _alert_data(row, "notice" if row.state == "notice" else "open")))
-            if row.state == "recovered":
-                facts.append(Fact("alert", self._id("alert", row.id) + "-recovered",
-                                  row.recovered_at or row.at, _alert_data(row, "recovered")))
-        still_open = [row.id for row in rows if row.state == "open"]
-        to = still_open[0] if still_open else (rows[-1].id + 1 if rows else start)
-        return to, facts
+
+SOURCES = {"sms": SmsCommandRow, "session": Session, "alert": Alert}
+
+
+def _finished(row) -> bool:
+    """Whether a row will tell nothing new: a session settled, an alert no longer open."""
+    if isinstance(row, Session):
+        return row.state == "settled"
+    if isinstance(row, Alert):
+        return row.state != "open"
+    return True
 
 
 def _records_of(session_ids: list[int]) -> dict[int, list[Cdr]]:
