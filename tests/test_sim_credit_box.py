@@ -132,7 +132,10 @@ def test_json_routes_ask_and_show_the_credit_for_admins_only(box):
     refused = admin.request("POST", "/api/admin/modems/m2/balance", headers=csrf)
     assert refused.status == 409 and "no balance_ussd" in json.loads(refused.text)["error"]
     assert admin.request("POST", "/api/admin/modems/m9/balance", headers=csrf).status == 404
-    assert admin.get("/api/admin/modems/m1/balance?request=x1").status == 400
+    for bad in ("x1", "1" * 40, "-1", "%00"):
+        assert admin.get(f"/api/admin/modems/m1/balance?request={bad}").status == 400, bad
+    assert json.loads(admin.get("/api/admin/modems/m1/balance?request=999999999999")
+                      .text)["request"] is None
 
     page = admin.get("/admin/modems").text
     assert page.count("Check credit") == 1 and "5.00 USD" in page

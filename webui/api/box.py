@@ -12,7 +12,7 @@ from webui.admin import (calls as admin_calls, credit as admin_credit, pages as 
 from webui.admin.common import Refused, page_of, query_text
 from webui.admin.console import ExpertNeeded, send_command
 from webui.api.common import answer, flag, invalid, optional_body, page_json, posted, texts
-from webui.inputs import json_body, json_error
+from webui.inputs import json_body, json_error, query_number
 
 
 def leg_json(leg) -> dict:
@@ -131,9 +131,8 @@ def install(app: bottle.Bottle, web) -> None:
     def api_modem_balance(name):
         web.admin_required(api=True)
         modem = known_modem(name)
-        asked = query_text("request", 20)
-        if asked and not asked.isdigit():
-            raise invalid({"request": "a request id is digits"})
+        asked = query_number("request", 1)
+        if asked is None and query_text("request", 20):
+            raise invalid({"request": "a request id is a whole number in digits 0-9"})
         iccid, _ = admin_credit.sim_of(web.pool, web.config, modem)
-        return admin_credit.balance_json(web.config, modem, iccid,
-                                         int(asked) if asked else None)
+        return admin_credit.balance_json(web.config, modem, iccid, asked)
