@@ -1,10 +1,11 @@
 """Webhooks for integrators: the `webhooks` thread finds events, queues and POSTs them.
 
-Every `scan_interval` the thread (a gateway.worker.Worker) looks for new
-events in what the box committed (gateway/care/webhook_facts.py), queues
-each as one `webhook_delivery` row per subscribed webhook together with the
-cursor's move (one transaction: gateway/care/webhook_queue.py), then sends
-what is due. Modem events reach it through `on_event` (the daemon hands them
+Every `scan_interval` (and half a second after a call ends or an SMS
+arrives) the thread (a gateway.worker.Worker) looks for new events in what
+the box committed (gateway/care/webhook_facts.py), queues each as one
+`webhook_delivery` row per subscribed webhook together with the cursor's
+move (one transaction, and none when nothing is new:
+gateway/care/webhook_queue.py), then sends what is due. Modem events reach it through `on_event` (the daemon hands them
 over; the pool's thread only puts them on the queue).
 
 Sending: each webhook's deliveries go out in order, oldest first; while the
@@ -31,11 +32,13 @@ from gateway.config import WebhookConfig
 from gateway.config.webhooks import shown_url
 from gateway.store.db import db
 from gateway.worker import OutageWatch, Worker
-from modems.events import ModemEvent
+from modems.events import (CallState, CallStateChanged, ModemDown, ModemEvent, ModemRecovery,
+                           ModemUp, SmsStored)
 
 log = logging.getLogger(__name__)
 
-SCAN_INTERVAL = 1.0             # seconds between looks for new events
+SCAN_INTERVAL = 2.0             # seconds between looks for new events
+SOON = 0.5                      # seconds from a call's end or an SMS's arrival to a look
 PRUNE_INTERVAL = 3600.0         # seconds between removals of old log rows
 MOST_PER_TURN = 100             # deliveries sent per turn before looking for events again
 
@@ -60,6 +63,7 @@ class Webhooks:
         self._post = poster
         self._ready = ready
         self._sources = Sources(box, currency, self.keep_seconds)
+        self._cursors: dict[str, int] = {}   # source -> the position last written
         self.worker = Worker("webhooks", self._handle, watch=watch)
         self.worker.paced("turn", scan_interval, "finding and sending webhook events",
                           self._turn)
@@ -75,8 +79,13 @@ class Webhooks:
         self.worker.stop(15.0)
 
     def on_event(self, event: ModemEvent) -> None:
-        """Takes a modem event (any thread; never blocks): modem.state for the webhooks."""
-        self.worker.put(event)
+        """Takes a modem event (any thread; never blocks): modem.state for the webhooks; a
+        call's end or a new SMS brings the next look forward (its rows commit soon)."""
+        if isinstance(event, (ModemUp, ModemDown, ModemRecovery)):
+            self.worker.put(event)
+        elif isinstance(event, SmsStored) or (isinstance(event, CallStateChanged)
+                                              and event.state is CallState.ENDED):
+            self.worker.sooner("turn", SOON)
 
     def wake(self) -> None:
         """Makes the thread look and send now (a delivery was queued again)."""
@@ -106,9 +115,12 @@ class Webhooks:
     def _find(self) -> None:
         now = self.now()
         for source, to, facts in self._sources.new_facts(now):
+            if not facts and self._cursors.get(source) == to:
+                continue                 # nothing new: no write transaction at all
             with db.atomic():
                 written = queue.enqueue(self.box, facts, self._subscribers(), now)
                 queue.move_cursor(self.box, source, to, now)
+            self._cursors[source] = to
             if written:
                 log.debug("webhooks: %d deliveries queued from %s", written, source)
 
@@ -117,23 +129,18 @@ class Webhooks:
         attempt failed waits for the next turn. Gives the seconds until the next turn."""
         names = list(self.webhooks)
         sent = 0
-        while names and sent < MOST_PER_TURN and not self.worker.stopping:
+        while sent < MOST_PER_TURN and not self.worker.stopping:
+            heads = queue.heads(self.box, list(self.webhooks))
             now = self.now()
-            due = [head for head in queue.heads(self.box, names) if head.next_attempt_at <= now]
-            if not due:
-                break
+            due = [head for head in heads if head.webhook in names and head.next_attempt_at <= now]
+            if not due:   # the heads just read say when the next one is due
+                return max(0.0, min([self.scan_interval]
+                                    + [head.next_attempt_at - now for head in heads]))
             for delivery in due:
                 sent += 1
                 if not self._attempt(delivery):
                     names.remove(delivery.webhook)
-        return self._next_turn(sent >= MOST_PER_TURN)
-
-    def _next_turn(self, more: bool) -> float:
-        if more:
-            return 0.0
-        waits = [head.next_attempt_at - self.now()
-                 for head in queue.heads(self.box, list(self.webhooks))]
-        return max(0.0, min([self.scan_interval] + waits))
+        return 0.0                       # more to send: go on after a look for new events
 
     def _attempt(self, delivery: queue.WebhookDelivery) -> bool:
         """Sends one delivery and records the outcome; gives whether it was taken."""

@@ -2,8 +2,8 @@
 log, newest first, with a Retry button for a delivery that failed for good.
 
 The rows are the persistent queue itself (gateway/care/webhook_queue.py): a retry
-queues the delivery again, and the daemon's `webhooks` thread sends it within a
-second. The same log is JSON at GET /api/admin/webhooks/deliveries (webui/api/webhooks.py).
+queues the delivery again and wakes the daemon's `webhooks` thread, which sends it
+at once. The same log is JSON at GET /api/admin/webhooks/deliveries (webui/api/webhooks.py).
 """
 from __future__ import annotations
 
