@@ -115,7 +115,7 @@ class Daemon:
         self._pool = ModemPool(self.config.modems,
                                country=gateway.country, on_event=self._on_event,
                                health_interval=gateway.health_interval,
-                               at_timeout=gateway.at_timeout)
+                               at_timeout=gateway.at_timeout, recovery=gateway.recovery())
         self.calls = CallService(self.config, self._pool, _speech(self.config), self.now,
                                  watch=self.watch)
         if reachable:

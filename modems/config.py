@@ -18,3 +18,6 @@ class ModemConfig:
     sim_pin: str | None = field(default=None, repr=False)   # a secret: never in a log line
     group: str | None = None        # lent only to calls that ask for this group (routes)
     profile: str = "auto"           # the vendor profile; auto: chosen from AT+CGMI/AT+CGMM
+    # Self-healing (modems/recovery.py): switch its USB port off and on when resets fail.
+    usb_power_cycle: bool = False
+    usb_port: str | None = None     # hub-port like "1-1.3"; None: found from the port's device

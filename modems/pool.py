@@ -23,7 +23,8 @@ from gsmmodem.exceptions import TimeoutException
 from modems.config import ModemConfig
 from modems.driver import ModemDriver, ModemHealth, ModemIdentity
 from modems.errors import ModemError, SimPinError
-from modems.events import ModemDown, ModemEvent
+from modems.events import ModemDown, ModemEvent, ModemRecovery
+from modems.recovery import Episode, RecoveryMixin, RecoverySettings
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ PORT_WATCH = 0.25       # seconds between looks for a returning port
 @dataclass
 class ModemStatus:
     name: str
-    state: str                      # opening | up | down | sim error
+    state: str                      # opening | up | recovering | down | sim error
     reason: str = ""
     identity: ModemIdentity | None = None
     health: ModemHealth | None = None
@@ -43,6 +44,9 @@ class ModemStatus:
     group: str | None = None
     audio: str = ""
     in_call: bool = False
+    recoveries: dict[str, int] = field(default_factory=dict)    # step -> times taken
+    last_recovery_at: float | None = None       # wall clock of the last step
+    last_recovery: str = ""                     # e.g. "reset: no answer to AT commands (back)"
 
 
 @dataclass
@@ -56,15 +60,19 @@ class _Slot:
     retiring: bool = False          # lend it to no one; close once no session holds it
     retired: threading.Event = field(default_factory=threading.Event)   # supervisor: stop
     successor: ModemConfig | None = None    # a changed modem: open this once retired
+    episode: Episode = field(default_factory=Episode)      # its trouble, if any
+    usb_location: str | None = None         # "1-1.3", read from sysfs while the port exists
+    lost: str | None = None                 # why it went down, until it is opened again
 
 
-class ModemPool:
+class ModemPool(RecoveryMixin):
     """The configured modems, each kept open by its own supervisor thread."""
 
     def __init__(self, configs: Iterable[ModemConfig], *, country: str,
                  on_event: Callable[[ModemEvent], None], health_interval: float = 10.0,
-                 at_timeout: float = 5.0):
+                 at_timeout: float = 5.0, recovery: RecoverySettings = RecoverySettings()):
         self.country = country
+        self.recovery = recovery
         self.health_interval = health_interval
         self.at_timeout = at_timeout
         self._on_event = on_event
@@ -252,13 +260,25 @@ class ModemPool:
             self._set(slot, "down", f"port {slot.config.port} not present")
             self._pause(slot, PORT_WATCH)
             return
+        if self._given_up_and_silent(slot):
+            return
         if not self._open(slot):
+            if self._note_open_failed(slot, slot.status.reason) and self._claim(
+                    slot, f"cannot be opened ({slot.status.reason})"):
+                if self._recover(slot, f"cannot be opened ({slot.status.reason})"):
+                    self._watch(slot)
+                    self._close(slot)
+                return
             self._pause(slot, 1.0)
             return
+        if slot.lost is not None:
+            reason, slot.lost = slot.lost, None
+            self._step_done(slot, "reopen", f"its port came back after: {reason}", True)
         self._watch(slot)
         self._close(slot)
 
-    def _open(self, slot: _Slot) -> bool:
+    def _open(self, slot: _Slot, quiet: bool = False) -> bool:
+        """Opens the modem and announces it up; gives False (logged, state down) if not."""
         config = slot.config
         self._set(slot, "opening", "")
         driver = ModemDriver(config.name, config.port, profile=config.profile,
@@ -273,40 +293,54 @@ class ModemPool:
             self._on_event(ModemDown(config.name, reason=slot.status.reason))
             return False
         except ModemError as error:
-            log.warning("%s", error)
+            (log.info if quiet else log.warning)("%s", error)
             self._set(slot, "down", str(error).split(": ", 1)[-1])
             return False
         with self._lock:
             slot.driver = driver
             slot.status.identity = identity
+        self._note_usb_location(slot)
+        slot.episode.open_failures = 0
         self._set(slot, "up", "")
         driver.announce_up()
         log.debug("%s: up (%s %s, profile %s)", config.name, identity.manufacturer,
-                 identity.model, identity.profile)
+                  identity.model, identity.profile)
         return True
 
     def _watch(self, slot: _Slot) -> None:
-        """Polls health until the modem is lost or the pool stops."""
+        """Polls health until the modem is lost or the pool stops; takes recovery steps
+        when it stops answering or stays unregistered (modems/recovery.py)."""
         timeouts = 0
-        driver = slot.driver
         while not self._halted(slot):
-            if not driver.alive:
-                self._down(slot, driver.lost_reason or "port closed")
+            driver = slot.driver
+            if driver is None or not driver.alive:
+                self._down(slot, driver.lost_reason if driver and driver.lost_reason
+                           else "port closed")
                 return
             try:
                 health = driver.health()
                 timeouts = 0
                 with self._lock:
                     slot.status.health = health
+                sick = self._unregistered_too_long(slot, health.registration)
             except (TimeoutException, ModemError) as error:
                 if not driver.alive:
                     continue
                 timeouts += 1
                 log.warning("%s: no answer to the health check (%d of %d)", slot.config.name,
                             timeouts, MAX_TIMEOUTS)
+                sick = None
                 if timeouts >= MAX_TIMEOUTS:
-                    self._down(slot, f"no answer to AT commands ({error or 'timeout'})")
+                    sick = "no answer to AT commands"
+                    if slot.episode.gave_up:
+                        self._down(slot, sick)
+                        return
+            if sick is not None and self._claim(slot, sick):
+                if not self._recover(slot, sick):
                     return
+                timeouts = 0
+                continue
+            if timeouts and timeouts < MAX_TIMEOUTS:
                 continue
             slot.wake.wait(self.health_interval)
             slot.wake.clear()
@@ -315,6 +349,7 @@ class ModemPool:
         log.warning("%s: down: %s", slot.config.name, reason)
         self._close(slot)
         self._set(slot, "down", reason)
+        slot.lost = reason
         self._on_event(ModemDown(slot.config.name, reason=reason))
 
     def _close(self, slot: _Slot) -> None:

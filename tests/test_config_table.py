@@ -41,6 +41,10 @@ DEFAULTS = {
     'gateway.state_dir': "'/var/lib/callbox'",
     'gateway.health_interval': '10.0',
     'gateway.at_timeout': '5.0',
+    'gateway.registration_grace': '120.0',
+    'gateway.recovery_tries': '3',
+    'gateway.recovery_wait': '30.0',
+    'gateway.power_cycle_command': "'uhubctl -l {hub} -p {port} -a cycle'",
     'gateway.retention_days': '730',
     'gateway.archive_dir': "'/var/lib/callbox/archive'",
     'callback.ring_before_reject': '2',
@@ -77,6 +81,8 @@ DEFAULTS = {
     'modem.sim_pin': 'None',
     'modem.group': 'None',
     'modem.profile': "'auto'",
+    'modem.usb_power_cycle': 'False',
+    'modem.usb_port': 'None',
 }
 
 # The reason for a value far below and far above each number's range.
@@ -85,6 +91,12 @@ RANGES = {
     'gateway.health_interval = 1000000': 'must be between 1 and 3600 seconds, got 1e+06',
     'gateway.at_timeout = -1000000': 'must be between 0.5 and 60 seconds, got -1e+06',
     'gateway.at_timeout = 1000000': 'must be between 0.5 and 60 seconds, got 1e+06',
+    'gateway.registration_grace = -1000000': 'must be between 0.1 and 86400 seconds, got -1e+06',
+    'gateway.registration_grace = 1000000': 'must be between 0.1 and 86400 seconds, got 1e+06',
+    'gateway.recovery_tries = -1000000': 'must be between 0 and 10 resets, got -1e+06',
+    'gateway.recovery_tries = 1000000': 'must be between 0 and 10 resets, got 1e+06',
+    'gateway.recovery_wait = -1000000': 'must be between 0.1 and 600 seconds, got -1e+06',
+    'gateway.recovery_wait = 1000000': 'must be between 0.1 and 600 seconds, got 1e+06',
     'gateway.retention_days = -1000000': 'must be between 1 and 36500 days, got -1e+06',
     'gateway.retention_days = 1000000': 'must be between 1 and 36500 days, got 1e+06',
     'callback.ring_before_reject = -1000000': 'must be between 1 and 10 rings, got -1e+06',
@@ -133,6 +145,10 @@ log_level = "info"
 state_dir = "/var/lib/callbox"
 health_interval = 10.0
 at_timeout = 5.0
+registration_grace = 120.0
+recovery_tries = 3
+recovery_wait = 30.0
+power_cycle_command = "uhubctl -l {hub} -p {port} -a cycle"
 retention_days = 730
 archive_dir = "/var/lib/callbox/archive"
 
@@ -204,6 +220,8 @@ roles = ["trigger"]
 # sim_pin is not set
 # group is not set
 profile = "auto"
+usb_power_cycle = false
+# usb_port is not set
 """
 
 

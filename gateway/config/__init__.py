@@ -26,6 +26,8 @@ from gateway.config.table import (CALLBACK, GATEWAY, LOG_LEVELS, MODEM, PREMIUM_
 from gateway.config.web import WebConfig, parse_web
 from gateway.config.webhooks import WebhookConfig, parse_webhooks, shown_url
 from modems.config import ModemConfig
+from modems.recovery import RecoverySettings
+from modems.usb import PowerCycleError, power_cycle_argv
 
 __all__ = ["Config", "ConfigError", "GatewayConfig", "CallbackConfig", "WebConfig",
            "ModemConfig", "SmsConfig", "SimConfig", "WebhookConfig", "load", "default_path", "DEFAULT_PATH", "LOG_LEVELS",
@@ -55,8 +57,17 @@ class GatewayConfig:
     state_dir: str
     health_interval: float
     at_timeout: float
+    registration_grace: float
+    recovery_tries: int
+    recovery_wait: float
+    power_cycle_command: str
     retention_days: int
     archive_dir: str           # absolute
+
+    def recovery(self) -> RecoverySettings:
+        """Gives the modem pool's self-healing settings (modems/recovery.py)."""
+        return RecoverySettings(self.registration_grace, self.recovery_tries,
+                                self.recovery_wait, self.power_cycle_command)
 
 
 @dataclass(frozen=True)
@@ -231,6 +242,13 @@ def _gateway(table: Table) -> GatewayConfig:
     values["country"] = _country(table, values["country"])
     values["currency"] = _currency(table, values["currency"])
     values["archive_dir"] = _in_state_dir(table, "archive_dir", values["archive_dir"], state_dir)
+    try:
+        power_cycle_argv(values["power_cycle_command"], "1-1.1", "m1")
+    except (PowerCycleError, ValueError) as error:
+        raise table.error("power_cycle_command", f"{error}; placeholders are {{hub}}, "
+                          "{port}, {location} and {modem}") from None
+    if not values["power_cycle_command"].strip():
+        raise table.error("power_cycle_command", "must not be empty")
     table.check_unknown()
     return GatewayConfig(**values)
 

@@ -16,6 +16,7 @@ import dataclasses
 
 from gateway.config.reader import REQUIRED, Key, Section
 from modems.config import ModemConfig
+from modems.recovery import RecoverySettings
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 ROLES = ("trigger", "callback", "destination")
@@ -28,6 +29,7 @@ WEBHOOK_EVENTS = ("sms.received", "call.ended", "session.ended", "modem.state", 
 RETRY_WAITS = (1, 10)   # a retry_backoff list holds at least and at most this many waits
 # A modem's optional settings default as the pool's ModemConfig says (modems cannot import us).
 _MODEM = {item.name: item.default for item in dataclasses.fields(ModemConfig)}
+_RECOVERY = RecoverySettings()      # the pool's own defaults for self-healing
 
 GATEWAY = Section("gateway", (
     Key("database", "str", "callbox.db", shown='"/var/lib/callbox/callbox.db"',
@@ -49,6 +51,24 @@ GATEWAY = Section("gateway", (
         help="How often each modem is asked for signal, network and SIM state."),
     Key("at_timeout", "float", 5.0, unit="seconds", minval=0.5, maxval=60,
         help="How long to wait for a modem to answer one AT command before calling it hung."),
+    Key("registration_grace", "float", _RECOVERY.registration_grace, unit="seconds",
+        minval=0.1, maxval=86400,
+        help="A modem not registered on the network for this long is reset (AT+CFUN=1,1); "
+             "so is one that stops answering. A modem in a call is never reset: it waits "
+             "for the call to end."),
+    Key("recovery_tries", "int", _RECOVERY.recovery_tries, unit="resets", minval=0, maxval=10,
+        help="Resets in a row that may fail before the box power-cycles the modem's USB "
+             "port (modems with usb_power_cycle = true) and then gives up and tells the "
+             "owner."),
+    Key("recovery_wait", "float", _RECOVERY.recovery_wait, unit="seconds", minval=0.1,
+        maxval=600,
+        help="How long a reset or power-cycled modem gets for its port to go, and again to "
+             "come back and answer, before the step counts as failed."),
+    Key("power_cycle_command", "str", _RECOVERY.power_cycle_command,
+        help="The command that switches a modem's USB port off and on (Debian package "
+             "uhubctl; the hub must support per-port power switching). {hub} and {port} "
+             "are filled in from the modem's USB location (1-1.3: hub 1-1, port 3), "
+             "{location} and {modem} too. Run only for modems with usb_power_cycle = true."),
     Key("retention_days", "int", 730, unit="days", minval=1, maxval=36500, note="(two years)",
         help="Call records (cdr) and SMS (sms_in, sms_out) older than this are moved out of "
              "the database, once a day, into CSV files in archive_dir."),
@@ -230,6 +250,8 @@ roles = ["trigger", "callback"]
 sim_pin = "1234"
 group = "telekom"
 profile = "simcom"
+usb_power_cycle = true
+usb_port = "1-1.3"
 
 [[modem]]
 name = "m2"
@@ -265,6 +287,13 @@ profile = "auto"
         help="a label to pick modems of one operator or SIM batch ([callback] routes)."),
     Key("profile", "choice", _MODEM["profile"], choices=PROFILES,
         note="(chosen from the modem's answer to AT+CGMI/AT+CGMM)", help="the vendor profile."),
+    Key("usb_power_cycle", "bool", _MODEM["usb_power_cycle"],
+        help="when resets do not bring the modem back, switch its USB port off and on with "
+             "[gateway] power_cycle_command (uhubctl) before giving up."),
+    Key("usb_port", "str", _MODEM["usb_port"], pattern=r"\d+-\d+(\.\d+)*",
+        what="a USB location like 1-1.3", note="(found from the port's device)",
+        help="the modem's USB location for the power cycle (`uhubctl` lists them: hub 1-1, "
+             "port 3 is 1-1.3); needed only when it cannot be found from the port."),
 ))
 
 SIM = Section("sim", many=True, help="""\

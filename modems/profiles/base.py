@@ -73,6 +73,10 @@ class Profile:
     )
     iccid_commands: tuple[str, ...] = ("AT+CCID", "AT+ICCID", "AT^ICCID?", "AT+QCCID", "AT+CICCID")
     init_commands: tuple[str, ...] = ()
+    # Restarts the modem when it is sick (modems/recovery.py): 27.007 §8.2 +CFUN=<fun>,<rst>
+    # with <rst>=1 resets the MT before setting full functionality. A vendor whose manual
+    # names another restart command overrides this.
+    reset_command = "AT+CFUN=1,1"
     after_dial: tuple[str, ...] = ()
     after_answer: tuple[str, ...] = ()
 

@@ -8,7 +8,8 @@
 Threads (all daemonic): per modem `sim-<name>-at` (reads the AT port) and, for
 huawei, `sim-<name>-audio` (reads the voice port); per network
 `sim-<id>-timers` (call setup, rings, no-answer, SMS delivery) and
-`sim-<id>-clock` (moves 20 ms audio frames). They share one lock per network.
+`sim-<id>-clock` (moves 20 ms audio frames), `sim-<id>-usb` (the virtual USB
+hub's socket: power-cycles a modem's port, modems/sim/usb_hub.py). They share one lock per network.
 
 ALSA: a process that opens the modems' PCMs needs ALSA_CONFIG_PATH from
 `net.alsa_env()` (subprocesses) or `net.use_alsa_config()` (this process).

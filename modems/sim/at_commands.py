@@ -72,8 +72,10 @@ def _cfun(modem, request: Request) -> Reply:
         return Reply(["+CFUN: (0,1,4),(0-1)"])
     if request.kind == "set":
         level = request.int_arg(0)
-        if level not in (0, 1, 4):
+        if level not in (0, 1, 4) or request.int_arg(1, 0) not in (0, 1):
             raise CmeError(CME_NOT_ALLOWED)
+        if request.int_arg(1, 0) == 1:      # 27.007 §8.2 <rst>=1: reset the MT first
+            return Reply(after=[modem.reboot])
         modem.settings.cfun = level
         if level != 1:
             return Reply(after=[lambda: modem.drop_call()])

@@ -15,6 +15,7 @@ from modems.sim import audio, sms_pdu
 from modems.sim.calls import Switch
 from modems.sim.phone import VirtualPhone
 from modems.sim.scheduler import Scheduler
+from modems.sim.usb_hub import UsbHub
 from modems.sim.vmodem import VirtualModem
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Network:
         self.modems: dict[str, VirtualModem] = {}
         self.phones: dict[str, VirtualPhone] = {}
         self.asoundrc = self.workdir / "asoundrc"
+        self.usb = UsbHub(self, self.workdir)     # power-cycles ports (modems/sim/usb_hub.py)
         self._running = False
         self._stop = threading.Event()
         self._clock: threading.Thread | None = None
@@ -93,6 +95,7 @@ class Network:
         self.scheduler.start()
         for modem in list(self.modems.values()):
             modem.open()
+        self.usb.start(f"sim-{self.id}-usb")
         self._clock = threading.Thread(target=self._run_clock, name=f"sim-{self.id}-clock",
                                        daemon=True)
         self._clock.start()
@@ -105,6 +108,7 @@ class Network:
                 return
             self._running = False
         self._stop.set()
+        self.usb.stop()
         if self._clock and self._clock is not threading.current_thread():
             self._clock.join(timeout=5)
         for modem in list(self.modems.values()):
@@ -116,18 +120,25 @@ class Network:
         self._forget_alsa_config()
         log.info("virtual network %s stopped", self.id)
 
+    @property
+    def running(self) -> bool:
+        return self._running
+
     # -- members ------------------------------------------------------------------------
     def add_modem(self, name: str = "m1", number: str = "+4915110000001", profile: str = "generic",
                   sim_pin: str | None = None, imei: str | None = None, iccid: str | None = None,
-                  imsi: str | None = None, operator: str = "Virtual GSM") -> VirtualModem:
-        """Adds a modem; gives it. Its port appears at once if the network runs."""
+                  imsi: str | None = None, operator: str = "Virtual GSM",
+                  usb: str | None = None) -> VirtualModem:
+        """Adds a modem; gives it. Its port appears at once if the network runs. `usb`: its
+        place on the virtual USB hub, default "1-1.<n>" for the n-th modem."""
         number = to_e164(number, self.country)
         with self.lock:
             if name in self.modems:
                 raise ValueError(f"modem {name!r} exists already")
             if self.find_party(number) is not None:
                 raise ValueError(f"number {number} is taken already")
-            modem = VirtualModem(self, name, number, profile, sim_pin, imei, iccid, imsi, operator)
+            modem = VirtualModem(self, name, number, profile, sim_pin, imei, iccid, imsi, operator,
+                                 usb or f"1-1.{len(self.modems) + 1}")
             self.modems[name] = modem
             self._write_asoundrc()
             running = self._running

@@ -14,6 +14,7 @@ from modems.sim.at_engine import Reply, execute, frame_reply
 from modems.sim.calls import Call, Cause, LegState
 from modems.sim.dialects import get_dialect
 from modems.sim.modem_audio import ModemAudio
+from modems.sim.faults import FaultsMixin
 from modems.sim.other_calls import OtherCallsMixin
 from modems.sim.ptyport import PtyPort
 
@@ -54,12 +55,12 @@ def _luhn_complete(digits: str) -> str:
     return digits + str((10 - total % 10) % 10)
 
 
-class VirtualModem(OtherCallsMixin):
+class VirtualModem(FaultsMixin, OtherCallsMixin):
     """One modem of the virtual network; all state is guarded by the network lock."""
 
     def __init__(self, network, name: str, number: str, profile: str = "generic",
                  sim_pin: str | None = None, imei: str | None = None, iccid: str | None = None,
-                 imsi: str | None = None, operator: str = "Virtual GSM"):
+                 imsi: str | None = None, operator: str = "Virtual GSM", usb: str = "1-1.1"):
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             raise ValueError(f"modem name must be letters, digits, - or _: {name!r}")
         self._net = network
@@ -70,6 +71,7 @@ class VirtualModem(OtherCallsMixin):
         self.iccid = iccid or _luhn_complete("894910" + digits + "0000")
         self.imsi = imsi or "26201" + digits.rjust(10, "0")
         self.operator = operator
+        self.usb = usb          # where it sits on the virtual USB tree (modems/sim/usb_hub.py)
         self.sim_pin, self.sim_puk = sim_pin, "12345678"
         self.credit_minor = 500          # what *100# tells (modems/sim/ussd.py)
         self.ussd_replies: dict = {"*100#": ussd.credit_answer}
@@ -115,7 +117,9 @@ class VirtualModem(OtherCallsMixin):
         self.settings = Settings()
         self.sim_state = "SIM PIN" if self.sim_pin else "READY"
         self.pin_attempts = 3
-        self._hung = False               # a re-enumerated modem has rebooted
+        self._hung = False               # a re-enumerated modem has rebooted (faults.py)
+        self._wedged = False
+        self._stuck_unregistered = False
         self._line = bytearray()
         self._pdu_input = None
         self._pdu_buffer = bytearray()
@@ -162,50 +166,6 @@ class VirtualModem(OtherCallsMixin):
                 raise TimeoutError(f"{self.name}: no command matching {regex!r}")
             return found[0]
 
-    # -- faults ------------------------------------------------------------------------
-    def unplug(self) -> None:
-        """Yanks the USB device: symlinks gone, PTYs closed, calls dropped."""
-        log.info("modem %s: unplugged", self.name)
-        self.close(final=False)
-
-    def replug(self) -> None:
-        """Re-enumerates: new PTYs at the same symlinks, fresh modem state."""
-        if self._plugged:
-            self.close(final=False)
-        log.info("modem %s: replugged", self.name)
-        self.open()
-        with self._net.lock:
-            self.flush_pending_sms()
-
-    def hang(self, hung: bool = True) -> None:
-        with self._net.lock:
-            self._hung = hung
-            self._line.clear()
-
-    def send_garbage(self, data: bytes) -> None:
-        self._at.write(data)
-
-    def no_network(self, lost: bool = True) -> None:
-        with self._net.lock:
-            self._no_network = lost
-            if lost:
-                self._release_all(Cause.NETWORK)
-            if self.settings.creg:
-                self.urc(f"+CREG: {self.registration()}")
-            if not lost:
-                self.flush_pending_sms()
-
-    def drop_call(self) -> None:
-        """The network drops this modem's calls; both ends see cause `network`."""
-        with self._net.lock:
-            self._release_all(Cause.NETWORK)
-
-    def set_storage_full(self, full: bool = True) -> None:
-        with self._net.lock:
-            self._storage_full = full
-            if not full:
-                self.flush_pending_sms()
-
     def deliver_raw_pdu(self, pdu_hex: str) -> None:
         """Delivers an SMS-DELIVER PDU (hex, with SMSC) exactly as given."""
         with self._net.lock:
@@ -218,7 +178,7 @@ class VirtualModem(OtherCallsMixin):
     # -- network state -------------------------------------------------------------------
     def registered(self) -> bool:
         return (self._plugged and not self._no_network and self.sim_state == "READY"
-                and self.settings.cfun == 1)
+                and self.settings.cfun == 1 and not self._stuck_unregistered)
 
     def registration(self) -> int:
         """Gives the +CREG <stat>: 1 registered home, 0 not registered."""
@@ -344,6 +304,7 @@ class VirtualModem(OtherCallsMixin):
         with self._net.lock:
             self._received += data
             if self._hung:
+                self._hung_input(data)
                 return
             start = 0
             for position, byte in enumerate(data):
