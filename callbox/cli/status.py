@@ -16,7 +16,8 @@ from gateway.store.db import DaemonRecord, ModemStatusRecord, close_database, is
 from gateway.store.migrations import SchemaTooNew
 
 STALE_AFTER = 30.0   # seconds without a heartbeat before the daemon counts as not running
-COLUMNS = ("NAME", "STATE", "MODEM", "OPERATOR", "SIGNAL", "REGISTRATION", "SIM", "CALL")
+COLUMNS = ("NAME", "STATE", "MODEM", "OPERATOR", "SIGNAL", "REGISTRATION", "SIM", "CALL",
+           "LAST RECOVERY")
 SMS_COLUMNS = ("SMS", "HEALTH", "ON THE SIM", "DETAIL")
 
 
@@ -94,8 +95,12 @@ def modem_cells(modem: ModemStatusRecord) -> tuple[str, ...]:
     state = modem.state + (f" ({modem.reason})" if modem.reason else "")
     vendor = " ".join(part for part in (modem.manufacturer, modem.model) if part) or "-"
     signal = f"{modem.dbm} dBm {modem.bars}/5 bars" if modem.dbm is not None else "no signal"
+    recovery = "-"
+    if modem.recovery_at is not None:
+        recovery = (time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(modem.recovery_at))
+                    + f" {modem.recovery}")
     return (modem.name, state, vendor, modem.operator or "-", signal, modem.registration,
-            modem.sim_state, "in call" if modem.in_call else "idle")
+            modem.sim_state, "in call" if modem.in_call else "idle", recovery)
 
 
 def print_table(rows: list[tuple[str, ...]]) -> None:

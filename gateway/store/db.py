@@ -48,6 +48,9 @@ class ModemStatusRecord(BaseModel):
     # "group" is an SQL keyword; a plain column name spares hand-written queries the quotes.
     group = CharField(null=True, column_name="modem_group")
     in_call = BooleanField(default=False)
+    recovery_at = FloatField(null=True)   # wall clock of the last recovery step
+    recovery = TextField(default="")      # e.g. "reset: no answer to AT commands (back)"
+    recoveries = IntegerField(default=0)  # steps taken since the daemon started
     updated_at = FloatField()
 
     class Meta:

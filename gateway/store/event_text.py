@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import re
 
 from modems.events import (CallState, CallStateChanged, DtmfReceived, IncomingCall, ModemDown,
-                           ModemEvent, ModemUp, SignalChanged, SmsReceived, SmsStored,
-                           UssdReceived)
+                           ModemEvent, ModemRecovery, ModemUp, SignalChanged, SmsReceived,
+                           SmsStored, UssdReceived)
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,24 @@ def _sms(event: SmsReceived) -> str:
     return f"SMS from {sender} ({length} characters{part})"
 
 
+_RECOVERY_STEPS = {
+    "reset": "reset (restarted by AT command)",
+    "reopen": "opened again",
+    "power-cycle": "USB port switched off and on",
+    "gave up": "GAVE UP recovering it: the owner must look",
+}
+
+
+def recovery_words(event: ModemRecovery) -> str:
+    """Gives e.g. 'recovery step 1, reset (restarted by AT command) because not registered on
+    the network for 120 s (home): it answers again'."""
+    step = _RECOVERY_STEPS.get(event.step, event.step)
+    text = f"recovery step {event.attempt}, {step} because {event.reason or 'no reason given'}"
+    if event.step == "gave up":
+        return text
+    return text + (": it answers again" if event.ok else ": still not answering")
+
+
 def describe_event(event: ModemEvent) -> EventText:
     """Gives the event in plain words, e.g. 'm1: incoming call from +4917012345678'."""
     kind = kind_of(event)
@@ -66,6 +84,8 @@ def describe_event(event: ModemEvent) -> EventText:
         text = f"up: {words} ({event.profile or 'unknown'} profile)"
     elif isinstance(event, ModemDown):
         text = f"down: {event.reason or 'no reason given'}"
+    elif isinstance(event, ModemRecovery):
+        text = recovery_words(event)
     elif isinstance(event, IncomingCall):
         call_id = event.call_id
         text = f"incoming call from {event.number or 'a withheld number'}, ring {event.ring}"

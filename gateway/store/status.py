@@ -10,13 +10,13 @@ import logging
 
 from gateway.store.db import DaemonRecord, EventLogRecord, ModemStatusRecord, db
 from gateway.store.event_text import describe_event
-from modems.events import (CallStateChanged, IncomingCall, ModemDown, ModemEvent, ModemUp,
-                           SignalChanged)
+from modems.events import (CallStateChanged, IncomingCall, ModemDown, ModemEvent, ModemRecovery,
+                           ModemUp, SignalChanged)
 
 log = logging.getLogger("gateway.events")
 
 ROLE_ORDER = ("trigger", "callback", "destination")
-_ROW_EVENTS = (ModemUp, ModemDown, SignalChanged, IncomingCall, CallStateChanged)
+_ROW_EVENTS = (ModemUp, ModemDown, SignalChanged, IncomingCall, CallStateChanged, ModemRecovery)
 
 
 def roles_text(roles: Iterable[str]) -> str:
@@ -143,6 +143,9 @@ def status_values(status) -> dict:
     values = dict(name=status.name, state=status.state, reason=status.reason or "",
                   roles=roles_text(status.roles), group=status.group,
                   in_call=bool(status.in_call))
+    if getattr(status, "last_recovery_at", None) is not None:
+        values.update(recovery_at=status.last_recovery_at, recovery=status.last_recovery,
+                      recoveries=sum(status.recoveries.values()))
     identity, health = status.identity, status.health
     if identity is not None:
         values.update(manufacturer=identity.manufacturer, model=identity.model,

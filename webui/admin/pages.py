@@ -24,7 +24,7 @@ from gateway.money.ledger import Account, CallerId, Cdr
 from gateway.sms import health as sms_health
 from gateway.store.db import db
 from webui.admin import credit as admin_credit
-from webui.admin.common import Refused, local_midnight
+from webui.admin.common import Refused, local_midnight, when
 
 LARGEST_AMOUNT = 10 ** 9          # minor units; beyond this an amount is a typing mistake
 _AMOUNT = re.compile(r"-?[0-9]{1,10}([.,][0-9]{1,2})?")
@@ -75,8 +75,19 @@ def modem_rows(pool, now: float | None = None, box: str | None = None,
             "roles": sorted(status.roles), "group": status.group or "",
             "in_call": bool(status.in_call),
             "minutes_today": math.ceil(talk.get(status.name, 0) / 60),
-            "sms": vars(sms[status.name]) if status.name in sms else None})
+            "sms": vars(sms[status.name]) if status.name in sms else None,
+            "recovery": recovery_cell(status)})
     return rows
+
+
+def recovery_cell(status) -> dict | None:
+    """Gives the modem's last recovery step (modems/recovery.py) as the page shows it:
+    when, what and why, and how many steps the box took; None when it never needed one."""
+    if getattr(status, "last_recovery_at", None) is None:
+        return None
+    counts = ", ".join(f"{step} {count}" for step, count in sorted(status.recoveries.items()))
+    return {"at": when(status.last_recovery_at), "text": status.last_recovery,
+            "counts": counts, "gave_up": status.last_recovery.startswith("gave up")}
 
 
 def account_rows() -> list:

@@ -82,6 +82,22 @@
     return td;
   }
 
+  function recoveryCell(recovery) {
+    // The same words as the page: webui/admin/pages.py recovery_cell.
+    var td = document.createElement("td");
+    td.className = "recovery" + (recovery && recovery.gave_up ? " trouble" : "");
+    if (!recovery) {
+      td.textContent = "none";
+      return td;
+    }
+    td.appendChild(document.createTextNode(recovery.at + ": " + recovery.text));
+    td.appendChild(document.createElement("br"));
+    var counts = document.createElement("small");
+    counts.textContent = recovery.counts;
+    td.appendChild(counts);
+    return td;
+  }
+
   function row(modem) {
     var tr = document.createElement("tr");
     tr.dataset.name = modem.name;
@@ -93,6 +109,7 @@
      cell(modem.operator), signal, cell(modem.registration), cell(modem.sim_state),
      cell(modem.iccid), cell(modem.roles.join(", ")), cell(modem.group),
      cell(modem.in_call ? "yes" : "no"), minutes, smsCell(modem.sms), creditCell(modem),
+     recoveryCell(modem.recovery),
      resetCell(modem.name)]
       .forEach(function (td) { tr.appendChild(td); });
     return tr;

@@ -12,12 +12,13 @@
 % end
 <p class="hint">Refreshed every 2 seconds. Minutes: talk time today since midnight. SMS: what
 the last read of the SIM left on it, and failures since. Credit: the last amount the
-network told for a SIM with a [[sim]] table, and its last keep-alive SMS.</p>
+network told for a SIM with a [[sim]] table, and its last keep-alive SMS. Last recovery: the last step the box took by itself to bring the
+modem back (reset, reopen, USB power cycle, or gave up), when and why.</p>
 <div class="scroll">
 <table id="modems" data-csrf="{{csrf}}">
 <thead><tr><th>Name</th><th>State</th><th>Vendor / model</th><th>Operator</th><th>Signal</th>
 <th>Registration</th><th>SIM</th><th>ICCID</th><th>Roles</th><th>Group</th><th>In call</th>
-<th>Minutes today</th><th>SMS</th><th>Credit</th><th></th></tr></thead>
+<th>Minutes today</th><th>SMS</th><th>Credit</th><th>Last recovery</th><th></th></tr></thead>
 <tbody>
 % for modem in modems:
 <tr data-name="{{modem['name']}}">
@@ -60,6 +61,12 @@ network told for a SIM with a [[sim]] table, and its last keep-alive SMS.</p>
     % end
   % end
   </td>
+  % recovery = modem['recovery']
+  % if recovery is None:
+  <td class="recovery">none</td>
+  % else:
+  <td class="recovery{{' trouble' if recovery['gave_up'] else ''}}">{{recovery['at']}}: {{recovery['text']}}<br><small>{{recovery['counts']}}</small></td>
+  % end
   <td>
     <form method="post" action="/admin/modems/{{modem['name']}}/reset" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">

@@ -128,3 +128,13 @@ def v15_webhook_deliveries(database: Database) -> None:
 
     with database.bind_ctx([WebhookDelivery, WebhookCursor]):
         database.create_tables([WebhookDelivery, WebhookCursor], safe=False)
+
+
+def v16_modem_recovery(database: Database) -> None:
+    """modem_status: the modem's last recovery step (modems/recovery.py) and how many."""
+    migrator = SchemaMigrator.from_database(database)
+    apply_changes(
+        migrator.add_column("modem_status", "recovery_at", FloatField(null=True)),
+        migrator.add_column("modem_status", "recovery", TextField(default="")),
+        migrator.add_column("modem_status", "recoveries", IntegerField(default=0)),
+    )
