@@ -101,9 +101,9 @@ def test_status_with_a_fresh_heartbeat(tmp_path):
     lines = result.stdout.splitlines()
     assert "daemon running, pid 4242" in lines[0] and "1/2 modems up" in lines[0]
     assert lines[1].split() == ["NAME", "STATE", "MODEM", "OPERATOR", "SIGNAL", "REGISTRATION",
-                                "SIM", "CALL"]
+                                "SIM", "CALL", "LAST", "RECOVERY"]
     assert lines[2].split() == ["m1", "up", "SIMCOM", "SIM7600E", "Telekom.de", "-73", "dBm",
-                                "4/5", "bars", "home", "ready", "in", "call"]
+                                "4/5", "bars", "home", "ready", "in", "call", "-"]
     assert lines[3].startswith("m2") and "down (port gone)" in lines[3] and "no signal" in lines[3]
     assert "x9" not in result.stdout
 
