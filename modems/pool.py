@@ -260,20 +260,19 @@ class ModemPool(RecoveryMixin):
             self._set(slot, "down", f"port {slot.config.port} not present")
             self._pause(slot, PORT_WATCH)
             return
-        if self._given_up_and_silent(slot):
-            return
-        if not self._open(slot):
-            if self._note_open_failed(slot, slot.status.reason) and self._claim(
-                    slot, f"cannot be opened ({slot.status.reason})"):
-                if self._recover(slot, f"cannot be opened ({slot.status.reason})"):
+        if not self._answers(slot) or not self._open(slot):
+            sick = f"cannot be opened ({slot.status.reason})"
+            if slot.status.state != "sim error" and self._note_open_failed(slot) \
+                    and self._claim(slot, sick):
+                if self._recover(slot, sick):
                     self._watch(slot)
                     self._close(slot)
                 return
-            self._pause(slot, 1.0)
+            self._pause(slot, max(self.health_interval, 1.0) if slot.episode.gave_up else 1.0)
             return
         if slot.lost is not None:
             reason, slot.lost = slot.lost, None
-            self._step_done(slot, "reopen", f"its port came back after: {reason}", True)
+            self._step_done(slot, "reopen", f"opened again after: {reason}", True)
         self._watch(slot)
         self._close(slot)
 

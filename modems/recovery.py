@@ -213,6 +213,8 @@ class RecoveryMixin:
             if os.path.exists(port) and send_line(port, "AT", self.at_timeout) == "OK" \
                     and self._open(slot, quiet=True):
                 return True
+            if slot.status.state == "sim error":
+                return False        # a wrong PIN is never tried twice: the SIM would lock
             if time.monotonic() >= deadline:
                 return False
             self._pause(slot, RETURN_WATCH if not os.path.exists(port) else 1.0)
@@ -258,17 +260,17 @@ class RecoveryMixin:
         if slot.config.usb_port is None and slot.usb_location is None:
             slot.usb_location = usb_location(slot.config.port)
 
-    def _given_up_and_silent(self, slot) -> bool:
-        """True (after a pause) while a modem given up on still does not answer a bare AT:
-        its "gave up" stays shown until it answers or its owner replugs it."""
-        if not slot.episode.gave_up or slot.status.state != "down":
-            return False
-        if send_line(slot.config.port, "AT", self.at_timeout) == "OK":
-            return False
-        self._pause(slot, max(self.health_interval, 1.0))
-        return True
+    def _answers(self, slot) -> bool:
+        """Gives whether the modem answers a bare AT (opening a silent modem would take the
+        AT library ten seconds to find out). A modem given up on keeps its reason shown."""
+        answer = send_line(slot.config.port, "AT", self.at_timeout)
+        if answer == "OK":
+            return True
+        if not slot.episode.gave_up:
+            self._set(slot, "down", f"no answer to AT commands ({answer})")
+        return False
 
-    def _note_open_failed(self, slot, reason: str) -> bool:
+    def _note_open_failed(self, slot) -> bool:
         """Counts a failed open of a present port; gives True when a step should follow."""
         episode = slot.episode
         episode.open_failures += 1

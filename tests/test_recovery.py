@@ -198,3 +198,14 @@ def test_an_sms_waiting_on_the_network_arrives_after_the_reset(network, make_poo
     wait_until(lambda: len(modem.stored_sms) == 1, 5)
     driver = pool.driver("m1")
     assert [sms.text for sms in driver.list_sms()] == ["CB"]
+
+
+def test_a_modem_that_cannot_be_opened_is_reset(network, make_pool):
+    modem = network.add_modem(name="m1", number=BOX, profile="generic")
+    modem.hang()                # silent from the start, but a reset reboots it
+    pool, events = make_pool([modem])
+    reset = events.wait_for(ModemRecovery, step="reset", timeout=10)
+    assert reset.ok and reset.reason.startswith("cannot be opened (")
+    assert "cannot be opened (cannot" not in reset.reason
+    events.wait_for(ModemUp, timeout=5)
+
