@@ -68,7 +68,7 @@ class ModemDown(ModemEvent):
 
 @dataclass(frozen=True)
 class ModemRecovery(ModemEvent):
-    """The pool took a step to bring a sick modem back (modems/pool.py), and why.
+    """The pool took a step to bring a sick modem back (modems/recovery.py), and why.
 
     step: "reset" (AT+CFUN=1,1 or the profile's own restart), "reopen" (the port came
     back and the modem was opened again), "power-cycle" (its USB port was switched off

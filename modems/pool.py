@@ -23,7 +23,7 @@ from gsmmodem.exceptions import TimeoutException
 from modems.config import ModemConfig
 from modems.driver import ModemDriver, ModemHealth, ModemIdentity
 from modems.errors import ModemError, SimPinError
-from modems.events import ModemDown, ModemEvent, ModemRecovery
+from modems.events import ModemDown, ModemEvent
 from modems.recovery import Episode, RecoveryMixin, RecoverySettings
 
 log = logging.getLogger(__name__)
@@ -322,7 +322,7 @@ class ModemPool(RecoveryMixin):
                 with self._lock:
                     slot.status.health = health
                 sick = self._unregistered_too_long(slot, health.registration)
-            except (TimeoutException, ModemError) as error:
+            except (TimeoutException, ModemError):
                 if not driver.alive:
                     continue
                 timeouts += 1

@@ -7,6 +7,7 @@ nothing brings back, one in a call; and an SMS that waited on the network meanwh
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,18 @@ def test_a_modem_that_cannot_be_opened_is_reset(network, make_pool):
     assert "cannot be opened (cannot" not in reset.reason
     events.wait_for(ModemUp, timeout=5)
 
+
+
+def test_the_fake_uhubctl_fails_as_uhubctl_for_a_port_without_a_device(network, monkeypatch):
+    modem = network.add_modem(name="m1", number=BOX, profile="generic", usb="1-1.2")
+    monkeypatch.setenv("VIRTUAL_USB_HUB", str(network.usb.path))
+    missing = subprocess.run([str(FAKE_UHUBCTL), "-l", "1-1", "-p", "5", "-a", "cycle"],
+                             capture_output=True, text=True, timeout=30)
+    assert missing.returncode == 1 and "no device at hub 1-1 port 5" in missing.stdout
+    off = subprocess.run([str(FAKE_UHUBCTL), "--location", "1-1", "--ports", "2", "--action",
+                          "0"], capture_output=True, text=True, timeout=30)
+    assert off.returncode == 0 and not os.path.exists(modem.port)
+    on = subprocess.run([str(FAKE_UHUBCTL), "-l", "1-1", "-p", "2", "-a", "on"],
+                        capture_output=True, text=True, timeout=30)
+    assert on.returncode == 0 and os.path.exists(modem.port)
+    assert network.usb.requests == [("cycle", "1-1", "5"), ("off", "1-1", "2"), ("on", "1-1", "2")]

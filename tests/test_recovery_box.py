@@ -13,7 +13,6 @@ from modems.events import ModemRecovery, ModemUp
 from webui.admin.pages import modem_rows
 
 from tests.conftest import EventLog
-from tests.test_daemon import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
