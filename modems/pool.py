@@ -257,9 +257,15 @@ class ModemPool(RecoveryMixin):
             slot.wake.clear()
             return
         if not os.path.exists(slot.config.port):
-            self._set(slot, "down", f"port {slot.config.port} not present")
+            if not slot.episode.gave_up:
+                self._set(slot, "down", f"port {slot.config.port} not present")
+            if self._gone_too_long(slot) and self._recover_gone(slot):
+                self._watch(slot)
+                self._close(slot)
+                return
             self._pause(slot, PORT_WATCH)
             return
+        slot.episode.gone_since = None
         if not self._answers(slot) or not self._open(slot):
             sick = f"cannot be opened ({slot.status.reason})"
             if slot.status.state != "sim error" and self._note_open_failed(slot) \

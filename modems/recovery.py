@@ -61,6 +61,7 @@ class Episode:
     power_cycled: bool = False
     gave_up: bool = False
     open_failures: int = 0
+    gone_since: float | None = None     # when the port of a modem that was up vanished
     waiting_said: bool = False      # "waiting for the call to end" logged once
 
 
@@ -268,6 +269,34 @@ class RecoveryMixin:
             return True
         if not slot.episode.gave_up:
             self._set(slot, "down", f"no answer to AT commands ({answer})")
+        return False
+
+    def _gone_too_long(self, slot) -> bool:
+        """True when the port of a modem that was up has been gone for recovery_wait and a
+        power cycle may bring it back (a modem that dropped off the USB bus)."""
+        episode = slot.episode
+        if slot.lost is None or episode.gave_up or episode.power_cycled \
+                or not slot.config.usb_power_cycle:
+            return False
+        now = time.monotonic()
+        if episode.gone_since is None:
+            episode.gone_since = now
+        return now - episode.gone_since >= self.recovery.recovery_wait
+
+    def _recover_gone(self, slot) -> bool:
+        """Power-cycles the USB port of a modem whose port stays gone; gives whether it is
+        open and up again (else the box gave up on it)."""
+        episode = slot.episode
+        reason = (f"its port {slot.config.port} has been gone for "
+                  f"{time.monotonic() - episode.gone_since:.0f} s")
+        log.warning("%s: %s; power-cycling its USB port", slot.config.name, reason)
+        episode.power_cycled = True
+        back = self._power_cycle_and_reopen(slot)
+        self._step_done(slot, "power-cycle", reason, back)
+        if back:
+            slot.lost = None
+            return True
+        self._give_up(slot, reason)
         return False
 
     def _note_open_failed(self, slot) -> bool:

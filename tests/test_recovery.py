@@ -225,3 +225,20 @@ def test_the_fake_uhubctl_fails_as_uhubctl_for_a_port_without_a_device(network, 
                         capture_output=True, text=True, timeout=30)
     assert on.returncode == 0 and os.path.exists(modem.port)
     assert network.usb.requests == [("cycle", "1-1", "5"), ("off", "1-1", "2"), ("on", "1-1", "2")]
+
+
+def test_a_modem_that_dropped_off_the_bus_is_power_cycled(network, make_pool, monkeypatch):
+    modem = network.add_modem(name="m1", number=BOX, profile="quectel", usb="1-1.4")
+    monkeypatch.setenv("VIRTUAL_USB_HUB", str(network.usb.path))
+    pool, events = make_pool([modem], recovery=RecoverySettings(
+        registration_grace=0.3, recovery_tries=1, recovery_wait=0.5,
+        power_cycle_command=f"{FAKE_UHUBCTL} -l {{hub}} -p {{port}} -a cycle"),
+        usb_power_cycle=True, usb_port="1-1.4")
+    events.wait_for(ModemUp)
+    modem.unplug()              # gone from the bus; only switching its port brings it back
+    events.wait_for(ModemDown, timeout=5)
+    cycle = events.wait_for(ModemRecovery, step="power-cycle", timeout=10)
+    assert cycle.ok and "has been gone for" in cycle.reason
+    assert network.usb.requests == [("cycle", "1-1", "4")]
+    events.wait_for(ModemUp, timeout=5)
+    assert status_of(pool).state == "up"
