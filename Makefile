@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEB_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all chromium postgresql prometheus
+DEB_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all chromium postgresql prometheus libspeexdsp1
 STAMP := $(VENV)/.installed
 
 .PHONY: all setup deps prompts demo test bench clean

@@ -27,7 +27,7 @@ set -euo pipefail
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SERVICE_USER=callbox
 DEB_PACKAGES=(python3 libpq5 python3-venv python3-dev gcc libasound2-dev alsa-utils espeak-ng sox
-              libsox-fmt-all udev usb-modeswitch uhubctl sqlite3 git openssl)
+              libsox-fmt-all libspeexdsp1 udev usb-modeswitch uhubctl sqlite3 git openssl)
 PYTHON=${PYTHON:-python3}
 OS_RELEASE=${CALLBOX_OS_RELEASE:-/etc/os-release}
 

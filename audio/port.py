@@ -7,7 +7,10 @@
     port.stop()                             # also closes the endpoint
 
 The thread `<name>-audio` reads a captured frame, writes one playback frame,
-then hands the captured frame to the listeners. Writing one frame per frame
+then hands the captured frame to the listeners. With voice settings
+(audio/voice.py) what it captured is cleaned first (echo of what it sent to
+the modem the period before, noise, rx gain) and what it plays gets the tx
+gain: the listeners and the bridge only ever see the cleaned sound. Writing one frame per frame
 read keeps playback on the device's capture clock: nothing else paces it
 (the virtual network's playback is not paced at all; on hardware it keeps
 the playback buffer at a constant fill). What plays is, in order: the
@@ -28,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from audio.endpoint import AudioGone, Endpoint
 from audio.pcm import FRAME_S, SILENCE, fit_frame, mix
+from audio.voice import VoiceProcessor, VoiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +139,13 @@ class AudioPort:
     """Runs one endpoint in its own daemon thread; see the module docstring."""
 
     def __init__(self, endpoint: Endpoint, name: str,
-                 on_failure: Callable[["AudioPort"], None] | None = None):
+                 on_failure: Callable[["AudioPort"], None] | None = None,
+                 voice: VoiceSettings | None = None):
         self.endpoint = endpoint
         self.name = name
+        # built here, not in the thread: a missing libspeexdsp is the caller's error
+        self.voice = VoiceProcessor(voice) if voice is not None and not voice.plain else None
+        self._sent = SILENCE            # the last frame written: the echo's reference
         self.error: BaseException | None = None
         self.frames = 0
         self.listener_errors = 0
@@ -222,6 +230,8 @@ class AudioPort:
             while not self._stopping.is_set():
                 read_started = time.monotonic()
                 captured = self.endpoint.read_frame()
+                if self.voice is not None:
+                    captured = self.voice.captured(captured, self._sent)
                 self._play_one(clock.in_time(read_started, time.monotonic()))
                 self.frames += 1
                 for listener in self._listeners:
@@ -246,6 +256,7 @@ class AudioPort:
         bridge or of silence once no prompt plays.
         """
         output, from_playback = self._next_output()
+        self._sent = SILENCE            # unless written below: the modem played nothing new
         if not in_time:
             self.late_frames += 1
         if from_playback:
@@ -258,6 +269,9 @@ class AudioPort:
             self._owed -= 1
             self.skipped_frames += 1
             return
+        if self.voice is not None:
+            output = self.voice.to_play(output)
+            self._sent = output
         self.endpoint.write_frame(output)
 
     def _next_output(self) -> tuple[bytes, bool]:
@@ -293,6 +307,8 @@ class AudioPort:
             self.endpoint.close()
         except Exception:
             log.exception("%s: closing %s failed", self.name, self.endpoint.spec)
+        if self.voice is not None:
+            self.voice.close()
         self.stopped.set()
         if self.error is not None and self._on_failure is not None:
             try:

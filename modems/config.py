@@ -21,3 +21,8 @@ class ModemConfig:
     # Self-healing (modems/recovery.py): switch its USB port off and on when resets fail.
     usb_power_cycle: bool = False
     usb_port: str | None = None     # hub-port like "1-1.3"; None: found from the port's device
+    rx_gain_db: float = 0.0         # software gain of what the box hears from the modem
+    tx_gain_db: float = 0.0         # software gain of what the box sends to it
+    echo_cancel: bool = True        # cancel the echo of what the box sends (speexdsp)
+    echo_tail_ms: int = 128         # longest echo delay the canceller models
+    noise_suppression: bool = False # reduce stationary noise in what the box hears

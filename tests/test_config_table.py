@@ -83,6 +83,11 @@ DEFAULTS = {
     'modem.profile': "'auto'",
     'modem.usb_power_cycle': 'False',
     'modem.usb_port': 'None',
+    'modem.rx_gain_db': '0.0',
+    'modem.tx_gain_db': '0.0',
+    'modem.echo_cancel': 'True',
+    'modem.echo_tail_ms': '128',
+    'modem.noise_suppression': 'False',
 }
 
 # The reason for a value far below and far above each number's range.
@@ -222,6 +227,11 @@ roles = ["trigger"]
 profile = "auto"
 usb_power_cycle = false
 # usb_port is not set
+rx_gain_db = 0.0
+tx_gain_db = 0.0
+echo_cancel = true
+echo_tail_ms = 128
+noise_suppression = false
 """
 
 

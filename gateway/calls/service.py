@@ -23,6 +23,7 @@ from typing import Callable
 
 from peewee import OperationalError
 
+from audio.voice import VoiceSettings
 from gateway.calls import intents, policy
 from gateway.calls.flows import callback, connect_two
 from gateway.calls.flows.connect_two import Outcome
@@ -188,6 +189,12 @@ class CallService:
 
     def audio_spec(self, modem: str) -> str:
         return self.config.modem(modem).audio
+
+    def voice_settings(self, modem: str) -> VoiceSettings:
+        """Gives what the box does to the modem's sound (its [[modem]] voice keys)."""
+        config = self.config.modem(modem)
+        return VoiceSettings(config.rx_gain_db, config.tx_gain_db, config.echo_cancel,
+                             config.echo_tail_ms, config.noise_suppression)
 
     def refusal(self, number: str) -> str | None:
         """Gives why `number` gets no callback, or None (gateway/calls/policy.py)."""

@@ -252,6 +252,11 @@ group = "telekom"
 profile = "simcom"
 usb_power_cycle = true
 usb_port = "1-1.3"
+rx_gain_db = 0.0
+tx_gain_db = -3.0
+echo_cancel = true
+echo_tail_ms = 128
+noise_suppression = false
 
 [[modem]]
 name = "m2"
@@ -294,6 +299,20 @@ profile = "auto"
         what="a USB location like 1-1.3", note="(found from the port's device)",
         help="the modem's USB location for the power cycle (`uhubctl` lists them: hub 1-1, "
              "port 3 is 1-1.3); needed only when it cannot be found from the port."),
+    Key("rx_gain_db", "float", _MODEM["rx_gain_db"], unit="dB", minval=-20, maxval=20,
+        help="software gain of the voice the box hears from this modem (the caller, "
+             "the destination); a loud peak is turned down, never clipped."),
+    Key("tx_gain_db", "float", _MODEM["tx_gain_db"], unit="dB", minval=-20, maxval=20,
+        help="software gain of what the box sends to this modem (prompts, the other "
+             "side of a call)."),
+    Key("echo_cancel", "bool", _MODEM["echo_cancel"],
+        help="cancel the echo of what the box sends to this modem from what it hears "
+             "(libspeexdsp): the person at the other end does not hear themselves."),
+    Key("echo_tail_ms", "int", _MODEM["echo_tail_ms"], unit="ms", minval=32, maxval=512,
+        help="longest echo delay the canceller follows (a phone's echo plus the "
+             "network's round trip)."),
+    Key("noise_suppression", "bool", _MODEM["noise_suppression"],
+        help="reduce steady background noise in what the box hears from this modem."),
 ))
 
 SIM = Section("sim", many=True, help="""\

@@ -12,6 +12,7 @@ import phonenumbers
 from modems.numbers import InvalidNumber, to_e164
 from modems.sim import audio, sms_pdu
 from modems.sim.calls import Call, Cause, LegState
+from modems.sim.echo import EchoPath
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class VirtualPhone:
         self._heard = bytearray()
         self._partial: dict[tuple, dict[int, str]] = {}
         self._sms_ref = 0
+        self.echo: EchoPath | None = None   # a handset echo (modems/sim/echo.py); None: none
 
     def __repr__(self) -> str:
         return f"<VirtualPhone {self.number} {self.state.name}>"
@@ -241,6 +243,8 @@ class VirtualPhone:
             tones = bytes(self._tones[: audio.FRAME_BYTES]).ljust(audio.FRAME_BYTES, b"\0")
             del self._tones[: audio.FRAME_BYTES]
             frame = audio.mix(frame, tones)
+        if self.echo is not None:
+            frame = self.echo.add_to(frame)
         return frame
 
     def wait_heard(self, predicate, timeout: float = 5.0, every: float = 0.1) -> bool:
@@ -265,5 +269,7 @@ class VirtualPhone:
                 return False
 
     def downlink(self, frame: bytes) -> None:
+        if self.echo is not None:
+            self.echo.heard(frame)
         self._heard += frame
         self._cond.notify_all()

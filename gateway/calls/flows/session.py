@@ -20,6 +20,7 @@ from audio.dtmf import DtmfDetector
 from audio.endpoint import AudioGone, open_endpoint
 from audio.player import frames
 from audio.port import AudioPort
+from audio.speexdsp import SpeexUnavailable
 from gateway.calls.flows.seams import CreditExhausted, Hangup, LegFailed, NoFreeModem
 from modems.errors import ModemError
 from modems.events import CallState, CallStateChanged, DtmfReceived, EndCause, ModemEvent
@@ -247,8 +248,9 @@ class Session:
 
     def _open_port(self, leg: Leg) -> None:
         try:
-            leg.port = AudioPort(open_endpoint(leg.audio_spec), leg.modem)
-        except (AudioGone, OSError, ValueError) as error:
+            leg.port = AudioPort(open_endpoint(leg.audio_spec), leg.modem,
+                                 voice=self.service.voice_settings(leg.modem))
+        except (AudioGone, OSError, ValueError, SpeexUnavailable) as error:
             log.error("%s: cannot open its audio %s: %s", leg.modem, leg.audio_spec, error)
             return
         if leg is self.leg_a:
