@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import serial
 
 from modems.events import ModemDown, ModemRecovery
+from modems.profiles import PROFILES, Profile
 from modems.usb import PowerCycleError, power_cycle, usb_location
 
 log = logging.getLogger(__name__)
@@ -171,14 +172,22 @@ class RecoveryMixin:
 
     def _reset_and_reopen(self, slot) -> bool:
         config = slot.config
-        driver = slot.driver
-        profile = driver.profile if driver is not None else None
-        command = getattr(profile, "reset_command", None) or DEFAULT_RESET
+        command = self._reset_command(slot)
         self._close(slot)
         before = port_identity(config.port)
         answer = send_line(config.port, command, self.at_timeout)
         log.info("%s: sent %s: %s", config.name, command, answer)
         return self._reopen_after(slot, before)
+
+    @staticmethod
+    def _reset_command(slot) -> str:
+        """Gives the reset command of the modem's profile: the open driver's, else the one
+        it was last opened with, else the configured one (27.007's by default)."""
+        driver, identity = slot.driver, slot.status.identity
+        name = identity.profile if identity is not None else slot.config.profile
+        profile = driver.profile if driver is not None and driver.profile is not None \
+            else PROFILES.get(name, Profile)()
+        return profile.reset_command or DEFAULT_RESET
 
     def _power_cycle_and_reopen(self, slot) -> bool:
         config = slot.config
