@@ -1,5 +1,6 @@
 """Self-healing seen by the owner: the daemon logs each recovery step in plain words, keeps
-the last one on the modem's row, and `callbox status` and the Modems page show it."""
+the last one on the modem's row, and `callbox status` and the Modems page show it; an SMS
+sent to the box while its modem was unregistered is answered once it is back."""
 from __future__ import annotations
 
 import subprocess
@@ -43,9 +44,13 @@ roles = ["trigger", "callback", "destination"]
     daemon.start()
     try:
         events.wait_for(ModemUp, timeout=15)
+        phone = network.add_phone("+4917012345678")
         modem.stuck_unregistered()
+        phone.send_sms(modem.number, "HELP")     # waits at the network while unregistered
         reset = events.wait_for(ModemRecovery, step="reset", timeout=15)
         assert reset.ok
+        assert phone.wait_sms(1, timeout=15)     # read off the SIM and answered once back
+        assert phone.inbox[0].text.startswith("Commands:") and len(phone.inbox) == 1
         events.wait_for(ModemUp, timeout=15)    # recorded: the observer sees events after that
         logged = [row.message for row in EventLogRecord.select().where(
             EventLogRecord.kind == "modem_recovery")]
