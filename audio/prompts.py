@@ -35,7 +35,13 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DIR = pathlib.Path(__file__).resolve().parent / "prompts"
 MANIFEST = "manifest.json"
-PIPELINE = "espeak-ng|sox rate 8000 trim gain -n -3|v1"   # change to remake every prompt
+PIPELINE = "espeak-ng|sox rate 8000 trim|-20 LUFS|v2"   # change to remake every prompt
+# Every prompt is made equally loud, measured (ITU-R BS.1770, audio/loudness.py), so
+# that a sentence built from pieces does not jump in level. -20 LUFS, not the -16 of
+# podcasts: synthetic speech at 8 kHz peaks about 18 dB above its loudness, and -16
+# would clip the peaks of half the prompts; at -20 every peak stays below -1 dBFS.
+LOUDNESS_LUFS = -20.0
+PEAK_LIMIT_DBFS = -1.0
 
 _NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
             "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
@@ -128,6 +134,9 @@ def synthesize(text: str, language: Language, target: pathlib.Path) -> None:
         _run(["sox", str(spoken), "-c", "1", "-b", "16", "-e", "signed-integer", str(made),
               "silence", "1", "0.01", "0.1%", "reverse", "silence", "1", "0.01", "0.1%",
               "reverse", "rate", "8000", "gain", "-n", "-3"])
+        # numpy only here: every `callbox` command imports this module, few make prompts
+        from audio.loudness import normalize
+        normalize(made, LOUDNESS_LUFS, PEAK_LIMIT_DBFS)
         os.replace(made, target)
 
 

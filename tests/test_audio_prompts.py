@@ -5,10 +5,12 @@ import subprocess
 import sys
 import wave
 
+import numpy as np
 import pytest
 
 from audio import prompts, tones
-from audio.pcm import FRAME_BYTES, RATE, SILENCE, frames
+from audio.loudness import integrated_lufs
+from audio.pcm import FRAME_BYTES, RATE, SILENCE, frames, to_pcm
 from audio.player import PromptError, load_prompt, sequence
 from audio.prompts import Language, generate
 from audio.speech import Speech, say_duration, say_money, say_number
@@ -33,6 +35,28 @@ def test_generated_prompts_are_8khz_mono_16bit(tmp_path):
             assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (8000, 1, 2)
             assert 0.2 < wav.getnframes() / RATE < 3.0
     assert len(load_prompt("twelve", prompt_dir=tmp_path)) > 0.2 * RATE * 2
+
+
+def test_loudness_is_measured_as_bs1770_says():
+    seconds = np.arange(3 * RATE) / RATE
+    sine = np.sin(2 * np.pi * 997 * seconds)
+    # the standard's check: a 997 Hz sine at full scale is -3.01 LUFS (at 48 kHz; at
+    # 8 kHz the prewarped shelf weighs 997 Hz 0.24 dB less)
+    assert integrated_lufs(to_pcm(sine * 32767)) == pytest.approx(-3.25, abs=0.05)
+    assert integrated_lufs(to_pcm(sine * 3277)) == pytest.approx(-23.25, abs=0.05)
+    # the gates: 3 s of silence between the sounds leave them as loud (within the
+    # blocks that straddle an edge); without gating they would read 1.8 dB quieter
+    gapped = np.concatenate([sine * 3277, np.zeros(3 * RATE), sine * 3277])
+    assert integrated_lufs(to_pcm(gapped)) == pytest.approx(-23.25, abs=0.3)
+    assert integrated_lufs(SILENCE * 100) == float("-inf")
+
+
+def test_every_prompt_is_equally_loud_and_never_clips(prompt_dir):
+    for name in prompts.NAMES:
+        pcm = load_prompt(name, prompt_dir=prompt_dir)
+        assert integrated_lufs(pcm) == pytest.approx(prompts.LOUDNESS_LUFS, abs=0.3), name
+        peak = np.abs(np.frombuffer(pcm, "<i2")).max()
+        assert 20 * np.log10(peak / 32768) <= prompts.PEAK_LIMIT_DBFS + 0.01, name
 
 
 def test_unchanged_text_is_not_generated_again_and_changed_text_is(tmp_path):
