@@ -11,7 +11,10 @@ sending. These overrides are ours, each for a defect we would otherwise ship:
   *every* line to that response, so a `RING` or `+CMTI` that arrives during
   `AT+CSQ` is lost. As oFono's gatchat does, a line is unsolicited when the
   profile says its prefix is a URC and the pending command does not expect
-  that prefix in its own response.
+  that prefix in its own response. `+CMT: [<alpha>],<length>` and `+CDS: <length>`
+  (27.005 3.4.1, PDU mode) carry their PDU on the next line, which has no prefix:
+  the two reach the dispatcher joined by a line break, even while a command waits
+  (the library would have appended the PDU to that command's response).
 - `_handleModemNotification`: the library starts a new thread per URC, so two
   URCs can be handled out of order. Ours puts each line on one queue that a
   single dispatcher thread per modem drains in order.
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 from typing import Callable
 
@@ -46,6 +50,8 @@ from modems.ussd import STATUS_WORDS, TextJoiner, parse_cusd
 log = logging.getLogger(__name__)
 
 _FINAL_DIAL_RESULTS = ("NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE", "CONNECT")
+_PDU_FOLLOWS = re.compile(r"\+CMT:\s*[^,]*,\s*\d+$|\+CDS:\s*\d+$")
+_HEX_LINE = re.compile(r"[0-9A-Fa-f]+")
 _STOP = object()
 
 
@@ -73,6 +79,7 @@ class AtLink(GsmModem, _OwnSerialPort):
         self._dispatcher: threading.Thread | None = None
         self.garbage_bytes = 0
         self._ussd_text = TextJoiner()
+        self._pdu_head: str | None = None      # a +CMT/+CDS line waiting for its PDU line
 
     @staticmethod
     def _no_library_sms_handling(sms) -> None:
@@ -175,18 +182,36 @@ class AtLink(GsmModem, _OwnSerialPort):
         return printable.decode("ascii").strip()
 
     def _route(self, line: str) -> None:
+        if self._pdu_head is not None and self._joined_pdu(line):
+            return
         pending = self._pending_command
         waiting = self._responseEvent is not None and not self._responseEvent.is_set()
         if not waiting:
-            self._urc_queue.put(line)
+            self._unsolicited(line)
             return
         if pending and pending.upper().startswith("ATD") and line in _FINAL_DIAL_RESULTS:
             self._handleLineRead(line, checkForResponseTerm=False)
             return
         if self._is_urc(line, pending):
-            self._urc_queue.put(line)
+            self._unsolicited(line)
             return
         self._handleLineRead(line)
+
+    def _unsolicited(self, line: str) -> None:
+        if _PDU_FOLLOWS.match(line):
+            self._pdu_head = line          # its PDU is the next line
+        else:
+            self._urc_queue.put(line)
+
+    def _joined_pdu(self, line: str) -> bool:
+        """Hands a held +CMT/+CDS line to the dispatcher with `line` as its PDU; gives
+        False when `line` is no PDU (the head goes alone, and `line` is routed)."""
+        head, self._pdu_head = self._pdu_head, None
+        if _HEX_LINE.fullmatch(line):
+            self._urc_queue.put(f"{head}\n{line}")
+            return True
+        self._urc_queue.put(head)
+        return False
 
     # -- USSD ----------------------------------------------------------------------
 

@@ -92,6 +92,7 @@ class ModemDriver(SmsUssdMixin):
             self.identity = self._identify(link)
             for command in self.profile.init_commands:
                 self._try(command)
+            self._ask_sms_service()
         except (PinRequiredError, IncorrectPinError) as error:
             self.close()
             raise SimPinError(self._pin_message(error)) from None
@@ -337,6 +338,8 @@ class ModemDriver(SmsUssdMixin):
         if match := _CMTI.match(line):
             memory = (match[1] if match[1] is not None else match[2]).strip()
             self._emit(SmsStored(self.name, memory=memory, index=int(match[3])))
+            return
+        if self._on_sms_urc(line):       # +CDS, +CDSI, +CMT: driver_sms.py
             return
         if self.profile is None:
             return

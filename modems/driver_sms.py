@@ -1,30 +1,51 @@
 """The SMS and USSD half of a modem driver, as a mixin of `ModemDriver`.
 
-It needs from the driver only `name`, `at_timeout`, `_write` (a command that
-raises on ERROR) and `_require_link` (the open AT channel).
+It needs from the driver only `name`, `country`, `at_timeout`, `_write` (a command
+that raises on ERROR), `_try` (one that gives None on ERROR), `_emit` and
+`_require_link` (the open AT channel).
+
+Status reports (3GPP TS 27.005 3.4.1 +CNMI <ds>): python-gsmmodem sets
+`AT+CNMI=2,1,0,2` (<ds>=2: the modem stores a report and says `+CDSI: <mem>,<index>`)
+and falls back to `2,1,0,1,0` (<ds>=1: `+CDS: <length>` with the PDU on the next
+line) on a modem that refuses it; both are read here. A modem in +CSMS service 1
+(27.005 3.2.1) wants each +CDS and +CMT acknowledged with AT+CNMA (3.4.4), or it
+stops routing them; one in service 0 (the default) answers AT+CNMA with an error.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+import logging
 import re
 
 from gsmmodem.exceptions import CommandError, TimeoutException
 
 from modems import sms as sms_codec
 from modems.errors import ModemError
-from modems.events import SmsReceived
+from modems.events import SmsReceived, SmsStatusReport, StatusReportStored
 from modems.numbers import sms_recipient, ussd_reply, ussd_string
 from modems.ussd import CusdAnswer
 
+log = logging.getLogger(__name__)
 
 _CPMS = re.compile(r"\+CPMS:\s*\"?\w*\"?,\s*(\d+),\s*(\d+)")
+_CPMS_MEM1 = re.compile(r'\+CPMS:\s*"?([A-Z]{2})"?,')
+_CSMS = re.compile(r"\+CSMS:\s*(\d+)")
+# 27.005 3.4.1: +CDSI: <mem>,<index>; <mem> may come without quotes or (as +CMTI on
+# Quectel) empty, meaning the preferred memory.
+_CDSI = re.compile(r'\+CDSI:\s*(?:"([^"]*)"|([^,"]*)),\s*(\d+)')
+_CDS = re.compile(r"\+CDS:\s*(\d+)$")
+_CMT = re.compile(r"\+CMT:\s*[^,]*,\s*(\d+)$")
+_MEMORY = re.compile(r"[A-Z]{2}")
 
 
 class SmsUssdMixin:
     """Sending, reading and deleting SMS; USSD codes."""
 
-    def send_sms(self, number: str, text: str) -> list[int]:
-        """Sends a text (split and encoded as needed); gives the message references."""
-        return sms_codec.send(self._require_link(), sms_recipient(number), text, self.at_timeout)
+    def send_sms(self, number: str, text: str, report: bool = False) -> list[int]:
+        """Sends a text (split and encoded as needed), asking for a status report of each
+        part with `report`; gives the message references, one per part."""
+        return sms_codec.send(self._require_link(), sms_recipient(number), text,
+                              self.at_timeout, report)
 
     def read_sms(self, index: int, memory: str | None = None) -> SmsReceived:
         """Reads one stored SMS without deleting it. An undecodable PDU comes back
@@ -38,6 +59,75 @@ class SmsUssdMixin:
 
     def delete_sms(self, index: int) -> None:
         self._write(f"AT+CMGD={int(index)}")
+
+    def read_status_report(self, index: int, memory: str | None = None) -> SmsStatusReport:
+        """Reads one stored status report (+CDSI) without deleting it; an undecodable PDU
+        comes back with `error` set."""
+        with self._read_memory(memory):
+            response = self._write(f"AT+CMGR={int(index)}")
+        for position, line in enumerate(response[:-1]):
+            if line.startswith("+CMGR:"):
+                return sms_codec.decode_report(self.name, response[position + 1], self.country,
+                                               index=int(index), memory=memory)
+        return SmsStatusReport(self.name, index=int(index), memory=memory,
+                               error=f"no status report at index {index}")
+
+    def delete_status_report(self, index: int, memory: str | None = None) -> None:
+        with self._read_memory(memory):
+            self._write(f"AT+CMGD={int(index)}")
+
+    @contextmanager
+    def _read_memory(self, memory: str | None):
+        """Reads and deletes in `memory` (27.005 3.2.2 +CPMS <mem1>), then in the memory
+        read before; the caller holds the modem's SMS lock, so no other read lands
+        between. Raises ModemError for a memory name that is not two letters."""
+        if memory and not _MEMORY.fullmatch(memory):
+            raise ModemError(f"{self.name}: {memory!r} is not an SMS memory")
+        before = next((match[1] for line in (self._try("AT+CPMS?") or [])
+                       if (match := _CPMS_MEM1.match(line))), None) if memory else None
+        if not memory or before in (None, memory):
+            yield
+            return
+        self._write(f'AT+CPMS="{memory}"')
+        try:
+            yield
+        finally:
+            self._try(f'AT+CPMS="{before}"')
+
+    # -- pushed messages and reports (dispatcher thread) ---------------------------------
+
+    def _ask_sms_service(self) -> None:
+        """Notes whether the modem wants +CMT and +CDS acknowledged (+CSMS service 1)."""
+        self._sms_acknowledge = any(match and match[1] == "1" for match in (
+            _CSMS.match(line) for line in (self._try("AT+CSMS?") or [])))
+
+    def _on_sms_urc(self, line: str) -> bool:
+        """Handles a +CDS, +CDSI or +CMT line (the first two with the PDU after a line
+        break, as AtLink joins them); gives False for any other line."""
+        head, _, pdu = line.partition("\n")
+        if match := _CDSI.match(head):
+            memory = (match[1] if match[1] is not None else match[2]).strip() or None
+            self._emit(StatusReportStored(self.name, memory=memory, index=int(match[3])))
+            return True
+        if (cds := _CDS.match(head)) or _CMT.match(head):
+            if not pdu:
+                log.warning("%s: %r came without its PDU; ignored", self.name, head)
+                return True
+            if cds:
+                self._emit(sms_codec.decode_report(self.name, pdu, self.country,
+                                                   length=int(cds[1])))
+            else:
+                self._emit(sms_codec.decode(self.name, None, pdu, self.country))
+            if getattr(self, "_sms_acknowledge", False):
+                self._acknowledge(head)
+            return True
+        return False
+
+    def _acknowledge(self, head: str) -> None:
+        try:
+            self._write("AT+CNMA")
+        except (CommandError, TimeoutException, ModemError) as error:
+            log.warning("%s: AT+CNMA after %r failed: %s", self.name, head, error)
 
     def sms_storage_usage(self) -> tuple[int, int] | None:
         """Gives (used, total) of the memory SMS are read from, or None when the modem

@@ -132,6 +132,36 @@ class SmsReceived(ModemEvent):
     concat_part: int | None = None
     concat_total: int | None = None
     error: str | None = None       # set when the PDU could not be decoded
+    status_report: bool = False    # the PDU is a status report (read it as SmsStatusReport)
+
+
+@dataclass(frozen=True)
+class SmsStatusReport(ModemEvent):
+    """What the network says became of an SMS the box sent (3GPP TS 23.040 9.2.2.3
+    SMS-STATUS-REPORT), pushed by the modem (+CDS) or read from its storage.
+
+    `reference` is the TP-MR that +CMGS gave for the part it reports on, `recipient`
+    the TP-RA (E.164 where it is a number), `status` the TP-ST (23.040 9.2.3.15: 0x00
+    to 0x1F done, 0x20 to 0x3F still trying, 0x40 and on failed for good)."""
+
+    index: int | None = None       # where it was stored; None when pushed (+CDS)
+    memory: str | None = None
+    pdu: str = ""
+    reference: int | None = None
+    recipient: str | None = None
+    status: int | None = None
+    smsc_time: str | None = None   # ISO 8601: when the SMSC took the SMS (TP-SCTS)
+    done_time: str | None = None   # ISO 8601: when it was delivered or given up (TP-DT)
+    error: str | None = None       # set when the PDU could not be decoded
+
+
+@dataclass(frozen=True)
+class StatusReportStored(ModemEvent):
+    """The modem stored a status report (+CDSI, 27.005 3.4.1 <ds>=2): read it, then
+    delete it."""
+
+    memory: str = "SR"
+    index: int = 0
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@ as surrogate pairs). The library reads each 16-bit unit as one character,
 which leaves '😀' as two lone surrogates that no UTF-8 database can store,
 and writes with `ord()`, which cannot send '😀' at all; `repair_text` joins
 the pairs on the way in and `submit_pdus` encodes UTF-16 on the way out.
+
+A text sent with `report=True` asks the network for a status report (TP-SRR,
+3GPP TS 23.040 9.2.3.5); `decode_report` reads one (9.2.2.3 SMS-STATUS-REPORT),
+never raising either.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ import re
 from gsmmodem.pdu import (Concatenation, _encodeAddressField, decodeSmsPdu,
                           encodeGsm7, encodeSmsSubmitPdu)
 
-from modems.events import SmsReceived
+from modems.events import SmsReceived, SmsStatusReport
 from modems.numbers import caller_to_e164, is_alphanumeric_sender
 
 log = logging.getLogger(__name__)
@@ -57,13 +61,14 @@ def decode(modem: str, index: int | None, pdu: str, country: str = "DE") -> SmsR
         fields = decodeSmsPdu(pdu)
     except Exception as error:   # the codec raises anything on hostile input
         return SmsReceived(modem, index=index, pdu=pdu, error=f"undecodable PDU: {error!r}"[:200])
+    if fields.get("type") == "SMS-STATUS-REPORT":     # stored with the messages (+CDSI)
+        return SmsReceived(modem, index=index, pdu=pdu, error="a status report, not a message",
+                           status_report=True)
     if fields.get("type") != "SMS-DELIVER":
         return SmsReceived(modem, index=index, pdu=pdu,
                            error=f"not a received message ({fields.get('type')})")
     raw = repair_text(str(fields.get("number") or ""))
-    clean = "".join(char for char in raw if char.isprintable())
-    sender = clean if is_alphanumeric_sender(clean) else caller_to_e164(
-        clean, 145 if clean.startswith("+") else 129, country)
+    sender, clean = _address(raw, country)
     concat = next((part for part in fields.get("udh") or [] if isinstance(part, Concatenation)),
                   None)
     when = fields.get("time")
@@ -80,6 +85,39 @@ def decode(modem: str, index: int | None, pdu: str, country: str = "DE") -> SmsR
         concat_ref=concat.reference if concat else None,
         concat_part=concat.number if concat else None,
         concat_total=concat.parts if concat else None)
+
+
+def _address(raw: str, country: str) -> tuple[str | None, str]:
+    """Gives an address field as the box stores it (E.164, or a name as it is) and its
+    printable characters."""
+    clean = "".join(char for char in raw if char.isprintable())
+    if is_alphanumeric_sender(clean):
+        return clean, clean
+    return caller_to_e164(clean, 145 if clean.startswith("+") else 129, country), clean
+
+
+def decode_report(modem: str, pdu: str, country: str = "DE", *, index: int | None = None,
+                  memory: str | None = None, length: int | None = None) -> SmsStatusReport:
+    """Gives the status report in a PDU; never raises. `length` is the TPDU length a
+    +CDS line announced: a PDU of exactly that many octets came without the SMSC
+    address that 27.005 3.1 puts first (some firmwares leave it out)."""
+    where = {"index": index, "memory": memory, "pdu": (pdu or "")[:400]}
+    if not _HEX.fullmatch(pdu or "") or len(pdu) % 2:
+        return SmsStatusReport(modem, **where, error="not a hexadecimal PDU")
+    whole = "00" + pdu if length is not None and len(pdu) // 2 == length else pdu
+    try:
+        fields = decodeSmsPdu(whole)
+        if fields.get("type") != "SMS-STATUS-REPORT":
+            return SmsStatusReport(modem, **where,
+                                   error=f"not a status report ({fields.get('type')})")
+        recipient = _address(repair_text(str(fields.get("number") or "")), country)[0]
+        stamps = [fields.get(name) for name in ("time", "discharge")]
+        smsc_time, done_time = (when.isoformat() if when else None for when in stamps)
+        reference, status = int(fields["reference"]), int(fields["status"])
+    except Exception as error:   # the codec raises anything on hostile input
+        return SmsStatusReport(modem, **where, error=f"undecodable PDU: {error!r}"[:200])
+    return SmsStatusReport(modem, **where, reference=reference, recipient=recipient,
+                           status=status, smsc_time=smsc_time, done_time=done_time)
 
 
 def unit_text(pdu: str) -> str | None:
@@ -137,10 +175,11 @@ def part_count(text: str) -> int:
     return 1 if septets <= GSM7_SINGLE else -(-septets // (GSM7_PART - 1))
 
 
-def submit_pdus(recipient: str, text: str, reference: int) -> list[tuple[str, int]]:
+def submit_pdus(recipient: str, text: str, reference: int,
+                report: bool = False) -> list[tuple[str, int]]:
     """Gives the SMS-SUBMIT PDUs (hex, without SMSC) and their TPDU lengths for a text:
-    GSM 03.38 when the text fits it (the library's encoder), else UTF-16. Raises
-    TextTooLong beyond MAX_PARTS."""
+    GSM 03.38 when the text fits it (the library's encoder), else UTF-16; with `report`
+    each part asks for a status report (TP-SRR). Raises TextTooLong beyond MAX_PARTS."""
     text = repair_text(text)
     parts = part_count(text)
     if parts > MAX_PARTS:
@@ -151,7 +190,7 @@ def submit_pdus(recipient: str, text: str, reference: int) -> list[tuple[str, in
         pass            # not GSM 03.38: UTF-16 below
     else:
         return [(str(pdu), pdu.tpduLength) for pdu in encodeSmsSubmitPdu(
-            recipient, text, reference=reference, requestStatusReport=False)]
+            recipient, text, reference=reference, requestStatusReport=report)]
     parts = ucs2_parts(text)     # GSM 03.38 returned above
     address = bytes(_encodeAddressField(recipient))
     pdus = []
@@ -159,18 +198,20 @@ def submit_pdus(recipient: str, text: str, reference: int) -> list[tuple[str, in
         header = b""
         if len(parts) > 1:        # 23.040 9.2.3.24.1: 8-bit reference concatenation
             header = bytes([0x05, 0x00, 0x03, reference & 0xFF, len(parts), number])
-        first_octet = 0x01 | (0x40 if header else 0)      # SMS-SUBMIT, UDHI
+        # SMS-SUBMIT, TP-SRR (23.040 9.2.3.5), UDHI
+        first_octet = 0x01 | (0x20 if report else 0) | (0x40 if header else 0)
         tpdu = (bytes([first_octet, reference & 0xFF]) + address
                 + bytes([0x00, 0x08, len(header) + len(payload)]) + header + payload)
         pdus.append(("00" + tpdu.hex().upper(), len(tpdu)))   # 00: the modem's own SMSC
     return pdus
 
 
-def send(link, recipient: str, text: str, timeout: float) -> list[int]:
+def send(link, recipient: str, text: str, timeout: float, report: bool = False) -> list[int]:
     """Sends `text` to a validated recipient in as many parts as it needs;
-    GSM 03.38 when the text fits it, else UCS2. Gives the message references."""
+    GSM 03.38 when the text fits it, else UCS2. Gives the message references
+    (+CMGS <mr>, one per part: a status report names its part by it)."""
     references = []
-    for pdu, length in submit_pdus(recipient, text, link._smsRef):
+    for pdu, length in submit_pdus(recipient, text, link._smsRef, report):
         # The prompt and its PDU are one exchange: no other thread's command may
         # land between them (the modem would take it as PDU text).
         with link._txLock:

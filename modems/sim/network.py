@@ -1,6 +1,7 @@
 """The virtual GSM network: modems, phones, calls, SMS routing and the audio clock."""
 from __future__ import annotations
 
+import datetime
 import itertools
 import logging
 import os
@@ -15,6 +16,7 @@ from modems.sim import audio, sms_pdu
 from modems.sim.calls import Switch
 from modems.sim.phone import VirtualPhone
 from modems.sim.scheduler import Scheduler
+from modems.sim.sms_commands import route_status_report
 from modems.sim.usb_hub import UsbHub
 from modems.sim.vmodem import VirtualModem
 
@@ -181,28 +183,46 @@ class Network:
         return done.wait(timeout)
 
     # -- SMS routing ------------------------------------------------------------------------
-    def submit_sms(self, sender: str, to: str, text: str, reference: int) -> None:
-        """A phone sends: deliver to a modem as SMS-DELIVER PDUs or to a phone's inbox."""
+    def submit_sms(self, sender: str, to: str, text: str, reference: int,
+                   sent_at: datetime.datetime | None = None) -> None:
+        """A phone sends: deliver to a modem as SMS-DELIVER PDUs (time-stamped `sent_at`,
+        default now) or to a phone's inbox."""
         target = self.find_party(to)
         if target is None:
             log.info("SMS from %s to unknown %s dropped", sender, to)
             return
         if isinstance(target, VirtualModem):
-            for pdu_hex in sms_pdu.encode_deliver(sender, text, reference):
+            for pdu_hex in sms_pdu.encode_deliver(sender, text, reference, sent_at):
                 self.later(self.delays.sms, target.deliver_pdu, pdu_hex)
         else:
             self.later(self.delays.sms, target.sms_delivered, sender, text)
 
-    def submit_from_modem(self, modem: VirtualModem, submitted: sms_pdu.Submitted) -> None:
+    def submit_from_modem(self, modem: VirtualModem, submitted: sms_pdu.Submitted,
+                          reference: int = 0) -> None:
+        """A modem sends (AT+CMGS gave it `reference`): delivered to a modem or a phone;
+        with TP-SRR the SMSC then sends the modem a status report (23.040 9.2.2.3):
+        delivered, still trying (a modem that could not store it yet), or failed for
+        an unknown number."""
         target = self.find_party(submitted.number)
-        if target is None:
-            log.info("SMS from %s to unknown %s dropped", modem.number, submitted.number)
-        elif isinstance(target, VirtualModem):
-            pdus = sms_pdu.encode_deliver(modem.number, submitted.text, 0)
-            self.later(self.delays.sms, target.deliver_pdu, pdus[0])
-        else:
-            self.later(self.delays.sms, target.sms_delivered, modem.number, submitted.text,
-                       submitted.reference, submitted.part, submitted.parts)
+        submitted_at = datetime.datetime.now().astimezone()
+
+        def deliver() -> None:
+            if target is None:
+                log.info("SMS from %s to unknown %s dropped", modem.number, submitted.number)
+                status = sms_pdu.INCOMPATIBLE_DESTINATION
+            elif isinstance(target, VirtualModem):
+                pdus = sms_pdu.encode_deliver(modem.number, submitted.text, 0)
+                stored = target.deliver_pdu(pdus[0])
+                status = sms_pdu.DELIVERED if stored else sms_pdu.STILL_TRYING
+            else:
+                target.sms_delivered(modem.number, submitted.text, submitted.reference,
+                                     submitted.part, submitted.parts)
+                status = sms_pdu.DELIVERED
+            if submitted.status_report:
+                route_status_report(modem, sms_pdu.encode_status_report(
+                    reference, submitted.number, submitted_at, status))
+
+        self.later(self.delays.sms, deliver)
 
     # -- audio clock ---------------------------------------------------------------------------
     def _run_clock(self) -> None:

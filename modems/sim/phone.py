@@ -197,12 +197,13 @@ class VirtualPhone:
         if call.leg_state(self) is LegState.ACTIVE:
             far.dtmf_received(digit)
 
-    def send_sms(self, to: str, text: str) -> None:
-        """Sends `text` to `to`; long or non-GSM texts go as concatenated/UCS2 parts."""
+    def send_sms(self, to: str, text: str, sent_at=None) -> None:
+        """Sends `text` to `to`; long or non-GSM texts go as concatenated/UCS2 parts.
+        `sent_at` (an aware datetime) is the SMSC time stamp it gets, default now."""
         with self._net.lock:
             self._sms_ref = (self._sms_ref + 1) % 256
             sender = self.presented()[0] if not self.withheld else self.number
-            self._net.submit_sms(sender or self.number, to, text, self._sms_ref)
+            self._net.submit_sms(sender or self.number, to, text, self._sms_ref, sent_at)
 
     def wait_state(self, state: PhoneState, timeout: float = 5.0) -> bool:
         with self._cond:

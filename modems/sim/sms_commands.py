@@ -11,7 +11,8 @@ from modems.sim.at_engine import (CMS_INVALID_INDEX, CMS_INVALID_PDU, CMS_NO_SER
 
 log = logging.getLogger(__name__)
 
-MEMORIES = ("SM", "ME", "MT")
+MEMORIES = ("SM", "ME", "MT", "SR")      # SR: status reports (27.005 3.2.2)
+CMS_NO_ACK_EXPECTED = 340      # 27.005 3.2.5: no +CNMA acknowledgement expected
 TEXT_STATUS = {0: "REC UNREAD", 1: "REC READ", 2: "STO UNSENT", 3: "STO SENT", 4: "ALL"}
 
 
@@ -57,7 +58,7 @@ def _cscs(modem, request: Request) -> Reply:
 def _cpms(modem, request: Request) -> Reply:
     used, total = len(modem.sms_storage()), modem.sms_capacity
     if request.kind == "test":
-        return Reply(['+CPMS: ("SM","ME"),("SM","ME"),("SM","ME")'])
+        return Reply(['+CPMS: ("SM","ME","SR"),("SM","ME"),("SM","ME")'])
     memories = modem.settings.vendor.setdefault("cpms", ["SM", "SM", "SM"])
     if request.kind == "query":
         return Reply(["+CPMS: " + ",".join(f'"{m}",{used},{total}' for m in memories)])
@@ -71,13 +72,59 @@ def _cpms(modem, request: Request) -> Reply:
 
 
 def _cnmi(modem, request: Request) -> Reply:
+    """27.005 3.4.1 +CNMI=<mode>,<mt>,<bm>,<ds>,<bfr>; a modem whose firmware cannot route
+    status reports one way (`cnmi_ds_supported`) refuses that <ds>."""
     if request.kind == "set":
-        modem.settings.cnmi_mt = request.int_arg(1, 0)
+        ds = request.int_arg(3, 0)
+        if ds not in modem.cnmi_ds_supported:
+            raise CmsError(303)          # operation not supported
+        modem.settings.cnmi_mt, modem.settings.cnmi_ds = request.int_arg(1, 0), ds
     elif request.kind == "query":
-        return Reply([f"+CNMI: 2,{modem.settings.cnmi_mt},0,0,0"])
+        return Reply([f"+CNMI: 2,{modem.settings.cnmi_mt},0,{modem.settings.cnmi_ds},0"])
     elif request.kind == "test":
-        return Reply(["+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)"])
+        supported = ",".join(map(str, modem.cnmi_ds_supported))
+        return Reply([f"+CNMI: (0-2),(0-3),(0,2),({supported}),(0,1)"])
     return Reply()
+
+
+def _csms(modem, request: Request) -> Reply:
+    """27.005 3.2.1: service 1 wants +CMT and +CDS acknowledged with +CNMA."""
+    if request.kind == "set":
+        service = request.int_arg(0, 0)
+        if service not in (0, 1):
+            raise CmsError(303)
+        modem.csms_service = service
+        return Reply(["+CSMS: 1,1,1"])
+    if request.kind == "query":
+        return Reply([f"+CSMS: {modem.csms_service},1,1,1"])
+    return Reply(["+CSMS: (0,1)"] if request.kind == "test" else [])
+
+
+def _cnma(modem, request: Request) -> Reply:
+    """27.005 3.4.4: acknowledges the last +CMT or +CDS; an error in service 0."""
+    if modem.csms_service != 1 or not modem.settings.vendor.pop("ack_due", False):
+        raise CmsError(CMS_NO_ACK_EXPECTED)
+    modem.settings.vendor["acks"] = modem.settings.vendor.get("acks", 0) + 1
+    return Reply()
+
+
+def route_status_report(modem, pdu_hex: str) -> None:
+    """Hands a status report to the modem as its +CNMI <ds> says (27.005 3.4.1): pushed
+    (+CDS), stored in SR (+CDSI) or, with <ds>=0, not at all."""
+    if not modem.registered():
+        log.info("modem %s: status report dropped (not registered)", modem.name)
+    elif modem.settings.cnmi_ds == 1:
+        modem.settings.vendor["ack_due"] = modem.csms_service == 1
+        modem.urc(f"+CDS: {sms_pdu.tpdu_length(pdu_hex)}\r\n{pdu_hex}")
+    elif modem.settings.cnmi_ds == 2 and len(modem.reports) < modem.sms_capacity:
+        index = modem.dialect.first_sms_index
+        while index in modem.reports:
+            index += 1
+        modem.reports[index] = sms_pdu.StoredSms(index, 0, pdu_hex)
+        modem.urc(f'+CDSI: "SR",{index}')
+    else:
+        log.info("modem %s: status report not routed (<ds>=%d, %d stored)", modem.name,
+                 modem.settings.cnmi_ds, len(modem.reports))
 
 
 def _text_lines(header: str, stored) -> list[str]:
@@ -167,9 +214,9 @@ def _cmgs(modem, request: Request) -> Reply:
 
 
 def _accepted(modem, submitted: sms_pdu.Submitted) -> Reply:
-    modem.message_ref = (getattr(modem, "message_ref", 0) + 1) % 256
-    return Reply([f"+CMGS: {modem.message_ref}"],
-                 after=[lambda: modem._net.submit_from_modem(modem, submitted)])
+    modem.message_ref = reference = (getattr(modem, "message_ref", 0) + 1) % 256
+    return Reply([f"+CMGS: {reference}"],
+                 after=[lambda: modem._net.submit_from_modem(modem, submitted, reference)])
 
 
 def _submit_pdu(modem, length: int, pdu_hex: str | None) -> Reply:
@@ -204,5 +251,5 @@ def _ok(modem, request: Request) -> Reply:
 SMS_HANDLERS = {
     "+CMGF": _cmgf, "+CSCA": _csca, "+CSMP": _csmp, "+CSCS": _cscs, "+CPMS": _cpms,
     "+CNMI": _cnmi, "+CMGR": _cmgr, "+CMGL": _cmgl, "+CMGD": _cmgd, "+CMGS": _cmgs,
-    "+CSDH": _ok,
+    "+CSDH": _ok, "+CSMS": _csms, "+CNMA": _cnma,
 }

@@ -1,4 +1,5 @@
-"""SMS PDUs as the network sees them: SMS-DELIVER built here, SMS-SUBMIT decoded.
+"""SMS PDUs as the network sees them: SMS-DELIVER and SMS-STATUS-REPORT built here,
+SMS-SUBMIT decoded.
 
 The encoder is small on purpose and built on the library's own helpers, so a
 PDU the sim stores decodes with `gsmmodem.pdu.decodeSmsPdu` exactly as one
@@ -20,6 +21,15 @@ GSM7_SINGLE, GSM7_PART = 160, 153     # septets
 UCS2_SINGLE, UCS2_PART = 70, 67       # UTF-16 code units
 
 
+@dataclass
+class StoredSms:
+    """One PDU in a virtual modem's memory (SMS, or status reports in SR)."""
+
+    index: int
+    status: int          # 0 REC UNREAD, 1 REC READ, 2 STO UNSENT, 3 STO SENT
+    pdu: str
+
+
 @dataclass(frozen=True)
 class Submitted:
     """What a modem handed to the network with AT+CMGS."""
@@ -29,6 +39,7 @@ class Submitted:
     reference: int | None = None   # concatenation reference, None when single
     part: int = 1
     parts: int = 1
+    status_report: bool = False    # TP-SRR: the sender asked for a status report
 
 
 def utf16(text: str) -> bytes:
@@ -121,6 +132,22 @@ def encode_deliver(sender: str, text: str, reference: int = 0,
     return pdus
 
 
+# 3GPP TS 23.040 9.2.3.15 TP-ST: what the virtual SMSC reports.
+DELIVERED, STILL_TRYING, INCOMPATIBLE_DESTINATION = 0x00, 0x22, 0x41
+
+
+def encode_status_report(reference: int, recipient: str, submitted: datetime.datetime,
+                         status: int, done: datetime.datetime | None = None) -> str:
+    """Gives the SMS-STATUS-REPORT PDU (hex, with SMSC; 23.040 9.2.2.3) on the SMS the
+    modem sent with message reference `reference` to `recipient`."""
+    smsc = bytes(gsmpdu._encodeAddressField(SMSC_NUMBER, smscField=True))
+    first_octet = 0x02 | 0x04        # SMS-STATUS-REPORT, no more messages; TP-SRQ 0
+    tpdu = (bytes([first_octet, reference & 0xFF]) + _address(recipient)
+            + _timestamp(submitted) + _timestamp(done or datetime.datetime.now().astimezone())
+            + bytes([status & 0xFF]))
+    return (smsc + tpdu).hex().upper()
+
+
 def tpdu_length(pdu_hex: str) -> int:
     """Gives the TPDU length in octets (what +CMGR/+CMGL report): PDU minus SMSC."""
     octets = len(pdu_hex) // 2
@@ -136,8 +163,10 @@ def decode_submit(pdu_hex: str) -> Submitted:
     fields = gsmpdu.decodeSmsPdu(pdu_hex)
     if fields.get("type") != "SMS-SUBMIT":
         raise ValueError(f"not an SMS-SUBMIT: {fields.get('type')}")
+    first_octet = int(pdu_hex[2 + 2 * int(pdu_hex[:2], 16):][:2], 16)
+    report = bool(first_octet & 0x20)          # 23.040 9.2.3.5 TP-SRR
     for element in fields.get("udh") or []:
         if isinstance(element, gsmpdu.Concatenation):
             return Submitted(fields["number"], joined_text(fields["text"]), element.reference,
-                             element.number, element.parts)
-    return Submitted(fields["number"], joined_text(fields["text"]))
+                             element.number, element.parts, report)
+    return Submitted(fields["number"], joined_text(fields["text"]), status_report=report)

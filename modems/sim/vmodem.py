@@ -17,6 +17,7 @@ from modems.sim.modem_audio import ModemAudio
 from modems.sim.faults import FaultsMixin
 from modems.sim.other_calls import OtherCallsMixin
 from modems.sim.ptyport import PtyPort
+from modems.sim.sms_pdu import StoredSms
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +34,12 @@ class Settings:
     clip: bool = False
     crc: bool = False
     cnmi_mt: int = 0
+    cnmi_ds: int = 0     # 27.005 3.4.1: 1 pushes status reports (+CDS), 2 stores them (+CDSI)
     creg: int = 0
     cmgf: int = 0
     cscs: str = "GSM"
     cfun: int = 1
     vendor: dict = field(default_factory=dict)   # URC switches a dialect command turned on
-
-
-@dataclass
-class StoredSms:
-    index: int
-    status: int          # 0 REC UNREAD, 1 REC READ, 2 STO UNSENT, 3 STO SENT
-    pdu: str
 
 
 def _luhn_complete(digits: str) -> str:
@@ -80,6 +75,7 @@ class VirtualModem(FaultsMixin, OtherCallsMixin):
         self.dtmf_urc = "+RXDTMF: {d}"
         self.cmti_urc = '+CMTI: "{memory}",{index}'   # chan_quectel has seen '+CMTI: ,{index}'
         self.sms_capacity = 20
+        self.cnmi_ds_supported, self.csms_service = (0, 1, 2), 0   # AT+CNMI <ds>, AT+CSMS
         self.rssi = 18
         self.urc_during_next_command: str | None = None
         # written after the first information line of the next reply that has one: real
@@ -98,6 +94,7 @@ class VirtualModem(FaultsMixin, OtherCallsMixin):
         self.commands: list[str] = []
         self._cond = threading.Condition(network.lock)
         self._sms: dict[int, StoredSms] = {}
+        self.reports: dict[int, StoredSms] = {}        # the SR memory: status reports
         self._pending_sms: list[str] = []
         self._storage_full = False
         self._no_network = False
@@ -191,10 +188,12 @@ class VirtualModem(FaultsMixin, OtherCallsMixin):
         return self.number, 145
 
     # -- SMS storage ---------------------------------------------------------------------
-    def deliver_pdu(self, pdu_hex: str) -> None:
-        """Stores an incoming SMS and announces it, or leaves it queued at the SMSC."""
-        if not self._store_incoming(pdu_hex):
-            self._pending_sms.append(pdu_hex)
+    def deliver_pdu(self, pdu_hex: str) -> bool:
+        """Stores an incoming SMS and announces it (True), or leaves it queued at the SMSC."""
+        if self._store_incoming(pdu_hex):
+            return True
+        self._pending_sms.append(pdu_hex)
+        return False
 
     def _store_incoming(self, pdu_hex: str) -> bool:
         if not self.registered():
@@ -220,7 +219,8 @@ class VirtualModem(FaultsMixin, OtherCallsMixin):
             self.deliver_pdu(pdu_hex)
 
     def sms_storage(self) -> dict[int, StoredSms]:
-        return self._sms
+        """Gives the memory AT+CPMS <mem1> reads and deletes in."""
+        return self.reports if self.settings.vendor.get("cpms", "S")[0] == "SR" else self._sms
 
     # -- calls (network side) -------------------------------------------------------------
     def call_id(self, call: Call) -> int | None:
