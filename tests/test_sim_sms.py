@@ -174,13 +174,23 @@ def test_python_gsmmodem_receives_and_sends(net, profile):
         received.append(sms)
         got.set()
 
-    gsm = GsmModem(modem.port, 115200, smsReceivedCallbackFunc=on_sms)
+    reports, reported = [], threading.Event()
+
+    def on_report(report):
+        reports.append(report)
+        reported.set()
+
+    gsm = GsmModem(modem.port, 115200, smsReceivedCallbackFunc=on_sms,
+                   smsStatusReportCallback=on_report)
     gsm.connect()
     try:
         phone.send_sms(modem.number, "callback please")
         assert got.wait(5)
         assert (received[0].number, received[0].text) == (PHONE, "callback please")
-        gsm.sendSms(PHONE, "calling you back", waitForDeliveryReport=False)
+        sent = gsm.sendSms(PHONE, "calling you back", waitForDeliveryReport=False)
         assert phone.wait_sms(1) and phone.inbox[0].text == "calling you back"
+        # the library asks for a status report and reads the one the network stores (+CDSI)
+        assert reported.wait(5)
+        assert (reports[0].reference, reports[0].deliveryStatus) == (sent.reference, 0)
     finally:
         gsm.close()

@@ -38,7 +38,7 @@ def test_adding_a_caller_id_texts_a_code_and_the_right_code_authorizes_it(app):
     reply = client.post("/callerids", {"csrf_token": csrf, "number": "0170 55555555"})
     assert reply.status == 200 and f"texting a 6-digit code to {NEW_PHONE}" in reply.text
     code, sms = texted_code(NEW_PHONE)
-    assert (sms.state, sms.kind, sms.box) == ("queued", "notice", app.web.config.gateway.box)
+    assert (sms.state, sms.kind, sms.box) == ("queued", "code", app.web.config.gateway.box)
     assert code not in CallerIdCode.get().code_hash           # stored hashed only
     assert accounts.by_caller_id(NEW_PHONE) is None          # not before the code
     reply = client.post("/callerids/verify", {"csrf_token": csrf, "code_id": code_id(reply.text),

@@ -28,7 +28,7 @@ class SmsCommand(BaseModel):
     text = TextField(default="")
     parts = IntegerField(default=1)
     incomplete = BooleanField(default=False)   # processed without all its parts
-    state = CharField(default="pending")       # pending | done | dropped | failed
+    state = CharField(default="pending")       # pending | done | dropped | stale | failed
     result = TextField(default="")             # what was done, in words
     received_at = FloatField()
     done_at = FloatField(null=True)
@@ -70,7 +70,7 @@ class SmsOut(BaseModel):
     box = CharField()
     number = CharField()
     text = TextField()
-    kind = CharField(default="reply")          # reply | help | notice | manual
+    kind = CharField(default="reply")          # reply | help | code | notice | manual
     state = CharField(default="queued")        # queued | sending | sent | failed
     reason = TextField(default="")             # last error, or why it failed for good
     attempts = IntegerField(default=0)
@@ -80,10 +80,33 @@ class SmsOut(BaseModel):
     command = ForeignKeyField(SmsCommand, null=True, on_delete="SET NULL")
     created_at = FloatField()
     sent_at = FloatField(null=True)
+    # What the network reported (gateway/sms/reports.py): "" none asked for, awaiting,
+    # delivered, failed; the status in words (3GPP TS 23.040 TP-ST); when it came.
+    delivery = CharField(default="")
+    delivery_status = TextField(default="")
+    delivered_at = FloatField(null=True)
 
     class Meta:
         table_name = "sms_out"
         indexes = ((("box", "state", "next_attempt_at"), False), (("number", "kind"), False))
+
+
+class SmsOutPart(BaseModel):
+    """One part of a text sent asking for a status report, known by its message reference."""
+
+    id = AutoField()
+    sms_out = ForeignKeyField(SmsOut, on_delete="CASCADE")
+    modem = CharField()                        # the modem it went out on
+    number = CharField()                       # the recipient as sent (E.164)
+    reference = IntegerField()                 # +CMGS <mr> = the report's TP-MR, 0..255
+    part = IntegerField(default=1)
+    sent_at = FloatField()
+    status = IntegerField(null=True)           # TP-ST of the newest report
+    reported_at = FloatField(null=True)
+
+    class Meta:
+        table_name = "sms_out_part"
+        indexes = ((("modem", "reference", "sent_at"), False),)
 
 
 class SmsHealth(BaseModel):
@@ -105,4 +128,4 @@ class SmsHealth(BaseModel):
         indexes = ((("box", "modem"), True),)
 
 
-SMS_MODELS = (SmsCommand, SmsIn, SmsOut, SmsHealth)
+SMS_MODELS = (SmsCommand, SmsIn, SmsOut, SmsOutPart, SmsHealth)

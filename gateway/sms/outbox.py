@@ -10,6 +10,8 @@ text is `failed`, with the reason. A text that was `sending` when the
 daemon stopped is queued again: it may go out twice, but it is not lost.
 The thread is a gateway.worker.Worker with one timer, "send": due every
 IDLE_WAIT seconds, when the next retry is due, and at once on `wake()`.
+Replies, help texts, codes and texts sent by hand ask for a status report
+(gateway/sms/reports.py records what it says).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import threading
 import time
 from typing import Callable
 
-from gateway.sms import store
+from gateway.sms import reports, store
 from gateway.worker import OutageWatch, Worker
 from modems import sms as sms_codec
 from modems.numbers import InvalidNumber, sms_recipient
@@ -95,14 +97,18 @@ class Outbox:
             return False
         if not store.claim(row.id, driver.name):
             return True
-        try:
-            with self.modem_lock(driver.name):
-                driver.send_sms(recipient, row.text)
-        except Exception as error:     # the modem's or network's refusal: retry later
-            self._attempt_failed(row, driver.name, error)
-            return True
-        store.mark_sent(row.id, self.now())
-        log.info("SMS %d sent to %s via %s", row.id, recipient, driver.name)
+        report = row.kind in reports.REPORTED_KINDS
+        with self.modem_lock(driver.name):
+            try:
+                references = driver.send_sms(recipient, row.text, report=report)
+            except Exception as error:     # the modem's or network's refusal: retry later
+                self._attempt_failed(row, driver.name, error)
+                return True
+            # still holding the modem: its status report cannot come before this record
+            reports.mark_sent(row.id, self.now(), driver.name, recipient,
+                              references if report else None)
+        log.info("SMS %d sent to %s via %s%s", row.id, recipient, driver.name,
+                 f" (message references {references}, report asked)" if report else "")
         return True
 
     def _attempt_failed(self, row, modem: str, error: Exception) -> None:

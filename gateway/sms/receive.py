@@ -14,7 +14,9 @@ failures) is written for `callbox status` and the Modems page
 arrive on its queue (from the pool's threads via SmsService.on_event), and
 its timers are a full read of each SIM when it comes up and every
 `drain_interval`, a re-read after a database failure, the pending commands,
-and the check for concatenated messages whose parts stopped arriving.
+and the check for concatenated messages whose parts stopped arriving. Status
+reports on the texts the box sent come the same way and are recorded by
+gateway/sms/reports.py.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from gsmmodem.exceptions import CmsError
 
 from gateway.sms import store
 from gateway.sms.health import HealthRecorder
+from gateway.sms.reports import DeliveryReports, ReportPushed, ReportStored
 from gateway.store.outage import CONNECTION_ERRORS
 from gateway.worker import OutageWatch, Worker
 from modems.events import SmsReceived
@@ -89,6 +92,7 @@ class Inbox:
         self._full: dict[str, str] = {}             # modem -> how it said its SMS memory is full
         self._recount: set[str] = set()             # modems to count the SIM of when idle
         self._failing: dict[str, float] = {}        # dedup key -> first refusal (monotonic)
+        self.reports = DeliveryReports(self.box, pool, modem_lock, now)
         # A message's failure (an outage: the SMS stays on the SIM; a bad SMS, a modem's
         # hiccup) is logged by the worker, which goes on with the next.
         self.worker = Worker("sms-in", self._handle, watch=watch, idle=self._count_idle)
@@ -97,13 +101,17 @@ class Inbox:
         self.worker.every("expire", min(self.sms.incomplete_after / 4, 30.0),
                           "using incomplete SMS", self._expire)
 
-    def put(self, message: StoredOnSim | ReadSim | Pushed | ModemGone) -> None:
+    def put(self, message: StoredOnSim | ReadSim | Pushed | ModemGone | ReportPushed
+            | ReportStored) -> None:
         self.worker.put(message)
 
     # -- the worker's steps ------------------------------------------------------------------
 
-    def _handle(self, message: StoredOnSim | ReadSim | Pushed | ModemGone) -> None:
-        if isinstance(message, StoredOnSim):
+    def _handle(self, message: StoredOnSim | ReadSim | Pushed | ModemGone | ReportPushed
+                | ReportStored) -> None:
+        if isinstance(message, (ReportPushed, ReportStored)):
+            self.reports.handle(message)
+        elif isinstance(message, StoredOnSim):
             self._read_stored(message.modem, message.index)
         elif isinstance(message, ReadSim):
             self._drain(message.modem)
@@ -195,6 +203,9 @@ class Inbox:
         """Commits one SMS (or its raw PDU, quarantined), then deletes it from the SIM,
         then runs what it completed; gives what became of it (DONE, KEPT, LEFT, AWAY)."""
         modem = sms.modem
+        if sms.status_report:        # a modem that stores reports with the messages
+            self.reports.among_messages(driver, sms)
+            return DONE
         stored = self._store(sms)
         if stored in (LEFT, AWAY):
             self._retry_later(modem)

@@ -2,7 +2,8 @@
 
 Threads:
 - `sms-in` (gateway/sms/receive.py): reads each SMS off the SIM, commits it,
-  deletes it, runs its command (gateway/sms/commands.py) and queues the reply.
+  deletes it, runs its command (gateway/sms/commands.py) and queues the reply;
+  records the status reports on what was sent (gateway/sms/reports.py).
 - `sms-out` (gateway/sms/outbox.py): sends the outbox table, with retries.
 Both are gateway.worker.Worker loops: a database outage they meet is told to
 `watch`. `on_event` runs on the pool's threads and only puts a message on the
@@ -24,8 +25,10 @@ from gateway.sms import store
 from gateway.sms.commands import Actions, CommandRunner
 from gateway.sms.outbox import Outbox
 from gateway.sms.receive import Inbox, ModemGone, Pushed, ReadSim, StoredOnSim
+from gateway.sms.reports import ReportPushed, ReportStored
 from gateway.worker import OutageWatch, Worker
-from modems.events import ModemDown, ModemEvent, ModemUp, SmsReceived, SmsStored
+from modems.events import (ModemDown, ModemEvent, ModemUp, SmsReceived, SmsStatusReport, SmsStored,
+                           StatusReportStored)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,10 @@ class SmsService:
             self.inbox.put(Pushed(event))
         elif isinstance(event, ModemDown):
             self.inbox.put(ModemGone(event.modem))
+        elif isinstance(event, SmsStatusReport):
+            self.inbox.put(ReportPushed(event))
+        elif isinstance(event, StatusReportStored):
+            self.inbox.put(ReportStored(event.modem, event.memory, event.index))
 
     def send(self, number: str, text: str, kind: str = "notice",
              modem: str | None = None) -> int:

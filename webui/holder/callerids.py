@@ -115,7 +115,7 @@ def request_code(account_id: int, number_text: str, country: str, box: str,
                                   created_at=now, expires_at=now + CODE_LIFETIME)
         sms_store.enqueue(box, number, f"callbox: your code to add this phone to account "
                           f"{account.name} is {code}. It is good for 10 minutes. Did not "
-                          "ask for it? Ignore this text.", now, kind="notice")
+                          "ask for it? Ignore this text.", now, kind="code")
     log.info("account %s: confirmation code queued by SMS to %s", account.name, number)
     return Sent(row.id, number, row.expires_at)
 

@@ -28,7 +28,8 @@ from gateway.store.migrations.v04_v11 import (v4_web_users_sessions, v5_caller_i
                                               v9_account_numbers_pin_locks, v10_sms_health,
                                               v11_audit_records)
 from gateway.store.migrations.v12_v16 import (v12_alerts_delivered, v14_sim_credit_requests,
-                                              v15_webhook_deliveries, v16_modem_recovery)
+                                              v15_webhook_deliveries, v16_modem_recovery,
+                                              v17_sms_delivery_reports)
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (15, "webhook deliveries (a persistent queue and its log) and their cursors",
      v15_webhook_deliveries),
     (16, "modem status: the last recovery step and how many", v16_modem_recovery),
+    (17, "SMS delivery reports: delivery of each text, message reference of each part",
+     v17_sms_delivery_reports),
 )
 LATEST = MIGRATIONS[-1][0]
 

@@ -5,8 +5,8 @@ model classes (see gateway/store/migrations/__init__.py for why).
 """
 from __future__ import annotations
 
-from peewee import (AutoField, BigIntegerField, CharField, Database, FloatField, IntegerField,
-                    Model, TextField)
+from peewee import (AutoField, BigIntegerField, CharField, Database, FloatField,
+                    ForeignKeyField, IntegerField, Model, TextField)
 from playhouse.migrate import SchemaMigrator, migrate as apply_changes
 
 
@@ -138,3 +138,38 @@ def v16_modem_recovery(database: Database) -> None:
         migrator.add_column("modem_status", "recovery", TextField(default="")),
         migrator.add_column("modem_status", "recoveries", IntegerField(default=0)),
     )
+def v17_sms_delivery_reports(database: Database) -> None:
+    """sms_out: what the network reported of each text (delivery, its status in words, when);
+    sms_out_part: the message reference (+CMGS <mr>) of each part sent asking for a report."""
+    migrator = SchemaMigrator.from_database(database)
+    apply_changes(
+        migrator.add_column("sms_out", "delivery", CharField(default="")),
+        migrator.add_column("sms_out", "delivery_status", TextField(default="")),
+        migrator.add_column("sms_out", "delivered_at", FloatField(null=True)),
+    )
+
+    class SmsOut(Model):
+        id = AutoField()
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "sms_out"
+
+    class SmsOutPart(Model):
+        id = AutoField()
+        sms_out = ForeignKeyField(SmsOut, on_delete="CASCADE")
+        modem = CharField()
+        number = CharField()
+        reference = IntegerField()
+        part = IntegerField(default=1)
+        sent_at = FloatField()
+        status = IntegerField(null=True)
+        reported_at = FloatField(null=True)
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "sms_out_part"
+            indexes = ((("modem", "reference", "sent_at"), False),)
+
+    with database.bind_ctx([SmsOut, SmsOutPart]):
+        database.create_tables([SmsOutPart], safe=False)

@@ -1,0 +1,199 @@
+"""Delivery reports: what the network says became of the texts the box sent.
+
+Replies to SMS commands, help texts, texted codes and texts sent by the admin
+ask for a status report (3GPP TS 23.040 TP-SRR); the outbox records the
+message reference (+CMGS <mr>) of each part in `sms_out_part`, in the same
+transaction that marks the text sent and while it still holds the modem, so a
+report cannot overtake its own record. A report (pushed as +CDS, or stored
+and announced as +CDSI, or found among the messages on the SIM) is matched by
+modem, TP-MR and recipient to the newest part still waiting, and the text is
+`delivered` when every part is, `failed` as soon as one part failed for good
+(23.040 9.2.3.15 TP-ST), with the status in words and the time. A report that
+matches nothing is logged and ignored; one that does not decode is logged,
+deleted from the modem, and ignored: it never stops the `sms-in` thread.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+import logging
+import threading
+from typing import Callable
+
+from gateway.sms import store
+from gateway.sms.models import SmsOut, SmsOutPart
+from gateway.store.db import db
+from modems import sms as sms_codec
+from modems.events import SmsReceived, SmsStatusReport
+
+log = logging.getLogger(__name__)
+
+# The kinds of text that ask for a report: answers to commands and codes a person waits
+# for, and what an admin sends by hand; not the notices the box sends on its own.
+REPORTED_KINDS = frozenset({"reply", "help", "code", "manual"})
+MATCH_WINDOW = 7 * 86400.0   # seconds a part waits for its report (TP-MR wraps at 256)
+AWAITING, DELIVERED, FAILED = "awaiting", "delivered", "failed"
+
+# 23.040 9.2.3.15: 0x00..0x1F done; 0x20..0x3F the SMSC still tries; 0x40..0x5F failed for
+# good; 0x60..0x7F failed for good after temporary errors.
+_WORDS = {
+    0x00: "received by the phone", 0x01: "forwarded, delivery not confirmed",
+    0x02: "replaced by the service centre",
+    0x20: "congestion", 0x21: "the phone is busy", 0x22: "no answer from the phone",
+    0x23: "service rejected", 0x24: "quality of service not available",
+    0x25: "error in the phone",
+    0x40: "remote procedure error", 0x41: "incompatible destination (no such number?)",
+    0x42: "connection rejected by the phone", 0x43: "not obtainable",
+    0x44: "quality of service not available", 0x45: "no interworking available",
+    0x46: "validity period expired", 0x47: "deleted by the sender",
+    0x48: "deleted by the service centre", 0x49: "the message does not exist",
+}
+
+
+def outcome(status: int) -> str:
+    """Gives what a TP-ST means for the part: delivered, failed, or awaiting (still tried)."""
+    if status < 0x20:
+        return DELIVERED
+    return AWAITING if status < 0x40 else FAILED
+
+
+def status_words(status: int) -> str:
+    """Gives a TP-ST in words, e.g. 0x41 -> "failed: incompatible destination (...)"."""
+    base = 0x20 if 0x60 <= status < 0x80 else 0
+    words = _WORDS.get(status - base, "a status the service centre defines")
+    if status < 0x20:
+        return f"{words} (status {status:#04x})"
+    if status < 0x40:
+        return f"still trying: {words} (status {status:#04x})"
+    return f"failed: {words} (status {status:#04x})"
+
+
+def mark_sent(out_id: int, now: float, modem: str, number: str,
+              references: list[int] | None) -> None:
+    """Marks a text sent; with `references` (one per part) it awaits their reports."""
+    with db.atomic():
+        store.mark_sent(out_id, now)
+        if not references:
+            return
+        SmsOut.update(delivery=AWAITING, delivery_status="", delivered_at=None).where(
+            SmsOut.id == out_id).execute()
+        for part, reference in enumerate(references, start=1):
+            SmsOutPart.create(sms_out=out_id, modem=modem, number=number,
+                              reference=reference & 0xFF, part=part, sent_at=now)
+
+
+def record(box: str, report: SmsStatusReport, now: float) -> str | None:
+    """Records a decoded report on the part it is about; gives the text's delivery in words,
+    or None when it matches no part of this box."""
+    with db.atomic():
+        part = _part_of(box, report, now)
+        if part is None:
+            return None
+        SmsOutPart.update(status=report.status, reported_at=now).where(
+            SmsOutPart.id == part.id).execute()
+        parts = list(SmsOutPart.select().where(SmsOutPart.sms_out == part.sms_out_id))
+        states = [outcome(p.status) if p.status is not None else AWAITING for p in parts]
+        if FAILED in states:
+            delivery = FAILED
+            deciding = next(p for p, s in zip(parts, states) if s == FAILED).status
+        else:
+            delivery = DELIVERED if all(s == DELIVERED for s in states) else AWAITING
+            deciding = report.status
+        words = status_words(deciding)
+        if len(parts) > 1:
+            words += f"; {states.count(DELIVERED)} of {len(parts)} parts delivered"
+        SmsOut.update(delivery=delivery, delivery_status=words[:300],
+                      delivered_at=None if delivery == AWAITING else now).where(
+            SmsOut.id == part.sms_out_id).execute()
+    return f"SMS {part.sms_out_id} to {part.number}: {delivery} ({words})"
+
+
+def _part_of(box: str, report: SmsStatusReport, now: float) -> SmsOutPart | None:
+    """Gives the newest part sent on the report's modem with its reference (and recipient,
+    when the report names one) that has no final report yet."""
+    query = (SmsOutPart.select().join(SmsOut)
+             .where((SmsOut.box == box) & (SmsOutPart.modem == report.modem)
+                    & (SmsOutPart.reference == report.reference)
+                    & (SmsOutPart.sent_at >= now - MATCH_WINDOW)
+                    & (SmsOutPart.status.is_null() | SmsOutPart.status.between(0x20, 0x3F))))
+    if report.recipient:
+        query = query.where(SmsOutPart.number == report.recipient)
+    return query.order_by(SmsOutPart.sent_at.desc(), SmsOutPart.id.desc()).first()
+
+
+# What the `sms-in` queue carries for reports (put by SmsService.on_event).
+@dataclass(frozen=True)
+class ReportPushed:
+    """The modem pushed a status report (+CDS)."""
+    report: SmsStatusReport
+
+
+@dataclass(frozen=True)
+class ReportStored:
+    """The modem stored a status report (+CDSI): read, record, delete."""
+    modem: str
+    memory: str | None
+    index: int
+
+
+class DeliveryReports:
+    """What the `sms-in` thread does with reports; see the module docstring."""
+
+    def __init__(self, box: str, pool, modem_lock: Callable[[str], threading.Lock],
+                 now: Callable[[], float]):
+        self.box = box
+        self.pool = pool
+        self.modem_lock = modem_lock
+        self.now = now
+
+    def handle(self, message: ReportPushed | ReportStored) -> None:
+        if isinstance(message, ReportPushed):
+            with self.modem_lock(message.report.modem):
+                pass        # the text it reports on is recorded once its sending is over
+            self._record(message.report)
+        else:
+            self._read_stored(message.modem, message.memory, message.index)
+
+    def among_messages(self, driver, sms: SmsReceived) -> None:
+        """Records a report read among the messages on the SIM, then deletes it there."""
+        self._record(sms_codec.decode_report(sms.modem, sms.pdu, index=sms.index))
+        if driver is not None and sms.index is not None:
+            self._delete(driver, sms.modem, sms.index, None)
+
+    def _read_stored(self, modem: str, memory: str | None, index: int) -> None:
+        driver = self.pool.driver(modem)
+        if driver is None:
+            log.warning("%s: status report %s/%d not read: the modem is down", modem, memory,
+                        index)
+            return
+        try:
+            with self.modem_lock(modem):
+                report = driver.read_status_report(index, memory)
+        except Exception as error:    # the modem's trouble: the report stays where it is
+            log.warning("%s: cannot read status report %s/%d: %s", modem, memory, index,
+                        error or type(error).__name__)
+            return
+        self._record(report)
+        self._delete(driver, modem, index, memory)
+
+    def _delete(self, driver, modem: str, index: int, memory: str | None) -> None:
+        try:
+            with self.modem_lock(modem):
+                if memory is None:
+                    driver.delete_sms(index)
+                else:
+                    driver.delete_status_report(index, memory)
+        except Exception as error:    # it stays in the modem's memory; nothing else is lost
+            log.warning("%s: cannot delete status report %s/%d: %s", modem, memory, index,
+                        error or type(error).__name__)
+
+    def _record(self, report: SmsStatusReport) -> None:
+        if report.error:
+            log.warning("%s: status report %s ignored: %s", report.modem,
+                        report.index if report.index is not None else "(pushed)", report.error)
+            return
+        result = record(self.box, report, self.now())
+        if result is None:
+            log.info("%s: status report on message reference %s to %s matches no SMS the "
+                     "box sent; ignored", report.modem, report.reference, report.recipient)
+        else:
+            log.info("%s: %s", report.modem, result)
