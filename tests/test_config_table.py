@@ -76,8 +76,9 @@ DEFAULTS = {
     'sms.retry_backoff': '(10.0, 60.0, 300.0, 1800.0)',
     'sms.send_from': '()',
     'sms.drain_interval': '300.0',
+    'sms.sms_max_age': '600.0',
     'sms.aliases': "{'cb': ('CB', 'CALLBACK'), 'connect': ('CONNECT', 'CONF'), 'reg': ('REG', 'REGISTER'), 'unreg': ('UNREG', 'UNREGISTER'), 'bal': ('BAL', 'BALANCE'), 'help': ('HELP', '?')}",
-    'sms.replies': "{'callback': 'Calling you back now.', 'callback_to': 'Calling you back now, then {destination}.', 'connect': 'Connecting {a} and {b}. A summary follows by SMS when the call ends.', 'refused': 'Sorry, not now: {reason}', 'register_first': 'Register first: {reg} <account> <pin>', 'registered': 'This phone ({number}) is now registered for account {account}.', 'wrong_pin': 'Wrong account or PIN.', 'pin_locked': 'Too many wrong PINs: PIN entry is locked, try again later.', 'unregistered': 'This phone ({number}) is no longer registered.', 'not_registered': 'This phone is not registered.', 'balance': 'Your balance is {amount} ({words}).', 'invalid_number': '{number} is not a number the box can call.', 'usage_connect': 'Write {connect} <number> <number>.', 'usage_reg': 'Write {reg} <account> <pin>.', 'help': 'Commands: {cb} = call me back. {cb} <number> = call me, then that number. {connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this phone. {unreg} = unregister it. {bal} = balance. {help} = this list.'}",
+    'sms.replies': "{'callback': 'Calling you back now.', 'callback_to': 'Calling you back now, then {destination}.', 'connect': 'Connecting {a} and {b}. A summary follows by SMS when the call ends.', 'refused': 'Sorry, not now: {reason}', 'register_first': 'Register first: {reg} <account> <pin>', 'registered': 'This phone ({number}) is now registered for account {account}.', 'wrong_pin': 'Wrong account or PIN.', 'pin_locked': 'Too many wrong PINs: PIN entry is locked, try again later.', 'unregistered': 'This phone ({number}) is no longer registered.', 'not_registered': 'This phone is not registered.', 'balance': 'Your balance is {amount} ({words}).', 'invalid_number': '{number} is not a number the box can call.', 'usage_connect': 'Write {connect} <number> <number>.', 'usage_reg': 'Write {reg} <account> <pin>.', 'help': 'Commands: {cb} = call me back. {cb} <number> = call me, then that number. {connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this phone. {unreg} = unregister it. {bal} = balance. {help} = this list.', 'too_late': 'Your message came too late ({age} old) and was not carried out. Please send it again.'}",
     'modem.sim_pin': 'None',
     'modem.group': 'None',
     'modem.profile': "'auto'",
@@ -136,6 +137,10 @@ RANGES = {
     'sms.incomplete_after = 1000000': 'must be between 10 and 86400 seconds, got 1e+06',
     'sms.drain_interval = -1000000': 'must be between 5 and 86400 seconds, got -1e+06',
     'sms.drain_interval = 1000000': 'must be between 5 and 86400 seconds, got 1e+06',
+    'sms.sms_max_age = -1000000': 'must be between 0 and 604800 seconds, got -1e+06',
+    'sms.sms_max_age = 1000000': 'must be between 0 and 604800 seconds, got 1e+06',
+    'sms.sms_max_age = 30': 'must be 0 (never too old) or at least 60 seconds, got 30: the '
+                            'network alone may take that long',
 }
 
 EFFECTIVE = """\
@@ -191,6 +196,7 @@ incomplete_after = 600.0
 retry_backoff = [10.0, 60.0, 300.0, 1800.0]
 send_from = []
 drain_interval = 300.0
+sms_max_age = 600.0
 
 [sms.aliases]
 cb = ["CB", "CALLBACK"]
@@ -216,6 +222,7 @@ invalid_number = "{number} is not a number the box can call."
 usage_connect = "Write {connect} <number> <number>."
 usage_reg = "Write {reg} <account> <pin>."
 help = "Commands: {cb} = call me back. {cb} <number> = call me, then that number. {connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this phone. {unreg} = unregister it. {bal} = balance. {help} = this list."
+too_late = "Your message came too late ({age} old) and was not carried out. Please send it again."
 
 [[modem]]
 name = "m1"

@@ -38,8 +38,9 @@ def add_parser(subparsers) -> None:
     direction = listing.add_mutually_exclusive_group()
     direction.add_argument("--in", dest="incoming", action="store_true", help="received only")
     direction.add_argument("--out", dest="outgoing", action="store_true", help="sent only")
-    listing.add_argument("--failed", action="store_true", help="only failed outgoing SMS, and "
-                         "received SMS that were quarantined, incomplete or failed")
+    listing.add_argument("--failed", action="store_true", help="only outgoing SMS that failed "
+                         "(to send, or to be delivered), and received SMS that were "
+                         "quarantined, incomplete or failed")
     add_config_argument(listing)
     listing.set_defaults(func=list_sms)
     retry = commands.add_parser("retry", help="send a failed SMS again",
@@ -129,11 +130,13 @@ def _print_incoming(box: str, failed: bool) -> None:
 def _print_outgoing(box: str, failed: bool) -> None:
     query = SmsOut.select().where(SmsOut.box == box)
     if failed:
-        query = query.where(SmsOut.state == "failed")
-    rows = [("ID", "QUEUED", "TO", "STATE", "TRIES", "MODEM", "TEXT", "REASON")]
+        query = query.where((SmsOut.state == "failed") | (SmsOut.delivery == "failed"))
+    rows = [("ID", "QUEUED", "TO", "STATE", "TRIES", "MODEM", "DELIVERY", "TEXT", "REASON")]
     for out in query.order_by(SmsOut.id.desc()).limit(LIMIT):
+        # DELIVERY: what the network's status report said ("-": none asked for)
         rows.append((str(out.id), _when(out.created_at), out.number, out.state,
-                     str(out.attempts), out.modem or "-", _short(out.text), _short(out.reason)))
+                     str(out.attempts), out.modem or "-", out.delivery or "-", _short(out.text),
+                     _short(out.reason or out.delivery_status)))
     print("sent:")
     _print_table(rows)
 

@@ -21,6 +21,7 @@ from gateway.config.reader import Key, Table, describe
 from gateway.config.table import RETRY_WAITS, SMS, SMS_ALIASES, SMS_REPLIES
 
 COMMANDS = SMS_ALIASES.names()
+MIN_MAX_AGE = 60        # seconds: the smallest sms_max_age but 0
 _WORD = r"[^\s,]{1,20}"
 
 
@@ -34,6 +35,7 @@ class SmsConfig:
     retry_backoff: tuple[float, ...] = SMS["retry_backoff"].default
     send_from: tuple[str, ...] = SMS["send_from"].default      # modem names; empty = any
     drain_interval: float = SMS["drain_interval"].default
+    sms_max_age: float = SMS["sms_max_age"].default       # seconds; 0 = never too old
     aliases: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: {key.name: key.default for key in SMS_ALIASES.keys})
     replies: dict[str, str] = field(
@@ -59,6 +61,10 @@ def parse_sms(table: Table, modem_names: tuple[str, ...]) -> SmsConfig:
     _check_backoff(table, SMS["retry_backoff"], values["retry_backoff"])
     values["retry_backoff"] = tuple(float(wait) for wait in values["retry_backoff"])
     values["send_from"] = _send_from(table, values["send_from"], modem_names)
+    if 0 < values["sms_max_age"] < MIN_MAX_AGE:
+        raise table.error("sms_max_age", f"must be 0 (never too old) or at least {MIN_MAX_AGE} "
+                          f"seconds, got {values['sms_max_age']:g}: the network alone may "
+                          "take that long")
     values["aliases"] = _aliases(_sub_table(table, "aliases"))
     values["replies"] = _replies(_sub_table(table, "replies"))
     table.check_unknown()

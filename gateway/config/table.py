@@ -182,6 +182,12 @@ Senders that are names or short codes never get an answer.
     Key("drain_interval", "float", 300.0, unit="seconds", minval=5, maxval=86400,
         help="Each SIM is read in full this often, besides when the modem comes up and when "
              "the modem announces a new SMS."),
+    Key("sms_max_age", "float", 600.0, unit="seconds", minval=0, maxval=7 * 86400,
+        note="(0: never too old; else at least 60)",
+        help="A command older than this when the box gets to it (after an outage or a "
+             "restart), counted from the SMS centre's time stamp, is not carried out: no "
+             "callback starts, and the sender gets the too_late reply once. Needs the box's "
+             "clock right (NTP): a clock far ahead would find every command too old."),
 ))
 
 SMS_ALIASES = Section("sms.aliases", key_notes=False, help="""\
@@ -237,6 +243,9 @@ alphabet) go out as several parts.""", keys=(
            "{connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this "
            "phone. {unreg} = unregister it. {bal} = balance. {help} = this list.",
            "answer to HELP and to anything that is not a command"),
+    _reply("too_late", "Your message came too late ({age} old) and was not carried out. "
+           "Please send it again.",
+           "a command older than sms_max_age; {age} in words (2 hours 5 minutes)", "age"),
 ))
 
 MODEM = Section("modem", many=True, help="""\

@@ -17,6 +17,11 @@ its changes (a caller ID with its audit record, PIN failures), its reply and its
 another account holds (the phone sends `UNREG` first). A call it asks for is a
 call intent written in that transaction (gateway/sms/actions.py),
 started by the call service only once committed.
+
+A command older than `sms_max_age` when the box gets to it (its SMS centre
+time stamp, which carries its own UTC offset, against the box's clock) is
+not carried out: its state is `stale`, and the sender gets the `too_late`
+reply, once, in that same transaction.
 """
 from __future__ import annotations
 
@@ -87,7 +92,7 @@ class Outcome:
     result: str                     # what happened, for the SMS log
     reply: str | None = None
     kind: str = "reply"             # reply | help
-    state: str = "done"             # done | dropped | failed
+    state: str = "done"             # done | dropped | stale | failed
 
 
 def text_words(text: str) -> list[str]:
@@ -184,11 +189,25 @@ class CommandRunner:
         if is_alphanumeric_sender(sender) or not sender.startswith("+"):
             return Outcome(f"sender {sender!r} is a name or short code: dropped, no reply",
                            state="dropped")
+        late = self._too_late(command)
+        if late is not None:
+            return late
         request = parse(command.text, self.sms)
         if command.incomplete:
             log.warning("SMS command %d is missing parts; running it as it is", command.id)
         handler = getattr(self, f"_{request.command}")
         return handler(command, request)
+
+    def _too_late(self, command: SmsCommand) -> Outcome | None:
+        """Gives the outcome of a command older than sms_max_age, or None for one in time
+        (or whose age cannot be told: no time stamp, or one ahead of the box's clock)."""
+        limit = self.sms.sms_max_age
+        sent = store.smsc_sent_at(command.id) if limit else None
+        if sent is None or self.now() - sent <= limit:
+            return None
+        age = age_words(self.now() - sent)
+        return Outcome(f"too late: sent {age} ago, more than sms_max_age ({limit:.0f} s); "
+                       "not carried out", self._reply("too_late", age=age), state="stale")
 
     def _reply(self, name: str, **values) -> str:
         return self.sms.reply(name, **values)
@@ -323,6 +342,19 @@ class CommandRunner:
             SmsCommand.update(text=masked).where(SmsCommand.id == command_id).execute()
             SmsIn.update(text=masked, pdu="").where(SmsIn.command == command_id).execute()
         self._unmasked[command_id] = command.text
+
+
+def age_words(seconds: float) -> str:
+    """Gives a time span in words: 45 -> "45 seconds", 7500 -> "2 hours 5 minutes"."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} second{'s' * (seconds != 1)}"
+    words = []
+    for name, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            words.append(f"{count} {name}{'s' * (count != 1)}")
+    return " ".join(words[:2])
 
 
 def masked_text(text: str, sms_config) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+import datetime
 import hashlib
 import logging
 
@@ -194,6 +195,21 @@ def next_part_expiry(box: str, after: float) -> float | None:
     first = SmsIn.select(fn.MIN(SmsIn.received_at)).where(
         (SmsIn.state == "part") & (SmsIn.box == box)).scalar()
     return None if first is None else first + after
+
+
+def smsc_sent_at(command_id: int) -> float | None:
+    """Gives when the SMS centre took a command's newest part (its SMSC time stamp, with
+    its own UTC offset), as Unix seconds; None when no part has a readable stamp."""
+    stamps = []
+    for row in SmsIn.select(SmsIn.smsc_time).where(SmsIn.command == command_id):
+        try:
+            when = datetime.datetime.fromisoformat(row.smsc_time or "")
+        except ValueError:
+            continue
+        if when.tzinfo is None:        # 23.040 9.2.3.11 always has a zone; assume UTC
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        stamps.append(when.timestamp())
+    return max(stamps, default=None)
 
 
 def pending_commands(box: str) -> list[int]:

@@ -22,18 +22,20 @@
 <tbody>
 % for row in rows.rows:
 <tr><td>{{row.id}}</td><td>{{when(row.received_at)}}</td><td>{{row.modem}}</td><td>{{row.sender}}</td>
-<td>{{row.text}}</td><td>{{row.state}}{{' (incomplete)' if row.incomplete else ''}}</td><td>{{row.result}}</td></tr>
+<td>{{row.text}}</td><td class="sms-command-state">{{row.state}}{{' (incomplete)' if row.incomplete else ''}}</td><td>{{row.result}}</td></tr>
 % end
 </tbody>
 </table>
 % elif view == 'out':
 <table id="sms-out">
-<thead><tr><th>No.</th><th>Queued</th><th>To</th><th>Kind</th><th>Text</th><th>Status</th><th>Tries</th><th>Modem</th><th>Sent</th><th>Reason</th><th></th></tr></thead>
+<thead><tr><th>No.</th><th>Queued</th><th>To</th><th>Kind</th><th>Text</th><th>Status</th><th>Tries</th><th>Modem</th><th>Sent</th><th>Delivery</th><th>Reason</th><th></th></tr></thead>
 <tbody>
 % for row in rows.rows:
 <tr data-id="{{row.id}}"><td>{{row.id}}</td><td>{{when(row.created_at)}}</td><td>{{row.number}}</td><td>{{row.kind}}</td>
 <td>{{row.text}}</td><td class="sms-state">{{row.state}}</td><td>{{row.attempts}}</td><td>{{row.modem or ''}}</td>
-<td>{{when(row.sent_at)}}</td><td>{{row.reason}}</td>
+<td>{{when(row.sent_at)}}</td>
+<td class="sms-delivery" title="{{row.delivery_status}}">{{row.delivery or ''}}{{(' ' + when(row.delivered_at)) if row.delivered_at else ''}}{{(': ' + row.delivery_status) if row.delivery == 'failed' else ''}}</td>
+<td>{{row.reason}}</td>
 <td>
   % if row.state == 'failed':
   <form method="post" action="/admin/sms/out/{{row.id}}/retry" class="inline">
