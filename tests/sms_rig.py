@@ -87,7 +87,8 @@ class SmsBox:
     """The pieces of one SMS test box; `start()` runs pool and service."""
 
     def __init__(self, network, tmp_path, sms: dict | None = None, modems: int = 2,
-                 profiles=("huawei", "simcom"), database: str | None = None):
+                 profiles=("huawei", "simcom"), database: str | None = None, now=time.time):
+        """`now`: the box's clock (the SmsService's), e.g. one that runs ahead."""
         self.net = network
         self.tmp_path = tmp_path
         self.config = make_config(tmp_path, sms, database=database)
@@ -99,6 +100,7 @@ class SmsBox:
         self.events = EventLog()
         self.pool: ModemPool | None = None
         self.service: SmsService | None = None
+        self.now = now
 
     def start(self, wait_up: bool = True) -> "SmsBox":
         configs = [ModemConfig(name=m.name, port=m.port, audio=m.audio,
@@ -111,7 +113,7 @@ class SmsBox:
 
         self.pool = ModemPool(configs, country="DE", on_event=on_event, health_interval=5,
                               at_timeout=2)
-        self.service = SmsService(self.config, self.pool, self.actions)
+        self.service = SmsService(self.config, self.pool, self.actions, now=self.now)
         self.service.start()
         self.pool.start()
         if wait_up:
