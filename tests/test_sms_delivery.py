@@ -3,10 +3,14 @@
 reports (+CDS) or stores them (+CDSI); broken or stray reports are survived."""
 from __future__ import annotations
 
+import argparse
 import datetime
+import json
+import re
 
 import pytest
 
+from callbox.cli import sms as sms_cli
 from gateway.sms.models import SmsOut, SmsOutPart
 from modems.sim import sms_pdu
 
@@ -56,13 +60,27 @@ def test_a_reply_to_an_sms_command_ends_delivered(network, start_box, routing):
     wait_until(lambda: not modem.reports, 5, "the stored report deleted")
 
 
-def test_a_text_to_a_number_that_does_not_exist_ends_failed(network, start_box):
+def test_a_text_to_a_number_that_does_not_exist_ends_failed(network, start_box, tmp_path,
+                                                             capsys):
     box = start_box()
     out_id = box.service.send(NOBODY, "y" * 200, kind="manual")    # two parts
     row = delivery_of(out_id)
     assert (row.state, row.delivery) == ("sent", "failed")
     assert "incompatible destination" in row.delivery_status and "0x41" in row.delivery_status
     assert SmsOutPart.select().where(SmsOutPart.sms_out == out_id).count() == 2
+    # `callbox sms list --out --failed` lists it: sent, but not delivered
+    config = tmp_path / "cli.toml"
+    config.write_text(f'[gateway]\nstate_dir = "{tmp_path}"\n'
+                      f'database = "{box.config.gateway.database}"\nbox = "testbox"\n')
+    parser = argparse.ArgumentParser()
+    sms_cli.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["sms", "list", "--out", "--failed", "--config", str(config)])
+    capsys.readouterr()
+    assert args.func(args) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines()
+              if line.strip().startswith(f"{out_id} ")]
+    assert line.split()[3:7] == [NOBODY, "sent", "1", "m1"] and " failed " in line
+    assert "failed: incompatible destination" in line
 
 
 def test_notices_ask_for_no_report(network, start_box):
@@ -119,3 +137,30 @@ def test_a_report_stored_among_the_messages_is_recorded_not_quarantined(network,
     row = delivery_of(out_id)
     assert row.delivery == "failed" and "validity period expired" in row.delivery_status
     assert not received() and modem.stored_sms == []
+
+
+def test_the_sms_page_and_the_api_show_each_texts_delivery(app):
+    from tests.webclient import Client
+    now = app.clock.now
+    rows = {}
+    for delivery, status in (("delivered", "received by the phone (status 0x00)"),
+                             ("failed", "failed: incompatible destination (no such number?) "
+                                        "(status 0x41)"),
+                             ("awaiting", ""), ("", "")):
+        rows[delivery] = SmsOut.create(box="box", number=PHONE, text=f"text {delivery or 'none'}",
+                                       kind="reply", state="sent", next_attempt_at=now,
+                                       created_at=now, sent_at=now, delivery=delivery,
+                                       delivery_status=status,
+                                       delivered_at=now if status else None).id
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    page = admin.get("/admin/sms?show=out").text
+    cells = re.findall(r'<tr data-id="(\d+)">.*?<td class="sms-delivery"[^>]*>([^<]*)</td>', page,
+                       re.S)
+    shown = {int(out_id): text.strip() for out_id, text in cells}
+    assert shown[rows["delivered"]].startswith("delivered ")
+    assert shown[rows["failed"]].endswith(": failed: incompatible destination (no such "
+                                          "number?) (status 0x41)")
+    assert shown[rows["awaiting"]] == "awaiting" and shown[rows[""]] == ""
+    listed = json.loads(admin.get("/api/admin/sms?direction=out").text)["messages"]
+    assert {m["id"]: m["delivery"] for m in listed} == {v: k for k, v in rows.items()}

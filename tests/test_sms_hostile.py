@@ -5,6 +5,7 @@ refusal), and nothing bad is stored: no unstorable text, no PIN in clear, no mon
 moved, no caller ID gained."""
 from __future__ import annotations
 
+import datetime
 import itertools
 import time
 import types
@@ -44,7 +45,8 @@ def box(tmp_path, db_url):
 def received_from(box, sender: str, text: str) -> int:
     """Stores a text as the receive path does; gives the command it makes."""
     sms = SmsReceived("m1", index=None, pdu=f"{next(box.serial):020X}", sender=sender,
-                      sender_raw=sender, text=text, smsc_time="2026-12-02T12:00:00+00:00")
+                      sender_raw=sender, text=text,
+                      smsc_time=datetime.datetime.now(datetime.timezone.utc).isoformat())
     stored = sms_store.store_received(sms, "testbox", time.time())
     assert len(stored.commands) == 1 and not stored.quarantined
     return stored.commands[0]

@@ -9,7 +9,7 @@ import re
 
 from modems.events import (CallState, CallStateChanged, DtmfReceived, IncomingCall, ModemDown,
                            ModemEvent, ModemRecovery, ModemUp, SignalChanged, SmsReceived,
-                           SmsStored, UssdReceived)
+                           SmsStatusReport, SmsStored, StatusReportStored, UssdReceived)
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,13 @@ def describe_event(event: ModemEvent) -> EventText:
         text = f"new SMS stored in {event.memory} at index {event.index}"
     elif isinstance(event, SmsReceived):
         text = _sms(event)
+    elif isinstance(event, StatusReportStored):
+        text = f"status report stored in {event.memory or 'the preferred memory'} at index " \
+               f"{event.index}"
+    elif isinstance(event, SmsStatusReport):
+        text = (f"status report that could not be read: {event.error}" if event.error else
+                f"status report on message {event.reference} to {event.recipient}: "
+                f"status {event.status:#04x}")
     elif isinstance(event, SignalChanged):
         text = signal_words(event)
     elif isinstance(event, UssdReceived):
