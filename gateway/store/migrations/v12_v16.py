@@ -138,6 +138,8 @@ def v16_modem_recovery(database: Database) -> None:
         migrator.add_column("modem_status", "recovery", TextField(default="")),
         migrator.add_column("modem_status", "recoveries", IntegerField(default=0)),
     )
+
+
 def v17_sms_delivery_reports(database: Database) -> None:
     """sms_out: what the network reported of each text (delivery, its status in words, when);
     sms_out_part: the message reference (+CMGS <mr>) of each part sent asking for a report."""
