@@ -1,4 +1,5 @@
-"""Every key of callbox.toml in one place: type, default, unit, range and help.
+"""Every key of callbox.toml in one place: type, default, unit, range and help (the SMS
+sections' keys in table_sms.py, listed here with the others).
 
 The reader checks each value against its `Key` here (gateway/config/__init__.py,
 sms.py, web.py add the checks one key cannot make alone), and the documented
@@ -15,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 from gateway.config.reader import REQUIRED, Key, Section
+from gateway.config.table_sms import RETRY_WAITS, SMS, SMS_ALIASES, SMS_REPLIES
 from modems.config import ModemConfig
 from modems.recovery import RecoverySettings
 
@@ -26,7 +28,6 @@ PROFILES = ("auto", "generic", "huawei", "simcom", "quectel")
 PREMIUM_RATE_PREFIXES = ("+49900", "+49137", "+49180", "+49118", "+449", "+3389", "+1900",
                          "+1976", "+870", "+881", "+882")
 WEBHOOK_EVENTS = ("sms.received", "call.ended", "session.ended", "modem.state", "alert")
-RETRY_WAITS = (1, 10)   # a retry_backoff list holds at least and at most this many waits
 # A modem's optional settings default as the pool's ModemConfig says (modems cannot import us).
 _MODEM = {item.name: item.default for item in dataclasses.fields(ModemConfig)}
 _RECOVERY = RecoverySettings()      # the pool's own defaults for self-healing
@@ -151,101 +152,6 @@ WEB = Section("web", (
     Key("streams_per_login", "int", 4, unit="streams", minval=1, maxval=100,
         help="Live call pages open at once per login; one more is refused with 429 and the "
              "page polls instead."),
-))
-
-SMS = Section("sms", help="""\
-SMS commands: a user texts the box's number; the box acts and answers by
-SMS. Commands (case-insensitive; words separated by spaces or commas):
-  CB                    call me back          CB <number>  ... then <number>
-  CONNECT <a> <b>       connect two numbers, billed to the sender
-  REG <account> <pin>   register the sender's number for an account
-  UNREG                 unregister it         BAL          the balance
-  HELP (or anything else)  the list of commands
-Senders that are names or short codes never get an answer.
-""", keys=(
-    Key("empty_sms_is_callback", "bool", True,
-        help="An empty SMS asks for a callback (false: it gets the help text)."),
-    Key("help_interval", "float", 3600.0, unit="seconds", minval=0, maxval=7 * 86400,
-        help="At most one help text per number within this time."),
-    Key("incomplete_after", "float", 600.0, unit="seconds", minval=10, maxval=86400,
-        help="A message in several parts whose last part has not come after this long is "
-             "used with the parts it has (and marked incomplete)."),
-    Key("retry_backoff", "numbers", (10.0, 60.0, 300.0, 1800.0), unit="seconds", minval=1,
-        maxval=86400, note="(5 tries)",
-        help="Waits before each new try of an SMS that could not be sent; after the last one "
-             "it is marked failed (callbox sms list --failed; callbox sms retry ID). A list "
-             f"of {RETRY_WAITS[0]} to {RETRY_WAITS[1]} waits."),
-    Key("send_from", "names", (), note="(every modem)",
-        help="Modems allowed to send SMS, by name. A reply goes out on the modem its command "
-             "came in on when that modem is up and allowed, else on any allowed modem that "
-             "is up."),
-    Key("drain_interval", "float", 300.0, unit="seconds", minval=5, maxval=86400,
-        help="Each SIM is read in full this often, besides when the modem comes up and when "
-             "the modem announces a new SMS."),
-    Key("sms_max_age", "float", 600.0, unit="seconds", minval=0, maxval=7 * 86400,
-        note="(0: never too old; else at least 60)",
-        help="A command older than this when the box gets to it (after an outage or a "
-             "restart), counted from the SMS centre's time stamp, is not carried out: no "
-             "callback starts, and the sender gets the too_late reply once. Needs the box's "
-             "clock right (NTP): a clock far ahead would find every command too old."),
-))
-
-SMS_ALIASES = Section("sms.aliases", key_notes=False, help="""\
-The words of each command: lists of single words (any case, no spaces or
-commas, 1 to 20 characters); no word may belong to two commands. The
-first word of each list is the one the replies show.""", keys=(
-    Key("cb", "aliases", ("CB", "CALLBACK")),
-    Key("connect", "aliases", ("CONNECT", "CONF")),
-    Key("reg", "aliases", ("REG", "REGISTER")),
-    Key("unreg", "aliases", ("UNREG", "UNREGISTER")),
-    Key("bal", "aliases", ("BAL", "BALANCE")),
-    Key("help", "aliases", ("HELP", "?")),
-))
-
-
-def _reply(name: str, text: str, help: str, *placeholders: str) -> Key:
-    """Gives the key of one reply text; `placeholders` are the ones only it may use."""
-    return Key(name, "str", text, help=help, choices=placeholders)
-
-
-SMS_REPLIES = Section("sms.replies", key_notes=False, help="""\
-The texts the box answers with. {placeholders} are filled in; each text
-may use its own (listed) and {cb} {connect} {reg} {unreg} {bal}
-{help}, the first word of each command. Write {{ and }} for a literal
-brace. Texts over 160 characters (70 with characters outside the GSM
-alphabet) go out as several parts.""", keys=(
-    _reply("callback", "Calling you back now.", "answer to CB"),
-    _reply("callback_to", "Calling you back now, then {destination}.",
-           "answer to CB <number>; {destination}", "destination"),
-    _reply("connect", "Connecting {a} and {b}. A summary follows by SMS when the call ends.",
-           "answer to CONNECT <a> <b>; {a}, {b}", "a", "b"),
-    _reply("refused", "Sorry, not now: {reason}", "the call side said no; {reason} is its reason",
-           "reason"),
-    _reply("register_first", "Register first: {reg} <account> <pin>",
-           "an unregistered number asked for CB, CONNECT or BAL"),
-    _reply("registered", "This phone ({number}) is now registered for account {account}.",
-           "REG succeeded; {number} (the sender), {account} (its name)", "number", "account"),
-    _reply("wrong_pin", "Wrong account or PIN.",
-           "REG with a wrong account or PIN (the same words for both)"),
-    _reply("pin_locked", "Too many wrong PINs: PIN entry is locked, try again later.",
-           "REG while PIN entry of the account is locked"),
-    _reply("unregistered", "This phone ({number}) is no longer registered.",
-           "UNREG succeeded; {number}", "number"),
-    _reply("not_registered", "This phone is not registered.",
-           "UNREG from a number that is not registered"),
-    _reply("balance", "Your balance is {amount} ({words}).",
-           "answer to BAL; {amount} in digits (12.34 EUR), {words} in words", "amount", "words"),
-    _reply("invalid_number", "{number} is not a number the box can call.",
-           "a number that cannot be called; {number} as written", "number"),
-    _reply("usage_connect", "Write {connect} <number> <number>.", "CONNECT without two numbers"),
-    _reply("usage_reg", "Write {reg} <account> <pin>.", "REG without account and PIN"),
-    _reply("help", "Commands: {cb} = call me back. {cb} <number> = call me, then that number. "
-           "{connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this "
-           "phone. {unreg} = unregister it. {bal} = balance. {help} = this list.",
-           "answer to HELP and to anything that is not a command"),
-    _reply("too_late", "Your message came too late ({age} old) and was not carried out. "
-           "Please send it again.",
-           "a command older than sms_max_age; {age} in words (2 hours 5 minutes)", "age"),
 ))
 
 MODEM = Section("modem", many=True, help="""\
