@@ -104,3 +104,19 @@ def test_a_report_stored_with_the_messages_is_told_apart():
     # without the SMSC address some firmwares leave out of +CDS
     bare = pdu[2 + 2 * int(pdu[:2], 16):]
     assert sms_codec.decode_report("m1", bare, length=len(bare) // 2).reference == 9
+
+
+def test_a_pushed_message_comes_with_its_pdu_even_during_a_command(network, open_driver):
+    modem = network.add_modem("m1", "+4915110000001")
+    phone = network.add_phone(PHONE)
+    driver, events = open_driver(modem)
+    with network.lock:
+        modem.settings.cnmi_mt = 2        # 27.005 3.4.1 <mt>=2: +CMT, never stored
+    phone.send_sms(modem.number, "CB")
+    pushed = events.wait_for(SmsReceived)
+    assert (pushed.index, pushed.sender, pushed.text) == (None, PHONE, "CB")
+    pdu = sms_pdu.encode_deliver(PHONE, "BAL")[0]
+    modem.urc_inside_next_reply = f"+CMT: ,{sms_pdu.tpdu_length(pdu)}\r\n{pdu}"
+    assert driver.health().registration == "home"
+    assert events.wait_for(SmsReceived).text == "BAL"
+    assert modem.stored_sms == []
