@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 
+from gateway.config.alerts import AlertsConfig, parse_alerts
 from gateway.config.reader import ConfigError, Table, describe, did_you_mean, toml_value
 from gateway.config.sims import SimConfig, parse_sims
 from gateway.config.sms import SmsConfig, parse_sms
@@ -105,6 +106,7 @@ class Config:
     sms: SmsConfig = field(default_factory=SmsConfig)
     sims: tuple[SimConfig, ...] = ()
     webhooks: tuple[WebhookConfig, ...] = ()
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
     def sim(self, iccid: str | None) -> SimConfig | None:
         """Gives the [[sim]] table of the card with that ICCID, or None (no table, no ICCID)."""
@@ -222,8 +224,9 @@ def parse(data: dict, path: str | os.PathLike = "<config>") -> Config:
     sms = parse_sms(_table(data, path, "sms"), tuple(modem.name for modem in modems))
     sims = parse_sims(data.get("sim", []), path, gateway.country)
     webhooks = parse_webhooks(data.get("webhook", []), path)
+    alerts = parse_alerts(_table(data, path, "alerts"))
     return Config(path=str(path), gateway=gateway, callback=callback, web=web, modems=modems,
-                  sms=sms, sims=sims, webhooks=webhooks)
+                  sms=sms, sims=sims, webhooks=webhooks, alerts=alerts)
 
 
 def _table(data: dict, path, name: str) -> Table:

@@ -325,5 +325,41 @@ timeout = 10.0
              f"{RETRY_WAITS[0]} to {RETRY_WAITS[1]} waits."),
 ))
 
+ALERTS = Section("alerts", help="""\
+Alerts to the owner: a modem down, a SIM low on credit or at a limit, the
+database or the disk in trouble, a restart after a crash, PIN guessing.
+Each alert says what happened, to what, and what to do; one alert per
+cause until it recovers, then its recovery. Every alert is listed on the
+Alerts page (and `callbox alerts list`); `callbox alerts test` sends a test
+alert to every URL.""", keys=(
+    Key("urls", "urls", (), shown="[]", note="(the log and the Alerts page only)",
+        help="Where alerts go: apprise URLs (https://github.com/caronc/apprise/wiki), e.g. "
+             "[\"mailto://user:password@smtp.example.com?to=owner@example.com\", "
+             "\"tgram://BOT_TOKEN/CHAT_ID\", \"ntfy://ntfy.sh/my-box\", "
+             "\"json://example.com/hook\"]. They hold passwords and tokens: keep the file "
+             "readable by root and callbox only."),
+    Key("modem_down_after", "float", 120.0, unit="seconds", minval=0.1, maxval=86400,
+        help="A modem down this long (or not up this long after the start) is alerted; "
+             "a shorter dip is only logged."),
+    Key("database_down_after", "float", 60.0, unit="seconds", minval=0.1, maxval=86400,
+        help="A database outage this long is alerted (delivered at once, written to the "
+             "database when it returns)."),
+    Key("disk_free_percent", "float", 10.0, unit="percent", minval=0, maxval=99,
+        help="Alert when the disk of state_dir has less free space than this (0 = never)."),
+    Key("disk_check_interval", "float", 300.0, unit="seconds", minval=0.05, maxval=86400,
+        help="How often the free disk space is looked at."),
+    Key("poll_interval", "float", 15.0, unit="seconds", minval=0.05, maxval=3600,
+        help="How often the box looks for alerts raised elsewhere (SMS, SIM care) to "
+             "deliver."),
+    Key("retry_backoff", "numbers", (30.0, 120.0, 600.0, 1800.0, 3600.0), unit="seconds",
+        minval=0.05, maxval=86400, note="(then every hour)",
+        help="Waits before each new try of an alert that could not be delivered; after the "
+             "last one it is tried again at that last wait, until it goes through. A list of "
+             f"{RETRY_WAITS[0]} to {RETRY_WAITS[1]} waits."),
+    Key("send_timeout", "float", 60.0, unit="seconds", minval=1, maxval=600,
+        help="Longest time for one delivery to every URL; past it the delivery counts as "
+             "failed and is tried again."),
+))
+
 # In the order of the documented file; the top-level ones are the file's sections.
-SECTIONS = (GATEWAY, CALLBACK, WEB, SMS, SMS_ALIASES, SMS_REPLIES, MODEM, SIM, WEBHOOK)
+SECTIONS = (GATEWAY, CALLBACK, WEB, SMS, SMS_ALIASES, SMS_REPLIES, ALERTS, MODEM, SIM, WEBHOOK)
