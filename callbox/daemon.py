@@ -10,6 +10,8 @@ call service, the SMS service, the web UI and these threads of its own:
 - `db-watch` (a Worker running gateway/store/outage.py `DatabaseWatch.look`):
   whether the database answers; replays the journal of bills written during an
   outage (gateway/money/journal.py).
+- `alerts` (gateway/care/alerts.py): delivers alerts to the owner and raises
+  those of modems down, database outages, a full disk and a crash before.
 Running it as a service (signals, systemd) is callbox/service.py.
 """
 from __future__ import annotations
@@ -27,6 +29,7 @@ from gateway.calls.by_sms import CallActions
 from gateway.calls.service import CallService
 from gateway.care.simcare import SimCare
 from gateway.care.webhooks import Webhooks
+from gateway.care.alerts import Alerts
 from gateway.config import Config, ConfigError, load, mask_url_password
 from gateway.money.journal import Journal, price_and_settle
 from gateway.sms.service import SmsService
@@ -78,6 +81,7 @@ class Daemon:
         self.care: SimCare | None = None          # `sim-care`: SIM credit, keep-alive
         self.web = None
         self.webhooks: Webhooks | None = None     # None when no [[webhook]] is configured
+        self.alerts: Alerts | None = None
         self._writer: Worker | None = None
         self._watching: Worker | None = None     # runs self.watch.look
 
@@ -95,6 +99,10 @@ class Daemon:
         self.watch = DatabaseWatch(Journal(os.path.join(gateway.state_dir, "journal.db")),
                                    price_and_settle, now=self.now, on_return=self._catch_up)
         self._watching = _watch_worker(self.watch)
+        self.alerts = Alerts(self.config.alerts, gateway.box, gateway.state_dir,
+                             mask_url_password(gateway.database), now=self.now,
+                             watch=self.watch, modems=[modem.name for modem in self._modems])
+        self.watch.on_change.append(self.alerts.wake)
         try:
             open_database(gateway.database)
             reachable = True
@@ -126,6 +134,7 @@ class Daemon:
         self._writer = self._writer_worker()
         self._writer.start()
         self._watching.start()
+        self.alerts.start()
         self.calls.start()
         actions = CallActions(self.calls, gateway.currency, gateway.box, self.now,
                               notifier=lambda number, modem: self.sms.notifier(number, modem))
@@ -156,6 +165,8 @@ class Daemon:
             return
         migrate(db.obj)
         self._store.record_start(os.getpid(), __version__, self._modems)
+        if self._store.unclean_end is not None:
+            self.alerts.restarted(*self._store.unclean_end)
         self.watch.replay()
         self.calls.recover()
 
@@ -163,6 +174,8 @@ class Daemon:
         # Runs on a pool thread: queue the event and return at once.
         if self._writer is not None:
             self._writer.put(event)
+        if self.alerts is not None:
+            self.alerts.on_event(event)
         if self.calls is not None:
             self.calls.on_event(event)
         if self.sms is not None:
@@ -199,7 +212,8 @@ class Daemon:
         workers = [self._writer, self._watching] + (
             self.sms.workers if self.sms is not None else []) + (
             [self.care.worker] if self.care is not None else []) + (
-            [self.webhooks.worker] if self.webhooks is not None else [])
+            [self.webhooks.worker] if self.webhooks is not None else []) + (
+            [self.alerts.worker] if self.alerts is not None else [])
         threads = self.calls.threads if self.calls is not None else []
         alive = all(worker is not None and worker.alive() for worker in workers) and all(
             thread.is_alive() for thread in threads)
@@ -250,6 +264,8 @@ class Daemon:
             _step("stopping the modems", self._pool.stop)
         if self._writer is not None:     # it writes what the pool said last, then ends
             self._writer.stop(15.0)
+        if self.alerts is not None:
+            _step("stopping the alerts", self.alerts.stop, 5.0)
         _step("closing the database", close_database)
         log.info("callbox stopped")
 

@@ -21,11 +21,13 @@ import time
 import bottle
 from peewee import OperationalError
 
+from gateway.actions import alerts as alert_actions
 from gateway.actions.audit import Actor
 from gateway.money.billing import format_money
 from gateway.store.db import close_database
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
 from webui import auth, phones
+from webui.admin import alerts as admin_alerts
 from webui.admin import (accounts as admin_accounts, boxes as admin_boxes, calls as admin_calls,
                          console, pages as admin, rates as admin_rates, sms as admin_sms,
                          system as admin_system)
@@ -33,6 +35,7 @@ from webui.admin import audit as admin_audit
 from webui.admin import webhooks as admin_webhooks
 from webui.api import admin as admin_api, box as admin_api_box, holder as api
 from webui.api import webhooks as api_webhooks
+from webui.api import alerts as admin_api_alerts
 from webui.holder import pages
 from webui.http import COOKIE, https
 from webui.inputs import id_filter, json_error, unstorable_field
@@ -67,6 +70,7 @@ class Web:
         self.streams = StreamSlots(config.web.max_streams, config.web.streams_per_login)
         self.stopping = threading.Event()
         self.watch = getattr(services, "watch", None)     # gateway.store.outage.DatabaseWatch
+        self.alerts = getattr(services, "alerts", None)   # gateway.care.alerts.Alerts
         self.phones = None         # the Virtual phones panel (webui/phones.py): demo only
 
     def outage(self) -> str:
@@ -76,6 +80,16 @@ class Web:
         since = time.strftime("%H:%M:%S", time.localtime(self.watch.down_since))
         return (f"The box's database has been unreachable since {since}: calls in progress "
                 "go on and are billed when it returns; new calls and changes wait.")
+
+    def open_alerts(self, session) -> int:
+        """Gives, for an admin, how many alerts are open and not acknowledged (those the
+        alerts worker holds through a database outage too); 0 for anyone else."""
+        if session is None or not session.user.is_admin:
+            return 0
+        held = self.alerts.held_open() if self.alerts is not None else 0
+        if self.outage():
+            return held
+        return held + alert_actions.open_count(self.config.gateway.box)
 
     def money(self, minor: int) -> str:
         return format_money(minor, self.currency)
@@ -148,7 +162,7 @@ class Web:
         return bottle.template(template, template_lookup=[VIEWS], session=session,
                                user=session.user if session else None,
                                csrf=session.csrf_token if session else "",
-                               outage=self.outage(),
+                               outage=self.outage(), open_alerts=self.open_alerts(session),
                                money=self.money, virtual_phones=self.phones is not None,
                                **values)
 
@@ -253,6 +267,7 @@ def make_app(config, services) -> bottle.Bottle:
     for module in (admin_accounts, admin_rates, admin_calls, admin_sms, admin_system, console):
         module.install(app, web)
     admin_audit.install(app, web)
+    admin_alerts.install(app, web)
     api.install(app, web)
     admin_api.install(app, web)
     admin_api_box.install(app, web)
@@ -260,5 +275,6 @@ def make_app(config, services) -> bottle.Bottle:
     wake = webhooks.wake if webhooks is not None else None
     admin_webhooks.install(app, web, wake)
     api_webhooks.install(app, web, wake)
+    admin_api_alerts.install(app, web)
     phones.install(app, web, getattr(services, "phones", None))
     return app

@@ -103,7 +103,7 @@ def unregister(actor: Actor, number: str, now: float) -> Account | None:
 
 
 def register_by_pin(actor: Actor, account_text: str, pin: str, number: str,
-                    now: float) -> Account:
+                    now: float, box: str = "") -> Account:
     """Authorizes `number` for the account named by number or name, after its right PIN
     (SMS `REG`); gives the account. WrongPin, PinLocked, AccountLocked, CallerIdTaken
     say why not."""
@@ -111,7 +111,7 @@ def register_by_pin(actor: Actor, account_text: str, pin: str, number: str,
     with db.atomic():
         named = money_accounts.by_number_or_name(account_text)
         # A wrong account counts like a wrong PIN: the same check, the same locks.
-        check = money_accounts.check_pin(named, pin, number, now)
+        check = money_accounts.check_pin(named, pin, number, now, box)
         if check.locked:
             problem = PinLocked(check.scope)
         elif named is None or not check.ok:

@@ -29,6 +29,7 @@ import secrets
 from peewee import IntegrityError, fn
 
 from gateway.money.ledger import Account, AuthFailure, CallerId, PinLock, Topup
+from gateway.store.alerts import raise_alert
 from gateway.store.db import db
 
 log = logging.getLogger(__name__)
@@ -201,10 +202,12 @@ def set_pin(account_id: int, pin: str) -> None:
         Account.id == account_id).execute()
 
 
-def check_pin(account: Account | None, pin: str, number: str | None, now: float) -> PinCheck:
+def check_pin(account: Account | None, pin: str, number: str | None, now: float,
+              box: str = "") -> PinCheck:
     """Gives whether `pin` opens `account` for a caller at `number`, counting a wrong
     one towards the locks. `account` None: the number typed names no account, which
-    counts as a wrong try from `number` too (else account numbers could be probed)."""
+    counts as a wrong try from `number` too (else account numbers could be probed).
+    `box`: where the PIN was typed; a lock it sets off is alerted to that box's owner."""
     caller = number or WITHHELD
     if number_locked(caller, now):
         return PinCheck(ok=False, locked=True, scope="number")
@@ -218,7 +221,7 @@ def check_pin(account: Account | None, pin: str, number: str | None, now: float)
         pin_matches("0000", _NO_ACCOUNT_HASH)
     locks = _count_failure(account, caller, now)
     for lock in locks:
-        report_pin_lock(lock, account)
+        report_pin_lock(lock, account, box)
     if locks:
         # When both locks went off, the account-wide one (listed last) is what the caller meets.
         return PinCheck(ok=False, locked=True, scope=locks[-1].scope)
@@ -275,18 +278,24 @@ def _since(lock_filter, window_start: float) -> float:
     return max(window_start, last) if last is not None else window_start
 
 
-def report_pin_lock(lock: PinLock, account: Account | None) -> None:
-    """Tells the admin (the log now; the alert channels once the box has them) that
-    PIN entry was locked, in plain words. The `pin_lock` row is the lasting record."""
+def report_pin_lock(lock: PinLock, account: Account | None, box: str = "") -> None:
+    """Tells the admin that PIN entry was locked, in plain words: in the log, and with a
+    `box` as a notice "pin-lockouts" of the account (or of the calling number when it
+    named no account) to that box's owner (gateway/store/alerts.py; repeats within an
+    hour are counted, not sent). The `pin_lock` row is the lasting record."""
     minutes = round((lock.until - lock.at) / 60)
     if lock.scope == "account":
-        log.warning("PIN entry for account %s is locked for %d minutes: %s. Someone may be "
-                    "guessing its PIN; its caller IDs still call without a PIN",
-                    account.name, minutes, lock.reason)
+        text = (f"PIN entry for account {account.name} is locked for {minutes} minutes: "
+                f"{lock.reason}. Someone may be guessing its PIN; its caller IDs still call "
+                "without a PIN")
     else:
         tried = f" (last tried: account {account.name})" if account is not None else ""
-        log.warning("PIN entry from %s is locked for %d minutes, for every account: %s%s",
-                    lock.number, minutes, lock.reason, tried)
+        text = (f"PIN entry from {lock.number} is locked for {minutes} minutes, for every "
+                f"account: {lock.reason}{tried}")
+    log.warning("%s", text)
+    if box:
+        subject = f"account {account.name}" if account is not None else f"caller {lock.number}"
+        raise_alert(box, "pin-lockouts", subject, lock.at, text, notice=True)
 
 
 def pin_locked(account: Account, now: float) -> bool:

@@ -270,7 +270,8 @@ class CommandRunner:
                            self._reply("usage_reg"))
         try:
             account = callerids.register_by_pin(self._actor(command), name, pin,
-                                                command.sender, self.now())
+                                                command.sender, self.now(),
+                                                self.config.gateway.box)
         except callerids.PinLocked as locked:
             return Outcome(f"register refused: PIN entry locked ({locked.scope})",
                            self._reply("pin_locked"))

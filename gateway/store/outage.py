@@ -17,6 +17,8 @@ sessions are refused with an apology, nothing is lost.
 - On the database's return the watch replays the journal of bills written
   during the outage (gateway/money/journal.py). The watch only calls it (its
   `pending()` and `replay(settle)`), so the store knows nothing of money.
+- `on_change` listeners hear when the database goes down and comes back (the
+  alerts worker looks then whether to raise or recover its outage alert).
 """
 from __future__ import annotations
 
@@ -76,6 +78,9 @@ class DatabaseWatch:
         self.reason = ""
         # Brings the next look forward; the worker that runs look() sets it.
         self.wake: Callable[[], None] = lambda: None
+        # Told (on any thread; they must return at once) when the database is found down
+        # and when it answers again: the alerts worker (gateway/care/alerts.py).
+        self.on_change: list[Callable[[], None]] = []
 
     @property
     def down(self) -> bool:
@@ -92,6 +97,7 @@ class DatabaseWatch:
             self.reason = first_line(error)
             log.error("the database is unreachable (%s): calls in progress go on and are "
                       "billed when it returns; new sessions are refused", self.reason)
+            self._tell()
 
     def look(self) -> float:
         """Asks the database once (see check); gives the seconds until the next look."""
@@ -117,8 +123,16 @@ class DatabaseWatch:
             log.info("the database answers again after %.0f s", self.now() - self.down_since)
             self.down_since = None
             self.reason = ""
+            self._tell()
         self.replay()
         return True
+
+    def _tell(self) -> None:
+        for listener in self.on_change:
+            try:
+                listener()
+            except Exception:       # a listener's fault must not change the watch
+                log.exception("error while telling of the database's state")
 
     def replay(self) -> None:
         """Writes the bills waiting in the journal (as far as the database lets it)."""

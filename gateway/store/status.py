@@ -32,6 +32,9 @@ class StatusStore:
         self.now = now
         self._logged_signal: dict[str, tuple] = {}
         self._daemon: dict = {}
+        # The previous run's row when it did not end with "stopped" (a crash, a kill -9,
+        # a power cut): (status, heartbeat_at, pid), set by record_start.
+        self.unclean_end: tuple[str, float, int] | None = None
 
     # -- daemon row -------------------------------------------------------------------
 
@@ -49,6 +52,8 @@ class StatusStore:
             log.warning("box %r: another daemon (pid %d) wrote a heartbeat %.0f s ago; "
                         "two daemons for one box overwrite each other's status",
                         self.box, previous.pid, moment - previous.heartbeat_at)
+        if previous is not None and previous.status != "stopped":
+            self.unclean_end = (previous.status, previous.heartbeat_at, previous.pid)
         modems = list(modems)
         self._daemon = dict(pid=pid, version=version, started_at=moment)
         with db.atomic():

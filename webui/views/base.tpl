@@ -20,7 +20,7 @@
     <a href="/admin/modems">Modems</a> <a href="/admin/boxes">Boxes</a> <a href="/admin/accounts">Accounts</a>
     <a href="/admin/rates">Rates</a> <a href="/admin/calls">Calls</a> <a href="/admin/sms">SMS</a>
     <a href="/admin/system">System</a> <a href="/admin/console">AT console</a> <a href="/admin/audit">Audit</a>
-    <a href="/admin/webhooks">Webhooks</a>
+    <a href="/admin/webhooks">Webhooks</a> <a href="/admin/alerts">Alerts</a>
     % end
     % if get("virtual_phones", False):
     <a href="/phones">Virtual phones</a>
@@ -35,6 +35,9 @@
 </header>
 % if get("outage", ""):
 <p class="outage" role="alert">{{outage}}</p>
+% end
+% if get("open_alerts", 0):
+<p class="alerts-banner" id="open-alerts" role="alert"><a href="/admin/alerts">{{open_alerts}} open alert{{'' if open_alerts == 1 else 's'}}</a></p>
 % end
 <main>
 {{!base}}

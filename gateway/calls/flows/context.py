@@ -49,7 +49,7 @@ class FlowContext:
 
     def check_pin(self, account: AccountSeen | None, pin: str, caller: str,
                   now: float) -> accounts.PinCheck:
-        return accounts.check_pin(account, pin, caller, now)
+        return accounts.check_pin(account, pin, caller, now, self.config.gateway.box)
 
     def save_caller_id(self, account: AccountSeen, number: str, now: float) -> None:
         callerids.save_after_pin(Actor(number, "phone"), account.id, number, now)
