@@ -11,8 +11,11 @@ import pytest
 from gateway.care.alerts import Alerts, Usage
 from gateway.config.alerts import AlertsConfig
 from gateway.money import accounts
+from gateway.money.journal import Journal, price_and_settle
 from gateway.store.alerts import Alert
 from gateway.store.db import close_database, open_database
+from gateway.store.outage import DatabaseWatch, forget_connection
+from gateway.worker import Worker
 from modems.events import ModemDown, ModemRecovery, ModemUp
 
 from tests.alert_rig import HttpReceiver, SmtpReceiver
@@ -212,3 +215,43 @@ def test_repeated_pin_lockouts_are_a_notice_for_the_account(database):
     assert "PIN entry from +4917012345600 is locked" in notice.message
     assert "last tried: account alice" in notice.message
     assert notice.next_attempt_at is not None and notice.sent_at is None   # to be delivered
+
+
+def test_an_alert_raised_while_the_database_is_down_is_delivered_then_recorded(
+        own_pg_cluster, receivers, worker, tmp_path):
+    _, http = receivers
+    open_database(own_pg_cluster.new_database())
+    watch = DatabaseWatch(Journal(tmp_path / "journal.db"), price_and_settle, interval=0.1)
+    looking = Worker("db-watch", watch=watch)        # as the daemon runs the watch
+    looking.paced("look", 0.1, "asking the database", watch.look, first=0.1)
+    watch.wake = lambda: looking.sooner("look")
+    looking.start()
+    alerts = worker(dataclasses.replace(QUICK, urls=(http.url,)), database="db.example",
+                    watch=watch)
+    watch.on_change.append(alerts.wake)
+    try:
+        own_pg_cluster.stop_server()
+        down = http.wait_for(1)[0]
+        assert down["title"] == f"callbox {BOX}: Database unreachable: database db.example"
+        assert "the database has not answered for" in down["message"]
+        alerts.raise_("sim-limit", ICCID, "120 of 120 minutes today", modem="m1")
+        assert http.wait_for(2)[1]["title"] == (f"callbox {BOX}: SIM at its limit: SIM {ICCID} "
+                                                "(in modem m1)")
+        assert alerts.held_open() == 2
+        own_pg_cluster.start_server()
+        back = http.wait_for(3)[2]
+        assert back["title"] == f"callbox {BOX}: Database back: database db.example"
+        assert "the database answers again after" in back["message"]
+        forget_connection()            # this thread's connection died with the server
+        wait_until(lambda: len(rows()) == 2 and rows()[0].recovery_sent_at is not None,
+                   what="the held alerts written")
+        outage, limit = rows()
+        assert (outage.kind, outage.state, outage.subject) == ("database-down", "recovered",
+                                                                "db.example")
+        assert outage.sent_at < outage.recovered_at <= outage.recovery_sent_at
+        assert (limit.kind, limit.state, limit.modem) == ("sim-limit", "open", "m1")
+        assert limit.sent_at is not None and limit.next_attempt_at is None
+        assert alerts.held_open() == 0 and len(http.got) == 3      # nothing sent twice
+    finally:
+        looking.stop()
+        close_database()
