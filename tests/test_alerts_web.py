@@ -64,7 +64,7 @@ def test_the_alerts_page_lists_open_alerts_first_and_acknowledges_one(app):
     assert ids == [made["modem"].id, made["notice"].id, made["sim"].id]   # open first
     assert "Modem down" in page.text and "modem m2" in page.text
     assert "Check the USB cable" in page.text                 # the kind's advice
-    assert "a new day began" in page.text and "1, last" in page.text   # recovery, repeats
+    assert "a new day began" in page.text and "again 1×, last" in page.text   # recovery, repeats
     assert "not sent: no [alerts] urls" in page.text
     assert banner(page.text) == "1 open alert"
     assert banner(admin.get("/admin/modems").text) == "1 open alert"   # on every admin page

@@ -127,7 +127,9 @@ class AppriseSender:
 
     def _start_child(self) -> subprocess.Popen:
         if self._child is None or self._child.poll() is not None:
-            self._child = subprocess.Popen([sys.executable, CHILD], stdin=subprocess.PIPE,
+            # -I: not the script's folder first on the path (its neighbour requests.py would
+            # stand in for the library apprise imports), no PYTHON* variables, no user site
+            self._child = subprocess.Popen([sys.executable, "-I", CHILD], stdin=subprocess.PIPE,
                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                            bufsize=0, close_fds=True)
         return self._child

@@ -15,22 +15,12 @@ Acknowledging says you have seen it; the box still tells of its recovery.</p>
 % else:
 <div class="scroll">
 <table id="alerts">
-<thead><tr><th>No.</th><th>State</th><th>What</th><th>About</th><th>What happened</th>
-<th>What you can do</th><th>Repeats</th><th>Raised</th><th>Recovered</th><th>Delivery</th><th></th></tr></thead>
+<thead><tr><th>No.</th><th>State</th><th>Alert</th><th>Raised</th><th>Recovered</th><th>Delivery</th></tr></thead>
 <tbody>
 % for alert in rows.rows:
 <tr data-id="{{alert.id}}" data-state="{{alert.state}}" class="alert-{{alert.state}}">
   <td>{{alert.id}}</td>
-  <td class="alert-state">{{alert.state}}{{' (seen)' if alert.acknowledged else ''}}</td>
-  <td>{{kind_of(alert.kind).title}}</td>
-  <td>{{about(alert)}}</td>
-  <td>{{alert.message}}</td>
-  <td class="advice">{{advice_of(alert)}}</td>
-  <td>{{alert.repeats}}{{(', last ' + when(alert.last_at)) if alert.last_at else ''}}</td>
-  <td>{{when(alert.at)}}</td>
-  <td>{{when(alert.recovered_at)}}{{(': ' + alert.recovery) if alert.recovery else ''}}</td>
-  <td class="delivery">{{delivery(alert)}}</td>
-  <td>
+  <td class="alert-state">{{alert.state}}{{' (seen)' if alert.acknowledged else ''}}
     % if not alert.acknowledged:
     <form method="post" action="/admin/alerts/{{alert.id}}/ack" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
@@ -38,6 +28,12 @@ Acknowledging says you have seen it; the box still tells of its recovery.</p>
     </form>
     % end
   </td>
+  <td class="alert-text"><strong>{{kind_of(alert.kind).title}}</strong>{{(': ' + about(alert)) if about(alert) else ''}}<br>
+    {{alert.message}}<br>
+    <span class="advice">What you can do: {{advice_of(alert)}}</span></td>
+  <td>{{when(alert.at)}}{{!'<br>' if alert.repeats else ''}}{{('again ' + str(alert.repeats) + '×, last ' + when(alert.last_at)[11:]) if alert.repeats else ''}}</td>
+  <td>{{when(alert.recovered_at)}}{{!'<br>' if alert.recovery else ''}}{{alert.recovery}}</td>
+  <td class="delivery">{{delivery(alert)}}</td>
 </tr>
 % end
 </tbody>
