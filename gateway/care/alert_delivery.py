@@ -67,19 +67,22 @@ def phase_of(alert) -> str | None:
     return None
 
 
-def due_rows(box: str, moment: float) -> list[Alert]:
-    """Gives this box's rows with a message due by `moment`, oldest first."""
+def _waiting(box: str):
+    """Gives the condition of this box's rows with an unsent message to try."""
     unsent = (((Alert.state == "recovered") & Alert.recovery_sent_at.is_null())
               | ((Alert.state != "recovered") & Alert.sent_at.is_null()))
-    return list(Alert.select().where(Alert.box == box, Alert.next_attempt_at.is_null(False),
-                                     Alert.next_attempt_at <= moment, unsent)
+    return (Alert.box == box) & Alert.next_attempt_at.is_null(False) & unsent
+
+
+def due_rows(box: str, moment: float) -> list[Alert]:
+    """Gives this box's rows with a message due by `moment`, oldest first."""
+    return list(Alert.select().where(_waiting(box), Alert.next_attempt_at <= moment)
                 .order_by(Alert.next_attempt_at, Alert.id))
 
 
 def next_due(box: str) -> float | None:
     """Gives when this box's next row is due, or None when none waits."""
-    return (Alert.select(Alert.next_attempt_at)
-            .where(Alert.box == box, Alert.next_attempt_at.is_null(False))
+    return (Alert.select(Alert.next_attempt_at).where(_waiting(box))
             .order_by(Alert.next_attempt_at).scalar())
 
 
@@ -119,7 +122,8 @@ class Delivery:
         if phase is None:
             self._settle(alert, None, moment)
             return None
-        if alert.state != "open" and alert.at < moment - STALE and alert.sent_at is None:
+        since = alert.recovered_at if alert.state == "recovered" else alert.at
+        if alert.state != "open" and since < moment - STALE and alert.sent_at is None:
             self._give_up(alert, "not sent: over a day old when the box could first send it")
             return None
         key = (alert.id if alert.id is not None else id(alert), phase)

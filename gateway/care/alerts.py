@@ -266,8 +266,8 @@ class Alerts:
                     wait = min(wait, max(0.0, upcoming - self.now()))
         with self._lock:
             held = [item for item in self._held if item.next_attempt_at is not None]
-        for item in held:
-            if self.config.urls and item.next_attempt_at <= moment:
+        for item in held if self.config.urls else ():
+            if item.next_attempt_at <= moment:
                 self.delivery.deliver(item, moment)
             if item.next_attempt_at is not None:
                 wait = min(wait, max(0.0, item.next_attempt_at - self.now()))
