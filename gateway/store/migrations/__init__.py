@@ -63,7 +63,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (17, "SMS delivery reports: delivery of each text, message reference of each part",
      v17_sms_delivery_reports),
 )
-LATEST = MIGRATIONS[-1][0]
+LATEST = max(version for version, _, _ in MIGRATIONS)   # 13 landed after 14..17
 
 
 def schema_version(database: Database) -> int:
