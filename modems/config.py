@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from modems.profiles.voice import ModuleVoice
+
 
 @dataclass(frozen=True)
 class ModemConfig:
@@ -26,3 +28,13 @@ class ModemConfig:
     echo_cancel: bool = True        # cancel the echo of what the box sends (speexdsp)
     echo_tail_ms: int = 128         # longest echo delay the canceller models
     noise_suppression: bool = False # reduce stationary noise in what the box hears
+    # The module's own voice processing (modems/profiles/voice.py), set after each open.
+    module_echo_cancel: bool | None = None  # None: the profile's default (on where offered)
+    side_tone: bool = False         # False: the module's side tone is switched off
+    mic_gain: int | None = None     # the module's microphone gain; None: left as it is
+    speaker_volume: int | None = None   # AT+CLVL level; None: left as it is
+
+    @property
+    def module_voice(self) -> ModuleVoice:
+        return ModuleVoice(echo_cancel=self.module_echo_cancel, side_tone=self.side_tone,
+                           mic_gain=self.mic_gain, speaker_volume=self.speaker_volume)

@@ -20,11 +20,13 @@ from gsmmodem.exceptions import (CommandError, CmeError, IncorrectPinError, PinR
 from modems.atlink import AtLink
 from modems.calls import CallTracker, parse_clip
 from modems.driver_sms import SmsUssdMixin
+from modems.driver_voice import ModuleVoiceMixin
 from modems.errors import ModemError, SimPinError
 from modems.events import CallState, DtmfReceived, ModemEvent, ModemUp, SignalChanged, SmsStored
 from modems.numbers import InvalidNumber, dial_string
 from modems.profiles import CallHint, DtmfHint, Profile, by_name, detect
 from modems.profiles.base import RESULT_CODE_CAUSES
+from modems.profiles.voice import ModuleVoice
 from modems.signal import (Health, after_creg_urc, parse_cops, parse_cpin, parse_creg, parse_csq,
                            parse_iccid)
 
@@ -48,12 +50,14 @@ class ModemIdentity:
     profile: str
 
 
-class ModemDriver(SmsUssdMixin):
-    """A modem on a serial port, with events delivered to `on_event`."""
+class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
+    """A modem on a serial port, with events delivered to `on_event`. With `module_voice`
+    the module's own voice settings are set after open (modems/driver_voice.py)."""
 
     def __init__(self, name: str, port: str, *, profile: str = "auto", sim_pin: str | None = None,
                  country: str = "DE", on_event: Callable[[ModemEvent], None] | None = None,
-                 at_timeout: float = 5.0, on_lost: Callable[[str], None] | None = None):
+                 at_timeout: float = 5.0, on_lost: Callable[[str], None] | None = None,
+                 module_voice: ModuleVoice | None = None):
         self.name = name
         self.port = port
         self.country = country
@@ -64,6 +68,7 @@ class ModemDriver(SmsUssdMixin):
         if sim_pin is not None and not _PIN.fullmatch(str(sim_pin)):
             raise ModemError(f"{name}: sim_pin must be 4 to 8 digits")
         self._sim_pin = sim_pin
+        self._module_voice = module_voice
         self._on_event = on_event or (lambda event: None)
         self._on_lost = on_lost or (lambda reason: None)
         self._link: AtLink | None = None
@@ -93,6 +98,7 @@ class ModemDriver(SmsUssdMixin):
             for command in self.profile.init_commands:
                 self._try(command)
             self._ask_sms_service()
+            self._apply_module_voice()
         except (PinRequiredError, IncorrectPinError) as error:
             self.close()
             raise SimPinError(self._pin_message(error)) from None
@@ -148,6 +154,7 @@ class ModemDriver(SmsUssdMixin):
     def close(self) -> None:
         """Stops the threads and closes the port; safe to call twice."""
         self._poll_stop.set()
+        self._poll_event.set()      # the poller sleeps on it while no call exists
         if self._link is not None:
             self._link.close()
         if self._poller is not None and self._poller is not threading.current_thread():

@@ -289,7 +289,8 @@ class ModemPool(RecoveryMixin):
         driver = ModemDriver(config.name, config.port, profile=config.profile,
                              sim_pin=config.sim_pin, country=self.country,
                              on_event=self._on_event, at_timeout=self.at_timeout,
-                             on_lost=lambda reason: slot.wake.set())
+                             on_lost=lambda reason: slot.wake.set(),
+                             module_voice=config.module_voice)
         try:
             identity = driver.open(announce=False)
         except SimPinError as error:

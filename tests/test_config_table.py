@@ -89,6 +89,10 @@ DEFAULTS = {
     'modem.echo_cancel': 'True',
     'modem.echo_tail_ms': '128',
     'modem.noise_suppression': 'False',
+    'modem.module_echo_cancel': 'None',
+    'modem.side_tone': 'False',
+    'modem.mic_gain': 'None',
+    'modem.speaker_volume': 'None',
 }
 
 # The reason for a value far below and far above each number's range.
@@ -239,6 +243,10 @@ tx_gain_db = 0.0
 echo_cancel = true
 echo_tail_ms = 128
 noise_suppression = false
+# module_echo_cancel is not set
+side_tone = false
+# mic_gain is not set
+# speaker_volume is not set
 """
 
 

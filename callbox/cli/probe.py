@@ -29,7 +29,8 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "probe", help="identify the modem on a serial port",
         description="Open a modem the daemon does not run and show what it is: vendor, "
-        "model, firmware, IMEI, SIM, operator, signal, registration, voice support.")
+        "model, firmware, IMEI, SIM, operator, signal, registration, voice support and "
+        "the module's own voice settings (echo canceller, side tone, gains).")
     parser.add_argument("port", metavar="PORT", help="serial device, e.g. /dev/ttyUSB2")
     parser.add_argument("--profile", choices=PROFILES, default="auto",
                         help="vendor profile (default: auto, from the modem's answers)")
@@ -71,6 +72,7 @@ def probe(args: argparse.Namespace) -> int:
     try:
         identity = driver.open()
         health = driver.health()
+        module_voice = driver.module_voice_report()
     except (ModemError, GsmModemException, serial.SerialException, OSError) as error:
         print(f"probe {args.port}: {_reason(error, args.timeout)}", file=sys.stderr)
         return 1
@@ -92,8 +94,12 @@ def probe(args: argparse.Namespace) -> int:
         ("profile", identity.profile),
         ("voice", VOICE_PATHS.get(identity.profile, "unknown")),
     ]
+    # What the module says of its own voice settings (the profile's query forms, read
+    # without changing anything): "not supported" where it answers ERROR.
+    lines += module_voice
+    width = max(len(label) for label, _ in lines) + 2
     for label, value in lines:
-        print(f"{label + ':':<14}{value}")
+        print(f"{label + ':':<{width}}{value}")
     return 0
 
 

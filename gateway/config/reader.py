@@ -233,6 +233,9 @@ class Table:
     def get(self, key: Key) -> object:
         """Gives the key's value checked by its kind, unit and range (see Key)."""
         name, default = key.name, key.default
+        if default is None and key.kind in ("bool", "int", "float") and self.data.get(name) is None:
+            self.read.add(name)
+            return None     # an optional setting left out: the owner of the value decides
         if key.kind == "bool":
             return self.get_bool(name, default)
         if key.kind in ("int", "float"):

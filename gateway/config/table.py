@@ -172,6 +172,10 @@ tx_gain_db = -3.0
 echo_cancel = true
 echo_tail_ms = 128
 noise_suppression = false
+module_echo_cancel = true
+side_tone = false
+mic_gain = 3
+speaker_volume = 3
 
 [[modem]]
 name = "m2"
@@ -228,6 +232,23 @@ profile = "auto"
              "network's round trip)."),
     Key("noise_suppression", "bool", _MODEM["noise_suppression"],
         help="reduce steady background noise in what the box hears from this modem."),
+    Key("module_echo_cancel", "bool", _MODEM["module_echo_cancel"],
+        help="the module's own echo canceller, set after each open: SIMCom AT+CECM, "
+             "Quectel audio mode AT+QAUDMOD (0 with it, 3 without any processing); Huawei "
+             "and generic modems have no such command. Not set: on where the module has "
+             "it (`callbox probe` shows what the module reports)."),
+    Key("side_tone", "bool", _MODEM["side_tone"],
+        help="false switches the module's side tone off (SIMCom AT+SIDET=0, Quectel "
+             "AT+QSIDET=0), so the caller's own voice is not fed back into the call; true "
+             "leaves the module's own."),
+    Key("mic_gain", "int", _MODEM["mic_gain"], minval=0, maxval=65535,
+        help="the module's microphone (uplink) gain, in the module's own steps: SIMCom "
+             "AT+CMICGAIN 0 to 8, Quectel AT+QMIC 0 to 65535; a value outside the range the "
+             "module states is logged and not set. Not set: the module keeps its own."),
+    Key("speaker_volume", "int", _MODEM["speaker_volume"], minval=0, maxval=100,
+        help="the module's loudspeaker volume level (27.007 AT+CLVL; Quectel and SIMCom "
+             "0 to 5), checked against the range the module states. Not set: the module "
+             "keeps its own."),
 ))
 
 SIM = Section("sim", many=True, help="""\

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from modems.events import CallState, Direction, EndCause
+from modems.profiles.voice import ModuleVoice, VoiceCommand, VoiceQuery, level, muted
 
 
 @dataclass(frozen=True)
@@ -90,3 +91,46 @@ class Profile:
 
     def dtmf_command(self, call_id: int, digit: str) -> str:
         return f"AT+VTS={digit}"
+
+    # -- the module's own voice settings (modems/profiles/voice.py) -----------------------
+    # 3GPP TS 27.007 names only the loudspeaker volume (§8.23 +CLVL, levels the maker
+    # chooses) and the microphone mute (§8.24 +CMUT, 0 = not muted); echo canceller, side
+    # tone and microphone gain are vendor commands, so a generic modem keeps its own.
+    module_echo_cancel_default = True   # what module_echo_cancel unset means, where offered
+    voice_queries: tuple[VoiceQuery, ...] = (
+        VoiceQuery("speaker volume", "AT+CLVL?", "+CLVL:", level),       # 27.007 §8.23
+        VoiceQuery("microphone", "AT+CMUT?", "+CMUT:", muted),           # 27.007 §8.24
+    )
+
+    def voice_commands(self, wanted: ModuleVoice) -> tuple[list[VoiceCommand], list[str]]:
+        """Gives the lines that set what is wanted, in order, and the wishes the owner
+        gave that this module has no command for."""
+        commands: list[VoiceCommand | None] = []
+        missing = []
+        echo = self.module_echo_cancel_default if wanted.echo_cancel is None else wanted.echo_cancel
+        commands.append(self.echo_cancel_command(echo))
+        if commands[-1] is None and wanted.echo_cancel is not None:
+            missing.append("module_echo_cancel")
+        if not wanted.side_tone:
+            commands.append(self.side_tone_off_command())
+        if wanted.mic_gain is not None:
+            commands.append(self.mic_gain_command(wanted.mic_gain))
+            if commands[-1] is None:
+                missing.append("mic_gain")
+        if wanted.speaker_volume is not None:
+            commands.append(self.speaker_volume_command(wanted.speaker_volume))
+        return [command for command in commands if command is not None], missing
+
+    def echo_cancel_command(self, on: bool) -> VoiceCommand | None:
+        return None
+
+    def side_tone_off_command(self) -> VoiceCommand | None:
+        return None
+
+    def mic_gain_command(self, gain: int) -> VoiceCommand | None:
+        return None
+
+    def speaker_volume_command(self, volume: int) -> VoiceCommand | None:
+        # 27.007 §8.23: AT+CLVL=<level>; the test form +CLVL: (list of supported <level>s)
+        # gives the range, which differs by maker.
+        return VoiceCommand(f"speaker volume {volume}", f"AT+CLVL={volume}", volume, "AT+CLVL=?")

@@ -11,6 +11,11 @@
 - DTMF is sent with AT^DTMF=<id>,<key>; received keys are only in-band.
 - The sticks chatter ^RSSI, ^BOOT, ^MODE, ^SRVST... at any time, including
   inside a command's response.
+- Voice settings: the voice firmware of the E1550/E173 documents no echo canceller,
+  side tone or microphone gain command; the raw PCM on the serial port is all there
+  is (the box's own echo canceller and gain work on it). AT^CVOICE? tells whether the
+  voice port is on and its format (^CVOICE: <mode>,<rate>,<bits>,<frame ms>, mode 0 =
+  voice on); the 27.007 AT+CLVL (§8.23) and AT+CMUT (§8.24) are answered.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import re
 
 from modems.events import CallState, Direction
 from modems.profiles.base import CC_CAUSES, CallHint, Profile
+from modems.profiles.voice import VoiceQuery
 
 # Huawei AT command interface specification, ^ORIG:<call_x>,<call_type> and
 # ^CONN:<call_x>,<call_type>: call_type 0 voice, 1 CS data, 2 PS data, 9 emergency (voice).
@@ -26,6 +32,13 @@ _CONF = re.compile(r"\^CONF:\s*(\d+)")
 _CONN = re.compile(r"\^CONN:\s*(\d+),\s*(\d+)")
 _VOICE_CALL_TYPES = (0, 9)
 _CEND = re.compile(r"\^CEND:\s*(\d+),\s*(\d+),\s*(\d+)(?:,\s*(\d+))?")
+
+
+def _voice_port(values: list[int]) -> str:
+    if len(values) < 4:
+        return "unknown"
+    state = "on" if values[0] == 0 else "off"
+    return f"{state} ({values[1]} Hz, {values[2]} bit, {values[3]} ms frames)"
 
 
 class HuaweiProfile(Profile):
@@ -41,6 +54,8 @@ class HuaweiProfile(Profile):
     init_commands = ("AT^CVOICE?",)
     after_dial = ("AT^DDSETEX=2",)
     after_answer = ("AT^DDSETEX=2",)
+    voice_queries = (VoiceQuery("voice port", "AT^CVOICE?", "^CVOICE:", _voice_port),) \
+        + Profile.voice_queries
 
     @staticmethod
     def matches(manufacturer: str, model: str) -> bool:

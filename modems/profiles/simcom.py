@@ -9,6 +9,10 @@
   `+DTMF:5` (python-gsmmodem knows only the second).
 - SIM7600 carries voice over USB audio after `AT+CPCMREG=1`.
 - Answers ERROR to AT+CLAC.
+- Voice settings of the module (SIM7500_SIM7600 Series AT Command Manual, audio
+  commands, cited by command heading): echo canceller AT+CECM, side tone AT+SIDET,
+  microphone gain AT+CMICGAIN, speaker volume AT+CLVL. Some SIM7600 firmwares answer
+  ERROR to AT+CECM outside a call; the driver logs that and goes on.
 """
 from __future__ import annotations
 
@@ -16,12 +20,15 @@ import re
 
 from modems.events import CallState
 from modems.profiles.base import VOICE_MODE, CallHint, DtmfHint, Profile
+from modems.profiles.voice import VoiceCommand, VoiceQuery, level, on_off, side_tone_gain
 
 # The +CLCC URC of AT+CLCC=1 (SIM7500/SIM7600 AT Command Manual, AT+CLCC) has the fields of
 # 27.007 §7.18 plus stat 6 = disconnected; <mode> is read so that a data call's line is ignored.
 _CLCC = re.compile(r'\+CLCC:\s*(\d+),\s*(\d),\s*(\d+),\s*(\d+)')
 _VOICE_END = re.compile(r"VOICE CALL: END: (\d{2})(\d{2})(\d{2})")
 _DTMF = re.compile(r"\+(?:RX)?DTMF:\s*([0-9*#A-D])")
+# AT+CSDVC <dev> (SIM7500_SIM7600 AT Command Manual, AT+CSDVC Switch voice channel device).
+_DEVICES = {1: "handset", 3: "speaker phone"}
 
 
 class SimcomProfile(Profile):
@@ -34,6 +41,14 @@ class SimcomProfile(Profile):
     )
     iccid_commands = ("AT+CICCID", "AT+CCID", "AT+ICCID")
     init_commands = ("AT+CLCC=1", "AT+DDET=1", "AT+CPCMREG=1")
+    voice_queries = (
+        VoiceQuery("echo canceller", "AT+CECM?", "+CECM:", on_off),         # AT+CECM
+        VoiceQuery("side tone", "AT+SIDET?", "+SIDET:", side_tone_gain),    # AT+SIDET
+        VoiceQuery("microphone gain", "AT+CMICGAIN?", "+CMICGAIN:", level), # AT+CMICGAIN
+        VoiceQuery("speaker volume", "AT+CLVL?", "+CLVL:", level),          # AT+CLVL
+        VoiceQuery("voice device", "AT+CSDVC?", "+CSDVC:",                  # AT+CSDVC
+                   lambda values: _DEVICES.get(values[0], str(values[0])) if values else "unknown"),
+    )
 
     @staticmethod
     def matches(manufacturer: str, model: str) -> bool:
@@ -54,3 +69,21 @@ class SimcomProfile(Profile):
         if line.startswith(("VOICE CALL", "MISSED_CALL")):
             return CallHint()
         return None
+
+    # -- the module's own voice settings ------------------------------------------------
+
+    def echo_cancel_command(self, on: bool) -> VoiceCommand:
+        # SIM7500_SIM7600 AT Command Manual, AT+CECM Enable/Disable echo canceller:
+        # AT+CECM=<mode>, 0 disables it, 1 enables it.
+        return VoiceCommand(f"echo canceller {'on' if on else 'off'}", f"AT+CECM={int(on)}")
+
+    def side_tone_off_command(self) -> VoiceCommand:
+        # SIM7500_SIM7600 AT Command Manual, AT+SIDET Digital attenuation of sidetone:
+        # AT+SIDET=<val>, a gain; 0 is no side tone.
+        return VoiceCommand("side tone off", "AT+SIDET=0")
+
+    def mic_gain_command(self, gain: int) -> VoiceCommand:
+        # SIM7500_SIM7600 AT Command Manual, AT+CMICGAIN Adjust mic gain: AT+CMICGAIN=<value>,
+        # levels 0-8 (the test form gives the module's own range, checked first).
+        return VoiceCommand(f"microphone gain {gain}", f"AT+CMICGAIN={gain}", gain,
+                            "AT+CMICGAIN=?")

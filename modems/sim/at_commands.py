@@ -267,6 +267,26 @@ HANDLERS = {
 HANDLERS.update(SMS_HANDLERS)
 
 
+def voice_level(modem, request: Request) -> Reply:
+    """A voice setting the module keeps (Dialect.voice_levels): set checks each given
+    field against the range (ERROR outside, fields left out keep their value), query
+    reports `<name>: v[,v]`, test gives `(low-high)` per field."""
+    low, high, defaults = modem.dialect.voice_levels[request.name]
+    values = modem.voice[request.name]
+    if request.kind == "query":
+        return Reply([f"{request.name}: {','.join(str(value) for value in values)}"])
+    if request.kind == "test":
+        return Reply([f"{request.name}: {','.join([f'({low}-{high})'] * len(defaults))}"])
+    given = request.args()
+    if request.kind != "set" or not 1 <= len(given) <= len(defaults):
+        raise AtError()
+    new = [request.int_arg(index) for index in range(len(given))]
+    if not all(low <= value <= high for value in new):
+        raise AtError()
+    values[:len(new)] = new
+    return Reply()
+
+
 def _sim_locked(modem, name: str):
     if modem.sim_state == "READY":
         return None
@@ -280,7 +300,11 @@ def _sim_locked(modem, name: str):
 
 def handler_for(modem, name: str):
     """Gives the handler a modem uses for command `name`, or None if it has none."""
+    if name in modem.refused_commands:
+        return None     # a firmware without this command: ERROR, as for any unknown one
     handler = modem.dialect.handlers.get(name) or HANDLERS.get(name)
+    if handler is None and name in modem.dialect.voice_levels:
+        handler = voice_level
     if handler is None:
         return None
     error = _sim_locked(modem, name)

@@ -85,6 +85,8 @@ class VirtualModem(FaultsMixin, OtherCallsMixin):
         # (monotonic time written, line) of every URC, when a benchmark sets a list here
         self.urc_log: list[tuple[float, str]] | None = None
         self.smsc = sms_pdu.SMSC_NUMBER
+        # Command names (like "+CECM") this modem's firmware lacks: answered ERROR.
+        self.refused_commands: set[str] = set()
         by_id = network.workdir / "by-id"
         self._at = PtyPort(by_id / f"{name}-at", f"sim-{name}-at", self._on_data)
         self.port = str(self._at.link)
@@ -112,6 +114,9 @@ class VirtualModem(FaultsMixin, OtherCallsMixin):
     def _reset(self) -> None:
         """Power-up state: settings fresh, SIM locked again if it has a PIN."""
         self.settings = Settings()
+        # the module's voice settings (Dialect.voice_levels): command -> its values
+        self.voice = {name: list(defaults)
+                      for name, (_, _, defaults) in self.dialect.voice_levels.items()}
         self.sim_state = "SIM PIN" if self.sim_pin else "READY"
         self.pin_attempts = 3
         self._hung = False               # a re-enumerated modem has rebooted (faults.py)

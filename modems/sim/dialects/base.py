@@ -33,6 +33,12 @@ class Dialect:
     voice_port = False          # True: audio on a second serial port instead of ALSA
     first_sms_index = 1
     handlers: dict = {}
+    # The module's own voice settings as levels it keeps (at_commands.voice_level):
+    # command -> (lowest, highest, power-up values, one per field). A 27.007 modem has
+    # the loudspeaker volume (§8.23 +CLVL, its range the maker's) and the mute (§8.24).
+    voice_levels: dict[str, tuple[int, int, tuple[int, ...]]] = {
+        "+CLVL": (0, 5, (3,)), "+CMUT": (0, 1, (0,)),
+    }
 
     def ati(self, modem) -> list[str]:
         return [f"Manufacturer: {self.manufacturer}", f"Model: {self.model}",

@@ -4,6 +4,9 @@ Call state changes come as +QIND: "ccinfo",... once AT+QINDCFG="ccinfo",1 is
 set (stat 7 = released); firmwares without it use ^DSCI (AT^DSCI=1, stat 6 =
 released), reported here only when ccinfo is off. Keys from the far end come as
 +QTONEDET: <ASCII code> after AT+QTONEDET=1. USB audio: AT+QPCMV=1,2.
+Voice settings as the AT Commands Manual V2.0 chapter 12 gives them: AT+QAUDMOD 0-5
+(power-up 0), AT+QSIDET 0-65535 (0), AT+QMIC <txgain>[,<txdgain>] 0-65535 each,
+AT+CLVL 0-5 (3); AT+QEEC is not modelled (ERROR).
 """
 from __future__ import annotations
 
@@ -28,7 +31,10 @@ class QuectelDialect(Dialect):
     manufacturer = "Quectel"
     model = "EC25"
     revision = "EC25EFAR06A06M4G"
-    clac = STANDARD_CLAC + ("+QINDCFG", "^DSCI", "+QTONEDET", "+QPCMV", "+QCCID")
+    clac = STANDARD_CLAC + ("+QINDCFG", "^DSCI", "+QTONEDET", "+QPCMV", "+QCCID", "+QAUDMOD",
+                            "+QSIDET", "+QMIC", "+CLVL", "+CMUT")
+    voice_levels = {**Dialect.voice_levels, "+QAUDMOD": (0, 5, (0,)), "+QSIDET": (0, 65535, (0,)),
+                    "+QMIC": (0, 65535, (8192, 8192))}
     handlers = {
         "+QINDCFG": _qindcfg,
         "^DSCI": switch_handler("dsci", "^DSCI: {}", "^DSCI: (0,1)"),

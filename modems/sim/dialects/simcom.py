@@ -5,6 +5,9 @@ AT+CLAC answers ERROR. With AT+CLCC=1 every call state change is a +CLCC line
 MISSED_CALL when a caller gives up before we answer. After AT+DDET=1 keys the
 far end presses come as +RXDTMF: d (SIM7600) or +DTMF:d (SIM800), set per
 modem in modem.dtmf_urc. USB audio is switched on with AT+CPCMREG=1.
+The module's voice settings are levels it keeps and reports (AT+CECM echo canceller,
+AT+SIDET side tone gain, AT+CMICGAIN 0-8, AT+CLVL 0-5), out-of-range values answer
+ERROR; the power-up values are plausible, not read from a real SIM7600.
 """
 from __future__ import annotations
 
@@ -32,6 +35,8 @@ class SimcomDialect(Dialect):
     model = "SIM7600E-H"
     revision = "LE20B04SIM7600M22"
     clac = None
+    voice_levels = {**Dialect.voice_levels, "+CECM": (0, 1, (0,)), "+SIDET": (0, 65535, (1024,)),
+                    "+CMICGAIN": (0, 8, (3,))}
     handlers = {
         "+CLCC": _clcc,
         "+DDET": switch_handler("ddet", "+DDET: {}", "+DDET: (0,1)"),
