@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config import parse
+from gateway.config import ConfigError, parse
 from modems.driver import ModemDriver
 from modems.events import ModemUp
 from modems.pool import ModemPool
@@ -153,3 +153,16 @@ def test_probe_prints_the_modules_voice_settings(network):
     assert fields["microphone gain"] == "3" and fields["speaker volume"] == "3"
     assert fields["profile"] == "simcom"
     assert voice_lines(modem) == ["AT+CECM?", "AT+SIDET?", "AT+CMICGAIN?", "AT+CLVL?"]  # read only
+
+
+@pytest.mark.parametrize("key, value, reason", [
+    ("speaker_volume", 101, "must be between 0 and 100, got 101"),
+    ("mic_gain", -1, "must be between 0 and 65535, got -1"),
+    ("module_echo_cancel", "yes", "must be a boolean (true or false), got the string 'yes'"),
+])
+def test_a_wrong_voice_setting_is_named_in_the_config_error(key, value, reason):
+    modem = {"name": "m1", "port": "/dev/ttyUSB2", "audio": "hw:1,0", "roles": ["trigger"],
+             key: value}
+    with pytest.raises(ConfigError) as caught:
+        parse({"modem": [modem]}, "/etc/callbox/callbox.toml")
+    assert (caught.value.key, caught.value.reason) == (f"modem[1].{key}", reason)
