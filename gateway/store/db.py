@@ -3,7 +3,7 @@
 SQLite runs in WAL mode with foreign keys on, and every write transaction
 takes the write lock at BEGIN (IMMEDIATE), so the daemon and a CLI command
 writing at once wait for each other instead of failing. A `postgresql://` URL
-goes through playhouse.db_url (driver psycopg 3) and runs in the server's
+goes through playhouse.db_url (driver psycopg 3, imported only then) and runs in the server's
 default READ COMMITTED isolation: money is guarded by conditional UPDATEs and
 row locks (gateway/money/ledger.py); queries stay portable (no SQLite-only SQL).
 peewee keeps one connection per thread. Times are Unix seconds (floats), money

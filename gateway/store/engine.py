@@ -5,12 +5,17 @@
 here, not with the live models, because the migrations (gateway/store/migrations/)
 need it before any other table exists, and db.py needs the migrations: both import
 this module, neither the other.
+
+psycopg is imported only when a postgresql:// database is made (`Psycopg3OnDemand`):
+peewee itself is loaded without it (gateway/store/driverless.py).
 """
 from __future__ import annotations
 
+import uuid
+
 from peewee import (CharField, Database, DatabaseProxy, FloatField, IntegerField, Model,
-                    PostgresqlDatabase, SqliteDatabase)
-from playhouse.db_url import connect
+                    PostgresqlDatabase, Psycopg3Adapter, SqliteDatabase)
+from playhouse.db_url import connect, register_database
 
 db = DatabaseProxy()
 
@@ -41,6 +46,60 @@ class SchemaVersion(BaseModel):
 
     class Meta:
         table_name = "schema_version"
+
+
+class Psycopg3OnDemand(Psycopg3Adapter):
+    """peewee's psycopg 3 adapter, the driver imported when the first PostgreSQL database
+    is made rather than with peewee (which then finds none: gateway/store/driverless.py).
+
+    peewee's own methods read the driver from peewee's module; these read it from here.
+    """
+
+    def __init__(self):
+        # Lazy: psycopg, its libpq and libssl and asyncio are 10.7 MB an SQLite box never uses.
+        import psycopg
+        from psycopg.pq import TransactionStatus
+        from psycopg.types.json import Json, Jsonb
+        super().__init__()
+        self.driver = psycopg
+        self.json_type, self.jsonb_type = Json, Jsonb
+        self.txn_idle = TransactionStatus.IDLE
+        self.txn_inerror = TransactionStatus.INERROR
+        self.txn_unknown = TransactionStatus.UNKNOWN
+        self.txn_intrans = TransactionStatus.INTRANS
+
+    def check_driver(self):
+        pass        # imported in __init__: an ImportError there says what is missing
+
+    def get_binary_type(self):
+        return self.driver.Binary
+
+    def connect(self, db, **params):
+        if db._encoding:
+            params.setdefault("client_encoding", db._encoding)
+        if db.database.startswith("postgresql://"):
+            params.setdefault("conninfo", db.database)
+        else:
+            params.setdefault("dbname", db.database)
+        return self.driver.connect(**params)
+
+    def server_side_cursor(self, conn):
+        # As peewee's: in a transaction a plain named cursor; otherwise the server wants withhold.
+        in_transaction = self.txn_status(conn) == self.txn_intrans
+        return conn.cursor(name=str(uuid.uuid1()), withhold=not in_transaction)
+
+
+class PostgresqlOnDemand(PostgresqlDatabase):
+    """peewee's PostgresqlDatabase on psycopg 3, imported when the database is made.
+
+    peewee picks its psycopg2 adapter when it found no psycopg at import (our case), so
+    both adapter slots name the psycopg 3 one."""
+
+    psycopg2_adapter = Psycopg3OnDemand
+    psycopg3_adapter = Psycopg3OnDemand
+
+
+register_database(PostgresqlOnDemand, "postgres", "postgresql")
 
 
 def is_url(database: str) -> bool:
