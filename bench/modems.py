@@ -5,7 +5,13 @@ are the daemon's own: CPU % of one core, resident memory, and the time from
 the moment the virtual modem wrote a URC to its PTY until the daemon had the
 normalized event (both read from CLOCK_MONOTONIC, which processes share).
 
-    python bench/modems.py [--seconds 60] [--modems 8]
+Two runs, each a daemon in a new process: "plain" (modems, calls, SMS, web UI),
+then "everything on": the same load with each part of the box that looks after
+itself that this tree has configured: /metrics scraped every 5 s, a [[sim]] with a
+balance check for each SIM, [alerts] to a local receiver, a [[webhook]] to it. The
+scraper and the receiver run in the network's process, not the daemon's.
+
+    python bench/modems.py [--seconds 60] [--modems 8] [--only plain|everything]
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import logging
 import multiprocessing
 from pathlib import Path
 import resource
+import subprocess
 import sys
 import tempfile
 import threading
@@ -24,10 +31,50 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.stats import spread  # noqa: E402
 
 PROFILES = ("generic", "huawei", "simcom", "quectel")
+SCRAPE_INTERVAL = 5.0         # seconds, as a Prometheus scrape_interval
+METRICS_TOKEN = "bench-metrics-token-0123"
+WEBHOOK_SECRET = "bench-webhook-secret-0123"
+RSS_SAMPLE_INTERVAL = 1.0     # seconds
 
 
 def box_number(index: int) -> str:
     return f"+49151100000{index:02d}"
+
+
+def start_receiver():
+    """Starts a local HTTP server counting the POSTs of alerts and webhooks by path, in the
+    network's process; gives the server and its counts."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer   # not in the daemon's
+    posts: dict[str, int] = {}
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            posts[self.path] = posts.get(self.path, 0) + 1
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass        # one line per POST would drown the figures
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, name="receiver", daemon=True).start()
+    return server, posts
+
+
+def scrape(url: str, stop: threading.Event, results: list) -> None:
+    """GETs /metrics every SCRAPE_INTERVAL until `stop`; appends (seconds, bytes) or an error."""
+    import urllib.request      # here: the scraper runs in the network's process
+    while not stop.wait(SCRAPE_INTERVAL):
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        began = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                size = len(answer.read())
+            results.append((time.monotonic() - began, size))
+        except OSError as error:
+            results.append(str(error))
 
 
 def run_network(workdir: str, modems: int, seconds: float, conn) -> None:
@@ -41,8 +88,15 @@ def run_network(workdir: str, modems: int, seconds: float, conn) -> None:
     for modem in boxes:
         modem.urc_log = []
     phones = [net.add_phone(number=f"+4917012345{index:03d}") for index in range(modems)]
-    conn.send([(modem.name, modem.port, modem.audio, modem.profile) for modem in boxes])
-    conn.recv()                                   # the daemon has every modem up
+    receiver, posts = start_receiver()
+    conn.send(([(modem.name, modem.port, modem.audio, modem.profile) for modem in boxes],
+               [modem.iccid for modem in boxes], receiver.server_address[1]))
+    metrics_url = conn.recv()          # the daemon has every modem up; its /metrics or None
+    scrapes: list = []
+    stop_scraping = threading.Event()
+    if metrics_url:
+        threading.Thread(target=scrape, args=(metrics_url, stop_scraping, scrapes),
+                         name="scraper", daemon=True).start()
     tick = threading.Event()
     start = time.monotonic()
     for second in range(int(seconds)):
@@ -59,12 +113,18 @@ def run_network(workdir: str, modems: int, seconds: float, conn) -> None:
         if phone.state is not PhoneState.IDLE:
             phone.hangup()
     net.settle()
-    conn.send({modem.name: modem.urc_log for modem in boxes})
+    stop_scraping.set()
+    conn.send(({modem.name: modem.urc_log for modem in boxes},
+               {"scrapes": scrapes, "posts": dict(posts)}))
     conn.recv()
+    receiver.shutdown()
     net.stop()
 
 
-def write_config(workdir: Path, modems: list[tuple[str, str, str, str]]) -> Path:
+def write_config(workdir: Path, modems: list[tuple[str, str, str, str]],
+                 care: list[str] | None = None) -> Path:
+    """Writes the bench's callbox.toml; `care` (the "everything on" run) adds those parts
+    of the box that looks after itself (see care_tables) after the modems."""
     lines = ["[gateway]", f'database = "{workdir / "callbox.db"}"', f'state_dir = "{workdir}"',
              "health_interval = 10", 'log_level = "warning"', "", "[web]",
              'listen = "127.0.0.1:0"', ""]
@@ -72,8 +132,40 @@ def write_config(workdir: Path, modems: list[tuple[str, str, str, str]]) -> Path
         lines += ["[[modem]]", f'name = "{name}"', f'port = "{port}"', f'audio = "{audio}"',
                   'roles = ["trigger", "callback", "destination"]', ""]
     path = workdir / "callbox.toml"
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join(lines + (care or [])))
     return path
+
+
+def care_tables(iccids: list[str], receiver_port: int) -> tuple[list[str], list[str]]:
+    """Gives the config lines that turn on each part of the box that looks after itself
+    this tree has (by gateway.config.table's section names), and what was turned on."""
+    from gateway.config.table import SECTIONS
+    sections = {section.name for section in SECTIONS}
+    receiver = f"127.0.0.1:{receiver_port}"
+    lines: list[str] = []
+    turned_on: list[str] = []
+    if "metrics" in sections:
+        lines += ["[metrics]", "enabled = true", f'token = "{METRICS_TOKEN}"', ""]
+        turned_on.append(f"/metrics scraped every {SCRAPE_INTERVAL:.0f} s")
+    if "alerts" in sections:
+        lines += ["[alerts]", f'urls = ["json://{receiver}/alerts"]', ""]
+        turned_on.append("[alerts] to a local receiver")
+    if "sim" in sections and "balance_ussd" in next(s for s in SECTIONS if s.name == "sim").names():
+        for iccid in iccids:
+            lines += ["[[sim]]", f'iccid = "{iccid}"', 'balance_ussd = "*100#"',
+                      "balance_check_hours = 1", "low_balance = 1.0", ""]
+        turned_on.append(f"a balance check (*100#) for each of {len(iccids)} SIMs")
+    if "webhook" in sections:
+        lines += ["[[webhook]]", 'name = "bench"', f'url = "http://{receiver}/hooks"',
+                  f'secret = "{WEBHOOK_SECRET}"', ""]
+        turned_on.append("a [[webhook]] for every event to a local receiver")
+    return lines, turned_on
+
+
+def sample_rss(stop: threading.Event, samples: list[float]) -> None:
+    """Reads VmRSS every RSS_SAMPLE_INTERVAL until `stop` (its own cost is a file read)."""
+    while not stop.wait(RSS_SAMPLE_INTERVAL):
+        samples.append(rss_mb())
 
 
 def rss_mb() -> float:
@@ -87,7 +179,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--modems", type=int, default=8)
+    parser.add_argument("--only", choices=("plain", "everything"),
+                        help="one run, in this process (default: both, each in a new one)")
     args = parser.parse_args()
+    if args.only:
+        return run(args.seconds, args.modems, everything=args.only == "everything")
+    for only in ("plain", "everything"):
+        print(f"== {only}", flush=True)
+        done = subprocess.run([sys.executable, __file__, "--seconds", str(args.seconds),
+                               "--modems", str(args.modems), "--only", only])
+        if done.returncode:
+            return done.returncode
+    return 0
+
+
+def run(seconds: float, modem_count: int, everything: bool) -> int:
+    """One daemon under the load (module docstring); prints its figures."""
     logging.basicConfig(level=logging.WARNING)
 
     from callbox.daemon import Daemon
@@ -97,9 +204,10 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="callbox-bench-"))
     parent, child = multiprocessing.get_context("spawn").Pipe()
     network = multiprocessing.get_context("spawn").Process(
-        target=run_network, args=(str(workdir), args.modems, args.seconds, child))
+        target=run_network, args=(str(workdir), modem_count, seconds, child))
     network.start()
-    modems = parent.recv()
+    modems, iccids, receiver_port = parent.recv()
+    care, turned_on = care_tables(iccids, receiver_port) if everything else ([], [])
     received: list = []
     all_up = threading.Event()
     up: set[str] = set()
@@ -111,33 +219,56 @@ def main() -> int:
             if len(up) == len(modems):
                 all_up.set()
 
-    daemon = Daemon(load(str(write_config(workdir, modems))), observe=observe)
+    daemon = Daemon(load(str(write_config(workdir, modems, care))), observe=observe)
     daemon.start()
     if not all_up.wait(30):
         print("not every modem came up in 30 s", file=sys.stderr)
         return 1
-    print(f"{len(modems)} virtual modems up; load for {args.seconds:.0f} s: "
+    print(f"{len(modems)} virtual modems up; load for {seconds:.0f} s: "
           "1 SMS + 1 incoming call per second", file=sys.stderr)
+    if everything:
+        print("everything on: " + ("; ".join(turned_on) or "none of it exists in this tree"))
+    metrics_url = (f"http://127.0.0.1:{daemon.web.port}/metrics"
+                   if any(line == "[metrics]" for line in care) else None)
+    rss_samples: list[float] = []
+    stop_sampling = threading.Event()
+    sampler = threading.Thread(target=sample_rss, args=(stop_sampling, rss_samples),
+                               name="rss-sampler", daemon=True)
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     wall_before = time.monotonic()
-    parent.send("go")
-    urc_logs = parent.recv()
+    sampler.start()
+    parent.send(metrics_url)
+    urc_logs, world = parent.recv()
     wall = time.monotonic() - wall_before
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    stop_sampling.set()
     memory = rss_mb()
+    threads = threading.active_count()
     daemon.stop()
     parent.send("stop")
     network.join(timeout=10)
 
     cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     latencies = match_latencies(urc_logs, received, IncomingCall, SmsStored)
-    print(f"daemon CPU: {100 * cpu / wall:.1f} % of one core over {wall:.0f} s")
-    print(f"daemon RSS: {memory:.1f} MB")
+    print(f"daemon CPU: {100 * cpu / wall:.1f} % of one core over {wall:.0f} s "
+          "(getrusage of the daemon's process, the load's wall time)")
+    print(f"daemon RSS: {memory:.1f} MB at the end of the load, {threads} threads; "
+          f"{max(rss_samples + [memory]):.1f} MB at most over {len(rss_samples) + 1} samples "
+          f"(VmRSS every {RSS_SAMPLE_INTERVAL:.0f} s)")
     for kind, values in latencies.items():
         if values:
             print(f"{kind}: URC -> event {spread(values)}")
         else:
             print(f"{kind}: no events matched")
+    if metrics_url:
+        scrapes = [scrape for scrape in world["scrapes"] if not isinstance(scrape, str)]
+        failed = [scrape for scrape in world["scrapes"] if isinstance(scrape, str)]
+        size = max((bytes_ for _, bytes_ in scrapes), default=0)
+        print(f"/metrics scrapes: {spread([took for took, _ in scrapes])}, {size} bytes, "
+              f"{len(failed)} failed" + (f" ({failed[0]})" if failed else ""))
+    if world["posts"]:
+        print("receiver got: " + ", ".join(f"{count} POST {path}"
+                                           for path, count in sorted(world["posts"].items())))
     return 0
 
 
