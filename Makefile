@@ -49,6 +49,7 @@ test: setup prompts
 
 bench: setup prompts
 	$(PY) bench/modems.py
+	$(PY) bench/memory.py
 	$(PY) bench/audio.py
 	$(PY) bench/dtmf.py
 	$(PY) bench/callback.py
