@@ -207,6 +207,8 @@ class Daemon:
         if self._pool is not None and fresh.modems != self._modems:
             self._modems = fresh.modems
             self._pool.apply(fresh.modems)
+            if self.alerts is not None:
+                self.alerts.modems_changed(modem.name for modem in fresh.modems)
         if self.calls is not None:
             self.calls.reconfigure(self.config)
         log.info("configuration reloaded from %s", self.config.path)

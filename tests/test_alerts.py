@@ -78,6 +78,7 @@ def test_an_alert_says_what_to_whom_and_what_to_do_once_per_cause_then_its_recov
         assert "What happened: the credit is 1.20 EUR, below 5.00 EUR" in body
         assert f"About: SIM {ICCID} (in modem m1)" in body
         assert "What you can do: Top up the SIM's credit" in body
+        assert "\nAbout: SIM" in body and "\nWhat you can do: " in body     # one fact a line
     # the same cause again is counted, not sent; its recovery is sent once
     alerts.raise_("sim-low-balance", ICCID, "the credit is 1.10 EUR, below 5.00 EUR",
                   modem="m1")
@@ -255,3 +256,21 @@ def test_an_alert_raised_while_the_database_is_down_is_delivered_then_recorded(
     finally:
         looking.stop()
         close_database()
+
+
+def test_a_reload_alerts_an_added_modem_and_closes_a_removed_ones_alert(
+        database, receivers, worker):
+    _, http = receivers
+    alerts = worker(dataclasses.replace(QUICK, urls=(http.url,)), modems=["m1"])
+    assert "modem m1 did not come up" in http.wait_for(1)[0]["message"]
+    alerts.modems_changed(["m2"])
+    titles = {post["title"] for post in http.wait_for(3)[1:]}
+    assert titles == {f"callbox {BOX}: Modem back up: modem m1",
+                      f"callbox {BOX}: Modem down: modem m2"}
+    assert rows("modem-down")[0].recovery == "modem m1 was taken out of the configuration"
+    assert rows("modem-down")[1].message == ("modem m2 did not come up within 0 s of the "
+                                             "reload that added it")
+    alerts.on_event(ModemDown("m1", reason="retired after the reload"))
+    alerts.on_event(ModemDown("m2", reason="no answer"))
+    wait_until(lambda: rows("modem-down")[1].repeats == 1, what="m2 counted again")
+    assert len(rows("modem-down")) == 2          # nothing for the removed m1

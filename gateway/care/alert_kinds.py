@@ -156,3 +156,17 @@ def delivery_state(alert, urls: bool) -> str:
     elif alert.sent_at is None and alert.last_error:
         parts.append(alert.last_error)
     return "; ".join(parts)
+
+
+def duration(seconds: float) -> str:
+    """Gives seconds in words: '45 s', '12 min', '3 h'."""
+    if seconds >= 7200:
+        return f"{seconds / 3600:.0f} h"
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
+
+
+def outage_text(since: float, now: float, reason: str) -> str:
+    return (f"the database has not answered for {duration(now - since)}"
+            + (f" ({reason})" if reason else ""))

@@ -32,6 +32,7 @@ import time
 from typing import NamedTuple, Protocol
 
 from gateway.care.alert_delivery import Delivery, Held, due_rows, next_due, write_held
+from gateway.care.alert_kinds import duration, outage_text
 from gateway.care.send import AppriseSender, Sender
 from gateway.config.alerts import AlertsConfig
 from gateway.store import alerts as store
@@ -83,6 +84,13 @@ class Recover:
 
 
 @dataclass(frozen=True)
+class Modems:
+    """The configured modems after a reload."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Restarted:
     """The daemon's previous run ended without stopping (gateway/store/status.py)."""
 
@@ -114,6 +122,7 @@ class Alerts:
         self._held: list[Held] = []                 # raised while the database was down
         self._recoveries: list[Recover] = []        # of rows, waiting for the database
         self._up: set[str] = set()
+        self._removed: set[str] = set()             # by a reload: no longer alerted
         self._ever_up: set[str] = set()
         self._down_reason: dict[str, str] = {}
         self._outage: float | None = None           # down_since of the outage alerted
@@ -161,6 +170,10 @@ class Alerts:
         """The previous run of this box's daemon ended without stopping: a notice."""
         self.worker.put(Restarted(status, heartbeat_at, pid))
 
+    def modems_changed(self, names: Iterable[str]) -> None:
+        """The configuration was reloaded with these modems (SIGHUP)."""
+        self.worker.put(Modems(tuple(names)))
+
     def wake(self) -> None:
         """Looks at the database and what is due now (the outage watch's hook)."""
         self.worker.sooner("database")
@@ -188,6 +201,8 @@ class Alerts:
             self._modem_recovery(message)
         elif isinstance(message, Restarted):
             self._restarted(message)
+        elif isinstance(message, Modems):
+            self._modems_changed(message.names)
 
     def _database_down(self) -> bool:
         return self.watch is not None and self.watch.down
@@ -303,11 +318,11 @@ class Alerts:
             if left > 0:
                 return min(wait, left)
             self._outage = since
-            self._hold(Raise("database-down", self.database, _outage_text(since, self.now(),
+            self._hold(Raise("database-down", self.database, outage_text(since, self.now(),
                                                                            watch.reason),
                              since))
         elif since is None and self._outage is not None:
-            lasted = _duration(self.now() - self._outage)
+            lasted = duration(self.now() - self._outage)
             self._outage = None
             self._recover(Recover("database-down", self.database,
                                   f"the database answers again after {lasted}", self.now()))
@@ -328,22 +343,35 @@ class Alerts:
             self._recover(Recover("disk-full", self.state_dir,
                                   f"{free:.1f} % of the disk is free again", self.now()))
 
-    def _expect_up(self, name: str) -> None:
+    def _expect_up(self, name: str, since: str = "the start") -> None:
         """Alerts the modem down unless it comes up within modem_down_after."""
         key = ("modem", name)
         if self.worker.due(key) is None:
             self.worker.after(key, self.config.modem_down_after, f"alerting modem {name} down",
-                              self._modem_down, name, self.now())
+                              self._modem_down, name, self.now(), since)
 
-    def _modem_down(self, name: str, since: float) -> None:
-        if name in self._up:
+    def _modems_changed(self, names: tuple[str, ...]) -> None:
+        self._removed = (self._removed | set(self._modems)) - set(names)
+        for name in set(self._modems) - set(names):
+            self.worker.cancel(("modem", name))
+            self._up.discard(name)
+            for kind in ("modem-down", "modem-dead"):
+                self._recover(Recover(kind, name, f"modem {name} was taken out of the "
+                                      "configuration", self.now()))
+        for name in names:
+            if name not in self._modems:
+                self._expect_up(name, "the reload that added it")
+        self._modems = list(names)
+
+    def _modem_down(self, name: str, since: float, began: str) -> None:
+        if name in self._up or name in self._removed:
             return
-        after = _duration(self.config.modem_down_after)
+        after = duration(self.config.modem_down_after)
         reason = self._down_reason.get(name, "")
         if name in self._ever_up:
             text = f"modem {name} is down for {after} now"
         else:
-            text = f"modem {name} did not come up within {after} of the start"
+            text = f"modem {name} did not come up within {after} of {began}"
         text += f": {reason}" if reason else ""
         self._raise(Raise("modem-down", name, text, since, modem=name))
 
@@ -376,16 +404,3 @@ class Alerts:
                           f"heartbeat was at {last} ({previous.status})", self.now(),
                           notice=True))
 
-
-def _duration(seconds: float) -> str:
-    """Gives seconds in words: '45 s', '12 min', '3 h'."""
-    if seconds >= 7200:
-        return f"{seconds / 3600:.0f} h"
-    if seconds >= 120:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds:.0f} s"
-
-
-def _outage_text(since: float, now: float, reason: str) -> str:
-    return (f"the database has not answered for {_duration(now - since)}"
-            + (f" ({reason})" if reason else ""))

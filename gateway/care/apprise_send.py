@@ -40,7 +40,8 @@ def send_one(url: str, number: int, title: str, body: str) -> dict:
             return {"url": scheme_only(url, number), "ok": False,
                     "error": "not a URL apprise knows (check its scheme and form)"}
         shown = next(iter(notifier)).url(privacy=True).split("?", 1)[0]
-        ok = bool(notifier.notify(title=title, body=body))
+        # plain text as written: a mail keeps its lines (HTML-only services get <br>)
+        ok = bool(notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT))
         lines = [line for line in captured.getvalue().splitlines() if line.strip()]
     error = "" if ok else "; ".join(lines[-ERROR_LINES:]) or "apprise gave no reason"
     return {"url": shown, "ok": ok, "error": error}
