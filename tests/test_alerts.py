@@ -4,11 +4,13 @@ across a restart), and the alerts it raises itself (modems, disk, PIN guessing).
 from __future__ import annotations
 
 import dataclasses
+import socket
 import threading
 
 import pytest
 
 from gateway.care.alerts import Alerts, Usage
+from gateway.care.send import AppriseSender
 from gateway.config.alerts import AlertsConfig
 from gateway.money import accounts
 from gateway.money.journal import Journal, price_and_settle
@@ -274,3 +276,21 @@ def test_a_reload_alerts_an_added_modem_and_closes_a_removed_ones_alert(
     alerts.on_event(ModemDown("m2", reason="no answer"))
     wait_until(lambda: rows("modem-down")[1].repeats == 1, what="m2 counted again")
     assert len(rows("modem-down")) == 2          # nothing for the removed m1
+
+
+def test_a_receiver_that_never_answers_costs_one_timeout_and_the_next_send_works(receivers):
+    _, http = receivers
+    silent = socket.socket()                 # accepts (the kernel does), never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    sender = AppriseSender(timeout=1.0)
+    try:
+        [stuck] = sender.send((f"json://127.0.0.1:{silent.getsockname()[1]}/x",), "T", "B")
+        assert not stuck.ok and stuck.error == "no answer within 1 s"
+        assert stuck.url == "json://... (URL 1)"                  # nothing after the scheme
+        sender.timeout = 20.0           # the new sender process needs time to start
+        [fine] = sender.send((http.url,), "T", "B")
+        assert fine.ok and http.wait_for(1)[0]["title"] == "T"
+    finally:
+        sender.close()
+        silent.close()

@@ -48,6 +48,9 @@ def send_one(url: str, number: int, title: str, body: str) -> dict:
 
 
 def main() -> int:
+    # apprise's own lines go to each send's capture only: nothing else may fill the stderr
+    # pipe, which the sender reads only once this process has ended
+    logging.getLogger("apprise").addHandler(logging.NullHandler())
     while select.select([sys.stdin], [], [], IDLE)[0]:
         line = sys.stdin.readline()
         if not line:
