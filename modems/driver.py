@@ -28,7 +28,7 @@ from modems.profiles import CallHint, DtmfHint, Profile, by_name, detect
 from modems.profiles.base import RESULT_CODE_CAUSES
 from modems.profiles.voice import ModuleVoice
 from modems.signal import (Health, after_creg_urc, parse_cops, parse_cpin, parse_creg, parse_csq,
-                           parse_iccid)
+                           note_iccid, parse_iccid)
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
         self.calls = CallTracker(name, country, self._list_calls, self._emit, self._defer)
         self.lost_reason: str | None = None
         self._last_signal: SignalChanged | None = None
+        self._known_iccid: str | None = None
         self._line_listeners: tuple[Callable[[str], None], ...] = ()
 
     # -- life cycle -----------------------------------------------------------------
@@ -230,6 +231,8 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
             iccid = parse_iccid(self._try(command) or [])
             if iccid:
                 break
+        if iccid != self._known_iccid:      # logged once per card, not at every check
+            self._known_iccid = note_iccid(self.name, iccid, self.profile.iccid_commands)
         imsi = self._first_line("AT+CIMI") or None
         health = Health(rssi, dbm, bars, registration, operator, sim_state, iccid, imsi)
         signal = SignalChanged(self.name, rssi=rssi, dbm=dbm, bars=bars,

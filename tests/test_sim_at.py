@@ -77,7 +77,9 @@ def test_identity_commands(modem, at):
     assert at.command("AT+CGSN")[0] == modem.imei and len(modem.imei) == 15
     assert at.command("AT+GSN")[0] == modem.imei
     assert at.command("AT+CIMI")[0] == modem.imsi
-    assert at.command(iccid_command)[0] == iccid_prefix + modem.iccid
+    stored = "".join(modem.iccid[i + 1:i + 2] + modem.iccid[i] for i in range(0, 20, 2))
+    expected = stored if modem.profile == "huawei" else modem.iccid   # E173: swapped
+    assert at.command(iccid_command)[0] == iccid_prefix + expected
     assert at.command("AT+CNUM")[0] == f'+CNUM: "","{modem.number}",145'
     assert at.command("AT+COPS?")[0] == '+COPS: 0,0,"Virtual GSM",7'
     assert f"IMEI: {modem.imei}" in at.command("ATI")

@@ -60,6 +60,11 @@ RESULT_CODE_CAUSES = {
 }
 
 
+# The last resort for a modem without an ICCID command: 27.007 §8.18 restricted SIM access,
+# READ BINARY (176) of EF_ICCID (file 2FE2 = 12258, TS 31.102 §4.2.2), all 10 bytes.
+READ_EF_ICCID = "AT+CRSM=176,12258,0,0,10"
+
+
 class Profile:
     """The generic 27.007 modem: no call-progress URCs, so AT+CLCC is polled
     while a call exists; no DTMF URC, so keys come from the audio."""
@@ -72,7 +77,8 @@ class Profile:
         "RING", "+CRING", "+CLIP", "+CMTI", "+CMT:", "+CDSI", "+CDS:", "+CUSD", "+CREG",
         "NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE", "+CCWA", "RDY", "+CPIN",
     )
-    iccid_commands: tuple[str, ...] = ("AT+CCID", "AT+ICCID", "AT^ICCID?", "AT+QCCID", "AT+CICCID")
+    iccid_commands: tuple[str, ...] = ("AT+CCID", "AT+ICCID", "AT^ICCID?", "AT+QCCID",
+                                       "AT+CICCID", READ_EF_ICCID)
     init_commands: tuple[str, ...] = ()
     # Restarts the modem when it is sick (modems/recovery.py): 27.007 §8.2 +CFUN=<fun>,<rst>
     # with <rst>=1 resets the MT before setting full functionality. A vendor whose manual

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from modems.events import CallState, Direction
-from modems.profiles.base import CC_CAUSES, CallHint, Profile
+from modems.profiles.base import READ_EF_ICCID, CC_CAUSES, CallHint, Profile
 from modems.profiles.voice import VoiceQuery
 
 # Huawei AT command interface specification, ^ORIG:<call_x>,<call_type> and
@@ -50,7 +50,7 @@ class HuaweiProfile(Profile):
         "^ORIG", "^CONF", "^CONN", "^CEND", "^RSSI", "^BOOT", "^MODE", "^SRVST", "^SIMST",
         "^RFSWITCH", "^HCSQ", "^DSFLOWRPT", "^SYSSTART",
     )
-    iccid_commands = ("AT^ICCID?", "AT+CCID", "AT+ICCID")
+    iccid_commands = ("AT^ICCID?", "AT+CCID", "AT+ICCID", READ_EF_ICCID)
     init_commands = ("AT^CVOICE?",)
     after_dial = ("AT^DDSETEX=2",)
     after_answer = ("AT^DDSETEX=2",)

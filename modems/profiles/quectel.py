@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from modems.events import CallState
-from modems.profiles.base import VOICE_MODE, CallHint, DtmfHint, Profile
+from modems.profiles.base import READ_EF_ICCID, VOICE_MODE, CallHint, DtmfHint, Profile
 from modems.profiles.voice import VoiceCommand, VoiceQuery, level, side_tone_gain
 
 # Quectel EC2x/EG25 AT Commands Manual, AT+QINDCFG "ccinfo": +QIND: "ccinfo",<id>,<dir>,
@@ -59,7 +59,7 @@ class QuectelProfile(Profile):
     voice = "USB audio (ALSA), enabled by AT+QPCMV=1,2"
     poll_interval = 1.0
     urc_prefixes = Profile.urc_prefixes + ("+QIND", "^DSCI", "+QTONEDET", "+QUSIM", "+CPIN")
-    iccid_commands = ("AT+QCCID", "AT+CCID", "AT+ICCID")
+    iccid_commands = ("AT+QCCID", "AT+CCID", "AT+ICCID", READ_EF_ICCID)
     init_commands = ('AT+QINDCFG="ccinfo",1,0', "AT^DSCI=1", "AT+QTONEDET=1", "AT+QPCMV=1,2")
     voice_queries = (
         VoiceQuery("echo canceller", "AT+QAUDMOD?", "+QAUDMOD:", _audio_mode),   # §12.6

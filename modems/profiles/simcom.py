@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from modems.events import CallState
-from modems.profiles.base import VOICE_MODE, CallHint, DtmfHint, Profile
+from modems.profiles.base import READ_EF_ICCID, VOICE_MODE, CallHint, DtmfHint, Profile
 from modems.profiles.voice import VoiceCommand, VoiceQuery, level, on_off, side_tone_gain
 
 # The +CLCC URC of AT+CLCC=1 (SIM7500/SIM7600 AT Command Manual, AT+CLCC) has the fields of
@@ -39,7 +39,7 @@ class SimcomProfile(Profile):
         "+CLCC", "VOICE CALL", "+RXDTMF", "+DTMF", "MISSED_CALL", "SMS DONE", "PB DONE",
         "+CPCMREG",
     )
-    iccid_commands = ("AT+CICCID", "AT+CCID", "AT+ICCID")
+    iccid_commands = ("AT+CICCID", "AT+CCID", "AT+ICCID", READ_EF_ICCID)
     init_commands = ("AT+CLCC=1", "AT+DDET=1", "AT+CPCMREG=1")
     voice_queries = (
         VoiceQuery("echo canceller", "AT+CECM?", "+CECM:", on_off),         # AT+CECM

@@ -6,7 +6,8 @@ import re
 
 from modems.numbers import InvalidNumber, to_e164
 from modems.sim import ussd
-from modems.sim.at_engine import (CME_NO_SERVICE, CME_NOT_ALLOWED, CME_SIM_PIN, CME_SIM_PUK,
+from modems.sim.at_engine import (CME_NO_SERVICE, CME_NOT_ALLOWED, CME_SIM_NOT_INSERTED,
+                                  CME_SIM_PIN, CME_SIM_PUK,
                                   CME_WRONG_PASSWORD, CMS_SIM_PIN, AtError, CmeError, CmsError,
                                   Reply, Request)
 from modems.sim.calls import Cause, LegState
@@ -83,6 +84,8 @@ def _cfun(modem, request: Request) -> Reply:
 
 
 def _cpin(modem, request: Request) -> Reply:
+    if modem.sim_state == "NOT INSERTED":
+        raise CmeError(CME_SIM_NOT_INSERTED)
     if request.kind == "query":
         return Reply([f"+CPIN: {modem.sim_state}"])
     if request.kind != "set":
@@ -241,6 +244,20 @@ def _cvhu(modem, request: Request) -> Reply:
     return Reply(["+CVHU: 0"] if request.kind == "query" else [])
 
 
+def _crsm(modem, request: Request) -> Reply:
+    """27.007 §8.18 restricted SIM access: only READ BINARY (176) of EF_ICCID (2FE2 = 12258),
+    whose 10 bytes are BCD with swapped nibbles, F-padded (TS 31.102 §4.2.2)."""
+    if request.kind != "set":
+        return Reply()
+    if modem.sim_state == "NOT INSERTED":
+        raise CmeError(CME_SIM_NOT_INSERTED)
+    if request.args()[:2] != ["176", "12258"]:
+        return Reply(["+CRSM: 148,4"])           # GSM 11.11 §9.4.4: file not found
+    digits = modem.iccid.ljust(20, "F")
+    stored = "".join(digits[index + 1] + digits[index] for index in range(0, 20, 2))
+    return Reply([f'+CRSM: 144,0,"{stored}"'])
+
+
 def _ati(modem, request: Request) -> Reply:
     return Reply(modem.dialect.ati(modem))
 
@@ -262,7 +279,7 @@ HANDLERS = {
     "+CLIP": _setting("clip", "+CLIP: {},1", "+CLIP: (0,1)", bool),
     "+CRC": _setting("crc", "+CRC: {}", "+CRC: (0,1)", bool),
     "+CVHU": _cvhu,
-    "+CLCC": _clcc, "+VTS": _vts, "+CHLD": _chld, "+CUSD": _cusd,
+    "+CRSM": _crsm, "+CLCC": _clcc, "+VTS": _vts, "+CHLD": _chld, "+CUSD": _cusd,
 }
 HANDLERS.update(SMS_HANDLERS)
 

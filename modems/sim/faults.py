@@ -6,6 +6,8 @@
   rest runs; `hang(through_reset=True)` is a modem wedged so deep that only
   switching its USB port off and on (replug) brings it back.
 - no_network: the network is gone (cured by no_network(False)).
+- remove_sim: the SIM is taken out (+CPIN? answers CME ERROR 10) until the modem
+  restarts with fresh state.
 - stuck_unregistered: the network is there but the modem stays unregistered,
   answering AT, until it is reset (`AT+CFUN=1,1`) or power-cycled.
 A reset reboots the modem: its port vanishes for `reboot_seconds` and comes
@@ -99,6 +101,12 @@ class FaultsMixin:
                 self.urc(f"+CREG: {self.registration()}")
             if not lost:
                 self.flush_pending_sms()
+
+    def remove_sim(self) -> None:
+        """Takes the SIM out: +CPIN? answers CME ERROR 10, the modem leaves the network."""
+        with self._net.lock:
+            self.sim_state = "NOT INSERTED"
+            self._release_all(Cause.NETWORK)
 
     def drop_call(self) -> None:
         """The network drops this modem's calls; both ends see cause `network`."""

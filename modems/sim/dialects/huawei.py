@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from modems.sim.at_engine import CME_NOT_ALLOWED, CmeError, Reply, Request
 from modems.sim.calls import LegState
-from modems.sim.dialects.base import (STANDARD_CLAC, Dialect, accept_handler, iccid_handler,
+from modems.sim.dialects.base import (STANDARD_CLAC, Dialect, accept_handler,
                                       switch_handler)
 
 END_STATUS = 104
@@ -29,6 +29,14 @@ def _dtmf(modem, request: Request) -> Reply:
     digits = args[1].upper()
     modem.send_dtmf(digits)
     return Reply()
+
+
+def _iccid_as_stored(modem, request: Request) -> Reply:
+    """E173/E1550 firmwares answer AT^ICCID? with the digits as the card stores them:
+    nibbles swapped in pairs, F-padded (`98942000002143658709` for 89490200001234567890)."""
+    digits = modem.iccid + "F" * (len(modem.iccid) % 2)
+    stored = "".join(digits[index + 1] + digits[index] for index in range(0, len(digits), 2))
+    return Reply([f"^ICCID: {stored}"])
 
 
 def _ddsetex(modem, request: Request) -> Reply:
@@ -60,7 +68,7 @@ class HuaweiDialect(Dialect):
         "^USSDMODE": switch_handler("ussdmode", "^USSDMODE: {}"),
         "^DDSETEX": _ddsetex,
         "^DTMF": _dtmf,
-        "^ICCID": iccid_handler("^ICCID"),
+        "^ICCID": _iccid_as_stored,
         "^CURC": accept_handler("^CURC: 1"),
     }
 
