@@ -31,6 +31,7 @@ from gateway.calls.service import CallService
 from gateway.care.simcare import SimCare
 from gateway.care.webhooks import Webhooks
 from gateway.care.alerts import Alerts
+from gateway.care.sims import SimLimits
 from gateway.config import Config, ConfigError, load, mask_url_password
 from gateway.money.journal import Journal, price_and_settle
 from gateway.sms.service import SmsService
@@ -82,6 +83,7 @@ class Daemon:
         self.watch: DatabaseWatch | None = None
         self.sms: SmsService | None = None
         self.care: SimCare | None = None          # `sim-care`: SIM credit, keep-alive
+        self.sims: SimLimits | None = None     # the pool's chooser: limits, least used first
         self.web = None
         self.webhooks: Webhooks | None = None     # None when no [[webhook]] is configured
         self.alerts: Alerts | None = None
@@ -124,10 +126,12 @@ class Daemon:
         if not self.config.modems:
             log.warning("no [[modem]] in %s: the box has nothing to do until one is added",
                         self.config.path)
+        self.sims = SimLimits(self.config, self.now, self._statuses, watch=self.watch)
         self._pool = ModemPool(self.config.modems,
                                country=gateway.country, on_event=self._on_event,
                                health_interval=gateway.health_interval,
-                               at_timeout=gateway.at_timeout, recovery=gateway.recovery())
+                               at_timeout=gateway.at_timeout, recovery=gateway.recovery(),
+                               chooser=self.sims.rank)
         self.calls = CallService(self.config, self._pool, _speech(self.config), self.now,
                                  watch=self.watch)
         if reachable:
@@ -139,6 +143,7 @@ class Daemon:
         self._writer.start()
         self._watching.start()
         self.alerts.start()
+        self.sims.worker.start()
         self.calls.start()
         actions = CallActions(self.calls, gateway.currency, gateway.box, self.now,
                               notifier=lambda number, modem: self.sms.notifier(number, modem))
@@ -211,11 +216,13 @@ class Daemon:
                 self.alerts.modems_changed(modem.name for modem in fresh.modems)
         if self.calls is not None:
             self.calls.reconfigure(self.config)
+        if self.sims is not None:
+            self.sims.reconfigure(self.config)
         log.info("configuration reloaded from %s", self.config.path)
 
     def healthy(self) -> bool:
         """True when every thread the box needs is alive (the watchdog's question)."""
-        workers = [self._writer, self._watching] + (
+        workers = [self._writer, self._watching, self.sims.worker if self.sims else None] + (
             self.sms.workers if self.sms is not None else []) + (
             [self.care.worker] if self.care is not None else []) + (
             [self.webhooks.worker] if self.webhooks is not None else []) + (
@@ -266,6 +273,8 @@ class Daemon:
             _step("stopping the webhooks", self.webhooks.stop)
         if self._watching is not None:
             _step("stopping the database watch", self._watching.stop, 5.0)
+        if self.sims is not None:
+            _step("stopping the SIM limits", self.sims.worker.stop, 5.0)
         if self._pool is not None:
             _step("stopping the modems", self._pool.stop)
         if self._writer is not None:     # it writes what the pool said last, then ends

@@ -5,6 +5,14 @@ One supervisor thread per modem opens it, polls its health every
 vanishes, closes the old handle, and reopens it when the port is back. A
 wrong SIM PIN is tried once and never again: the SIM would lock.
 
+Lending for a call (`acquire`) takes only modems registered on the network
+with their SIM ready, as the last health check saw them (a modem just opened,
+not yet checked, passed its SIM check when it opened). Among them the daemon's
+`Chooser` decides the order and may leave some out (a SIM at its limit:
+gateway/care/sims.py); without one, configuration order. `rank` gives the
+chooser's order to others who pick a modem themselves (the SMS outbox, which
+retries a modem off the network with the operator's reason).
+
 `apply(configs)` changes the set of modems while the pool runs (a reload):
 new modems start, removed or changed ones retire. A retiring modem is lent
 to no one; it closes as soon as no session holds it, so a reload never cuts
@@ -16,7 +24,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Protocol
 
 from gsmmodem.exceptions import TimeoutException
 
@@ -31,6 +39,8 @@ log = logging.getLogger(__name__)
 ROLES = frozenset({"trigger", "callback", "destination"})
 MAX_TIMEOUTS = 2        # health polls in a row without an answer before a modem is down
 PORT_WATCH = 0.25       # seconds between looks for a returning port
+ON_NETWORK = ("home", "roaming")
+WORK = frozenset({"call", "sms"})
 
 
 @dataclass
@@ -47,6 +57,22 @@ class ModemStatus:
     recoveries: dict[str, int] = field(default_factory=dict)    # step -> times taken
     last_recovery_at: float | None = None       # wall clock of the last step
     last_recovery: str = ""                     # e.g. "reset: no answer to AT commands (back)"
+
+
+class Chooser(Protocol):
+    """Orders the modems that may take a piece of work; runs on the asking thread, outside
+    the pool's lock (it may read a database), and must return quickly."""
+
+    def __call__(self, work: str, candidates: list[ModemStatus]) -> list[ModemStatus]:
+        """Gives `candidates` for `work` ("call" | "sms") in the order to use them,
+        leaving out those not to use."""
+
+
+def on_network(status: ModemStatus) -> bool:
+    """True when the modem may take work as its last health check saw it: registered
+    (home or roaming) with its SIM ready; a modem not checked yet counts as ready."""
+    health = status.health
+    return health is None or (health.registration in ON_NETWORK and health.sim_state == "ready")
 
 
 @dataclass
@@ -70,9 +96,11 @@ class ModemPool(RecoveryMixin):
 
     def __init__(self, configs: Iterable[ModemConfig], *, country: str,
                  on_event: Callable[[ModemEvent], None], health_interval: float = 10.0,
-                 at_timeout: float = 5.0, recovery: RecoverySettings = RecoverySettings()):
+                 at_timeout: float = 5.0, recovery: RecoverySettings = RecoverySettings(),
+                 chooser: Chooser | None = None):
         self.country = country
         self.recovery = recovery
+        self.chooser = chooser
         self.health_interval = health_interval
         self.at_timeout = at_timeout
         self._on_event = on_event
@@ -174,11 +202,13 @@ class ModemPool(RecoveryMixin):
 
     def status(self) -> list[ModemStatus]:
         with self._lock:
-            result = []
-            for slot in self._slots.values():
-                slot.status.in_call = bool(slot.driver and slot.driver.in_call)
-                result.append(ModemStatus(**vars(slot.status)))
-            return result
+            return [self._snapshot(slot) for slot in self._slots.values()]
+
+    @staticmethod
+    def _snapshot(slot: _Slot) -> ModemStatus:
+        # holds self._lock
+        slot.status.in_call = bool(slot.driver and slot.driver.in_call)
+        return ModemStatus(**vars(slot.status))
 
     def driver(self, name: str) -> ModemDriver | None:
         slot = self._slots.get(name)
@@ -188,20 +218,41 @@ class ModemPool(RecoveryMixin):
 
     def acquire(self, role: str, group: str | None = None,
                 exclude: Iterable[str] = ()) -> ModemDriver | None:
-        """Lends a free, up modem with `role` (and `group`), or None when all are busy."""
+        """Lends a free, up modem with `role` (and `group`) for a call, the one `rank`
+        puts first; None when none may take it (all busy, off the network, at a limit)."""
         if role not in ROLES:
             raise ValueError(f"unknown modem role {role!r}")
         excluded = set(exclude)
+
+        def free(slot: _Slot) -> bool:
+            driver = slot.driver
+            return (slot.status.state == "up" and driver is not None and not slot.allocated
+                    and not slot.retiring and role in slot.config.roles
+                    and slot.config.name not in excluded
+                    and (group is None or slot.config.group == group) and not driver.in_call)
+
         with self._lock:
-            for slot in self._slots.values():
-                driver = slot.driver
-                if (slot.status.state == "up" and driver is not None and not slot.allocated
-                        and role in slot.config.roles and slot.config.name not in excluded
-                        and (group is None or slot.config.group == group)
-                        and not driver.in_call):
+            candidates = [self._snapshot(slot) for slot in self._slots.values() if free(slot)]
+        for status in self.rank("call", [status for status in candidates if on_network(status)]):
+            with self._lock:        # it may have been taken while the chooser ranked
+                slot = self._slots.get(status.name)
+                if slot is not None and free(slot):
                     slot.allocated = True
-                    return driver
+                    return slot.driver
         return None
+
+    def rank(self, work: str, candidates: list[ModemStatus]) -> list[ModemStatus]:
+        """Gives the `candidates` that may take `work` ("call" | "sms") in the order to use
+        them, as the chooser orders them (configuration order without one)."""
+        if work not in WORK:
+            raise ValueError(f"unknown kind of work {work!r}")
+        if self.chooser is None or not candidates:
+            return list(candidates)
+        try:
+            return self.chooser(work, list(candidates))
+        except Exception:   # a fault in the chooser must not stop the box from lending
+            log.exception("choosing a modem for %s failed; taking configuration order", work)
+            return list(candidates)
 
     def reset(self, name: str) -> bool:
         """Closes an up modem so its supervisor reports it down and opens it again;

@@ -1,5 +1,6 @@
 """`callbox status`: what the daemon last wrote to the database, and whether it is alive;
-the modems, and how reading SMS off each SIM goes (gateway/sms/health.py)."""
+the modems, each SIM's use against its limits (gateway/care/usage.py), and how reading
+SMS off each SIM goes (gateway/sms/health.py)."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +11,7 @@ import time
 from peewee import DatabaseError
 
 from callbox.cli import add_config_argument, config_path
+from gateway.care.usage import SimUsage, usage_of
 from gateway.config import load, mask_url_password
 from gateway.sms.health import describe_all
 from gateway.store.db import DaemonRecord, ModemStatusRecord, close_database, is_url, open_database
@@ -19,6 +21,7 @@ STALE_AFTER = 30.0   # seconds without a heartbeat before the daemon counts as n
 COLUMNS = ("NAME", "STATE", "MODEM", "OPERATOR", "SIGNAL", "REGISTRATION", "SIM", "CALL",
            "LAST RECOVERY")
 SMS_COLUMNS = ("SMS", "HEALTH", "ON THE SIM", "DETAIL")
+SIM_COLUMNS = ("SIM", "ICCID", "USE (TODAY, MONTH)", "LIMIT")
 
 
 def add_parser(subparsers) -> None:
@@ -42,6 +45,8 @@ def show_status(args: argparse.Namespace) -> int:
         modems = list(ModemStatusRecord.select().where(
             ModemStatusRecord.box == config.gateway.box).order_by(ModemStatusRecord.name))
         sms = describe_all(config.gateway.box, time.time(), config.sms.drain_interval)
+        sims = {modem.name: usage_of(modem.iccid, config.sim(modem.iccid), time.time())
+                for modem in modems if modem.iccid}
     except (OSError, DatabaseError, SchemaTooNew) as error:
         print(f"status: cannot read the database {mask_url_password(database)}: {error}",
               file=sys.stderr)
@@ -54,10 +59,23 @@ def show_status(args: argparse.Namespace) -> int:
         print_table([COLUMNS] + [modem_cells(modem) for modem in modems])
     else:
         print(f"no modems recorded (database {mask_url_password(database)})")
+    print_sims(sims)
     configured = {modem.name for modem in modems}
     print_sms({name: health for name, health in sms.items()     # not of modems removed since
                if not configured or name in configured})
     return 0 if alive else 1
+
+
+def print_sims(sims: dict[str, SimUsage]) -> None:
+    """Prints each modem's SIM: calls and SMS against its limits, and what is at a limit."""
+    if not sims:
+        return
+    print_table([SIM_COLUMNS] + [
+        (name, usage.iccid, usage.summary(),
+         f"AT LIMIT ({', '.join(usage.reached())}) until "
+         f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(usage.resets_at()))}"
+         if usage.reached() else "ok")
+        for name, usage in sorted(sims.items())])
 
 
 def print_sms(sms: dict) -> None:

@@ -118,7 +118,7 @@ class CallService:
             leg.rate = self.context.rate(leg.number)
             leg.cdr_id = ledger.open_leg(session.db_id, dict(
                 role=leg.role, direction="outgoing", number=leg.number, modem=leg.modem,
-                iccid=self._iccid(leg.modem), started_at=leg.started_at,
+                iccid=leg.iccid or self.iccid_of(leg.modem), started_at=leg.started_at,
                 answered_at=leg.answered_at))
         except CONNECTION_ERRORS as error:     # settling writes the record later
             self._database_lost(error)
@@ -355,7 +355,7 @@ class CallService:
         record = {"id": leg.cdr_id} if leg.cdr_id else {}
         return dict(**record, role=leg.role, direction="outgoing", number=leg.number,
                     modem=leg.modem,
-                    iccid=self._iccid(leg.modem),
+                    iccid=leg.iccid or self.iccid_of(leg.modem),
                     started_at=leg.started_at, answered_at=leg.answered_at,
                     ended_at=leg.ended_at or self.now(),
                     billed_seconds=None if unpriced else rate.billed_seconds(seconds) if rate
@@ -363,7 +363,8 @@ class CallService:
                     cost=None if unpriced else rate.cost(seconds) if rate else 0,
                     rate_prefix=rate.prefix if rate else None, cause=leg.cause)
 
-    def _iccid(self, modem: str) -> str | None:
+    def iccid_of(self, modem: str) -> str | None:
+        """Gives the ICCID of the SIM in `modem` as its last health check read it."""
         for status in self.pool.status():
             if status.name == modem and status.health is not None:
                 return status.health.iccid

@@ -141,6 +141,7 @@ class Cdr(BaseModel):
 
     class Meta:
         table_name = "cdr"
+        indexes = ((("iccid", "started_at"), False),)
 
 
 class CallbackRequest(BaseModel):

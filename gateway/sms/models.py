@@ -77,6 +77,8 @@ class SmsOut(BaseModel):
     next_attempt_at = FloatField()
     modem_hint = CharField(null=True)          # the modem the command came in on
     modem = CharField(null=True)               # the modem it went out on
+    iccid = CharField(null=True)               # the SIM it went out on (its SMS limit)
+    parts = IntegerField(default=1)            # SMS it took (what the operator counts)
     command = ForeignKeyField(SmsCommand, null=True, on_delete="SET NULL")
     created_at = FloatField()
     sent_at = FloatField(null=True)
@@ -88,7 +90,8 @@ class SmsOut(BaseModel):
 
     class Meta:
         table_name = "sms_out"
-        indexes = ((("box", "state", "next_attempt_at"), False), (("number", "kind"), False))
+        indexes = ((("box", "state", "next_attempt_at"), False), (("number", "kind"), False),
+                   (("iccid", "sent_at"), False))
 
 
 class SmsOutPart(BaseModel):

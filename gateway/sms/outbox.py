@@ -3,8 +3,11 @@
 The queue lives in the database, so replies, notices and `callbox sms send`
 all go the same way and survive a restart. A text goes out on the modem
 its command came in on when that modem is up, else on any up modem allowed
-by `[sms] send_from` (modems not in a call first); a retry prefers a modem
-other than the one that just failed. The number is checked (`+` and digits)
+by `[sms] send_from` (modems not in a call first, then as the pool ranks them
+for "sms": on the network, SIM below its SMS limit, least used today first);
+a retry prefers a modem other than the one that just failed. A text waits
+while no modem may send it. Each text sent records its SIM (ICCID) and parts:
+its SMS limit counts them (gateway/care/usage.py). The number is checked (`+` and digits)
 before it can reach AT+CMGS. After the last wait of `retry_backoff` the
 text is `failed`, with the reason. A text that was `sending` when the
 daemon stopped is queued again: it may go out twice, but it is not lost.
@@ -92,10 +95,11 @@ class Outbox:
             store.fail(row.id, f"too long: {parts} SMS parts, at most {sms_codec.MAX_PARTS}")
             log.warning("SMS %d to %s not sent: %d parts is too long", row.id, row.number, parts)
             return True
-        driver = self._pick(row)
-        if driver is None:
+        picked = self._pick(row)
+        if picked is None:
             return False
-        if not store.claim(row.id, driver.name):
+        driver, iccid = picked
+        if not store.claim(row.id, driver.name, iccid, parts):
             return True
         report = row.kind in reports.REPORTED_KINDS
         with self.modem_lock(driver.name):
@@ -125,7 +129,8 @@ class Outbox:
                     reason, wait)
 
     def _pick(self, row):
-        """Gives the driver to send with, or None when no allowed modem is up."""
+        """Gives (the driver to send with, its SIM's ICCID), or None when no allowed modem
+        may send now."""
         allowed = self.sms.send_from
         settled = time.monotonic() - SETTLE_AFTER_UP
         up = [status for status in self.pool.status()
@@ -133,14 +138,16 @@ class Outbox:
         if any(status.name == row.modem_hint and self._up_at.get(status.name, 0.0) > settled
                for status in up):
             return None                 # its own modem is up in a moment: wait for it
-        up = [status for status in up if self._up_at.get(status.name, 0.0) <= settled]
+        up = self.pool.rank("sms", [status for status in up
+                                    if self._up_at.get(status.name, 0.0) <= settled])
 
-        def preference(status) -> tuple:
+        def preference(pair) -> tuple:
+            place, status = pair
             failed_here = row.attempts > 0 and status.name == row.modem
-            return (failed_here, status.name != row.modem_hint, status.in_call, status.name)
+            return (failed_here, status.name != row.modem_hint, status.in_call, place)
 
-        for status in sorted(up, key=preference):
+        for _place, status in sorted(enumerate(up), key=preference):
             driver = self.pool.driver(status.name)
             if driver is not None:
-                return driver
+                return driver, status.health.iccid if status.health is not None else None
         return None

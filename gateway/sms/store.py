@@ -249,9 +249,10 @@ def next_due(box: str) -> float | None:
         (SmsOut.box == box) & (SmsOut.state == "queued")).scalar()
 
 
-def claim(out_id: int, modem: str) -> bool:
-    """Marks a queued text as being sent on `modem`; False if someone else took it."""
-    return SmsOut.update(state="sending", modem=modem).where(
+def claim(out_id: int, modem: str, iccid: str | None = None, parts: int = 1) -> bool:
+    """Marks a queued text as being sent on `modem` (its SIM `iccid`, in `parts` SMS);
+    False if someone else took it."""
+    return SmsOut.update(state="sending", modem=modem, iccid=iccid, parts=parts).where(
         (SmsOut.id == out_id) & (SmsOut.state == "queued")).execute() == 1
 
 

@@ -18,6 +18,7 @@ from peewee import JOIN, fn
 from gateway import users
 from gateway.actions import accounts as account_actions, users as user_actions
 from gateway.actions.audit import ActionError, Actor
+from gateway.care.usage import usage_of
 from gateway.money import accounts
 from gateway.money.billing import MINOR_DIGITS
 from gateway.money.ledger import Account, CallerId, Cdr
@@ -53,9 +54,11 @@ def talk_seconds_today(now: float, box: str | None = None) -> dict[str, float]:
 
 
 def modem_rows(pool, now: float | None = None, box: str | None = None,
-               sms_drain_interval: float | None = None) -> list[dict]:
+               sms_drain_interval: float | None = None, sim=None) -> list[dict]:
     """Gives what the modems page shows of each modem, plain values only. `sms` is the
-    modem's SMS health (gateway/sms/health.py) when `box` is given and its SIM was read."""
+    modem's SMS health (gateway/sms/health.py) when `box` is given and its SIM was read;
+    `sim_usage` its SIM's use against its limits (`sim`: Config.sim) once its ICCID is
+    known (gateway/care/usage.py)."""
     talk = talk_seconds_today(now or time.time(), box) if pool is not None else {}
     sms = sms_health.describe_all(box, now or time.time(), sms_drain_interval) \
         if pool is not None and box is not None else {}
@@ -76,8 +79,15 @@ def modem_rows(pool, now: float | None = None, box: str | None = None,
             "in_call": bool(status.in_call),
             "minutes_today": math.ceil(talk.get(status.name, 0) / 60),
             "sms": vars(sms[status.name]) if status.name in sms else None,
-            "recovery": recovery_cell(status)})
+            "recovery": recovery_cell(status),
+            "sim_usage": _sim_usage(getattr(health, "iccid", None), sim, now)})
     return rows
+
+
+def _sim_usage(iccid: str | None, sim, now: float | None) -> dict | None:
+    if not iccid or sim is None:
+        return None
+    return usage_of(iccid, sim(iccid), now or time.time()).as_dict()
 
 
 def recovery_cell(status) -> dict | None:
@@ -159,7 +169,7 @@ def install(app: bottle.Bottle, web) -> None:
     def modems(session, notice: str = "", confirm: str = "", status: int = 200):
         bottle.response.status = status
         rows = modem_rows(web.pool, web.now(), web.config.gateway.box,
-                          web.config.sms.drain_interval)
+                          web.config.sms.drain_interval, web.config.sim)
         admin_credit.credit_cell(rows, web.config)
         return web.render("modems", session, notice=notice, confirm=confirm,
                           status_ok=status == 200, modems=rows)

@@ -124,7 +124,7 @@ def install_calls(app: bottle.Bottle, web) -> None:
     def api_modems():
         web.admin_required(api=True)
         rows = admin.modem_rows(web.pool, web.now(), web.config.gateway.box,
-                                web.config.sms.drain_interval)
+                                web.config.sms.drain_interval, web.config.sim)
         admin_credit.credit_cell(rows, web.config)
         return {"modems": rows}
 

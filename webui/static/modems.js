@@ -82,6 +82,14 @@
     return td;
   }
 
+  function simUseCell(use) {
+    // The same words as the page: gateway/care/usage.py SimUsage.summary.
+    var td = cell(!use ? "-" : use.summary +
+                  (use.at_limit.length ? " (AT LIMIT: " + use.at_limit.join(", ") + ")" : ""));
+    td.className = "sim-use" + (use && use.at_limit.length ? " trouble" : "");
+    return td;
+  }
+
   function recoveryCell(recovery) {
     // The same words as the page: webui/admin/pages.py recovery_cell.
     var td = document.createElement("td");
@@ -108,8 +116,8 @@
     [cell(modem.name), cell(modem.state + " " + modem.reason), cell(modem.vendor),
      cell(modem.operator), signal, cell(modem.registration), cell(modem.sim_state),
      cell(modem.iccid), cell(modem.roles.join(", ")), cell(modem.group),
-     cell(modem.in_call ? "yes" : "no"), minutes, smsCell(modem.sms), creditCell(modem),
-     recoveryCell(modem.recovery),
+     cell(modem.in_call ? "yes" : "no"), minutes, simUseCell(modem.sim_usage),
+     smsCell(modem.sms), creditCell(modem), recoveryCell(modem.recovery),
      resetCell(modem.name)]
       .forEach(function (td) { tr.appendChild(td); });
     return tr;

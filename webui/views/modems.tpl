@@ -10,7 +10,9 @@
   <button type="submit">Reset {{confirm}} anyway</button> <a href="/admin/modems">Cancel</a>
 </form>
 % end
-<p class="hint">Refreshed every 2 seconds. Minutes: talk time today since midnight. SMS: what
+<p class="hint">Refreshed every 2 seconds. Minutes: talk time today since midnight. SIM use:
+the SIM's calls and SMS against its limits ([[sim]] tables; the day starts at its reset
+hour), in red when it is at a limit and lent to no new work of that kind. SMS: what
 the last read of the SIM left on it, and failures since. Credit: the last amount the
 network told for a SIM with a [[sim]] table, and its last keep-alive SMS. Last recovery: the last step the box took by itself to bring the
 modem back (reset, reopen, USB power cycle, or gave up), when and why.</p>
@@ -18,7 +20,7 @@ modem back (reset, reopen, USB power cycle, or gave up), when and why.</p>
 <table id="modems" data-csrf="{{csrf}}">
 <thead><tr><th>Name</th><th>State</th><th>Vendor / model</th><th>Operator</th><th>Signal</th>
 <th>Registration</th><th>SIM</th><th>ICCID</th><th>Roles</th><th>Group</th><th>In call</th>
-<th>Minutes today</th><th>SMS</th><th>Credit</th><th>Last recovery</th><th></th></tr></thead>
+<th>Minutes today</th><th>SIM use</th><th>SMS</th><th>Credit</th><th>Last recovery</th><th></th></tr></thead>
 <tbody>
 % for modem in modems:
 <tr data-name="{{modem['name']}}">
@@ -34,6 +36,8 @@ modem back (reset, reopen, USB power cycle, or gave up), when and why.</p>
   <td>{{modem['group']}}</td>
   <td>{{'yes' if modem['in_call'] else 'no'}}</td>
   <td class="minutes">{{modem['minutes_today']}}</td>
+  % use = modem['sim_usage']
+  <td class="sim-use{{' trouble' if use and use['at_limit'] else ''}}">{{use['summary'] if use else '-'}}{{' (AT LIMIT: ' + ', '.join(use['at_limit']) + ')' if use and use['at_limit'] else ''}}</td>
   % sms = modem['sms']
   % if sms is None:
   <td class="sms">not read yet</td>

@@ -53,6 +53,7 @@ class Leg:
     ended_at: float | None = None
     cause: str = ""
     cdr_id: int | None = None  # its record, written when answered
+    iccid: str | None = None   # the SIM it was placed on (its limits count the leg)
     rate: object = None        # gateway.money.billing.Rate found when answered (kept for outages)
     final_told: bool = False   # its last state was told to followers
 
@@ -214,7 +215,7 @@ class Session:
         if driver is None:
             raise NoFreeModem(role)
         leg = Leg(role, number, driver.name, driver, self.service.audio_spec(driver.name),
-                  started_at=time.time())
+                  started_at=time.time(), iccid=self.service.iccid_of(driver.name))
         self.legs.append(leg)
         if role == "callback" and self.leg_a is None:
             self.leg_a = leg

@@ -27,7 +27,8 @@ from gateway.store.migrations.v04_v11 import (v4_web_users_sessions, v5_caller_i
                                               v7_money_64_bit, v8_call_intents,
                                               v9_account_numbers_pin_locks, v10_sms_health,
                                               v11_audit_records)
-from gateway.store.migrations.v12_v16 import (v12_alerts_delivered, v14_sim_credit_requests,
+from gateway.store.migrations.v12_v16 import (v12_alerts_delivered, v13_sim_usage,
+                                              v14_sim_credit_requests,
                                               v15_webhook_deliveries, v16_modem_recovery,
                                               v17_sms_delivery_reports)
 
@@ -55,6 +56,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (10, "SMS pipeline health per modem (SMS waiting on the SIM, failures)", v10_sms_health),
     (11, "audit records: who changed what, how and when", v11_audit_records),
     (12, "alerts: one open per cause, repeats, recovery, delivery", v12_alerts_delivered),
+    (13, "SIM usage: the SIM and parts of each SMS sent; call records by SIM", v13_sim_usage),
     (14, "SIM credit history, requests to the daemon's modems, SIM keep-alives",
      v14_sim_credit_requests),
     (15, "webhook deliveries (a persistent queue and its log) and their cursors",

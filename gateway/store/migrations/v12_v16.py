@@ -32,6 +32,18 @@ def v12_alerts_delivered(database: Database) -> None:
     apply_changes(migrator.add_index("alert", ("box", "kind", "subject", "state"), unique=False))
 
 
+def v13_sim_usage(database: Database) -> None:
+    """sms_out: the SIM each text went out on and its parts; cdr and sms_out indexed by
+    SIM, for each SIM's usage against its limits (gateway/care/usage.py)."""
+    migrator = SchemaMigrator.from_database(database)
+    apply_changes(
+        migrator.add_column("sms_out", "iccid", CharField(null=True)),
+        migrator.add_column("sms_out", "parts", IntegerField(default=1)),
+        migrator.add_index("sms_out", ("iccid", "sent_at"), unique=False),
+        migrator.add_index("cdr", ("iccid", "started_at"), unique=False),
+    )
+
+
 def v14_sim_credit_requests(database: Database) -> None:
     """sim_balance: each credit check of a SIM; modem_request: what `callbox sim balance`,
     `callbox ussd` and the web ask a modem of the running daemon; sim_keepalive: each
@@ -87,6 +99,8 @@ def v14_sim_credit_requests(database: Database) -> None:
 
     with database.bind_ctx([SimBalance, ModemRequest, SimKeepalive]):
         database.create_tables([SimBalance, ModemRequest, SimKeepalive], safe=False)
+
+
 def v15_webhook_deliveries(database: Database) -> None:
     """webhook_delivery: the persistent queue of events for integrators' webhooks, with its
     log; webhook_cursor: how far the box has looked for new events, per source table."""

@@ -1,0 +1,154 @@
+"""What a SIM used: calls placed and their minutes, SMS sent, today and this month.
+
+A SIM is known by its ICCID, so the counts follow a card moved to another
+modem. They come from the books the box keeps anyway:
+
+- calls and minutes: the `cdr` rows of the legs the box placed on the SIM
+  (`iccid` is written with each leg: gateway/calls/service.py), a leg counting
+  its billed seconds (its talk time when it had no rate), a leg still talking
+  up to now;
+- SMS: the `sms_out` rows sent on the SIM, each as the parts it took.
+
+A day starts at the SIM's `reset_hour`, local time; a month on the 1st at
+that hour. Every function takes the time (`now`): no clock is read here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import math
+import time
+
+from peewee import Case, Table, fn
+
+from gateway.config.sims import SimConfig
+from gateway.money.ledger import Cdr
+from gateway.store.db import db
+
+# The outbox's table, read (never written) here: care sits beside gateway/sms, not above
+# it, so it names the columns it counts instead of importing the sms model.
+SMS_OUT = Table("sms_out", ("iccid", "state", "sent_at", "parts")).bind(db)
+
+CALL_WORK, SMS_WORK = "call", "sms"
+
+
+def day_start(now: float, reset_hour: int) -> float:
+    """Gives the latest local `reset_hour`:00 at or before `now`."""
+    local = datetime.fromtimestamp(now)
+    start = local.replace(hour=reset_hour, minute=0, second=0, microsecond=0)
+    if start > local:
+        start -= timedelta(days=1)
+    return start.timestamp()
+
+
+def next_day_start(now: float, reset_hour: int) -> float:
+    start = datetime.fromtimestamp(day_start(now, reset_hour)) + timedelta(days=1)
+    return start.replace(hour=reset_hour).timestamp()     # the same hour across a DST change
+
+
+def month_start(now: float, reset_hour: int) -> float:
+    """Gives the latest 1st of a month at local `reset_hour`:00 at or before `now`."""
+    local = datetime.fromtimestamp(now)
+    start = local.replace(day=1, hour=reset_hour, minute=0, second=0, microsecond=0)
+    if start > local:
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start.timestamp()
+
+
+def next_month_start(now: float, reset_hour: int) -> float:
+    start = datetime.fromtimestamp(month_start(now, reset_hour))
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1).timestamp()
+
+
+@dataclass(frozen=True)
+class SimUsage:
+    """One SIM's counts against its limits (0: no limit) at one moment."""
+
+    iccid: str
+    minutes_today: int
+    calls_today: int
+    minutes_month: int
+    sms_today: int
+    limits: SimConfig
+    day_resets_at: float
+    month_resets_at: float
+
+    def reached(self, work: str | None = None) -> list[str]:
+        """Gives each limit reached that stops `work` ("call", "sms"; None: any), in words."""
+        found = []
+        for kind, used, limit, what in self._counts():
+            if limit and used >= limit and (work is None or kind == work):
+                found.append(f"{what} {used}/{limit}")
+        return found
+
+    def resets_at(self, work: str | None = None) -> float:
+        """Gives when the limits reached now no longer stop `work`: the next day start,
+        or the next month start when the month's minutes are used up."""
+        month = self.limits.max_minutes_per_month
+        if month and self.minutes_month >= month and work in (None, CALL_WORK):
+            return self.month_resets_at
+        return self.day_resets_at
+
+    def summary(self) -> str:
+        """Gives the counts as the owner reads them: `minutes today 37/120, calls 12/60,
+        month 410/1000, SMS 3/100` (no /limit where there is none)."""
+        return ", ".join(f"{what} {used}" + (f"/{limit}" if limit else "")
+                         for _kind, used, limit, what in self._counts())
+
+    def as_dict(self) -> dict:
+        """Gives plain values for the Modems JSON."""
+        limits = self.limits
+        return {"iccid": self.iccid, "summary": self.summary(),
+                "at_limit": self.reached(),
+                "minutes_today": self.minutes_today,
+                "max_minutes_per_day": limits.max_minutes_per_day,
+                "calls_today": self.calls_today, "max_calls_per_day": limits.max_calls_per_day,
+                "minutes_month": self.minutes_month,
+                "max_minutes_per_month": limits.max_minutes_per_month,
+                "sms_today": self.sms_today, "max_sms_per_day": limits.max_sms_per_day,
+                "day_resets_at": self.day_resets_at}
+
+    def _counts(self) -> tuple[tuple[str, int, int, str], ...]:
+        limits = self.limits
+        return ((CALL_WORK, self.minutes_today, limits.max_minutes_per_day, "minutes today"),
+                (CALL_WORK, self.calls_today, limits.max_calls_per_day, "calls"),
+                (CALL_WORK, self.minutes_month, limits.max_minutes_per_month, "month"),
+                (SMS_WORK, self.sms_today, limits.max_sms_per_day, "SMS"))
+
+
+def usage_of(iccid: str, limits: SimConfig | None, now: float) -> SimUsage:
+    """Gives what the SIM used today and this month (queries the database)."""
+    limits = limits or SimConfig(iccid=iccid)
+    hour = limits.reset_hour
+    today = day_start(now, hour)
+    calls, seconds_today = _calls(iccid, today, now)
+    month = month_start(now, hour)
+    seconds_month = seconds_today if month == today else _calls(iccid, month, now)[1]
+    return SimUsage(iccid, math.ceil(seconds_today / 60), calls, math.ceil(seconds_month / 60),
+                    _sms_sent(iccid, today), limits, next_day_start(now, hour),
+                    next_month_start(now, hour))
+
+
+def _calls(iccid: str, since: float, now: float) -> tuple[int, float]:
+    """Gives the calls placed on the SIM since `since` and their seconds."""
+    seconds = Case(None, ((Cdr.answered_at.is_null(), 0),
+                          (Cdr.ended_at.is_null(), now - Cdr.answered_at),
+                          (Cdr.billed_seconds > 0, Cdr.billed_seconds)),
+                   Cdr.ended_at - Cdr.answered_at)
+    row = (Cdr.select(fn.COUNT(Cdr.id).alias("calls"), fn.SUM(seconds).alias("seconds"))
+           .where((Cdr.iccid == iccid) & (Cdr.direction == "outgoing")
+                  & (Cdr.started_at >= since))
+           .dicts().get())
+    return row["calls"] or 0, max(0.0, float(row["seconds"] or 0))
+
+
+def _sms_sent(iccid: str, since: float) -> int:
+    row = (SMS_OUT.select(fn.SUM(SMS_OUT.parts).alias("parts"))
+           .where((SMS_OUT.iccid == iccid) & (SMS_OUT.state == "sent")
+                  & (SMS_OUT.sent_at >= since)).dicts().get())
+    return int(row["parts"] or 0)
+
+
+def local_time(at: float) -> str:
+    """Gives a moment as the owner reads it: `2026-12-04 06:00`."""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
