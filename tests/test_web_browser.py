@@ -110,6 +110,12 @@ def test_admin_sees_modem_signal(box, browser):
     sync_api.expect(page.locator("#modems .signal", has_text="dBm")).to_have_count(2, timeout=WAIT)
     rows = page.inner_text("#modems tbody")
     assert "m1" in rows and "m2" in rows and "\u25ae" in rows
+    # modems.js redraws the rows from /api/modems, each SIM's use against its limits too
+    page.evaluate("document.querySelectorAll('#modems tbody tr')"
+                  ".forEach(function (tr) { tr.dataset.served = '1'; })")
+    sync_api.expect(page.locator("#modems tbody tr[data-served]")).to_have_count(0, timeout=WAIT)
+    sync_api.expect(page.locator("#modems .sim-use", has_text="minutes today 0, calls 0"))\
+        .to_have_count(2, timeout=WAIT)
 
 
 def test_hang_up_button_ends_the_call(box, browser):
