@@ -24,7 +24,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Iterable
 
 from gsmmodem.exceptions import TimeoutException
 
@@ -32,6 +32,7 @@ from modems.config import ModemConfig
 from modems.driver import ModemDriver, ModemHealth, ModemIdentity
 from modems.errors import ModemError, SimPinError
 from modems.events import ModemDown, ModemEvent
+from modems.lending import WORK, Chooser, on_network
 from modems.recovery import Episode, RecoveryMixin, RecoverySettings
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,6 @@ log = logging.getLogger(__name__)
 ROLES = frozenset({"trigger", "callback", "destination"})
 MAX_TIMEOUTS = 2        # health polls in a row without an answer before a modem is down
 PORT_WATCH = 0.25       # seconds between looks for a returning port
-ON_NETWORK = ("home", "roaming")
-WORK = frozenset({"call", "sms"})
 
 
 @dataclass
@@ -57,22 +56,6 @@ class ModemStatus:
     recoveries: dict[str, int] = field(default_factory=dict)    # step -> times taken
     last_recovery_at: float | None = None       # wall clock of the last step
     last_recovery: str = ""                     # e.g. "reset: no answer to AT commands (back)"
-
-
-class Chooser(Protocol):
-    """Orders the modems that may take a piece of work; runs on the asking thread, outside
-    the pool's lock (it may read a database), and must return quickly."""
-
-    def __call__(self, work: str, candidates: list[ModemStatus]) -> list[ModemStatus]:
-        """Gives `candidates` for `work` ("call" | "sms") in the order to use them,
-        leaving out those not to use."""
-
-
-def on_network(status: ModemStatus) -> bool:
-    """True when the modem may take work as its last health check saw it: registered
-    (home or roaming) with its SIM ready; a modem not checked yet counts as ready."""
-    health = status.health
-    return health is None or (health.registration in ON_NETWORK and health.sim_state == "ready")
 
 
 @dataclass
