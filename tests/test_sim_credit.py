@@ -34,7 +34,7 @@ def care_config(rig, sims: list[dict]):
 
 @pytest.fixture
 def rig(network, tmp_path):
-    rig = SmsBox(network, tmp_path, profiles=("simcom", "quectel"))
+    rig = SmsBox(network, tmp_path, sms={"retry_backoff": [1]}, profiles=("simcom", "quectel"))
     rig.clock = types.SimpleNamespace(now=time.time())
     rig.operator = network.add_phone(OPERATOR)
     rig.start()
@@ -209,3 +209,15 @@ def test_requests_and_checks_on_each_engine(db_url):
         assert [alert.state for alert in low_alerts(sim.iccid)] == ["recovered"]
     finally:
         close_database()
+
+
+def test_a_keep_alive_goes_from_its_own_sim_only(rig):
+    m1, m2 = rig.modems
+    m2.no_network(True)          # m2 cannot send: its keep-alive must not go from m1
+    care = care_of(rig, [{"iccid": m2.iccid, "keepalive_days": 30, "keepalive_to": OPERATOR}])
+    care.look()
+    wait_until(lambda: [row.state for row in outbox()] == ["failed"], timeout=10,
+               what="the keep-alive given up on m2")
+    row = outbox()[0]
+    assert row.modem == "m2" and row.attempts == 2 and "gave up" in row.reason
+    assert not rig.operator.inbox and not any("CMGS" in line for line in m1.commands)

@@ -4,8 +4,10 @@ Operators retire a prepaid SIM that makes no chargeable call or SMS for some
 months. A SIM with `keepalive_days` whose last use is older than that gets
 one SMS (`keepalive_text` to `keepalive_to`), queued in the persistent SMS
 outbox for the modem it sits in. Its use is the newest of: an outgoing call
-answered on it (`cdr` rows with its ICCID), an SMS sent from its modem, and
-its last keep-alive. The keep-alive is recorded (`sim_keepalive`) when it is
+answered on it (`cdr` rows with its ICCID), an SMS sent on it (`sms_out`
+rows with its ICCID), and its last keep-alive. The outbox sends a keep-alive
+only from the modem it was queued for (another SIM's SMS would not keep this
+one alive); it waits while that modem is down. The keep-alive is recorded (`sim_keepalive`) when it is
 queued, so it counts as use at once: never two in one period, also after a
 restart, even while the outbox still retries it. A SIM the box knows no use
 of counts as idle: it gets its keep-alive at the first look.
@@ -37,18 +39,18 @@ class Outbox(Protocol):
         """Queues a text to go out from `modem`; gives its outbox id."""
         ...
 
-    def last_sent_on(self, modem: str) -> float | None:
-        """Gives when an SMS last went out from `modem`, None when none did."""
+    def last_sent_with(self, iccid: str) -> float | None:
+        """Gives when an SMS last went out on the SIM, None when none did."""
         ...
 
 
-def last_use(iccid: str, modem: str, outbox: Outbox) -> float | None:
+def last_use(iccid: str, outbox: Outbox) -> float | None:
     """Gives when the SIM was last used (module docstring), None when the box knows of none."""
     call = Cdr.select(fn.MAX(Cdr.answered_at)).where(
         (Cdr.iccid == iccid) & (Cdr.direction == "outgoing")
         & Cdr.answered_at.is_null(False)).scalar()
     kept = last_keepalive(iccid)
-    times = [call, outbox.last_sent_on(modem), kept.at if kept else None]
+    times = [call, outbox.last_sent_with(iccid), kept.at if kept else None]
     return max((stamp for stamp in times if stamp is not None), default=None)
 
 
@@ -63,7 +65,7 @@ def keep_alive(box: str, modem: str, iccid: str, sim: SimConfig, outbox: Outbox,
     or None when the SIM was used recently enough."""
     if not sim.keepalive_days or not sim.keepalive_to:
         return None
-    used = last_use(iccid, modem, outbox)
+    used = last_use(iccid, outbox)
     if used is not None and now - used < sim.keepalive_days * DAY:
         return None
     with db.atomic():      # the SMS and its record, or neither

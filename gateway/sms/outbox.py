@@ -5,10 +5,12 @@ all go the same way and survive a restart. A text goes out on the modem
 its command came in on when that modem is up, else on any up modem allowed
 by `[sms] send_from` (modems not in a call first, then as the pool ranks them
 for "sms": on the network, SIM below its SMS limit, least used today first);
-a retry prefers a modem other than the one that just failed. A text waits
-while no modem may send it. Each text sent records its SIM (ICCID) and parts:
-its SMS limit counts them (gateway/care/usage.py). The number is checked (`+` and digits)
-before it can reach AT+CMGS. After the last wait of `retry_backoff` the
+a retry prefers a modem other than the one that just failed. A SIM's
+keep-alive (gateway/care/keepalive.py) goes from the modem it was queued for
+only, whatever `send_from` says. A text waits while no modem may send it.
+Each text sent records its SIM (ICCID) and parts: its SMS limit counts them
+(gateway/care/usage.py). The number is checked (`+` and digits) before it
+can reach AT+CMGS. After the last wait of `retry_backoff` the
 text is `failed`, with the reason. A text that was `sending` when the
 daemon stopped is queued again: it may go out twice, but it is not lost.
 The thread is a gateway.worker.Worker with one timer, "send": due every
@@ -133,8 +135,9 @@ class Outbox:
         may send now."""
         allowed = self.sms.send_from
         settled = time.monotonic() - SETTLE_AFTER_UP
-        up = [status for status in self.pool.status()
-              if status.state == "up" and (not allowed or status.name in allowed)]
+        pinned = row.kind == "keepalive"     # only its own SIM keeps a SIM alive
+        up = [status for status in self.pool.status() if status.state == "up" and (
+            status.name == row.modem_hint if pinned else not allowed or status.name in allowed)]
         if any(status.name == row.modem_hint and self._up_at.get(status.name, 0.0) > settled
                for status in up):
             return None                 # its own modem is up in a moment: wait for it

@@ -103,9 +103,9 @@ class SmsService:
         self.outbox.wake()
         return out_id
 
-    def last_sent_on(self, modem: str) -> float | None:
-        """Gives when a text last went out from `modem` (on the caller's connection)."""
-        return store.last_sent_on(self.config.gateway.box, modem)
+    def last_sent_with(self, iccid: str) -> float | None:
+        """Gives when a text last went out on the SIM (on the caller's connection)."""
+        return store.last_sent_with(iccid)
 
     def notifier(self, sender: str, modem: str) -> Callable[[str], None]:
         """Gives the function a connect-two flow calls to text its summary to the sender."""

@@ -232,10 +232,10 @@ def help_sent_since(number: str, since: float) -> bool:
                                           & (SmsOut.created_at >= since)).exists()
 
 
-def last_sent_on(box: str, modem: str) -> float | None:
-    """Gives when a text last went out from `modem` (SIM keep-alive counts it as use)."""
+def last_sent_with(iccid: str) -> float | None:
+    """Gives when a text last went out on the SIM (its keep-alive counts it as use)."""
     return SmsOut.select(fn.MAX(SmsOut.sent_at)).where(
-        (SmsOut.box == box) & (SmsOut.modem == modem) & (SmsOut.state == "sent")).scalar()
+        (SmsOut.iccid == iccid) & (SmsOut.state == "sent")).scalar()
 
 
 def due(box: str, now: float, limit: int = 20) -> list[SmsOut]:
