@@ -90,6 +90,14 @@ def test_sim_balance_and_ussd_menus_through_the_running_box(box, capsys):
     assert not any('x"' in line or "ATH" in line for line in box.trigger.commands)
     assert {row.state for row in ModemRequest.select()} == {"done", "failed"}
 
+    box.dest_modem.unplug()                 # the box marks m2 down: nothing is queued for it
+    assert wait_for(lambda: ModemStatusRecord.get(ModemStatusRecord.name == "m2").state
+                    == "down", timeout=10)
+    requests_before = ModemRequest.select().count()
+    code, _, err = cli(capsys, "ussd", "m2", "*100#", "--config", config)
+    assert code == 1 and "m2 is down" in err and "cannot ask it now" in err
+    assert ModemRequest.select().count() == requests_before
+
 
 def test_a_box_that_is_not_running_gets_no_request(tmp_path, capsys):
     config = write_config(tmp_path)
