@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 
 from audio.pcm import FRAME_S
 from audio.port import AudioPort
+from audio.tally import FrameTally
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +41,13 @@ class DirectionStats:
 class JitterBuffer:
     """Frames from one capture clock to another; see the module docstring."""
 
-    def __init__(self, reserve: int = 1, limit: int = 2):
+    def __init__(self, reserve: int = 1, limit: int = 2, tally: FrameTally | None = None):
         if not 0 <= reserve < limit:
             raise ValueError(f"need 0 <= reserve < limit, got {reserve}, {limit}")
         self.reserve = reserve
         self.limit = limit
         self.stats = DirectionStats()
+        self._tally = tally             # the box's sums (audio/tally.py), or None
         self._frames: collections.deque[bytes] = collections.deque()
         self._primed = False
         self._lock = threading.Lock()
@@ -57,6 +59,8 @@ class JitterBuffer:
             while len(self._frames) > self.limit:
                 self._frames.popleft()
                 self.stats.dropped += 1
+                if self._tally is not None:
+                    self._tally.add(dropped=1)
 
     def take(self) -> bytes | None:
         """Gives the frame to play now, or None for silence (consumer side)."""
@@ -71,6 +75,8 @@ class JitterBuffer:
                 return self._frames.popleft()
             self._primed = False
             self.stats.underruns += 1
+            if self._tally is not None:
+                self._tally.add(underruns=1)
             return None
 
     def max_delay_s(self) -> float:
@@ -81,11 +87,13 @@ class JitterBuffer:
 class Bridge:
     """Moves audio both ways between two running ports until `stop()`."""
 
-    def __init__(self, port_a: AudioPort, port_b: AudioPort, reserve: int = 1, limit: int = 2):
+    def __init__(self, port_a: AudioPort, port_b: AudioPort, reserve: int = 1, limit: int = 2,
+                 tally: FrameTally | None = None):
+        """`tally` also sums both directions' dropped frames and underruns (the metrics)."""
         self.port_a = port_a
         self.port_b = port_b
-        self.a_to_b = JitterBuffer(reserve, limit)
-        self.b_to_a = JitterBuffer(reserve, limit)
+        self.a_to_b = JitterBuffer(reserve, limit, tally)
+        self.b_to_a = JitterBuffer(reserve, limit, tally)
         self._stopped = False
         self._lock = threading.Lock()
         port_b.set_source(self.a_to_b.take)

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from audio.endpoint import AudioGone, Endpoint
 from audio.pcm import FRAME_S, SILENCE, fit_frame, mix
+from audio.tally import FrameTally
 from audio.voice import VoiceProcessor, VoiceSettings
 
 log = logging.getLogger(__name__)
@@ -140,8 +141,10 @@ class AudioPort:
 
     def __init__(self, endpoint: Endpoint, name: str,
                  on_failure: Callable[["AudioPort"], None] | None = None,
-                 voice: VoiceSettings | None = None):
+                 voice: VoiceSettings | None = None, tally: FrameTally | None = None):
+        """`tally` also counts this port's late frames (the box's metrics)."""
         self.endpoint = endpoint
+        self._tally = tally
         self.name = name
         # built here, not in the thread: a missing libspeexdsp is the caller's error
         self.voice = VoiceProcessor(voice) if voice is not None and not voice.plain else None
@@ -259,6 +262,8 @@ class AudioPort:
         self._sent = SILENCE            # unless written below: the modem played nothing new
         if not in_time:
             self.late_frames += 1
+            if self._tally is not None:
+                self._tally.add(late=1)
         if from_playback:
             if not in_time:
                 self._owed += 1

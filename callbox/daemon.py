@@ -33,6 +33,7 @@ from gateway.care.webhooks import Webhooks
 from gateway.care.alerts import Alerts
 from gateway.care.sims import SimLimits
 from gateway.config import Config, ConfigError, load, mask_url_password
+from gateway.meters import Meters
 from gateway.money.journal import Journal, price_and_settle
 from gateway.sms.service import SmsService
 from gateway.store import boxes
@@ -45,6 +46,7 @@ from gateway.store.status import StatusStore
 from gateway.worker import Worker
 from modems.events import ModemDown, ModemEvent, ModemUp
 from modems.pool import ModemPool
+from webui import metrics as metrics_page
 from webui.app import make_app
 from webui.server import WebServer
 
@@ -87,12 +89,20 @@ class Daemon:
         self.web = None
         self.webhooks: Webhooks | None = None     # None when no [[webhook]] is configured
         self.alerts: Alerts | None = None
+        self.meters = Meters()          # what the call and SMS threads count
+        self.metrics = None             # gateway/care/metrics.py Metrics, when enabled
+        self._metrics_server: WebServer | None = None
         self._writer: Worker | None = None
         self._watching: Worker | None = None     # runs self.watch.look
 
     @property
     def pool(self) -> ModemPool | None:
         return self._pool
+
+    @property
+    def metrics_server(self) -> WebServer | None:
+        """The server of [metrics] listen, when metrics have a listener of their own."""
+        return self._metrics_server
 
     def start(self) -> None:
         """Opens the database, starts the writer and the modem pool."""
@@ -133,7 +143,7 @@ class Daemon:
                                at_timeout=gateway.at_timeout, recovery=gateway.recovery(),
                                chooser=self.sims.rank)
         self.calls = CallService(self.config, self._pool, _speech(self.config), self.now,
-                                 watch=self.watch)
+                                 watch=self.watch, meters=self.meters)
         if reachable:
             try:
                 self._catch_up()
@@ -147,14 +157,19 @@ class Daemon:
         self.calls.start()
         actions = CallActions(self.calls, gateway.currency, gateway.box, self.now,
                               notifier=lambda number, modem: self.sms.notifier(number, modem))
-        self.sms = SmsService(self.config, self._pool, actions, self.now, watch=self.watch)
+        self.sms = SmsService(self.config, self._pool, actions, self.now, watch=self.watch,
+                              meters=self.meters)
         self.sms.start()
         self.care = SimCare(lambda: self.config, self._pool, self.sms, self.now, watch=self.watch)
         self.care.worker.start()
         self.calls.serve_intents(actions.start)
         self._start_webhooks()
+        self.metrics = self._metrics() if self.config.metrics.enabled else None
         self.web = WebServer.from_config(make_app(self.config, self), self.config.web)
         self.web.start()
+        if self.metrics is not None and self.config.metrics.listen:
+            self._metrics_server = metrics_page.server(self.metrics, self.config)
+            self._metrics_server.start()
         self._pool.start()
 
     def _start_webhooks(self) -> None:
@@ -165,6 +180,18 @@ class Daemon:
                                      gateway.retention_days, self.now, watch=self.watch,
                                      ready=lambda: self._store.started)
             self.webhooks.start()
+
+    def _metrics(self):
+        """Gives the box's metrics (docs/metrics.md); imported only when enabled, so a box
+        without them never loads prometheus_client."""
+        from gateway.care.metrics import Metrics
+        metrics = Metrics(self.config.gateway.box, self.meters, statuses=self._statuses,
+                          sessions_running=self.calls.active_sessions,
+                          database_down=lambda: self.watch.down or not self._store.started,
+                          read_soon=lambda: self._writer.sooner(
+                              "metrics", 0.0, "reading the figures for the metrics",
+                              metrics.read_database), now=self.now)
+        return metrics
 
     def _catch_up(self) -> None:
         """Once the database first answers (at start, or later when it was away at start):
@@ -263,6 +290,8 @@ class Daemon:
         # Each step on its own: one failing must not keep the others from running.
         if self.web is not None:
             _step("stopping the web server", self.web.stop)
+        if self._metrics_server is not None:
+            _step("stopping the metrics server", self._metrics_server.stop)
         if self.calls is not None:
             _step("ending the calls", self.calls.stop)
         if self.care is not None:

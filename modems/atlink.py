@@ -37,10 +37,11 @@ import logging
 import queue
 import re
 import threading
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import serial
-from gsmmodem.exceptions import TimeoutException
+from gsmmodem.exceptions import CommandError, TimeoutException
 from gsmmodem.modem import GsmModem, Ussd
 from gsmmodem.serial_comms import SerialComms
 
@@ -78,6 +79,12 @@ class AtLink(GsmModem, _OwnSerialPort):
         self._urc_queue: queue.Queue = queue.Queue()
         self._dispatcher: threading.Thread | None = None
         self.garbage_bytes = 0
+        # for the metrics: commands the modem refused (ERROR, +CME ERROR: 27.007 §9.2) or
+        # left unanswered; refusals count once connected, and never of optional commands
+        self.at_errors = 0
+        self.at_timeouts = 0
+        self._counting = False
+        self._optional = False
         self._ussd_text = TextJoiner()
         self._pdu_head: str | None = None      # a +CMT/+CDS line waiting for its PDU line
 
@@ -118,6 +125,11 @@ class AtLink(GsmModem, _OwnSerialPort):
             except OSError as error:   # the device may already be gone (unplugged)
                 log.debug("%s: closing port: %s", self.name, error)
 
+    def connect(self, *args, **kwargs) -> None:
+        """The library's start (its probes may be refused), then refusals count."""
+        super().connect(*args, **kwargs)
+        self._counting = True
+
     @property
     def urc_thread(self) -> threading.Thread | None:
         return self._dispatcher
@@ -134,6 +146,13 @@ class AtLink(GsmModem, _OwnSerialPort):
                 return super().write(data, waitForResponse=waitForResponse, timeout=timeout,
                                      parseError=parseError, writeTerm=writeTerm,
                                      expectedResponseTermSeq=expectedResponseTermSeq)
+            except TimeoutException:
+                self.at_timeouts += 1
+                raise
+            except CommandError:
+                if self._counting and not self._optional:
+                    self.at_errors += 1
+                raise
             except (serial.SerialException, OSError, IndexError) as error:
                 # IndexError: the library indexes an empty response when the
                 # reader released it because the port vanished.
@@ -142,6 +161,16 @@ class AtLink(GsmModem, _OwnSerialPort):
                 raise PortLost(f"{self.name}: the modem's port is gone") from None
             finally:
                 self._pending_command = None
+
+    @contextmanager
+    def optional(self) -> Iterator[None]:
+        """Commands written inside may be refused without counting as AT errors."""
+        with self._txLock:
+            self._optional = True
+            try:
+                yield
+            finally:
+                self._optional = False
 
     # -- reading --------------------------------------------------------------------
 

@@ -174,6 +174,12 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
                 if thread is not None]
 
     @property
+    def at_failures(self) -> tuple[int, int]:
+        """Gives the AT errors and timeouts since this opening (AtLink counts them)."""
+        link = self._link
+        return (link.at_errors, link.at_timeouts) if link is not None else (0, 0)
+
+    @property
     def in_call(self) -> bool:
         return self.calls.active
 
@@ -198,7 +204,8 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
     def _try(self, line: str) -> list[str] | None:
         """Sends an optional command: None when the modem refuses it."""
         try:
-            return self._write(line)
+            with self._require_link().optional():
+                return self._write(line)
         except CommandError:
             log.debug("%s: %s not supported", self.name, line)
             return None

@@ -56,6 +56,8 @@ class ModemStatus:
     recoveries: dict[str, int] = field(default_factory=dict)    # step -> times taken
     last_recovery_at: float | None = None       # wall clock of the last step
     last_recovery: str = ""                     # e.g. "reset: no answer to AT commands (back)"
+    at_errors: int = 0              # commands refused since start (all openings)
+    at_timeouts: int = 0            # commands unanswered since start
 
 
 @dataclass
@@ -191,7 +193,12 @@ class ModemPool(RecoveryMixin):
     def _snapshot(slot: _Slot) -> ModemStatus:
         # holds self._lock
         slot.status.in_call = bool(slot.driver and slot.driver.in_call)
-        return ModemStatus(**vars(slot.status))
+        status = ModemStatus(**vars(slot.status))
+        if slot.driver is not None:     # this opening's counts on top of the earlier ones'
+            errors, timeouts = slot.driver.at_failures
+            status.at_errors += errors
+            status.at_timeouts += timeouts
+        return status
 
     def driver(self, name: str) -> ModemDriver | None:
         slot = self._slots.get(name)
@@ -396,6 +403,10 @@ class ModemPool(RecoveryMixin):
         with self._lock:
             driver, slot.driver = slot.driver, None
             slot.allocated = False
+            if driver is not None:      # its counts stay with the slot
+                errors, timeouts = driver.at_failures
+                slot.status.at_errors += errors
+                slot.status.at_timeouts += timeouts
         if driver is not None:
             driver.close()
 

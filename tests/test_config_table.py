@@ -247,6 +247,11 @@ noise_suppression = false
 side_tone = false
 # mic_gain is not set
 # speaker_volume is not set
+
+[metrics]
+enabled = false
+listen = ""
+token = ""
 """
 
 

@@ -26,7 +26,7 @@ from gateway.actions.audit import Actor
 from gateway.money.billing import format_money
 from gateway.store.db import close_database
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
-from webui import auth, phones
+from webui import auth, metrics, phones
 from webui.admin import alerts as admin_alerts
 from webui.admin import (accounts as admin_accounts, boxes as admin_boxes, calls as admin_calls,
                          console, pages as admin, rates as admin_rates, sms as admin_sms,
@@ -277,4 +277,6 @@ def make_app(config, services) -> bottle.Bottle:
     api_webhooks.install(app, web, wake)
     admin_api_alerts.install(app, web)
     phones.install(app, web, getattr(services, "phones", None))
+    metrics.install(app, web, getattr(services, "metrics", None)
+                    if not config.metrics.listen else None)
     return app

@@ -139,8 +139,10 @@ class WebServer:
 
     def __init__(self, app, host: str, port: int, *, workers: int = WORKERS,
                  request_timeout: float = REQUEST_TIMEOUT, tls: Tls | None = None,
-                 redirect: tuple[str, int] | None = None):
+                 redirect: tuple[str, int] | None = None, name: str = "web"):
+        """`name`: of its thread, and in the log ("metrics" for webui/metrics.py's own)."""
         self.app = app
+        self.name = name
         self.host = host
         self._asked_port = port
         self.workers = workers
@@ -185,12 +187,12 @@ class WebServer:
             log.info("web: cannot fix the allocator's mmap threshold; logins may hold memory")
         streams = getattr(getattr(self.app, "web", None), "streams", None)
         threads = self.workers + (streams.total if streams is not None else 0)
-        self._launch(self.app, (self.host, self._asked_port), threads, self.tls, "web")
+        self._launch(self.app, (self.host, self._asked_port), threads, self.tls, self.name)
         if self.redirect is not None:
             self._launch(redirect_app(self.port), self.redirect, REDIRECT_WORKERS, None,
                          "web-redirect")
-        log.info("web UI on %s://%s:%d/ (%d threads)", self.scheme, self.host, self.port,
-                 threads)
+        log.info("%s on %s://%s:%d/ (%d threads)", "web UI" if self.name == "web" else self.name,
+                 self.scheme, self.host, self.port, threads)
         if self.redirect_port is not None:
             log.info("plain HTTP on %s:%d redirects to HTTPS", self.redirect[0],
                      self.redirect_port)

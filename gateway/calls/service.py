@@ -30,6 +30,7 @@ from gateway.calls.flows.connect_two import Outcome
 from gateway.calls.flows.context import FlowContext
 from gateway.calls.flows.session import STOP, CreditExhausted, Hangup, Session
 from gateway.calls.triggers import Triggers
+from gateway.meters import Meters
 from gateway.money import ledger
 from gateway.store.db import close_database, db
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
@@ -44,10 +45,12 @@ class CallService:
     """Rejects trigger calls, calls back, runs the sessions; see the module docstring."""
 
     def __init__(self, config, pool, speech, now: Callable[[], float] = time.time,
-                 watch=None):
+                 watch=None, meters: Meters | None = None):
         """`watch` (gateway.store.outage.DatabaseWatch) keeps bills through database outages;
-        without it a bill that cannot be written is logged and lost."""
+        without it a bill that cannot be written is logged and lost. `meters`: what the
+        sessions count (the box's metrics)."""
         self.config = config
+        self.meters = meters or Meters()
         self.pool = pool
         self.watch = watch
         self.context = FlowContext(config, speech, now)
@@ -228,6 +231,7 @@ class CallService:
 
     def _start(self, session: Session, delay: float, since: float | None, work,
                notify=None, intent: int | None = None) -> Session:
+        session.requested_at = since if since is not None else time.monotonic()
         with self._lock:
             self._sessions[session.number] = session
             self._on_line[id(session)] = threading.Event()
@@ -258,6 +262,7 @@ class CallService:
             self._forget(session)
             return
         session.db_id = session_id      # the flow's context knows the session by it
+        self.meters.sessions_started.inc(session.kind)
         try:
             work(session)
         except CreditExhausted:
@@ -328,6 +333,9 @@ class CallService:
         except Exception:
             log.exception("ending the legs of %s failed", session.number)
         cdrs = [self._cdr(session, leg) for leg in session.legs]
+        for cdr in cdrs:
+            self.meters.calls_ended.inc(cdr["role"], cdr["cause"] or "unknown")
+            self.meters.billed_seconds.inc(cdr["role"], amount=cdr["billed_seconds"] or 0)
         try:
             if any(cdr["cost"] is None for cdr in cdrs):
                 raise OperationalError("no rate for a leg: the database was unreachable")

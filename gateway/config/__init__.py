@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import phonenumbers
 
 from gateway.config.alerts import AlertsConfig, parse_alerts
+from gateway.config.metrics import MetricsConfig, parse_metrics
 from gateway.config.reader import ConfigError, Table, describe, did_you_mean, toml_value
 from gateway.config.sims import SimConfig, parse_sims
 from gateway.config.sms import SmsConfig, parse_sms
@@ -31,7 +32,7 @@ from modems.recovery import RecoverySettings
 from modems.usb import PowerCycleError, power_cycle_argv
 
 __all__ = ["Config", "ConfigError", "GatewayConfig", "CallbackConfig", "WebConfig",
-           "ModemConfig", "SmsConfig", "SimConfig", "WebhookConfig", "load", "default_path", "DEFAULT_PATH", "LOG_LEVELS",
+           "ModemConfig", "SmsConfig", "SimConfig", "WebhookConfig", "MetricsConfig", "load", "default_path", "DEFAULT_PATH", "LOG_LEVELS",
            "PREMIUM_RATE_PREFIXES", "PROFILES", "ROLES"]
 
 DEFAULT_PATH = "/etc/callbox/callbox.toml"
@@ -107,6 +108,7 @@ class Config:
     sims: tuple[SimConfig, ...] = ()
     webhooks: tuple[WebhookConfig, ...] = ()
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
     def sim(self, iccid: str | None) -> SimConfig | None:
         """Gives the [[sim]] table of the card with that ICCID, or None (no table, no ICCID)."""
@@ -152,6 +154,9 @@ class Config:
                     lines.append(f"{item.name} = {toml_value(value)}")
         if not self.modems:
             lines += ["", "# no [[modem]] configured"]
+        lines += ["", "[metrics]", f"enabled = {toml_value(self.metrics.enabled)}",
+                  f"listen = {toml_value(self.metrics.listen)}",
+                  'token = "****"   # set, not shown' if self.metrics.token else 'token = ""']
         for sim in self.sims:
             lines += ["", "[[sim]]"]
             for item in dataclasses.fields(sim):
@@ -225,8 +230,10 @@ def parse(data: dict, path: str | os.PathLike = "<config>") -> Config:
     sims = parse_sims(data.get("sim", []), path, gateway.country)
     webhooks = parse_webhooks(data.get("webhook", []), path)
     alerts = parse_alerts(_table(data, path, "alerts"))
+    metrics = parse_metrics(_table(data, path, "metrics"), web.listen)
     return Config(path=str(path), gateway=gateway, callback=callback, web=web, modems=modems,
-                  sms=sms, sims=sims, webhooks=webhooks, alerts=alerts)
+                  sms=sms, sims=sims, webhooks=webhooks, alerts=alerts,
+                  metrics=metrics)
 
 
 def _table(data: dict, path, name: str) -> Table:

@@ -382,5 +382,21 @@ alert to every URL.""", keys=(
              "failed and is tried again."),
 ))
 
+METRICS = Section("metrics", help="""\
+Prometheus metrics at /metrics (docs/metrics.md lists each one): modems,
+calls, SMS, keys, audio, the database, alerts. Read at start (a reload
+keeps the running settings).""", keys=(
+    Key("enabled", "bool", False, help="Serve /metrics (false: /metrics answers 404)."),
+    Key("listen", "str", "", note="(on the web interface)",
+        help="\"\": /metrics is served by the web interface at its own address; "
+             "\"host:port\": by a small server of its own there (plain HTTP), e.g. "
+             "\"127.0.0.1:9464\", and the web interface has no /metrics."),
+    Key("token", "secret", "", note="(no token)",
+        help="A bearer token the scraper must send (Authorization: Bearer <token>; "
+             "Prometheus: authorization.credentials); 16 to 256 letters, digits or "
+             "-._~+/=. \"\": no token asked (keep /metrics to a trusted network)."),
+))
+
 # In the order of the documented file; the top-level ones are the file's sections.
-SECTIONS = (GATEWAY, CALLBACK, WEB, SMS, SMS_ALIASES, SMS_REPLIES, ALERTS, MODEM, SIM, WEBHOOK)
+SECTIONS = (GATEWAY, CALLBACK, WEB, SMS, SMS_ALIASES, SMS_REPLIES, ALERTS, MODEM, SIM, WEBHOOK,
+            METRICS)

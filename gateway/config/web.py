@@ -62,9 +62,9 @@ def split_address(listen: str) -> tuple[str, int]:
 def parse_web(table: Table) -> WebConfig:
     """Gives the checked [web] table; raises ConfigError naming the key."""
     values = table.get_section(WEB)
-    listen = _address(table, "listen", values["listen"])
+    listen = check_address(table, "listen", values["listen"])
     _check_tls_files(table, values["tls_cert"], values["tls_key"])
-    redirect_listen = _address(table, "redirect_listen", values["redirect_listen"],
+    redirect_listen = check_address(table, "redirect_listen", values["redirect_listen"],
                                empty_ok=True)
     if redirect_listen and not values["tls_cert"]:
         raise table.error("redirect_listen", "redirects to HTTPS, so it needs tls_cert and "
@@ -75,7 +75,8 @@ def parse_web(table: Table) -> WebConfig:
     return WebConfig(**values)
 
 
-def _address(table: Table, key: str, listen: str, empty_ok: bool = False) -> str:
+def check_address(table: Table, key: str, listen: str, empty_ok: bool = False) -> str:
+    """Gives `listen` once it is a valid "host:port" (or "" with `empty_ok`)."""
     if empty_ok and listen == "":
         return listen
     host, _, port = listen.rpartition(":")

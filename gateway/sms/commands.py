@@ -36,6 +36,7 @@ from peewee import DatabaseError
 from audio.speech import CURRENCY_WORDS, say_money
 from gateway.actions import callerids
 from gateway.actions.audit import Actor
+from gateway.meters import Meters
 from gateway.money import accounts
 from gateway.money.billing import format_money
 from gateway.sms import store
@@ -144,9 +145,12 @@ class CommandRunner:
     """Executes pending SMS commands; each in one transaction."""
 
     def __init__(self, config, actions: Actions, now: Callable[[], float],
-                 notifier: Callable[[str, str], Callable[[str], None]]):
-        """`notifier(sender, modem)` gives the function that texts a sender later."""
+                 notifier: Callable[[str, str], Callable[[str], None]],
+                 meters: Meters | None = None):
+        """`notifier(sender, modem)` gives the function that texts a sender later; `meters`
+        counts the commands run by kind (the box's metrics)."""
         self.config = config
+        self.meters = meters or Meters()
         self.sms = config.sms
         self.actions = actions
         self.now = now
@@ -178,6 +182,8 @@ class CommandRunner:
                                          command=command.id)
             SmsCommand.update(state=outcome.state, result=outcome.result[:500],
                               done_at=now).where(SmsCommand.id == command.id).execute()
+            kind = "stale" if outcome.state == "stale" else self._kind(command)
+        self.meters.sms_commands.inc(kind)
         self.actions.committed()
         self._unmasked.pop(command_id, None)
         log.info("SMS command %d from %s: %s%s", command_id, command.sender, outcome.result,
@@ -208,6 +214,15 @@ class CommandRunner:
         age = age_words(self.now() - sent)
         return Outcome(f"too late: sent {age} ago, more than sms_max_age ({limit:.0f} s); "
                        "not carried out", self._reply("too_late", age=age), state="stale")
+
+    def _kind(self, command: SmsCommand) -> str:
+        """Gives the command's kind for the metrics: cb, connect, reg, unreg, bal, help,
+        unknown (no command word), dropped (from a name or short code); `execute` adds
+        stale (older than sms_max_age: not carried out)."""
+        if is_alphanumeric_sender(command.sender) or not command.sender.startswith("+"):
+            return "dropped"
+        request = parse(command.text, self.sms)
+        return request.command if request.known else "unknown"
 
     def _reply(self, name: str, **values) -> str:
         return self.sms.reply(name, **values)

@@ -25,6 +25,7 @@ import threading
 import time
 from typing import Callable
 
+from gateway.meters import Meters
 from gateway.sms import reports, store
 from gateway.worker import OutageWatch, Worker
 from modems import sms as sms_codec
@@ -43,8 +44,10 @@ class Outbox:
     """What the `sms-out` thread does; see the module docstring."""
 
     def __init__(self, config, pool, now: Callable[[], float],
-                 modem_lock: Callable[[str], threading.Lock], watch: OutageWatch | None = None):
+                 modem_lock: Callable[[str], threading.Lock], watch: OutageWatch | None = None,
+                 meters: Meters | None = None):
         self.box = config.gateway.box
+        self.meters = meters or Meters()
         self.sms = config.sms
         self.pool = pool
         self.now = now
@@ -90,11 +93,13 @@ class Outbox:
             recipient = sms_recipient(row.number)
         except InvalidNumber as error:
             store.fail(row.id, f"not a number an SMS can go to: {error.reason}")
+            self.meters.sms_failed.inc(row.kind)
             log.warning("SMS %d to %r not sent: %s", row.id, row.number, error.reason)
             return True
         parts = sms_codec.part_count(row.text)
         if parts > sms_codec.MAX_PARTS:   # no modem can send it: fail now, never retried
             store.fail(row.id, f"too long: {parts} SMS parts, at most {sms_codec.MAX_PARTS}")
+            self.meters.sms_failed.inc(row.kind)
             log.warning("SMS %d to %s not sent: %d parts is too long", row.id, row.number, parts)
             return True
         picked = self._pick(row)
@@ -113,6 +118,7 @@ class Outbox:
             # still holding the modem: its status report cannot come before this record
             reports.mark_sent(row.id, self.now(), driver.name, recipient,
                               references if report else None)
+        self.meters.sms_sent.inc(row.kind)
         log.info("SMS %d sent to %s via %s%s", row.id, recipient, driver.name,
                  f" (message references {references}, report asked)" if report else "")
         return True
@@ -123,6 +129,7 @@ class Outbox:
         if attempt > len(self.sms.retry_backoff):
             store.mark_attempt_failed(row.id, f"gave up after {attempt} attempts; last: {reason}",
                                       None)
+            self.meters.sms_failed.inc(row.kind)
             log.error("SMS %d to %s failed for good: %s", row.id, row.number, reason)
             return
         wait = self.sms.retry_backoff[attempt - 1]

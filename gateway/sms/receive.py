@@ -28,6 +28,7 @@ from typing import Callable
 
 from gsmmodem.exceptions import CmsError
 
+from gateway.meters import Meters
 from gateway.sms import store
 from gateway.sms.health import HealthRecorder
 from gateway.sms.reports import DeliveryReports, ReportPushed, ReportStored
@@ -78,8 +79,9 @@ class Inbox:
 
     def __init__(self, config, pool, runner, now: Callable[[], float],
                  modem_lock: Callable[[str], threading.Lock], replies_queued: Callable[[], None],
-                 watch: OutageWatch | None = None):
+                 watch: OutageWatch | None = None, meters: Meters | None = None):
         self.box = config.gateway.box
+        self.meters = meters or Meters()
         self.sms = config.sms
         self.pool = pool
         self.runner = runner
@@ -211,9 +213,12 @@ class Inbox:
             self._retry_later(modem)
             return stored
         self._retry_wait.pop(modem, None)
+        if not stored.duplicate:
+            self.meters.sms_received.inc(modem)
         if stored.duplicate:
             log.info("%s: SMS %s is a copy of one stored already", modem, sms.index)
         elif stored.quarantined:
+            self.meters.sms_quarantined.inc(modem)
             log.warning("%s: SMS %s quarantined: %s", modem, sms.index,
                         sms.error or "the database refused it as it was")
         outcome = DONE

@@ -21,6 +21,7 @@ import threading
 import time
 from typing import Callable
 
+from gateway.meters import Meters
 from gateway.sms import store
 from gateway.sms.commands import Actions, CommandRunner
 from gateway.sms.outbox import Outbox
@@ -37,18 +38,21 @@ class SmsService:
     """See the module docstring."""
 
     def __init__(self, config, pool, actions: Actions, now: Callable[[], float] = time.time,
-                 watch: OutageWatch | None = None):
+                 watch: OutageWatch | None = None, meters: Meters | None = None):
+        """`meters`: what the SMS threads count (the box's metrics)."""
         self.config = config
+        self.meters = meters or Meters()
         self.pool = pool
         self.now = now
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._state_lock = threading.Lock()
         self._started = self._stopped = False
-        self.runner = CommandRunner(config, actions, now, self.notifier)
-        self.outbox = Outbox(config, pool, now, self.modem_lock, watch=watch)
+        self.runner = CommandRunner(config, actions, now, self.notifier, self.meters)
+        self.outbox = Outbox(config, pool, now, self.modem_lock, watch=watch,
+                             meters=self.meters)
         self.inbox = Inbox(config, pool, self.runner, now, self.modem_lock, self.outbox.wake,
-                           watch=watch)
+                           watch=watch, meters=self.meters)
 
     # -- life cycle -------------------------------------------------------------------------
 

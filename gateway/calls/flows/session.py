@@ -114,6 +114,7 @@ class Session:
         self._closing = False
         self.db_id: int | None = None
         self._detector = DtmfDetector()
+        self.requested_at = time.monotonic()    # when asked for (the service sets it)
 
     # -- from other threads ------------------------------------------------------------
 
@@ -152,6 +153,9 @@ class Session:
         if isinstance(event, CallStateChanged):
             self._call_changed(event)
         elif isinstance(event, DtmfReceived):
+            if self.leg_a is not None and event.modem == self.leg_a.modem:
+                self.service.meters.dtmf_keys.inc("in_band" if event.source == "audio"
+                                                  else "urc")
             if self.leg_a is not None and event.modem == self.leg_a.modem and \
                     self._merger.accept(event.digit, event.source, event.at):
                 # the key itself is not logged: it may be part of a PIN
@@ -219,6 +223,8 @@ class Session:
         self.legs.append(leg)
         if role == "callback" and self.leg_a is None:
             self.leg_a = leg
+            self.service.meters.dial_latency.observe(time.monotonic() - self.requested_at)
+        self.service.meters.calls_started.inc(role)
         log.info("%s leg: dialling %s on %s", role, number, driver.name)
         self._tell(leg, "dialing")
         try:
@@ -250,7 +256,8 @@ class Session:
     def _open_port(self, leg: Leg) -> None:
         try:
             leg.port = AudioPort(open_endpoint(leg.audio_spec), leg.modem,
-                                 voice=self.service.voice_settings(leg.modem))
+                                 voice=self.service.voice_settings(leg.modem),
+                                 tally=self.service.meters.audio)
         except (AudioGone, OSError, ValueError, SpeexUnavailable) as error:
             log.error("%s: cannot open its audio %s: %s", leg.modem, leg.audio_spec, error)
             return
@@ -288,7 +295,7 @@ class Session:
         """Joins two answered legs' audio until stopped; None when one has no audio."""
         if leg_a.port is None or leg_b.port is None:
             return None
-        return Bridge(leg_a.port, leg_b.port)
+        return Bridge(leg_a.port, leg_b.port, tally=self.service.meters.audio)
 
     def beep(self, leg: Leg) -> None:
         """Plays the warning beeps to `leg`, mixed into what it hears (the bridge)."""
