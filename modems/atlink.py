@@ -307,4 +307,10 @@ class AtLink(GsmModem, _OwnSerialPort):
                 log.exception("%s: handling %r failed", self.name, item)
 
 
-__all__ = ["AtLink", "TimeoutException"]
+def response_prefix(command: str) -> str | None:
+    """Gives the prefix of a command's own response lines: AT+CLCC -> +CLCC."""
+    match = re.match(r"AT([+^][A-Z]+)", command.upper())
+    return match[1] if match else None
+
+
+__all__ = ["AtLink", "TimeoutException", "response_prefix"]

@@ -17,7 +17,7 @@ import serial
 from gsmmodem.exceptions import (CommandError, CmeError, IncorrectPinError, PinRequiredError,
                                  TimeoutException)
 
-from modems.atlink import AtLink
+from modems.atlink import AtLink, response_prefix
 from modems.calls import CallTracker, parse_clip
 from modems.driver_sms import SmsUssdMixin
 from modems.driver_voice import ModuleVoiceMixin
@@ -316,7 +316,7 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
         if line[0] in "+^" and ":" not in line:
             return False    # a bare name is an answer line (AT+CLAC lists +CREG, +CLIP...)
         if pending:
-            expected = _response_prefix(pending)
+            expected = response_prefix(pending)
             if expected and line.startswith(expected):
                 return False
         return True
@@ -418,9 +418,3 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
 
 _CLCC_STAT = {CallState.ACTIVE: 0, CallState.HELD: 1, CallState.DIALING: 2,
               CallState.ALERTING: 3, CallState.INCOMING: 4, CallState.WAITING: 5}
-
-
-def _response_prefix(command: str) -> str | None:
-    """Gives the prefix of a command's own response lines: AT+CLCC -> +CLCC."""
-    match = re.match(r"AT([+^][A-Z]+)", command.upper())
-    return match[1] if match else None
