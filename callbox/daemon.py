@@ -28,6 +28,7 @@ from audio.speech import Speech
 from gateway import __version__
 from gateway.calls.by_sms import CallActions
 from gateway.calls.service import CallService
+from gateway.calls.voicetest import VoiceTests
 from gateway.care.simcare import SimCare
 from gateway.care.webhooks import Webhooks
 from gateway.care.alerts import Alerts
@@ -86,6 +87,7 @@ class Daemon:
         self.sms: SmsService | None = None
         self.care: SimCare | None = None          # `sim-care`: SIM credit, keep-alive
         self.sims: SimLimits | None = None     # the pool's chooser: limits, least used first
+        self.voicetests: VoiceTests | None = None  # `callbox voicetest`, one thread each
         self.web = None
         self.webhooks: Webhooks | None = None     # None when no [[webhook]] is configured
         self.alerts: Alerts | None = None
@@ -160,7 +162,9 @@ class Daemon:
         self.sms = SmsService(self.config, self._pool, actions, self.now, watch=self.watch,
                               meters=self.meters)
         self.sms.start()
-        self.care = SimCare(lambda: self.config, self._pool, self.sms, self.now, watch=self.watch)
+        self.voicetests = VoiceTests(self.calls, self.calls.context.speech)
+        self.care = SimCare(lambda: self.config, self._pool, self.sms, self.now, watch=self.watch,
+                            voice_tests=self.voicetests)
         self.care.worker.start()
         self.calls.serve_intents(actions.start)
         self._start_webhooks()
@@ -292,6 +296,8 @@ class Daemon:
             _step("stopping the web server", self.web.stop)
         if self._metrics_server is not None:
             _step("stopping the metrics server", self._metrics_server.stop)
+        if self.voicetests is not None:
+            _step("ending the voice tests", self.voicetests.stop)
         if self.calls is not None:
             _step("ending the calls", self.calls.stop)
         if self.care is not None:

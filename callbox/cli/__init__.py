@@ -30,8 +30,8 @@ ARGUMENT_MAX = 4096      # characters of one argument: a path's limit on Linux, 
 
 # Modules of this package, in the order `callbox --help` lists them.
 COMMANDS = ("run", "demo", "status", "probe", "at", "config_check", "account", "callerid",
-            "rates", "blocklist", "dtmf", "sms", "sim", "ussd", "backup", "restore", "migrate",
-            "user", "alerts")
+            "rates", "blocklist", "dtmf", "sms", "sim", "ussd", "voicetest", "backup", "restore",
+            "migrate", "user", "alerts")
 
 
 class CommandFailed(Exception):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from gateway.care.models import ModemRequest
 
-KINDS = ("balance", "ussd", "ussd-reply")
+KINDS = ("balance", "ussd", "ussd-reply", "voicetest")
 EXPIRE_AFTER = 60.0         # seconds a queued request waits for the daemon at most
 FINISHED = ("done", "failed", "expired")
+ANSWER_LIMIT = 8000         # characters of an answer kept (a voice test's progress and figures)
 
 
 def queue_request(box: str, kind: str, modem: str, text: str, now: float) -> int:
@@ -63,17 +64,27 @@ def take_next(box: str, now: float) -> ModemRequest | None:
 def finish(request_id: int, now: float, *, answer: str = "", error: str = "",
            ussd_status: int | None = None, amount_minor: int | None = None) -> None:
     """Writes a request's outcome: done with its answer, or failed with the error."""
-    ModemRequest.update(state="failed" if error else "done", answer=answer[:2000],
+    ModemRequest.update(state="failed" if error else "done", answer=answer[:ANSWER_LIMIT],
                         error=error[:500], ussd_status=ussd_status,
                         amount_minor=amount_minor, done_at=now).where(
         ModemRequest.id == request_id).execute()
 
 
-def recent(box: str, modem: str, limit: int = 10) -> list[ModemRequest]:
-    """Gives a modem's newest requests first (the web shows what it asked)."""
-    return list(ModemRequest.select().where((ModemRequest.box == box)
-                                            & (ModemRequest.modem == modem))
-                .order_by(ModemRequest.id.desc()).limit(limit))
+def tell_progress(request_id: int, answer: str) -> None:
+    """Writes what a running request has to say so far (a voice test's progress)."""
+    ModemRequest.update(answer=answer[:ANSWER_LIMIT]).where(
+        (ModemRequest.id == request_id) & (ModemRequest.state == "running")).execute()
+
+
+def recent(box: str, modem: str, limit: int = 10, kind: str | None = None
+           ) -> list[ModemRequest]:
+    """Gives a modem's newest requests (of `kind`, if given) first (the web shows what it
+    asked)."""
+    where = (ModemRequest.box == box) & (ModemRequest.modem == modem)
+    if kind is not None:
+        where &= ModemRequest.kind == kind
+    return list(ModemRequest.select().where(where).order_by(ModemRequest.id.desc())
+                .limit(limit))
 
 
 def interrupted(box: str, now: float) -> int:

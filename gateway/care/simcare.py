@@ -24,6 +24,7 @@ import time
 from typing import Callable, Protocol
 
 from gateway.care import credit, keepalive, requests
+from gateway.care.voicetests import VoiceTestReport, VoiceTests
 from gateway.config import Config
 from gateway.worker import OutageWatch, Worker
 from modems.errors import ModemError
@@ -66,11 +67,14 @@ class SimCare:
 
     def __init__(self, config: Callable[[], Config], modems: Modems, texts: Texts,
                  now: Callable[[], float], watch: OutageWatch | None = None,
-                 look_interval: float = LOOK_INTERVAL, request_poll: float = REQUEST_POLL):
-        """`config` gives the configuration in force (a reload changes it)."""
+                 look_interval: float = LOOK_INTERVAL, request_poll: float = REQUEST_POLL,
+                 voice_tests: VoiceTests | None = None):
+        """`config` gives the configuration in force (a reload changes it); `voice_tests`
+        runs the "voicetest" requests (none: they are refused)."""
         self.config = config
         self.modems = modems
         self.texts = texts
+        self.voice_tests = voice_tests
         self.now = now
         self.box = config().gateway.box
         self.worker = Worker("sim-care", watch=watch)
@@ -147,14 +151,19 @@ class SimCare:
                 outcome = self._serve(row)
             except MODEM_ERRORS as problem:
                 outcome = {"error": str(problem) or type(problem).__name__}
+            if outcome is None:         # a voice test runs on: its thread finishes it
+                log.info("%s: voice test to %s started for request %d", row.modem, row.text,
+                         row.id)
+                continue
             requests.finish(row.id, self.now(), **outcome)
             self._busy_until = time.monotonic() + BUSY_FOR
             log.info("%s: %s %s for the %s request %d: %s", row.modem, row.kind, row.text,
                      "failed" if outcome.get("error") else "answered", row.id,
                      outcome.get("error") or outcome.get("answer", "")[:80])
 
-    def _serve(self, row) -> dict:
-        """Gives the outcome of one request: its answer, or the error in plain words."""
+    def _serve(self, row) -> dict | None:
+        """Gives the outcome of one request: its answer, or the error in plain words; None
+        for a voice test that started (it finishes its request itself)."""
         status = next((status for status in self.modems.status()
                        if status.name == row.modem), None)
         if status is None:
@@ -166,6 +175,12 @@ class SimCare:
             return {"error": f"{row.modem} is in a call; ask again when it ends"}
         if row.kind == "balance":
             return self._serve_balance(status)
+        if row.kind == "voicetest":
+            if self.voice_tests is None:
+                return {"error": "this box runs no voice tests"}
+            refusal = self.voice_tests.start(row.modem, row.text,
+                                             VoiceTestReport(row.id, row.text, self.now))
+            return {"error": refusal} if refusal else None
         answer = self._ask(row.modem, row.text, reply=row.kind == "ussd-reply")
         return {"answer": answer.text or "", "ussd_status": answer.status}
 

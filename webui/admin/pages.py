@@ -24,7 +24,7 @@ from gateway.money.billing import MINOR_DIGITS
 from gateway.money.ledger import Account, CallerId, Cdr
 from gateway.sms import health as sms_health
 from gateway.store.db import db
-from webui.admin import credit as admin_credit
+from webui.admin import credit as admin_credit, voicetests as admin_voicetests
 from webui.admin.common import Refused, local_midnight, when
 
 LARGEST_AMOUNT = 10 ** 9          # minor units; beyond this an amount is a typing mistake
@@ -171,8 +171,9 @@ def install(app: bottle.Bottle, web) -> None:
         rows = modem_rows(web.pool, web.now(), web.config.gateway.box,
                           web.config.sms.drain_interval, web.config.sim)
         admin_credit.credit_cell(rows, web.config)
+        tests = admin_voicetests.last_tests(web.config.gateway.box, [row["name"] for row in rows])
         return web.render("modems", session, notice=notice, confirm=confirm,
-                          status_ok=status == 200, modems=rows)
+                          status_ok=status == 200, modems=rows, tests=tests)
 
     @app.get("/admin/modems")
     def modems_page():
@@ -199,6 +200,19 @@ def install(app: bottle.Bottle, web) -> None:
             return modems(session, str(refusal), status=refusal.status)
         return modems(session, f"{name}: the credit is asked now; it shows here within "
                       "seconds")
+
+    @app.post("/admin/modems/<name>/voicetest")
+    def voice_test_button(name):
+        session = web.admin_required()
+        web.check_csrf(session)
+        number = (bottle.request.forms.getunicode("number") or "")[:40]
+        try:
+            _, e164 = admin_voicetests.ask_voicetest(web.pool, web.config, name, number,
+                                                     web.now())
+        except Refused as refusal:
+            return modems(session, f"{name}: {refusal}", status=refusal.status)
+        return modems(session, f"{name}: voice test calling {e164}; its progress and figures "
+                      "show below")
 
     @app.get("/admin/accounts")
     def accounts_page():

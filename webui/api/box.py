@@ -7,8 +7,10 @@ import bottle
 from playhouse.shortcuts import model_to_dict
 
 from gateway.sms import store as sms_store
+from gateway.care import requests as modem_requests
 from webui.admin import (calls as admin_calls, credit as admin_credit, pages as admin,
-                         sms as admin_sms, system as admin_system)
+                         sms as admin_sms, system as admin_system,
+                         voicetests as admin_voicetests)
 from webui.admin.common import Refused, page_of, query_text
 from webui.admin.console import ExpertNeeded, send_command
 from webui.api.common import answer, flag, invalid, optional_body, page_json, posted, texts
@@ -136,3 +138,34 @@ def install(app: bottle.Bottle, web) -> None:
             raise invalid({"request": "a request id is a whole number in digits 0-9"})
         iccid, _ = admin_credit.sim_of(web.pool, web.config, modem)
         return admin_credit.balance_json(web.config, modem, iccid, asked)
+
+    @app.post("/api/admin/modems/<name>/voicetest")
+    def api_modem_voicetest_ask(name):
+        posted(web)
+        modem = known_modem(name)
+        number = texts(json_body(), ("number",))["number"][:40]
+        try:
+            request_id, e164 = admin_voicetests.ask_voicetest(web.pool, web.config, modem,
+                                                              number, web.now())
+        except Refused as refusal:
+            raise refused(refusal, "number") from None
+        bottle.response.status = 202
+        return {"modem": modem, "number": e164, "request": request_id, "state": "queued",
+                "follow": f"/api/admin/modems/{modem}/voicetest?request={request_id}"}
+
+    @app.get("/api/admin/modems/<name>/voicetest")
+    def api_modem_voicetest(name):
+        web.admin_required(api=True)
+        modem = known_modem(name)
+        asked = query_number("request", 1)
+        if asked is None and query_text("request", 20):
+            raise invalid({"request": "a request id is a whole number in digits 0-9"})
+        rows = modem_requests.recent(box, modem, limit=10, kind="voicetest")
+        payload = {"modem": modem,
+                   "recent": [admin_voicetests.request_json(row) for row in rows]}
+        if asked is not None:
+            row = modem_requests.get(asked)
+            payload["request"] = admin_voicetests.request_json(row) if (
+                row is not None and row.modem == modem and row.kind == "voicetest"
+                and row.box == box) else None
+        return payload

@@ -82,4 +82,52 @@ modem back (reset, reopen, USB power cycle, or gave up), when and why.</p>
 </tbody>
 </table>
 </div>
+<h2 id="voice-test">Voice test</h2>
+<p class="hint">Calls the number from the modem, plays a measured test signal, then asks
+whoever answers to say a sentence and press 1 2 3 (about 20 seconds; the same as
+<code>callbox voicetest MODEM NUMBER</code>). Figures: the round-trip delay; the echo return
+loss without and with the box's echo canceller (good: 40 dB or more with it); the noise floor
+(good: below -50 dBFS); the speech level (good: -32 to -16 LUFS); samples at full scale
+(good: none); which keys arrived in-band and as the modem's key reports.</p>
+<div class="scroll">
+<table id="voicetests">
+<thead><tr><th>Modem</th><th>Call</th><th>Last test</th></tr></thead>
+<tbody>
+% for modem in modems:
+% test = tests.get(modem['name'])
+<tr data-name="{{modem['name']}}" data-request="{{test['id'] if test and test['running'] else ''}}">
+  <td>{{modem['name']}}</td>
+  <td>
+    <form method="post" action="/admin/modems/{{modem['name']}}/voicetest" class="inline">
+      <input type="hidden" name="csrf_token" value="{{csrf}}">
+      <input type="tel" name="number" maxlength="40" placeholder="number to call" required>
+      <button type="submit">Voice test</button>
+    </form>
+  </td>
+  <td class="voicetest">
+  % if test is None:
+    none yet
+  % else:
+    <span class="summary{{' trouble' if test['state'] in ('failed', 'expired') else ''}}">{{test['when']}}: {{test['number']}}, {{test['state']}}{{(': ' + test['error']) if test['error'] else ''}}</span>
+    % if test['running'] and test['progress']:
+    <br><small class="progress">{{test['progress'][-1]}}</small>
+    % end
+    % if test['described']:
+    <table class="figures">
+    % for what, value in test['described']:
+      <tr><th>{{what}}</th><td>{{value}}</td></tr>
+    % end
+    </table>
+    % for line in test['advice']:
+    <small class="advice">{{line}}</small><br>
+    % end
+    % end
+  % end
+  </td>
+</tr>
+% end
+</tbody>
+</table>
+</div>
 <script src="/static/modems.js"></script>
+<script src="/static/voicetest.js"></script>
