@@ -43,6 +43,7 @@ MAX_LAG_S = 0.6             # the longest round trip looked for
 FLOOR_DBFS = -96.0          # levels below this (digital silence) read as this
 ECHO_FOUND = 0.3            # correlation coefficient above which the echo is timed
 CANCELLED_OVER_S = 1.0      # the canceller's figure: over the signal's last second
+SLIP_LOOK, SLIP_WINDOW = 5, 10          # frames: the echo's delay is looked at every 100 ms
 
 
 def level_dbfs(values: np.ndarray) -> float:
@@ -146,6 +147,7 @@ class Figures:
     erl_cancelled_db: float              # the same sound through the canceller afterwards
     erl_cancelled_at_least: bool
     tail_ms: int                         # the canceller's tail used for that
+    slips: int                           # times the box's audio slipped by a frame meanwhile
     echo_cancel: bool                    # whether the box cancels this modem's echo in calls
     noise_dbfs: float
     speech_lufs: float | None            # None: nothing was said
@@ -164,10 +166,10 @@ class Figures:
         return cls(**{key: value for key, value in data.items() if key in names})
 
 
-def round_trip(sent: np.ndarray, captured: np.ndarray, start: int, end: int,
-               max_lag: int = round(MAX_LAG_S * RATE)) -> tuple[int, float]:
-    """Gives (lag in samples, correlation coefficient 0..1) at which `captured` best
-    matches what was sent between samples `start` and `end`."""
+def _coefficients(sent: np.ndarray, captured: np.ndarray, start: int, end: int,
+                  max_lag: int) -> np.ndarray:
+    """Gives the correlation coefficient (0..1) of what was sent between samples `start`
+    and `end` with what was captured, at each lag from 0 to `max_lag` samples."""
     played = sent[start:end]
     heard = captured[start:end + max_lag]
     heard = np.pad(heard, (0, max(0, len(played) + max_lag - len(heard))))
@@ -177,22 +179,64 @@ def round_trip(sent: np.ndarray, captured: np.ndarray, start: int, end: int,
     energy = np.cumsum(np.concatenate(([0.0], np.square(heard))))
     window = energy[len(played):len(played) + max_lag + 1] - energy[:max_lag + 1]
     norm = math.sqrt(float(np.sum(np.square(played)))) * np.sqrt(np.maximum(window, 1e-9))
-    coefficients = np.abs(correlation) / np.maximum(norm, 1e-9)
+    return np.abs(correlation) / np.maximum(norm, 1e-9)
+
+
+def round_trip(sent: np.ndarray, captured: np.ndarray, start: int, end: int,
+               max_lag: int = round(MAX_LAG_S * RATE)) -> tuple[int, float]:
+    """Gives (lag in samples, correlation coefficient 0..1) at which `captured` best
+    matches what was sent between samples `start` and `end`."""
+    coefficients = _coefficients(sent, captured, start, end, max_lag)
     lag = int(np.argmax(coefficients))
     return lag, float(coefficients[lag])
 
 
-def cancel_echo(sent_pcm: bytes, captured_pcm: bytes, tail_ms: int) -> np.ndarray:
-    """Gives the captured samples after a fresh echo canceller (as the box runs it: the
-    reference of captured frame k is the frame written in period k - 1)."""
+def slips(sent: np.ndarray, heard: np.ndarray, lag: int, until: int) -> list[int]:
+    """Gives, for each frame the box sent before frame `until`, how many whole frames
+    later than `lag` its echo came back: 0, but 1 (or -1) from where the box's audio
+    slipped by a frame (a period it was too busy to read the modem in, or the device
+    took a frame late) until it slipped back. Looked at every SLIP_LOOK frames where
+    the box sent a sound that times well (not a pure tone, whose echo matches at many
+    lags)."""
+    offsets = [0] * until
+    window = SLIP_WINDOW * FRAME_SAMPLES
+    current = 0
+    for first in range(0, until):
+        start = first * FRAME_SAMPLES
+        if first % SLIP_LOOK == 0 and first + SLIP_WINDOW <= until and \
+                level_dbfs(sent[start:start + window]) >= SIGNAL_DBFS - 25:
+            coefficients = _coefficients(sent, heard, start, start + window,
+                                         lag + 3 * FRAME_SAMPLES)
+            local = int(np.argmax(coefficients))
+            frames_off = round((local - lag) / FRAME_SAMPLES)
+            near = np.concatenate((coefficients[max(0, local - 6):max(0, local - 3)],
+                                   coefficients[local + 4:local + 7]))
+            sharp = coefficients[local] >= 0.6 and float(near.max(initial=0)) < \
+                0.7 * coefficients[local]
+            if sharp and abs(local - lag - frames_off * FRAME_SAMPLES) <= 2:
+                current = frames_off
+        offsets[first] = current
+    return offsets
+
+
+def cancel_echo(sent_pcm: bytes, captured_pcm: bytes, tail_ms: int,
+                offsets: list[int] | None = None, lag_frames: int = 0) -> np.ndarray:
+    """Gives the captured samples after a fresh echo canceller, run as the box runs it: the
+    reference of captured frame k is the frame written in period k - 1. With `offsets`
+    (from `slips`), the reference follows the box's own slips (the frame written in
+    period k - 1 - offset), so the canceller meets the line's echo path alone."""
     canceller = EchoCanceller(tail_ms)
+    step = FRAME_SAMPLES * 2
+    count = len(captured_pcm) // step
     try:
-        reference = SILENCE
         out = []
-        step = FRAME_SAMPLES * 2
-        for offset in range(0, len(captured_pcm) - step + 1, step):
-            out.append(canceller.cancel(captured_pcm[offset:offset + step], reference))
-            reference = sent_pcm[offset:offset + step]
+        for index in range(count):
+            source = index - 1
+            if offsets:
+                source -= offsets[min(len(offsets) - 1, max(0, index - lag_frames))]
+            reference = sent_pcm[source * step:(source + 1) * step] if source >= 0 else b""
+            out.append(canceller.cancel(captured_pcm[index * step:(index + 1) * step],
+                                        reference.ljust(step, b"\0")))
     finally:
         canceller.close()
     return samples(b"".join(out))
@@ -230,7 +274,8 @@ def measure(recording: Recording, marks: Marks, tail_ms: int,
     noise_power = _power(quiet)
     played = sent[start:end]
     erl, erl_bound = _loss(played, heard[start + shift:end + shift], noise_power)
-    cancelled = cancel_echo(sent_pcm, captured_pcm, tail_ms)
+    offsets = slips(sent, heard, lag, marks.signal_end) if found else []
+    cancelled = cancel_echo(sent_pcm, captured_pcm, tail_ms, offsets, lag // FRAME_SAMPLES)
     late = max(start, end - round(CANCELLED_OVER_S * RATE))
     left, left_bound = _loss(sent[late:end], cancelled[late + shift:end + shift], noise_power)
     return Figures(
@@ -238,7 +283,8 @@ def measure(recording: Recording, marks: Marks, tail_ms: int,
         echo_correlation=round(correlation, 3), played_dbfs=round(level_dbfs(played), 1),
         erl_db=round(erl, 1), erl_at_least=erl_bound or not found,
         erl_cancelled_db=round(left, 1), erl_cancelled_at_least=left_bound,
-        tail_ms=tail_ms, echo_cancel=echo_cancel, noise_dbfs=round(level_dbfs(quiet), 1),
+        tail_ms=tail_ms, slips=sum(1 for before, after in zip(offsets, offsets[1:])
+                                   if before != after), echo_cancel=echo_cancel, noise_dbfs=round(level_dbfs(quiet), 1),
         speech_lufs=_speech(heard, marks, shift, key_starts),
         clipped_samples=int(np.count_nonzero(np.abs(heard) >= FULL_SCALE)),
         captured_samples=len(heard), keys_in_band="".join(keys_in_band),

@@ -106,6 +106,8 @@ def describe(figures: dict) -> list[tuple[str, str]]:
         ("echo return loss", f"{erl} without the canceller"),
         ("", f"{left} with the canceller (tail {figures['tail_ms']} ms, "
          f"{'on' if figures.get('echo_cancel') else 'OFF'} for calls)"),
+    ] + ([("audio slips", f"{figures['slips']} (a frame late, the box being busy; taken "
+                          "out of the canceller's figure)")] if figures.get("slips") else []) + [
         ("noise floor", _level(figures["noise_dbfs"], "dBFS")),
         ("speech level", f"{speech:.1f} LUFS" if speech is not None else "no speech heard"),
         ("clipping", "none" if not clipped else
@@ -129,8 +131,8 @@ def advice(figures: dict) -> list[str]:
                     "echo_cancel = true.")
     elif (echo and not figures.get("erl_cancelled_at_least")
           and figures["erl_cancelled_db"] < 40 and (trip is None or trip + 20 <= tail)):
-        said.append("The canceller leaves an echo one may hear (under 40 dB): the modem's own "
-                    "echo canceller (its profile's voice settings) may help.")
+        said.append("The canceller leaves an echo one may hear (under 40 dB): the module's own "
+                    "echo canceller (module_echo_cancel) may help.")
     if figures["noise_dbfs"] > -50:
         said.append("The line is noisy (noise floor above -50 dBFS): try "
                     "noise_suppression = true.")
@@ -143,7 +145,8 @@ def advice(figures: dict) -> list[str]:
                     f"about {change:+.0f} for this modem.")
     if figures.get("clipped_samples"):
         said.append("The sound from the modem reaches full scale (it is distorted before the "
-                    "box gets it): lower the modem's own gain, not rx_gain_db.")
+                    "box gets it): lower the module's own volume (speaker_volume), not "
+                    "rx_gain_db.")
     keys_in_band, reported = figures.get("keys_in_band", ""), figures.get("keys_reported", "")
     if "123" not in keys_in_band:
         said.append("The keys 1 2 3 were not all heard in-band"
