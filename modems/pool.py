@@ -244,18 +244,6 @@ class ModemPool(RecoveryMixin):
             log.exception("choosing a modem for %s failed; taking configuration order", work)
             return list(candidates)
 
-    def lend(self, name: str) -> ModemDriver | None:
-        """Lends the named modem whatever its roles (a voice test), or None when it is not
-        up, is lent already, is being retired or is in a call."""
-        with self._lock:
-            slot = self._slots.get(name)
-            driver = slot.driver if slot is not None else None
-            if (driver is None or slot.status.state != "up" or slot.allocated
-                    or slot.retiring or driver.in_call):
-                return None
-            slot.allocated = True
-            return driver
-
     def reset(self, name: str) -> bool:
         """Closes an up modem so its supervisor reports it down and opens it again;
         gives False when it is not up."""

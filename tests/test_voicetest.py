@@ -323,4 +323,6 @@ def test_voice_tests_from_the_web_and_their_refusals(box):
     stopped = request()
     assert (stopped["state"], stopped["error"]) == ("failed", "the box is stopping")
     assert box.user.wait_state(PhoneState.IDLE, timeout=5)
-    assert box.daemon.pool.lend("m1") is not None
+    driver = box.daemon.pool.acquire("callback")
+    assert driver is not None and driver.name == "m1"
+    box.daemon.pool.release("m1")

@@ -184,15 +184,6 @@ class CallService:
                 reached.set()
         return driver
 
-    def lend(self, modem: str, owner) -> object | None:
-        """Lends the named modem to `owner` (a voice test), its events going to
-        `owner.deliver`; None when it is not up, is lent or is in a call."""
-        driver = self.pool.lend(modem)
-        if driver is not None:
-            with self._lock:
-                self._owners[modem] = owner
-        return driver
-
     def release(self, modem: str, session: Session) -> None:
         with self._lock:
             if self._owners.get(modem) is session:

@@ -65,7 +65,11 @@ class Report(Protocol):
 class Lender(Protocol):
     """The call service as a voice test sees it (gateway/calls/service.py CallService)."""
 
-    def lend(self, modem: str, owner) -> object | None: ...
+    config: object              # gateway.config.Config: the modems and their roles
+
+    def acquire(self, role: str, owner, exclude=()) -> object | None:
+        """Lends a free modem of `role` (not one in `exclude`), its events going to
+        `owner.deliver`; None when none is free."""
 
     def release(self, modem: str, owner) -> None: ...
 
@@ -140,10 +144,7 @@ class VoiceTest:
         self.report.finished(figures, error)
 
     def _test(self) -> Figures:
-        self._driver = self.calls.lend(self.modem, self)
-        if self._driver is None:
-            raise TestFailed(f"{self.modem} is not free: it is in a call, lent to a "
-                             "session, or not up")
+        self._driver = self._borrow()
         self._dial()
         self._open_port()
         settings = self.calls.voice_settings(self.modem)
@@ -174,6 +175,19 @@ class VoiceTest:
                        keys_reported=[key for key, _ in self.keys_reported],
                        key_starts=[start for _, start in self.keys_in_band],
                        echo_cancel=settings.echo_cancel)
+
+    def _borrow(self):
+        """Borrows the modem from the pool as a session does: by one of its roles, every
+        other modem left out (so the pool's own checks hold: up, registered, free, its
+        SIM under its limits)."""
+        modems = self.calls.config.modems
+        roles = next((sorted(modem.roles) for modem in modems if modem.name == self.modem), [])
+        others = [modem.name for modem in modems if modem.name != self.modem]
+        driver = self.calls.acquire(roles[0], self, exclude=others) if roles else None
+        if driver is None:
+            raise TestFailed(f"{self.modem} is not free: it is in a call or lent to a "
+                             "session, not registered, or its SIM is at a limit")
+        return driver
 
     def _dial(self) -> None:
         self.report.progress(f"calling {self.number} from {self.modem}")
