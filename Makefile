@@ -56,6 +56,7 @@ bench: setup prompts
 	$(PY) bench/sms.py
 	$(PY) bench/db.py
 	$(PY) bench/web.py
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
