@@ -51,6 +51,7 @@ bench: setup prompts
 	$(PY) bench/modems.py
 	$(PY) bench/memory.py
 	$(PY) bench/audio.py
+	$(PY) bench/echo.py
 	$(PY) bench/dtmf.py
 	$(PY) bench/callback.py
 	$(PY) bench/sms.py

@@ -56,6 +56,7 @@ def library() -> ctypes.CDLL:
         lib.speex_echo_state_init.restype = ctypes.c_void_p
         lib.speex_echo_state_init.argtypes = [ctypes.c_int, ctypes.c_int]
         lib.speex_echo_state_destroy.argtypes = [ctypes.c_void_p]
+        lib.speex_echo_state_reset.argtypes = [ctypes.c_void_p]
         lib.speex_echo_cancellation.argtypes = [ctypes.c_void_p, _Frame, _Frame, _Frame]
         lib.speex_echo_ctl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
         lib.speex_preprocess_state_init.restype = ctypes.c_void_p
@@ -102,6 +103,11 @@ class EchoCanceller:
         self._lib.speex_echo_cancellation(self._echo, self._captured, self._played, self._out)
         self._lib.speex_preprocess_run(self._post, self._out)
         return bytes(self._out)
+
+    def reset(self) -> None:
+        """Forgets what the filter learned (the echo moved: another delay)."""
+        if self._echo is not None:
+            self._lib.speex_echo_state_reset(self._echo)
 
     def close(self) -> None:
         """Frees the C state; safe to call twice."""

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from audio.pcm import FULL_SCALE, SILENCE
-from audio.speexdsp import EchoCanceller, NoiseSuppressor
+from audio.echo_align import AlignedEchoCanceller
+from audio.speexdsp import NoiseSuppressor
 
 LIMIT = 0.98 * FULL_SCALE       # a frame louder than this after gain is turned down
 RELEASE = 1.12                  # the limiter's gain climbs back at most 1 dB a frame
@@ -68,7 +69,8 @@ class VoiceProcessor:
         self.settings = settings
         self.rx = Gain(settings.rx_gain_db)
         self.tx = Gain(settings.tx_gain_db)
-        self.echo = EchoCanceller(settings.echo_tail_ms) if settings.echo_cancel else None
+        self.echo = (AlignedEchoCanceller(settings.echo_tail_ms) if settings.echo_cancel
+                     else None)
         self.noise = NoiseSuppressor() if settings.noise_suppression else None
 
     def captured(self, frame: bytes, reference: bytes = SILENCE) -> bytes:

@@ -35,7 +35,7 @@ import numpy as np
 
 from audio.loudness import integrated_lufs
 from audio.pcm import FRAME_SAMPLES, FULL_SCALE, RATE, SILENCE, frames, samples, to_pcm
-from audio.speexdsp import EchoCanceller
+from audio.echo_align import AlignedEchoCanceller
 
 SIGNAL_S = 2.5              # the test signal's length
 SIGNAL_DBFS = -20.0         # its RMS level while it sounds
@@ -225,7 +225,7 @@ def cancel_echo(sent_pcm: bytes, captured_pcm: bytes, tail_ms: int,
     reference of captured frame k is the frame written in period k - 1. With `offsets`
     (from `slips`), the reference follows the box's own slips (the frame written in
     period k - 1 - offset), so the canceller meets the line's echo path alone."""
-    canceller = EchoCanceller(tail_ms)
+    canceller = AlignedEchoCanceller(tail_ms)
     step = FRAME_SAMPLES * 2
     count = len(captured_pcm) // step
     try:

@@ -12,6 +12,7 @@ import threading
 import numpy as np
 import pytest
 
+from audio.echo_align import MARGIN, AlignedEchoCanceller, estimate_delay
 from audio.endpoint import open_endpoint
 from audio.pcm import FRAME_BYTES, FRAME_SAMPLES, FULL_SCALE, frames, samples, to_pcm
 from audio.port import AudioPort
@@ -56,6 +57,34 @@ def test_the_canceller_removes_a_handset_echo(delay_ms, return_loss_db):
     assert echo_level - residue_level >= 25, (echo_level, residue_level)
     canceller.close()
     canceller.close()       # twice is harmless
+
+
+@pytest.mark.parametrize("delay_ms, return_loss_db", [(60, 15), (120, 20), (250, 15)])
+def test_the_aligned_canceller_finds_the_echo_and_converges_within_two_seconds(
+        delay_ms, return_loss_db):
+    far = speech_like(3.0)
+    path = EchoPath(delay_ms, return_loss_db)
+    canceller = AlignedEchoCanceller(search_ms=300)
+    echoes, residues = [], []
+    for start in range(0, len(far), FRAME_SAMPLES):
+        played = to_pcm(far[start:start + FRAME_SAMPLES])
+        echo = path.add_to(bytes(FRAME_BYTES))
+        path.heard(played)
+        echoes.append(samples(echo))
+        residues.append(samples(canceller.cancel(echo, played)))
+    # the bulk delay is the echo's, less the few ms kept for its onset
+    assert abs(canceller.delay + MARGIN - delay_ms * 8) <= 16 or canceller.delay == 0 and delay_ms * 8 <= MARGIN + 64, canceller.delay
+    after_two_seconds = slice(100, 150)
+    erle = (power_db(np.concatenate(echoes[after_two_seconds]))
+            - power_db(np.concatenate(residues[after_two_seconds])))
+    assert erle >= 25, erle
+    canceller.close()
+
+
+def test_no_delay_is_taken_from_silence_or_from_sound_that_is_no_echo():
+    rng = np.random.default_rng(5)
+    assert estimate_delay(np.zeros(6000), np.zeros(4000), 2000) is None
+    assert estimate_delay(rng.normal(0, 1000, 6000), rng.normal(0, 1000, 4000), 2000) is None
 
 
 def test_gain_never_clips_and_comes_back():

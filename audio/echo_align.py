@@ -1,0 +1,112 @@
+"""The echo canceller behind a bulk delay: find where the echo is, then cancel it there.
+
+    canceller = AlignedEchoCanceller(search_ms=256)
+    clean = canceller.cancel(captured, played)      # one 20 ms frame each
+
+An adaptive filter long enough to reach an echo 250 ms late has 2000 taps and
+needs several seconds of speech to converge (bench/echo.py: 3 dB after 2 s).
+Most of those taps model nothing: a handset echo is a short smear far away. So,
+as WebRTC's echo canceller does, the delay is found first by cross-correlating
+what was captured with what was sent (an FFT every ESTIMATE_EVERY frames), and
+speex's filter gets the reference delayed by that much: FILTER_MS of taps that
+converge in about a second. Until the delay is known (and while the far end is
+silent) the filter works unaligned on the first FILTER_MS, which is where short
+echoes are anyway. A new delay (another call, another network path) is taken
+once two estimates in a row agree and the echo has left the filter's middle (a
+shift of a frame or two, as a busy audio thread makes, stays inside and the
+filter follows it), and the filter starts again.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from audio.pcm import FRAME_SAMPLES, RATE
+from audio.speexdsp import EchoCanceller
+
+log = logging.getLogger(__name__)
+
+FILTER_MS = 64              # taps speex adapts, behind the bulk delay
+MARGIN = 192                # samples (24 ms) the filter starts before the echo: a slip of a
+                            # frame earlier (a late audio thread) stays inside it
+KEEP_FROM, KEEP_TO = 64, 384  # an echo 8 to 48 ms into the filter needs no new delay
+WINDOW = RATE // 2          # samples correlated per estimate (0.5 s)
+ESTIMATE_EVERY = 25         # frames between estimates (0.5 s)
+MIN_CORRELATION = 0.3       # a weaker peak is speech of the near end, or noise
+SURE = 0.6                  # a peak this strong is taken at once, without a second estimate
+AGREE = 16                  # samples two estimates in a row may differ by
+
+
+class AlignedEchoCanceller:
+    """Speex's canceller behind a bulk delay found by cross-correlation (module docstring)."""
+
+    def __init__(self, search_ms: int = 256):
+        self.search = RATE * search_ms // 1000
+        self.canceller = EchoCanceller(FILTER_MS)
+        self.delay = 0                      # samples the reference is held back
+        # what was sent and captured lately, as int16 frames kept in arrival order by a
+        # rolling start (no copy per frame; the estimate lines them up once per 0.5 s)
+        self._sent = np.zeros(self.search + WINDOW + FRAME_SAMPLES, dtype=np.int16)
+        self._heard = np.zeros(WINDOW, dtype=np.int16)
+        self._frames = 0
+        self._candidate: int | None = None
+
+    def cancel(self, captured: bytes, played: bytes) -> bytes:
+        """Gives `captured` with the echo of what was played before it removed."""
+        self._sent[:-FRAME_SAMPLES] = self._sent[FRAME_SAMPLES:]
+        self._sent[-FRAME_SAMPLES:] = np.frombuffer(played, "<i2")
+        self._heard[:-FRAME_SAMPLES] = self._heard[FRAME_SAMPLES:]
+        self._heard[-FRAME_SAMPLES:] = np.frombuffer(captured, "<i2")
+        self._frames += 1
+        if self._frames % ESTIMATE_EVERY == 0:
+            self._estimate()
+        end = len(self._sent) - self.delay
+        return self.canceller.cancel(captured, self._sent[end - FRAME_SAMPLES:end].tobytes())
+
+    def _estimate(self) -> None:
+        found = estimate_delay(self._sent.astype(np.float64), self._heard.astype(np.float64),
+                               self.search)
+        if found is None:
+            self._candidate = None
+            return
+        lag, strength = found
+        agreed = self._candidate is not None and abs(lag - self._candidate) <= AGREE
+        if agreed or strength >= SURE:
+            delay = max(0, lag - MARGIN)
+            inside = KEEP_FROM <= lag - self.delay <= KEEP_TO or (delay == 0 == self.delay)
+            if not inside:
+                log.debug("echo delay %d ms (was %d ms)", delay * 1000 // RATE,
+                          self.delay * 1000 // RATE)
+                self.delay = delay
+                self.canceller.reset()
+        self._candidate = lag
+
+    def close(self) -> None:
+        self.canceller.close()
+
+
+def estimate_delay(reference: np.ndarray, captured: np.ndarray,
+                   search: int) -> tuple[int, float] | None:
+    """Gives the lag (samples, 0..search) at which `captured` (the last WINDOW samples)
+    best matches `reference` (ending at the same moment, `search` samples longer) and
+    the normalized correlation there, or None when no lag matches well enough (the far
+    end silent, the near end talking)."""
+    window = len(captured)
+    far = reference[-(window + search):]
+    energy = float(np.dot(captured, captured))
+    if energy <= 0 or float(np.dot(far, far)) <= 0:
+        return None
+    size = 1 << (len(far) + window).bit_length()
+    spectrum = np.fft.rfft(far, size) * np.conj(np.fft.rfft(captured, size))
+    correlation = np.fft.irfft(spectrum, size)[:search + 1]
+    # correlation[k] matches captured with the far end `search - k` samples earlier
+    lags = search - np.arange(search + 1)
+    squares = np.cumsum(np.concatenate(([0.0], far * far)))
+    norms = np.sqrt(energy * (squares[np.arange(search + 1) + window]
+                              - squares[np.arange(search + 1)]) + 1e-9)
+    normalized = correlation / norms
+    best = int(np.argmax(normalized))
+    if normalized[best] < MIN_CORRELATION:
+        return None
+    return int(lags[best]), float(normalized[best])
