@@ -62,6 +62,7 @@ DEFAULTS = {
     'callback.blocked_prefixes': "('+49900', '+49137', '+49180', '+49118', '+449', '+3389', '+1900', '+1976', '+870', '+881', '+882')",
     'callback.allowed_prefixes': '()',
     'callback.routes': '()',
+    'callback.max_concurrent_sessions': '1',
     'web.listen': "'0.0.0.0:8080'",
     'web.tls_cert': "''",
     'web.tls_key': "''",
@@ -127,6 +128,8 @@ RANGES = {
     'callback.min_call_seconds = 1000000': 'must be between 1 and 600 seconds, got 1e+06',
     'callback.warning_before_end = -1000000': 'must be between 0 and 600 seconds, got -1e+06',
     'callback.warning_before_end = 1000000': 'must be between 0 and 600 seconds, got 1e+06',
+    'callback.max_concurrent_sessions = -1000000': 'must be between 1 and 100 calls, got -1e+06',
+    'callback.max_concurrent_sessions = 1000000': 'must be between 1 and 100 calls, got 1e+06',
     'web.workers = -1000000': 'must be between 2 and 256 threads, got -1e+06',
     'web.workers = 1000000': 'must be between 2 and 256 threads, got 1e+06',
     'web.request_timeout = -1000000': 'must be between 1 and 300 seconds, got -1e+06',
@@ -182,6 +185,7 @@ language = "en"
 blocked_prefixes = ["+49900", "+49137", "+49180", "+49118", "+449", "+3389", "+1900", "+1976", "+870", "+881", "+882"]
 allowed_prefixes = []
 routes = {}
+max_concurrent_sessions = 1
 
 [web]
 listen = "0.0.0.0:8080"

@@ -55,6 +55,7 @@ def admin_posts(app) -> dict[str, dict]:
     alice = app.alice.id
     return {f"/admin/accounts/{alice}/pin": {"pin": "9876"},
             f"/admin/accounts/{alice}/lock": {"locked": "1"},
+            f"/admin/accounts/{alice}/sessions": {"sessions": "3"},
             f"/admin/accounts/{alice}/callerids": {"number": "+4917099999999"},
             f"/admin/accounts/{alice}/callerids/remove": {"number": "+4917012345678"},
             "/admin/rates": {},

@@ -43,6 +43,7 @@ def routes(app) -> list[tuple[str, str, dict | None]]:
             ("POST", f"/api/admin/accounts/{alice}/pin", {"pin": "9876"}),
             ("POST", f"/api/admin/accounts/{alice}/lock", None),
             ("POST", f"/api/admin/accounts/{alice}/unlock", None),
+            ("POST", f"/api/admin/accounts/{alice}/sessions", {"max_concurrent_sessions": 3}),
             ("POST", f"/api/admin/accounts/{alice}/callerids", {"number": "+4917099999999"}),
             ("DELETE", f"/api/admin/accounts/{alice}/callerids", {"number": "+4917012345678"}),
             ("GET", "/api/admin/rates?q=49", None),
@@ -110,7 +111,7 @@ def test_every_route_refuses_the_anonymous_holders_and_tokens(app):
 def test_every_change_needs_the_csrf_header(app, admin):
     failed_sms(app)
     changes = [route for route in routes(app) if route[0] != "GET"]
-    assert len(changes) == 11
+    assert len(changes) == 12
     for method, path, body in changes:
         reply = call(admin, method, path, body, {})
         assert reply.status == 403 and "X-CSRF-Token" in answer(reply)["error"], path
@@ -126,7 +127,8 @@ def test_create_top_up_and_lock_an_account(app, admin):
     assert reply.status == 201
     carol = answer(reply)
     assert carol == {"id": carol["id"], "number": carol["number"], "name": "carol",
-                     "balance": 1250, "reserved": 0, "locked": False, "caller_ids": []}
+                     "balance": 1250, "reserved": 0, "locked": False,
+                     "max_concurrent_sessions": 1, "caller_ids": []}
     assert re.fullmatch(r"[0-9]{9}", carol["number"]), carol["number"]
     Client(app).login("carol", "carol-secret")          # the holder's web login is made
     reply = call(admin, "POST", "/api/admin/accounts", {"name": "carol", "pin": "12",

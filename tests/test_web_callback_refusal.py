@@ -9,6 +9,9 @@ import types
 import pytest
 
 from gateway import users
+from gateway.actions import accounts as account_actions
+from gateway.actions.audit import Actor
+from gateway.money import ledger
 from gateway.money.ledger import Session
 from modems.sim import PhoneState
 from webui.app import make_app
@@ -54,6 +57,25 @@ def test_a_second_call_while_one_runs_is_refused_with_its_reason(box):
     assert "too many calls running for this account" in json.loads(reply.text)["error"]
     assert sessions() == [("connect-two", USER, box.rig.account_id, "running")]
     assert box.client.get(f"/api/callbacks/{first + 1}", headers=box.token).status == 404
+    box.client.post(f"/api/callbacks/{first}/hangup", headers=box.token)
+    assert box.rig.wait_settled()
+
+
+def test_the_number_of_calls_set_for_the_account_is_what_refuses(box):
+    now = time.time()
+    account_actions.set_max_sessions(Actor("root", "cli"), box.rig.account_id, 2, now)
+    held = ledger.start_session("box", box.rig.account_id, "callback", OTHER, now)  # one runs
+    reply = box.client.post("/api/callbacks", json_body={"a": USER, "b": FRIEND},
+                            headers=box.token)
+    assert reply.status == 201, reply.text         # the second of two allowed
+    first = json.loads(reply.text)["id"]
+    assert box.rig.user.wait_state(PhoneState.RINGING, timeout=10)
+    reply = box.client.post("/api/callbacks", json_body={"a": FRIEND, "b": OTHER},
+                            headers=box.token)
+    assert reply.status == 409
+    assert "(at most 2 at once)" in json.loads(reply.text)["error"]
+    assert [row[0] for row in sessions()] == ["callback", "connect-two"]
+    assert ledger.discard_session(held)
     box.client.post(f"/api/callbacks/{first}/hangup", headers=box.token)
     assert box.rig.wait_settled()
 

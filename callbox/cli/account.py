@@ -1,9 +1,11 @@
-"""`callbox account add|list|topup|debit|pin|lock|unlock`: accounts, balances and PINs.
+"""`callbox account add|list|topup|debit|pin|lock|unlock|sessions`: accounts, balances, PINs.
 
 Amounts are typed in major units (12.50) and kept as integer minor units.
 The account number printed by `add` is the number a caller whose phone is not
 authorized types on the keys before the PIN (random, with a check digit:
 gateway/money/accounts.py); accounts made before such numbers keep their id.
+`sessions` sets how many calls an account may have running at once; a new account
+gets `[callback] max_concurrent_sessions` unless `add --sessions N` says otherwise.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from gateway.money.ledger import Account, CallerId
 LARGEST_AMOUNT = 10 ** 12        # minor units; beyond this an amount is a typing mistake
 # Bounded: Decimal('9' * 10**6) overflows when scaled.
 _AMOUNT = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?")
-COLUMNS = ("NUMBER", "NAME", "BALANCE", "RESERVED", "CALLER IDS", "LOCKED")
+COLUMNS = ("NUMBER", "NAME", "BALANCE", "RESERVED", "CALLER IDS", "AT ONCE", "LOCKED")
 
 
 def add_parser(subparsers) -> None:
@@ -45,6 +47,9 @@ def add_parser(subparsers) -> None:
                      "(a PIN on the command line is visible to other users of the box)")
     add.add_argument("--balance", required=True, metavar="AMOUNT",
                      help="opening balance in major units, e.g. 12.50")
+    add.add_argument("--sessions", type=int, metavar="N",
+                     help="calls it may have running at once (default: [callback] "
+                     "max_concurrent_sessions of the configuration)")
     add.set_defaults(func=add_account)
 
     listing = actions.add_parser("list", help="list accounts with their balances",
@@ -83,6 +88,14 @@ def add_parser(subparsers) -> None:
         locking.add_argument("name", metavar="NAME")
         locking.set_defaults(func=lock_account, locked=action == "lock")
 
+    sessions = actions.add_parser(
+        "sessions", help="set how many calls an account may have running at once",
+        description="Set how many calls (callbacks and connect-twos) the account may have "
+        "running at once, 1 to 100. Calls running now go on; the number counts for the next.")
+    sessions.add_argument("name", metavar="NAME")
+    sessions.add_argument("sessions", type=int, metavar="N")
+    sessions.set_defaults(func=set_sessions)
+
     for action_parser in actions.choices.values():
         add_config_argument(action_parser)
 
@@ -95,14 +108,17 @@ def add_account(args: argparse.Namespace) -> int:
     if balance < 0:
         raise CommandFailed(f"an opening balance is not negative, got {args.balance!r}")
     pin = read_pin(args.pin)
+    sessions = (config.callback.max_concurrent_sessions if args.sessions is None
+                else args.sessions)
     with box_database(config):
         try:
             account = account_actions.create_account(cli_actor(), args.name, pin, balance,
-                                                     time.time())
+                                                     time.time(), sessions=sessions)
         except ActionError as error:
             raise CommandFailed(str(error)) from None
     print(f"created account {account.name}: number {account.number}, balance "
-          f"{format_money(balance, config.gateway.currency, MINOR_DIGITS)}")
+          f"{format_money(balance, config.gateway.currency, MINOR_DIGITS)}, "
+          f"{account_actions.calls_at_once(sessions)}")
     return 0
 
 
@@ -120,7 +136,8 @@ def list_accounts(args: argparse.Namespace) -> int:
     rows = [COLUMNS] + [(account.number or "-", account.name,
                          format_money(account.balance, currency, MINOR_DIGITS),
                          format_money(account.reserved, currency, MINOR_DIGITS),
-                         str(account.caller_id_count), lock_state(account, now))
+                         str(account.caller_id_count), str(account.max_concurrent_sessions),
+                         lock_state(account, now))
                         for account in accounts]
     print_table(rows)
     return 0
@@ -193,6 +210,21 @@ def lock_account(args: argparse.Namespace) -> int:
         changed = account_actions.set_locked(cli_actor(), account.id, args.locked, time.time())
     print(f"account {account.name} {word}" if changed
           else f"account {account.name} was {word} already")
+    return 0
+
+
+def set_sessions(args: argparse.Namespace) -> int:
+    config = load(config_path(args))
+    with box_database(config):
+        account = find_account(args.name)
+        try:
+            changed = account_actions.set_max_sessions(cli_actor(), account.id, args.sessions,
+                                                       time.time())
+        except ActionError as error:
+            raise CommandFailed(str(error)) from None
+    said = account_actions.calls_at_once(args.sessions)
+    print(f"account {account.name}: {said}" if changed
+          else f"account {account.name} had {said} already")
     return 0
 
 

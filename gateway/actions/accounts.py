@@ -1,4 +1,4 @@
-"""Changes to accounts: create, top up, debit, set the PIN, lock and unlock.
+"""Changes to accounts: create, top up, debit, set the PIN, lock and unlock, calls at once.
 
 Each action runs in one transaction with its audit record, and refuses with a
 subclass of ActionError whose `field` names the input at fault. They compose
@@ -7,7 +7,8 @@ PIN locks stay there. Rules every caller gets the same (docs/actions.md):
 - a new PIN ends the account's PIN-entry lock, whoever sets it;
 - a top-up only adds money, a debit takes it with a reason and never more than
   the account has free (its balance less what running calls hold);
-- a lock or unlock that changes nothing writes no record.
+- a lock or unlock that changes nothing writes no record, nor does setting the calls an
+  account may have running at once (`max_concurrent_sessions`) to what it is.
 Amounts arrive as integer minor units: reading "12.50" is the caller's job.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from gateway.money.ledger import Account, InsufficientCredit
 from gateway.store.db import db
 
 NOTE_LENGTH = 200          # characters of a note or reason kept
+MOST_SESSIONS = 100        # calls at once an account may be given ([callback] key's range)
 
 
 class NoSuchAccount(ActionError):
@@ -61,10 +63,14 @@ def account(account_id: int) -> Account:
     return found
 
 
-def create_account(actor: Actor, name: str, pin: str, balance: int, now: float) -> Account:
-    """Gives a new account with its number, PIN and opening balance (recorded as a top-up)."""
+def create_account(actor: Actor, name: str, pin: str, balance: int, now: float,
+                   sessions: int = 1) -> Account:
+    """Gives a new account with its number, PIN, opening balance (recorded as a top-up) and
+    the calls it may have running at once (the caller passes `[callback]
+    max_concurrent_sessions` unless told otherwise)."""
     if balance < 0:
         raise InvalidValue("an opening balance is not negative", "balance")
+    check_sessions(sessions)
     try:
         money_accounts.check_pin_format(pin)
     except money_accounts.AccountError as error:
@@ -74,8 +80,13 @@ def create_account(actor: Actor, name: str, pin: str, balance: int, now: float) 
             created = money_accounts.create(name, pin, balance, now, by=booked_by(actor))
         except money_accounts.AccountError as error:
             raise InvalidValue(str(error), "name") from None
+        if sessions != created.max_concurrent_sessions:
+            Account.update(max_concurrent_sessions=sessions).where(
+                Account.id == created.id).execute()
+            created.max_concurrent_sessions = sessions
         record(actor, "create_account", created.id, f"account {created.name} created, "
-               f"number {created.number}, opening balance {major(balance)}", now)
+               f"number {created.number}, opening balance {major(balance)}, "
+               f"{calls_at_once(sessions)}", now)
     return created
 
 
@@ -134,4 +145,33 @@ def set_locked(actor: Actor, account_id: int, locked: bool, now: float) -> bool:
         if changed:
             record(actor, "lock" if locked else "unlock", account_id,
                    "account locked: no calls at all" if locked else "account unlocked", now)
+    return changed
+
+
+def calls_at_once(sessions: int) -> str:
+    """Gives 'at most N call(s) at once', as records and pages say it."""
+    return f"at most {sessions} call{'' if sessions == 1 else 's'} at once"
+
+
+def check_sessions(sessions: int) -> None:
+    """Refuses a number of calls at once outside 1 to MOST_SESSIONS."""
+    if isinstance(sessions, bool) or not isinstance(sessions, int) \
+            or not 1 <= sessions <= MOST_SESSIONS:
+        raise InvalidValue(f"calls at once is a whole number from 1 to {MOST_SESSIONS}",
+                           "sessions")
+
+
+def set_max_sessions(actor: Actor, account_id: int, sessions: int, now: float) -> bool:
+    """Sets how many calls the account may have running at once (its
+    max_concurrent_sessions); gives whether that changed it. Calls running now go on: the
+    new number counts for the next call."""
+    check_sessions(sessions)
+    with db.atomic():
+        before = account(account_id).max_concurrent_sessions
+        changed = Account.update(max_concurrent_sessions=sessions).where(
+            (Account.id == account_id)
+            & (Account.max_concurrent_sessions != sessions)).execute() == 1
+        if changed:
+            record(actor, "set_sessions", account_id,
+                   f"calls at once changed from {before} to {sessions}", now)
     return changed

@@ -91,6 +91,7 @@ class CallbackConfig:
     blocked_prefixes: tuple[str, ...]
     allowed_prefixes: tuple[str, ...]
     routes: tuple[tuple[str, str], ...]       # (prefix, modem group), longest first
+    max_concurrent_sessions: int = 1          # what a new account gets
 
     def route_group(self, number: str) -> str | None:
         """Gives the modem group for calls to `number`, None when no route matches."""

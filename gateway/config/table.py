@@ -123,6 +123,10 @@ CALLBACK = Section("callback", (
              "routes = { \"+4917\" = \"telekom\", \"+4915\" = \"vodafone\" }: a destination "
              "is dialled on a free destination modem of its group first, then on any free "
              "destination modem."),
+    Key("max_concurrent_sessions", "int", 1, unit="calls", minval=1, maxval=100,
+        help="Calls one account may have running at once (callbacks and connect-twos). A "
+             "new account gets this number; change one account's on its admin page or with "
+             "`callbox account sessions NAME N`."),
 ))
 
 WEB = Section("web", (

@@ -1,4 +1,5 @@
-"""Admin page of one account: PIN, lock, caller IDs, debits, and its top-ups with who and when.
+"""Admin page of one account: PIN, lock, calls at once, caller IDs, debits, and its top-ups
+with who and when.
 
 A lock is the account's `locked` flag, the one `callbox account lock` sets:
 the call service refuses callbacks to a locked account's caller IDs and the
@@ -52,6 +53,19 @@ def debit_account(actor: Actor, account_id: int, amount_text: str, reason: str,
     return amount
 
 
+def parse_sessions(text: str) -> int:
+    """Gives the calls at once typed; InvalidValue (field 'sessions') if not a whole number
+    from 1 to 100."""
+    text = str(text).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 3):
+        raise account_actions.InvalidValue(
+            f"calls at once is a whole number from 1 to {account_actions.MOST_SESSIONS}",
+            "sessions")
+    number = int(text)
+    account_actions.check_sessions(number)
+    return number
+
+
 def install(app: bottle.Bottle, web) -> None:
     def account_or_404(account_id: int) -> Account:
         account = Account.get_or_none(Account.id == account_id)
@@ -98,6 +112,18 @@ def install(app: bottle.Bottle, web) -> None:
         account_actions.set_locked(web.actor(session), account.id, locked, web.now())
         return page(session, Account.get_by_id(account.id),
                     notice="account locked: no calls at all" if locked else "account unlocked")
+
+    @app.post("/admin/accounts/<account_id:int>/sessions")
+    def set_sessions(account_id):
+        session, account = posted(account_id)
+        try:
+            sessions = parse_sessions(bottle.request.forms.getunicode("sessions") or "")
+            account_actions.set_max_sessions(web.actor(session), account.id, sessions,
+                                             web.now())
+        except ActionError as error:
+            return page(session, account, {"sessions": str(error)}, status=400)
+        return page(session, Account.get_by_id(account.id),
+                    notice=f"{account_actions.calls_at_once(sessions)} from the next call on")
 
     @app.post("/admin/accounts/<account_id:int>/debit")
     def take_money(account_id):

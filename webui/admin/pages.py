@@ -106,9 +106,10 @@ def account_rows() -> list:
 
 
 def create_account(values: dict[str, str], password: str, now: float,
-                   actor: Actor) -> tuple[Account | None, dict[str, str]]:
+                   actor: Actor, sessions: int = 1) -> tuple[Account | None, dict[str, str]]:
     """Gives (the new account, {}) or (None, what is wrong by field); the account's holder
-    gets a web login with `password`. `values` holds name, pin and balance as typed."""
+    gets a web login with `password`. `values` holds name, pin and balance as typed;
+    `sessions` is the calls it may have running at once ([callback] max_concurrent_sessions)."""
     errors = {}
     if not values["name"] or len(values["name"]) > users.NAME_MAX:
         errors["name"] = f"a name has 1 to {users.NAME_MAX} characters"
@@ -132,7 +133,7 @@ def create_account(values: dict[str, str], password: str, now: float,
     try:
         with db.atomic():        # the account and its holder's login, or neither
             account = account_actions.create_account(actor, values["name"], values["pin"],
-                                                     balance, now)
+                                                     balance, now, sessions=sessions)
             user_actions.add_user(actor, account.name, password, now)
     except ActionError as error:
         return None, {error.field or "name": str(error)}
@@ -228,7 +229,8 @@ def install(app: bottle.Bottle, web) -> None:
         values = {key: (forms.getunicode(key) or "").strip()[:200]
                   for key in ("name", "pin", "balance")}
         password = forms.getunicode("password") or ""
-        account, errors = create_account(values, password, web.now(), web.actor(session))
+        account, errors = create_account(values, password, web.now(), web.actor(session),
+                                         web.config.callback.max_concurrent_sessions)
         if not errors:
             return web.render("accounts", session, accounts=account_rows(), errors={},
                               values={}, notice=f"account {account.name} created: "

@@ -33,7 +33,9 @@ def refused(refusal: ActionError) -> bottle.HTTPResponse:
 def account_json(account: Account, caller_ids: list[str]) -> dict:
     return {"id": account.id, "number": account.number, "name": account.name,
             "balance": account.balance, "reserved": account.reserved,
-            "locked": bool(account.locked), "caller_ids": caller_ids}
+            "locked": bool(account.locked),
+            "max_concurrent_sessions": account.max_concurrent_sessions,
+            "caller_ids": caller_ids}
 
 
 def install(app: bottle.Bottle, web) -> None:
@@ -66,7 +68,8 @@ def install(app: bottle.Bottle, web) -> None:
         values = texts(data, ("name", "pin", "balance", "password"))
         password = values.pop("password")
         values = {key: value.strip()[:200] for key, value in values.items()}
-        account, errors = admin.create_account(values, password, web.now(), actor(session))
+        account, errors = admin.create_account(values, password, web.now(), actor(session),
+                                               web.config.callback.max_concurrent_sessions)
         if errors:
             raise invalid(errors)
         bottle.response.status = 201
@@ -108,6 +111,21 @@ def install(app: bottle.Bottle, web) -> None:
         except ActionError as refusal:
             raise refused(refusal) from None
         return {**one_account(account_id), "pin_changed": True}
+
+    @app.post("/api/admin/accounts/<account_id:int>/sessions")
+    def api_account_sessions(account_id):
+        session = posted(web)
+        account_or_404(account_id)
+        data = json_body()
+        value = data.get("max_concurrent_sessions")
+        text = (str(value) if isinstance(value, int) and not isinstance(value, bool)
+                else texts(data, ("max_concurrent_sessions",))["max_concurrent_sessions"])
+        try:
+            account_actions.set_max_sessions(actor(session), account_id,
+                                             admin_accounts.parse_sessions(text), web.now())
+        except ActionError as refusal:
+            raise refused(refusal) from None
+        return one_account(account_id)
 
     def lock_route(account_id: int, locked: bool) -> dict:
         session = posted(web)

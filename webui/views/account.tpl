@@ -39,6 +39,17 @@
 </div>
 % end
 
+<h2>Calls at once</h2>
+<form method="post" action="/admin/accounts/{{account.id}}/sessions" class="card">
+  <input type="hidden" name="csrf_token" value="{{csrf}}">
+  <label for="sessions">Calls this account may have running at once (1 to 100)</label>
+  <input id="sessions" name="sessions" type="number" min="1" max="100" value="{{account.max_concurrent_sessions}}" inputmode="numeric">
+  % if errors.get('sessions'):
+  <p class="error" id="sessions-error">{{errors['sessions']}}</p>
+  % end
+  <button type="submit">Set</button>
+</form>
+
 <h2>PIN</h2>
 <form method="post" action="/admin/accounts/{{account.id}}/pin" class="card">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
