@@ -2,48 +2,65 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEB_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all chromium postgresql prometheus libspeexdsp1
+# Debian packages: the demo needs these (ALSA for pyalsaaudio, espeak-ng and sox for the
+# voice prompts, speexdsp for the echo canceller) ...
+DEMO_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all libspeexdsp1
+# ... and only the tests these (browser tests, PostgreSQL tests, promtool for /metrics).
+TEST_PACKAGES := chromium postgresql prometheus
+DEB_PACKAGES := $(DEMO_PACKAGES) $(TEST_PACKAGES)
 STAMP := $(VENV)/.installed
 
-.PHONY: all setup deps prompts demo test bench clean
+.PHONY: all setup deps test-deps prompts demo test bench clean
 
 all: test
 
-# Debian packages are installed only when we are root and one is missing.
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+# need PACKAGES, WHAT: installs the missing ones when we are root, else says which are
+# missing and how to install them, and fails.
+define need
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian packages:$$missing"; \
+	    echo "installing Debian packages $(2) needs:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "missing Debian packages:$$missing (run as root: apt-get install$$missing)"; exit 1; \
+	    echo "$(2) needs Debian packages that are not installed:$$missing"; \
+	    echo "  install them as root:  sudo apt-get install$$missing"; \
+	    echo "  (or run this make as root, which installs them)"; exit 1; \
 	  fi; \
 	fi
+endef
+
+# What `make demo` needs; Chromium and PostgreSQL are not among them.
+deps:
+	$(call need,$(DEMO_PACKAGES),the demo)
+
+# What `make test` needs on top (CI runs it as root, which installs everything).
+test-deps: deps
+	$(call need,$(TEST_PACKAGES),the test suite)
 
 $(STAMP): pyproject.toml
-	$(MAKE) deps
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
-	touch $(STAMP)
+	@$(MAKE) --no-print-directory deps
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) tools/quietly.py $(VENV)/pip.log "installing Python packages into $(VENV)" \
+	  sh -c "$(PY) -m pip install --upgrade pip && $(PY) -m pip install -e '.[test]'"
+	@touch $(STAMP)
 
 setup: $(STAMP)
 
 # Voice prompts are generated from their texts (espeak-ng, sox); unchanged texts are skipped.
 prompts: setup
-	$(PY) -m audio.prompts
+	@$(PY) -m audio.prompts
 
 # make demo DEMO_LISTEN=127.0.0.1:8081 DEMO_ARGS=--no-scene: another port, no scripted scene
 DEMO_LISTEN ?= 127.0.0.1:8080
 DEMO_ARGS ?=
 demo: setup prompts
-	$(VENV)/bin/callbox demo --listen $(DEMO_LISTEN) $(DEMO_ARGS)
+	@$(VENV)/bin/callbox demo --listen $(DEMO_LISTEN) $(DEMO_ARGS)
 
 # Imports point one way (contracts in pyproject.toml): a wrong import fails before any test runs.
-test: setup prompts
+test: test-deps setup prompts
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
