@@ -73,6 +73,7 @@ class Daemon:
         self.config = config
         self._archive_first_after = archive_first_after
         self.phones = phones
+        self.demo_logins: list[tuple[str, str, str]] = []  # the demo's, on the login page
         self.now = now
         self._observe = observe
         self._store = StatusStore(config.gateway.box, now)

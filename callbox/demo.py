@@ -10,12 +10,15 @@ a short scene so the log shows the box at work: alice rings the box and is
 called back, bob texts it. Ctrl-C or SIGTERM stops everything and removes
 the folder.
 
-What it prints is meant for people and scripts alike: the logins on lines
-`  account holder:  NAME / PASSWORD` and `  admin:  NAME / PASSWORD`, and
-the log line `demo: ready` once every box SIM is up.
+What it prints is meant for people and scripts alike: the log line `demo:
+ready` once every box SIM is up, then (so that they do not scroll away under
+the log) the logins in a frame of `=` lines, on lines `  account holder:
+NAME / PASSWORD` and `  admin:  NAME / PASSWORD`. The web UI's login page
+shows each login too, until it is first used.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 import logging
 from pathlib import Path
 import secrets
@@ -116,8 +119,23 @@ def web_url(listen: str) -> str:
     return f"http://{listen}/"
 
 
-def seed(config) -> None:
-    """Creates the demo account, rates and web logins; prints the credentials once."""
+@dataclass(frozen=True)
+class Logins:
+    """The demo's fresh credentials, made by `seed`."""
+
+    user_password: str
+    admin_password: str
+    account_number: str
+    pin: str
+
+    def for_web(self) -> list[tuple[str, str, str]]:
+        """Gives (what for, name, password) of each web login, for the login page."""
+        return [("account holder", "demo", self.user_password),
+                ("admin", "admin", self.admin_password)]
+
+
+def seed(config) -> Logins:
+    """Creates the demo account, rates and web logins; gives the credentials."""
     open_database(config.gateway.database)
     try:
         now = time.time()
@@ -125,22 +143,41 @@ def seed(config) -> None:
         account = accounts.create("demo", pin, 1000, now, by="demo")
         accounts.authorize_caller_id(account.id, PHONES[0][1], now)
         store_rates(parse_rates_csv(DEMO_RATES))
-        user_password = secrets.token_urlsafe(9)
-        admin_password = secrets.token_urlsafe(9)
-        add_user("demo", user_password, now)
-        add_user("admin", admin_password, now, is_admin=True)
+        logins = Logins(secrets.token_urlsafe(9), secrets.token_urlsafe(9), account.number, pin)
+        add_user("demo", logins.user_password, now)
+        add_user("admin", logins.admin_password, now, is_admin=True)
     finally:
         close_database()
-    print(f"""
-callbox demo - web UI on {web_url(config.web.listen)} (fresh credentials, shown only now)
-  account holder:  demo / {user_password}   (account number {account.number}, phone PIN {pin},
-                   balance 10.00 {config.gateway.currency}; alice's number is authorized)
-  admin:           admin / {admin_password}
-  box SIMs: {", ".join(f"{name} {number} ({profile})" for name, number, profile, _ in BOX_SIMS)}
-  phones:   {", ".join(f"{name} {number}" for name, number in PHONES)}
-  be the phones on the Virtual phones page: {web_url(config.web.listen)}phones
-Ctrl-C stops the demo.
-""", flush=True)
+    return logins
+
+
+def framed_logins(logins: Logins, config) -> str:
+    """Gives the text printed once the box is up: the logins and the phones, framed."""
+    url = web_url(config.web.listen)
+    lines = [
+        f"callbox demo is up - open {url} and log in (fresh passwords, shown on that",
+        "page until first used):",
+        f"  account holder:  demo / {logins.user_password}   (account number "
+        f"{logins.account_number}, phone PIN {logins.pin},",
+        f"                   balance 10.00 {config.gateway.currency}; alice's number is "
+        "authorized)",
+        f"  admin:           admin / {logins.admin_password}",
+        f"  box SIMs: {', '.join(f'{name} {number} ({profile})' for name, number, profile, _ in BOX_SIMS)}",
+        f"  phones:   {', '.join(f'{name} {number}' for name, number in PHONES)}",
+        f"  be the phones on the Virtual phones page: {url}phones",
+        "Ctrl-C stops the demo.",
+    ]
+    rule = "=" * max(len(line) for line in lines)
+    return "\n".join(["", rule, *lines, rule, ""])
+
+
+def show_logins(text: str, all_up: threading.Event, stop: threading.Event,
+                wait: float = 60.0) -> None:
+    """Prints the framed logins once every box SIM is up (after `wait` seconds anyway, so
+    that a SIM that never comes up does not hide them), unless the demo is stopping."""
+    all_up.wait(wait)
+    if not stop.is_set():
+        print(text, flush=True)
 
 
 def run_demo(keep: bool = False, listen: str = DEFAULT_LISTEN, scene: bool = True) -> int:
@@ -158,13 +195,18 @@ def run_demo(keep: bool = False, listen: str = DEFAULT_LISTEN, scene: bool = Tru
                   for name, number, profile, _ in BOX_SIMS]
         phones = {name: network.add_phone(number=number) for name, number in PHONES}
         config = load(str(write_config(workdir, modems, listen)))
-        seed(config)
+        logins = seed(config)
+        print(f"callbox demo: web UI on {web_url(listen)} - starting the box; its logins "
+              "follow once it is up", flush=True)
         readiness = Readiness(web_url(listen))
         daemon = Daemon(config, observe=readiness.observe, phones=phones)
+        daemon.demo_logins = logins.for_web()
         watch = SignalWatch(daemon)
         log.info("demo: virtual network with %d box SIMs and phones %s; working folder %s",
                  len(modems), ", ".join(f"{name} {number}" for name, number in PHONES), workdir)
         daemon.start()
+        threading.Thread(target=show_logins, name="demo-logins", daemon=True,
+                         args=(framed_logins(logins, config), readiness.all_up, stop)).start()
         if scene:
             threading.Thread(target=Scene(phones, stop, readiness.all_up).play,
                              name="demo-scene", daemon=True).start()

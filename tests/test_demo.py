@@ -152,8 +152,15 @@ def demo():
 def test_make_demo_drives_a_callback_with_the_virtual_phones(demo):
     url = demo.wait_for(r"web UI on (http://127\.0\.0\.1:\d+/)", timeout=180).group(1)
     assert url.rstrip("/") == demo.url
-    login = demo.wait_for(r"^\s*account holder:\s+(\S+) / (\S+)", timeout=5)
     demo.wait_for(r"demo: ready", timeout=60)
+    login = demo.wait_for(r"^\s*account holder:\s+(\S+) / (\S+)", timeout=10)
+    admin = demo.wait_for(r"^\s*admin:\s+(\S+) / (\S+)", timeout=5)
+    lines = list(demo.lines)
+    first = next(at for at, line in enumerate(lines) if "account holder:" in line)
+    assert any("demo: ready" in line for line in lines[:first]), "the logins came before"
+    assert any(set(line) == {"="} for line in lines[first - 4:first]), "not framed"
+    start = urllib.request.urlopen(demo.url + "/login", timeout=10).read().decode()
+    assert f"<strong>{admin.group(1)}</strong> / <code>{admin.group(2)}</code>" in start
     api = Api(demo.url)
     status, _ = api.call("/api/phones")
     assert status == 401, "the phones answered without a login"

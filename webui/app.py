@@ -72,6 +72,12 @@ class Web:
         self.watch = getattr(services, "watch", None)     # gateway.store.outage.DatabaseWatch
         self.alerts = getattr(services, "alerts", None)   # gateway.care.alerts.Alerts
         self.phones = None         # the Virtual phones panel (webui/phones.py): demo only
+        # The demo's fresh logins (what for, name, password), on the login page until used.
+        self.demo_logins = list(getattr(services, "demo_logins", None) or ())
+
+    def logged_in(self, name: str) -> None:
+        """Notes a login by name: a demo login is no longer shown once it has been used."""
+        self.demo_logins = [login for login in self.demo_logins if login[1] != name]
 
     def outage(self) -> str:
         """Gives the banner text while the database is unreachable, else ""."""

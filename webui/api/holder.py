@@ -50,6 +50,7 @@ def install(app: bottle.Bottle, web) -> None:
                                  f"{result.locked_for} s")
             raise json_error(401, "wrong name or password")
         token, session = auth.open_session(result.user, web.address(), web.now())
+        web.logged_in(result.user.name)
         web.set_cookie(token)
         return {"csrf_token": session.csrf_token, "admin": result.user.is_admin,
                 "expires_at": session.expires_at}

@@ -29,7 +29,8 @@ def install(app: bottle.Bottle, web) -> None:
                                    samesite="strict", max_age=auth.LOGIN_FORM_LIFETIME,
                                    secure=https())
         bottle.response.status = status
-        return web.render("login", None, errors=errors, name=name, login_token=token)
+        return web.render("login", None, errors=errors, name=name, login_token=token,
+                          demo_logins=web.demo_logins)
 
     @app.get("/login")
     def login_page():
@@ -55,6 +56,7 @@ def install(app: bottle.Bottle, web) -> None:
             result = auth.check_login(name, password, web.address(), web.now())
             if result.user is not None:
                 token, _ = auth.open_session(result.user, web.address(), web.now())
+                web.logged_in(result.user.name)
                 web.set_cookie(token)
                 bottle.redirect("/admin/modems" if result.user.is_admin else "/", 303)
             if result.locked_for:

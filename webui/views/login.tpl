@@ -1,5 +1,15 @@
 % rebase('base.tpl', title='Log in')
 <h1>Log in</h1>
+% if demo_logins:
+<section class="card" id="demo-logins">
+  <p>This is the demo: its fresh logins (each shown here until it is first used).</p>
+  <ul>
+  % for what, login_name, password in demo_logins:
+    <li>{{what}}: <strong>{{login_name}}</strong> / <code>{{password}}</code></li>
+  % end
+  </ul>
+</section>
+% end
 <form method="post" action="/login" class="card">
   <input type="hidden" name="login_token" value="{{login_token}}">
   <label for="name">Account name</label>
