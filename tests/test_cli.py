@@ -265,7 +265,7 @@ def sim_network(request):
     return request.getfixturevalue("network")
 
 
-@pytest.mark.parametrize("profile, voice", [("simcom", "USB audio (ALSA)"),
+@pytest.mark.parametrize("profile, voice", [("simcom", "serial voice port (SIM7600) or a sound card (SIM800, A7670)"),
                                             ("huawei", "serial voice port")])
 def test_probe_a_virtual_modem(sim_network, profile, voice):
     modem = sim_network.add_modem(name="m1", number=BOX_NUMBER, profile=profile)

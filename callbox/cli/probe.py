@@ -15,7 +15,8 @@ from gateway.config import PROFILES
 from modems.driver import ModemDriver, ModemError
 
 # Where each profile's modems carry call audio.
-VOICE_PATHS = {"simcom": "USB audio (ALSA)", "quectel": "USB audio (ALSA)",
+VOICE_PATHS = {"simcom": "serial voice port (SIM7600) or a sound card (SIM800, A7670)",
+               "quectel": "USB audio (ALSA)",
                "huawei": "serial voice port", "generic": "unknown"}
 
 

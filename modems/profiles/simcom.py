@@ -7,7 +7,8 @@
 - `VOICE CALL: BEGIN` / `VOICE CALL: END: hhmmss` frame an active call.
 - `AT+DDET=1` reports received keys: SIM7600 as `+RXDTMF: 5`, SIM800 as
   `+DTMF:5` (python-gsmmodem knows only the second).
-- SIM7600 carries voice over USB audio after `AT+CPCMREG=1`.
+- SIM7600 carries voice as 8 kHz 16-bit PCM on its USB serial interface 04 after
+  `AT+CPCMREG=1` (SIMCom USB audio application note): `audio = "serial:..."`.
 - Answers ERROR to AT+CLAC.
 - Voice settings of the module (SIM7500_SIM7600 Series AT Command Manual, audio
   commands, cited by command heading): echo canceller AT+CECM, side tone AT+SIDET,
@@ -33,7 +34,8 @@ _DEVICES = {1: "handset", 3: "speaker phone"}
 
 class SimcomProfile(Profile):
     name = "simcom"
-    voice = "USB audio (ALSA), enabled by AT+CPCMREG=1"
+    voice = ("SIM7600: serial voice port (8 kHz PCM on USB interface 04, enabled by "
+             "AT+CPCMREG=1); SIM800, A7670: a sound card (ALSA)")
     poll_interval = 1.0
     urc_prefixes = Profile.urc_prefixes + (
         "+CLCC", "VOICE CALL", "+RXDTMF", "+DTMF", "MISSED_CALL", "SMS DONE", "PB DONE",
