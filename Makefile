@@ -68,6 +68,7 @@ bench: setup prompts
 	$(PY) bench/modems.py
 	$(PY) bench/memory.py
 	$(PY) bench/audio.py
+	$(PY) bench/audio.py --calls 4 --echo-cancel both
 	$(PY) bench/echo.py
 	$(PY) bench/dtmf.py
 	$(PY) bench/callback.py

@@ -24,10 +24,12 @@ Other threads never wait for the audio thread: `play`, `stop` of a playback,
 """
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
 from audio.endpoint import AudioGone, Endpoint
 from audio.pcm import FRAME_S, SILENCE, fit_frame, mix
@@ -39,6 +41,20 @@ log = logging.getLogger(__name__)
 Listener = Callable[[bytes], None]
 Source = Callable[[], "bytes | None"]
 JOIN_TIMEOUT_S = 2.0
+LATE_LOG_SIZE = 100             # the newest late frames kept, with where their time went
+
+
+class LateFrame(NamedTuple):
+    """A frame read a period or more late, and where the time went (seconds).
+
+    `waited_s` long: the read waited that long for the frame (the device gave
+    it late, or the whole process did not run); `away_s` long: the thread was
+    busy elsewhere that long before the read (the previous frame's own work,
+    a listener, the GIL, a GC pause)."""
+
+    at: float                   # time.monotonic() when the frame was read
+    waited_s: float             # in the read
+    away_s: float               # between the previous read and this one
 
 
 class Playback:
@@ -153,6 +169,7 @@ class AudioPort:
         self.frames = 0
         self.listener_errors = 0
         self.late_frames = 0            # captured a period or more late (the thread was held up)
+        self.late_log: collections.deque[LateFrame] = collections.deque(maxlen=LATE_LOG_SIZE)
         self.skipped_frames = 0         # playback frames not written, to keep the delay down
         self._owed = 0                  # periods of delay added by late prompt frames
         self.cpu_seconds = 0.0          # CPU time of the audio thread so far
@@ -229,13 +246,19 @@ class AudioPort:
     def _run(self) -> None:
         cpu_start = time.thread_time()
         clock = CaptureClock()
+        read_ended = time.monotonic()
         try:
             while not self._stopping.is_set():
                 read_started = time.monotonic()
                 captured = self.endpoint.read_frame()
                 if self.voice is not None:
                     captured = self.voice.captured(captured, self._sent)
-                self._play_one(clock.in_time(read_started, time.monotonic()))
+                away_s, read_ended = read_started - read_ended, time.monotonic()
+                in_time = clock.in_time(read_started, read_ended)
+                if not in_time:
+                    self.late_log.append(
+                        LateFrame(read_ended, read_ended - read_started, away_s))
+                self._play_one(in_time)
                 self.frames += 1
                 for listener in self._listeners:
                     self._call(listener, captured)

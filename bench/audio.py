@@ -1,28 +1,38 @@
-"""Benchmark: one bridged call on the virtual network, with delay, CPU and loss figures.
+"""Benchmark: bridged calls on the virtual network, with delay, loss and CPU figures.
 
-Phone A calls modem A, which answers; modem B dials phone B, who answers;
-the box bridges the two modems' audio. Both phones then send a stream of
-faint noise with a 100 ms chirp every half second (A and B a quarter second
-apart). Each chirp is looked up in what the other phone heard: that gives the
-one-way delay of every chirp. The network's own delays are measured the same
-way first: phone to phone directly, and phone to a modem that plays each
-captured frame straight back. Frames lost are the frames heard that differ
-from those sent (the path is bit-exact), besides the bridge's own counters.
+For each call phone A calls modem A, which answers; modem B dials phone B,
+who answers; the box bridges the two modems' audio, with a DTMF detector
+listening on leg A as in a real call (#11). Every phone then sends a stream
+of faint noise with a 100 ms chirp every half second (A and B a quarter
+second apart). Each chirp is looked up in what the other phone heard: that
+gives the one-way delay of every chirp. The network's own delays are
+measured the same way first: phone to phone directly, and phone to a modem
+that plays each captured frame straight back. Frames lost are the frames
+heard as silence (the streams are never silent) and, without echo
+cancellation (the path is then bit-exact), the frames that differ from those
+sent; besides the bridge's and the ports' own counters.
 
-Two chirps a second per direction: the default 120 s give 240 delays each,
-enough for a p99 (bench/stats.py; shorter calls report the maximum).
+`--calls N` runs N such calls at once (2N modems, 2N phones), all on the
+one network clock. `--echo-cancel on` gives every port the echo canceller
+(`VoiceSettings(echo_cancel=True, echo_tail_ms=128)`); `both` runs twice,
+off then on, each on a new network. Two chirps a second per direction: 60 s
+give 120 delays per direction per call; a figure over fewer than 200
+samples says "max", not p99 (bench/stats.py).
 
-    python bench/audio.py [--seconds 120]
+    python bench/audio.py [--seconds 60] [--calls 1] [--echo-cancel off|on|both]
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
+import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,20 +40,30 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from audio import match                                        # noqa: E402
-from bench.stats import spread                                 # noqa: E402
 from audio.bridge import Bridge                                # noqa: E402
+from audio.dtmf import DtmfDetector                            # noqa: E402
 from audio.endpoint import AudioGone, open_endpoint            # noqa: E402
-from audio.pcm import FRAME_BYTES, RATE, to_pcm                # noqa: E402
-from audio.port import AudioPort                               # noqa: E402
+from audio.pcm import FRAME_BYTES, RATE, SILENCE, to_pcm       # noqa: E402
+from audio.pcm import FRAME_S                                  # noqa: E402
+from audio.port import AudioPort, LateFrame                    # noqa: E402
+from audio.voice import VoiceSettings                          # noqa: E402
+from bench.stats import spread                                 # noqa: E402
 from modems.sim import Delays, Network, PhoneState             # noqa: E402
 from modems.sim.atclient import AtClient                       # noqa: E402
 
 PERIOD_S = 0.5
 CHIRP_S = 0.1
 SEARCH_S = 0.4            # a chirp is looked for this long after it was sent
-NUMBERS = {"ma": "+4915110000001", "mb": "+4915110000002", "loop": "+4915110000003",
-           "a": "+4917011111111", "b": "+4917022222222", "c": "+4917033333333",
-           "d": "+4917044444444", "e": "+4917055555555"}
+LEAD_S = 0.2              # stream A's first chirp; stream B's a quarter period later
+ECHO = VoiceSettings(echo_cancel=True, echo_tail_ms=128)
+
+
+def modem_number(index: int) -> str:
+    return f"+4915110{index:06d}"
+
+
+def phone_number(index: int) -> str:
+    return f"+491701{index:07d}"
 
 
 def chirp() -> bytes:
@@ -68,7 +88,12 @@ def send(net, sender, receiver, pcm: bytes) -> int:
     """Queues `pcm` on `sender`; gives the byte offset in `receiver.heard()` of the same tick."""
     with net.lock:
         sender.play(pcm)
-        return len(receiver.heard())
+        return heard_length(receiver)
+
+
+def heard_length(phone) -> int:
+    """Gives how many bytes `phone` heard so far, without copying them."""
+    return phone.heard_from(1 << 62)[0]
 
 
 def wait_heard(phone, length: int, timeout: float) -> bytes:
@@ -87,27 +112,42 @@ def delays_of(heard: bytes, mark: int, offsets: list[int]) -> list[float | None]
     return found
 
 
-def damaged_frames(heard: bytes, mark: int, sent: bytes, offsets: list[int],
-                   delays: list[float | None]) -> tuple[int, int]:
-    """Gives (frames that differ from those sent, frames compared), each period at its delay."""
-    differ = compared = 0
+@dataclass
+class Losses:
+    """Frames of one direction heard as silence, or unlike those sent (None: not comparable)."""
+
+    silent: int = 0
+    differ: int | None = 0
+    compared: int = 0
+
+
+def losses_of(heard: bytes, mark: int, sent: bytes, offsets: list[int],
+              delays: list[float | None], exact: bool) -> Losses:
+    """Gives the frames lost in one direction, each period compared at its chirp's delay.
+
+    A period whose chirp was not found counts as lost whole."""
+    losses = Losses(differ=0 if exact else None)
     period = round(RATE * PERIOD_S)
     for offset, delay in zip(offsets, delays):
+        frames = period * 2 // FRAME_BYTES
+        losses.compared += frames
         if delay is None:
-            differ += period * 2 // FRAME_BYTES
-            compared += period * 2 // FRAME_BYTES
+            losses.silent += frames
+            if exact:
+                losses.differ += frames
             continue
         start = 2 * offset
         shifted = mark + start + 2 * round(delay * RATE)
         for at in range(0, 2 * period, FRAME_BYTES):
-            compared += 1
             got = heard[shifted + at: shifted + at + FRAME_BYTES]
-            differ += got != sent[start + at: start + at + FRAME_BYTES]
-    return differ, compared
+            losses.silent += got == SILENCE
+            if exact:
+                losses.differ += got != sent[start + at: start + at + FRAME_BYTES]
+    return losses
 
 
 @contextlib.contextmanager
-def answering_modem(net, modem, phone):
+def answering_modem(modem, phone):
     """The phone calls the modem, the modem answers (ATA)."""
     with AtClient(modem.port) as at:
         at.command("ATE0")
@@ -122,7 +162,7 @@ def answering_modem(net, modem, phone):
 
 
 @contextlib.contextmanager
-def dialling_modem(net, modem, phone):
+def dialling_modem(modem, phone):
     """The modem dials the phone (ATD), the phone answers."""
     with AtClient(modem.port) as at:
         at.command("ATE0")
@@ -138,20 +178,20 @@ def dialling_modem(net, modem, phone):
 
 def network_delays(net) -> tuple[float, float]:
     """Gives the network's own one-way delays: phone to phone, and phone to modem and back."""
-    caller, callee = net.add_phone(NUMBERS["c"]), net.add_phone(NUMBERS["d"])
+    caller, callee = net.add_phone(phone_number(9001)), net.add_phone(phone_number(9002))
     caller.call(callee.number)
     callee.wait_state(PhoneState.RINGING)
     callee.answer()
     caller.wait_state(PhoneState.ACTIVE)
-    pcm, offsets = stream(3.0, 0.2, seed=7)
+    pcm, offsets = stream(3.0, LEAD_S, seed=7)
     mark = send(net, caller, callee, pcm)
     heard = wait_heard(callee, mark + len(pcm), 10)
     direct = statistics.median(d for d in delays_of(heard, mark, offsets) if d is not None)
     caller.hangup()
 
-    modem = net.add_modem("loop", NUMBERS["loop"], profile="simcom")
-    phone = net.add_phone(NUMBERS["e"])
-    with answering_modem(net, modem, phone):
+    modem = net.add_modem("loop", modem_number(9001), profile="simcom")
+    phone = net.add_phone(phone_number(9003))
+    with answering_modem(modem, phone):
         endpoint, stop = open_endpoint(modem.audio), threading.Event()
 
         def loop():
@@ -169,73 +209,260 @@ def network_delays(net) -> tuple[float, float]:
     return direct, turnaround
 
 
-def report_direction(label: str, delays: list[float | None], turnaround: float,
-                     differ: int, compared: int) -> None:
-    found = [d for d in delays if d is not None]
-    missing = len(delays) - len(found)
-    if not found:
-        print(f"{label}: no chirp arrived ({missing} sent)")
-        return
-    added = [d - turnaround for d in found]
-    print(f"{label}: one-way delay {spread(found)}; {missing} chirps missing")
-    print(f"   added by the box (over the modem turnaround): {spread(added)}; "
-          f"frames lost or damaged: {differ} of {compared}")
+def thread_cpu_seconds(native_id: int | None) -> float:
+    """Gives the CPU time (user + system) of one thread of this process, from /proc."""
+    if native_id is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/self/task/{native_id}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class BridgedCall:
+    """One call: two phones, two modems, two ports bridged, a detector on leg A."""
+
+    index: int
+    net: Network
+    echo_cancel: bool
+    modem_a: object = None
+    modem_b: object = None
+    phone_a: object = None
+    phone_b: object = None
+    ports: tuple = ()
+    bridge: Bridge | None = None
+    keys: list[str] = field(default_factory=list)
+    streams: dict = field(default_factory=dict)     # direction: (sent, offsets, mark)
+
+    def __post_init__(self) -> None:
+        # every modem is added before any PCM is opened: alsa-lib may not see an
+        # ALSA config rewritten within the same second it last read it
+        n = self.index
+        self.modem_a = self.net.add_modem(f"c{n}a", modem_number(2 * n + 1), profile="simcom")
+        self.modem_b = self.net.add_modem(f"c{n}b", modem_number(2 * n + 2), profile="simcom")
+        self.phone_a = self.net.add_phone(phone_number(2 * n + 1))
+        self.phone_b = self.net.add_phone(phone_number(2 * n + 2))
+
+    def connect(self, stack: contextlib.ExitStack) -> None:
+        """Sets up both legs and bridges them."""
+        stack.enter_context(answering_modem(self.modem_a, self.phone_a))
+        stack.enter_context(dialling_modem(self.modem_b, self.phone_b))
+        voice = ECHO if self.echo_cancel else None
+        self.ports = tuple(AudioPort(open_endpoint(modem.audio), modem.name, voice=voice)
+                           for modem in (self.modem_a, self.modem_b))
+        stack.callback(lambda: [port.stop() for port in self.ports])
+        detector = DtmfDetector()
+        self.ports[0].listen(lambda frame: self.keys.extend(detector.feed(frame)))
+        self.bridge = Bridge(*self.ports)
+        stack.callback(self.bridge.stop)
+
+    def make_streams(self, seconds: float) -> None:
+        """Makes both phones' streams (outside the network lock: that takes a while)."""
+        for direction, lead, seed in (("A -> B", LEAD_S, 2 * self.index + 1),
+                                      ("B -> A", LEAD_S + PERIOD_S / 2, 2 * self.index + 2)):
+            self.streams[direction] = stream(seconds, lead, seed) + (0,)
+
+    def start_streams(self) -> None:
+        """Queues both phones' streams (call this under the network lock: one tick for all)."""
+        for direction, sender, receiver in (("A -> B", self.phone_a, self.phone_b),
+                                            ("B -> A", self.phone_b, self.phone_a)):
+            sent, offsets, _ = self.streams[direction]
+            self.streams[direction] = (sent, offsets, send(self.net, sender, receiver, sent))
+
+    def heard_all(self) -> bool:
+        """True once both phones heard their whole stream and a second more."""
+        return all(heard_length(receiver) >= mark + len(sent) + 2 * RATE
+                   for (sent, _, mark), receiver in zip(self.streams.values(),
+                                                        (self.phone_b, self.phone_a)))
+
+    def measure(self, direction: str) -> tuple[list[float | None], Losses]:
+        sent, offsets, mark = self.streams[direction]
+        receiver = self.phone_b if direction == "A -> B" else self.phone_a
+        heard = receiver.heard()
+        delays = delays_of(heard, mark, offsets)
+        return delays, losses_of(heard, mark, sent, offsets, delays, not self.echo_cancel)
+
+
+class GcPauses:
+    """Garbage collections in this process while it runs (gc.callbacks), and how long each."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []      # (generation, seconds)
+        self._started = 0.0
+
+    def __enter__(self) -> "GcPauses":
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], time.perf_counter() - self._started))
+
+    def summary(self) -> str:
+        if not self.pauses:
+            return "no garbage collection"
+        longest = max(seconds for _, seconds in self.pauses)
+        older = sum(generation > 0 for generation, _ in self.pauses)
+        return (f"{len(self.pauses)} garbage collections ({older} of generation 1 or 2), "
+                f"the longest {1000 * longest:.1f} ms")
+
+
+def why_late(late: list[LateFrame]) -> str:
+    """Gives how many late frames came late from the device, after a busy thread, or neither."""
+    waited = sum(frame.waited_s >= FRAME_S for frame in late)
+    away = sum(frame.away_s >= FRAME_S and frame.waited_s < FRAME_S for frame in late)
+    return (f"{waited} waited a period or more in the read (the frame came late: the virtual "
+            f"network's clock thread or the whole process did not run), {away} came after the "
+            f"thread was away a period or more (its own work, a listener, the GIL, GC), "
+            f"{len(late) - waited - away} neither alone")
+
+
+@dataclass
+class Counters:
+    """The ports' counters at one moment, to give what happened in between."""
+
+    cpu: list[float]
+    late: list[int]
+    skipped: list[int]
+    process: float
+    clock: float
+
+    @classmethod
+    def read(cls, ports: list[AudioPort], clock_id: int | None) -> "Counters":
+        return cls([p.cpu_seconds for p in ports], [p.late_frames for p in ports],
+                   [p.skipped_frames for p in ports], time.process_time(),
+                   thread_cpu_seconds(clock_id))
+
+    def __sub__(self, other: "Counters") -> "Counters":
+        return Counters([a - b for a, b in zip(self.cpu, other.cpu)],
+                        [a - b for a, b in zip(self.late, other.late)],
+                        [a - b for a, b in zip(self.skipped, other.skipped)],
+                        self.process - other.process, self.clock - other.clock)
+
+
+def run(calls: int, seconds: float, echo_cancel: bool,
+        turnaround: float) -> tuple[float, list[BridgedCall]]:
+    """Runs `calls` bridged calls at once for `seconds`, prints the figures; gives the
+    audio threads' CPU per call in % of one core, and the calls."""
+    with tempfile.TemporaryDirectory(prefix="callbox-bench-") as workdir, \
+            Network(Path(workdir) / "gsm", Delays.zero(no_answer_after=30.0)) as net, \
+            contextlib.ExitStack() as stack:
+        net.use_alsa_config()
+        clock_id = net._clock.native_id if net._clock else None
+        bridged = [BridgedCall(index, net, echo_cancel) for index in range(calls)]
+        setup_started = time.monotonic()
+        for call in bridged:
+            call.connect(stack)
+        ports = [port for call in bridged for port in call.ports]
+        for call in bridged:
+            call.make_streams(seconds)
+        before = Counters.read(ports, clock_id)
+        setup_late = before.late
+        stats_before = [call.bridge.stats() for call in bridged]
+        with net.lock:
+            for call in bridged:
+                call.start_streams()
+            started = time.monotonic()
+        waiting = threading.Event()
+        with GcPauses() as collections:
+            while not all(call.heard_all() for call in bridged):
+                if time.monotonic() > started + seconds + 30:
+                    raise SystemExit("the phones stopped hearing audio")
+                waiting.wait(0.25)
+        elapsed = time.monotonic() - started
+        late = [frame for port in ports for frame in port.late_log if frame.at >= started]
+        used = Counters.read(ports, clock_id) - before
+        stats = [{d: {what: count - earlier[d][what] for what, count in counts.items()}
+                  for d, counts in call.bridge.stats().items()}
+                 for call, earlier in zip(bridged, stats_before)]
+        overruns = sum(port.endpoint.overruns for port in ports)
+        keys = sum(len(call.keys) for call in bridged)
+        setup_s = started - setup_started
+
+    print(f"\n{calls} bridged call(s) at once, echo cancellation "
+          f"{'on (128 ms tail)' if echo_cancel else 'off'}: {elapsed:.1f} s of streams, "
+          f"{2 * calls} simcom modems, a DTMF detector on each leg A; a chirp every "
+          f"{PERIOD_S} s each way")
+    report_delays(bridged, turnaround)
+    print("   bridges (during the streams): " + ", ".join(
+        f"{what} {sum(s[d][what] for s in stats for d in s)}"
+        for what in ("moved", "dropped", "underruns", "priming"))
+        + f"; capture overruns {overruns}; keys detected on leg A {keys} (none pressed)")
+    names = [port.name for port in ports]
+    print("   late frames per port: " + ", ".join(f"{n} {v}" for n, v in zip(names, used.late))
+          + f" (total {sum(used.late)}; during the {setup_s:.1f} s of call setup before: "
+          f"{sum(setup_late)})")
+    if late:
+        print(f"   of the last {len(late)} late frames: {why_late(late)}")
+    print(f"   during the streams: {collections.summary()}")
+    print("   skipped frames per port: "
+          + ", ".join(f"{n} {v}" for n, v in zip(names, used.skipped))
+          + f" (total {sum(used.skipped)})")
+    audio = sum(used.cpu)
+    per_port = sorted(100 * cpu / elapsed for cpu in used.cpu)
+    print(f"   CPU: audio threads {100 * audio / elapsed:.2f} % of one core in all, "
+          f"{100 * audio / elapsed / calls:.2f} % per call (per port median "
+          f"{statistics.median(per_port):.2f} %, max {per_port[-1]:.2f} %); the virtual "
+          f"network's clock thread {100 * used.clock / elapsed:.1f} %; whole process "
+          f"(network, phones, AT clients and bench included) {100 * used.process / elapsed:.1f} %")
+    return 100 * audio / elapsed / calls, bridged
+
+
+def report_delays(bridged: list[BridgedCall], turnaround: float) -> None:
+    """Prints the delay the box added and the frames lost, per direction and in all."""
+    every: list[float] = []
+    for direction in ("A -> B", "B -> A"):
+        added, missing, sent = [], 0, 0
+        silent = compared = 0
+        differ: int | None = 0
+        for call in bridged:
+            delays, losses = call.measure(direction)
+            sent += len(delays)
+            missing += delays.count(None)
+            added += [d - turnaround for d in delays if d is not None]
+            silent += losses.silent
+            compared += losses.compared
+            differ = None if losses.differ is None or differ is None else differ + losses.differ
+        every += added
+        unlike = ("not compared (the canceller changes the sound)" if differ is None
+                  else f"{differ} unlike those sent")
+        print(f"   {direction}: delay added {spread(added)}; {missing} of {sent} chirps "
+              f"missing; frames lost: {silent} of {compared} heard as silence, {unlike}")
+    print(f"   both directions: delay added by the box (over the modem turnaround of "
+          f"{1000 * turnaround:.1f} ms) {spread(every)}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=120.0,
-                        help="length of the bridged call (default 120)")
+    parser.add_argument("--seconds", type=float, default=60.0,
+                        help="length of the streams (default 60)")
+    parser.add_argument("--calls", type=int, default=1, help="bridged calls at once (default 1)")
+    parser.add_argument("--echo-cancel", choices=("off", "on", "both"), default="off",
+                        help="echo cancellation on every port; both: a run without, then with")
     args = parser.parse_args()
+    if not 1 <= args.calls <= 50:
+        parser.error("--calls must be 1 to 50")
     seconds = max(3.0, args.seconds)
     with tempfile.TemporaryDirectory(prefix="callbox-bench-") as workdir, \
             Network(Path(workdir) / "gsm", Delays.zero(no_answer_after=30.0)) as net:
         net.use_alsa_config()
         direct, turnaround = network_delays(net)
-        modem_a = net.add_modem("ma", NUMBERS["ma"], profile="simcom")
-        modem_b = net.add_modem("mb", NUMBERS["mb"], profile="simcom")
-        phone_a, phone_b = net.add_phone(NUMBERS["a"]), net.add_phone(NUMBERS["b"])
-        with answering_modem(net, modem_a, phone_a), dialling_modem(net, modem_b, phone_b):
-            port_a = AudioPort(open_endpoint(modem_a.audio), "ma")
-            port_b = AudioPort(open_endpoint(modem_b.audio), "mb")
-            bridge = Bridge(port_a, port_b)
-            sent_a, offsets_a = stream(seconds, 0.2, seed=1)
-            sent_b, offsets_b = stream(seconds, 0.2 + PERIOD_S / 2, seed=2)
-            cpu_before = (port_a.cpu_seconds, port_b.cpu_seconds, time.process_time())
-            with net.lock:
-                mark_b = send(net, phone_a, phone_b, sent_a)
-                mark_a = send(net, phone_b, phone_a, sent_b)
-                started = time.monotonic()
-            heard_b = wait_heard(phone_b, mark_b + len(sent_a) + RATE, seconds + 30)
-            heard_a = wait_heard(phone_a, mark_a + len(sent_b) + RATE, 30)
-            elapsed = time.monotonic() - started
-            cpu = (port_a.cpu_seconds - cpu_before[0], port_b.cpu_seconds - cpu_before[1],
-                   time.process_time() - cpu_before[2])
-            bridge.stop()
-            stats = bridge.stats()
-            overruns = port_a.endpoint.overruns + port_b.endpoint.overruns
-            port_a.stop()
-            port_b.stop()
-
-    delays_ab = delays_of(heard_b, mark_b, offsets_a)
-    delays_ba = delays_of(heard_a, mark_a, offsets_b)
-    print(f"bridged call on the virtual network: {elapsed:.1f} s, two simcom modems, "
-          f"a chirp every {PERIOD_S} s each way")
     print(f"network's own one-way delay: phone to phone {1000 * direct:.1f} ms; phone to modem "
           f"and straight back {1000 * turnaround:.1f} ms (a 20 ms tick + ALSA's file plugin "
           f"holding one period)")
-    report_direction("A -> B", delays_ab, turnaround,
-                     *damaged_frames(heard_b, mark_b, sent_a, offsets_a, delays_ab))
-    report_direction("B -> A", delays_ba, turnaround,
-                     *damaged_frames(heard_a, mark_a, sent_b, offsets_b, delays_ba))
-    both = cpu[0] + cpu[1]
-    print(f"CPU of the bridge's audio threads: {100 * both / elapsed:.2f} % of one core "
-          f"(ma-audio {100 * cpu[0] / elapsed:.2f} %, mb-audio {100 * cpu[1] / elapsed:.2f} %); "
-          f"whole process incl. the virtual network {100 * cpu[2] / elapsed:.1f} %")
-    print("bridge counters: " + "; ".join(
-        f"{direction}: moved {s['moved']}, dropped {s['dropped']}, underruns {s['underruns']}, "
-        f"priming {s['priming']}" for direction, s in stats.items())
-        + f"; capture overruns {overruns}")
+    modes = {"off": [False], "on": [True], "both": [False, True]}[args.echo_cancel]
+    per_call = {mode: run(args.calls, seconds, mode, turnaround)[0] for mode in modes}
+    if len(per_call) == 2:
+        print(f"\nCPU of the audio threads per call: {per_call[False]:.2f} % of one core "
+              f"without echo cancellation, {per_call[True]:.2f} % with "
+              f"({args.calls} call(s) at once)")
     return 0
 
 

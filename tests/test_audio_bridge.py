@@ -141,6 +141,8 @@ def test_a_stalled_audio_thread_does_not_add_delay(net):
         after = one_way_delay(net, leg_a.phone, leg_b.phone, chirp())
         assert after == before, (before, after)
         assert bridge.port_a.late_frames >= 2 and bridge.port_b.late_frames >= 2
+        for port in (bridge.port_a, bridge.port_b):     # the late frames tell why: the stall
+            assert any(late.away_s >= 0.06 for late in port.late_log), list(port.late_log)
 
 
 def test_a_prompt_survives_a_stall_whole_and_the_delay_is_won_back(net):
