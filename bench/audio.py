@@ -43,9 +43,8 @@ from audio import match                                        # noqa: E402
 from audio.bridge import Bridge                                # noqa: E402
 from audio.dtmf import DtmfDetector                            # noqa: E402
 from audio.endpoint import AudioGone, open_endpoint            # noqa: E402
-from audio.pcm import FRAME_BYTES, RATE, SILENCE, to_pcm       # noqa: E402
-from audio.pcm import FRAME_S                                  # noqa: E402
-from audio.port import AudioPort, LateFrame                    # noqa: E402
+from audio.pcm import FRAME_BYTES, FRAME_S, RATE, SILENCE, to_pcm  # noqa: E402
+from audio.port import AudioPort, CaptureClock, LateFrame      # noqa: E402
 from audio.voice import VoiceSettings                          # noqa: E402
 from bench.stats import spread                                 # noqa: E402
 from modems.sim import Delays, Network, PhoneState             # noqa: E402
@@ -315,13 +314,17 @@ class GcPauses:
 
 
 def why_late(late: list[LateFrame]) -> str:
-    """Gives how many late frames came late from the device, after a busy thread, or neither."""
+    """Gives how many late frames came late from the device, after a busy thread, or were
+    the backlog of either (read at once, straight after the late one before)."""
     waited = sum(frame.waited_s >= FRAME_S for frame in late)
     away = sum(frame.away_s >= FRAME_S and frame.waited_s < FRAME_S for frame in late)
+    backlog = sum(frame.away_s < FRAME_S and frame.waited_s < CaptureClock.FRESH_WAIT_S
+                  for frame in late)
     return (f"{waited} waited a period or more in the read (the frame came late: the virtual "
             f"network's clock thread or the whole process did not run), {away} came after the "
             f"thread was away a period or more (its own work, a listener, the GIL, GC), "
-            f"{len(late) - waited - away} neither alone")
+            f"{backlog} were already waiting (the backlog of one of those), "
+            f"{len(late) - waited - away - backlog} waited and were away less than a period each")
 
 
 @dataclass
