@@ -79,9 +79,9 @@ class Readiness:
         if isinstance(event, ModemUp) and not self.all_up.is_set():
             self.up.add(event.modem)
             if len(self.up) == len(BOX_SIMS):
-                self.all_up.set()
                 log.info("demo: ready - all %d box SIMs are up; be the phones at %sphones",
                          len(BOX_SIMS), self.url)
+                self.all_up.set()        # after the line: the logins are printed below it
 
 
 class Scene:
@@ -155,14 +155,14 @@ def framed_logins(logins: Logins, config) -> str:
     """Gives the text printed once the box is up: the logins and the phones, framed."""
     url = web_url(config.web.listen)
     lines = [
-        f"callbox demo is up - open {url} and log in (fresh passwords, shown on that",
-        "page until first used):",
-        f"  account holder:  demo / {logins.user_password}   (account number "
-        f"{logins.account_number}, phone PIN {logins.pin},",
-        f"                   balance 10.00 {config.gateway.currency}; alice's number is "
-        "authorized)",
+        f"callbox demo is up: log in at {url}",
+        "(fresh passwords; the login page shows each until it is first used)",
+        f"  account holder:  demo / {logins.user_password}",
+        f"                   (account number {logins.account_number}, phone PIN {logins.pin}, "
+        f"balance 10.00 {config.gateway.currency};",
+        "                   alice's number is authorized)",
         f"  admin:           admin / {logins.admin_password}",
-        f"  box SIMs: {', '.join(f'{name} {number} ({profile})' for name, number, profile, _ in BOX_SIMS)}",
+        f"  box SIMs: {', '.join(f'{name} {number}' for name, number, _, _ in BOX_SIMS)}",
         f"  phones:   {', '.join(f'{name} {number}' for name, number in PHONES)}",
         f"  be the phones on the Virtual phones page: {url}phones",
         "Ctrl-C stops the demo.",
