@@ -36,7 +36,8 @@ endef
 deps:
 	$(call need,$(DEMO_PACKAGES),the demo)
 
-# What `make test` needs on top (CI runs it as root, which installs everything).
+# What `make test` and `make bench` need on top (CI runs them as root, which installs
+# everything).
 test-deps: deps
 	$(call need,$(TEST_PACKAGES),the test suite)
 
@@ -64,7 +65,7 @@ test: test-deps setup prompts
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
-bench: setup prompts
+bench: test-deps setup prompts
 	$(PY) bench/modems.py
 	$(PY) bench/memory.py
 	$(PY) bench/audio.py
