@@ -29,9 +29,6 @@ log = logging.getLogger(__name__)
 SPEEX_ECHO_SET_SAMPLING_RATE = 24
 SPEEX_PREPROCESS_SET_DENOISE = 0
 SPEEX_PREPROCESS_SET_NOISE_SUPPRESS = 18
-SPEEX_PREPROCESS_SET_ECHO_STATE = 24
-SPEEX_PREPROCESS_SET_ECHO_SUPPRESS = 20
-SPEEX_PREPROCESS_SET_ECHO_SUPPRESS_ACTIVE = 22
 
 _Frame = ctypes.c_int16 * FRAME_SAMPLES
 
@@ -73,25 +70,19 @@ def _int(value: int) -> ctypes.c_void_p:
 
 
 class EchoCanceller:
-    """One leg's acoustic echo canceller (speex MDF), with its residual echo suppressor."""
+    """One leg's acoustic echo canceller: speex's adaptive filter (MDF) alone.
 
-    def __init__(self, tail_ms: int = 128, suppress_db: int = -40):
+    Speex's preprocessor could also suppress the residual echo, but it hands its
+    output back one frame late (20 ms more delay on every call, measured) and took
+    nothing more off the simulated echo paths (bench/echo.py): it is left out."""
+
+    def __init__(self, tail_ms: int = 128):
         if not 20 <= tail_ms <= 1000:
             raise ValueError(f"echo tail must be 20 to 1000 ms, got {tail_ms}")
         self._lib = library()
         self.tail_ms = tail_ms
         self._echo = self._lib.speex_echo_state_init(FRAME_SAMPLES, RATE * tail_ms // 1000)
         self._lib.speex_echo_ctl(self._echo, SPEEX_ECHO_SET_SAMPLING_RATE, _int(RATE))
-        # The preprocessor removes what the linear filter leaves (residual echo);
-        # denoising stays off here: NoiseSuppressor does it when asked for.
-        self._post = self._lib.speex_preprocess_state_init(FRAME_SAMPLES, RATE)
-        self._lib.speex_preprocess_ctl(self._post, SPEEX_PREPROCESS_SET_ECHO_STATE,
-                                       ctypes.c_void_p(self._echo))
-        self._lib.speex_preprocess_ctl(self._post, SPEEX_PREPROCESS_SET_DENOISE, _int(0))
-        self._lib.speex_preprocess_ctl(self._post, SPEEX_PREPROCESS_SET_ECHO_SUPPRESS,
-                                       _int(suppress_db))
-        self._lib.speex_preprocess_ctl(self._post, SPEEX_PREPROCESS_SET_ECHO_SUPPRESS_ACTIVE,
-                                       _int(suppress_db))
         self._captured, self._played, self._out = _Frame(), _Frame(), _Frame()
 
     def cancel(self, captured: bytes, played: bytes) -> bytes:
@@ -101,7 +92,6 @@ class EchoCanceller:
         ctypes.memmove(self._captured, captured, FRAME_BYTES)
         ctypes.memmove(self._played, played, FRAME_BYTES)
         self._lib.speex_echo_cancellation(self._echo, self._captured, self._played, self._out)
-        self._lib.speex_preprocess_run(self._post, self._out)
         return bytes(self._out)
 
     def reset(self) -> None:
@@ -112,16 +102,16 @@ class EchoCanceller:
     def close(self) -> None:
         """Frees the C state; safe to call twice."""
         if self._echo is not None:
-            self._lib.speex_preprocess_state_destroy(self._post)
             self._lib.speex_echo_state_destroy(self._echo)
-            self._echo = self._post = None
+            self._echo = None
 
     def __del__(self) -> None:
         self.close()
 
 
 class NoiseSuppressor:
-    """Speex's noise suppression for one direction of one modem (off unless configured)."""
+    """Speex's noise suppression for one direction of one modem (off unless configured;
+    its output comes one 20 ms frame late)."""
 
     def __init__(self, suppress_db: int = -25):
         self._lib = library()
