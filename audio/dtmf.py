@@ -10,39 +10,54 @@ in which it is recognized: 30-50 ms after the tone began. Whole recordings:
 `detect_keys(pcm)`, `detect_presses(pcm)`. One detector per audio stream; it
 is not shared between threads.
 
-How it decides (ITU-T Q.23/Q.24 in spirit; audio/dtmf_analysis.py measures):
+How it decides (ITU-T Q.23/Q.24; audio/dtmf_analysis.py measures):
 
 - Every 5 ms hop looks at the last 25 ms: the strongest tone of each group,
   its level, its true frequency (from phase), its rival in the group, the share
-  of the window's power the pair holds (purity) and the share below 600 Hz.
+  of the window's power the pair holds (purity), the share below 600 Hz, and
+  the strongest spectral peak away from the pair (peak rival).
 - A hop whose pair passes loose limits (HOP_*) joins the run of hops of its
-  key. A GSM full-rate codec swings each tone by several dB from one 5 ms
-  subframe to the next, and adds noise, so one hop proves little.
-- A run becomes a key on evidence gathered over the run (at least 3 hops): its
-  two best hops must reach a score (purity, less 8 times the low-band share)
-  of 0.80 when the run's mean frequency is exact, and more the further it is
-  off: 0.89 at 1.5 %, 0.95 at 2.5 %, nothing past 2.5 % (the middle of Q.24's
-  1.5 % accept / 3.5 % reject). Clean tones score 0.99 at any offset; through
-  GSM they mostly score over 0.9 with mean offsets under 0.5 %. Speech, whose
-  harmonics come near a DTMF pair for a moment, has the purity or the
-  precision, rarely both, and has its fundamental below 600 Hz: over 20
-  minutes of espeak-ng speech, raw and through GSM, no run came within 0.06 of
-  the threshold. So the power-ratio threshold adapts to the frequency evidence
-  instead of being lowered for all.
+  key. A GSM full-rate codec (GSM 06.10: 20 ms frames of four 5 ms RPE-LTP
+  subframes) swings each tone by several dB from one subframe to the next,
+  adds noise shaped like the signal, and loses more of the high group than of
+  the low: a 1633 Hz tone sent 8 dB under its partner may come out 20 dB under
+  it. So one hop proves little, and the hop limits allow -26 dB of twist.
+- A run becomes a key on evidence gathered over its first RUN_MEMORY hops (at
+  least MIN_HOPS): the score (purity less 8 times the low-band share) of its
+  second best hop, less the run's lowest peak rival, mean frequency deviation,
+  low-band share and frequency wander (how much the measured frequency moves
+  from hop to hop), each weighted, must reach MIN_EVIDENCE. A DTMF pair in
+  white noise at 15 dB SNR, after the codec, has peaks elsewhere at least 10
+  dB under it, holds its frequency and has nothing below 600 Hz. Speech whose
+  harmonics come near a DTMF pair has other harmonics F0 away as loud as the
+  pair, a gliding pitch, and its fundamental below 600 Hz; music has the
+  other notes of its chord and their harmonics. The weights come from the
+  hard corner of bench/dtmf.py against 20 minutes of espeak-ng speech and
+  synthesized music, raw and through GSM: no talk-off run came within about
+  0.3 of the threshold, no key fell within about 0.3 above it. The evidence is kept to the
+  first 10 hops so a long vowel gets no more chances to look like a key than
+  a 50 ms tone does.
+- Frequency: Q.24 asks to accept ±1.5 % and reject ±3.5 %. Hops join up to
+  3.5 % off; the run's mean must be within 2.5 %, and the evidence falls by
+  0.3 per 1 % of deviation. A run needs 4 joining hops: the first hops of a
+  tone 3.5 % off measure it nearer than it is.
 - Duration comes from the energy envelope of 5 ms hops around the run, so the
   40 ms accept / 23 ms reject rule holds at any level: a 23 ms tone touches at
   most 6 hops, a 40 ms one fills at least 7 (MIN_PRESS_HOPS).
-- A press ends after 20 ms off, so a 10 ms break does not make a key twice and
-  a 40 ms gap does; through GSM a gap may stay loud, so two hops of another key
-  end a press too. While a recognized press lasts, one tone of its pair at its
-  usual level holds it: the codec may drop the other tone for 15 ms.
+- A press ends after 20 ms under a tenth of its tone power, so a 10 ms break
+  does not make a key twice and a 40 ms pause does, even with noise 15 dB under
+  the tone in the pause (Q.24: 40 ms pauses must be recognized); through GSM a
+  gap may stay loud, so two hops of another key end a press too. While a
+  recognized press lasts, one tone of its pair at its usual level holds it:
+  the codec may drop the other tone for 15 ms.
 
-Levels: each tone from -40 dBFS (peak; about -37 dBm0) up to clipping.
+Levels: each tone from -40 dBFS (peak; about -37 dBm0) up to clipping; after
+a codec, a tone may drop to -48 dBFS over a run.
 Twist is high-group level minus low-group level, in dB. Normal (standard) twist
 is positive: the high group louder, as telephones send it to make up for the
 line's loss of high frequencies; Q.24 asks +4 dB. Reverse twist is negative;
-Q.24 asks -8 dB. Both are accepted with room for the codec: +10 / -14 dB over a
-run, +15 / -20 dB in one hop.
+Q.24 asks -8 dB. Both are accepted with room for the codec: +10 / -20 dB over a
+run, +15 / -26 dB in one hop.
 """
 from __future__ import annotations
 
@@ -63,36 +78,41 @@ def _level(dbfs: float) -> float:
 
 
 # Limits for one hop to join a run of its key.
-HOP_MIN_LEVEL = _level(-44)      # each tone's peak
-HOP_MAX_OFFSET = 0.03            # frequency deviation, fraction of nominal
-HOP_MIN_TWIST_DB = -20.0
+HOP_MIN_LEVEL = _level(-50)      # each tone's peak
+HOP_MAX_OFFSET = 0.035           # frequency deviation, fraction of nominal (Q.24 rejects 3.5 %)
+HOP_MIN_TWIST_DB = -26.0         # GSM loses the high group: see the module's doc
 HOP_MAX_TWIST_DB = 15.0
 HOP_MIN_PURITY = 0.45
 HOP_MAX_RIVAL = 0.75             # second strongest of a group / strongest
 
-# Evidence a run needs to be a key. A hop's score is its purity less
-# LOW_BAND_WEIGHT times its power below 600 Hz (as a share of the window's
-# power); the run's BEST_HOPS best-scoring hops must all reach MIN_SCORE, plus
-# SCORE_PER_OFFSET times the run's mean frequency deviation.
-MIN_HOPS = 3
+# Evidence a run needs to be a key (see the module's doc). A hop's score is its
+# purity less LOW_BAND_WEIGHT times its power below 600 Hz (as a share of the
+# window's power); the run's BEST_HOPS best-scoring hops must all reach
+# MIN_SCORE, and the evidence (the worst of those scores less the weighted
+# peak rival, deviation, low band and wander of the run) MIN_EVIDENCE.
+MIN_HOPS = 4
 BEST_HOPS = 2
 LOW_BAND_WEIGHT = 8.0
-MIN_SCORE = 0.80                 # at zero offset ...
-SCORE_PER_OFFSET = 6.0           # ... plus 0.06 per 1 % of offset
+MIN_SCORE = 0.60
+PEAK_WEIGHT = 6.0                # times the run's lowest peak rival (amplitude ratio)
+OFFSET_WEIGHT = 30.0             # times the mean deviation: 0.3 per 1 %
+RUN_LOW_BAND_WEIGHT = 36.0       # times the run's mean low-band share
+WANDER_WEIGHT = 40.0             # times the deviation's spread from hop to hop
+MIN_EVIDENCE = -1.6
 MAX_OFFSET = 0.025               # mean deviation of each tone over the run
-MIN_LEVEL = _level(-42)          # each tone, power mean over the run
-MIN_TWIST_DB = -14.0             # over the run: Q.24's -8 dB and the codec's swings
+MIN_LEVEL = _level(-48)          # each tone, power mean over the run
+MIN_TWIST_DB = -20.0             # over the run: Q.24's -8 dB and the codec's swings
 MAX_TWIST_DB = 10.0              # ... Q.24's +4 dB and the codec's swings
 
 MIN_PRESS_HOPS = 7               # 35 ms of tone-loud hops
 GAP_HOPS = 4                     # 20 ms off ends a press
 CHALLENGE_HOPS = 2               # hops of another key that end a press at once
 ON_SHARE = 1 / 8                 # hop power, of the run's tone power, counted as tone
-OFF_SHARE = 1 / 16               # hop power below which the tone has stopped
+OFF_SHARE = 1 / 10               # hop power below which the tone has stopped (-10 dB)
 HOLD_SHARE = 1 / 4               # a tone's power, of its mean in the run, that holds a press
 MAX_LEAD_HOPS = 8                # a tone begins at most 40 ms before its first joining hop
 HISTORY_HOPS = 64                # 320 ms of hop powers kept to find where a press began
-RUN_MEMORY = 32                  # hops of evidence kept per run
+RUN_MEMORY = 10                  # hops of evidence kept per run: its first 50 ms
 BATCH_BYTES = 2 * 50 * HOP       # audio analysed at once: bounds memory for long input
 
 
@@ -120,6 +140,7 @@ class _Hop(NamedTuple):
     high_level: float
     power: float           # power of the hop's own samples, less DC
     tone_power: float      # the pair's power in the window
+    peak_rival: float
 
 
 def _hops(measures: Hops) -> list[_Hop]:
@@ -137,7 +158,8 @@ def _hops(measures: Hops) -> list[_Hop]:
     columns = (measures.low * 4 + measures.high, joins, measures.purity, measures.low_band,
                measures.low_offset, measures.high_offset,
                measures.low_level, measures.high_level,
-               measures.hop_power, (measures.low_level ** 2 + measures.high_level ** 2) / 2)
+               measures.hop_power, (measures.low_level ** 2 + measures.high_level ** 2) / 2,
+               measures.peak_rival)
     return [_Hop(*row) for row in zip(*(column.tolist() for column in columns))]
 
 
@@ -155,14 +177,22 @@ def _convincing(evidence: list[_Hop]) -> bool:
     # subframe to the next average out.
     weights = [hop.tone_power for hop in evidence]
     total = sum(weights)
-    offset = max(abs(sum(w * hop.low_offset for w, hop in zip(weights, evidence))),
-                 abs(sum(w * hop.high_offset for w, hop in zip(weights, evidence)))) / total
     low_power = sum(hop.low_level ** 2 for hop in evidence) / len(evidence)
     high_power = sum(hop.high_level ** 2 for hop in evidence) / len(evidence)
     twist_db = 10 * np.log10(max(high_power, 1e-9) / max(low_power, 1e-9))
+    low_mean = sum(w * hop.low_offset for w, hop in zip(weights, evidence)) / total
+    high_mean = sum(w * hop.high_offset for w, hop in zip(weights, evidence)) / total
+    offset = max(abs(low_mean), abs(high_mean))
+    wander = max(sum(w * (hop.low_offset - low_mean) ** 2 for w, hop in zip(weights, evidence)),
+                 sum(w * (hop.high_offset - high_mean) ** 2
+                     for w, hop in zip(weights, evidence))) / total
+    low_band = sum(w * hop.low_band for w, hop in zip(weights, evidence)) / total
+    evidence_score = (_score(best[0]) - PEAK_WEIGHT * min(hop.peak_rival for hop in evidence)
+                      - OFFSET_WEIGHT * offset - RUN_LOW_BAND_WEIGHT * low_band
+                      - WANDER_WEIGHT * wander ** 0.5)
     return (offset <= MAX_OFFSET and min(low_power, high_power) >= MIN_LEVEL ** 2
             and MIN_TWIST_DB <= twist_db <= MAX_TWIST_DB
-            and _score(best[0]) >= MIN_SCORE + SCORE_PER_OFFSET * offset)
+            and _score(best[0]) >= MIN_SCORE and evidence_score >= MIN_EVIDENCE)
 
 
 class DtmfDetector:

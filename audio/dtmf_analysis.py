@@ -13,7 +13,13 @@ the eight DTMF frequencies gives, per window:
   speech spreads its power over many harmonics and formants;
 - the share below 600 Hz (low band): speech has its fundamental and first
   formant there, a DTMF pair has nothing there, and a GSM codec shapes its
-  noise under the tones, not down there either.
+  noise under the tones, not down there either;
+- the strongest peak of the window's 50 Hz spectrum from 150 Hz up, farther
+  than PEAK_GUARD_HZ from both tones, against the pair's RMS level (peak
+  rival). White noise 15 dB under a pair leaves peaks 20 dB under it; speech
+  has other harmonics of the same voice near the pair's level, music the other
+  notes of its chord. This also weighs each tone's second harmonic (speech
+  and instruments have one, DTMF has none) without a test of its own.
 """
 from __future__ import annotations
 
@@ -50,6 +56,10 @@ _OFFSETS = np.linspace(-60.0, 60.0, 241)
 _RESPONSE = np.abs(np.exp(2j * np.pi * _OFFSETS[:, None] * np.arange(SUB_WINDOW)[None, :] / RATE)
                    @ _WINDOW) / _WINDOW_SUM
 
+PEAK_GUARD_HZ = 110.0         # a tone's own main lobe (Hann: ±100 Hz) is not its rival
+_BIN_FROM = 3                 # from 150 Hz: no DC offset or mains hum
+_BIN_HZ = np.fft.rfftfreq(SUB_WINDOW, 1 / RATE)[_BIN_FROM:]
+
 
 class Hops(NamedTuple):
     """Measures of consecutive hops; every field is an array with one entry per hop."""
@@ -65,6 +75,7 @@ class Hops(NamedTuple):
     purity: np.ndarray       # power of the two tones / power of the window
     low_band: np.ndarray     # power at 100-600 Hz / power of the window
     hop_power: np.ndarray    # variance (power less DC) of the hop's newest HOP samples
+    peak_rival: np.ndarray   # strongest spectral peak away from the pair / weaker tone
 
 
 def analyse(samples: np.ndarray, hops: int) -> Hops:
@@ -93,6 +104,12 @@ def analyse(samples: np.ndarray, hops: int) -> Hops:
     band = np.abs(spectrum[:, len(FREQS):-1]) ** 2 @ _ONES
     low_band = (band[:-1] + band[1:]) / _WINDOW_SUM ** 2
     newest = samples[len(samples) - hops * HOP:].reshape(hops, HOP)
+    full = np.abs(np.fft.rfft(windows * _WINDOW, axis=1))
+    full = (full[:-1] + full[1:]) / _WINDOW_SUM
+    tone_hz = FREQS[strongest] + hz
+    away = ((np.abs(_BIN_HZ[None, :] - tone_hz[:, :1]) > PEAK_GUARD_HZ)
+            & (np.abs(_BIN_HZ[None, :] - tone_hz[:, 1:]) > PEAK_GUARD_HZ))
+    rival_peak = np.max(np.where(away, full[:, _BIN_FROM:], 0.0), axis=1)
     offset = hz / FREQS[strongest]
     return Hops(
         low=strongest[:, 0], high=strongest[:, 1] - 4,
@@ -101,7 +118,8 @@ def analyse(samples: np.ndarray, hops: int) -> Hops:
         low_rival=rival[:, 0], high_rival=rival[:, 1],
         purity=(level * level).sum(axis=1) / 2 / power,
         low_band=low_band / power,
-        hop_power=(newest * newest).sum(axis=1) / HOP - (newest.sum(axis=1) / HOP) ** 2)
+        hop_power=(newest * newest).sum(axis=1) / HOP - (newest.sum(axis=1) / HOP) ** 2,
+        peak_rival=rival_peak / np.maximum(np.sqrt((level * level).mean(axis=1)), 1e-9))
 
 
 @functools.cache

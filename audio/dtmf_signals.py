@@ -2,7 +2,15 @@
 
 Used by tests/test_dtmf.py and bench/dtmf.py. The GSM round trip is the real
 codec: sox writes a GSM 06.10 full-rate `.gsm` file and reads it back (needs
-sox with its gsm format, Debian's libsox-fmt-all). Speech comes from espeak-ng.
+sox with its gsm format, Debian's libsox-fmt-all). Speech comes from espeak-ng;
+music is synthesized here (audio/dtmf_music.py).
+
+The hard corner (`hard_sequences`) is every limit of ITU-T Q.24 at once, as a
+phone on a bad radio link sends it: 40 ms tone / 40 ms pause (Q.24's shortest
+tone and pause to accept), each tone of each key off its nominal frequency by
+up to ±1.5 % (Q.24's accept band), twist anywhere from +4 dB (high group
+louder) to -8 dB, and white noise 15 dB below the tones' power, before a GSM
+06.10 full-rate round trip.
 """
 from __future__ import annotations
 
@@ -92,17 +100,56 @@ def random_sequences(count: int, tone_s: float, gap_s: float, seed: int, length:
 
 def sequence_accuracy(sequences: list[Sequence], through_gsm: bool, workdir) -> float:
     """Gives the share of sequences whose keys the detector reads exactly right."""
+    heard = heard_sequences(sequences, through_gsm, workdir)
+    return sum(keys == sequence.keys for keys, sequence in zip(heard, sequences)) / len(heard)
+
+
+def heard_sequences(sequences: list[Sequence], through_gsm: bool, workdir) -> list[str]:
+    """Gives the keys the detector hears in each sequence, played one after the other."""
     joined = np.concatenate([sequence.samples for sequence in sequences])
     if through_gsm:
         joined = gsm_round_trip(joined, workdir)
-    heard = detect_presses(to_pcm(joined))
-    right, start = 0, 0
+    presses = detect_presses(to_pcm(joined))
+    heard, start = [], 0
     for sequence in sequences:
         end = start + len(sequence.samples)
-        keys = "".join(press.key for press in heard if start <= press.start < end)
-        right += keys == sequence.keys
+        heard.append("".join(press.key for press in presses if start <= press.start < end))
         start = end
-    return right / len(sequences)
+    return heard
+
+
+HARD_TWIST_DB = (-8.0, 4.0)
+HARD_DEVIATION = 0.015
+HARD_SNR_DB = 15.0
+HARD_LEVELS_DBFS = (-25.0, -10.0)    # the louder tone's peak: no clipping at +4 dB twist
+
+
+def hard_sequences(count: int, seed: int, keys_each: int = 8, tone_s: float = 0.04,
+                   gap_s: float = 0.04, repeated: bool = False) -> list[Sequence]:
+    """Gives `count` hard-corner sequences (see the module's doc) of `keys_each`
+    random keys, or with `repeated`, of one random key `keys_each` times."""
+    rng = np.random.default_rng(seed)
+    sequences = []
+    for _ in range(count):
+        if repeated:
+            keys = str(rng.choice(list(KEYS))) * keys_each
+        else:
+            keys = "".join(rng.choice(list(KEYS), keys_each))
+        loudest = rng.uniform(*HARD_LEVELS_DBFS)
+        parts, tone_power = [silence(0.1)], []
+        for key in keys:
+            twist = rng.uniform(*HARD_TWIST_DB)
+            low_shift, high_shift = rng.uniform(-HARD_DEVIATION, HARD_DEVIATION, 2)
+            tone = key_samples(key, tone_s, loudest - max(twist, 0.0), twist,
+                               low_shift, high_shift, tuple(rng.uniform(0, 2 * np.pi, 2)))
+            parts += [tone, silence(gap_s)]
+            tone_power.append(np.mean(tone * tone))
+        parts.append(silence(0.1))
+        samples = np.concatenate(parts)
+        noise_power = np.mean(tone_power) / 10 ** (HARD_SNR_DB / 10)
+        sequences.append(Sequence(keys, samples + rng.normal(0, np.sqrt(noise_power),
+                                                             len(samples))))
+    return sequences
 
 
 @functools.cache
