@@ -15,7 +15,7 @@ the eight DTMF frequencies gives, per window:
   formant there, a DTMF pair has nothing there, and a GSM codec shapes its
   noise under the tones, not down there either;
 - the strongest peak of the window's 50 Hz spectrum from 150 Hz up, farther
-  than PEAK_GUARD_HZ from both tones, against the pair's RMS level (peak
+  than a main lobe from both tones, against the pair's RMS level (peak
   rival). White noise 15 dB under a pair leaves peaks 20 dB under it; speech
   has other harmonics of the same voice near the pair's level, music the other
   notes of its chord. This also weighs each tone's second harmonic (speech
@@ -56,9 +56,16 @@ _OFFSETS = np.linspace(-60.0, 60.0, 241)
 _RESPONSE = np.abs(np.exp(2j * np.pi * _OFFSETS[:, None] * np.arange(SUB_WINDOW)[None, :] / RATE)
                    @ _WINDOW) / _WINDOW_SUM
 
-PEAK_GUARD_HZ = 110.0         # a tone's own main lobe (Hann: ±100 Hz) is not its rival
+# A tone's own main lobe (Hann: ±100 Hz), wherever Q.24's ±1.5 % puts it, is
+# not its rival.
+PEAK_GUARD_HZ = 110.0
+PEAK_GUARD_SHARE = 0.015
 _BIN_FROM = 3                 # from 150 Hz: no DC offset or mains hum
 _BIN_HZ = np.fft.rfftfreq(SUB_WINDOW, 1 / RATE)[_BIN_FROM:]
+# For each pair (low index * 4 + high index): 1 at the bins away from both tones.
+_AWAY = np.array([[float(all(abs(bin_hz - tone) > PEAK_GUARD_HZ + PEAK_GUARD_SHARE * tone
+                                 for tone in (low, high)))
+                   for bin_hz in _BIN_HZ] for low in LOW_GROUP for high in HIGH_GROUP])
 
 
 class Hops(NamedTuple):
@@ -106,10 +113,8 @@ def analyse(samples: np.ndarray, hops: int) -> Hops:
     newest = samples[len(samples) - hops * HOP:].reshape(hops, HOP)
     full = np.abs(np.fft.rfft(windows * _WINDOW, axis=1))
     full = (full[:-1] + full[1:]) / _WINDOW_SUM
-    tone_hz = FREQS[strongest] + hz
-    away = ((np.abs(_BIN_HZ[None, :] - tone_hz[:, :1]) > PEAK_GUARD_HZ)
-            & (np.abs(_BIN_HZ[None, :] - tone_hz[:, 1:]) > PEAK_GUARD_HZ))
-    rival_peak = np.max(np.where(away, full[:, _BIN_FROM:], 0.0), axis=1)
+    rival_peak = np.max(full[:, _BIN_FROM:] * _AWAY[strongest[:, 0] * 4 + strongest[:, 1] - 4],
+                        axis=1)
     offset = hz / FREQS[strongest]
     return Hops(
         low=strongest[:, 0], high=strongest[:, 1] - 4,
