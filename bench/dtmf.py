@@ -76,8 +76,8 @@ def wilson_lower(right: int, count: int, z: float = 1.96) -> float:
 
 
 def print_hard_corner(workdir: Path, count: int, seed: int) -> None:
-    print(f"hard corner after GSM FR: 40 ms tone / 40 ms pause, each tone up to ±1.5 % off, "
-          f"twist +4..-8 dB, white noise at 15 dB SNR, louder tone -25..-10 dBFS:")
+    print("hard corner after GSM FR: 40 ms tone / 40 ms pause, each tone up to ±1.5 % off, "
+          "twist +4..-8 dB, white noise at 15 dB SNR, louder tone -25..-10 dBFS:")
     sequences = hard_sequences(count, seed + 14)
     heard = heard_sequences(sequences, True, workdir)
     wrong = [(s.keys, keys) for s, keys in zip(sequences, heard) if keys != s.keys]
@@ -89,7 +89,8 @@ def print_hard_corner(workdir: Path, count: int, seed: int) -> None:
     pairs = hard_sequences(max(count // 2, 1), seed + 15, keys_each=2, repeated=True)
     heard = heard_sequences(pairs, True, workdir)
     right = sum(keys == pair.keys for keys, pair in zip(heard, pairs))
-    print(f"  one key twice with a 40 ms pause (\"00\"): two keys in {right} of {len(pairs)} pairs")
+    print(f"  one key twice with a 40 ms pause (\"00\"): two keys in {right} "
+          f"of {len(pairs)} pairs")
 
 
 def print_talk_off(workdir: Path, label: str, samples: np.ndarray, gsm: bool) -> None:
