@@ -10,7 +10,7 @@ TEST_PACKAGES := chromium postgresql prometheus
 DEB_PACKAGES := $(DEMO_PACKAGES) $(TEST_PACKAGES)
 STAMP := $(VENV)/.installed
 
-.PHONY: all setup deps test-deps prompts demo test bench clean
+.PHONY: all setup deps test-deps prompts demo test bench clean translations
 
 all: test
 
@@ -53,6 +53,16 @@ setup: $(STAMP)
 # Voice prompts are generated from their texts (espeak-ng, sox); unchanged texts are skipped.
 prompts: setup
 	@$(PY) -m audio.prompts
+
+# The web UI's texts (babel.cfg): extract them, bring every language's catalogue up to date
+# (new texts arrive untranslated: tests/test_web_i18n.py fails until they are translated),
+# compile the catalogues the web UI reads (webui/locale/*/LC_MESSAGES/messages.mo, committed).
+translations: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --project callbox \
+	  -o webui/locale/messages.pot .
+	$(VENV)/bin/pybabel update -i webui/locale/messages.pot -d webui/locale --no-fuzzy-matching \
+	  --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d webui/locale --statistics
 
 # make demo DEMO_LISTEN=127.0.0.1:8081 DEMO_ARGS=--no-scene: another port, no scripted scene
 DEMO_LISTEN ?= 127.0.0.1:8080

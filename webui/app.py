@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 import time
+from urllib.parse import quote
 
 import bottle
 from peewee import OperationalError
@@ -26,7 +27,7 @@ from gateway.actions.audit import Actor
 from gateway.money.billing import format_money
 from gateway.store.db import close_database
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
-from webui import auth, metrics, phones
+from webui import auth, i18n, metrics, phones
 from webui.admin import alerts as admin_alerts
 from webui.admin import (accounts as admin_accounts, boxes as admin_boxes, calls as admin_calls,
                          console, pages as admin, rates as admin_rates, sms as admin_sms,
@@ -38,6 +39,7 @@ from webui.api import webhooks as api_webhooks
 from webui.api import alerts as admin_api_alerts
 from webui.holder import pages
 from webui.http import COOKIE, https
+from webui.i18n import gettext as _
 from webui.inputs import id_filter, json_error, unstorable_field
 from webui.live import LiveTracker, StreamSlots
 
@@ -79,13 +81,16 @@ class Web:
         """Notes a login by name: a demo login is no longer shown once it has been used."""
         self.demo_logins = [login for login in self.demo_logins if login[1] != name]
 
-    def outage(self) -> str:
-        """Gives the banner text while the database is unreachable, else ""."""
+    def outage(self, translate: bool = False) -> str:
+        """Gives the banner text while the database is unreachable, else "" (in English
+        for the API, translated for a page)."""
         if self.watch is None or not self.watch.down:
             return ""
-        since = time.strftime("%H:%M:%S", time.localtime(self.watch.down_since))
-        return (f"The box's database has been unreachable since {since}: calls in progress "
-                "go on and are billed when it returns; new calls and changes wait.")
+        language = self.language() if translate else i18n.Language(i18n.DEFAULT, "")
+        gettext = language.gettext
+        return gettext("The box's database has been unreachable since {since}: calls in "
+                       "progress go on and are billed when it returns; new calls and changes "
+                       "wait.").format(since=language.clock(self.watch.down_since))
 
     def open_alerts(self, session) -> int:
         """Gives, for an admin, how many alerts are open and not acknowledged (those the
@@ -97,7 +102,13 @@ class Web:
             return held
         return held + alert_actions.open_count(self.config.gateway.box)
 
+    def language(self) -> i18n.Language:
+        """Gives the language of this request (webui/i18n.py: cookie, Accept-Language)."""
+        return i18n.current()
+
     def money(self, minor: int) -> str:
+        """Gives an amount in the house form ('12.50 EUR'), as the JSON API writes it; a
+        page writes it in its language (`language().money`)."""
         return format_money(minor, self.currency)
 
     # -- who asks ----------------------------------------------------------------------------
@@ -128,7 +139,7 @@ class Web:
             if api:
                 raise json_error(403, "for admins only")
             raise bottle.HTTPResponse(self.render("error", session, status_text="403 Forbidden",
-                                                  message="This page is for admins only."),
+                                                  message=_("This page is for admins only.")),
                                       status=403)
         return session
 
@@ -151,8 +162,9 @@ class Web:
             if api:
                 raise json_error(403, "missing or wrong X-CSRF-Token header")
             raise bottle.HTTPResponse(self.render("error", session, status_text="403 Forbidden",
-                                                  message="The form was stale or not ours: "
-                                                  "go back, reload the page and try again."),
+                                                  message=_("The form was stale or not ours: "
+                                                            "go back, reload the page and try "
+                                                            "again.")),
                                       status=403)
 
     def actor(self, session, via: str = "web") -> Actor:
@@ -165,12 +177,13 @@ class Web:
         return bottle.request.environ.get("REMOTE_ADDR", "") or ""
 
     def render(self, template: str, session: auth.WebSession | None, **values) -> str:
-        return bottle.template(template, template_lookup=[VIEWS], session=session,
-                               user=session.user if session else None,
-                               csrf=session.csrf_token if session else "",
-                               outage=self.outage(), open_alerts=self.open_alerts(session),
-                               money=self.money, virtual_phones=self.phones is not None,
-                               **values)
+        page = dict(self.language().template_values(), session=session,
+                    user=session.user if session else None,
+                    csrf=session.csrf_token if session else "",
+                    outage=self.outage(translate=True), open_alerts=self.open_alerts(session),
+                    virtual_phones=self.phones is not None, here=here())
+        page.update(values)
+        return bottle.template(template, template_lookup=[VIEWS], **page)
 
     def set_cookie(self, token: str) -> None:
         # Secure under HTTPS: the browser then never sends the session over plain HTTP
@@ -180,6 +193,12 @@ class Web:
     def clear_cookie(self) -> None:
         bottle.response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
                                       secure=https())
+
+
+def here() -> str:
+    """Gives this page's path and query, quoted for the language switch's `next`."""
+    query = bottle.request.query_string
+    return quote(bottle.request.path + ("?" + query if query else ""), safe="")
 
 
 def database_guard(web):
@@ -204,15 +223,14 @@ def database_guard(web):
 
 
 def outage_response(web) -> bottle.HTTPResponse:
-    text = web.outage() or "The box's database is unreachable right now."
     if bottle.request.path.startswith("/api/"):
+        text = web.outage() or "The box's database is unreachable right now."
         return json_error(503, text + " Try again later.")
-    return bottle.HTTPResponse(bottle.template("error", template_lookup=[VIEWS], session=None,
-                                               user=None, csrf="", outage=text,
-                                               money=web.money,
-                                               status_text="503 Service Unavailable",
-                                               message="Nothing was changed. Try again in "
-                                               "a minute."), status=503)
+    text = web.outage(translate=True) or _("The box's database is unreachable right now.")
+    return bottle.HTTPResponse(web.render("error", None, outage=text,
+                                          status_text="503 Service Unavailable",
+                                          message=_("Nothing was changed. Try again in "
+                                                    "a minute.")), status=503)
 
 
 def make_app(config, services) -> bottle.Bottle:
@@ -221,6 +239,7 @@ def make_app(config, services) -> bottle.Bottle:
     app.router.add_filter("int", id_filter)     # before any route: see webui/inputs.py
     web = Web(config, services)
     app.web = web
+    app.config[i18n.CURRENCY_KEY] = config.gateway.currency      # money in the page's language
     app.install(database_guard(web))
 
     @app.hook("after_request")
@@ -241,9 +260,9 @@ def make_app(config, services) -> bottle.Bottle:
         field, why = fault
         if api:
             raise json_error(400, f"{field}: {why}", {field: why})
+        message = _("The field {field} was refused: {why}.").format(field=field, why=why)
         raise bottle.HTTPResponse(web.render("error", None, status_text="400 Bad Request",
-                                             message=f"The field {field} was refused: {why}."),
-                                  status=400)
+                                             message=message), status=400)
 
     @app.error(404)
     def not_found(error):
@@ -251,7 +270,7 @@ def make_app(config, services) -> bottle.Bottle:
             bottle.response.content_type = "application/json"
             return json.dumps({"error": "not found"})
         return web.render("error", None, status_text="404 Not Found",
-                          message="There is no such page.")
+                          message=_("There is no such page."))
 
     @app.error(500)
     def failed(error):
@@ -262,6 +281,20 @@ def make_app(config, services) -> bottle.Bottle:
     @app.get("/favicon.ico")
     def favicon():
         return bottle.HTTPResponse(status=204)     # no icon; spares a 404 in every log
+
+    @app.get("/language/<code>")
+    def switch_language(code):
+        """The language switch: remembers the choice in a cookie, then back to the page."""
+        if code not in i18n.LANGUAGES:
+            raise bottle.HTTPResponse(web.render("error", None, status_text="404 Not Found",
+                                                 message=_("There is no such language here.")),
+                                      status=404)
+        target = bottle.request.query.getunicode("next") or "/"
+        if not target.startswith("/") or target.startswith("//") or "\\" in target:
+            target = "/"          # back to a page of ours only, never another site
+        bottle.response.set_cookie(i18n.COOKIE, code, path="/", samesite="lax", httponly=True,
+                                   max_age=i18n.COOKIE_LIFETIME, secure=https())
+        bottle.redirect(target, 303)
 
     @app.get("/static/<name:re:[a-z_]+\\.(css|js)>")
     def static(name):

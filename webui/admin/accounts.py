@@ -18,6 +18,7 @@ from gateway.actions.audit import ActionError, Actor
 from gateway.money import accounts
 from gateway.money.ledger import Account, Topup
 from modems.numbers import InvalidNumber, to_e164
+from webui import i18n
 from webui.admin.common import page_link, page_of, when
 from webui.admin.pages import parse_amount
 from webui.holder.calls import caller_ids
@@ -79,7 +80,7 @@ def install(app: bottle.Bottle, web) -> None:
                          .order_by(Topup.at.desc(), Topup.id.desc()))
         return web.render("account", session, account=account,
                           caller_ids=caller_ids(account.id), topups=topups,
-                          link=page_link, when=when, errors=errors or {}, notice=notice,
+                          link=page_link, errors=errors or {}, notice=notice,
                           number=number, pin_locked=account.pin_locked_until > web.now(),
                           pin_locks=accounts.pin_locks_of(account.id))
 
@@ -103,7 +104,7 @@ def install(app: bottle.Bottle, web) -> None:
         except ActionError as error:
             return page(session, account, {"pin": str(error)}, status=400)
         return page(session, Account.get_by_id(account.id),
-                    notice="PIN changed (and PIN entry unlocked)")
+                    notice=i18n.gettext("PIN changed (and PIN entry unlocked)"))
 
     @app.post("/admin/accounts/<account_id:int>/lock")
     def set_lock(account_id):
@@ -111,7 +112,8 @@ def install(app: bottle.Bottle, web) -> None:
         locked = bottle.request.forms.getunicode("locked") == "1"
         account_actions.set_locked(web.actor(session), account.id, locked, web.now())
         return page(session, Account.get_by_id(account.id),
-                    notice="account locked: no calls at all" if locked else "account unlocked")
+                    notice=(i18n.gettext("account locked: no calls at all") if locked
+                            else i18n.gettext("account unlocked")))
 
     @app.post("/admin/accounts/<account_id:int>/sessions")
     def set_sessions(account_id):
@@ -136,8 +138,10 @@ def install(app: bottle.Bottle, web) -> None:
         except ActionError as error:
             return page(session, account, {"debit": str(error)}, status=400)
         account = Account.get_by_id(account.id)
-        return page(session, account, notice=f"{web.money(amount)} taken ({reason}); balance "
-                    f"now {web.money(account.balance)}")
+        money = i18n.current().money
+        return page(session, account, notice=i18n.gettext(
+            "{amount} taken ({reason}); balance now {balance}").format(
+                amount=money(amount), reason=reason, balance=money(account.balance)))
 
     @app.post("/admin/accounts/<account_id:int>/callerids")
     def add_caller_id(account_id):
@@ -148,7 +152,9 @@ def install(app: bottle.Bottle, web) -> None:
                                       web.now())
         except ActionError as error:
             return page(session, account, {"number": str(error)}, status=400, number=text)
-        return page(session, account, notice=f"{number} authorized")
+        money = i18n.current().money
+        return page(session, account, notice=i18n.gettext("{number} authorized").format(
+            number=number))
 
     @app.post("/admin/accounts/<account_id:int>/callerids/remove")
     def remove_caller_id(account_id):
@@ -157,6 +163,8 @@ def install(app: bottle.Bottle, web) -> None:
         try:
             callerids.remove(web.actor(session), account.id, number, web.now())
         except callerids.NotAuthorized:
-            return page(session, account, {"remove": f"{number} is not authorized here"},
+            return page(session, account, {"remove": i18n.gettext(
+                "{number} is not authorized here").format(number=number)},
                         status=404)
-        return page(session, account, notice=f"{number} removed")
+        money = i18n.current().money
+        return page(session, account, notice=i18n.gettext("{number} removed").format(number=number))

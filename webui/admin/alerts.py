@@ -11,7 +11,7 @@ import bottle
 from gateway.actions import alerts as alert_actions
 from gateway.actions.audit import ActionError
 from gateway.care.alert_kinds import about, advice_of, delivery_state, kind_of
-from webui.admin.common import page_of, when
+from webui.admin.common import page_of
 
 
 def alert_json(alert, urls: bool) -> dict:
@@ -35,7 +35,7 @@ def install(app: bottle.Bottle, web) -> None:
         bottle.response.status = status
         urls = bool(web.config.alerts.urls)
         return web.render("alerts", session, rows=page_of(alert_actions.listing(box)),
-                          when=when, kind_of=kind_of, about=about, advice_of=advice_of,
+                          kind_of=kind_of, about=about, advice_of=advice_of,
                           delivery=lambda alert: delivery_state(alert, urls), urls=urls,
                           link=lambda number: f"/admin/alerts?page={number}",
                           notice=notice, error=error)

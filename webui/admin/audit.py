@@ -56,7 +56,7 @@ def install(app: bottle.Bottle, web) -> None:
             bottle.response.status = 404
             return web.render("admin_audit", session, records=None, error=str(error),
                               account=query_text("account", 64), actor=query_text("actor"),
-                              when=when, link=page_link, actor_link=actor_link)
+                              link=page_link, actor_link=actor_link)
         return web.render("admin_audit", session, records=records, error="",
-                          account=account_text, actor=actor, when=when, link=page_link,
+                          account=account_text, actor=actor, link=page_link,
                           actor_link=actor_link)

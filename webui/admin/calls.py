@@ -114,7 +114,7 @@ def install(app: bottle.Bottle, web) -> None:
                           legs=page_of(query), filters=filters, problems=problems,
                           accounts=list(Account.select(Account.id, Account.name)
                                         .order_by(Account.name)),
-                          statuses=STATUSES, link=page_link, when=when, duration=duration,
+                          statuses=STATUSES, link=page_link, duration=duration,
                           export=export)
 
     @app.get("/admin/calls.csv")

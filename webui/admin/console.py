@@ -164,7 +164,7 @@ def install(app: bottle.Bottle, web) -> None:
                           confirm=bool(refusal and refusal.confirm), asks_expert=asks_expert,
                           setup_warning=asks_expert and refusal.setup,
                           expert=command if asks_expert else expert, lines=lines,
-                          last=lines[-1]["id"] if lines else 0, when=when, marks=MARKS)
+                          last=lines[-1]["id"] if lines else 0, marks=MARKS)
 
     @app.get("/admin/console")
     def console_page():

@@ -24,6 +24,7 @@ from gateway.money.billing import MINOR_DIGITS
 from gateway.money.ledger import Account, CallerId, Cdr
 from gateway.sms import health as sms_health
 from gateway.store.db import db
+from webui import i18n
 from webui.admin import credit as admin_credit, voicetests as admin_voicetests
 from webui.admin.common import Refused, local_midnight, when
 
@@ -233,8 +234,9 @@ def install(app: bottle.Bottle, web) -> None:
                                          web.config.callback.max_concurrent_sessions)
         if not errors:
             return web.render("accounts", session, accounts=account_rows(), errors={},
-                              values={}, notice=f"account {account.name} created: "
-                              f"number {account.number}")
+                              values={}, notice=i18n.gettext(
+                                  "account {name} created: number {number}").format(
+                                      name=account.name, number=account.number))
         bottle.response.status = 400
         return web.render("accounts", session, accounts=account_rows(), errors=errors,
                           values=values, notice="")
@@ -256,6 +258,8 @@ def install(app: bottle.Bottle, web) -> None:
                               errors={f"amount{account_id}": str(error)}, values={}, notice="")
         balance = account_actions.top_up(web.actor(session), account_id, amount, web.now(),
                                          note=note)
+        money = i18n.current().money
+        notice = i18n.gettext("{name}: {amount} booked, balance now {balance}").format(
+            name=account.name, amount=money(amount), balance=money(balance))
         return web.render("accounts", session, accounts=account_rows(), errors={}, values={},
-                          notice=f"{account.name}: {web.money(amount)} booked, balance now "
-                          f"{web.money(balance)}")
+                          notice=notice)

@@ -10,7 +10,7 @@ import bottle
 
 from gateway.sms import store as sms_store
 from gateway.sms.models import SmsCommand, SmsIn, SmsOut
-from webui.admin.common import page_of, query_text, when
+from webui.admin.common import page_of, query_text
 
 VIEWS = {"in": "Received", "out": "Sent", "quarantine": "Quarantine"}
 
@@ -31,7 +31,7 @@ def install(app: bottle.Bottle, web) -> None:
     def page(session, view: str, notice: str = "", error: str = "", status: int = 200):
         bottle.response.status = status
         return web.render("sms", session, view=view, views=VIEWS,
-                          rows=page_of(rows_of(view, box)), when=when,
+                          rows=page_of(rows_of(view, box)),
                           link=lambda number: f"/admin/sms?show={view}&page={number}",
                           notice=notice, error=error)
 

@@ -100,4 +100,4 @@ def install(app: bottle.Bottle, web) -> None:
     def system_page():
         session = web.admin_required()
         return web.render("system", session, facts=facts(web),
-                          tail=log_tail(web.config.gateway.box), when=when)
+                          tail=log_tail(web.config.gateway.box))

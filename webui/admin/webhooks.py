@@ -13,7 +13,7 @@ import bottle
 
 from gateway.care import webhook_queue
 from gateway.config.webhooks import shown_url
-from webui.admin.common import Page, page_link, page_of, query_text, when
+from webui.admin.common import Page, page_link, page_of, query_text
 
 
 def configured(web) -> list[dict]:
@@ -46,7 +46,7 @@ def install(app: bottle.Bottle, web, wake: Callable[[], None] | None = None) -> 
     def page(session, notice: str = "", error: str = "", status: int = 200):
         bottle.response.status = status
         return web.render("webhooks", session, hooks=configured(web), rows=deliveries(web),
-                          when=when, link=page_link, notice=notice, error=error)
+                          link=page_link, notice=notice, error=error)
 
     @app.get("/admin/webhooks")
     def webhooks_page():

@@ -14,6 +14,7 @@ from gateway import users
 from gateway.actions import users as user_actions
 from gateway.actions.audit import ActionError
 from gateway.money.ledger import Account, Session
+from webui import i18n
 from webui import auth
 from webui.http import https
 from webui.holder import calls, settings as holder_pages
@@ -45,13 +46,13 @@ def install(app: bottle.Bottle, web) -> None:
         if not auth.login_form_matches(bottle.request.get_cookie(auth.LOGIN_COOKIE),
                                        bottle.request.forms.getunicode("login_token")):
             # a form another site posted (login CSRF), or one older than its cookie
-            return login_form({"password": "this login form was stale or not ours: "
-                               "log in again"}, name, status=403)
+            return login_form({"password": i18n.gettext("this login form was stale or not "
+                                                           "ours: log in again")}, name, status=403)
         errors = {}
         if not name:
-            errors["name"] = "enter your account name"
+            errors["name"] = i18n.gettext("enter your account name")
         if not password:
-            errors["password"] = "enter your web password"
+            errors["password"] = i18n.gettext("enter your web password")
         if not errors:
             result = auth.check_login(name, password, web.address(), web.now())
             if result.user is not None:
@@ -61,10 +62,13 @@ def install(app: bottle.Bottle, web) -> None:
                 bottle.redirect("/admin/modems" if result.user.is_admin else "/", 303)
             if result.locked_for:
                 minutes = (result.locked_for + 59) // 60
-                errors["password"] = (f"too many wrong passwords: logging in as {name} from "
-                                      f"here is locked for {minutes} more minutes")
+                errors["password"] = i18n.ngettext(
+                    "too many wrong passwords: logging in as {name} from here is locked "
+                    "for {minutes} more minute",
+                    "too many wrong passwords: logging in as {name} from here is locked "
+                    "for {minutes} more minutes", minutes).format(name=name, minutes=minutes)
             else:
-                errors["password"] = "wrong name or password"
+                errors["password"] = i18n.gettext("wrong name or password")
         return login_form(errors, name, status=400)
 
     @app.post("/logout")
@@ -135,9 +139,10 @@ def install(app: bottle.Bottle, web) -> None:
         if problem:
             errors["new"] = problem
         elif new != (forms.getunicode("repeat") or ""):
-            errors["repeat"] = "the two new passwords differ"
+            errors["repeat"] = i18n.gettext("the two new passwords differ")
         if errors and not users.password_matches(current, session.user.password_hash):
-            errors["current"] = "this is not your current password"     # all faults at once
+            # all faults at once
+            errors["current"] = i18n.gettext("this is not your current password")
         if not errors:
             try:
                 revoked = user_actions.change_password(

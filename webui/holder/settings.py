@@ -10,6 +10,7 @@ from gateway.config.sms import COMMANDS
 from gateway.inputs import row_id, whole_number
 from gateway.money import accounts
 from gateway.money.ledger import Account
+from webui import i18n
 from webui.holder import callerids, calls
 
 PAGE_LENGTH = 20              # calls per history page
@@ -69,8 +70,9 @@ def install(app: bottle.Bottle, web) -> None:
                                           web.config.gateway.box, web.now())
         except callerids.CallerIdError as refusal:
             return callerid_page(session, 400, {refusal.field: str(refusal)}, text[:40])
-        return callerid_page(session, notice=f"The box is texting a 6-digit code to "
-                             f"{sent.number}. Type it below within 10 minutes.")
+        return callerid_page(session, notice=i18n.gettext(
+            "The box is texting a 6-digit code to {number}. Type it below within 10 "
+            "minutes.").format(number=sent.number))
 
     @app.post("/callerids/verify")
     def callerid_verify():
@@ -88,8 +90,8 @@ def install(app: bottle.Bottle, web) -> None:
                                                                  web.now())]
             field = f"code{code_id}" if code_id in open_ids else "code"
             return callerid_page(session, 400, {field: str(refusal)})
-        return callerid_page(session, notice=f"{number} is now authorized: calls from it "
-                             "need no PIN.")
+        return callerid_page(session, notice=i18n.gettext(
+            "{number} is now authorized: calls from it need no PIN.").format(number=number))
 
     @app.post("/callerids/remove")
     def callerid_remove():
@@ -97,9 +99,10 @@ def install(app: bottle.Bottle, web) -> None:
         web.check_csrf(session)
         number = (bottle.request.forms.getunicode("number") or "")[:40]
         if not callerids.remove(session.user.account_id, number, web.now(), holder(session)):
-            return callerid_page(session, 404, {"remove": f"{number} is not one of yours"})
-        return callerid_page(session, notice=f"{number} removed: calls from it ask for "
-                             "the PIN again.")
+            return callerid_page(session, 404, {"remove": i18n.gettext(
+                "{number} is not one of yours").format(number=number)})
+        return callerid_page(session, notice=i18n.gettext(
+            "{number} removed: calls from it ask for the PIN again.").format(number=number))
 
     @app.get("/pin")
     def pin_page():
@@ -114,14 +117,14 @@ def install(app: bottle.Bottle, web) -> None:
         errors = {}
         if not users.password_matches(forms.getunicode("current") or "",
                                      session.user.password_hash):
-            errors["current"] = "this is not your current web password"
+            errors["current"] = i18n.gettext("this is not your current web password")
         try:
             accounts.check_pin_format(pin)
         except accounts.AccountError as problem:
             errors["pin"] = str(problem)
         else:
             if pin != (forms.getunicode("repeat") or "").strip():
-                errors["repeat"] = "the two PINs differ"
+                errors["repeat"] = i18n.gettext("the two PINs differ")
         if errors:
             bottle.response.status = 400
             return web.render("pin", session, errors=errors, done=False)

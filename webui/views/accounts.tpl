@@ -1,11 +1,11 @@
-% rebase('base.tpl', title='Accounts')
-<h1>Accounts</h1>
+% rebase('base.tpl', title=_('Accounts'))
+<h1>{{_("Accounts")}}</h1>
 % if notice:
 <p class="notice" id="notice">{{notice}}</p>
 % end
 <div class="scroll">
 <table id="accounts">
-<thead><tr><th>No.</th><th>Name</th><th>Balance</th><th>Held</th><th>Caller IDs</th><th>Top up</th></tr></thead>
+<thead><tr><th>{{_("No.")}}</th><th>{{_("Name")}}</th><th>{{_("Balance")}}</th><th>{{_("Held")}}</th><th>{{_("Caller IDs")}}</th><th>{{_("Top up")}}</th></tr></thead>
 <tbody>
 % for account in accounts:
 <tr>
@@ -16,8 +16,8 @@
     <form method="post" action="/admin/accounts/{{account.id}}/topup" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
       <input name="amount" aria-label="amount for {{account.name}}" placeholder="10.00" size="7" inputmode="decimal" required>
-      <input name="note" aria-label="note" placeholder="note" size="8" maxlength="200">
-      <button type="submit">Book</button>
+      <input name="note" aria-label="{{_('note')}}" placeholder="{{_('note')}}" size="8" maxlength="200">
+      <button type="submit">{{_("Book")}}</button>
     </form>
     % if errors.get('amount%d' % account.id):
     <p class="error">{{errors['amount%d' % account.id]}}</p>
@@ -28,7 +28,7 @@
 </tbody>
 </table>
 </div>
-<h2>New account</h2>
+<h2>{{_("New account")}}</h2>
 <form method="post" action="/admin/accounts" class="card">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   % for field, label, kind in (('name', 'Name', 'text'), ('pin', 'PIN (4 to 8 digits, for calls)', 'password'), ('balance', 'Opening balance', 'text'), ('password', 'Web password (at least 8 characters)', 'password')):
@@ -38,5 +38,5 @@
   <p class="error" id="{{field}}-error">{{errors[field]}}</p>
   % end
   % end
-  <button type="submit">Create</button>
+  <button type="submit">{{_("Create")}}</button>
 </form>

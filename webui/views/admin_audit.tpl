@@ -1,14 +1,14 @@
-% rebase('base.tpl', title='Audit')
-<h1>Audit</h1>
-<p class="hint">Every change to accounts, money, PINs, caller IDs, logins, rates and the blocklist: who made it, how, from where. Newest first.</p>
+% rebase('base.tpl', title=_('Audit'))
+<h1>{{_("Audit")}}</h1>
+<p class="hint">{{_("Every change to accounts, money, PINs, caller IDs, logins, rates and the blocklist: who made it, how, from where. Newest first.")}}</p>
 <form method="get" action="/admin/audit" class="card" id="audit-filter">
-  <label for="account">Account (name or number)</label>
+  <label for="account">{{_("Account (name or number)")}}</label>
   <input id="account" name="account" value="{{account}}" maxlength="64" autocomplete="off">
-  <label for="actor">Who (web login, OS user, phone number)</label>
+  <label for="actor">{{_("Who (web login, OS user, phone number)")}}</label>
   <input id="actor" name="actor" value="{{actor}}" maxlength="100" autocomplete="off">
-  <button type="submit">Filter</button>
+  <button type="submit">{{_("Filter")}}</button>
   % if account or actor:
-  <a href="/admin/audit">show all</a>
+  <a href="/admin/audit">{{_("show all")}}</a>
   % end
 </form>
 % if error:
@@ -17,7 +17,7 @@
 % if records is not None:
 <div class="scroll">
 <table id="audit">
-<thead><tr><th>When</th><th>Who</th><th>How</th><th>From</th><th>Action</th><th>Account</th><th>What</th></tr></thead>
+<thead><tr><th>{{_("When")}}</th><th>{{_("Who")}}</th><th>{{_("How")}}</th><th>{{_("From")}}</th><th>{{_("Action")}}</th><th>{{_("Account")}}</th><th>{{_("What")}}</th></tr></thead>
 <tbody>
 % for row in records.rows:
 <tr data-id="{{row.id}}"><td>{{when(row.at)}}</td>
@@ -34,7 +34,7 @@
 </table>
 </div>
 % if not records.rows:
-<p id="none">No changes recorded{{' for these filters' if account or actor else ' yet'}}.</p>
+<p id="none">{{_('No changes recorded for these filters.') if account or actor else _('No changes recorded yet.')}}</p>
 % end
 % include('pager.tpl', page=records, link=link)
 % end

@@ -1,10 +1,10 @@
-% rebase('base.tpl', title='Calls')
-<h1>Calls</h1>
-<h2>Running now</h2>
-<p class="hint">Refreshed every 2 seconds.</p>
+% rebase('base.tpl', title=_('Calls'))
+<h1>{{_("Calls")}}</h1>
+<h2>{{_("Running now")}}</h2>
+<p class="hint">{{_("Refreshed every 2 seconds.")}}</p>
 <div class="scroll">
 <table id="live">
-<thead><tr><th>Session</th><th>Account</th><th>Kind</th><th>For</th><th>Since</th><th>Leg A</th><th>Leg B</th></tr></thead>
+<thead><tr><th>{{_("Session")}}</th><th>{{_("Account")}}</th><th>{{_("Kind")}}</th><th>{{_("For")}}</th><th>{{_("Since")}}</th><th>{{_("Leg A")}}</th><th>{{_("Leg B")}}</th></tr></thead>
 <tbody>
 % for call in live:
 <tr data-session="{{call['id']}}">
@@ -18,13 +18,13 @@
 </tbody>
 </table>
 </div>
-<p id="no-live"{{!'' if not live else ' hidden'}}>No call is running.</p>
+<p id="no-live"{{!'' if not live else ' hidden'}}>{{_("No call is running.")}}</p>
 
-<h2>History</h2>
+<h2>{{_("History")}}</h2>
 <form method="get" action="/admin/calls" class="card filters" role="search">
-  <label for="account">Account</label>
+  <label for="account">{{_("Account")}}</label>
   <select id="account" name="account">
-    <option value="">all</option>
+    <option value="">{{_("all")}}</option>
     % for account in accounts:
     <option value="{{account.id}}"{{!' selected' if filters['account'] == str(account.id) else ''}}>{{account.name}}</option>
     % end
@@ -32,7 +32,7 @@
   % if problems.get('account'):
   <p class="error" id="account-error">{{problems['account']}}</p>
   % end
-  <label for="number">Number contains</label>
+  <label for="number">{{_("Number contains")}}</label>
   <input id="number" name="number" value="{{filters['number']}}" maxlength="40" inputmode="tel">
   % for field, label in (('from', 'From day'), ('to', 'To day (included)')):
   <label for="{{field}}">{{label}}</label>
@@ -41,9 +41,9 @@
   <p class="error" id="{{field}}-error">{{problems[field]}}</p>
   % end
   % end
-  <label for="status">Status</label>
+  <label for="status">{{_("Status")}}</label>
   <select id="status" name="status">
-    <option value="">all</option>
+    <option value="">{{_("all")}}</option>
     % for status in statuses:
     <option{{!' selected' if filters['status'] == status else ''}}>{{status}}</option>
     % end
@@ -51,13 +51,13 @@
   % if problems.get('status'):
   <p class="error" id="status-error">{{problems['status']}}</p>
   % end
-  <button type="submit">Show</button>
-  <a class="button" id="export" href="{{export}}">Export CSV</a>
+  <button type="submit">{{_("Show")}}</button>
+  <a class="button" id="export" href="{{export}}">{{_("Export CSV")}}</a>
 </form>
 <div class="scroll">
 <table id="history">
-<thead><tr><th>Session</th><th>Account</th><th>Leg</th><th>Number</th><th>Modem</th><th>Start</th>
-<th>Answer</th><th>End</th><th>Duration</th><th>Rate</th><th>Cost</th><th>Cause</th></tr></thead>
+<thead><tr><th>{{_("Session")}}</th><th>{{_("Account")}}</th><th>{{_("Leg")}}</th><th>{{_("Number")}}</th><th>{{_("Modem")}}</th><th>{{_("Start")}}</th>
+<th>{{_("Answer")}}</th><th>{{_("End")}}</th><th>{{_("Duration")}}</th><th>{{_("Rate")}}</th><th>{{_("Cost")}}</th><th>{{_("Cause")}}</th></tr></thead>
 <tbody>
 % for leg in legs.rows:
 <tr>
@@ -71,7 +71,7 @@
 </table>
 </div>
 % if not legs.rows:
-<p id="no-history">No call matches.</p>
+<p id="no-history">{{_("No call matches.")}}</p>
 % end
 % include('pager.tpl', page=legs, link=link)
 <script src="/static/admin_calls.js"></script>

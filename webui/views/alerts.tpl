@@ -1,9 +1,8 @@
-% rebase('base.tpl', title='Alerts')
-<h1>Alerts</h1>
-<p class="hint">What the box told its owner: open alerts first, then recovered ones and
-notices, newest first. One alert per cause until it recovers; raising it again only counts a
-repeat. {{'Each is sent to every [alerts] URL.' if urls else 'No [alerts] urls are configured: alerts are only logged and listed here.'}}
-Acknowledging says you have seen it; the box still tells of its recovery.</p>
+% rebase('base.tpl', title=_('Alerts'))
+<h1>{{_("Alerts")}}</h1>
+<p class="hint">{{_("What the box told its owner: open alerts first, then recovered ones and notices, newest first. One alert per cause until it recovers; raising it again only counts a repeat.")}}
+{{_('Each is sent to every [alerts] URL.') if urls else _('No [alerts] urls are configured: alerts are only logged and listed here.')}}
+{{_("Acknowledging says you have seen it; the box still tells of its recovery.")}}</p>
 % if notice:
 <p class="notice" id="notice">{{notice}}</p>
 % end
@@ -11,11 +10,11 @@ Acknowledging says you have seen it; the box still tells of its recovery.</p>
 <p class="error" id="error">{{error}}</p>
 % end
 % if not rows.rows:
-<p id="none">No alerts: the box has had nothing to tell.</p>
+<p id="none">{{_("No alerts: the box has had nothing to tell.")}}</p>
 % else:
 <div class="scroll">
 <table id="alerts">
-<thead><tr><th>No.</th><th>State</th><th>Alert</th><th>Raised</th><th>Recovered</th><th>Delivery</th></tr></thead>
+<thead><tr><th>{{_("No.")}}</th><th>{{_("State")}}</th><th>{{_("Alert")}}</th><th>{{_("Raised")}}</th><th>{{_("Recovered")}}</th><th>{{_("Delivery")}}</th></tr></thead>
 <tbody>
 % for alert in rows.rows:
 <tr data-id="{{alert.id}}" data-state="{{alert.state}}" class="alert-{{alert.state}}">
@@ -24,14 +23,14 @@ Acknowledging says you have seen it; the box still tells of its recovery.</p>
     % if not alert.acknowledged:
     <form method="post" action="/admin/alerts/{{alert.id}}/ack" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
-      <button type="submit">Acknowledge</button>
+      <button type="submit">{{_("Acknowledge")}}</button>
     </form>
     % end
   </td>
   <td class="alert-text"><strong>{{kind_of(alert.kind).title}}</strong>{{(': ' + about(alert)) if about(alert) else ''}}<br>
     {{alert.message}}<br>
-    <span class="advice">What you can do: {{advice_of(alert)}}</span></td>
-  <td>{{when(alert.at)}}{{!'<br>' if alert.repeats else ''}}{{('again ' + str(alert.repeats) + '×, last ' + when(alert.last_at)[11:]) if alert.repeats else ''}}</td>
+    <span class="advice">{{_("What you can do: {advice}").format(advice=advice_of(alert))}}</span></td>
+  <td>{{when(alert.at)}}{{!'<br>' if alert.repeats else ''}}{{_('again {count}×, last {time}').format(count=alert.repeats, time=clock(alert.last_at)) if alert.repeats else ''}}</td>
   <td>{{when(alert.recovered_at)}}{{!'<br>' if alert.recovery else ''}}{{alert.recovery}}</td>
   <td class="delivery">{{delivery(alert)}}</td>
 </tr>

@@ -1,5 +1,5 @@
 <!doctype html>
-<html lang="en">
+<html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -9,26 +9,35 @@
 <body>
 <header>
   <strong>callbox</strong>
+  <nav class="languages" aria-label="{{_('Language')}}">
+    % for code, name in languages.items():
+    % if code == lang:
+    <a href="/language/{{code}}?next={{here}}" lang="{{code}}" hreflang="{{code}}" aria-current="true"><strong>{{name}}</strong></a>
+    % else:
+    <a href="/language/{{code}}?next={{here}}" lang="{{code}}" hreflang="{{code}}">{{name}}</a>
+    % end
+    % end
+  </nav>
   % if user:
   <nav>
     % if user.account_id is not None:
-    <a href="/">Account</a> <a href="/connect">Connect two</a> <a href="/calls">History</a>
-    <a href="/callerids">Caller IDs</a> <a href="/pin">PIN</a> <a href="/sms-help">SMS help</a>
-    <a href="/api-token">API</a>
+    <a href="/">{{_("Account")}}</a> <a href="/connect">{{_("Connect two")}}</a> <a href="/calls">{{_("History")}}</a>
+    <a href="/callerids">{{_("Caller IDs")}}</a> <a href="/pin">{{_("PIN")}}</a> <a href="/sms-help">{{_("SMS help")}}</a>
+    <a href="/api-token">{{_("API")}}</a>
     % end
     % if user.is_admin:
-    <a href="/admin/modems">Modems</a> <a href="/admin/boxes">Boxes</a> <a href="/admin/accounts">Accounts</a>
-    <a href="/admin/rates">Rates</a> <a href="/admin/calls">Calls</a> <a href="/admin/sms">SMS</a>
-    <a href="/admin/system">System</a> <a href="/admin/console">AT console</a> <a href="/admin/audit">Audit</a>
-    <a href="/admin/webhooks">Webhooks</a> <a href="/admin/alerts">Alerts</a>
+    <a href="/admin/modems">{{_("Modems")}}</a> <a href="/admin/boxes">{{_("Boxes")}}</a> <a href="/admin/accounts">{{_("Accounts")}}</a>
+    <a href="/admin/rates">{{_("Rates")}}</a> <a href="/admin/calls">{{_("Calls")}}</a> <a href="/admin/sms">{{_("SMS")}}</a>
+    <a href="/admin/system">{{_("System")}}</a> <a href="/admin/console">{{_("AT console")}}</a> <a href="/admin/audit">{{_("Audit")}}</a>
+    <a href="/admin/webhooks">{{_("Webhooks")}}</a> <a href="/admin/alerts">{{_("Alerts")}}</a>
     % end
     % if get("virtual_phones", False):
-    <a href="/phones">Virtual phones</a>
+    <a href="/phones">{{_("Virtual phones")}}</a>
     % end
-    <a href="/password">Password</a>
+    <a href="/password">{{_("Password")}}</a>
     <form method="post" action="/logout" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
-      <button type="submit" class="link">Log out {{user.name}}</button>
+      <button type="submit" class="link">{{_("Log out {name}").format(name=user.name)}}</button>
     </form>
   </nav>
   % end
@@ -37,7 +46,7 @@
 <p class="outage" role="alert">{{outage}}</p>
 % end
 % if get("open_alerts", 0):
-<p class="alerts-banner" id="open-alerts" role="alert"><a href="/admin/alerts">{{open_alerts}} open alert{{'' if open_alerts == 1 else 's'}}</a></p>
+<p class="alerts-banner" id="open-alerts" role="alert"><a href="/admin/alerts">{{ngettext("{count} open alert", "{count} open alerts", open_alerts).format(count=open_alerts)}}</a></p>
 % end
 <main>
 {{!base}}

@@ -1,20 +1,20 @@
-% rebase('base.tpl', title='Call')
-<h1>Call {{call['id']}}</h1>
-<p>Leg A sees the box's SIM number, not B's; the box announces B to A before calling B.</p>
+% rebase('base.tpl', title=_('Call'))
+<h1>{{_('Call {id}').format(id=call['id'])}}</h1>
+<p>{{_("Leg A sees the box's SIM number, not B's; the box announces B to A before calling B.")}}</p>
 <div id="call" data-id="{{call['id']}}" data-csrf="{{csrf}}">
 % for leg in ('a', 'b'):
   % item = call['legs'][leg]
   <section class="card leg" id="leg-{{leg}}">
-    <h2>Leg {{leg.upper()}} <span class="number">{{item['number'] or ''}}</span></h2>
-    <p>State <strong class="state" data-state="{{item['state']}}">{{item['state']}}</strong>
+    <h2>{{_('Leg {name}').format(name=leg.upper())}} <span class="number">{{item['number'] or ''}}</span></h2>
+    <p>{{_("State")}} <strong class="state" data-state="{{item['state']}}">{{item['state']}}</strong>
        · <span class="seconds">{{item['seconds']}}</span> s
        <span class="cost">{{money(item['cost']) if item['cost'] is not None else ''}}</span>
        <span class="cause">{{item['cause']}}</span></p>
   </section>
 % end
   <p id="summary">{{'Ended, cost ' + money(call['cost']) if call['state'] == 'settled' else 'Running'}}</p>
-  <button type="button" id="hangup" {{'disabled' if call['state'] == 'settled' else ''}}>Hang up</button>
+  <button type="button" id="hangup" {{'disabled' if call['state'] == 'settled' else ''}}>{{_("Hang up")}}</button>
   <p class="error" id="call-error" hidden></p>
 </div>
-<p><a href="/">Back to the account</a></p>
+<p><a href="/">{{_("Back to the account")}}</a></p>
 <script src="/static/call.js"></script>

@@ -1,11 +1,11 @@
-% rebase('base.tpl', title='Call history')
-<h1>Call history</h1>
+% rebase('base.tpl', title=_('Call history'))
+<h1>{{_("Call history")}}</h1>
 % if not history:
-<p>No calls{{' on this page' if total else ' yet'}}.</p>
+<p>{{_('No calls on this page.') if total else _('No calls yet.')}}</p>
 % else:
 <div class="scroll">
 <table id="history">
-<thead><tr><th>When</th><th>Kind</th><th>Leg</th><th>Number</th><th>Talked</th><th>Cost</th><th>Ended by</th></tr></thead>
+<thead><tr><th>{{_("When")}}</th><th>{{_("Kind")}}</th><th>{{_("Leg")}}</th><th>{{_("Number")}}</th><th>{{_("Talked")}}</th><th>{{_("Cost")}}</th><th>{{_("Ended by")}}</th></tr></thead>
 <tbody>
 % import time
 % for item in history:
@@ -13,11 +13,11 @@
   % for index, leg in enumerate(legs):
 <tr class="{{'call' if index == 0 else 'leg'}}">
     % if index == 0:
-  <td rowspan="{{len(legs)}}"><a href="/calls/{{item['session'].id}}">{{time.strftime('%Y-%m-%d %H:%M', time.localtime(item['session'].started_at))}}</a></td>
-  <td rowspan="{{len(legs)}}">{{item['session'].kind}}{{' (running)' if item['session'].state == 'running' else ''}}<br>total {{money(item['cost'])}}</td>
+  <td rowspan="{{len(legs)}}"><a href="/calls/{{item['session'].id}}">{{when(item['session'].started_at, False)}}</a></td>
+  <td rowspan="{{len(legs)}}">{{item['session'].kind}}{{(' (' + _('running') + ')') if item['session'].state == 'running' else ''}}<br>{{_('total {amount}').format(amount=money(item['cost']))}}</td>
     % end
     % if leg is None:
-  <td colspan="5">no leg answered</td>
+  <td colspan="5">{{_("no leg answered")}}</td>
     % else:
   <td>{{'A' if leg.role == 'callback' else 'B' if leg.role == 'destination' else leg.role}}</td>
   <td>{{leg.number}}</td><td>{{leg.billed_seconds}} s</td><td>{{money(leg.cost)}}</td><td>{{leg.cause}}</td>
@@ -29,11 +29,11 @@
 </table>
 </div>
 % end
-<p id="pages">Page {{page}} of {{pages}} ({{total}} calls)
+<p id="pages">{{ngettext("Page {page} of {pages} ({total} call)", "Page {page} of {pages} ({total} calls)", total).format(page=page, pages=pages, total=total)}}
 % if page > 1:
- · <a href="/calls?page={{page - 1}}" id="newer">newer</a>
+ · <a href="/calls?page={{page - 1}}" id="newer">{{_("newer")}}</a>
 % end
 % if page < pages:
- · <a href="/calls?page={{page + 1}}" id="older">older</a>
+ · <a href="/calls?page={{page + 1}}" id="older">{{_("older")}}</a>
 % end
 </p>

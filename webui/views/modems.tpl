@@ -1,5 +1,5 @@
-% rebase('base.tpl', title='Modems')
-<h1>Modems</h1>
+% rebase('base.tpl', title=_('Modems'))
+<h1>{{_("Modems")}}</h1>
 % if notice:
 <p class="{{'notice' if status_ok else 'error'}}" id="notice">{{notice}}</p>
 % end
@@ -7,20 +7,15 @@
 <form method="post" action="/admin/modems/{{confirm}}/reset" class="card" id="confirm-reset">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <input type="hidden" name="confirm" value="1">
-  <button type="submit">Reset {{confirm}} anyway</button> <a href="/admin/modems">Cancel</a>
+  <button type="submit">{{_("Reset {modem} anyway").format(modem=confirm)}}</button> <a href="/admin/modems">{{_("Cancel")}}</a>
 </form>
 % end
-<p class="hint">Refreshed every 2 seconds. Minutes: talk time today since midnight. SIM use:
-the SIM's calls and SMS against its limits ([[sim]] tables; the day starts at its reset
-hour), in red when it is at a limit and lent to no new work of that kind. SMS: what
-the last read of the SIM left on it, and failures since. Credit: the last amount the
-network told for a SIM with a [[sim]] table, and its last keep-alive SMS. Last recovery: the last step the box took by itself to bring the
-modem back (reset, reopen, USB power cycle, or gave up), when and why.</p>
+<p class="hint">{{_("Refreshed every 2 seconds. Minutes: talk time today since midnight. SIM use: the SIM's calls and SMS against its limits ([[sim]] tables; the day starts at its reset hour), in red when it is at a limit and lent to no new work of that kind. SMS: what the last read of the SIM left on it, and failures since. Credit: the last amount the network told for a SIM with a [[sim]] table, and its last keep-alive SMS. Last recovery: the last step the box took by itself to bring the modem back (reset, reopen, USB power cycle, or gave up), when and why.")}}</p>
 <div class="scroll">
 <table id="modems" data-csrf="{{csrf}}">
-<thead><tr><th>Name</th><th>State</th><th>Vendor / model</th><th>Operator</th><th>Signal</th>
-<th>Registration</th><th>SIM</th><th>ICCID</th><th>Roles</th><th>Group</th><th>In call</th>
-<th>Minutes today</th><th>SIM use</th><th>SMS</th><th>Credit</th><th>Last recovery</th><th></th></tr></thead>
+<thead><tr><th>{{_("Name")}}</th><th>{{_("State")}}</th><th>{{_("Vendor / model")}}</th><th>{{_("Operator")}}</th><th>{{_("Signal")}}</th>
+<th>{{_("Registration")}}</th><th>{{_("SIM")}}</th><th>{{_("ICCID")}}</th><th>{{_("Roles")}}</th><th>{{_("Group")}}</th><th>{{_("In call")}}</th>
+<th>{{_("Minutes today")}}</th><th>{{_("SIM use")}}</th><th>{{_("SMS")}}</th><th>{{_("Credit")}}</th><th>{{_("Last recovery")}}</th><th></th></tr></thead>
 <tbody>
 % for modem in modems:
 <tr data-name="{{modem['name']}}">
@@ -34,30 +29,30 @@ modem back (reset, reopen, USB power cycle, or gave up), when and why.</p>
   <td>{{modem['iccid']}}</td>
   <td>{{', '.join(modem['roles'])}}</td>
   <td>{{modem['group']}}</td>
-  <td>{{'yes' if modem['in_call'] else 'no'}}</td>
+  <td>{{_('yes') if modem['in_call'] else _('no')}}</td>
   <td class="minutes">{{modem['minutes_today']}}</td>
   % use = modem['sim_usage']
-  <td class="sim-use{{' trouble' if use and use['at_limit'] else ''}}">{{use['summary'] if use else '-'}}{{' (AT LIMIT: ' + ', '.join(use['at_limit']) + ')' if use and use['at_limit'] else ''}}</td>
+  <td class="sim-use{{' trouble' if use and use['at_limit'] else ''}}">{{use['summary'] if use else '-'}}{{' (' + _('AT LIMIT: {limits}').format(limits=', '.join(use['at_limit'])) + ')' if use and use['at_limit'] else ''}}</td>
   % sms = modem['sms']
   % if sms is None:
-  <td class="sms">not read yet</td>
+  <td class="sms">{{_("not read yet")}}</td>
   % else:
-  <td class="sms{{'' if sms['ok'] else ' trouble'}}">{{'' if sms['ok'] else 'TROUBLE: '}}{{sms['summary']}}<br><small>{{sms['detail']}}</small></td>
+  <td class="sms{{'' if sms['ok'] else ' trouble'}}">{{'' if sms['ok'] else _('TROUBLE:') + ' '}}{{sms['summary']}}<br><small>{{sms['detail']}}</small></td>
   % end
   % credit = modem['credit']
   <td class="credit">
   % if credit is not None:
     % if credit['checkable']:
-    <span class="{{'trouble' if credit['low'] else ''}}">{{credit['amount'] or 'not checked yet'}}{{' (low)' if credit['low'] else ''}}</span>
+    <span class="{{'trouble' if credit['low'] else ''}}">{{credit['amount'] or _('not checked yet')}}{{(' (' + _('low') + ')') if credit['low'] else ''}}</span>
     % if credit['at']:
     <br><small>{{credit['at']}}</small>
     % end
     % if credit['error']:
-    <br><small class="trouble">last check: {{credit['error']}}</small>
+    <br><small class="trouble">{{_('last check: {error}').format(error=credit['error'])}}</small>
     % end
     <form method="post" action="/admin/modems/{{modem['name']}}/balance" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
-      <button type="submit">Check credit</button>
+      <button type="submit">{{_("Check credit")}}</button>
     </form>
     % end
     % if credit['keepalive']:
@@ -67,14 +62,14 @@ modem back (reset, reopen, USB power cycle, or gave up), when and why.</p>
   </td>
   % recovery = modem['recovery']
   % if recovery is None:
-  <td class="recovery">none</td>
+  <td class="recovery">{{_("none")}}</td>
   % else:
   <td class="recovery{{' trouble' if recovery['gave_up'] else ''}}">{{recovery['at']}}: {{recovery['text']}}<br><small>{{recovery['counts']}}</small></td>
   % end
   <td>
     <form method="post" action="/admin/modems/{{modem['name']}}/reset" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
-      <button type="submit">Reset</button>
+      <button type="submit">{{_("Reset")}}</button>
     </form>
   </td>
 </tr>
@@ -82,16 +77,12 @@ modem back (reset, reopen, USB power cycle, or gave up), when and why.</p>
 </tbody>
 </table>
 </div>
-<h2 id="voice-test">Voice test</h2>
-<p class="hint">Calls the number from the modem, plays a measured test signal, then asks
-whoever answers to say a sentence and press 1 2 3 (about 20 seconds; the same as
-<code>callbox voicetest MODEM NUMBER</code>). Figures: the round-trip delay; the echo return
-loss without and with the box's echo canceller (good: 40 dB or more with it); the noise floor
-(good: below -50 dBFS); the speech level (good: -32 to -16 LUFS); samples at full scale
-(good: none); which keys arrived in-band and as the modem's key reports.</p>
+<h2 id="voice-test">{{_("Voice test")}}</h2>
+<p class="hint">{{!_("Calls the number from the modem, plays a measured test signal, then asks whoever answers to say a sentence and press 1 2 3 (about 20 seconds; the same as {command}).").format(command="<code>callbox voicetest MODEM NUMBER</code>")}}
+{{_("Figures: the round-trip delay; the echo return loss without and with the box's echo canceller (good: 40 dB or more with it); the noise floor (good: below -50 dBFS); the speech level (good: -32 to -16 LUFS); samples at full scale (good: none); which keys arrived in-band and as the modem's key reports.")}}</p>
 <div class="scroll">
 <table id="voicetests">
-<thead><tr><th>Modem</th><th>Call</th><th>Last test</th></tr></thead>
+<thead><tr><th>{{_("Modem")}}</th><th>{{_("Call")}}</th><th>{{_("Last test")}}</th></tr></thead>
 <tbody>
 % for modem in modems:
 % test = tests.get(modem['name'])
@@ -100,13 +91,13 @@ loss without and with the box's echo canceller (good: 40 dB or more with it); th
   <td>
     <form method="post" action="/admin/modems/{{modem['name']}}/voicetest" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
-      <input type="tel" name="number" maxlength="40" placeholder="number to call" required>
-      <button type="submit">Voice test</button>
+      <input type="tel" name="number" maxlength="40" placeholder="{{_('number to call')}}" required>
+      <button type="submit">{{_("Voice test")}}</button>
     </form>
   </td>
   <td class="voicetest">
   % if test is None:
-    none yet
+    {{_("none yet")}}
   % else:
     <span class="summary{{' trouble' if test['state'] in ('failed', 'expired') else ''}}">{{test['when']}}: {{test['number']}}, {{test['state']}}{{(': ' + test['error']) if test['error'] else ''}}</span>
     % if test['running'] and test['progress']:

@@ -1,5 +1,5 @@
-% rebase('base.tpl', title='SMS')
-<h1>SMS</h1>
+% rebase('base.tpl', title=_('SMS'))
+<h1>{{_("SMS")}}</h1>
 <nav class="tabs">
 % for key, label in views.items():
   % if key == view:
@@ -18,7 +18,7 @@
 <div class="scroll">
 % if view == 'in':
 <table id="sms-in">
-<thead><tr><th>No.</th><th>Received</th><th>Modem</th><th>From</th><th>Text</th><th>Status</th><th>What was done</th></tr></thead>
+<thead><tr><th>{{_("No.")}}</th><th>{{_("Received")}}</th><th>{{_("Modem")}}</th><th>{{_("From")}}</th><th>{{_("Text")}}</th><th>{{_("Status")}}</th><th>{{_("What was done")}}</th></tr></thead>
 <tbody>
 % for row in rows.rows:
 <tr><td>{{row.id}}</td><td>{{when(row.received_at)}}</td><td>{{row.modem}}</td><td>{{row.sender}}</td>
@@ -28,7 +28,7 @@
 </table>
 % elif view == 'out':
 <table id="sms-out">
-<thead><tr><th>No.</th><th>Queued</th><th>To</th><th>Kind</th><th>Text</th><th>Status</th><th>Tries</th><th>Modem</th><th>Sent</th><th>Delivery</th><th>Reason</th><th></th></tr></thead>
+<thead><tr><th>{{_("No.")}}</th><th>{{_("Queued")}}</th><th>{{_("To")}}</th><th>{{_("Kind")}}</th><th>{{_("Text")}}</th><th>{{_("Status")}}</th><th>{{_("Tries")}}</th><th>{{_("Modem")}}</th><th>{{_("Sent")}}</th><th>{{_("Delivery")}}</th><th>{{_("Reason")}}</th><th></th></tr></thead>
 <tbody>
 % for row in rows.rows:
 <tr data-id="{{row.id}}"><td>{{row.id}}</td><td>{{when(row.created_at)}}</td><td>{{row.number}}</td><td>{{row.kind}}</td>
@@ -40,7 +40,7 @@
   % if row.state == 'failed':
   <form method="post" action="/admin/sms/out/{{row.id}}/retry" class="inline">
     <input type="hidden" name="csrf_token" value="{{csrf}}">
-    <button type="submit">Retry</button>
+    <button type="submit">{{_("Retry")}}</button>
   </form>
   % end
 </td></tr>
@@ -48,9 +48,9 @@
 </tbody>
 </table>
 % else:
-<p class="hint">SMS the box could not decode or store: kept raw (the PDU), removed from the SIM, never executed.</p>
+<p class="hint">{{_("SMS the box could not decode or store: kept raw (the PDU), removed from the SIM, never executed.")}}</p>
 <table id="sms-quarantine">
-<thead><tr><th>No.</th><th>Received</th><th>Modem</th><th>Sender as sent</th><th>Why</th><th>PDU</th></tr></thead>
+<thead><tr><th>{{_("No.")}}</th><th>{{_("Received")}}</th><th>{{_("Modem")}}</th><th>{{_("Sender as sent")}}</th><th>{{_("Why")}}</th><th>{{_("PDU")}}</th></tr></thead>
 <tbody>
 % for row in rows.rows:
 <tr><td>{{row.id}}</td><td>{{when(row.received_at)}}</td><td>{{row.modem}}</td><td>{{row.sender_raw}}</td>
@@ -61,6 +61,6 @@
 % end
 </div>
 % if not rows.rows:
-<p id="none">Nothing here.</p>
+<p id="none">{{_("Nothing here.")}}</p>
 % end
 % include('pager.tpl', page=rows, link=link)

@@ -1,5 +1,5 @@
-% rebase('base.tpl', title='System')
-<h1>System</h1>
+% rebase('base.tpl', title=_('System'))
+<h1>{{_("System")}}</h1>
 <table id="facts" class="card">
 <tbody>
 % for label, value in facts:
@@ -7,10 +7,10 @@
 % end
 </tbody>
 </table>
-<h2>Log (newest first)</h2>
+<h2>{{_("Log (newest first)")}}</h2>
 <div class="scroll">
 <table id="log">
-<thead><tr><th>When</th><th>Modem</th><th>What</th></tr></thead>
+<thead><tr><th>{{_("When")}}</th><th>{{_("Modem")}}</th><th>{{_("What")}}</th></tr></thead>
 <tbody>
 % for row in tail:
 <tr><td>{{when(row.at)}}</td><td>{{row.modem or ''}}</td><td>{{row.message}}</td></tr>
@@ -19,5 +19,5 @@
 </table>
 </div>
 % if not tail:
-<p id="no-log">Nothing logged yet.</p>
+<p id="no-log">{{_("Nothing logged yet.")}}</p>
 % end

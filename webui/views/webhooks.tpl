@@ -1,8 +1,6 @@
-% rebase('base.tpl', title='Webhooks')
-<h1>Webhooks</h1>
-<p class="hint">The box POSTs its events to these receivers, signed with each one's secret
-(never shown here), and retries until they answer 2xx (docs/webhooks.md). Configure them as
-[[webhook]] tables in callbox.toml.</p>
+% rebase('base.tpl', title=_('Webhooks'))
+<h1>{{_("Webhooks")}}</h1>
+<p class="hint">{{_("The box POSTs its events to these receivers, signed with each one's secret (never shown here), and retries until they answer 2xx (docs/webhooks.md). Configure them as [[webhook]] tables in callbox.toml.")}}</p>
 % if notice:
 <p class="notice" id="notice">{{notice}}</p>
 % end
@@ -10,12 +8,12 @@
 <p class="error" id="error">{{error}}</p>
 % end
 % if not hooks:
-<p id="no-webhooks">No [[webhook]] is configured: the box sends no events.</p>
+<p id="no-webhooks">{{_("No [[webhook]] is configured: the box sends no events.")}}</p>
 % else:
 <div class="scroll">
 <table id="webhooks">
-<thead><tr><th>Name</th><th>URL</th><th>Events</th><th>Timeout</th><th>Retries after</th>
-<th>Pending</th><th>Delivered</th><th>Failed</th></tr></thead>
+<thead><tr><th>{{_("Name")}}</th><th>{{_("URL")}}</th><th>{{_("Events")}}</th><th>{{_("Timeout")}}</th><th>{{_("Retries after")}}</th>
+<th>{{_("Pending")}}</th><th>{{_("Delivered")}}</th><th>{{_("Failed")}}</th></tr></thead>
 <tbody>
 % for hook in hooks:
 <tr data-name="{{hook['name']}}"><td><a href="/admin/webhooks?webhook={{hook['name']}}">{{hook['name']}}</a></td>
@@ -27,14 +25,14 @@
 </table>
 </div>
 % end
-<h2>Deliveries</h2>
+<h2>{{_("Deliveries")}}</h2>
 % if not rows.rows:
-<p id="no-deliveries">No deliveries yet.</p>
+<p id="no-deliveries">{{_("No deliveries yet.")}}</p>
 % else:
 <div class="scroll">
 <table id="deliveries">
-<thead><tr><th>No.</th><th>Queued</th><th>Webhook</th><th>Event</th><th>Event id</th><th>State</th>
-<th>Tries</th><th>Last status</th><th>Last error</th><th>Next try</th><th>Delivered</th><th></th></tr></thead>
+<thead><tr><th>{{_("No.")}}</th><th>{{_("Queued")}}</th><th>{{_("Webhook")}}</th><th>{{_("Event")}}</th><th>{{_("Event id")}}</th><th>{{_("State")}}</th>
+<th>{{_("Tries")}}</th><th>{{_("Last status")}}</th><th>{{_("Last error")}}</th><th>{{_("Next try")}}</th><th>{{_("Delivered")}}</th><th></th></tr></thead>
 <tbody>
 % for row in rows.rows:
 <tr data-id="{{row.id}}" data-state="{{row.state}}"><td>{{row.id}}</td><td>{{when(row.created_at)}}</td>
@@ -45,7 +43,7 @@
   % if row.state == 'failed':
   <form method="post" action="/admin/webhooks/deliveries/{{row.id}}/retry" class="inline">
     <input type="hidden" name="csrf_token" value="{{csrf}}">
-    <button type="submit">Retry</button>
+    <button type="submit">{{_("Retry")}}</button>
   </form>
   % end
 </td></tr>

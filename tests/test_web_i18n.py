@@ -1,0 +1,160 @@
+"""The web UI in the reader's language, called as a WSGI app: German from Accept-Language,
+the switch's cookie over it, English for anything else; money and dates in German form;
+and the German catalogue complete and compiled (webui/i18n.py, babel.cfg)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from gateway.money.ledger import Cdr, start_session
+from webui import i18n
+
+from tests.webclient import Client
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
+NBSP = "\xa0"          # Babel (CLDR) puts a no-break space between amount and currency sign
+
+
+def get(client, path, headers=GERMAN):
+    return client.get(path, headers=headers)
+
+
+def test_accept_language_is_read_with_its_q_values():
+    assert i18n.accepted("de-AT, en;q=0.5, fr;q=0") == ["de-at", "en"]
+    assert i18n.accepted("en;q=0.3, de;q=0.9") == ["de", "en"]
+    assert i18n.accepted("") == [] and i18n.accepted(None) == []
+    assert i18n.accepted("de;q=nonsense, en") == ["en"]      # a broken q refuses the tag
+    assert i18n.choose(None, "fr-FR, de-CH;q=0.8, en;q=0.5") == "de"   # the first we have
+    assert i18n.choose(None, "en;q=0.3, de;q=0.9") == "de"
+    assert i18n.choose(None, "fr, es") == "en"                # none we have: English
+    assert i18n.choose(None, "*") == "en"
+    assert i18n.choose("en", "de") == "en"                    # the switch's cookie wins
+    assert i18n.choose("xx", "de") == "de"                    # an unknown cookie is ignored
+
+
+def test_german_pages_from_accept_language(app):
+    client = Client(app)
+    login = get(client, "/login").text
+    assert '<html lang="de">' in login and "<h1>Anmelden</h1>" in login
+    assert "Kontoname" in login and "Web-Passwort" in login and "Account name" not in login
+    client.login("alice", "alice-secret")
+    page = get(client, "/").text
+    assert "Guthaben" in page and f"10,00{NBSP}€" in page and "Letzte Anrufe" in page
+    assert "Freigeschaltete Rufnummern" in page and "Balance" not in page
+    assert "alice abmelden" in page                            # the nav and its log-out
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    modems = get(admin, "/admin/modems").text
+    assert "<h1>Modems</h1>" in modems and "Hersteller / Modell" in modems
+    assert "Sprachtest" in modems and "Vendor / model" not in modems
+    missing = get(admin, "/no/such/page")
+    assert missing.status == 404 and "Diese Seite gibt es nicht." in missing.text
+
+
+def test_english_stays_the_default_and_unknown_languages_fall_back_to_it(app):
+    client = Client(app)
+    for header in ({}, {"Accept-Language": "tlh, xx-YY;q=0.9"}, {"Accept-Language": "de;q=0"}):
+        page = client.get("/login", headers=header).text
+        assert '<html lang="en">' in page and "<h1>Log in</h1>" in page, header
+    client.cookies[i18n.COOKIE] = "klingon"                    # a forged cookie: ignored
+    assert "<h1>Log in</h1>" in client.get("/login").text
+
+
+def test_the_switch_sets_a_cookie_that_overrides_the_browser(app):
+    client = Client(app)
+    page = get(client, "/login?x=1").text
+    # both languages offered on every page, as plain links (keyboard reachable), back here
+    assert 'href="/language/en?next=%2Flogin%3Fx%3D1"' in page
+    assert re.search(r'href="/language/de\?next=%2Flogin%3Fx%3D1"[^>]*aria-current="true"', page)
+    reply = get(client, "/language/en?next=%2Flogin%3Fx%3D1")
+    assert reply.status == 303 and reply.headers["Location"].endswith("/login?x=1")
+    assert "callbox_lang=en" in reply.headers["Set-Cookie"]
+    assert client.cookies[i18n.COOKIE] == "en"
+    assert "<h1>Log in</h1>" in get(client, "/login").text      # German browser, English page
+    get(client, "/language/de")
+    assert "<h1>Anmelden</h1>" in client.get("/login").text     # and back, without the header
+
+
+def test_the_switch_refuses_unknown_languages_and_other_sites(app):
+    client = Client(app)
+    for target in ("https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example%2F", "%2F%5Cevil"):
+        reply = client.get(f"/language/de?next={target}")
+        assert reply.status == 303 and reply.headers["Location"].endswith("/"), target
+        assert "evil" not in reply.headers["Location"]
+    unknown = get(client, "/language/xx")
+    assert unknown.status == 404 and "Diese Sprache gibt es hier nicht." in unknown.text
+    assert client.cookies[i18n.COOKIE] == "de"                  # the unknown one changed nothing
+
+
+def test_money_and_dates_are_written_the_german_way(app):
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', get(admin, "/admin/accounts").text)
+    reply = admin.post(f"/admin/accounts/{app.alice.id}/topup",
+                       {"csrf_token": csrf.group(1), "amount": "12.50", "note": "bar"},
+                       headers=GERMAN)
+    assert f"alice: 12,50{NBSP}€ gebucht, Guthaben jetzt 22,50{NBSP}€" in reply.text
+    page = get(admin, f"/admin/accounts/{app.alice.id}").text
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]*)</td></tr>",
+                      page)
+    assert [row[1] for row in rows] == [f"12,50{NBSP}€", f"10,00{NBSP}€"]
+    at = [row[0] for row in rows]
+    assert all(re.fullmatch(r"\d\d\.\d\d\.\d{4}, \d\d:\d\d:\d\d", text) for text in at), at
+    assert at[0].startswith(time.strftime("%d.%m.%Y", time.localtime(app.clock.now)))
+    english = admin.get(f"/admin/accounts/{app.alice.id}").text   # English keeps its forms
+    assert "12.50 EUR" in english and time.strftime("%Y-%m-%d", time.localtime(app.clock.now)) \
+        in english
+
+
+def test_the_json_api_stays_english_whatever_the_browser_speaks(app):
+    client = Client(app)
+    reply = get(client, "/api/account")
+    assert reply.status == 401 and json.loads(reply.text)["error"].startswith("log in first")
+    session = start_session("box", app.alice.id, "connect-two", "+4917012345678", app.clock.now)
+    Cdr.create(box="box", session=session, account=app.alice.id, role="callback",
+               direction="outgoing", number="+4917012345678", modem="m1",
+               started_at=app.clock.now, ended_at=app.clock.now, cost=1250)
+    client.login("alice", "alice-secret")
+    calls = json.loads(get(client, "/api/calls").text)
+    assert "12.50 EUR" in json.dumps(calls) and "12,50" not in json.dumps(calls)
+    assert f"12,50{NBSP}€" in get(client, "/calls").text        # the page: German
+
+
+def test_every_text_of_the_web_ui_is_in_the_german_catalogue_and_compiled():
+    with open(os.path.join(ROOT, "babel.cfg")) as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = {}
+    for filename, line, message, _comments, _context in extract_from_dir(
+            ROOT, method_map, options_map):
+        found.setdefault(message, f"{filename}:{line}")
+    assert len(found) > 250                                     # the extraction found them
+    po_path = os.path.join(i18n.LOCALE_DIR, "de", "LC_MESSAGES", "messages.po")
+    with open(po_path, "rb") as po:
+        catalogue = read_po(po, locale="de")
+    translated = {message.id for message in catalogue
+                  if message.id and message.string and all(message.string)
+                  and not message.fuzzy}
+    missing = sorted(f"{where}: {message!r}" for message, where in found.items()
+                     if message not in translated)
+    assert not missing, ("texts without a German translation (run make translations and "
+                         "translate them in the .po):\n" + "\n".join(missing))
+    compiled = Translations.load(i18n.LOCALE_DIR, ["de"], i18n.DOMAIN)
+    stale = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            shown = [compiled.ngettext(*message.id, count) for count in (1, 2)]
+            if shown != list(message.string):
+                stale.append(message.id)
+        elif compiled.gettext(message.id) != message.string:
+            stale.append(message.id)
+    assert not stale, f"messages.mo is older than messages.po (make translations): {stale}"
