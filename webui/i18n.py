@@ -165,6 +165,12 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return current().ngettext(singular, plural, count)
 
 
+def N_(message: str) -> str:
+    """Marks a text for the catalogue where it is defined; a template translates it where
+    it is shown (`_(label)`)."""
+    return message
+
+
 # -- extraction from Bottle templates (babel.cfg names this extractor) --------------------------
 _CALL = re.compile(r"""\b(_|ngettext)\(\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
                    r"""(?:\s*,\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'))?""")

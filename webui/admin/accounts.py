@@ -19,7 +19,7 @@ from gateway.money import accounts
 from gateway.money.ledger import Account, Topup
 from modems.numbers import InvalidNumber, to_e164
 from webui import i18n
-from webui.admin.common import page_link, page_of, when
+from webui.admin.common import page_link, page_of
 from webui.admin.pages import parse_amount
 from webui.holder.calls import caller_ids
 

@@ -14,7 +14,7 @@ import bottle
 from gateway.actions import audit
 from gateway.actions.audit import AuditRecord
 from gateway.money import accounts
-from webui.admin.common import Page, page_link, page_of, query_text, when
+from webui.admin.common import Page, page_link, page_of, query_text
 
 
 class UnknownAccount(LookupError):

@@ -25,7 +25,7 @@ import bottle
 
 from modems import at_guard
 from modems.errors import ModemError
-from webui.admin.common import Refused, query_text, when
+from webui.admin.common import Refused, query_text
 from webui.inputs import query_number
 
 COMMAND_MAX = 200

@@ -10,9 +10,10 @@ import bottle
 
 from gateway.sms import store as sms_store
 from gateway.sms.models import SmsCommand, SmsIn, SmsOut
+from webui import i18n
 from webui.admin.common import page_of, query_text
 
-VIEWS = {"in": "Received", "out": "Sent", "quarantine": "Quarantine"}
+VIEWS = {"in": i18n.N_("Received"), "out": i18n.N_("Sent"), "quarantine": i18n.N_("Quarantine")}
 
 
 def rows_of(view: str, box: str):

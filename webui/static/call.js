@@ -61,7 +61,8 @@
       });
       if (call.state === "settled") {
         settled = true;
-        document.getElementById("summary").textContent = "Ended, cost " + call.cost_text;
+        const summary = document.getElementById("summary");   // its text in the page's language
+        summary.textContent = summary.dataset.ended.replace("{amount}", call.cost_text);
         document.getElementById("hangup").disabled = true;
         if (source) { source.close(); }
       } else if (finished()) {

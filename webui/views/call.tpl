@@ -12,7 +12,7 @@
        <span class="cause">{{item['cause']}}</span></p>
   </section>
 % end
-  <p id="summary">{{'Ended, cost ' + money(call['cost']) if call['state'] == 'settled' else 'Running'}}</p>
+  <p id="summary" data-ended="{{_('Ended, cost {amount}')}}">{{_('Ended, cost {amount}').format(amount=money(call['cost'])) if call['state'] == 'settled' else _('Running')}}</p>
   <button type="button" id="hangup" {{'disabled' if call['state'] == 'settled' else ''}}>{{_("Hang up")}}</button>
   <p class="error" id="call-error" hidden></p>
 </div>

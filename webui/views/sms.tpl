@@ -3,9 +3,9 @@
 <nav class="tabs">
 % for key, label in views.items():
   % if key == view:
-  <strong>{{label}}</strong>
+  <strong>{{_(label)}}</strong>
   % else:
-  <a href="/admin/sms?show={{key}}">{{label}}</a>
+  <a href="/admin/sms?show={{key}}">{{_(label)}}</a>
   % end
 % end
 </nav>
