@@ -85,7 +85,8 @@ def test_the_switch_sets_a_cookie_that_overrides_the_browser(app):
 
 def test_the_switch_refuses_unknown_languages_and_other_sites(app):
     client = Client(app)
-    for target in ("https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example%2F", "%2F%5Cevil"):
+    for target in ("https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example%2F", "%2F%5Cevil",
+                   "%2Flogin%0D%0ASet-Cookie%3A%20evil%3D1", "%2F%C3%A9vil"):
         reply = client.get(f"/language/de?next={target}")
         assert reply.status == 303 and reply.headers["Location"].endswith("/"), target
         assert "evil" not in reply.headers["Location"]

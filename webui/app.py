@@ -86,7 +86,7 @@ class Web:
         for the API, translated for a page)."""
         if self.watch is None or not self.watch.down:
             return ""
-        language = self.language() if translate else i18n.Language(i18n.DEFAULT, "")
+        language = self.language() if translate else i18n.language_of(i18n.DEFAULT, "")
         gettext = language.gettext
         return gettext("The box's database has been unreachable since {since}: calls in "
                        "progress go on and are billed when it returns; new calls and changes "
@@ -290,8 +290,9 @@ def make_app(config, services) -> bottle.Bottle:
                                                  message=_("There is no such language here.")),
                                       status=404)
         target = bottle.request.query.getunicode("next") or "/"
-        if not target.startswith("/") or target.startswith("//") or "\\" in target:
-            target = "/"          # back to a page of ours only, never another site
+        if (not target.startswith("/") or target.startswith("//") or "\\" in target
+                or not all("!" <= char <= "~" for char in target)):
+            target = "/"      # back to a page of ours only (a path as here() quotes it)
         bottle.response.set_cookie(i18n.COOKIE, code, path="/", samesite="lax", httponly=True,
                                    max_age=i18n.COOKIE_LIFETIME, secure=https())
         bottle.redirect(target, 303)

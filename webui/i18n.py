@@ -152,8 +152,14 @@ def current() -> Language:
         code = choose(bottle.request.get_cookie(COOKIE),
                       bottle.request.get_header("Accept-Language"))
         currency = bottle.request.app.config.get(CURRENCY_KEY, "")
-        language = environ[ENVIRON_KEY] = Language(code, currency)
+        language = environ[ENVIRON_KEY] = language_of(code, currency)
     return language
+
+
+@functools.cache
+def language_of(code: str, currency: str) -> Language:
+    """Gives one shared Language per language and currency (it holds no request state)."""
+    return Language(code, currency)
 
 
 def gettext(message: str) -> str:
