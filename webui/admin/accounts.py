@@ -125,7 +125,10 @@ def install(app: bottle.Bottle, web) -> None:
         except ActionError as error:
             return page(session, account, {"sessions": str(error)}, status=400)
         return page(session, Account.get_by_id(account.id),
-                    notice=f"{account_actions.calls_at_once(sessions)} from the next call on")
+                    notice=i18n.ngettext(
+                        "at most {count} call at once from the next call on",
+                        "at most {count} calls at once from the next call on",
+                        sessions).format(count=sessions))
 
     @app.post("/admin/accounts/<account_id:int>/debit")
     def take_money(account_id):
