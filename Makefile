@@ -53,6 +53,7 @@ setup: $(STAMP)
 # Voice prompts are generated from their texts (espeak-ng, sox); unchanged texts are skipped.
 prompts: setup
 	@$(PY) -m audio.prompts
+	@$(PY) -m audio.phrases
 
 # The web UI's texts (babel.cfg): extract them, bring every language's catalogue up to date
 # (new texts arrive untranslated: tests/test_web_i18n.py fails until they are translated),

@@ -231,7 +231,7 @@ install_program() {
     trap "rm -rf '$build'" EXIT
     run tar -C "$SOURCE_DIR" --exclude=.venv --exclude=.git --exclude=build \
         --exclude='*.egg-info' --exclude=__pycache__ --exclude=.pytest_cache \
-        --exclude=tests --exclude=audio/prompts -cf "$build/source.tar" .
+        --exclude=tests --exclude=audio/prompts --exclude=audio/phrases -cf "$build/source.tar" .
     run mkdir -p "$build/source"
     run tar -C "$build/source" -xf "$build/source.tar"
     # --use-pep517: the pip of Debian 12's venv builds pyalsaaudio (no wheel for ARM) the
@@ -289,6 +289,10 @@ generate_prompts() {
     run "$VENV/bin/python" -I -m audio.prompts \
         || echo "install.sh: WARNING: some prompts failed (is espeak-ng installed?); the box" \
                 "will not start without them; run again: $VENV/bin/python -I -m audio.prompts" >&2
+    # the phrases of 1 to 60 minutes, said by every call, made ahead (others at run time)
+    run "$VENV/bin/python" -I -m audio.phrases \
+        || echo "install.sh: WARNING: duration phrases not made ahead; the box makes them" \
+                "when first said" >&2
 }
 
 install_units() {

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from audio.pcm import RATE, SAMPLE_BYTES, frames
 from audio.prompts import DEFAULT_DIR, make_command
 
-__all__ = ["PromptError", "load_prompt", "frames", "sequence", "prompt_path"]
+__all__ = ["PromptError", "load_prompt", "frames", "sequence", "prompt_path", "read_wav"]
 
 PAUSE_S = 0.12          # between the prompts of a sequence
 
@@ -42,6 +42,12 @@ def load_prompt(name: str, lang: str = "en", prompt_dir: pathlib.Path | str | No
     except FileNotFoundError:
         raise PromptError(f"prompt {name!r} missing: {path} (make the prompts: "
                           f"{make_command(lang, prompt_dir)})") from None
+    return _read_wav(str(path), stamp.st_mtime_ns, stamp.st_size)
+
+
+def read_wav(path: pathlib.Path) -> bytes:
+    """Gives the PCM of the WAV at `path` (FileNotFoundError if none; cached while unchanged)."""
+    stamp = path.stat()
     return _read_wav(str(path), stamp.st_mtime_ns, stamp.st_size)
 
 

@@ -1,8 +1,8 @@
 """The words the box says, and the generator that turns them into 8 kHz WAV prompts.
 
-    python -m audio.prompts [--lang en] [--out DIR] [NAME ...]
+    python -m audio.prompts [--lang de ...] [--out DIR] [NAME ...]
 
-writes `<out>/<lang>/<name>.wav` (default out: the `prompts` folder beside this
+writes `<out>/<lang>/<name>.wav` for every language of LANGUAGES (or those named) (default out: the `prompts` folder beside this
 module: the installed package's own on a box, the checkout's in development)
 with espeak-ng, resampled with sox to 8 kHz mono S16 and normalized. A manifest beside the
 WAVs records, per prompt, the hash of the text (and voice settings) it was
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import importlib
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ import pathlib
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,50 +45,6 @@ PIPELINE = "espeak-ng|sox rate 8000 trim|-20 LUFS|v2"   # change to remake every
 LOUDNESS_LUFS = -20.0
 PEAK_LIMIT_DBFS = -1.0
 
-_NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-            "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-            "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty",
-            "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "minus"]
-
-ENGLISH = {
-    "welcome": "Welcome.",
-    "your_balance_is": "Your balance is",
-    "enter_account": "Please enter your account number, followed by the hash key.",
-    "enter_pin": "Please enter your PIN, followed by the hash key.",
-    "wrong_pin": "That PIN is not correct. Keys typed ahead are cleared.",
-    "pin_locked": "Too many wrong PINs. Your account is locked. Please contact the operator.",
-    "account_locked": "This account is locked. Please contact the operator.",
-    "enter_destination": "Please enter the number you want to call, followed by the hash key.",
-    "you_can_talk_for": "You can talk for",
-    "minutes": "minutes",
-    "minute": "minute",
-    "seconds": "seconds",
-    "second": "second",
-    "not_enough_credit": "Your credit is not enough for this call.",
-    "number_not_allowed": "This number cannot be called. Keys typed ahead are cleared.",
-    "no_rate": "This destination cannot be called from this service. Keys typed ahead are cleared.",
-    "destination_busy": "The number you called is busy.",
-    "no_answer": "The number you called does not answer.",
-    "call_failed": "The call could not be connected.",
-    "all_lines_busy": "All lines are busy. Please try again later.",
-    "goodbye": "Goodbye.",
-    "box_closing": "This service is shutting down now. Goodbye.",
-    "service_unavailable": "Sorry, this service is not available right now. Please try again later.",
-    "time_is_up": "Your time is up.",
-    "connecting_you_to": "Connecting you to",
-    "voicetest_intro": "Callbox line test. Please stay quiet.",
-    "voicetest_speak": "After the tone, say a sentence, then press 1 2 3.",
-    "voicetest_done": "Thank you. Goodbye.",
-    "dollars": "dollars", "dollar": "dollar", "cents": "cents", "cent": "cent",
-    "euros": "euros", "euro": "euro",
-    "and": "and",
-    **{word: word for word in _NUMBERS},
-}
-
-
-# The names the box says in every language (speech.py builds sentences of them).
-NAMES = tuple(ENGLISH)
-
 
 @dataclass(frozen=True)
 class Language:
@@ -97,7 +55,21 @@ class Language:
     texts: dict[str, str]
 
 
-LANGUAGES = {"en": Language(voice="en-us", speed=150, texts=ENGLISH)}
+# The languages with texts, one module each in audio/texts/ (English first: the reference).
+CODES = ("en", "de", "fr", "es", "it", "pl", "tr", "ru", "ar")
+
+
+def _load(code: str) -> Language:
+    module = importlib.import_module(f"audio.texts.{code}")
+    return Language(voice=module.VOICE, speed=module.SPEED, texts=module.TEXTS)
+
+
+LANGUAGES = {code: _load(code) for code in CODES}
+ENGLISH = LANGUAGES["en"].texts
+
+# The names the box says in every language (the flows name them; money, durations and
+# numbers are phrases: audio/speech.py, audio/phrases.py).
+NAMES = tuple(ENGLISH)
 
 
 @dataclass
@@ -267,22 +239,33 @@ def _write_manifest(folder: pathlib.Path, manifest: dict) -> None:
 
 def _show_progress(report: Report, _name: str) -> None:
     if sys.stdout.isatty():
-        print(f"\r{report.done}/{report.total} prompts done", end="", flush=True)
+        print(f"\r  {report.done}/{report.total} prompts done", end="", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m audio.prompts",
                                      description="Generate the spoken prompts (8 kHz WAV).")
-    parser.add_argument("--lang", default="en", choices=sorted(LANGUAGES))
+    parser.add_argument("--lang", action="append", choices=sorted(LANGUAGES),
+                        help="only this language (repeatable; default: every language)")
     parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_DIR,
                         help=f"folder holding one subfolder per language (default {DEFAULT_DIR})")
     parser.add_argument("names", nargs="*", help="only these prompts (default: all)")
     args = parser.parse_args(argv)
-    report = generate(args.lang, args.out, args.names or None, _show_progress)
+    failed = False
+    started = time.monotonic()
+    for lang in args.lang or CODES:
+        print(f"{lang}: {LANGUAGES[lang].voice} voice", flush=True)
+        failed |= _generate_one(lang, args.out, args.names or None)
+    print(f"{len(args.lang or CODES)} language(s) in {time.monotonic() - started:.1f} s")
+    return 1 if failed else 0
+
+
+def _generate_one(lang: str, out: pathlib.Path, names: list[str] | None) -> bool:
+    """Makes one language's prompts and says what was done; gives whether any failed."""
+    report = generate(lang, out, names, _show_progress)
     if sys.stdout.isatty():
         print()
-    folder = args.out / args.lang
-    print(f"{len(report.generated)}/{report.total} prompts generated in {folder}, "
+    print(f"  {len(report.generated)}/{report.total} prompts generated in {out / lang}, "
           f"{len(report.unchanged)} unchanged, {len(report.recordings)} recordings kept")
     for name in report.recordings:
         stale = name in report.stale_recordings
@@ -290,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name}.wav is a recording, not generated: kept{note}")
     for name, error in report.failed.items():
         print(f"  {name}: FAILED: {error}", file=sys.stderr)
-    return 1 if report.failed else 0
+    return bool(report.failed)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,12 @@ from collections.abc import Callable
 import ctypes
 import logging
 import os
+import pathlib
 import threading
 import time
 
 from audio import prompts
+from audio.phrases import PhraseCache
 from audio.speech import Speech
 from gateway import __version__
 from gateway.calls.by_sms import CallActions
@@ -240,6 +242,8 @@ class Daemon:
             log.error("reload refused, keeping the running configuration: language %s: %s",
                       fresh.callback.language, missing_prompts)
             return
+        voice_changed = (fresh.callback.language, fresh.gateway.currency) != (
+            self.config.callback.language, self.config.gateway.currency)
         self.config = fresh
         if self._pool is not None and fresh.modems != self._modems:
             self._modems = fresh.modems
@@ -247,7 +251,7 @@ class Daemon:
             if self.alerts is not None:
                 self.alerts.modems_changed(modem.name for modem in fresh.modems)
         if self.calls is not None:
-            self.calls.reconfigure(self.config)
+            self.calls.reconfigure(self.config, _speech(fresh) if voice_changed else None)
         if self.sims is not None:
             self.sims.reconfigure(self.config)
         log.info("configuration reloaded from %s", self.config.path)
@@ -399,9 +403,10 @@ def _watch_worker(watch: DatabaseWatch) -> Worker:
 
 
 def _speech(config: Config):
-    currency = config.gateway.currency
-    return Speech(lang=config.callback.language,
-                  currency=currency if currency in ("USD", "EUR") else "USD")
+    """Gives the box's voice: its language and currency; phrases kept in the state dir."""
+    phrases = PhraseCache(pathlib.Path(config.gateway.state_dir) / "phrases")
+    return Speech(lang=config.callback.language, currency=config.gateway.currency,
+                  phrases=phrases)
 
 
 def _step(what: str, function: Callable, *args) -> None:

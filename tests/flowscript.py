@@ -27,7 +27,8 @@ import heapq
 import itertools
 from typing import Callable
 
-from audio.speech import CURRENCY_WORDS
+from audio.speech import DIGITS, Phrase
+from audio.words import duration_text, money_text
 from gateway.calls.flows.callback import LEG_A_AFTER_BRIDGE
 from gateway.calls.flows.context import FlowContext
 from gateway.calls.flows.seams import CallSession, CreditExhausted, Hangup, LegFailed, NoFreeModem
@@ -289,9 +290,16 @@ class ScriptedSession:
 
 
 class Words:
-    """The Voice of a scripted box: a prompt is its words, as text."""
+    """The Voice of a scripted box: a prompt is its name, a phrase its words, as text."""
 
-    currency_words = CURRENCY_WORDS["EUR"]
+    def money_words(self, minor_units: int) -> Phrase:
+        return Phrase(money_text(minor_units, "en", "EUR"))
+
+    def duration_words(self, seconds: int | float) -> Phrase:
+        return Phrase(duration_text(seconds, "en"))
+
+    def digit_words(self, number: str) -> list[str]:
+        return [DIGITS[int(digit)] for digit in number if digit.isdigit()]
 
     def say(self, *parts: str | list[str]) -> bytes:
         names: list[str] = []

@@ -46,7 +46,7 @@ def test_happy_path_known_caller(rig):
     user, friend = rig.user, rig.friend
     delay = trigger_and_answer(rig)
     assert delay <= rig.config.callback.callback_delay + 0.5
-    assert rig.heard(user, "your_balance_is", ["twelve", "dollars", "and", "fifty", "cents"])
+    assert rig.heard(user, "your_balance_is", rig.speech.money_words(1250))
     assert rig.heard(user, "enter_destination")
     assert find(user.heard(), rig.prompt("enter_pin")) is None, "PIN asked of a known caller"
     assert friend.state is PhoneState.IDLE
@@ -120,7 +120,7 @@ def test_unknown_caller_pin_saves_caller_id(rig):
     user.press(f"{rig.account_number}#")
     assert rig.heard(user, "enter_pin")
     user.press("4321#")
-    assert rig.heard(user, "your_balance_is", ["five", "dollars"])
+    assert rig.heard(user, "your_balance_is", rig.speech.money_words(500))
     user.hangup()
     assert rig.wait_settled()
     from gateway.money.accounts import by_caller_id
@@ -263,7 +263,7 @@ def test_insufficient_credit(rig):
     rig.start(balance=20)
     user = rig.user
     trigger_and_answer(rig)
-    assert rig.heard(user, "your_balance_is", ["twenty", "cents"])
+    assert rig.heard(user, "your_balance_is", rig.speech.money_words(20))
     user.press("017098765432#")
     assert rig.heard(user, "not_enough_credit")
     assert rig.friend.state is PhoneState.IDLE

@@ -102,7 +102,7 @@ def test_a_known_caller_hears_the_balance_and_is_asked_for_a_destination():
     context = box()
     session = ScriptedSession(USER, [hang_up(after="enter_destination", wait=1)])
     assert call_back(context, session) == "hung up"
-    assert session.said[0] == "your_balance_is ten euros"
+    assert session.said[0] == "your_balance_is ten euro"      # num2words: "euro"
     assert session.prompts() == ["your_balance_is", "enter_destination"]
     assert session.dialled == [USER] and session.hung_up == []
 

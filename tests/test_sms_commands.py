@@ -103,7 +103,7 @@ def test_connect_alias_and_usage(box, user):
 
 def test_balance_in_words_and_digits(box, user):
     assert box.reply_to(user, "bal") == (
-        "Your balance is 12.34 EUR (twelve euros and thirty four cents).")
+        "Your balance is 12.34 EUR (twelve euro and thirty-four cents).")
 
 
 def test_unknown_sender_must_register_first(box, stranger):

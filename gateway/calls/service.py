@@ -393,10 +393,13 @@ class CallService:
         runner = [self._intents.thread] if self._intents is not None else []
         return [self._triggers.thread, self._heartbeat.thread] + runner
 
-    def reconfigure(self, config) -> None:
-        """Takes a reloaded configuration for the next calls."""
+    def reconfigure(self, config, speech=None) -> None:
+        """Takes a reloaded configuration (and voice, when its language or currency
+        changed) for the next calls."""
         self.config = config
         self.context.config = config
+        if speech is not None:
+            self.context.speech = speech
 
     def hangup_session(self, session_db_id: int) -> bool:
         """Ends a running session (the web page's Hang up); False if it is not running here."""

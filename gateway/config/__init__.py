@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
 
+from audio.words import known_currency
 from gateway.config.alerts import AlertsConfig, parse_alerts
 from gateway.config.metrics import MetricsConfig, parse_metrics
 from gateway.config.reader import ConfigError, Table, describe, did_you_mean, toml_value
@@ -298,6 +299,9 @@ def _currency(table: Table, value: str) -> str:
     value = value.upper()
     if not re.fullmatch(r"[A-Z]{3}", value):
         raise table.error("currency", f"must be an ISO 4217 code of 3 letters like EUR, got {value!r}")
+    if not known_currency(value):       # the voice could not say a balance
+        raise table.error("currency", f"{value} has no words in any prompt language (num2words "
+                          "knows EUR, USD, GBP, PLN, RUB, TRY, ...)")
     return value
 
 

@@ -33,7 +33,7 @@ import unicodedata
 
 from peewee import DatabaseError
 
-from audio.speech import CURRENCY_WORDS, say_money
+from audio.words import money_text
 from gateway.actions import callerids
 from gateway.actions.audit import Actor
 from gateway.meters import Meters
@@ -133,11 +133,10 @@ def number_words(words: tuple[str, ...]) -> str | None:
 
 
 def money_words(minor: int, currency: str) -> str:
-    """Gives an amount in words: 1234 EUR -> twelve euros and thirty four cents."""
-    names = CURRENCY_WORDS.get(currency, (currency, currency, "cents", "cent"))
+    """Gives an amount in words: 1234 EUR -> twelve euro and thirty-four cents."""
     try:
-        return " ".join(say_money(minor, names))
-    except ValueError:              # beyond what the words go to: the digits say it
+        return money_text(minor, "en", currency)
+    except (ValueError, OverflowError):     # beyond what the words go to: the digits say it
         return format_money(minor, currency)
 
 

@@ -196,12 +196,13 @@ def call_destination(context: Box, session: CallSession, account_id: int, number
         log.info("not enough credit for a call to %s (%d s affordable)", number, seconds)
         inform(context, session, "not_enough_credit")
         return "refused"
+    talk_time = context.duration_words(seconds)      # its words are made while we reserve
     try:
         context.hold(session, account_id, rate_a, rate_b, seconds)
     except InsufficientCredit:
         inform(context, session, "not_enough_credit")
         return "refused"
-    inform(context, session, "you_can_talk_for", context.duration_words(seconds))
+    inform(context, session, "you_can_talk_for", talk_time)
     try:
         leg_b = session.dial("destination", number, config.answer_timeout, ringback=True)
     except NoFreeModem:

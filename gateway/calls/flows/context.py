@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from audio.speech import say_duration, say_money, say_number
 from gateway.calls.flows.callback import LEG_A_AFTER_BRIDGE
 from gateway.calls.flows.seams import AccountSeen, CallLeg, CallSession, Voice
 from gateway.actions import callerids
@@ -134,13 +133,13 @@ class FlowContext:
 
     # -- words -------------------------------------------------------------------------
     def digit_words(self, number: str) -> list[str]:
-        return [word for digit in number.lstrip("+") for word in say_number(int(digit))]
+        return self.speech.digit_words(number)
 
     def money_words(self, minor: int) -> list[str]:
-        return say_money(max(0, minor), self.speech.currency_words)
+        return [self.speech.money_words(max(0, minor))]
 
     def duration_words(self, seconds: int) -> list[str]:
-        return say_duration(seconds)
+        return [self.speech.duration_words(seconds)]
 
 
 def _row(session: CallSession) -> int:

@@ -116,12 +116,19 @@ class CallSession(Protocol):
 
 @runtime_checkable
 class Voice(Protocol):
-    """Turns prompt names into what `CallSession.say` plays."""
-
-    currency_words: tuple[str, str, str, str]
+    """Turns prompt names and phrases into what `CallSession.say` plays (audio.speech)."""
 
     def say(self, *parts: str | list[str]) -> bytes:
-        """Gives the sound of prompt names and lists of them."""
+        """Gives the sound of prompt names, lists of them and phrases."""
+
+    def money_words(self, minor_units: int) -> str:
+        """Gives the phrase that says an amount (a part for `say`)."""
+
+    def duration_words(self, seconds: int | float) -> str:
+        """Gives the phrase that says a time limit (a part for `say`)."""
+
+    def digit_words(self, number: str) -> list[str]:
+        """Gives the prompt names that read a number digit by digit."""
 
 
 @runtime_checkable
