@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from audio.pcm import RATE, SAMPLE_BYTES
 from audio.phrases import Phrase, PhraseCache
 from audio.player import PAUSE_S, PromptError, load_prompt
-from audio.words import duration_text, known_currency, money_text
+from audio.prompts import LANGUAGES
+from audio.words import LANGS, duration_text, known_currency, money_text
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,11 @@ class Speech:
             raise ValueError(f"no words for the currency {code!r} in any language "
                              "(an ISO 4217 code num2words knows, like EUR, USD, PLN, RUB)")
         self.lang = lang
+        # a language of recordings only (no texts, no voice): its amounts in English
+        self.words_lang = lang if lang in LANGS and lang in LANGUAGES else "en"
+        if self.words_lang != lang:
+            log.warning("no number words or voice for %s: money and durations are said in "
+                        "English", lang)
         self.prompt_dir = prompt_dir
         self.currency = code
         self.pause_s = pause_s
@@ -47,18 +53,18 @@ class Speech:
     # -- words -------------------------------------------------------------------------
     def money_words(self, minor_units: int) -> Phrase:
         """Gives an amount of minor units as the phrase that says it ("vingt et un euros")."""
-        return self._phrase(money_text(minor_units, self.lang, self.currency))
+        return self._phrase(money_text(minor_units, self.words_lang, self.currency))
 
     def duration_words(self, seconds: int | float) -> Phrase:
         """Gives a time limit as a phrase: whole minutes, or seconds below a minute."""
-        return self._phrase(duration_text(seconds, self.lang))
+        return self._phrase(duration_text(seconds, self.words_lang))
 
     def digit_words(self, number: str) -> list[str]:
         """Gives the prompt names that read a phone number digit by digit."""
         return [DIGITS[int(digit)] for digit in number if digit.isdigit()]
 
     def _phrase(self, text: str) -> Phrase:
-        self.phrases.prepare(self.lang, text)      # made while the flow goes on
+        self.phrases.prepare(self.words_lang, text)      # made while the flow goes on
         return Phrase(text)
 
     # -- sound -------------------------------------------------------------------------
@@ -82,7 +88,7 @@ class Speech:
 
     def _pcm(self, part: str) -> bytes:
         if isinstance(part, Phrase):
-            return self.phrases.pcm(self.lang, part)
+            return self.phrases.pcm(self.words_lang, part)
         try:
             return load_prompt(part, self.lang, self.prompt_dir)
         except PromptError as error:

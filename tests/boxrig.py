@@ -7,7 +7,6 @@ import time
 
 from audio import prompts
 from audio.match import Finder
-from audio.player import load_prompt
 from audio.speech import Speech
 from callbox.daemon import Daemon
 from gateway.config import load
@@ -86,7 +85,8 @@ class Rig:
                                               (self.dest_modem, ["destination"])],
                                     callback or {}, database))
         self.config = load(str(path))
-        self.speech = Speech(lang="en", currency="USD")
+        self.speech = Speech(lang=self.config.callback.language,
+                             currency=self.config.gateway.currency)
         self.up: set[str] = set()
         self._all_up = threading.Event()
         self.daemon: Daemon | None = None
@@ -141,7 +141,7 @@ class Rig:
 
     def heard(self, phone, *names, timeout: float = 15.0) -> bool:
         """Waits until `phone` heard the prompt(s)."""
-        needle = load_prompt(names[0]) if len(names) == 1 else self.prompt(*names)
+        needle = self.prompt(*names)
         return phone.wait_heard(Finder(needle), timeout=timeout)
 
     # -- the books ----------------------------------------------------------------------

@@ -230,13 +230,13 @@ def check_prompts_of_an_installed_box(venv: Path, installed: Path, checkout: Pat
 
 
 def test_config_check_and_run_fail_when_prompts_are_missing(tmp_path):
-    config = box_config(tmp_path, language="de")     # no German prompts exist
+    config = box_config(tmp_path, language="nl")     # no Dutch prompts exist
     callbox = [sys.executable, "-m", "callbox"]
     check = subprocess.run([*callbox, "config", "check", str(config)], capture_output=True,
                            text=True, timeout=60, cwd=ROOT)
     assert check.returncode == 2, check.stderr
     assert f"{len(NAMES)} of {len(NAMES)} voice prompts missing" in check.stderr
-    assert str(DEFAULT_DIR / "de") in check.stderr
+    assert str(DEFAULT_DIR / "nl") in check.stderr
     run = subprocess.run([*callbox, "run", "--config", str(config)], capture_output=True,
                          text=True, timeout=60, cwd=ROOT)
     assert run.returncode == 2 and "voice prompts missing" in run.stderr, run.stderr
@@ -252,10 +252,16 @@ def test_a_reload_to_a_language_without_prompts_is_refused(tmp_path, caplog):
     box = Daemon(load(str(path)))
     box.start()
     try:
-        path.write_text(path.read_text().replace('language = "en"', 'language = "de"'))
+        english = path.read_text()
+        path.write_text(english.replace('language = "en"', 'language = "nl"'))
         box.reload()
         assert box.config.callback.language == "en"
         assert "reload refused" in caplog.text and "voice prompts missing" in caplog.text
+        # German has its prompts (make prompts): the next calls are answered in German
+        path.write_text(english.replace('language = "en"', 'language = "de"'))
+        box.reload()
+        assert box.config.callback.language == "de"
+        assert box.calls.context.speech.lang == "de"
     finally:
         box.stop()
 

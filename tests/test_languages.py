@@ -302,3 +302,8 @@ def test_a_language_of_recordings_only_is_checked_like_the_others(tmp_path):
     assert "record them as 8 kHz mono WAVs" in problem
     write_wav(tmp_path / "nl" / f"{prompts.NAMES[-1]}.wav", tones.tone(440, 0.05))
     assert prompts.check("nl", tmp_path) is None
+    speech = Speech(lang="nl", prompt_dir=tmp_path, currency="EUR",
+                    phrases=PhraseCache(tmp_path / "phrases", premade=None))
+    assert speech.money_words(150) == "one euro and fifty cents"     # no Dutch words here
+    pcm = speech.say("welcome", speech.money_words(150))
+    assert pcm.startswith(load_prompt("welcome", "nl", tmp_path)) and len(pcm) > 16000

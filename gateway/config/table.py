@@ -44,7 +44,8 @@ GATEWAY = Section("gateway", (
     Key("country", "str", "DE",
         help="Country of the box (ISO 3166 alpha-2): numbers dialled, texted or presented "
              "without + are read as numbers of this country."),
-    Key("currency", "str", "EUR", help="Currency of balances and rates (ISO 4217, 3 letters)."),
+    Key("currency", "str", "EUR", help="Currency of balances and rates (ISO 4217, 3 letters; "
+        "one num2words has words for, as the voice says the balance)."),
     Key("log_level", "choice", "info", choices=LOG_LEVELS, help="How much the daemon logs."),
     Key("state_dir", "str", "/var/lib/callbox",
         help="Directory the daemon writes to (absolute path)."),
@@ -112,7 +113,8 @@ CALLBACK = Section("callback", (
              "warning)."),
     Key("language", "str", "en", pattern=r"[a-z]{2}(_[A-Z]{2})?",
         what="a language code like en or de",
-        help="Language of the voice prompts (a folder of audio/prompts)."),
+        help="Language of the voice prompts (a folder of audio/prompts): en, de, fr, es, it, "
+             "pl, tr, ru, ar, or one of your own recordings."),
     Key("blocked_prefixes", "prefixes", PREMIUM_RATE_PREFIXES,
         note="(premium-rate and satellite numbers)",
         help="Destinations never dialled, as E.164 prefixes."),
