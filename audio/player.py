@@ -1,6 +1,6 @@
 """Prompts as PCM: loading the WAVs, cutting them into frames, stringing them together.
 
-    pcm = sequence(["your_balance_is", "twelve", "dollars"])
+    pcm = sequence(["connecting_you_to", "four", "nine"], lang="de")
     playback = port.play(frames(pcm))
 
 Prompts live in `<prompt_dir>/<lang>/<name>.wav` (default `audio.prompts.DEFAULT_DIR`),

@@ -2,9 +2,9 @@
 
     python -m audio.prompts [--lang de ...] [--out DIR] [NAME ...]
 
-writes `<out>/<lang>/<name>.wav` for every language of LANGUAGES (or those named) (default out: the `prompts` folder beside this
-module: the installed package's own on a box, the checkout's in development)
-with espeak-ng, resampled with sox to 8 kHz mono S16 and normalized. A manifest beside the
+writes `<out>/<lang>/<name>.wav` for every language of LANGUAGES (or those named;
+default out: the `prompts` folder beside this module: the installed package's own
+on a box, the checkout's in development) with espeak-ng, resampled with sox to 8 kHz mono S16 and normalized. A manifest beside the
 WAVs records, per prompt, the hash of the text (and voice settings) it was
 made from and the hash of the file made, so that
 

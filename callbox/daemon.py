@@ -404,9 +404,8 @@ def _watch_worker(watch: DatabaseWatch) -> Worker:
 
 def _speech(config: Config):
     """Gives the box's voice: its language and currency; phrases kept in the state dir."""
-    phrases = PhraseCache(pathlib.Path(config.gateway.state_dir) / "phrases")
     return Speech(lang=config.callback.language, currency=config.gateway.currency,
-                  phrases=phrases)
+                  phrases=PhraseCache(pathlib.Path(config.gateway.state_dir) / "phrases"))
 
 
 def _step(what: str, function: Callable, *args) -> None:
