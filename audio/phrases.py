@@ -43,9 +43,12 @@ from audio.words import duration_text
 log = logging.getLogger(__name__)
 
 PREMADE_DIR = pathlib.Path(__file__).resolve().parent / "phrases"
+# where phrases made at run time go when no folder is given (the daemon gives its state_dir's)
+RUNTIME_DIR = pathlib.Path(tempfile.gettempdir()) / f"callbox-phrases-{os.getuid()}"
 PREMADE_MINUTES = 60
 MAX_BYTES = 64 * 1024 * 1024     # about 70 minutes of 8 kHz speech
 KEEP_AFTER_TRIM = 0.8            # a trim goes down to this share of max_bytes
+IDLE_S = 60.0                    # the phrase-make thread ends after this long without work
 
 
 class Phrase(str):
@@ -62,11 +65,13 @@ def phrase_path(folder: pathlib.Path, lang: str, text: str) -> pathlib.Path:
 class PhraseCache:
     """Spoken phrases on disk, keyed by language and text; see the module docstring.
 
-    Phrases are made by one daemonic thread, `phrase-make`, in the order asked for."""
+    Phrases are made by one daemonic thread, `phrase-make`, in the order asked for; it
+    ends after `idle_s` without work (a reload's new voice leaves no thread behind)."""
 
     def __init__(self, folder: pathlib.Path | str | None = None, max_bytes: int = MAX_BYTES,
-                 premade: pathlib.Path | str | None = PREMADE_DIR):
-        self.folder = pathlib.Path(folder or PREMADE_DIR)
+                 premade: pathlib.Path | str | None = PREMADE_DIR, idle_s: float = IDLE_S):
+        self.folder = pathlib.Path(folder or RUNTIME_DIR)
+        self.idle_s = idle_s
         self.premade = pathlib.Path(premade) if premade else None
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
@@ -116,7 +121,14 @@ class PhraseCache:
 
     def _work(self) -> None:
         while True:
-            lang, text, path, making = self._queue.get()
+            try:
+                lang, text, path, making = self._queue.get(timeout=self.idle_s)
+            except queue.Empty:
+                with self._lock:        # prepare() queues and looks at the thread under it
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
             making.set_running_or_notify_cancel()
             try:
                 making.set_result(self._make(lang, text, path))

@@ -418,4 +418,5 @@ class ScriptedBox:
     digit_words = FlowContext.digit_words
     money_words = FlowContext.money_words
     duration_words = FlowContext.duration_words
+    prepare_balance = FlowContext.prepare_balance
     talk_budget = FlowContext.talk_budget

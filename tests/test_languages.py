@@ -242,6 +242,17 @@ def test_the_phrase_cache_keeps_to_its_size_least_recently_used_first(tmp_path):
     assert cache.trim() == 0
 
 
+def test_the_phrase_thread_ends_when_idle_and_comes_back(tmp_path):
+    cache = PhraseCache(tmp_path, premade=None, idle_s=0.05)
+    assert len(cache.prepare("it", "un minuto").result(timeout=30)) > 4000
+    thread = cache._thread
+    if thread is not None:
+        thread.join(timeout=5)
+    assert cache._thread is None
+    assert len(cache.pcm("it", "due minuti")) > 4000          # a new thread made it
+    assert sorted(path.parent.name for path in tmp_path.glob("*/*.wav")) == ["it", "it"]
+
+
 def test_a_phrase_cache_that_cannot_be_written_still_speaks(tmp_path, caplog):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder should be")

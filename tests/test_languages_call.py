@@ -5,11 +5,13 @@ import pytest
 
 from audio import prompts
 from audio.match import Finder
+from audio.phrases import phrase_path
 from audio.pcm import RATE
 from audio.player import load_prompt
 from modems.sim import PhoneState
 
 from tests.boxrig import BOX, Rig
+from tests.sms_rig import wait_until
 
 
 @pytest.fixture
@@ -34,8 +36,13 @@ def test_balance_talk_time_and_goodbye_in_the_box_language(rig):
     user, friend = rig.user, rig.friend
     user.call(BOX)
     assert user.wait_state(PhoneState.RINGING, timeout=20), "no callback"
+    # the balance's words are made while the phone rings, not after the answer
+    balance = rig.speech.money_words(2101)
+    made = phrase_path(rig.workdir / "phrases", "ar", balance)
+    wait_until(made.is_file, timeout=6, what=f"the balance phrase in {made.parent}")
+    assert user.state is PhoneState.RINGING
     user.answer()
-    assert rig.heard(user, "your_balance_is", rig.speech.money_words(2101), timeout=20)
+    assert rig.heard(user, "your_balance_is", balance, timeout=20)
     user.press("017098765432#")         # typed ahead: "enter the number" is not said
     assert rig.heard(user, "you_can_talk_for", rig.speech.duration_words(87 * 60))
     assert friend.wait_state(PhoneState.RINGING, timeout=15), "destination did not ring"

@@ -36,6 +36,9 @@ def run(context: Box, session: CallSession, number: str,
         destination: str | None = None) -> None:
     """Calls `number` back and serves it until it hangs up; `destination` skips the prompt."""
     config = context.config.callback
+    account = context.account_by_caller_id(number)
+    if account is not None:
+        context.prepare_balance(account.id)     # its words are made while the phone rings
     try:
         session.dial("callback", number, config.answer_timeout)
     except NoFreeModem:
@@ -44,7 +47,6 @@ def run(context: Box, session: CallSession, number: str,
     except LegFailed as failure:
         log.info("callback to %s not answered: %s (nothing billed)", number, failure)
         return
-    account = context.account_by_caller_id(number)
     if account is None:
         account = authorize(context, session, number)
         if account is None:
@@ -70,8 +72,10 @@ def authorize(context: Box, session: CallSession, number: str) -> AccountSeen | 
         account_number = collect(context, session, "enter_account", max_digits=10)
         if not account_number:
             continue
-        pin = collect(context, session, "enter_pin", max_digits=8)
         account = context.account_by_number(account_number)
+        if account is not None:
+            context.prepare_balance(account.id)     # made while the PIN is typed
+        pin = collect(context, session, "enter_pin", max_digits=8)
         now = context.now()
         if not pin:
             refuse(context, session, "wrong_pin")

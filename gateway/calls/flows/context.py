@@ -141,6 +141,11 @@ class FlowContext:
     def duration_words(self, seconds: int) -> list[str]:
         return [self.speech.duration_words(seconds)]
 
+    def prepare_balance(self, account_id: int) -> None:
+        """Starts making the words of the account's balance (the flow says it once the
+        call is answered or the PIN checked): a phrase made at run time takes 0.1-0.6 s."""
+        self.money_words(self.available(account_id))
+
 
 def _row(session: CallSession) -> int:
     """Gives the session's row; a session reaches its flow only once it has one."""

@@ -213,4 +213,7 @@ class Box(Protocol):
 
     def money_words(self, minor: int) -> list[str]: ...
 
+    def prepare_balance(self, account_id: int) -> None:
+        """Starts making the words of the account's balance, about to be said."""
+
     def duration_words(self, seconds: int) -> list[str]: ...
