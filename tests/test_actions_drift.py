@@ -348,6 +348,7 @@ def test_a_right_pin_on_the_phone_never_moves_the_number(network, tmp_path):
 
         def pin_call(before_the_pin=lambda: None) -> None:
             user.clear_heard()           # the prompts of an earlier call must not count
+            balance = rig.speech.money_words(rig.balance())     # less the calls before
             user.call(BOX)
             # Generous timeouts: real-time audio on a shared machine may run late.
             assert user.wait_state(PhoneState.RINGING, timeout=30), "no callback"
@@ -357,7 +358,7 @@ def test_a_right_pin_on_the_phone_never_moves_the_number(network, tmp_path):
             user.press(f"{rig.account_number}#")
             assert rig.heard(user, "enter_pin", timeout=30)
             user.press("4321#")
-            assert rig.heard(user, "your_balance_is", rig.speech.money_words(500), timeout=30)
+            assert rig.heard(user, "your_balance_is", balance, timeout=30)
             user.hangup()
             assert user.wait_state(PhoneState.IDLE, timeout=15)
 
