@@ -31,11 +31,17 @@ def fake_dpkg_query(folder: Path, missing: tuple[str, ...]) -> Path:
 
 
 def make(target: str, bin_folder: Path) -> subprocess.CompletedProcess:
-    """Runs `make TARGET` as a normal user (nobody, when the tests run as root)."""
+    """Runs `make TARGET` as a normal user (nobody, when the tests run as root), on a copy
+    of the Makefile that user can read (a checkout may be root's alone, as a mktemp one)."""
     prefix = (["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
               if os.geteuid() == 0 else [])
+    checkout = bin_folder.parent / "checkout"
+    checkout.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "Makefile", checkout / "Makefile")
+    checkout.chmod(0o755)
+    (checkout / "Makefile").chmod(0o644)
     env = {**os.environ, "PATH": f"{bin_folder}:{os.environ['PATH']}", "HOME": "/tmp"}
-    return subprocess.run([*prefix, "make", "--no-print-directory", "-C", str(ROOT), target],
+    return subprocess.run([*prefix, "make", "--no-print-directory", "-C", str(checkout), target],
                           capture_output=True, text=True, timeout=30, env=env)
 
 
