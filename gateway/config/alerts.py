@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import re
 
-from gateway.config.reader import Table, describe
+from gateway.config.reader import Table, check_waits, describe
 from gateway.config.table import ALERTS, RETRY_WAITS
 
 URLS_MAX = 20
@@ -70,14 +70,5 @@ def _urls(table: Table, value: object) -> tuple[str, ...]:
 
 
 def _backoff(table: Table, value: object) -> tuple[float, ...]:
-    key = ALERTS["retry_backoff"]
-    fewest, most = RETRY_WAITS
-    if not isinstance(value, (list, tuple)) or not fewest <= len(value) <= most:
-        raise table.error(key.name, f"must be a list of {fewest} to {most} waits in "
-                          f"{key.unit}, like [30, 120, 600], got {describe(value)}")
-    for item in value:
-        if (isinstance(item, bool) or not isinstance(item, (int, float))
-                or not key.minval <= item <= key.maxval):
-            raise table.error(key.name, f"{describe(item)} is not a wait between "
-                              f"{key.minval:g} and {key.maxval:g} {key.unit}")
+    check_waits(table, ALERTS["retry_backoff"], value, *RETRY_WAITS, example="[30, 120, 600]")
     return tuple(float(item) for item in value)

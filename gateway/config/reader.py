@@ -265,6 +265,20 @@ class Table:
                 raise self.error(key, "unknown key" + did_you_mean(key, self.read))
 
 
+def check_waits(table: "Table", key: Key, value: object, fewest: int, most: int,
+                example: str = "[10, 60, 300]") -> None:
+    """Raises unless `value` is a list of `fewest` to `most` waits, each in the key's
+    range (a retry_backoff: [sms], [alerts], [[webhook]])."""
+    if not isinstance(value, (list, tuple)) or not fewest <= len(value) <= most:
+        raise table.error(key.name, f"must be a list of {fewest} to {most} waits in "
+                          f"{key.unit}, like {example}, got {describe(value)}")
+    for item in value:
+        if (isinstance(item, bool) or not isinstance(item, (int, float))
+                or not key.minval <= item <= key.maxval):
+            raise table.error(key.name, f"{describe(item)} is not a wait between "
+                              f"{key.minval:g} and {key.maxval:g} {key.unit}")
+
+
 def did_you_mean(word: str, known: Iterable[str]) -> str:
     """Gives ' (did you mean X?)' when a known word is close, else ''."""
     close = difflib.get_close_matches(word, sorted(known), n=1)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import re
 import string
 
-from gateway.config.reader import Key, Table, describe
+from gateway.config.reader import Table, check_waits, describe
 from gateway.config.table import RETRY_WAITS, SMS, SMS_ALIASES, SMS_REPLIES
 
 COMMANDS = SMS_ALIASES.names()
@@ -58,7 +58,7 @@ class SmsConfig:
 def parse_sms(table: Table, modem_names: tuple[str, ...]) -> SmsConfig:
     """Gives the [sms] section, validated; raises ConfigError."""
     values = table.get_section(SMS)
-    _check_backoff(table, SMS["retry_backoff"], values["retry_backoff"])
+    check_waits(table, SMS["retry_backoff"], values["retry_backoff"], *RETRY_WAITS)
     values["retry_backoff"] = tuple(float(wait) for wait in values["retry_backoff"])
     values["send_from"] = _send_from(table, values["send_from"], modem_names)
     if 0 < values["sms_max_age"] < MIN_MAX_AGE:
@@ -76,18 +76,6 @@ def _sub_table(table: Table, key: str) -> Table:
     if not isinstance(value, dict):
         raise table.error(key, f"must be a table [{table.name}.{key}], got {describe(value)}")
     return Table(table.path, f"{table.name}.{key}", value)
-
-
-def _check_backoff(table: Table, key: Key, value: object) -> None:
-    fewest, most = RETRY_WAITS
-    if not isinstance(value, (list, tuple)) or not fewest <= len(value) <= most:
-        raise table.error(key.name, f"must be a list of {fewest} to {most} waits in "
-                          f"{key.unit}, like [10, 60, 300], got {describe(value)}")
-    for item in value:
-        if (isinstance(item, bool) or not isinstance(item, (int, float))
-                or not key.minval <= item <= key.maxval):
-            raise table.error(key.name, f"{describe(item)} is not a wait between "
-                              f"{key.minval:g} and {key.maxval:g} {key.unit}")
 
 
 def _send_from(table: Table, value: object, modem_names: tuple[str, ...]) -> tuple[str, ...]:

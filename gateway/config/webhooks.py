@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from gateway.config.reader import ConfigError, Key, Table, describe, has_control_characters
+from gateway.config.reader import ConfigError, Table, check_waits, has_control_characters
 from gateway.config.table import RETRY_WAITS, WEBHOOK, WEBHOOK_EVENTS
 
 MIN_SECRET = 16      # characters: a signature is only as good as its key
@@ -71,7 +71,7 @@ def _webhook(table: Table) -> WebhookConfig:
     values["events"] = table.get_word_list("events", WEBHOOK_EVENTS, list(WEBHOOK_EVENTS))
     _check_url(table, values["url"])
     _check_secret(table, values["secret"])
-    _check_backoff(table, WEBHOOK["retry_backoff"], values["retry_backoff"])
+    check_waits(table, WEBHOOK["retry_backoff"], values["retry_backoff"], *RETRY_WAITS)
     values["retry_backoff"] = tuple(float(wait) for wait in values["retry_backoff"])
     table.check_unknown()
     return WebhookConfig(**values)
@@ -109,13 +109,3 @@ def _check_secret(table: Table, value: object) -> None:
         raise table.error("secret", "must not contain control characters")
 
 
-def _check_backoff(table: Table, key: Key, value: object) -> None:
-    fewest, most = RETRY_WAITS
-    if not isinstance(value, (list, tuple)) or not fewest <= len(value) <= most:
-        raise table.error(key.name, f"must be a list of {fewest} to {most} waits in "
-                          f"{key.unit}, like [10, 60, 300], got {describe(value)}")
-    for item in value:
-        if (isinstance(item, bool) or not isinstance(item, (int, float))
-                or not key.minval <= item <= key.maxval):
-            raise table.error(key.name, f"{describe(item)} is not a wait between "
-                              f"{key.minval:g} and {key.maxval:g} {key.unit}")
