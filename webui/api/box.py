@@ -117,6 +117,13 @@ def install(app: bottle.Bottle, web) -> None:
             raise refused(refusal, "confirm") from None
         return {"modem": modem, "reset": True}
 
+    def asked_request() -> int | None:
+        """Gives the ?request= id a follow-up asks about, or None; a bad one is a 400."""
+        asked = query_number("request", 1)
+        if asked is None and query_text("request", 20):
+            raise invalid({"request": "a request id is a whole number in digits 0-9"})
+        return asked
+
     @app.post("/api/admin/modems/<name>/balance")
     def api_modem_balance_ask(name):
         posted(web)
@@ -133,9 +140,7 @@ def install(app: bottle.Bottle, web) -> None:
     def api_modem_balance(name):
         web.admin_required(api=True)
         modem = known_modem(name)
-        asked = query_number("request", 1)
-        if asked is None and query_text("request", 20):
-            raise invalid({"request": "a request id is a whole number in digits 0-9"})
+        asked = asked_request()
         iccid, _ = admin_credit.sim_of(web.pool, web.config, modem)
         return admin_credit.balance_json(web.config, modem, iccid, asked)
 
@@ -157,9 +162,7 @@ def install(app: bottle.Bottle, web) -> None:
     def api_modem_voicetest(name):
         web.admin_required(api=True)
         modem = known_modem(name)
-        asked = query_number("request", 1)
-        if asked is None and query_text("request", 20):
-            raise invalid({"request": "a request id is a whole number in digits 0-9"})
+        asked = asked_request()
         rows = modem_requests.recent(box, modem, limit=10, kind="voicetest")
         payload = {"modem": modem,
                    "recent": [admin_voicetests.request_json(row) for row in rows]}
