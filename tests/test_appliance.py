@@ -17,7 +17,7 @@ from gateway.store.db import close_database, db, open_database
 from gateway.store.status import ModemStatusRecord
 from modems.sim import PhoneState
 
-from tests.boxrig import FRIEND, RATES, USER, Rig, config_text, ensure_prompts, wait_for
+from tests.boxrig import BOX, FRIEND, RATES, USER, Rig, config_text, ensure_prompts, wait_for
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -76,13 +76,21 @@ def test_sighup_adds_and_removes_modems_without_dropping_the_call(network, tmp_p
     spare = network.add_modem(name="m3", number="+4915110000003", profile="quectel")
     rig.start(balance=1000)
     try:
-        rig.bridged_call()
-        # the destination modem goes, a new one comes: the call on it goes on
+        rig.user.call(BOX)
+        assert rig.user.wait_state(PhoneState.RINGING, timeout=20), "no callback"
+        rig.user.answer()
+        assert rig.heard(rig.user, "enter_destination", timeout=20)
+        rig.user.press("017098765432#")
+        assert rig.friend.wait_state(PhoneState.RINGING, timeout=20), "the destination rang not"
+        # while the destination rings, its modem goes from the file and a new one comes:
+        # the call on it goes on with the removed modem's sound settings
         path = rig.workdir / "callbox.toml"
         path.write_text(config_text(rig.workdir, [(rig.trigger, ["trigger", "callback"]),
                                                   (spare, ["destination"])],
                                     {"ring_before_reject": 2, "callback_delay": 0.5}))
         rig.daemon.reload()
+        rig.friend.answer()
+        assert rig.user.wait_state(PhoneState.ACTIVE)
         assert {row["name"] for row in modem_names(rig)} >= {"m1", "m2", "m3"}
         assert wait_for(lambda: state_of(rig, "m3") == "up", 15), "the added modem is not up"
         assert state_of(rig, "m2") == "up", "the removed modem closed under a running call"

@@ -29,6 +29,7 @@ from gateway.calls.flows import callback, connect_two
 from gateway.calls.flows.connect_two import Outcome
 from gateway.calls.flows.context import FlowContext
 from gateway.calls.flows.session import STOP, CreditExhausted, Hangup, Session
+from gateway.calls.records import leg_record
 from gateway.calls.triggers import Triggers
 from gateway.meters import Meters
 from gateway.money import ledger
@@ -56,6 +57,7 @@ class CallService:
         self.context = FlowContext(config, speech, now)
         self.now = now
         self._owners: dict[str, Session] = {}
+        self._retired: dict[str, object] = {}        # modem name -> [[modem]] a reload removed
         self._sessions: dict[str, Session] = {}      # number -> running session
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
@@ -190,12 +192,20 @@ class CallService:
                 del self._owners[modem]
                 self.pool.release(modem)
 
+    def _modem_config(self, modem: str):
+        """The modem's [[modem]] table; one removed by a reload keeps its last table for
+        the call it still carries (the pool closes it once that call ends)."""
+        try:
+            return self.config.modem(modem)
+        except KeyError:
+            return self._retired[modem]
+
     def audio_spec(self, modem: str) -> str:
-        return self.config.modem(modem).audio
+        return self._modem_config(modem).audio
 
     def voice_settings(self, modem: str) -> VoiceSettings:
         """Gives what the box does to the modem's sound (its [[modem]] voice keys)."""
-        config = self.config.modem(modem)
+        config = self._modem_config(modem)
         return VoiceSettings(config.rx_gain_db, config.tx_gain_db, config.echo_cancel,
                              config.echo_tail_ms, config.noise_suppression)
 
@@ -332,7 +342,8 @@ class CallService:
             session.release_all()
         except Exception:
             log.exception("ending the legs of %s failed", session.number)
-        cdrs = [self._cdr(session, leg) for leg in session.legs]
+        cdrs = [leg_record(leg, self.context.rate, self.iccid_of, self.now(), self._database_lost)
+                for leg in session.legs]
         for cdr in cdrs:
             self.meters.calls_ended.inc(cdr["role"], cdr["cause"] or "unknown")
             self.meters.billed_seconds.inc(cdr["role"], amount=cdr["billed_seconds"] or 0)
@@ -348,28 +359,6 @@ class CallService:
             return sum(cdr["cost"] or 0 for cdr in cdrs)
         log.info("session for %s settled: %d legs, cost %d", session.number, len(cdrs), total)
         return total
-
-    def _cdr(self, session: Session, leg) -> dict:
-        """Gives the leg's call record; cost None when its rate could not be read (outage:
-        the journal prices it when the database is back)."""
-        rate, unpriced = leg.rate, False
-        if rate is None and leg.answered_at:
-            try:
-                rate = self.context.rate(leg.number)
-            except CONNECTION_ERRORS as error:
-                self._database_lost(error)
-                unpriced = True
-        seconds = leg.talk_seconds
-        record = {"id": leg.cdr_id} if leg.cdr_id else {}
-        return dict(**record, role=leg.role, direction="outgoing", number=leg.number,
-                    modem=leg.modem,
-                    iccid=leg.iccid or self.iccid_of(leg.modem),
-                    started_at=leg.started_at, answered_at=leg.answered_at,
-                    ended_at=leg.ended_at or self.now(),
-                    billed_seconds=None if unpriced else rate.billed_seconds(seconds) if rate
-                    else 0,
-                    cost=None if unpriced else rate.cost(seconds) if rate else 0,
-                    rate_prefix=rate.prefix if rate else None, cause=leg.cause)
 
     def iccid_of(self, modem: str) -> str | None:
         """Gives the ICCID of the SIM in `modem` as its last health check read it."""
@@ -396,6 +385,11 @@ class CallService:
     def reconfigure(self, config, speech=None) -> None:
         """Takes a reloaded configuration (and voice, when its language or currency
         changed) for the next calls."""
+        kept = {modem.name for modem in config.modems}
+        self._retired.update((modem.name, modem) for modem in self.config.modems
+                             if modem.name not in kept)
+        for name in kept:
+            self._retired.pop(name, None)
         self.config = config
         self.context.config = config
         if speech is not None:
