@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -174,6 +175,20 @@ def missing(lang: str = "en", prompt_dir: pathlib.Path | str | None = None) -> l
     """Gives the names of the prompts that have no WAV for `lang` in `prompt_dir`."""
     folder = pathlib.Path(prompt_dir or DEFAULT_DIR) / lang
     return [name for name in NAMES if not (folder / f"{name}.wav").is_file()]
+
+
+def spoken_languages(prompt_dir: pathlib.Path | str | None = None) -> tuple[str, ...]:
+    """Gives the languages the box can speak: those with texts (CODES, in that order), then
+    folders of an admin's own recordings in `prompt_dir`, by name."""
+    folder = pathlib.Path(prompt_dir or DEFAULT_DIR)
+    try:
+        recorded = sorted(path.name for path in folder.iterdir()
+                          if path.is_dir() and path.name not in CODES
+                          and re.fullmatch(r"[a-z]{2}(_[A-Z]{2})?", path.name)
+                          and any(path.glob("*.wav")))
+    except FileNotFoundError:
+        recorded = []
+    return CODES + tuple(recorded)
 
 
 def make_command(lang: str = "en", prompt_dir: pathlib.Path | str | None = None) -> str:

@@ -1,4 +1,5 @@
-"""`callbox account add|list|topup|debit|pin|lock|unlock|sessions`: accounts, balances, PINs.
+"""`callbox account add|list|topup|debit|pin|lock|unlock|sessions|language`: accounts,
+balances, PINs.
 
 Amounts are typed in major units (12.50) and kept as integer minor units.
 The account number printed by `add` is the number a caller whose phone is not
@@ -6,6 +7,8 @@ authorized types on the keys before the PIN (random, with a check digit:
 gateway/money/accounts.py); accounts made before such numbers keep their id.
 `sessions` sets how many calls an account may have running at once; a new account
 gets `[callback] max_concurrent_sessions` unless `add --sessions N` says otherwise.
+`language` sets the language the account's callers hear (`-` or `default`: decided by
+the calling number again, gateway/money/languages.py).
 """
 from __future__ import annotations
 
@@ -95,6 +98,16 @@ def add_parser(subparsers) -> None:
     sessions.add_argument("name", metavar="NAME")
     sessions.add_argument("sessions", type=int, metavar="N")
     sessions.set_defaults(func=set_sessions)
+
+    language = actions.add_parser(
+        "language", help="set the language the account's callers hear",
+        description="Set the language the account's callers hear and its SMS replies are "
+        "written in: a code the box has voice prompts in (en, de, fr, es, it, pl, tr, ru, "
+        "ar, or a folder of your own recordings); - or default: the caller's number decides "
+        "([languages], else [callback] language).")
+    language.add_argument("name", metavar="NAME")
+    language.add_argument("code", metavar="CODE")
+    language.set_defaults(func=set_language)
 
     for action_parser in actions.choices.values():
         add_config_argument(action_parser)
@@ -225,6 +238,21 @@ def set_sessions(args: argparse.Namespace) -> int:
     said = account_actions.calls_at_once(args.sessions)
     print(f"account {account.name}: {said}" if changed
           else f"account {account.name} had {said} already")
+    return 0
+
+
+def set_language(args: argparse.Namespace) -> int:
+    config = load(config_path(args))
+    with box_database(config):
+        account = find_account(args.name)
+        try:
+            language = account_actions.set_language(cli_actor(), account.id, args.code,
+                                                    time.time())
+        except ActionError as error:
+            raise CommandFailed(str(error)) from None
+    print(f"account {account.name}: language {language}" if language else
+          f"account {account.name}: no language of its own (the caller's number decides, "
+          f"else {config.callback.language})")
     return 0
 
 

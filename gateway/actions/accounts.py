@@ -1,4 +1,5 @@
-"""Changes to accounts: create, top up, debit, set the PIN, lock and unlock, calls at once.
+"""Changes to accounts: create, top up, debit, set the PIN, lock and unlock, calls at once,
+the language its callers hear.
 
 Each action runs in one transaction with its audit record, and refuses with a
 subclass of ActionError whose `field` names the input at fault. They compose
@@ -8,13 +9,14 @@ PIN locks stay there. Rules every caller gets the same (docs/actions.md):
 - a top-up only adds money, a debit takes it with a reason and never more than
   the account has free (its balance less what running calls hold);
 - a lock or unlock that changes nothing writes no record, nor does setting the calls an
-  account may have running at once (`max_concurrent_sessions`) to what it is.
+  account may have running at once (`max_concurrent_sessions`) to what it is, nor
+  setting its language to the one it has.
 Amounts arrive as integer minor units: reading "12.50" is the caller's job.
 """
 from __future__ import annotations
 
 from gateway.actions.audit import ActionError, Actor, record
-from gateway.money import accounts as money_accounts, ledger
+from gateway.money import accounts as money_accounts, languages, ledger
 from gateway.money.ledger import Account, InsufficientCredit
 from gateway.store.db import db
 
@@ -175,3 +177,22 @@ def set_max_sessions(actor: Actor, account_id: int, sessions: int, now: float) -
             record(actor, "set_sessions", account_id,
                    f"calls at once changed from {before} to {sessions}", now)
     return changed
+
+
+def set_language(actor: Actor, account_id: int, code: str | None, now: float) -> str | None:
+    """Sets the language the account's callers hear (and its SMS replies are written in):
+    a code the box has prompts in, any case ("DE"); "-", "default" or None takes the
+    account's own language away (the calling number decides again, see
+    gateway/money/languages.py). Gives the language set (None: the default); a language
+    without prompts is refused with InvalidValue (field "language")."""
+    try:
+        language = languages.checked(code)
+    except languages.LanguageError as error:
+        raise InvalidValue(str(error), "language") from None
+    with db.atomic():
+        before = account(account_id).language
+        if before != language:
+            Account.update(language=language).where(Account.id == account_id).execute()
+            record(actor, "set_language", account_id, f"language changed from "
+                   f"{before or 'the default'} to {language or 'the default'}", now)
+    return language

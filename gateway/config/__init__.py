@@ -20,6 +20,7 @@ import phonenumbers
 
 from audio.words import known_currency
 from gateway.config.alerts import AlertsConfig, parse_alerts
+from gateway.config.languages import parse_languages
 from gateway.config.metrics import MetricsConfig, parse_metrics
 from gateway.config.reader import ConfigError, Table, describe, did_you_mean, toml_value
 from gateway.config.sims import SimConfig, parse_sims
@@ -89,6 +90,7 @@ class CallbackConfig:
     min_call_seconds: int
     warning_before_end: int
     language: str
+    language_menu: bool
     blocked_prefixes: tuple[str, ...]
     allowed_prefixes: tuple[str, ...]
     routes: tuple[tuple[str, str], ...]       # (prefix, modem group), longest first
@@ -111,6 +113,7 @@ class Config:
     webhooks: tuple[WebhookConfig, ...] = ()
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    languages: tuple[tuple[str, str], ...] = ()     # ([languages] prefix, code), longest first
 
     def sim(self, iccid: str | None) -> SimConfig | None:
         """Gives the [[sim]] table of the card with that ICCID, or None (no table, no ICCID)."""
@@ -141,6 +144,8 @@ class Config:
                     lines.append(f"routes = {{{' ' + pairs + ' ' if pairs else ''}}}")
                     continue
                 lines.append(f"{item.name} = {toml_value(value)}")
+        lines += ["", "[languages]"] + [f"{toml_value(prefix)} = {toml_value(code)}"
+                                        for prefix, code in self.languages]
         lines += self._sms_toml()
         for modem in self.modems:
             lines += ["", "[[modem]]"]
@@ -233,9 +238,10 @@ def parse(data: dict, path: str | os.PathLike = "<config>") -> Config:
     webhooks = parse_webhooks(data.get("webhook", []), path)
     alerts = parse_alerts(_table(data, path, "alerts"))
     metrics = parse_metrics(_table(data, path, "metrics"), web.listen)
+    languages = parse_languages(_table(data, path, "languages"))
     return Config(path=str(path), gateway=gateway, callback=callback, web=web, modems=modems,
                   sms=sms, sims=sims, webhooks=webhooks, alerts=alerts,
-                  metrics=metrics)
+                  metrics=metrics, languages=languages)
 
 
 def _table(data: dict, path, name: str) -> Table:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 from gateway.config.reader import REQUIRED, Key, Section
+from gateway.config.languages import LANGUAGES
 from gateway.config.table_sms import RETRY_WAITS, SMS, SMS_ALIASES, SMS_REPLIES
 from modems.config import ModemConfig
 from modems.recovery import RecoverySettings
@@ -114,7 +115,14 @@ CALLBACK = Section("callback", (
     Key("language", "str", "en", pattern=r"[a-z]{2}(_[A-Z]{2})?",
         what="a language code like en or de",
         help="Language of the voice prompts (a folder of audio/prompts): en, de, fr, es, it, "
-             "pl, tr, ru, ar, or one of your own recordings."),
+             "pl, tr, ru, ar, or one of your own recordings. The box's default: a caller "
+             "hears it unless the account has a language, the caller chose one in the "
+             "language menu, or [languages] names one for the caller's number."),
+    Key("language_menu", "bool", False,
+        help="A caller with no language of their own (none set on the account, none chosen "
+             "before) first hears \"For English press 1, für Deutsch drücken Sie 2, ...\": "
+             "this language and those of [languages], each option in its own language. "
+             "The key pressed is saved with the caller's number."),
     Key("blocked_prefixes", "prefixes", PREMIUM_RATE_PREFIXES,
         note="(premium-rate and satellite numbers)",
         help="Destinations never dialled, as E.164 prefixes."),
@@ -404,5 +412,5 @@ keeps the running settings).""", keys=(
 ))
 
 # In the order of the documented file; the top-level ones are the file's sections.
-SECTIONS = (GATEWAY, CALLBACK, WEB, SMS, SMS_ALIASES, SMS_REPLIES, ALERTS, MODEM, SIM, WEBHOOK,
+SECTIONS = (GATEWAY, CALLBACK, LANGUAGES, WEB, SMS, SMS_ALIASES, SMS_REPLIES, ALERTS, MODEM, SIM, WEBHOOK,
             METRICS)

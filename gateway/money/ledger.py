@@ -39,6 +39,7 @@ class Account(BaseModel):
     pin_locked_until = FloatField(default=0)   # Unix time; PIN entry refused before it
     max_concurrent_sessions = IntegerField(default=1)
     created_at = FloatField(default=time.time)
+    language = CharField(null=True)            # "de"; None: by number (money/languages.py)
 
     class Meta:
         table_name = "account"

@@ -31,6 +31,7 @@ from gateway.store.migrations.v12_v16 import (v12_alerts_delivered, v13_sim_usag
                                               v14_sim_credit_requests,
                                               v15_webhook_deliveries, v16_modem_recovery,
                                               v17_sms_delivery_reports)
+from gateway.store.migrations.v17_on import v18_languages
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
     (16, "modem status: the last recovery step and how many", v16_modem_recovery),
     (17, "SMS delivery reports: delivery of each text, message reference of each part",
      v17_sms_delivery_reports),
+    (18, "languages: an account's language, the language a caller chose by number",
+     v18_languages),
 )
 LATEST = max(version for version, _, _ in MIGRATIONS)   # 13 landed after 14..17
 
