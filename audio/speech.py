@@ -23,9 +23,19 @@ from audio.words import LANGS, duration_text, known_currency, money_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Phrase", "Speech"]
+__all__ = ["Phrase", "Speech", "Spoken"]
 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+class Spoken(bytes):
+    """PCM that knows what it says: `names`, its prompt names and phrases (a call's
+    timeline lists them)."""
+
+    def __new__(cls, pcm: bytes, names: Iterable[str]):
+        spoken = super().__new__(cls, pcm)
+        spoken.names = tuple(str(name) for name in names)
+        return spoken
 
 
 class Speech:
@@ -77,8 +87,9 @@ class Speech:
 
     def sequence(self, names: Iterable[str]) -> bytes:
         """Gives the PCM of prompts (and phrases) `names` with short pauses between them."""
+        names = list(names)
         pause = bytes(SAMPLE_BYTES * round(RATE * self.pause_s))
-        return pause.join(self._pcm(name) for name in names)
+        return Spoken(pause.join(self._pcm(name) for name in names), names)
 
     def money(self, minor_units: int) -> bytes:
         return self.say(self.money_words(minor_units))

@@ -107,6 +107,7 @@ class ScriptedSession:
         self.leg_a: ScriptedLeg | None = None
         self.legs: list[ScriptedLeg] = []
         self.keys: list[str] = []
+        self.secret_keys = False
         self.credit_deadline: float | None = None
         self.on_leg_state: Callable | None = None
         self.phones = phones or {}

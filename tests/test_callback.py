@@ -12,7 +12,8 @@ from audio.match import find
 from gateway.money.ledger import Account, Session
 from modems.sim import PhoneState
 
-from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts
+from gateway.calls.timeline import MASK, events_of
+from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts, wait_for
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,6 +26,17 @@ def rig(network, tmp_path):
     box = Rig(network, tmp_path)
     yield box
     box.stop()
+
+
+def timeline(ended_legs: int) -> list:
+    """Gives the first session's timeline once `ended_legs` legs have ended in it (the
+    session-events worker writes it a moment after the call)."""
+    def written() -> bool:
+        session = Session.select().order_by(Session.id).first()
+        return session is not None and sum(event.kind == "leg" and event.what == "ended"
+                                           for event in events_of(session.id)) >= ended_legs
+    assert wait_for(written, timeout=5), "the call's timeline was not written"
+    return events_of(Session.select().order_by(Session.id).first().id)
 
 
 def trigger_and_answer(rig) -> float:
@@ -85,6 +97,22 @@ def test_happy_path_known_caller(rig):
     assert [cdr.cost for cdr in cdrs] == [12, 12]
     assert rig.balance() == 1250 - 24
     assert rig.reserved() == 0
+    # the call's timeline: each leg's states, the prompts, the keys (those sent to the
+    # other side through the bridge masked)
+    events = timeline(ended_legs=2)
+    states = {place: [(event.what, event.number) for event in events
+                      if event.kind == "leg" and event.leg == place] for place in (1, 2)}
+    assert states[2] == [("dialing", FRIEND), ("alerting", FRIEND), ("connected", FRIEND),
+                         ("ended", FRIEND)]
+    # the user answers at the first ring: the modem's call list may skip its alerting
+    assert [state for state in states[1] if state[0] != "alerting"] == \
+        [("dialing", USER), ("connected", USER), ("ended", USER)]
+    keys = "".join(event.what for event in events if event.kind == "key")
+    assert keys.startswith("017098765432#" + "#" + MASK * 2), keys
+    prompts = [event.what.split()[0] for event in events if event.kind == "prompt"]
+    assert prompts[:3] == ["your_balance_is", "enter_destination", "you_can_talk_for"]
+    assert prompts[-1] == "enter_destination"
+    assert [event.at for event in events] == sorted(event.at for event in events)
 
 
 @pytest.mark.parametrize("profiles", [("huawei", "generic"), ("generic", "huawei")])
@@ -123,6 +151,9 @@ def test_unknown_caller_pin_saves_caller_id(rig):
     assert rig.heard(user, "your_balance_is", rig.speech.money_words(500))
     user.hangup()
     assert rig.wait_settled()
+    # no PIN (nor account number) in the call's timeline: its digits are masked
+    keys = "".join(event.what for event in timeline(ended_legs=1) if event.kind == "key")
+    assert keys == MASK * len(rig.account_number) + "#" + MASK * 4 + "#"
     from gateway.money.accounts import by_caller_id
     assert by_caller_id(USER).id == rig.account_id
 

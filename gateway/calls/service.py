@@ -10,6 +10,7 @@ Threads:
 - `intents` (gateway/calls/intents.py): starts the sessions SMS commands committed.
 - `session-heartbeat` (a gateway.worker.Worker): marks the running sessions alive
   every HEARTBEAT_INTERVAL seconds (crash recovery bills up to it).
+- `session-events` (a Worker, gateway/calls/timeline.py): writes each call's timeline.
 Modem events reach a session through its queue when the session holds that
 modem; everything else goes to `triggers`. `on_event` never blocks.
 """
@@ -30,6 +31,7 @@ from gateway.calls.flows.connect_two import Outcome
 from gateway.calls.flows.context import FlowContext
 from gateway.calls.flows.session import STOP, CreditExhausted, Hangup, Session
 from gateway.calls.records import leg_record
+from gateway.calls.timeline import Recorder
 from gateway.calls.triggers import Triggers
 from gateway.meters import Meters
 from gateway.money import ledger
@@ -67,6 +69,7 @@ class CallService:
         self._on_line: dict[int, threading.Event] = {}   # id(session) -> holds a modem or ended
         self._threads: list[threading.Thread] = []
         self._triggers = Triggers(self)
+        self.timeline = Recorder(watch=watch, now=now)    # each call's events, off its thread
         self._heartbeat = Worker("session-heartbeat", watch=watch)
         self._heartbeat.every("beat", HEARTBEAT_INTERVAL, "writing the session heartbeat",
                               self._beat, first=HEARTBEAT_INTERVAL)
@@ -111,6 +114,7 @@ class CallService:
         """Takes calls."""
         self._triggers.thread.start()
         self._heartbeat.start()
+        self.timeline.start()
 
     def _beat(self) -> None:
         ledger.heartbeat(self.config.gateway.box, self.now())
@@ -161,6 +165,7 @@ class CallService:
         for thread in list(self._threads) + [self._triggers.thread, self._heartbeat.thread]:
             if thread.is_alive() and thread is not threading.current_thread():
                 thread.join(timeout=10)
+        self.timeline.stop()       # after the sessions: their last events are written
 
     # -- events in ------------------------------------------------------------------------
     def on_event(self, event: ModemEvent) -> None:
@@ -380,7 +385,8 @@ class CallService:
     def threads(self) -> list[threading.Thread]:
         """The service's long-lived threads (for the watchdog)."""
         runner = [self._intents.thread] if self._intents is not None else []
-        return [self._triggers.thread, self._heartbeat.thread] + runner
+        return [self._triggers.thread, self._heartbeat.thread, self.timeline.worker.thread] \
+            + runner
 
     def reconfigure(self, config, speech=None) -> None:
         """Takes a reloaded configuration (and voice, when its language or currency

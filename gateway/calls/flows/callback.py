@@ -48,7 +48,9 @@ def run(context: Box, session: CallSession, number: str,
         log.info("callback to %s not answered: %s (nothing billed)", number, failure)
         return
     if account is None:
+        session.secret_keys = True      # account number and PIN: kept out of the timeline
         account = authorize(context, session, number)
+        session.secret_keys = False
         if account is None:
             session.say(context.speech.say("goodbye"))
             return
@@ -234,6 +236,7 @@ def bridge(context: Box, session: CallSession, leg_b: CallLeg, seconds: int) -> 
     session.take_keys()
     typed: list[str] = []
     outcome = "ended"
+    session.secret_keys = True        # keys for the other side (its PIN, perhaps)
     try:
         while leg_b.ended_at is None:
             now = session.clock()
@@ -249,6 +252,7 @@ def bridge(context: Box, session: CallSession, leg_b: CallLeg, seconds: int) -> 
                 outcome = "#11"
                 break
     finally:
+        session.secret_keys = False
         joined.stop()
         if leg_b.ended_at is None:
             session.hangup(leg_b)

@@ -80,6 +80,7 @@ class CallSession(Protocol):
     leg_a: CallLeg | None          # the user's leg, once dialled
     legs: list                     # every leg dialled, in order (CallLeg)
     keys: list[str]                # keys the user pressed, not yet taken
+    secret_keys: bool              # the flow sets it while keys are secret (stored masked)
     credit_deadline: float | None  # on clock(); past it a wait raises CreditExhausted
     # called as on_leg_state(leg, "dialing" | "alerting" | "connected" | "ended" | cause)
     on_leg_state: Callable[[CallLeg, str], None] | None

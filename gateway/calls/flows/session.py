@@ -22,6 +22,7 @@ from audio.player import frames
 from audio.port import AudioPort
 from audio.speexdsp import SpeexUnavailable
 from gateway.calls.flows.seams import CreditExhausted, Hangup, LegFailed, NoFreeModem
+from gateway.calls.timeline import masked
 from modems.errors import ModemError
 from modems.events import CallState, CallStateChanged, DtmfReceived, EndCause, ModemEvent
 
@@ -115,6 +116,10 @@ class Session:
         self.db_id: int | None = None
         self._detector = DtmfDetector()
         self.requested_at = time.monotonic()    # when asked for (the service sets it)
+        # the call's timeline (gateway/calls/timeline.py); while `secret_keys` holds (the
+        # flow sets it: a PIN, keys to the other side) digits are stored masked
+        self.timeline = getattr(service, "timeline", None)
+        self.secret_keys = False
 
     # -- from other threads ------------------------------------------------------------
 
@@ -161,6 +166,7 @@ class Session:
                 # the key itself is not logged: it may be part of a PIN
                 log.debug("session %s: key pressed (%s)", self.number, event.source)
                 self.keys.append(event.digit)
+                self._note("key", masked(event.digit) if self.secret_keys else event.digit)
         return event
 
     def _call_changed(self, event: CallStateChanged) -> None:
@@ -189,11 +195,20 @@ class Session:
             return
         if state not in _LIVE_WORDS:
             leg.final_told = True
+        self._note("leg", state, leg=self._place(leg), role=leg.role,
+                   number=leg.number, detail=leg.cause if leg.final_told else leg.modem)
         if self.on_leg_state is not None:
             try:
                 self.on_leg_state(leg, state)
             except Exception:   # a page following the call must not break the call
                 log.exception("publishing the state of %s failed", leg.number)
+
+    def _place(self, leg: Leg) -> int:
+        return next(place for place, each in enumerate(self.legs, 1) if each is leg)
+
+    def _note(self, kind: str, what: str, **leg) -> None:
+        if self.timeline is not None:
+            self.timeline.note(self.db_id, kind, what, **leg)
 
     def wait_until(self, deadline: float, done) -> bool:
         """Handles events until done() holds (True) or the monotonic deadline passes (False)."""
@@ -301,6 +316,8 @@ class Session:
         """Plays the warning beeps to `leg`, mixed into what it hears (the bridge)."""
         if leg.port is not None:
             leg.port.play(frames(tones.beep()), mix_with_source=True)
+            self._note("prompt", "beep", leg=self._place(leg), role=leg.role,
+                       number=leg.number)
 
     def play(self, leg: Leg | None, pcm: bytes | None):
         """Starts playing PCM to a leg; gives the Playback (None without audio)."""
@@ -313,6 +330,7 @@ class Session:
         playback = self.play(self.leg_a, pcm)
         if playback is None:
             return False
+        self._note("prompt", " ".join(getattr(pcm, "names", ())) or "a sound")
         count = len(self.keys)
         seconds = len(pcm) / 16000 + 2.0
         self.wait_until(self.clock() + seconds,
@@ -332,6 +350,8 @@ class Session:
         self._closing = True
         playbacks = [self.play(leg, pcm) for leg in self.legs if leg.ended_at is None]
         playbacks = [playback for playback in playbacks if playback is not None]
+        if playbacks:
+            self._note("prompt", " ".join(getattr(pcm, "names", ())) or "a sound")
         try:
             self.wait_until(self.clock() + min(timeout, len(pcm) / 16000 + 1.0),
                             lambda: all(playback.done.is_set() for playback in playbacks))

@@ -31,7 +31,7 @@ from gateway.store.migrations.v12_v16 import (v12_alerts_delivered, v13_sim_usag
                                               v14_sim_credit_requests,
                                               v15_webhook_deliveries, v16_modem_recovery,
                                               v17_sms_delivery_reports)
-from gateway.store.migrations.v17_on import v18_languages
+from gateway.store.migrations.v17_on import v18_languages, v19_session_events
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
      v17_sms_delivery_reports),
     (18, "languages: an account's language, the language a caller chose by number",
      v18_languages),
+    (19, "call timelines: each leg's states, prompts played, keys typed (PIN masked)",
+     v19_session_events),
 )
 LATEST = max(version for version, _, _ in MIGRATIONS)   # 13 landed after 14..17
 

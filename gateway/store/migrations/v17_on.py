@@ -1,11 +1,12 @@
-"""Migrations 18 and on: callers in their own language.
+"""Migrations 18 and on: callers in their own language (18), call timelines (19).
 
 Each migration describes the tables as they were at its version, with its own
 model classes (see gateway/store/migrations/__init__.py for why).
 """
 from __future__ import annotations
 
-from peewee import AutoField, CharField, Database, FloatField, Model
+from peewee import (AutoField, CharField, Database, FloatField, ForeignKeyField, IntegerField,
+                    Model)
 from playhouse.migrate import SchemaMigrator, migrate as apply_changes
 
 
@@ -28,3 +29,35 @@ def v18_languages(database: Database) -> None:
 
     with database.bind_ctx([CallerLanguage]):
         database.create_tables([CallerLanguage], safe=False)
+
+
+def v19_session_events(database: Database) -> None:
+    """session_event: what happened in each call, in order (each leg's states with the
+    cause it ended with, the prompts played, the keys typed, PIN digits masked), for the
+    call's detail page (gateway/calls/timeline.py)."""
+
+    class Session(Model):
+        id = AutoField()
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "session"
+
+    class SessionEvent(Model):
+        id = AutoField()
+        session = ForeignKeyField(Session, on_delete="CASCADE")
+        at = FloatField()
+        leg = IntegerField(null=True)      # the leg's place in the session (1 the first)
+        role = CharField(default="")       # callback | destination | trigger; "" none
+        number = CharField(default="")     # the leg's number (E.164)
+        kind = CharField()                 # leg | prompt | key
+        what = CharField()                 # the state word, the prompt names, the key
+        detail = CharField(default="")     # a leg's modem; the cause it ended with
+
+        class Meta:
+            legacy_table_names = False
+            table_name = "session_event"
+            indexes = ((("session", "at"), False),)
+
+    with database.bind_ctx([Session, SessionEvent]):
+        database.create_tables([SessionEvent], safe=False)

@@ -1,0 +1,143 @@
+"""What happened in each call, in order: the timeline of the call's detail page.
+
+A session's thread notes each leg's states (dialing, alerting, connected, and
+the word it ended with and its cause), the prompts played and the keys typed.
+It only puts them on the `session-events` worker's queue, which never blocks;
+that worker writes them to `session_event`. So a slow or lost database never
+holds a call up: while the database is unreachable the events wait in memory
+(up to WAITING_MAX, the oldest dropped first, with one log line) and are
+written when it answers again.
+
+No PIN is ever stored: while the flow says the keys are secret (the account
+number and PIN being typed, keys sent to the other side of a bridge) each
+digit is written as MASK; `#` and `*` stay, as they steer the box.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+import logging
+import time
+
+from peewee import (AutoField, CharField, FloatField, ForeignKeyField, IntegerField,
+                    IntegrityError)
+
+from gateway.money.ledger import Session
+from gateway.store.db import BaseModel, db
+from gateway.store.outage import CONNECTION_ERRORS
+from gateway.worker import Worker
+
+log = logging.getLogger(__name__)
+
+MASK = "\u2022"            # a secret digit as stored: "•"
+WAITING_MAX = 5000         # events kept in memory while the database is unreachable
+RETRY = 5.0                # seconds between tries while it is
+
+
+class SessionEvent(BaseModel):
+    """One thing that happened in a session (see the module docstring)."""
+
+    id = AutoField()
+    session = ForeignKeyField(Session, on_delete="CASCADE")
+    at = FloatField()
+    leg = IntegerField(null=True)      # the leg's place in the session (1 the first)
+    role = CharField(default="")       # callback | destination | trigger; "" none
+    number = CharField(default="")     # the leg's number (E.164)
+    kind = CharField()                 # leg | prompt | key
+    what = CharField()                 # the state word, the prompt names, the key
+    detail = CharField(default="")     # a leg's modem; the cause it ended with
+
+    class Meta:
+        table_name = "session_event"
+        indexes = ((("session", "at"), False),)
+
+
+@dataclass(frozen=True)
+class Noted:
+    """An event on its way to the database."""
+
+    session: int
+    at: float
+    kind: str
+    what: str
+    leg: int | None = None
+    role: str = ""
+    number: str = ""
+    detail: str = ""
+
+
+def masked(key: str) -> str:
+    """Gives a key as it may be stored while keys are secret."""
+    return MASK if key.isdigit() else key
+
+
+class Recorder:
+    """Writes the sessions' events off their threads: see the module docstring."""
+
+    def __init__(self, watch=None, now=time.time):
+        self.now = now
+        self.worker = Worker("session-events", self._take, watch=watch, finish=True)
+        self._waiting: deque[Noted] = deque()
+        self._dropped = 0
+
+    def start(self) -> None:
+        self.worker.start()
+
+    def stop(self) -> None:
+        self.worker.stop()
+
+    def note(self, session_id: int | None, kind: str, what: str, **leg) -> None:
+        """Queues one event of a session (`leg`: leg, role, number, detail); never blocks."""
+        if session_id is None:
+            return
+        self.worker.put(Noted(session_id, self.now(), kind, what[:200], **leg))
+
+    def _take(self, event: Noted) -> None:
+        if len(self._waiting) >= WAITING_MAX:
+            self._waiting.popleft()
+            self._dropped += 1
+            if self._dropped == 1:
+                log.warning("call timelines: the database has been unreachable for long; "
+                            "the oldest events are dropped")
+        self._waiting.append(event)
+        if self.worker.due("retry") is None:
+            self.write()
+
+    def write(self) -> None:
+        """Writes the events waiting; on a lost database tries again in RETRY seconds."""
+        batch = list(self._waiting)
+        if not batch:
+            return
+        try:
+            with db.atomic():
+                SessionEvent.insert_many([vars(event) for event in batch]).execute()
+        except CONNECTION_ERRORS as error:
+            self.worker.database_lost(error, "writing call timelines")
+            self.worker.after("retry", RETRY, "writing call timelines", self._retry)
+            return
+        except IntegrityError:
+            self._write_each(batch)       # a session that is gone (refused, deleted)
+        for _ in batch:
+            self._waiting.popleft()
+        if self._dropped:
+            log.info("call timelines written again; %d events were dropped", self._dropped)
+            self._dropped = 0
+
+    def _retry(self) -> None:
+        self.worker.cancel("retry")
+        self.write()
+
+    def _write_each(self, batch: list[Noted]) -> None:
+        for event in batch:
+            try:
+                with db.atomic():
+                    SessionEvent.insert(vars(event)).execute()
+            except IntegrityError:
+                log.debug("session %d is gone: its %s event is not kept", event.session,
+                          event.kind)
+
+
+def events_of(session_id: int) -> list[SessionEvent]:
+    """Gives the session's events in the order they happened."""
+    return list(SessionEvent.select().where(SessionEvent.session == session_id)
+                .order_by(SessionEvent.at, SessionEvent.id))
