@@ -9,6 +9,7 @@ import pytest
 
 from audio import tones
 from audio.match import find
+from gateway.calls.timeline import events_of
 from gateway.money.ledger import Account, Cdr, Session
 from gateway.money.journal import Journal, price_and_settle
 from gateway.store.outage import CONNECTION_ERRORS, DatabaseWatch, forget_connection
@@ -63,6 +64,10 @@ def test_database_outage_during_a_bridged_call(network, tmp_path, own_pg_cluster
             "the journal was not replayed"
         session = Session.get(Session.number == USER)
         assert session.state == "settled"
+        # the call's timeline, noted while the database was away, is written once it is back
+        assert wait_for(lambda: [event.what for event in events_of(session.id)
+                                 if event.kind == "leg" and event.what == "ended"]
+                        == ["ended", "ended"], 10, TOLERATE), "the call's timeline was lost"
         cdrs = list(Cdr.select().where(Cdr.session == session.id).order_by(Cdr.id))
         assert [cdr.role for cdr in cdrs] == ["callback", "destination"]
         assert [cdr.number for cdr in cdrs] == [USER, FRIEND]

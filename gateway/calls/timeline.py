@@ -22,7 +22,7 @@ import time
 from peewee import (AutoField, CharField, FloatField, ForeignKeyField, IntegerField,
                     IntegrityError)
 
-from gateway.money.ledger import Session
+from gateway.money.ledger import Cdr, RateRecord, Session
 from gateway.store.db import BaseModel, db
 from gateway.store.outage import CONNECTION_ERRORS
 from gateway.worker import Worker
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MASK = "\u2022"            # a secret digit as stored: "•"
 WAITING_MAX = 5000         # events kept in memory while the database is unreachable
 RETRY = 5.0                # seconds between tries while it is
+LIVE_STATES = ("dialing", "alerting", "connected")    # a leg's other states are its last
 
 
 class SessionEvent(BaseModel):
@@ -141,3 +142,58 @@ def events_of(session_id: int) -> list[SessionEvent]:
     """Gives the session's events in the order they happened."""
     return list(SessionEvent.select().where(SessionEvent.session == session_id)
                 .order_by(SessionEvent.at, SessionEvent.id))
+
+
+def detail(session_id: int) -> dict | None:
+    """Gives one session as its detail page shows it, plain values only, or None when there
+    is no such session: `legs` (each with its states in order), `heard` (the prompts and
+    keys in order) and `bill` (each call record with its rate and cost)."""
+    session = Session.get_or_none(Session.id == session_id)
+    if session is None:
+        return None
+    legs: dict[int, dict] = {}
+    heard = []
+    for event in events_of(session_id):
+        moment = {"at": event.at, "after": round(event.at - session.started_at, 1)}
+        if event.kind == "leg":
+            leg = legs.setdefault(event.leg, {"place": event.leg, "role": event.role,
+                                              "number": event.number, "modem": "",
+                                              "states": []})
+            if event.what == "dialing":
+                leg["modem"] = event.detail
+            final = event.what not in LIVE_STATES
+            leg["states"].append(dict(moment, state=event.what,
+                                      cause=event.detail if final else ""))
+        else:
+            heard.append(dict(moment, kind=event.kind, what=event.what))
+    bill = [{"role": cdr.role, "number": cdr.number, "modem": cdr.modem,
+             "answered_at": cdr.answered_at, "ended_at": cdr.ended_at,
+             "rate_prefix": cdr.rate_prefix or "", "rate": _rate_name(cdr.rate_prefix),
+             "billed_seconds": cdr.billed_seconds, "cost": cdr.cost, "cause": cdr.cause}
+            for cdr in Cdr.select().where(Cdr.session == session_id).order_by(Cdr.id)]
+    kept = bool(legs or heard)
+    if not kept:      # a call from before the box kept timelines: its legs from its records
+        legs = {place: _leg_of_record(place, cdr, session.started_at)
+                for place, cdr in enumerate(
+                    Cdr.select().where(Cdr.session == session_id).order_by(Cdr.id), 1)}
+    return {"id": session.id, "box": session.box, "kind": session.kind,
+            "number": session.number, "account_id": session.account_id,
+            "state": session.state, "started_at": session.started_at,
+            "ended_at": session.ended_at, "legs": [legs[place] for place in sorted(legs)],
+            "heard": heard, "bill": bill, "cost": sum(line["cost"] for line in bill),
+            "kept": kept}
+
+
+def _leg_of_record(place: int, cdr: Cdr, started_at: float) -> dict:
+    states = [("dialing", cdr.started_at, ""), ("connected", cdr.answered_at, ""),
+              ("ended" if cdr.answered_at else cdr.cause or "ended", cdr.ended_at, cdr.cause)]
+    return {"place": place, "role": cdr.role, "number": cdr.number, "modem": cdr.modem,
+            "states": [{"at": at, "after": round(at - started_at, 1), "state": state,
+                        "cause": cause} for state, at, cause in states if at is not None]}
+
+
+def _rate_name(prefix: str | None) -> str:
+    if not prefix:
+        return ""
+    rate = RateRecord.get_or_none(RateRecord.prefix == prefix)
+    return rate.description if rate is not None else ""

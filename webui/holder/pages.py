@@ -17,11 +17,12 @@ from gateway.money.ledger import Account, Session
 from webui import i18n
 from webui import auth
 from webui.http import https
-from webui.holder import calls, settings as holder_pages
+from webui.holder import calls, detail, settings as holder_pages
 
 
 def install(app: bottle.Bottle, web) -> None:
     holder_pages.install(app, web)
+    detail.install(app, web)
 
     def login_form(errors: dict, name: str, status: int = 200) -> str:
         """The login page; its form carries the token of the browser's login cookie."""

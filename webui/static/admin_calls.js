@@ -22,10 +22,19 @@
     return td;
   }
 
+  function detailCell(id) {
+    var td = document.createElement("td");
+    var link = document.createElement("a");
+    link.href = "/calls/" + id + "/detail";
+    link.textContent = String(id);
+    td.appendChild(link);
+    return td;
+  }
+
   function row(call) {
     var tr = document.createElement("tr");
     tr.dataset.session = call.id;
-    [cell(String(call.id)), cell(call.account), cell(call.kind), cell(call.number),
+    [detailCell(call.id), cell(call.account), cell(call.kind), cell(call.number),
      cell(call.started), legCell(call.legs.a), legCell(call.legs.b)]
       .forEach(function (td) { tr.appendChild(td); });
     return tr;

@@ -8,7 +8,7 @@
 <tbody>
 % for call in live:
 <tr data-session="{{call['id']}}">
-  <td>{{call['id']}}</td><td>{{call['account']}}</td><td>{{call['kind']}}</td><td>{{call['number']}}</td>
+  <td><a href="/calls/{{call['id']}}/detail">{{call['id']}}</a></td><td>{{call['account']}}</td><td>{{call['kind']}}</td><td>{{call['number']}}</td>
   <td>{{call['started']}}</td>
   % for leg in ('a', 'b'):
   <td>{{call['legs'][leg]['number'] or ''}} <span class="state" data-state="{{call['legs'][leg]['state']}}">{{call['legs'][leg]['state']}}</span> {{call['legs'][leg]['seconds']}} s</td>
@@ -61,7 +61,7 @@
 <tbody>
 % for leg in legs.rows:
 <tr>
-  <td>{{leg.session_id or ''}}</td><td>{{leg.account_name or ''}}</td><td>{{leg.role}}</td>
+  <td>{{!('<a href="/calls/%d/detail">%d</a>' % (leg.session_id, leg.session_id)) if leg.session_id else ''}}</td><td>{{leg.account_name or ''}}</td><td>{{leg.role}}</td>
   <td>{{leg.number}}</td><td>{{leg.modem}}</td><td>{{when(leg.started_at)}}</td>
   <td>{{when(leg.answered_at)}}</td><td>{{when(leg.ended_at) or 'running'}}</td>
   <td>{{duration(leg)}} s</td><td>{{leg.rate_prefix or ''}}</td><td>{{money(leg.cost)}}</td><td>{{leg.cause}}</td>

@@ -16,5 +16,5 @@
   <button type="button" id="hangup" {{'disabled' if call['state'] == 'settled' else ''}}>{{_("Hang up")}}</button>
   <p class="error" id="call-error" hidden></p>
 </div>
-<p><a href="/">{{_("Back to the account")}}</a></p>
+<p><a href="/calls/{{call['id']}}/detail" id="detail">{{_("Details of this call: timeline and bill")}}</a> · <a href="/">{{_("Back to the account")}}</a></p>
 <script src="/static/call.js"></script>

@@ -31,7 +31,7 @@
 <tbody>
 % for item in history:
 <tr>
-  <td>{{when(item['session'].started_at, False)}}</td>
+  <td><a href="/calls/{{item['session'].id}}/detail">{{when(item['session'].started_at, False)}}</a></td>
   <td>{{item['session'].kind}}{{(' (' + _('running') + ')') if item['session'].state == 'running' else ''}}</td>
   <td>
   % for leg in item['legs']:

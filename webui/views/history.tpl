@@ -13,7 +13,7 @@
   % for index, leg in enumerate(legs):
 <tr class="{{'call' if index == 0 else 'leg'}}">
     % if index == 0:
-  <td rowspan="{{len(legs)}}"><a href="/calls/{{item['session'].id}}">{{when(item['session'].started_at, False)}}</a></td>
+  <td rowspan="{{len(legs)}}"><a href="/calls/{{item['session'].id}}">{{when(item['session'].started_at, False)}}</a><br><a class="detail" href="/calls/{{item['session'].id}}/detail">{{_("Details")}}</a></td>
   <td rowspan="{{len(legs)}}">{{item['session'].kind}}{{(' (' + _('running') + ')') if item['session'].state == 'running' else ''}}<br>{{_('total {amount}').format(amount=money(item['cost']))}}</td>
     % end
     % if leg is None:

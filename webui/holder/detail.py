@@ -1,0 +1,63 @@
+"""A call's detail page: each leg's timeline, the prompts and keys, the bill line by line.
+
+An admin sees every call; an account holder only the calls of their account (any
+other gives 404, as a call that does not exist: the page never tells which ids are
+taken). The timeline is what gateway/calls/timeline.py recorded; a call from before
+the box kept timelines shows its legs from its call records.
+"""
+from __future__ import annotations
+
+import bottle
+
+from gateway.calls import timeline
+from webui.inputs import json_error
+
+
+def visible(web, session, session_id: int) -> dict | None:
+    """Gives the call's detail when this login may see it, else None."""
+    found = timeline.detail(session_id)
+    if found is None:
+        return None
+    user = session.user
+    if user.is_admin and not getattr(session, "by_token", False):
+        return found
+    if user.account_id is not None and found["account_id"] == user.account_id:
+        return found
+    return None
+
+
+def prompt_words(what: str) -> str:
+    """Gives a prompt's names as words: 'enter_destination' -> 'enter destination'."""
+    return what.replace("_", " ")
+
+
+def heard_rows(heard: list[dict]) -> list[dict]:
+    """Gives the prompts and keys as the page lists them: keys typed one after another
+    make one row ("017098765432#"), at the time of the first."""
+    rows: list[dict] = []
+    for item in heard:
+        if item["kind"] == "key" and rows and rows[-1]["kind"] == "key":
+            rows[-1]["what"] += item["what"]
+        else:
+            rows.append(dict(item))
+    return rows
+
+
+def install(app: bottle.Bottle, web) -> None:
+    @app.get("/calls/<session_id:int>/detail")
+    def call_detail(session_id):
+        session = web.login_required()
+        found = visible(web, session, session_id)
+        if found is None:
+            bottle.abort(404, "no such call")
+        return web.render("call_detail", session, call=found, words=prompt_words,
+                          heard=heard_rows(found["heard"]),
+                          secret=timeline.MASK)
+
+    @app.get("/api/calls/<session_id:int>/detail")
+    def call_detail_json(session_id):
+        session = web.login_required(api=True)
+        found = visible(web, session, session_id)
+        if found is None:
+            raise json_error(404, "no such call")
+        return found
