@@ -9,8 +9,9 @@ DEMO_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all libspeex
 TEST_PACKAGES := chromium postgresql prometheus
 DEB_PACKAGES := $(DEMO_PACKAGES) $(TEST_PACKAGES)
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: all setup deps test-deps prompts demo test bench clean translations
+.PHONY: all setup demo-setup deps test-deps prompts demo test bench clean translations
 
 all: test
 
@@ -41,17 +42,30 @@ deps:
 test-deps: deps
 	$(call need,$(TEST_PACKAGES),the test suite)
 
-$(STAMP): pyproject.toml
+# The demo's Python packages; the tests' on top of them (pytest, Playwright...). pip and
+# setuptools are upgraded in the venv and callbox is built with them (no build isolation),
+# so that a setup after a change installs offline what is there already, and a box without
+# network installs from a folder of wheels: PIP_NO_INDEX=1 PIP_FIND_LINKS=DIR (made by
+# tools/wheelhouse.py). Changed recipes here install again.
+$(DEMO_STAMP): pyproject.toml Makefile
 	@$(MAKE) --no-print-directory deps
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PYTHON) tools/quietly.py $(VENV)/pip.log "installing Python packages into $(VENV)" \
-	  sh -c "$(PY) -m pip install --upgrade pip && $(PY) -m pip install -e '.[test]'"
+	  sh -c "$(PY) -m pip install --upgrade pip 'setuptools>=77' && \
+	         $(PY) -m pip install --no-build-isolation -e ."
+	@touch $(DEMO_STAMP)
+
+$(STAMP): $(DEMO_STAMP)
+	@$(PYTHON) tools/quietly.py $(VENV)/pip-test.log "installing the tests' Python packages" \
+	  $(PY) -m pip install --no-build-isolation -e '.[test]'
 	@touch $(STAMP)
+
+demo-setup: $(DEMO_STAMP)
 
 setup: $(STAMP)
 
 # Voice prompts are generated from their texts (espeak-ng, sox); unchanged texts are skipped.
-prompts: setup
+prompts: demo-setup
 	@$(PY) -m audio.prompts
 	@$(PY) -m audio.phrases
 
@@ -68,7 +82,7 @@ translations: setup
 # make demo DEMO_LISTEN=127.0.0.1:8081 DEMO_ARGS=--no-scene: another port, no scripted scene
 DEMO_LISTEN ?= 127.0.0.1:8080
 DEMO_ARGS ?=
-demo: setup prompts
+demo: demo-setup prompts
 	@$(VENV)/bin/callbox demo --listen $(DEMO_LISTEN) $(DEMO_ARGS)
 
 # Imports point one way (contracts in pyproject.toml): a wrong import fails before any test runs.

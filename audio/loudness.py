@@ -78,9 +78,12 @@ def integrated_lufs(pcm: bytes) -> float:
     return -0.691 + 10 * math.log10(np.mean(kept))
 
 
-def normalize(path: pathlib.Path, target_lufs: float, peak_limit_dbfs: float) -> float:
+def normalize(path: pathlib.Path, target_lufs: float, peak_limit_dbfs: float,
+              label: str = "") -> float:
     """Sets a WAV's loudness to `target_lufs`, its peak never above `peak_limit_dbfs` (one
-    that would clip is left quieter, and logged); gives the gain applied in dB."""
+    that would clip is left quieter, and logged under `label`, else the file's name, at
+    debug level: espeak-ng's peaks make it so for about one phrase in five, which is no
+    news to whoever runs `make prompts`); gives the gain applied in dB."""
     with wave.open(str(path), "rb") as source:
         params = source.getparams()
         values = samples(source.readframes(params.nframes))
@@ -90,8 +93,8 @@ def normalize(path: pathlib.Path, target_lufs: float, peak_limit_dbfs: float) ->
     gain_db = target_lufs - measured
     headroom_db = peak_limit_dbfs - 20 * math.log10(float(np.abs(values).max()) / 32768)
     if gain_db > headroom_db:
-        log.warning("%s: %.1f LUFS reaches only %.1f LUFS before its peak clips", path.name,
-                    measured, measured + headroom_db)
+        log.debug("%s: %.1f LUFS reaches only %.1f LUFS before its peak clips",
+                  label or path.name, measured, measured + headroom_db)
         gain_db = headroom_db
     with wave.open(str(path), "wb") as target:
         target.setparams(params)

@@ -112,7 +112,7 @@ def synthesize(text: str, language: Language, target: pathlib.Path) -> None:
               "reverse", "rate", "8000", "gain", "-n", "-3"])
         # numpy only here: every `callbox` command imports this module, few make prompts
         from audio.loudness import normalize
-        normalize(made, LOUDNESS_LUFS, PEAK_LIMIT_DBFS)
+        normalize(made, LOUDNESS_LUFS, PEAK_LIMIT_DBFS, f"{target.name} ({text!r})")
         os.replace(made, target)
 
 
