@@ -13,11 +13,8 @@ from callbox.cli import seconds_argument
 from callbox.udev import NotUsb, UdevError, default_name, port_properties, rule_lines
 from gateway.config import PROFILES
 from modems.driver import ModemDriver, ModemError
+from modems.profiles import VOICE_PATHS
 
-# Where each profile's modems carry call audio.
-VOICE_PATHS = {"simcom": "serial voice port (SIM7600) or a sound card (SIM800, A7670)",
-               "quectel": "USB audio (ALSA)",
-               "huawei": "serial voice port", "generic": "unknown"}
 
 
 def _pin(text: str) -> str:

@@ -14,6 +14,11 @@ PROFILES: dict[str, type[Profile]] = {
     "quectel": QuectelProfile,
 }
 
+# Where each profile's modems carry call audio (`callbox probe` and the first-run page say it).
+VOICE_PATHS = {"simcom": "serial voice port (SIM7600) or a sound card (SIM800, A7670)",
+               "quectel": "USB audio (ALSA)",
+               "huawei": "serial voice port", "generic": "unknown"}
+
 
 def detect(manufacturer: str, model: str) -> Profile:
     """Gives the profile for what AT+CGMI/AT+CGMM said; generic when unknown."""

@@ -1,8 +1,9 @@
-"""Admin pages: modems (refreshed live, with a reset), accounts with create and top-up.
+"""Admin pages: the landing page, modems (refreshed live, with a reset), accounts with create
+and top-up.
 
-The other admin pages have modules of their own in webui/admin/: accounts.py
-(one account), rates.py, calls.py, sms.py, system.py, audit.py and console.py
-(the AT console). Creating an account and a top-up are actions of
+The other admin pages have modules of their own in webui/admin/: start.py (the
+first-run page), accounts.py (one account), rates.py, calls.py, sms.py, system.py,
+audit.py and console.py (the AT console). Creating an account and a top-up are actions of
 gateway/actions/accounts.py (one transaction each, with the audit record).
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from gateway.money.ledger import Account, CallerId, Cdr
 from gateway.sms import health as sms_health
 from gateway.store.db import db
 from webui import i18n
-from webui.admin import credit as admin_credit, voicetests as admin_voicetests
+from webui.admin import credit as admin_credit, start as first_run, voicetests as admin_voicetests
 from webui.admin.common import Refused, local_midnight, when
 
 LARGEST_AMOUNT = 10 ** 9          # minor units; beyond this an amount is a typing mistake
@@ -163,10 +164,14 @@ def reset_modem(pool, name: str, confirmed: bool) -> None:
 
 
 def install(app: bottle.Bottle, web) -> None:
+    first_run.install(app, web)
+
     @app.get("/admin")
     def admin_home():
+        """The admin's landing page (after login too): the first-run page while the box
+        has no accounts or no rates, else the modems."""
         web.admin_required()
-        bottle.redirect("/admin/modems", 303)
+        bottle.redirect("/admin/start" if first_run.needed() else "/admin/modems", 303)
 
     def modems(session, notice: str = "", confirm: str = "", status: int = 200):
         bottle.response.status = status

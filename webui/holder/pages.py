@@ -60,7 +60,7 @@ def install(app: bottle.Bottle, web) -> None:
                 token, _ = auth.open_session(result.user, web.address(), web.now())
                 web.logged_in(result.user.name)
                 web.set_cookie(token)
-                bottle.redirect("/admin/modems" if result.user.is_admin else "/", 303)
+                bottle.redirect("/admin" if result.user.is_admin else "/", 303)
             if result.locked_for:
                 minutes = (result.locked_for + 59) // 60
                 errors["password"] = i18n.ngettext(
@@ -84,7 +84,7 @@ def install(app: bottle.Bottle, web) -> None:
     def dashboard():
         session = web.login_required()
         if session.user.account_id is None:
-            bottle.redirect("/admin/modems", 303)
+            bottle.redirect("/admin", 303)       # the admin's landing page
         account = Account.get_by_id(session.user.account_id)
         return web.render("dashboard", session, account=account,
                           caller_ids=calls.caller_ids(account.id),
