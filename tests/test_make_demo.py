@@ -86,6 +86,12 @@ def newcomer():
         env = {"PATH": str(stripped_path(folder / "bin")), "HOME": str(folder),
                "LANG": "C.UTF-8", "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1",
                "PIP_FIND_LINKS": str(wheels)}
+        python = subprocess.run(["python3", "-c", "import sys; print(sys.version_info[:2])"],
+                                env=env, capture_output=True, text=True)
+        if python.stdout.strip() != str(sys.version_info[:2]):
+            pytest.skip(f"the PATH's python3 is not this venv's Python "
+                        f"{sys.version_info[0]}.{sys.version_info[1]}: this venv's wheels "
+                        f"would not fit it ({python.stdout.strip() or python.stderr.strip()})")
         if prefix:
             subprocess.run(["chown", "-R", f"{NOBODY}:{NOBODY}", str(folder)], check=True)
         yield clone, env, prefix
