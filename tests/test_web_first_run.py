@@ -46,7 +46,7 @@ def fresh_box(network, tmp_path):
 def page():
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium.new_page(accept_downloads=True)
+        yield chromium.new_page(accept_downloads=True, viewport={"width": 1280, "height": 900})
         chromium.close()
 
 
@@ -72,6 +72,11 @@ def test_a_fresh_box_walks_its_admin_from_modems_to_a_test_callback(fresh_box, p
         step(page, key, False)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "first_run.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})          # a phone: no sideways scroll
+    assert page.evaluate("document.documentElement.scrollWidth "
+                         "<= document.documentElement.clientWidth")
+    page.screenshot(path=str(ARTIFACTS / "first_run_390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # rates: the sample downloaded from the page, uploaded on the Rates page it links to
     with page.expect_download() as download:
