@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import threading
 import time
@@ -18,8 +19,10 @@ from tests.webclient import Client, make_test_app
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+CAROL = "+4930123456"     # a landline, as in the demo
 WAIT = 20_000     # milliseconds a page may take to show a phone's next state
 ARTIFACTS = Path(__file__).parent / "artifacts"
+SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 
 
 
@@ -63,13 +66,35 @@ def test_phones_api_moves_the_phones(panel):
     assert bob.wait_dtmf(5)
     assert bob.heard_dtmf[:5] == list("12#*A")
     reply = post(panel, "/api/phones/bob/answer", {})
-    assert reply.status == 409 and "cannot answer" in json.loads(reply.text)["error"]
+    refusal = json.loads(reply.text)
+    assert reply.status == 409 and refusal == {"error": "There is no incoming call to answer.",
+                                               "code": "no_call_to_answer"}
     assert post(panel, "/api/phones/bob/hangup", {}).status == 200
     assert alice.wait_state(PhoneState.IDLE)
     assert post(panel, "/api/phones/alice/sms", {"to": FRIEND, "text": "hello bob"}).status == 200
     assert bob.wait_sms()
     inbox = json.loads(panel.get("/api/phones").text)["phones"][1]["inbox"]
     assert [(sms["from"], sms["text"]) for sms in inbox] == [(USER, "hello bob")]
+
+
+def test_each_call_is_its_own_group_with_its_keys(panel):
+    alice, bob = panel.phones["alice"], panel.phones["bob"]
+    assert post(panel, "/api/phones/alice/dial", {"number": FRIEND}).status == 200
+    assert bob.wait_state(PhoneState.RINGING)
+    assert post(panel, "/api/phones/bob/answer", {}).status == 200
+    assert alice.wait_state(PhoneState.ACTIVE)
+    assert post(panel, "/api/phones/alice/press", {"keys": "12"}).status == 200
+    assert post(panel, "/api/phones/alice/press", {"keys": "#"}).status == 200
+    assert post(panel, "/api/phones/alice/hangup", {}).status == 200
+    assert bob.wait_state(PhoneState.IDLE)
+    assert post(panel, "/api/phones/bob/dial", {"number": USER}).status == 200   # and back
+    assert alice.wait_state(PhoneState.RINGING)
+    assert post(panel, "/api/phones/alice/reject", {}).status == 200
+    rows = {row["name"]: row for row in json.loads(panel.get("/api/phones").text)["phones"]}
+    calls = [(call["number"], call["peer"], call["keys"]) for call in rows["alice"]["calls"]]
+    assert calls == [(2, FRIEND, ""), (1, FRIEND, "12#")]        # newest first
+    assert [call["number"] for call in rows["bob"]["calls"]] == [2, 1]
+    assert rows["alice"]["calls"][0]["at"] >= rows["alice"]["calls"][1]["at"]
 
 
 @pytest.mark.parametrize("action, data, field", [
@@ -144,7 +169,8 @@ def box(network, tmp_path):
     rig.start(balance=1000)
     users.add_user("alice", "alice-secret", time.time())
     services = types.SimpleNamespace(pool=rig.daemon.pool, calls=rig.daemon.calls, now=time.time,
-                                     phones={"alice": rig.user, "bob": rig.friend})
+                                     phones={"alice": rig.user, "bob": rig.friend,
+                                             "carol": network.add_phone(number=CAROL)})
     server = WebServer(make_app(rig.config, services), "127.0.0.1", 0)
     server.start()
     rig.url = f"http://127.0.0.1:{server.port}"
@@ -173,14 +199,22 @@ def test_phones_page_shows_a_callback_and_an_sms_reply_live(box, browser):
     page.fill("#password", "alice-secret")
     page.click("button[type=submit]")
     page.wait_for_load_state()
-    page.click("text=Virtual phones")
+    menu = page.locator("header button.menu")                 # the nav is a menu here
+    expect(page.locator("#menu")).to_be_hidden()
+    menu.focus()
+    page.keyboard.press("Enter")                              # by keyboard alone
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    page.click("#menu >> text=Virtual phones")
     page.wait_for_url("**/phones")
     page.evaluate("window.sameDocument = true")           # gone if the page reloads
     alice = page.locator("#phone-alice")
+    expect(alice.locator("button[data-action=hangup]")).to_be_disabled()   # idle
+    expect(alice.locator(".keypad button").first).to_be_disabled()
 
     page.fill("#alice-number", "0170 12ab")
     alice.locator("button[data-action=dial]").click()
     expect(page.locator("#alice-number-error")).to_be_visible(timeout=WAIT)
+    expect(page.locator("#alice-number")).to_have_attribute("aria-invalid", "true")
     assert box.user.state is PhoneState.IDLE
 
     page.fill("#alice-number", BOX)
@@ -188,18 +222,47 @@ def test_phones_page_shows_a_callback_and_an_sms_reply_live(box, browser):
     assert box.user.wait_state(PhoneState.RINGING, timeout=15), "the box did not call back"
     expect(alice.locator(".state")).to_have_attribute("data-state", "ringing", timeout=WAIT)
     expect(alice.locator(".detail")).to_have_text(f"incoming call from {BOX}")
+    expect(alice.locator(".calls > li")).to_have_count(2)      # her call the box rejected, its
+                                                               # callback
     alice.locator("button[data-action=answer]").click()
+    expect(page.locator("#toast")).to_have_text("alice answered.", timeout=WAIT)
     expect(alice.locator(".state")).to_have_text("in call", timeout=WAIT)
+    expect(alice.locator(".timer")).to_have_text(re.compile(r"^0:0[1-9]$"), timeout=WAIT)
     expect(alice.locator('.transcript li[data-prompt="your_balance_is"]')).to_have_count(
         1, timeout=WAIT)
+    expect(alice.locator('.transcript li[data-prompt="your_balance_is"] time')).to_have_text(
+        re.compile(r"^\d\d:\d\d:\d\d"))
+    alice.locator(".keypad button[data-key='4']").click()
+    alice.locator(".keypad button[data-key='2']").click()
+    expect(alice.locator(".typed")).to_have_text("42", timeout=WAIT)
     alice.locator("button[data-action=hangup]").click()
     expect(alice.locator(".state")).to_have_attribute("data-state", "idle", timeout=WAIT)
+    expect(alice.locator("button[data-action=hangup]")).to_be_disabled()
+    expect(alice.locator(".typed")).to_have_text("")
+    alice.locator("button[data-action=dial]").click()         # a second call: a new group
+    assert box.user.wait_state(PhoneState.RINGING, timeout=15), "no second callback"
+    expect(alice.locator(".calls > li")).to_have_count(4, timeout=WAIT)
+    expect(alice.locator(".calls > li").first).to_have_class("current")
+    expect(alice.locator(".calls > li").first.locator(".transcript li")).to_have_count(0)
+    alice.locator("button[data-action=reject]").click()
+    expect(alice.locator(".state")).to_have_attribute("data-state", "idle", timeout=WAIT)
+    alice.locator("button[data-action=reject]").evaluate("button => button.disabled = false")
+    alice.locator("button[data-action=reject]").click()       # as if the page were behind
+    expect(page.locator("#alice-error")).to_have_text("There is no incoming call to reject.",
+                                                      timeout=WAIT)
 
     bob = page.locator("#phone-bob")
     page.fill("#bob-text", "HELP")
     bob.locator("button[data-action=sms]").click()
+    expect(page.locator("#bob-text")).to_have_value("", timeout=WAIT)    # sent: cleared
     expect(bob.locator(".inbox li")).to_contain_text("Commands:", timeout=WAIT)
     expect(bob.locator(".inbox li .from")).to_have_text(BOX)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "virtual_phones.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})       # the README's picture
+    expect(page.locator("#phone-carol")).to_be_in_viewport()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / "virtual_phones_calls_1280.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size < 200_000
     assert page.evaluate("window.sameDocument") is True

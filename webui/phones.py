@@ -7,11 +7,15 @@ carries the session's CSRF token in the X-CSRF-Token header.
 
     GET  /phones                            the page (static/phones.js polls the list)
     GET  /api/phones                        each phone: number, state, the other party,
-                                            seconds in call, inbox, prompts heard
+                                            seconds in call, inbox, prompts heard, and its
+                                            last calls (keys typed, prompts heard in each)
     POST /api/phones/<name>/dial            {"number": ...}  default: the box's access number
     POST /api/phones/<name>/answer | reject | hangup
     POST /api/phones/<name>/press           {"keys": "0-9 * # A-D"}
     POST /api/phones/<name>/sms             {"text": ..., "to": ...}  default to: the box
+
+A refused action answers 409 with a plain English sentence and a `code` the page
+words in the reader's language (REFUSALS); a bad input answers 400 naming its field.
 
 Threads: `phone-<name>-ears`, one per phone, reads what its phone heard since
 the last look every LISTEN_INTERVAL seconds and finds the box's prompts in it
@@ -50,6 +54,14 @@ KEYS = frozenset("0123456789*#ABCD")
 NUMBER_MAX = 40
 ACTIONS = ("dial", "answer", "reject", "hangup", "press", "sms")
 NAME = "<name:re:[a-z][a-z0-9_-]{0,19}>"
+CALLS_MAX = 5             # calls kept per phone, each with its keys and prompts
+# why a phone refused an action, by action: the code the page words, and plain English
+REFUSALS = {
+    "dial": ("in_call", "This phone is already in a call: hang up first."),
+    "answer": ("no_call_to_answer", "There is no incoming call to answer."),
+    "reject": ("no_call_to_reject", "There is no incoming call to reject."),
+    "press": ("keys_need_a_call", "Keys work during a call only: dial or answer first."),
+}
 
 
 class Ears:
@@ -68,11 +80,41 @@ class Ears:
         self._keep = max((len(needle) for needle in needles.values()), default=0)
         self._sound_until = 0                  # where the tail stops holding sound
         self._found: dict[str, int] = {}       # prompt -> sample where it was last found
+        self._calls: deque = deque(maxlen=CALLS_MAX)   # this phone's last calls, oldest first
+        self._counted = phone.call_count       # the phone's calls before these
         self.thread = threading.Thread(target=self._run, name=f"phone-{name}-ears", daemon=True)
 
     def transcript(self) -> list[dict]:
         with self._lock:
             return list(self._heard)
+
+    def calls(self) -> list[dict]:
+        """Gives the phone's last calls, newest first: when each began, with whom, the keys
+        typed and the prompts heard in it."""
+        self.notice()
+        with self._lock:
+            return [dict(call, keys="".join(call["keys"]), heard=list(call["heard"]))
+                    for call in reversed(self._calls)]
+
+    def notice(self) -> None:
+        """Starts a new call when the phone made or got one since the last look (each
+        second, and before anything is shown or typed; calls shorter than that between two
+        looks count as one)."""
+        peer, _ = self.phone.peer()
+        count = self.phone.call_count
+        with self._lock:
+            if count != self._counted:
+                number = self._calls[-1]["number"] + 1 if self._calls else 1
+                self._calls.append({"number": number, "peer": peer, "at": time.time(),
+                                    "keys": [], "heard": []})
+                self._counted = count
+
+    def typed(self, keys: str) -> None:
+        """Notes keys the page typed in the current call."""
+        self.notice()
+        with self._lock:
+            if self._calls:
+                self._calls[-1]["keys"].append(keys)
 
     def _run(self) -> None:
         while not self._stopping.wait(LISTEN_INTERVAL):
@@ -83,6 +125,7 @@ class Ears:
 
     def listen(self) -> None:
         """Looks for prompts in what the phone heard since the last look."""
+        self.notice()
         total, fresh = self.phone.heard_from(self._read)
         if total < self._read:                 # somebody cleared the phone's audio
             self._read, self._tail, self._found, self._sound_until = 0, b"", {}, 0
@@ -115,7 +158,10 @@ class Ears:
         now = time.time()
         with self._lock:
             for _, name in sorted(found):
-                self._heard.append({"prompt": name, "text": self.texts[name], "at": now})
+                item = {"prompt": name, "text": self.texts[name], "at": now}
+                self._heard.append(item)
+                if self._calls:                # heard in (or just after) the last call
+                    self._calls[-1]["heard"].append(item)
 
 
 class Panel:
@@ -152,11 +198,20 @@ class Panel:
                      for sms in list(phone.inbox)[-INBOX_MAX:]]
             rows.append({"name": name, "number": phone.number, "state": state, "peer": peer,
                          "seconds": int(seconds), "cause": phone.last_cause or "",
-                         "inbox": inbox[::-1], "transcript": self.ears[name].transcript()})
+                         "inbox": inbox[::-1], "transcript": self.ears[name].transcript(),
+                         "calls": self.ears[name].calls()})
         return rows
 
     def act(self, name: str, action: str, data: dict) -> None:
         """Makes phone `name` do `action`; raises Invalid (bad input) or PhoneActionError."""
+        ears = self.ears[name]
+        ears.notice()                          # a call that rings here, with its number
+        try:
+            self._act(name, action, data)
+        finally:
+            ears.notice()                      # a call begun here has its number at once
+
+    def _act(self, name: str, action: str, data: dict) -> None:
         phone = self.phones[name]
         if action == "dial":
             number = self.number(data, "number")
@@ -176,6 +231,7 @@ class Panel:
             if len(keys) > KEYS_MAX or not set(keys) <= KEYS:
                 raise Invalid("keys", f"keys are 0-9, *, #, A-D, at most {KEYS_MAX} at once")
             phone.press(keys)
+            self.ears[name].typed(keys)
         elif action == "sms":
             text = data.get("text")
             if not isinstance(text, str) or not text.strip():
@@ -255,5 +311,8 @@ def install(app: bottle.Bottle, web, phones: dict | None) -> None:
                                                   "fields": {error.field: str(error)}}),
                                       status=400, headers={"Content-Type": "application/json"})
         except PhoneActionError as error:
-            raise json_error(409, str(error)) from None
+            code, text = REFUSALS.get(action, ("refused", str(error)))
+            log.info("virtual phone %s: %s refused (%s)", name, action, error)
+            raise bottle.HTTPResponse(json.dumps({"error": text, "code": code}), status=409,
+                                      headers={"Content-Type": "application/json"}) from None
         return {"ok": True}

@@ -62,6 +62,7 @@ class VirtualPhone:
         self.presentation = presentation
         self.state = PhoneState.IDLE
         self.last_cause: str | None = None
+        self.call_count = 0      # calls made or received so far: a page tells them apart
         self.inbox: list[ReceivedSms] = []
         self.heard_dtmf: list[str] = []
         self._call: Call | None = None
@@ -114,6 +115,8 @@ class VirtualPhone:
             self.last_cause = call.cause.text if call.cause else None
             self._tones.clear()
         else:
+            if self._call is not call:
+                self.call_count += 1
             self._call = call
         if new is not self.state:
             log.info("phone %s: %s -> %s", self.number, self.state.name, new.name)
@@ -150,7 +153,10 @@ class VirtualPhone:
             except InvalidNumber:
                 dialed = number
             self.last_cause = None
-            self._call = self._net.switch.originate(self, dialed)
+            call = self._net.switch.originate(self, dialed)
+            if self._call is not call:           # the network told nothing of it yet
+                self.call_count += 1
+            self._call = call
 
     def answer(self) -> None:
         with self._net.lock:

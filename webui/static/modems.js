@@ -27,6 +27,7 @@
     token.value = table.dataset.csrf;
     var button = document.createElement("button");
     button.type = "submit";
+    button.className = action;
     button.textContent = label;
     form.appendChild(token);
     form.appendChild(button);

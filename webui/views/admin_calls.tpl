@@ -56,8 +56,8 @@
 </form>
 <div class="scroll">
 <table id="history">
-<thead><tr><th>{{_("Session")}}</th><th>{{_("Account")}}</th><th>{{_("Leg")}}</th><th>{{_("Number")}}</th><th>{{_("Modem")}}</th><th>{{_("Start")}}</th>
-<th>{{_("Answer")}}</th><th>{{_("End")}}</th><th>{{_("Duration")}}</th><th>{{_("Rate")}}</th><th>{{_("Cost")}}</th><th>{{_("Cause")}}</th></tr></thead>
+<thead><tr><th>{{_("Session")}}</th><th>{{_("Account")}}</th><th>{{_("Leg")}}</th><th>{{_("Number")}}</th><th class="more">{{_("Modem")}}</th><th>{{_("Start")}}</th>
+<th class="more">{{_("Answer")}}</th><th class="more">{{_("End")}}</th><th>{{_("Duration")}}</th><th class="rate">{{_("Rate")}}</th><th class="cost">{{_("Cost")}}</th><th>{{_("Cause")}}</th></tr></thead>
 <tbody>
 % for leg in legs.rows:
 <tr>

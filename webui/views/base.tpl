@@ -3,12 +3,15 @@
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <title>{{title}} · callbox</title>
 <link rel="stylesheet" href="/static/style.css">
+<script src="/static/ui.js"></script>
 </head>
 <body>
+<a class="skip" href="#content">{{_("Skip to content")}}</a>
 <header>
-  <strong>callbox</strong>
+  <a class="brand" href="/">callbox</a>
   <nav class="languages" aria-label="{{_('Language')}}">
     % for code, name in languages.items():
     % if code == lang:
@@ -19,7 +22,8 @@
     % end
   </nav>
   % if user:
-  <nav>
+  <button type="button" class="menu" aria-expanded="false" aria-controls="menu">{{_("Menu")}}</button>
+  <nav class="main" id="menu" aria-label="{{_('Pages')}}">
     % if user.account_id is not None:
     <a href="/">{{_("Account")}}</a> <a href="/connect">{{_("Connect two")}}</a> <a href="/calls">{{_("History")}}</a>
     <a href="/callerids">{{_("Caller IDs")}}</a> <a href="/pin">{{_("PIN")}}</a> <a href="/sms-help">{{_("SMS help")}}</a>
@@ -48,8 +52,9 @@
 % if get("open_alerts", 0):
 <p class="alerts-banner" id="open-alerts" role="alert"><a href="/admin/alerts">{{ngettext("{count} open alert", "{count} open alerts", open_alerts).format(count=open_alerts)}}</a></p>
 % end
-<main>
+<main id="content" tabindex="-1" data-columns-more="{{_('Show all columns')}}" data-columns-less="{{_('Show fewer columns')}}">
 {{!base}}
 </main>
+<div id="toast" role="status" aria-live="polite"></div>
 </body>
 </html>

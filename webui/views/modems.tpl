@@ -13,9 +13,9 @@
 <p class="hint">{{_("Refreshed every 2 seconds. Minutes: talk time today since midnight. SIM use: the SIM's calls and SMS against its limits ([[sim]] tables; the day starts at its reset hour), in red when it is at a limit and lent to no new work of that kind. SMS: what the last read of the SIM left on it, and failures since. Credit: the last amount the network told for a SIM with a [[sim]] table, and its last keep-alive SMS. Last recovery: the last step the box took by itself to bring the modem back (reset, reopen, USB power cycle, or gave up), when and why.")}}</p>
 <div class="scroll">
 <table id="modems" data-csrf="{{csrf}}">
-<thead><tr><th>{{_("Name")}}</th><th>{{_("State")}}</th><th>{{_("Vendor / model")}}</th><th>{{_("Operator")}}</th><th>{{_("Signal")}}</th>
-<th>{{_("Registration")}}</th><th>{{_("SIM")}}</th><th>{{_("ICCID")}}</th><th>{{_("Roles")}}</th><th>{{_("Group")}}</th><th>{{_("In call")}}</th>
-<th>{{_("Minutes today")}}</th><th>{{_("SIM use")}}</th><th>{{_("SMS")}}</th><th>{{_("Credit")}}</th><th>{{_("Last recovery")}}</th><th></th></tr></thead>
+<thead><tr><th>{{_("Name")}}</th><th>{{_("State")}}</th><th class="more">{{_("Vendor / model")}}</th><th class="more">{{_("Operator")}}</th><th>{{_("Signal")}}</th>
+<th class="more">{{_("Registration")}}</th><th class="more">{{_("SIM")}}</th><th class="more">{{_("ICCID")}}</th><th class="roles">{{_("Roles")}}</th><th class="more">{{_("Group")}}</th><th>{{_("In call")}}</th>
+<th class="minutes">{{_("Minutes today")}}</th><th>{{_("SIM use")}}</th><th class="more">{{_("SMS")}}</th><th>{{_("Credit")}}</th><th class="more">{{_("Last recovery")}}</th><th><span class="visually-hidden">{{_("Actions")}}</span></th></tr></thead>
 <tbody>
 % for modem in modems:
 <tr data-name="{{modem['name']}}">
@@ -69,7 +69,7 @@
   <td>
     <form method="post" action="/admin/modems/{{modem['name']}}/reset" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
-      <button type="submit">{{_("Reset")}}</button>
+      <button type="submit" class="reset">{{_("Reset")}}</button>
     </form>
   </td>
 </tr>
