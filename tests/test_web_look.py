@@ -37,6 +37,8 @@ NOT_PAGES = {
     "/static/<name:re:[a-z_]+\\.(css|js)>": "the sheet and the scripts",
     "/admin": "a redirect to the admin's first page",
     "/admin/calls.csv": "a CSV export",
+    "/admin/start/rates-sample.csv": "the first-run page's sample rates, a download",
+    "/admin/start/steps": "a piece of the first-run page that its script fetches",
     "/admin/calls/live": "JSON for the calls page",
     "/admin/console/lines": "JSON for the AT console",
     "/metrics": "Prometheus text",
