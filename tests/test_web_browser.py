@@ -97,6 +97,8 @@ def test_connect_two_shown_live_then_in_history(box, browser):
     sync_api.expect(page.locator("#summary")).to_have_text("Ended, cost 0.24 USD", timeout=WAIT)
     assert page.evaluate("window.sameDocument") is True
     assert page.is_disabled("#hangup")
+    looks = "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).cursor]"
+    assert page.eval_on_selector("#hangup", looks) == ["rgb(201, 204, 210)", "not-allowed"]
 
     page.goto(f"{box.url}/")
     history = page.inner_text("#history")
@@ -131,7 +133,11 @@ def test_hang_up_button_ends_the_call(box, browser):
     assert box.friend.wait_state(PhoneState.RINGING, timeout=20)
     box.friend.answer()
     wait_leg(page, "b", "connected")
+    hangup = page.locator("#hangup")
+    assert hangup.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(176, 0, 32)"
     page.click("#hangup")
+    sync_api.expect(page.locator("#toast")).to_have_text("Hung up: the call ends.", timeout=WAIT)
+    sync_api.expect(hangup).to_be_disabled()
     sync_api.expect(page.locator("#summary")).to_contain_text("Ended", timeout=WAIT)
     assert box.user.wait_state(PhoneState.IDLE, timeout=10)
     assert box.friend.wait_state(PhoneState.IDLE, timeout=10)

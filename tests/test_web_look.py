@@ -228,6 +228,14 @@ def test_every_page_fits_both_widths_and_passes_axe(box, browser):
                     trouble.append(f"{shot.name} is {shot.stat().st_size} bytes")
             if trouble:
                 found[f"{path} at {width} px, {scheme}"] = trouble
+    page = pages["alice"]                                 # by keyboard: the skip link first
+    page.goto(f"{box.url}/")
+    page.keyboard.press("Tab")
+    focused = "() => [document.activeElement.className, document.activeElement.id," \
+              " getComputedStyle(document.activeElement).outlineStyle]"
+    assert page.evaluate(focused) == ["skip", "", "solid"]      # shown, with a visible ring
+    page.keyboard.press("Enter")
+    assert page.evaluate(focused)[1] == "content"
     assert not found, "\n".join(f"{where}: {what}" for where, what in found.items())
     for context in contexts.values():
         context.close()

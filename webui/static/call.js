@@ -99,16 +99,28 @@
   setInterval(function () { show("a"); show("b"); }, 1000);
 
   document.getElementById("hangup").addEventListener("click", function () {
+    var button = this;
     var error = document.getElementById("call-error");
+    var ui = window.callbox || {busy: function () {}, toast: function () {}};
+    error.hidden = true;
+    ui.busy(button, true);
     fetch("/api/callbacks/" + id + "/hangup", {
       method: "POST", credentials: "same-origin", headers: {"X-CSRF-Token": csrf}
     }).then(function (response) {
       return response.json().then(function (body) {
-        if (!response.ok) {
-          error.textContent = body.error || ("hang up failed: " + response.status);
-          error.hidden = false;
+        ui.busy(button, false);
+        if (response.ok) {
+          button.disabled = true;              // the call ends; the legs show it
+          ui.toast(button.dataset.done);
+          return;
         }
+        error.textContent = button.dataset.failed;
+        error.hidden = false;
       });
+    }).catch(function () {
+      ui.busy(button, false);
+      error.textContent = button.dataset.failed;
+      error.hidden = false;
     });
   });
 

@@ -13,7 +13,7 @@
   </section>
 % end
   <p id="summary" data-ended="{{_('Ended, cost {amount}')}}">{{_('Ended, cost {amount}').format(amount=money(call['cost'])) if call['state'] == 'settled' else _('Running')}}</p>
-  <button type="button" id="hangup" {{'disabled' if call['state'] == 'settled' else ''}}>{{_("Hang up")}}</button>
+  <button type="button" id="hangup" class="danger" data-done="{{_('Hung up: the call ends.')}}" data-failed="{{_('The call could not be hung up. Try again in a moment.')}}" {{'disabled' if call['state'] == 'settled' else ''}}>{{_("Hang up")}}</button>
   <p class="error" id="call-error" hidden></p>
 </div>
 <p><a href="/calls/{{call['id']}}/detail" id="detail">{{_("Details of this call: timeline and bill")}}</a> · <a href="/">{{_("Back to the account")}}</a></p>
