@@ -5,6 +5,7 @@
   if (!box) { return; }
   var id = Number(box.dataset.id);
   var csrf = box.dataset.csrf;
+  var STATES = JSON.parse(box.dataset.states || "{}");     // the states in the page's language
   var LIVE = ["waiting", "dialing", "alerting", "connected"];
   // "event" is the id of the live event a leg's state came from: an answer to a fetch
   // that started before a newer event arrived must not undo it.
@@ -18,7 +19,7 @@
   function show(leg) {
     var item = legs[leg];
     var state = part(leg, "state");
-    state.textContent = item.state;
+    state.textContent = STATES[item.state] || item.state;
     state.dataset.state = item.state;
     var seconds = item.seconds;
     if (item.state === "connected" && item.since !== null) {

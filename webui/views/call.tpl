@@ -1,12 +1,14 @@
 % rebase('base.tpl', title=_('Call'))
 <h1>{{_('Call {id}').format(id=call['id'])}}</h1>
 <p>{{_("Leg A sees the box's SIM number, not B's; the box announces B to A before calling B.")}}</p>
-<div id="call" data-id="{{call['id']}}" data-csrf="{{csrf}}">
+% import json
+% states = {"waiting": _("waiting"), "dialing": _("dialing"), "alerting": _("ringing"), "connected": _("connected"), "ended": _("ended"), "busy": _("busy"), "no answer": _("no answer"), "failed": _("failed")}
+<div id="call" data-id="{{call['id']}}" data-csrf="{{csrf}}" data-states="{{json.dumps(states)}}">
 % for leg in ('a', 'b'):
   % item = call['legs'][leg]
   <section class="card leg" id="leg-{{leg}}">
     <h2>{{_('Leg {name}').format(name=leg.upper())}} <span class="number">{{item['number'] or ''}}</span></h2>
-    <p>{{_("State")}} <strong class="state" data-state="{{item['state']}}">{{item['state']}}</strong>
+    <p>{{_("State")}} <strong class="state" data-state="{{item['state']}}">{{states.get(item['state'], item['state'])}}</strong>
        · <span class="seconds">{{item['seconds']}}</span> s
        <span class="cost">{{money(item['cost']) if item['cost'] is not None else ''}}</span>
        <span class="cause">{{item['cause']}}</span></p>
