@@ -2,11 +2,11 @@
 before AT+CMGS, and `callbox sms send|list|retry` through the database queue."""
 from __future__ import annotations
 
-import argparse
+import subprocess
+import sys
 
 import pytest
 
-from callbox.cli import sms as sms_cli
 from gateway.sms import store as sms_store
 from gateway.sms.models import SmsIn, SmsOut
 
@@ -79,11 +79,13 @@ def test_numbers_checked_before_the_modem(rig, number):
                    for line in modem.commands)
 
 
-def run_cli(config_path, *argv) -> int:
-    parser = argparse.ArgumentParser()
-    sms_cli.add_parser(parser.add_subparsers())
-    args = parser.parse_args(["sms", *argv[:1], "--config", str(config_path), *argv[1:]])
-    return args.func(args)
+def run_cli(config_path, *argv) -> tuple[int, str]:
+    """Runs `callbox sms ...` as the admin does: its own process beside the running box
+    (in this process it would take the box's database connections over)."""
+    result = subprocess.run([sys.executable, "-m", "callbox", "sms", *argv[:1], "--config",
+                             str(config_path), *argv[1:]], capture_output=True, text=True,
+                            timeout=60)
+    return result.returncode, result.stdout + result.stderr
 
 
 @pytest.fixture
@@ -94,15 +96,16 @@ def config_file(rig, tmp_path):
     return path
 
 
-def test_cli_send_is_picked_up_by_the_running_box(rig, phone, config_file, capsys):
+def test_cli_send_is_picked_up_by_the_running_box(rig, phone, config_file):
     rig.start()
-    assert run_cli(config_file, "send", "0170 12345678", "Maintenance tonight") == 0
-    assert "queued" in capsys.readouterr().out
+    code, out = run_cli(config_file, "send", "0170 12345678", "Maintenance tonight")
+    assert code == 0 and "queued" in out
     assert phone.wait_sms(1, timeout=10) and phone.inbox[0].text == "Maintenance tonight"
-    assert run_cli(config_file, "send", "not-a-number", "x") == 2
+    code, out = run_cli(config_file, "send", "not-a-number", "x")
+    assert code == 2, out
 
 
-def test_cli_list_and_retry(rig, phone, config_file, capsys):
+def test_cli_list_and_retry(rig, phone, config_file):
     rig.start()
     rig.modems[0].deliver_raw_pdu("001C011C")
     wait_until(lambda: rig.modems[0].stored_sms == [] and len(SmsIn.select()) == 1,
@@ -111,19 +114,18 @@ def test_cli_list_and_retry(rig, phone, config_file, capsys):
         modem.no_network(True)
     out_id = rig.service.send(USER, "first try fails")
     wait_until(lambda: SmsOut.get_by_id(out_id).state == "failed", timeout=10, what="failed")
-    capsys.readouterr()
-    assert run_cli(config_file, "list", "--out", "--failed") == 0
-    listing = capsys.readouterr().out
+    code, listing = run_cli(config_file, "list", "--out", "--failed")
+    assert code == 0
     assert f"{out_id}" in listing and "failed" in listing and "gave up" in listing
-    assert run_cli(config_file, "list", "--in") == 0
-    assert "quarantined" in capsys.readouterr().out
+    code, listing = run_cli(config_file, "list", "--in")
+    assert code == 0 and "quarantined" in listing
     for modem in rig.modems:
         modem.no_network(False)
-    assert run_cli(config_file, "retry", str(out_id)) == 0
+    assert run_cli(config_file, "retry", str(out_id))[0] == 0
     assert phone.wait_sms(1, timeout=10) and phone.inbox[0].text == "first try fails"
-    assert run_cli(config_file, "retry", "999") == 1
+    assert run_cli(config_file, "retry", "999")[0] == 1
     wait_until(lambda: SmsOut.get_by_id(out_id).state == "sent", what="sent")
-    assert run_cli(config_file, "retry", str(out_id)) == 1
+    assert run_cli(config_file, "retry", str(out_id))[0] == 1
 
 
 def test_interrupted_sending_is_queued_again(rig, phone):
