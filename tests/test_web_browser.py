@@ -118,6 +118,13 @@ def test_admin_sees_modem_signal(box, browser):
     sync_api.expect(page.locator("#modems tbody tr[data-served]")).to_have_count(0, timeout=WAIT)
     sync_api.expect(page.locator("#modems .sim-use", has_text="minutes today 0, calls 0"))\
         .to_have_count(2, timeout=WAIT)
+    page.goto(f"{box.url}/language/de?next=/admin/modems")      # redrawn in the page's words
+    page.evaluate("document.querySelectorAll('#modems tbody tr')"
+                  ".forEach(function (tr) { tr.dataset.served = '1'; })")
+    sync_api.expect(page.locator("#modems tbody tr[data-served]")).to_have_count(0, timeout=WAIT)
+    sync_api.expect(page.locator("#modems button.reset")).to_have_text(["Zurücksetzen"] * 2)
+    in_call = page.locator("#modems tbody td[data-label='Im Gespräch']")    # labelled by ui.js
+    sync_api.expect(in_call).to_have_text(["nein", "nein"])
 
 
 def test_hang_up_button_ends_the_call(box, browser):

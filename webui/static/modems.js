@@ -4,6 +4,9 @@
   var table = document.getElementById("modems");
   var body = document.querySelector("#modems tbody");
   if (!body) { return; }
+  var WORDS = JSON.parse(table.dataset.words || "{}");      // the page's words, its language
+
+  function say(text) { return WORDS[text] || text; }
 
   function cell(text) {
     var td = document.createElement("td");
@@ -36,7 +39,7 @@
 
   function resetCell(name) {
     var td = document.createElement("td");
-    td.appendChild(postForm(name, "reset", "Reset"));
+    td.appendChild(postForm(name, "reset", say("Reset")));
     return td;
   }
 
@@ -57,11 +60,11 @@
     if (credit.checkable) {
       var amount = document.createElement("span");
       amount.className = credit.low ? "trouble" : "";
-      amount.textContent = (credit.amount || "not checked yet") + (credit.low ? " (low)" : "");
+      amount.textContent = (credit.amount || say("not checked yet")) + (credit.low ? " (" + say("low") + ")" : "");
       td.appendChild(amount);
       if (credit.at) { small(td, credit.at); }
-      if (credit.error) { small(td, "last check: " + credit.error, "trouble"); }
-      td.appendChild(postForm(modem.name, "balance", "Check credit"));
+      if (credit.error) { small(td, say("last check: {error}").replace("{error}", credit.error), "trouble"); }
+      td.appendChild(postForm(modem.name, "balance", say("Check credit")));
     }
     if (credit.keepalive) { small(td, credit.keepalive); }
     return td;
@@ -72,10 +75,10 @@
     var td = document.createElement("td");
     td.className = "sms" + (sms && !sms.ok ? " trouble" : "");
     if (!sms) {
-      td.textContent = "not read yet";
+      td.textContent = say("not read yet");
       return td;
     }
-    td.appendChild(document.createTextNode((sms.ok ? "" : "TROUBLE: ") + sms.summary));
+    td.appendChild(document.createTextNode((sms.ok ? "" : say("TROUBLE:") + " ") + sms.summary));
     td.appendChild(document.createElement("br"));
     var detail = document.createElement("small");
     detail.textContent = sms.detail;
@@ -86,7 +89,7 @@
   function simUseCell(use) {
     // The same words as the page: gateway/care/usage.py SimUsage.summary.
     var td = cell(!use ? "-" : use.summary +
-                  (use.at_limit.length ? " (AT LIMIT: " + use.at_limit.join(", ") + ")" : ""));
+                  (use.at_limit.length ? " (" + say("AT LIMIT: {limits}").replace("{limits}", use.at_limit.join(", ")) + ")" : ""));
     td.className = "sim-use" + (use && use.at_limit.length ? " trouble" : "");
     return td;
   }
@@ -96,7 +99,7 @@
     var td = document.createElement("td");
     td.className = "recovery" + (recovery && recovery.gave_up ? " trouble" : "");
     if (!recovery) {
-      td.textContent = "none";
+      td.textContent = say("none");
       return td;
     }
     td.appendChild(document.createTextNode(recovery.at + ": " + recovery.text));
@@ -117,7 +120,7 @@
     [cell(modem.name), cell(modem.state + " " + modem.reason), cell(modem.vendor),
      cell(modem.operator), signal, cell(modem.registration), cell(modem.sim_state),
      cell(modem.iccid), cell(modem.roles.join(", ")), cell(modem.group),
-     cell(modem.in_call ? "yes" : "no"), minutes, simUseCell(modem.sim_usage),
+     cell(say(modem.in_call ? "yes" : "no")), minutes, simUseCell(modem.sim_usage),
      smsCell(modem.sms), creditCell(modem), recoveryCell(modem.recovery),
      resetCell(modem.name)]
       .forEach(function (td) { tr.appendChild(td); });

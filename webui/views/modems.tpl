@@ -12,7 +12,9 @@
 % end
 <p class="hint">{{_("Refreshed every 2 seconds. Minutes: talk time today since midnight. SIM use: the SIM's calls and SMS against its limits ([[sim]] tables; the day starts at its reset hour), in red when it is at a limit and lent to no new work of that kind. SMS: what the last read of the SIM left on it, and failures since. Credit: the last amount the network told for a SIM with a [[sim]] table, and its last keep-alive SMS. Last recovery: the last step the box took by itself to bring the modem back (reset, reopen, USB power cycle, or gave up), when and why.")}}</p>
 <div class="scroll">
-<table id="modems" data-csrf="{{csrf}}">
+% import json
+% words = {"Reset": _("Reset"), "Check credit": _("Check credit"), "not checked yet": _("not checked yet"), "low": _("low"), "last check: {error}": _("last check: {error}"), "not read yet": _("not read yet"), "TROUBLE:": _("TROUBLE:"), "none": _("none"), "yes": _("yes"), "no": _("no"), "AT LIMIT: {limits}": _("AT LIMIT: {limits}")}
+<table id="modems" data-csrf="{{csrf}}" data-words="{{json.dumps(words)}}">
 <thead><tr><th>{{_("Name")}}</th><th>{{_("State")}}</th><th class="more">{{_("Vendor / model")}}</th><th class="more">{{_("Operator")}}</th><th>{{_("Signal")}}</th>
 <th class="more">{{_("Registration")}}</th><th class="more">{{_("SIM")}}</th><th class="more">{{_("ICCID")}}</th><th class="roles">{{_("Roles")}}</th><th class="more">{{_("Group")}}</th><th>{{_("In call")}}</th>
 <th class="minutes">{{_("Minutes today")}}</th><th>{{_("SIM use")}}</th><th class="more">{{_("SMS")}}</th><th>{{_("Credit")}}</th><th class="more">{{_("Last recovery")}}</th><th><span class="visually-hidden">{{_("Actions")}}</span></th></tr></thead>
