@@ -253,7 +253,17 @@ def test_phones_page_shows_a_callback_and_an_sms_reply_live(box, browser):
 
     bob = page.locator("#phone-bob")
     page.fill("#bob-text", "HELP")
-    bob.locator("button[data-action=sms]").click()
+    held = []                                  # the request waits here: the button is busy
+    page.route("**/api/phones/bob/sms", lambda route: held.append(route))
+    send = bob.locator("button[data-action=sms]")
+    send.click()
+    expect(send).to_have_attribute("aria-busy", "true")
+    expect(send).to_be_disabled()
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute("**/api/phones/bob/sms")
+    expect(send).not_to_have_attribute("aria-busy", "true", timeout=WAIT)
+    expect(send).to_be_enabled()
     expect(page.locator("#bob-text")).to_have_value("", timeout=WAIT)    # sent: cleared
     expect(bob.locator(".inbox li")).to_contain_text("Commands:", timeout=WAIT)
     expect(bob.locator(".inbox li .from")).to_have_text(BOX)

@@ -35,7 +35,7 @@
       <span class="timer" role="timer" aria-label="{{_('Call time')}}">{{minutes(phone['seconds']) if state == 'active' else ''}}</span>
     </div>
     <span class="detail"></span>
-    <output class="typed" aria-label="{{_('Keys typed in this call')}}">{{current['keys'] if current else ''}}</output>
+    <output class="typed" aria-label="{{_('Keys typed in this call')}}" data-empty="{{_('Keys typed in this call')}}">{{current['keys'] if current else ''}}</output>
     <label for="{{name}}-number">{{_("Number to call")}}</label>
     <input id="{{name}}-number" class="dial-number" value="{{access_number}}" inputmode="tel"
            maxlength="40" autocomplete="off" aria-describedby="{{name}}-number-error">
