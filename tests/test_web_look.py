@@ -139,6 +139,11 @@ def problems(page) -> list[str]:
                                " document.documentElement.clientWidth]")
     if wide > room:
         found.append(f"scrolls sideways: {wide} px wide in {room} px")
+    cut = page.evaluate("() => Array.from(document.querySelectorAll('main .scroll'))"
+                        ".filter((box) => box.scrollWidth > box.clientWidth + 1)"
+                        ".map((box) => (box.querySelector('table') || box).id || box.className)")
+    if cut:
+        found.append(f"tables cut off on the right (scroll inside): {cut}")
     # axe itself is in every page already (the contexts' init script): run it
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     for violation in results["violations"]:
