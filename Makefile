@@ -5,9 +5,13 @@ PY := $(VENV)/bin/python
 # Debian packages: the demo needs these (ALSA for pyalsaaudio, espeak-ng and sox for the
 # voice prompts, speexdsp for the echo canceller) ...
 DEMO_PACKAGES := libasound2-dev alsa-utils espeak-ng sox libsox-fmt-all libspeexdsp1
-# ... and only the tests these (browser tests, PostgreSQL tests, promtool for /metrics).
-TEST_PACKAGES := chromium postgresql prometheus
-DEB_PACKAGES := $(DEMO_PACKAGES) $(TEST_PACKAGES)
+# ... it does without these: Chart.js draws the admin dashboard's charts (without it the
+# dashboard shows its figures as tables and says the charts are off) ...
+DEMO_WANTED := libjs-chart.js
+# ... and only the tests these (browser tests, PostgreSQL tests, promtool for /metrics;
+# the dashboard's browser test draws its charts).
+TEST_PACKAGES := chromium postgresql prometheus libjs-chart.js
+DEB_PACKAGES := $(DEMO_PACKAGES) $(DEMO_WANTED) $(TEST_PACKAGES)
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 
@@ -33,9 +37,26 @@ define need
 	fi
 endef
 
+# want PACKAGES, WHAT: installs the missing ones when we are root, else says what is off
+# without them and how to install them, and goes on.
+define want
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages for $(2):$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "without Debian packages$$missing, $(2) are off (sudo apt-get install$$missing)"; \
+	  fi; \
+	fi
+endef
+
 # What `make demo` needs; Chromium and PostgreSQL are not among them.
 deps:
 	$(call need,$(DEMO_PACKAGES),the demo)
+	$(call want,$(DEMO_WANTED),the admin dashboard's charts)
 
 # What `make test` and `make bench` need on top (CI runs them as root, which installs
 # everything).

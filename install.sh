@@ -27,7 +27,8 @@ set -euo pipefail
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SERVICE_USER=callbox
 DEB_PACKAGES=(python3 libpq5 python3-venv python3-dev gcc libasound2-dev alsa-utils espeak-ng sox
-              libsox-fmt-all libspeexdsp1 udev usb-modeswitch uhubctl sqlite3 git openssl)
+              libsox-fmt-all libspeexdsp1 udev usb-modeswitch uhubctl sqlite3 git openssl
+              libjs-chart.js)
 PYTHON=${PYTHON:-python3}
 OS_RELEASE=${CALLBOX_OS_RELEASE:-/etc/os-release}
 

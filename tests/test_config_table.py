@@ -72,6 +72,7 @@ DEFAULTS = {
     'web.request_timeout': '10.0',
     'web.max_streams': '32',
     'web.streams_per_login': '4',
+    'web.dashboard_refresh': '15.0',
     'sms.empty_sms_is_callback': 'True',
     'sms.help_interval': '3600.0',
     'sms.incomplete_after': '600.0',
@@ -139,6 +140,7 @@ RANGES = {
     'web.max_streams = 1000000': 'must be between 0 and 1000 streams, got 1e+06',
     'web.streams_per_login = -1000000': 'must be between 1 and 100 streams, got -1e+06',
     'web.streams_per_login = 1000000': 'must be between 1 and 100 streams, got 1e+06',
+    'web.dashboard_refresh = 0': 'must be between 1 and 3600 seconds, got 0',
     'sms.help_interval = -1000000': 'must be between 0 and 604800 seconds, got -1e+06',
     'sms.help_interval = 1000000': 'must be between 0 and 604800 seconds, got 1e+06',
     'sms.incomplete_after = -1000000': 'must be between 10 and 86400 seconds, got -1e+06',
@@ -198,6 +200,7 @@ workers = 16
 request_timeout = 10.0
 max_streams = 32
 streams_per_login = 4
+dashboard_refresh = 15.0
 
 [languages]
 

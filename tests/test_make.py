@@ -66,6 +66,13 @@ def test_the_tests_name_what_they_miss_and_how_to_install_it(bin_folder):
     assert "sudo apt-get install chromium postgresql prometheus" in result.stdout
 
 
+def test_without_chart_js_the_demo_goes_on_and_says_the_charts_are_off(bin_folder):
+    result = make("deps", fake_dpkg_query(bin_folder, ("libjs-chart.js",)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ("without Debian packages libjs-chart.js, the admin dashboard's charts are off "
+            "(sudo apt-get install libjs-chart.js)") in result.stdout
+
+
 def test_a_package_the_demo_needs_is_named(bin_folder):
     result = make("deps", fake_dpkg_query(bin_folder, ("espeak-ng", "chromium")))
     assert result.returncode != 0

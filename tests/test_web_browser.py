@@ -11,6 +11,7 @@ import pytest
 from gateway import users
 from modems.sim import PhoneState
 from tests.boxrig import FRIEND, USER, Rig, ensure_prompts
+from tests.screenshots import shot
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -100,15 +101,40 @@ def test_connect_two_shown_live_then_in_history(box, browser):
     looks = "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).cursor]"
     assert page.eval_on_selector("#hangup", looks) == ["rgb(201, 204, 210)", "not-allowed"]
 
+    page.click("#detail")                      # the live page links the call's detail
+    page.wait_for_url("**/detail")
+    detail_shows_the_whole_call(page)
+
     page.goto(f"{box.url}/")
     history = page.inner_text("#history")
     assert FRIEND in history and USER in history and "0.24 USD" in history
 
 
+def detail_shows_the_whole_call(page) -> None:
+    """The detail of the finished connect-two: both legs from dialling to their end, what
+    leg A heard, the bill; screenshots of it for the README."""
+    for leg in ("leg-1", "leg-2"):                # the timeline is written off the call
+        page.wait_for_function(f"document.querySelector('#{leg} [data-state=\"ended\"]')",
+                               timeout=WAIT)
+    for leg in ("leg-1", "leg-2"):
+        states = page.eval_on_selector_all(f"#{leg} .timeline li",
+                                           "items => items.map(item => item.dataset.state)")
+        assert states == ["dialing", "alerting", "connected", "ended"], (leg, states)
+    assert USER in page.inner_text("#leg-1") and FRIEND in page.inner_text("#leg-2")
+    assert "connecting you to" in page.inner_text("#heard")
+    assert "0.24 USD" in page.inner_text("#bill-total")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.querySelector('main').scrollWidth "
+                             "<= document.querySelector('main').clientWidth"), width
+        shot(page, f"call-detail-{width}.png")
+
+
 def test_admin_sees_modem_signal(box, browser):
     page = browser.new_page()
     log_in(page, box.url, "root", "admin-secret")
-    page.wait_for_url("**/admin/modems")
+    page.wait_for_url("**/admin")                  # the dashboard: an admin's landing page
+    page.goto(f"{box.url}/admin/modems")
     sync_api.expect(page.locator("#modems .signal", has_text="dBm")).to_have_count(2, timeout=WAIT)
     rows = page.inner_text("#modems tbody")
     assert "m1" in rows and "m2" in rows and "\u25ae" in rows

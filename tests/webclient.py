@@ -108,14 +108,17 @@ class Client:
         return re.search(r'name="csrf_token" value="([^"]+)"', self.get(path).text).group(1)
 
 
-def make_test_app(tmp_path, services=None, database: str | None = None):
+def make_test_app(tmp_path, services=None, database: str | None = None,
+                  web: dict | None = None):
     """Gives the web app on a fresh database with logins alice, bob (holders) and root (admin).
 
     The app carries `clock` (set `clock.now` to move time), `alice` and `bob` (accounts).
-    `services` defaults to no pool and no call service; `database` to web.db in tmp_path.
+    `services` defaults to no pool and no call service; `database` to web.db in tmp_path;
+    `web`: [web] keys.
     """
     config = parse({"gateway": {"database": database or str(tmp_path / "web.db"),
-                                "state_dir": str(tmp_path), "currency": "EUR"}}, "test.toml")
+                                "state_dir": str(tmp_path), "currency": "EUR"},
+                    **({"web": web} if web else {})}, "test.toml")
     open_database(config.gateway.database)
     clock = types.SimpleNamespace(now=time.time())
     if services is None:

@@ -2,8 +2,9 @@
 
 `services` gives `pool` (the modem pool), `calls` (the CallService, or None
 where no call is made) and optionally `now` (the clock), `watch` (the
-database outage watch) and `phones` (the virtual network's phones by name,
-for the demo's Virtual phones page); the daemon itself will do. Routes live
+database outage watch), `phones` (the virtual network's phones by name,
+for the demo's Virtual phones page) and `chart_js` (where the dashboard's
+Chart.js is, when not where Debian puts it); the daemon itself will do. Routes live
 in webui/holder/pages.py (account holders), webui/admin*.py and webui/api/holder.py (JSON
 and live events); this module holds what they share: who is logged in, CSRF
 checks, templates, and each request's database connection (closed by the
@@ -33,6 +34,7 @@ from webui.admin import (accounts as admin_accounts, boxes as admin_boxes, calls
                          console, pages as admin, rates as admin_rates, sms as admin_sms,
                          system as admin_system)
 from webui.admin import audit as admin_audit
+from webui.admin import dashboard as admin_dashboard
 from webui.admin import webhooks as admin_webhooks
 from webui.api import admin as admin_api, box as admin_api_box, holder as api
 from webui.api import webhooks as api_webhooks
@@ -149,7 +151,7 @@ class Web:
         if session.user.account_id is None:
             if api:
                 raise json_error(403, "this login has no account")
-            raise bottle.HTTPResponse(status=303, headers={"Location": "/admin/modems"})
+            raise bottle.HTTPResponse(status=303, headers={"Location": "/admin"})
         return session
 
     def check_csrf(self, session: auth.WebSession, api: bool = False) -> None:
@@ -303,6 +305,7 @@ def make_app(config, services) -> bottle.Bottle:
 
     pages.install(app, web)
     admin.install(app, web)
+    admin_dashboard.install(app, web, getattr(services, "chart_js", None))
     admin_boxes.install(app, web)
     for module in (admin_accounts, admin_rates, admin_calls, admin_sms, admin_system, console):
         module.install(app, web)

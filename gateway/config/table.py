@@ -166,6 +166,8 @@ WEB = Section("web", (
     Key("streams_per_login", "int", 4, unit="streams", minval=1, maxval=100,
         help="Live call pages open at once per login; one more is refused with 429 and the "
              "page polls instead."),
+    Key("dashboard_refresh", "float", 15.0, unit="seconds", minval=1, maxval=3600,
+        help="How often an open admin dashboard reads its figures again."),
 ))
 
 MODEM = Section("modem", many=True, help="""\

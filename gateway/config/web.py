@@ -35,6 +35,7 @@ class WebConfig:
     request_timeout: float
     max_streams: int
     streams_per_login: int
+    dashboard_refresh: float           # seconds between the admin dashboard's looks
 
     @property
     def host(self) -> str:

@@ -166,13 +166,6 @@ def reset_modem(pool, name: str, confirmed: bool) -> None:
 def install(app: bottle.Bottle, web) -> None:
     first_run.install(app, web)
 
-    @app.get("/admin")
-    def admin_home():
-        """The admin's landing page (after login too): the first-run page while the box
-        has no accounts or no rates, else the modems."""
-        web.admin_required()
-        bottle.redirect("/admin/start" if first_run.needed() else "/admin/modems", 303)
-
     def modems(session, notice: str = "", confirm: str = "", status: int = 200):
         bottle.response.status = status
         rows = modem_rows(web.pool, web.now(), web.config.gateway.box,

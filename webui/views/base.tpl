@@ -30,7 +30,7 @@
     <a href="/api-token">{{_("API")}}</a>
     % end
     % if user.is_admin:
-    <a href="/admin/modems">{{_("Modems")}}</a> <a href="/admin/boxes">{{_("Boxes")}}</a> <a href="/admin/accounts">{{_("Accounts")}}</a>
+    <a href="/admin">{{_("Dashboard")}}</a> <a href="/admin/modems">{{_("Modems")}}</a> <a href="/admin/boxes">{{_("Boxes")}}</a> <a href="/admin/accounts">{{_("Accounts")}}</a>
     <a href="/admin/rates">{{_("Rates")}}</a> <a href="/admin/calls">{{_("Calls")}}</a> <a href="/admin/sms">{{_("SMS")}}</a>
     <a href="/admin/system">{{_("System")}}</a> <a href="/admin/console">{{_("AT console")}}</a> <a href="/admin/audit">{{_("Audit")}}</a>
     <a href="/admin/webhooks">{{_("Webhooks")}}</a> <a href="/admin/alerts">{{_("Alerts")}}</a>

@@ -1,5 +1,6 @@
 % rebase('base.tpl', title=_('Call {id}').format(id=call['id']))
 % roles = {'callback': _('the caller, called back'), 'destination': _('the destination'), 'trigger': _('the call in')}
+<link rel="stylesheet" href="/static/dashboard.css">
 % states = {'dialing': _('dialing'), 'alerting': _('ringing'), 'connected': _('connected'), 'ended': _('ended')}
 <h1>{{_('Call {id}').format(id=call['id'])}}</h1>
 <p id="call-summary">{{call['kind']}} · {{call['number']}} · {{when(call['started_at'])}}
@@ -20,7 +21,7 @@
   <p><span class="number">{{leg['number']}}</span>{{(' · ' + _('modem {name}').format(name=leg['modem'])) if leg['modem'] else ''}}</p>
   <ol class="timeline">
   % for item in leg['states']:
-    <li data-state="{{item['state']}}"><time datetime="{{item['at']}}">{{clock(item['at'])}}</time>
+    <li data-state="{{item['state']}}"><time>{{clock(item['at'])}}</time>
       <span class="after">+{{item['after']}} s</span>
       <strong>{{states.get(item['state'], item['state'])}}</strong>{{(' (' + item['cause'] + ')') if item['cause'] and item['cause'] != item['state'] else ''}}</li>
   % end
@@ -44,7 +45,9 @@
 </tbody>
 </table>
 </div>
+% if any(item['kind'] == 'key' for item in heard):
 <p class="hint">{{_('{mask} is a key kept secret: the digits of account numbers and PINs, and keys sent to the other side of a call, are never stored.').format(mask=secret)}}</p>
+% end
 % else:
 <p>{{_('No prompt played and no key typed.')}}</p>
 % end
