@@ -9,6 +9,7 @@ import types
 from webui.admin import dashboard
 
 from tests.test_call_detail import a_call, login
+from gateway.money.ledger import RateRecord
 from gateway.store.db import close_database
 from tests.webclient import Client, make_test_app
 
@@ -43,7 +44,20 @@ def test_the_figures_as_json_for_admins_only(app):
     assert Client(app).get("/api/admin/dashboard").status == 401
 
 
+def a_rate() -> None:
+    """One rate: a box with accounts and rates is past its first-run page."""
+    RateRecord.create(prefix="49", description="Germany", price_per_minute=6000)
+
+
+def test_a_fresh_box_sends_the_admin_to_the_first_run_page_instead(app):
+    admin = login(app, "root", "admin-secret")
+    assert admin.get("/admin").headers["Location"].endswith("/admin/start")     # no rates
+    a_rate()
+    assert admin.get("/admin").status == 200
+
+
 def test_chart_js_comes_from_the_box_or_the_page_says_charts_are_off(app):
+    a_rate()
     admin = login(app, "root", "admin-secret")
     library = admin.get("/static/chart.js")
     if os.path.isfile(dashboard.CHART_JS):
@@ -62,6 +76,7 @@ def test_without_chart_js_every_figure_is_still_a_table(tmp_path):
                                      chart_js=str(tmp_path / "no-chart.min.js"))
     app = make_test_app(tmp_path, services=services)
     try:
+        a_rate()
         admin = login(app, "root", "admin-secret")
         page = admin.get("/admin").text
         assert admin.get("/static/chart.js").status == 404

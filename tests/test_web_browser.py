@@ -127,7 +127,7 @@ def detail_shows_the_whole_call(page) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         assert page.evaluate("document.querySelector('main').scrollWidth "
                              "<= document.querySelector('main').clientWidth"), width
-        shot(page, f"call-detail-{width}.png")
+        shot(page, f"call_detail_{width}.png")
 
 
 def test_admin_sees_modem_signal(box, browser):

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from gateway.care.models import SimBalance
+from gateway.money.ledger import RateRecord
 from gateway.store.alerts import raise_alert
 from gateway.store.db import ModemStatusRecord, close_database
 from webui.admin import dashboard
@@ -39,6 +40,7 @@ def seeded(tmp_path):
     for days_ago in (2, 3, 3, 6, 11, 17, 25):
         call(now - days_ago * 86400, 180, 36, box=app.web.config.gateway.box)
     box = app.web.config.gateway.box
+    RateRecord.create(prefix="49", description="Germany", price_per_minute=6000)
     ModemStatusRecord.create(box=box, name="m1", state="up", iccid=SIM, updated_at=now)
     ModemStatusRecord.create(box=box, name="m2", state="down", reason="no answer to AT",
                              updated_at=now)
@@ -74,7 +76,7 @@ def test_the_dashboard_draws_its_charts_from_the_books(seeded, browser):
         assert page.evaluate(PAINTED, "canvas-hours") > 2000
         assert page.evaluate("document.getElementById('dashboard').scrollWidth "
                              "<= document.getElementById('dashboard').clientWidth"), width
-        shot(page, f"dashboard-{width}.png")
+        shot(page, f"dashboard_{width}.png")
 
 
 def test_the_dashboard_keeps_its_figures_live(seeded, browser):

@@ -35,7 +35,7 @@ NOT_PAGES = {
     "/favicon.ico": "no icon: 204",
     "/language/<code>": "the language switch: a redirect",
     "/static/<name:re:[a-z_]+\\.(css|js)>": "the sheet and the scripts",
-    "/admin": "a redirect to the admin's first page",
+    "/static/chart.js": "Chart.js, for the dashboard's charts",
     "/admin/calls.csv": "a CSV export",
     "/admin/start/rates-sample.csv": "the first-run page's sample rates, a download",
     "/admin/start/steps": "a piece of the first-run page that its script fetches",

@@ -26,6 +26,9 @@
       charts[key].update();
       return;
     }
+    var colours = getComputedStyle(document.documentElement);
+    window.Chart.defaults.color = colours.getPropertyValue("--muted").trim() || "#555";
+    window.Chart.defaults.borderColor = colours.getPropertyValue("--line").trim() || "#ddd";
     charts[key] = new window.Chart(canvas, {
       type: "bar",
       data: {labels: labels, datasets: [
