@@ -38,6 +38,16 @@ def add_sms(received_at: float, text: str) -> None:
                                      parts=1, delivery="", delivery_status="").execute()
 
 
+def add_event(at: float) -> None:
+    """One event of a call's timeline (gateway/calls/timeline.py), of a session of `at`."""
+    Table("session").bind(db).insert(box="box", kind="callback", number="+49151", reserved=0,
+                                     state="settled", started_at=at, heartbeat_at=at).execute()
+    session = db.execute_sql("SELECT MAX(id) FROM session").fetchone()[0]
+    Table("session_event").bind(db).insert(session_id=session, at=at, leg=1, role="callback",
+                                           number="+49151", kind="leg", what="dialing",
+                                           detail="m1").execute()
+
+
 def count(table: str) -> int:
     return db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
@@ -54,10 +64,15 @@ def test_old_rows_move_to_csv_and_new_rows_stay(database, tmp_path):
     add_cdr(NOW - 1 * DAY)
     add_sms(NOW - 900 * DAY, "old, with a comma\nand a line")
     add_sms(NOW - 10 * DAY, "new")
+    add_event(NOW - 731 * DAY)
+    add_event(NOW - 1 * DAY)
     archive = tmp_path / "archive"
     moved = archive_old(NOW, 730, archive)
-    assert {item.table: item.rows for item in moved} == {"cdr": 2, "sms_in": 1, "sms_out": 1}
+    assert {item.table: item.rows for item in moved} == {"cdr": 2, "sms_in": 1, "sms_out": 1,
+                                                         "session_event": 1}
     assert (count("cdr"), count("sms_in"), count("sms_out")) == (2, 1, 1)
+    assert count("session_event") == 1
+    assert read_csv(archive / "session_event-2026-11-26.csv")[0]["what"] == "dialing"
     rows = read_csv(archive / "cdr-2026-11-26.csv")
     assert [row["number"] for row in rows] == ["+4915110000009", "+4915110000002"]
     assert rows[0]["cause"] == 'normal, "quoted"' and rows[0]["cost"] == "12"

@@ -73,8 +73,9 @@ GATEWAY = Section("gateway", (
              "are filled in from the modem's USB location (1-1.3: hub 1-1, port 3), "
              "{location} and {modem} too. Run only for modems with usb_power_cycle = true."),
     Key("retention_days", "int", 730, unit="days", minval=1, maxval=36500, note="(two years)",
-        help="Call records (cdr) and SMS (sms_in, sms_out) older than this are moved out of "
-             "the database, once a day, into CSV files in archive_dir."),
+        help="Call records (cdr), SMS (sms_in, sms_out) and the calls' timelines "
+             "(session_event) older than this are moved out of the database, once a day, "
+             "into CSV files in archive_dir."),
     Key("archive_dir", "str", "archive", shown='"/var/lib/callbox/archive"',
         note="(archive in state_dir)",
         help="Folder of those CSV files, one per table and day, e.g. cdr-2026-11-26.csv. A "

@@ -26,7 +26,9 @@ log = logging.getLogger("gateway.store.retention")
 
 DAY = 86400.0
 # Table, and the column saying when its row happened (Unix seconds).
-ARCHIVED_TABLES = (("cdr", "started_at"), ("sms_in", "received_at"), ("sms_out", "created_at"))
+# session_event: the calls' timelines (gateway/calls/timeline.py), some twenty rows a call.
+ARCHIVED_TABLES = (("cdr", "started_at"), ("sms_in", "received_at"), ("sms_out", "created_at"),
+                   ("session_event", "at"))
 
 
 @dataclass(frozen=True)
