@@ -19,6 +19,7 @@ import pytest
 
 from gateway.config import (CallbackConfig, ConfigError, GatewayConfig, SimConfig, SmsConfig,
                             WebhookConfig, parse)
+from gateway.config import sms_texts
 from gateway.config.document import render
 from gateway.config.reader import REQUIRED
 from gateway.config.table import GATEWAY, MODEM, SECTIONS, SIM, WEBHOOK
@@ -80,8 +81,10 @@ DEFAULTS = {
     'sms.send_from': '()',
     'sms.drain_interval': '300.0',
     'sms.sms_max_age': '600.0',
-    'sms.aliases': "{'cb': ('CB', 'CALLBACK'), 'connect': ('CONNECT', 'CONF'), 'reg': ('REG', 'REGISTER'), 'unreg': ('UNREG', 'UNREGISTER'), 'bal': ('BAL', 'BALANCE'), 'help': ('HELP', '?')}",
-    'sms.replies': "{'callback': 'Calling you back now.', 'callback_to': 'Calling you back now, then {destination}.', 'connect': 'Connecting {a} and {b}. A summary follows by SMS when the call ends.', 'refused': 'Sorry, not now: {reason}', 'register_first': 'Register first: {reg} <account> <pin>', 'registered': 'This phone ({number}) is now registered for account {account}.', 'wrong_pin': 'Wrong account or PIN.', 'pin_locked': 'Too many wrong PINs: PIN entry is locked, try again later.', 'unregistered': 'This phone ({number}) is no longer registered.', 'not_registered': 'This phone is not registered.', 'balance': 'Your balance is {amount} ({words}).', 'invalid_number': '{number} is not a number the box can call.', 'usage_connect': 'Write {connect} <number> <number>.', 'usage_reg': 'Write {reg} <account> <pin>.', 'help': 'Commands: {cb} = call me back. {cb} <number> = call me, then that number. {connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this phone. {unreg} = unregister it. {bal} = balance. {help} = this list.', 'too_late': 'Your message came too late ({age} old) and was not carried out. Please send it again.'}",
+    'sms.aliases': "{'cb': ('CB', 'CALLBACK'), 'connect': ('CONNECT', 'CONF'), 'reg': ('REG', 'REGISTER'), 'unreg': ('UNREG', 'UNREGISTER'), 'bal': ('BAL', 'BALANCE'), 'help': ('HELP', '?'), 'lang': ('LANG', 'LANGUAGE')}",
+    'sms.replies': "{'callback': 'Calling you back now.', 'callback_to': 'Calling you back now, then {destination}.', 'connect': 'Connecting {a} and {b}. A summary follows by SMS when the call ends.', 'refused': 'Sorry, not now: {reason}', 'register_first': 'Register first: {reg} <account> <pin>', 'registered': 'This phone ({number}) is now registered for account {account}.', 'wrong_pin': 'Wrong account or PIN.', 'pin_locked': 'Too many wrong PINs: PIN entry is locked, try again later.', 'unregistered': 'This phone ({number}) is no longer registered.', 'not_registered': 'This phone is not registered.', 'balance': 'Your balance is {amount} ({words}).', 'invalid_number': '{number} is not a number the box can call.', 'usage_connect': 'Write {connect} <number> <number>.', 'usage_reg': 'Write {reg} <account> <pin>.', 'help': 'Commands: {cb} = call me back. {cb} <number> = call me, then that number. {connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this phone. {unreg} = unregister it. {bal} = balance. {lang} <code> = language. {help} = this list.', 'too_late': 'Your message came too late ({age} old) and was not carried out. Please send it again.', 'language_set': 'Your language is now {language}.', 'usage_lang': 'Write {lang} <code>, one of: {codes}.', 'language_unknown': '{code} is not a language here. Write {lang} <code>, one of: {codes}.'}",
+    'sms.texts': repr({lang: dict(texts) for lang, texts in sms_texts.TEXTS.items()}),
+    'sms.words': repr({lang: dict(words) for lang, words in sms_texts.WORDS.items()}),
     'modem.sim_pin': 'None',
     'modem.group': 'None',
     'modem.profile': "'auto'",
@@ -220,6 +223,7 @@ reg = ["REG", "REGISTER"]
 unreg = ["UNREG", "UNREGISTER"]
 bal = ["BAL", "BALANCE"]
 help = ["HELP", "?"]
+lang = ["LANG", "LANGUAGE"]
 
 [sms.replies]
 callback = "Calling you back now."
@@ -236,8 +240,13 @@ balance = "Your balance is {amount} ({words})."
 invalid_number = "{number} is not a number the box can call."
 usage_connect = "Write {connect} <number> <number>."
 usage_reg = "Write {reg} <account> <pin>."
-help = "Commands: {cb} = call me back. {cb} <number> = call me, then that number. {connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this phone. {unreg} = unregister it. {bal} = balance. {help} = this list."
+help = "Commands: {cb} = call me back. {cb} <number> = call me, then that number. {connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this phone. {unreg} = unregister it. {bal} = balance. {lang} <code> = language. {help} = this list."
 too_late = "Your message came too late ({age} old) and was not carried out. Please send it again."
+language_set = "Your language is now {language}."
+usage_lang = "Write {lang} <code>, one of: {codes}."
+language_unknown = "{code} is not a language here. Write {lang} <code>, one of: {codes}."
+
+# [sms.texts] and [sms.words] of ar de es fr it pl ru tr: built in (gateway/config/sms_texts/), but for these
 
 [[modem]]
 name = "m1"
@@ -370,8 +379,8 @@ def test_each_config_class_has_the_sections_keys_in_order(kind, section):
     names = [item.name.replace("low_balance_minor", "low_balance")
              for item in dataclasses.fields(kind)]
     if section == "sms":
-        assert names[-2:] == ["aliases", "replies"]
-        names = names[:-2]
+        assert names[-4:] == ["aliases", "replies", "texts", "words"]
+        names = names[:-4]
     assert names == list(table.names())
 
 

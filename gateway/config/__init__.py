@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import phonenumbers
 
 from audio.words import known_currency
+from gateway.config import sms_texts
 from gateway.config.alerts import AlertsConfig, parse_alerts
 from gateway.config.languages import parse_languages
 from gateway.config.metrics import MetricsConfig, parse_metrics
@@ -188,12 +189,22 @@ class Config:
     def _sms_toml(self) -> list[str]:
         lines = ["", "[sms]"]
         for item in dataclasses.fields(self.sms):
-            if item.name not in ("aliases", "replies"):
+            if item.name not in ("aliases", "replies", "texts", "words"):
                 lines.append(f"{item.name} = {toml_value(getattr(self.sms, item.name))}")
         for table in ("aliases", "replies"):
             lines += ["", f"[sms.{table}]"]
             lines += [f"{key} = {toml_value(value)}"
                       for key, value in getattr(self.sms, table).items()]
+        built_in = {"texts": sms_texts.TEXTS, "words": sms_texts.WORDS}
+        lines += ["", f"# [sms.texts] and [sms.words] of {' '.join(sorted(sms_texts.TEXTS))}: "
+                  "built in (gateway/config/sms_texts/), but for these"]
+        for table, languages in built_in.items():
+            for lang, own in sorted(getattr(self.sms, table).items()):
+                changed = {key: value for key, value in own.items()
+                           if languages.get(lang, {}).get(key) != value}
+                if changed:
+                    lines += ["", f"[sms.{table}.{lang}]"]
+                    lines += [f"{key} = {toml_value(value)}" for key, value in changed.items()]
         return lines
 
 

@@ -17,7 +17,8 @@ import dataclasses
 
 from gateway.config.reader import REQUIRED, Key, Section
 from gateway.config.languages import LANGUAGES
-from gateway.config.table_sms import RETRY_WAITS, SMS, SMS_ALIASES, SMS_REPLIES
+from gateway.config.table_sms import (RETRY_WAITS, SMS, SMS_ALIASES, SMS_REPLIES, SMS_TEXTS,
+                                      SMS_WORDS)
 from modems.config import ModemConfig
 from modems.recovery import RecoverySettings
 
@@ -415,5 +416,5 @@ keeps the running settings).""", keys=(
 ))
 
 # In the order of the documented file; the top-level ones are the file's sections.
-SECTIONS = (GATEWAY, CALLBACK, LANGUAGES, WEB, SMS, SMS_ALIASES, SMS_REPLIES, ALERTS, MODEM, SIM, WEBHOOK,
-            METRICS)
+SECTIONS = (GATEWAY, CALLBACK, LANGUAGES, WEB, SMS, SMS_ALIASES, SMS_REPLIES, SMS_TEXTS, SMS_WORDS,
+            ALERTS, MODEM, SIM, WEBHOOK, METRICS)

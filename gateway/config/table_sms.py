@@ -1,4 +1,4 @@
-"""The keys of [sms], [sms.aliases] and [sms.replies] (see gateway/config/table.py, which
+"""The keys of [sms], [sms.aliases], [sms.replies], [sms.texts] and [sms.words] (see gateway/config/table.py, which
 lists them with every other section)."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ SMS. Commands (case-insensitive; words separated by spaces or commas):
   CONNECT <a> <b>       connect two numbers, billed to the sender
   REG <account> <pin>   register the sender's number for an account
   UNREG                 unregister it         BAL          the balance
+  LANG <code>           the sender's language (LANG DE)
   HELP (or anything else)  the list of commands
 Senders that are names or short codes never get an answer.
 """, keys=(
@@ -53,6 +54,7 @@ first word of each list is the one the replies show.""", keys=(
     Key("unreg", "aliases", ("UNREG", "UNREGISTER")),
     Key("bal", "aliases", ("BAL", "BALANCE")),
     Key("help", "aliases", ("HELP", "?")),
+    Key("lang", "aliases", ("LANG", "LANGUAGE")),
 ))
 
 
@@ -94,9 +96,39 @@ alphabet) go out as several parts.""", keys=(
     _reply("usage_reg", "Write {reg} <account> <pin>.", "REG without account and PIN"),
     _reply("help", "Commands: {cb} = call me back. {cb} <number> = call me, then that number. "
            "{connect} <a> <b> = connect two numbers. {reg} <account> <pin> = register this "
-           "phone. {unreg} = unregister it. {bal} = balance. {help} = this list.",
+           "phone. {unreg} = unregister it. {bal} = balance. {lang} <code> = language. "
+           "{help} = this list.",
            "answer to HELP and to anything that is not a command"),
     _reply("too_late", "Your message came too late ({age} old) and was not carried out. "
            "Please send it again.",
            "a command older than sms_max_age; {age} in words (2 hours 5 minutes)", "age"),
+    _reply("language_set", "Your language is now {language}.",
+           "LANG <code> succeeded, said in the new language; {language}: its name in itself "
+           "(Deutsch)", "language"),
+    _reply("usage_lang", "Write {lang} <code>, one of: {codes}.",
+           "LANG without a code; {codes}: the codes the box speaks (en, de, ...)", "codes"),
+    _reply("language_unknown", "{code} is not a language here. Write {lang} <code>, one of: "
+           "{codes}.", "LANG with a code the box does not speak; {code} as written, {codes}",
+           "code", "codes"),
 ))
+
+SMS_TEXTS = Section("sms.texts", keys=(), help="""\
+The replies in other languages: a sender gets them in the language of their
+account (else of their country calling code, else the box's language).
+English is [sms.replies]; de fr es it pl tr ru ar have texts built in. Each
+[sms.texts.<code>] table overrides texts of one language, with the keys and
+placeholders of [sms.replies], e.g.
+  [sms.texts.de]
+  balance = "Guthaben: {amount}"
+A text a language lacks is said in English.""")
+
+SMS_WORDS = Section("sms.words", keys=(), help="""\
+The command words in other languages, accepted from every sender besides the
+English ones of [sms.aliases]: case and accents do not matter (RÜCKRUF =
+rueckruf = Ruckruf). de fr es it pl tr ru ar have words built in (GUTHABEN,
+SOLDE, SALDO, BAKİYE, БАЛАНС, رصيد ...). Each [sms.words.<code>] table
+replaces the words of one language's commands, with the keys of
+[sms.aliases], e.g.
+  [sms.words.de]
+  bal = ["GUTHABEN", "KONTOSTAND"]
+No word may name two commands in any two languages.""")

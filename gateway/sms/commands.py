@@ -7,10 +7,15 @@
     REG <account> <pin>     authorize the sender's number for an account
     UNREG                   remove the sender's number
     BAL                     the balance, in words and digits
+    LANG <code>             the account's language (LANG DE; "LANG -": the default again)
     HELP, or anything else  the list of commands (at most one per number per help_interval)
 
-Words are case-insensitive and separated by spaces or commas; the command
-words come from [sms.aliases], the answers from [sms.replies]. A command,
+Words are separated by spaces or commas; a command word is accepted in every
+language, in any case, with or without accents ([sms.aliases] in English, the
+other languages' in gateway/config/sms_texts/ and [sms.words.<code>]). The reply
+is in the sender's language (gateway/money/languages.py `language_for`: the
+account's, else the country calling code's, else the box's), money written as
+that language writes it (gateway/sms/wording.py). A command,
 its changes (a caller ID with its audit record, PIN failures), its reply and its
 `done` state commit in one transaction, so it is executed at most once. `REG` and
 `UNREG` are the actions of gateway/actions/callerids.py: `REG` never moves a number
@@ -33,14 +38,16 @@ import unicodedata
 
 from peewee import DatabaseError
 
-from audio.words import money_text
-from gateway.actions import callerids
+from audio.prompts import spoken_languages
+from gateway.actions import accounts as account_actions, callerids
 from gateway.actions.audit import Actor
+from gateway.actions.accounts import InvalidValue
 from gateway.meters import Meters
 from gateway.money import accounts
-from gateway.money.billing import format_money
+from gateway.money.languages import language_for
 from gateway.sms import store
 from gateway.sms.models import SmsCommand, SmsIn
+from gateway.sms.wording import age_text, age_words, amount_text, amount_words, language_name
 from gateway.store.db import db
 from modems.numbers import InvalidNumber, is_alphanumeric_sender, to_e164
 
@@ -83,7 +90,7 @@ class Actions(Protocol):
 class Request:
     """A parsed text: the command and the words after its command word."""
 
-    command: str            # cb | connect | reg | unreg | bal | help
+    command: str            # cb | connect | reg | unreg | bal | lang | help
     words: tuple[str, ...]
     known: bool = True      # False: the first word named no command
 
@@ -130,14 +137,6 @@ def number_words(words: tuple[str, ...]) -> str | None:
             break
         pieces.append(word)
     return "".join(pieces) or None
-
-
-def money_words(minor: int, currency: str) -> str:
-    """Gives an amount in words: 1234 EUR -> twelve euro and thirty-four cents."""
-    try:
-        return money_text(minor, "en", currency)
-    except (ValueError, OverflowError):     # beyond what the words go to: the digits say it
-        return format_money(minor, currency)
 
 
 class CommandRunner:
@@ -194,28 +193,34 @@ class CommandRunner:
         if is_alphanumeric_sender(sender) or not sender.startswith("+"):
             return Outcome(f"sender {sender!r} is a name or short code: dropped, no reply",
                            state="dropped")
-        late = self._too_late(command)
+        lang = self._language(sender)
+        late = self._too_late(command, lang)
         if late is not None:
             return late
         request = parse(command.text, self.sms)
         if command.incomplete:
             log.warning("SMS command %d is missing parts; running it as it is", command.id)
         handler = getattr(self, f"_{request.command}")
-        return handler(command, request)
+        return handler(command, request, lang)
 
-    def _too_late(self, command: SmsCommand) -> Outcome | None:
+    def _language(self, sender: str) -> str:
+        """Gives the language the sender's replies are written in."""
+        return language_for(sender, accounts.by_caller_id(sender), self.config)
+
+    def _too_late(self, command: SmsCommand, lang: str) -> Outcome | None:
         """Gives the outcome of a command older than sms_max_age, or None for one in time
         (or whose age cannot be told: no time stamp, or one ahead of the box's clock)."""
         limit = self.sms.sms_max_age
         sent = store.smsc_sent_at(command.id) if limit else None
         if sent is None or self.now() - sent <= limit:
             return None
-        age = age_words(self.now() - sent)
-        return Outcome(f"too late: sent {age} ago, more than sms_max_age ({limit:.0f} s); "
-                       "not carried out", self._reply("too_late", age=age), state="stale")
+        age = self.now() - sent
+        return Outcome(f"too late: sent {age_words(age)} ago, more than sms_max_age "
+                       f"({limit:.0f} s); not carried out",
+                       self._reply("too_late", lang, age=age_text(age, lang)), state="stale")
 
     def _kind(self, command: SmsCommand) -> str:
-        """Gives the command's kind for the metrics: cb, connect, reg, unreg, bal, help,
+        """Gives the command's kind for the metrics: cb, connect, reg, unreg, bal, lang, help,
         unknown (no command word), dropped (from a name or short code); `execute` adds
         stale (older than sms_max_age: not carried out)."""
         if is_alphanumeric_sender(command.sender) or not command.sender.startswith("+"):
@@ -223,21 +228,21 @@ class CommandRunner:
         request = parse(command.text, self.sms)
         return request.command if request.known else "unknown"
 
-    def _reply(self, name: str, **values) -> str:
-        return self.sms.reply(name, **values)
+    def _reply(self, name: str, lang: str, **values) -> str:
+        return self.sms.reply(name, lang, **values)
 
     # -- the commands -----------------------------------------------------------------------
 
-    def _help(self, command: SmsCommand, request: Request) -> Outcome:
+    def _help(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
         what = "help asked" if request.known else "not a command"
         if store.help_sent_since(command.sender, self.now() - self.sms.help_interval):
             return Outcome(f"{what}; help already sent within {self.sms.help_interval:.0f} s")
-        return Outcome(f"{what}; help sent", self._reply("help"), kind="help")
+        return Outcome(f"{what}; help sent", self._reply("help", lang), kind="help")
 
-    def _cb(self, command: SmsCommand, request: Request) -> Outcome:
+    def _cb(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
         account = accounts.by_caller_id(command.sender)
         if account is None:
-            return Outcome("callback refused: not registered", self._reply("register_first"))
+            return Outcome("callback refused: not registered", self._reply("register_first", lang))
         destination = None
         if request.words and any(char.isdigit() for char in request.words[0]):
             written = number_words(request.words) or request.words[0]
@@ -245,78 +250,83 @@ class CommandRunner:
                 destination = to_e164(written, self.config.gateway.country)
             except InvalidNumber:
                 return Outcome(f"callback refused: bad number {written!r}",
-                               self._reply("invalid_number", number=written[:30]))
+                               self._reply("invalid_number", lang, number=written[:30]))
         refusal = self._act(command, lambda: self.actions.callback(command.sender, destination))
         if refusal is not None:
-            return Outcome(f"callback refused: {refusal}", self._reply("refused", reason=refusal))
+            return Outcome(f"callback refused: {refusal}",
+                           self._reply("refused", lang, reason=refusal))
         if destination is None:
-            return Outcome("callback started", self._reply("callback"))
+            return Outcome("callback started", self._reply("callback", lang))
         return Outcome(f"callback to {destination} started",
-                       self._reply("callback_to", destination=destination))
+                       self._reply("callback_to", lang, destination=destination))
 
-    def _connect(self, command: SmsCommand, request: Request) -> Outcome:
+    def _connect(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
         account = accounts.by_caller_id(command.sender)
         if account is None:
-            return Outcome("connect refused: not registered", self._reply("register_first"))
+            return Outcome("connect refused: not registered", self._reply("register_first", lang))
         if len(request.words) != 2:
-            return Outcome("connect refused: needs two numbers", self._reply("usage_connect"))
+            return Outcome("connect refused: needs two numbers", self._reply("usage_connect", lang))
         numbers = []
         for written in request.words:
             try:
                 numbers.append(to_e164(written, self.config.gateway.country))
             except InvalidNumber:
                 return Outcome(f"connect refused: bad number {written!r}",
-                               self._reply("invalid_number", number=written[:30]))
+                               self._reply("invalid_number", lang, number=written[:30]))
         a, b = numbers
         notify = self.notifier(command.sender, command.modem)
         refusal = self._act(command, lambda: self.actions.connect(account.id, command.sender,
                                                                   a, b, notify))
         if refusal is not None:
-            return Outcome(f"connect refused: {refusal}", self._reply("refused", reason=refusal))
-        return Outcome(f"connecting {a} and {b}", self._reply("connect", a=a, b=b))
+            return Outcome(f"connect refused: {refusal}",
+                           self._reply("refused", lang, reason=refusal))
+        return Outcome(f"connecting {a} and {b}", self._reply("connect", lang, a=a, b=b))
 
-    def _reg(self, command: SmsCommand, request: Request) -> Outcome:
+    def _reg(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
         if len(request.words) != 2:
-            return Outcome("register refused: needs account and PIN", self._reply("usage_reg"))
+            return Outcome("register refused: needs account and PIN",
+                           self._reply("usage_reg", lang))
         name, pin = request.words
         if pin == PIN_MASK:     # masked, then the box restarted before it ran: ask again
             return Outcome("register not run: its PIN was masked before it could run",
-                           self._reply("usage_reg"))
+                           self._reply("usage_reg", lang))
         try:
             account = callerids.register_by_pin(self._actor(command), name, pin,
                                                 command.sender, self.now(),
                                                 self.config.gateway.box)
         except callerids.PinLocked as locked:
             return Outcome(f"register refused: PIN entry locked ({locked.scope})",
-                           self._reply("pin_locked"))
+                           self._reply("pin_locked", lang))
         except callerids.WrongPin as wrong:
             return Outcome(f"register refused: wrong PIN for {wrong.account.name}"
                            if wrong.account is not None
                            else f"register refused: no account {name[:30]!r}",
-                           self._reply("wrong_pin"))
+                           self._reply("wrong_pin", lang))
         except callerids.AccountLocked as locked:
             return Outcome(f"register refused: account {locked.account.name} is locked",
-                           self._reply("refused", reason="the account is locked: ask the admin."))
+                           self._reply("refused", lang,
+                                       reason="the account is locked: ask the admin."))
         except callerids.CallerIdTaken as taken:
             # The phone's holder frees it with UNREG; the other account is not named.
             return Outcome(f"register refused: {command.sender} is authorized for account "
-                           f"{taken.owner.name}", self._reply("refused", reason=(
+                           f"{taken.owner.name}", self._reply("refused", lang, reason=(
                                "this phone is registered for another account. Send "
-                               f"{self.sms.aliases['unreg'][0]} first, then register again.")))
+                               f"{self.sms.word('unreg', lang)} first, then register again.")))
         return Outcome(f"registered for {account.name}",
-                       self._reply("registered", number=command.sender, account=account.name))
+                       self._reply("registered", self._language(command.sender),
+                                   number=command.sender, account=account.name))
 
-    def _unreg(self, command: SmsCommand, request: Request) -> Outcome:
+    def _unreg(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
         account = callerids.unregister(self._actor(command), command.sender, self.now())
         if account is None:
-            return Outcome("unregister: was not registered", self._reply("not_registered"))
+            return Outcome("unregister: was not registered", self._reply("not_registered", lang))
         return Outcome(f"unregistered from {account.name}",
-                       self._reply("unregistered", number=command.sender))
+                       self._reply("unregistered", lang, number=command.sender))
 
-    def _bal(self, command: SmsCommand, request: Request) -> Outcome:
+    def _bal(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
         account = accounts.by_caller_id(command.sender)
         if account is None:
-            return Outcome("balance refused: not registered", self._reply("register_first"))
+            return Outcome("balance refused: not registered", self._reply("register_first", lang))
         amount = self.actions.balance(account.id)
         currency = self.config.gateway.currency
         return Outcome("balance sent", self._reply(
@@ -357,19 +367,6 @@ class CommandRunner:
             SmsCommand.update(text=masked).where(SmsCommand.id == command_id).execute()
             SmsIn.update(text=masked, pdu="").where(SmsIn.command == command_id).execute()
         self._unmasked[command_id] = command.text
-
-
-def age_words(seconds: float) -> str:
-    """Gives a time span in words: 45 -> "45 seconds", 7500 -> "2 hours 5 minutes"."""
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds} second{'s' * (seconds != 1)}"
-    words = []
-    for name, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            words.append(f"{count} {name}{'s' * (count != 1)}")
-    return " ".join(words[:2])
 
 
 def masked_text(text: str, sms_config) -> str | None:

@@ -1,0 +1,40 @@
+"""SMS command words and replies in German."""
+
+WORDS = {
+    "cb": ("RÜCKRUF", "RUECKRUF", "ANRUF"),
+    "connect": ("VERBINDEN",),
+    "reg": ("ANMELDEN",),
+    "unreg": ("ABMELDEN",),
+    "bal": ("GUTHABEN", "KONTO"),
+    "help": ("HILFE",),
+    "lang": ("SPRACHE",),
+}
+
+TEXTS = {
+    "callback": "Wir rufen Sie jetzt zurück.",
+    "callback_to": "Wir rufen Sie jetzt zurück, dann {destination}.",
+    "connect": "Wir verbinden {a} und {b}. Nach dem Gespräch kommt eine Zusammenfassung "
+               "per SMS.",
+    "refused": "Leider nicht möglich: {reason}",
+    "register_first": "Bitte zuerst anmelden: {reg} <Konto> <PIN>",
+    "registered": "Dieses Telefon ({number}) ist jetzt für das Konto {account} angemeldet.",
+    "wrong_pin": "Falsches Konto oder falsche PIN.",
+    "pin_locked": "Zu viele falsche PINs: die PIN-Eingabe ist gesperrt, bitte versuchen Sie "
+                  "es später.",
+    "unregistered": "Dieses Telefon ({number}) ist nicht mehr angemeldet.",
+    "not_registered": "Dieses Telefon ist nicht angemeldet.",
+    "balance": "Ihr Guthaben beträgt {amount} ({words}).",
+    "invalid_number": "{number} ist keine Nummer, die die Box anrufen kann.",
+    "usage_connect": "Schreiben Sie {connect} <Nummer> <Nummer>.",
+    "usage_reg": "Schreiben Sie {reg} <Konto> <PIN>.",
+    "help": "Befehle: {cb} = Rückruf. {cb} <Nummer> = Rückruf, dann diese Nummer. {connect} "
+            "<a> <b> = zwei Nummern verbinden. {reg} <Konto> <PIN> = dieses Telefon anmelden. "
+            "{unreg} = abmelden. {bal} = Guthaben. {lang} <Code> = Sprache. {help} = diese "
+            "Liste.",
+    "too_late": "Ihre Nachricht kam zu spät ({age} alt) und wurde nicht ausgeführt. Bitte "
+                "senden Sie sie noch einmal.",
+    "language_set": "Ihre Sprache ist jetzt {language}.",
+    "usage_lang": "Schreiben Sie {lang} <Code>, einen von: {codes}.",
+    "language_unknown": "{code} ist keine Sprache der Box. Schreiben Sie {lang} <Code>, einen "
+                        "von: {codes}.",
+}

@@ -1,0 +1,38 @@
+"""SMS command words and replies in Italian."""
+
+WORDS = {
+    "cb": ("RICHIAMA", "RICHIAMAMI"),
+    "connect": ("COLLEGA", "CONNETTI"),
+    "reg": ("REGISTRA",),
+    "unreg": ("CANCELLA",),
+    "bal": ("CREDITO", "SALDO"),
+    "help": ("AIUTO",),
+    "lang": ("LINGUA",),
+}
+
+TEXTS = {
+    "callback": "La richiamiamo subito.",
+    "callback_to": "La richiamiamo subito, poi chiamiamo {destination}.",
+    "connect": "Colleghiamo {a} e {b}. A fine chiamata riceverà un riepilogo via SMS.",
+    "refused": "Spiacenti, non ora: {reason}",
+    "register_first": "Prima si registri: {reg} <conto> <PIN>",
+    "registered": "Questo telefono ({number}) è ora registrato per il conto {account}.",
+    "wrong_pin": "Conto o PIN errato.",
+    "pin_locked": "Troppi PIN errati: l'inserimento del PIN è bloccato, riprovi più tardi.",
+    "unregistered": "Questo telefono ({number}) non è più registrato.",
+    "not_registered": "Questo telefono non è registrato.",
+    "balance": "Il suo credito è {amount} ({words}).",
+    "invalid_number": "{number} non è un numero che si può chiamare.",
+    "usage_connect": "Scriva {connect} <numero> <numero>.",
+    "usage_reg": "Scriva {reg} <conto> <PIN>.",
+    "help": "Comandi: {cb} = richiamami. {cb} <numero> = richiamami, poi quel numero. "
+            "{connect} <a> <b> = collega due numeri. {reg} <conto> <PIN> = registra questo "
+            "telefono. {unreg} = annulla la registrazione. {bal} = credito. {lang} <codice> "
+            "= lingua. {help} = questo elenco.",
+    "too_late": "Il suo messaggio è arrivato troppo tardi ({age} fa) e non è stato eseguito. "
+                "Lo invii di nuovo.",
+    "language_set": "La sua lingua ora è: {language}.",
+    "usage_lang": "Scriva {lang} <codice>, uno tra: {codes}.",
+    "language_unknown": "{code} non è una lingua disponibile. Scriva {lang} <codice>, uno "
+                        "tra: {codes}.",
+}

@@ -1,0 +1,39 @@
+"""SMS command words and replies in Polish."""
+
+WORDS = {
+    "cb": ("ODDZWOŃ",),
+    "connect": ("POŁĄCZ",),
+    "reg": ("REJESTRUJ", "REJESTRACJA"),
+    "unreg": ("WYREJESTRUJ",),
+    "bal": ("SALDO", "STAN"),
+    "help": ("POMOC",),
+    "lang": ("JĘZYK",),
+}
+
+TEXTS = {
+    "callback": "Oddzwaniamy teraz.",
+    "callback_to": "Oddzwaniamy teraz, potem łączymy z {destination}.",
+    "connect": "Łączymy {a} i {b}. Po zakończeniu rozmowy przyjdzie SMS z podsumowaniem.",
+    "refused": "Niestety nie teraz: {reason}",
+    "register_first": "Najpierw się zarejestruj: {reg} <konto> <PIN>",
+    "registered": "Ten telefon ({number}) jest teraz zarejestrowany dla konta {account}.",
+    "wrong_pin": "Błędne konto lub PIN.",
+    "pin_locked": "Zbyt wiele błędnych PIN-ów: wpisywanie PIN-u jest zablokowane, spróbuj "
+                  "później.",
+    "unregistered": "Ten telefon ({number}) nie jest już zarejestrowany.",
+    "not_registered": "Ten telefon nie jest zarejestrowany.",
+    "balance": "Twoje saldo wynosi {amount} ({words}).",
+    "invalid_number": "{number} nie jest numerem, na który można zadzwonić.",
+    "usage_connect": "Napisz {connect} <numer> <numer>.",
+    "usage_reg": "Napisz {reg} <konto> <PIN>.",
+    "help": "Polecenia: {cb} = oddzwoń. {cb} <numer> = oddzwoń, potem ten numer. {connect} "
+            "<a> <b> = połącz dwa numery. {reg} <konto> <PIN> = zarejestruj ten telefon. "
+            "{unreg} = wyrejestruj go. {bal} = saldo. {lang} <kod> = język. {help} = ta "
+            "lista.",
+    "too_late": "Twoja wiadomość przyszła za późno ({age} temu) i nie została wykonana. "
+                "Wyślij ją ponownie.",
+    "language_set": "Twój język to teraz: {language}.",
+    "usage_lang": "Napisz {lang} <kod>, jeden z: {codes}.",
+    "language_unknown": "{code} nie jest dostępnym językiem. Napisz {lang} <kod>, jeden z: "
+                        "{codes}.",
+}

@@ -1,0 +1,38 @@
+"""SMS command words and replies in Turkish."""
+
+WORDS = {
+    "cb": ("ARA", "GERİARA"),
+    "connect": ("BAĞLA",),
+    "reg": ("KAYIT",),
+    "unreg": ("KAYITSİL",),
+    "bal": ("BAKİYE",),
+    "help": ("YARDIM",),
+    "lang": ("DİL",),
+}
+
+TEXTS = {
+    "callback": "Sizi şimdi geri arıyoruz.",
+    "callback_to": "Sizi şimdi geri arıyoruz, ardından {destination} aranacak.",
+    "connect": "{a} ile {b} bağlanıyor. Görüşme bitince SMS ile bir özet gelecek.",
+    "refused": "Üzgünüz, şu an olmuyor: {reason}",
+    "register_first": "Önce kayıt olun: {reg} <hesap> <PIN>",
+    "registered": "Bu telefon ({number}) artık {account} hesabına kayıtlı.",
+    "wrong_pin": "Hesap ya da PIN yanlış.",
+    "pin_locked": "Çok fazla yanlış PIN: PIN girişi kilitlendi, daha sonra yeniden deneyin.",
+    "unregistered": "Bu telefonun ({number}) kaydı silindi.",
+    "not_registered": "Bu telefon kayıtlı değil.",
+    "balance": "Bakiyeniz {amount} ({words}).",
+    "invalid_number": "{number} aranabilecek bir numara değil.",
+    "usage_connect": "{connect} <numara> <numara> yazın.",
+    "usage_reg": "{reg} <hesap> <PIN> yazın.",
+    "help": "Komutlar: {cb} = beni geri ara. {cb} <numara> = beni, sonra o numarayı ara. "
+            "{connect} <a> <b> = iki numarayı bağla. {reg} <hesap> <PIN> = bu telefonu "
+            "kaydet. {unreg} = kaydı sil. {bal} = bakiye. {lang} <kod> = dil. {help} = bu "
+            "liste.",
+    "too_late": "Mesajınız çok geç geldi ({age} önce) ve yerine getirilmedi. Lütfen yeniden "
+                "gönderin.",
+    "language_set": "Diliniz artık: {language}.",
+    "usage_lang": "{lang} <kod> yazın; diller: {codes}.",
+    "language_unknown": "{code} bu kutunun dillerinden değil. {lang} <kod> yazın; diller: "
+                        "{codes}.",
+}

@@ -1,0 +1,85 @@
+"""What a reply says in the sender's language: money, amounts in words, ages, and
+the names of languages.
+
+    amount_text(1234, "EUR", "de")  -> "12,34 €"
+    amount_words(1234, "EUR", "de") -> "zwölf Euro und vierunddreißig Cent"
+    age_text(7500, "fr")            -> "2 heures"
+    language_name("de")             -> "Deutsch"
+
+Digits are Babel's (the language's separators and currency sign); words are
+audio/words.py's, the same the voice says. A language Babel does not know (an admin's
+own recordings) is written as English.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+import logging
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_timedelta
+from babel.numbers import format_currency
+
+from audio.words import LANGS, money_text
+from gateway.money.billing import MINOR_DIGITS, format_money
+
+log = logging.getLogger(__name__)
+
+
+def locale_of(lang: str) -> Locale:
+    """Gives Babel's locale of a language code, English for one it does not know."""
+    try:
+        return Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def amount_text(minor: int, currency: str, lang: str) -> str:
+    """Gives an amount of minor units in digits as `lang` writes money (12,34 €)."""
+    try:
+        return format_currency(Decimal(minor).scaleb(-MINOR_DIGITS), currency,
+                               locale=locale_of(lang))
+    except (ValueError, ArithmeticError) as error:     # a code Babel cannot write
+        log.warning("amount %d %s not written for %s (%s): in digits", minor, currency, lang,
+                    error)
+        return format_money(minor, currency)
+
+
+def amount_words(minor: int, currency: str, lang: str) -> str:
+    """Gives an amount in words in `lang` (English for a language without number words):
+    1234 EUR en -> twelve euro and thirty-four cents."""
+    try:
+        return money_text(minor, lang if lang in LANGS else "en", currency)
+    except (ValueError, OverflowError):     # beyond what the words go to: the digits say it
+        return amount_text(minor, currency, lang)
+
+
+def age_text(seconds: float, lang: str) -> str:
+    """Gives how old a message is in `lang`, English in two units (2 hours 5 minutes), other
+    languages in their own words rounded to one unit (2 Stunden)."""
+    if locale_of(lang).language == "en":
+        return age_words(seconds)
+    return format_timedelta(timedelta(seconds=int(seconds)), threshold=1.1,
+                            locale=locale_of(lang))
+
+
+def age_words(seconds: float) -> str:
+    """Gives a time span in English: 45 -> "45 seconds", 7500 -> "2 hours 5 minutes"."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} second{'s' * (seconds != 1)}"
+    words = []
+    for name, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            words.append(f"{count} {name}{'s' * (count != 1)}")
+    return " ".join(words[:2])
+
+
+def language_name(lang: str) -> str:
+    """Gives a language's name in itself (Deutsch, français, العربية), or its code."""
+    try:
+        name = Locale.parse(lang).get_display_name(lang)
+    except (UnknownLocaleError, ValueError):
+        return lang
+    return name or lang
