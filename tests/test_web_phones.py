@@ -14,6 +14,7 @@ import pytest
 from gateway import users
 from modems.sim import PhoneState
 from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts
+from tests.sms_rig import wait_until
 from tests.webclient import Client, make_test_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -135,7 +136,8 @@ def test_transcript_finds_each_prompt_once_per_hearing(network):
     phone = network.add_phone(number=USER)
     names = ("enter_destination", "your_balance_is", "goodbye")
     needles = {name: load_prompt(name) for name in names}
-    ears = Ears("alice", phone, needles, LANGUAGES["en"].texts, threading.Event())
+    ears = Ears("alice", phone, {"en": needles}, {"en": LANGUAGES["en"].texts},
+                threading.Event(), "en")
     silence = bytes(16000)
     balance = needles["your_balance_is"]
     # a frame in 25 lost on the way, as a busy box may lose them
@@ -148,6 +150,35 @@ def test_transcript_finds_each_prompt_once_per_hearing(network):
         ears.listen()
     assert [item["prompt"] for item in ears.transcript()] == [
         "enter_destination", "enter_destination", "your_balance_is"]
+
+
+def test_heard_in_the_language_the_box_spoke(network):
+    from audio.player import load_prompt
+    from audio.prompts import LANGUAGES
+    from webui.phones import Ears, prompt_needles
+
+    phone = network.add_phone(number=USER)
+    texts = {lang: LANGUAGES[lang].texts for lang in ("en", "de", "ar")}
+    ears = Ears("alice", phone, prompt_needles(texts), texts, threading.Event(), "en")
+    # German: not the box's language; its opening (the balance) tells the call's language,
+    # then its other prompts are found too. Then a call in Arabic.
+    heard = [("de", "your_balance_is"), ("de", "enter_destination"), ("de", "goodbye"),
+             ("ar", "enter_pin"), ("ar", "wrong_pin")]
+    for lang, name in heard:
+        with network.lock:
+            phone.downlink(bytes(8000) + load_prompt(name, lang) + bytes(8000))
+        ears.listen()
+    assert [(item["lang"], item["prompt"], item["text"]) for item in ears.transcript()] == [
+        (lang, name, LANGUAGES[lang].texts[name]) for lang, name in heard]
+    assert ears.transcript()[0]["text"] == "Ihr Guthaben beträgt"
+    assert ears.lang == "ar"
+    ears.listen()
+    assert ears.lang == "ar"            # the call's language while the call goes on
+    friend = network.add_phone(number=FRIEND)
+    phone.call(FRIEND)
+    wait_until(lambda: friend.state is PhoneState.RINGING)
+    ears.listen()                       # a new call: its language is not known yet
+    assert ears.lang == "en"
 
 
 def test_no_phones_page_without_virtual_phones(tmp_path):

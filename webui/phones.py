@@ -22,6 +22,13 @@ the last look every LISTEN_INTERVAL seconds and finds the box's prompts in it
 (audio.match), so the transcript is made once however many pages poll it.
 Finding costs about a tenth of a core per phone while it hears sound, so
 silence (most of a bridged call in the demo) is not searched.
+
+The box speaks each caller's language (audio/texts/<lang>.py), so the ears know
+every language's prompts: they look for all prompts of the language of the call
+(the box's until one is heard) and for the prompts a call opens with in every
+other language (OPENINGS: the balance, the PIN or account question); one of those
+heard makes its language the call's. A prompt is shown in the words of the
+language it was heard in. A new call starts in the box's language again.
 """
 from __future__ import annotations
 
@@ -62,22 +69,35 @@ REFUSALS = {
     "reject": ("no_call_to_reject", "There is no incoming call to reject."),
     "press": ("keys_need_a_call", "Keys work during a call only: dial or answer first."),
 }
+# what a call opens with: heard in another language, it tells the call's language
+OPENINGS = ("your_balance_is", "enter_account", "enter_pin", "connecting_you_to",
+            "voicetest_intro")
+
+
+def opening(name: str) -> bool:
+    """Tells whether a prompt may be the first a call hears (or a language menu's)."""
+    return name in OPENINGS or name.startswith("language")
 
 
 class Ears:
     """What one phone heard, as the box's prompts found in it, in order."""
 
-    def __init__(self, name: str, phone, needles: dict[str, bytes], texts: dict[str, str],
-                 stopping: threading.Event):
+    def __init__(self, name: str, phone, needles: dict[str, dict[str, bytes]],
+                 texts: dict[str, dict[str, str]], stopping: threading.Event, default: str):
+        """`needles` and `texts`: prompt name -> sound and words, by language; `default`:
+        the language a call is taken to speak until one of its openings is heard."""
         self.phone = phone
         self.needles = needles
         self.texts = texts
+        self.default = default if default in needles else next(iter(needles), default)
+        self.lang = self.default               # the language of the call heard now
         self._stopping = stopping
         self._lock = threading.Lock()
         self._heard: deque = deque(maxlen=TRANSCRIPT_MAX)
         self._read = 0                         # bytes of the phone's audio looked at so far
         self._tail = b""                       # the last of them, enough to hold any prompt
-        self._keep = max((len(needle) for needle in needles.values()), default=0)
+        self._keep = max((len(needle) for of_lang in needles.values()
+                          for needle in of_lang.values()), default=0)
         self._sound_until = 0                  # where the tail stops holding sound
         self._found: dict[str, int] = {}       # prompt -> sample where it was last found
         self._calls: deque = deque(maxlen=CALLS_MAX)   # this phone's last calls, oldest first
@@ -108,6 +128,7 @@ class Ears:
                 self._calls.append({"number": number, "peer": peer, "at": time.time(),
                                     "keys": [], "heard": []})
                 self._counted = count
+                self.lang = self.default       # a new call's language is not known yet
 
     def typed(self, keys: str) -> None:
         """Notes keys the page typed in the current call."""
@@ -122,6 +143,12 @@ class Ears:
                 self.listen()
             except Exception:
                 log.exception("listening to virtual phone %s failed", self.phone.number)
+
+    def searched(self) -> list[tuple[str, str, bytes]]:
+        """Gives the (language, prompt, sound) looked for now: every prompt of the call's
+        language, the openings of the others."""
+        return [(lang, name, needle) for lang, of_lang in self.needles.items()
+                for name, needle in of_lang.items() if lang == self.lang or opening(name)]
 
     def listen(self) -> None:
         """Looks for prompts in what the phone heard since the last look."""
@@ -141,7 +168,7 @@ class Ears:
         if total > self._sound_until:
             return
         found = []
-        for name, needle in self.needles.items():
+        for lang, name, needle in self.searched():
             piece = window[-(len(needle) + len(fresh)):]
             scores = score(piece, needle)      # one correlation: cheap enough for every prompt
             if not len(scores) or scores.max() < PIECES_GATE:
@@ -154,11 +181,12 @@ class Ears:
             if last is not None and sample < last + len(needle) // 4:
                 continue                       # the same prompt, seen again in this window
             self._found[name] = sample
-            found.append((sample, name))
+            found.append((sample, name, lang))
         now = time.time()
         with self._lock:
-            for _, name in sorted(found):
-                item = {"prompt": name, "text": self.texts[name], "at": now}
+            for _, name, lang in sorted(found):
+                self.lang = lang
+                item = {"prompt": name, "text": self.texts[lang][name], "lang": lang, "at": now}
                 self._heard.append(item)
                 if self._calls:                # heard in (or just after) the last call
                     self._calls[-1]["heard"].append(item)
@@ -171,17 +199,10 @@ class Panel:
         self.phones = dict(phones)
         self.country = config.gateway.country
         self.access_number = access_number(config, self.phones)
-        lang = config.callback.language
-        texts = LANGUAGES.get(lang, LANGUAGES["en"]).texts
-        needles = {}
-        for name, text in texts.items():
-            if " " not in text.strip() and not text.endswith("."):
-                continue      # single words (numbers, units) sound alike: phrases only
-            try:
-                needles[name] = load_prompt(name, lang)
-            except PromptError as error:
-                log.warning("virtual phones will not recognize a prompt: %s", error)
-        self.ears = {name: Ears(name, phone, needles, texts, stopping)
+        texts = {lang: language.texts for lang, language in LANGUAGES.items()}
+        needles = prompt_needles(texts)
+        self.ears = {name: Ears(name, phone, needles, texts, stopping,
+                                config.callback.language)
                      for name, phone in self.phones.items()}
         for ears in self.ears.values():
             ears.thread.start()
@@ -257,6 +278,22 @@ class Panel:
             return to_e164(written, self.country)
         except InvalidNumber as error:
             raise Invalid(field, error.reason) from None
+
+
+def prompt_needles(texts: dict[str, dict[str, str]],
+                   prompt_dir=None) -> dict[str, dict[str, bytes]]:
+    """Gives the sound of each prompt the ears look for, by language: phrases only, as
+    single words (numbers) sound alike."""
+    needles: dict[str, dict[str, bytes]] = {}
+    for lang, of_lang in texts.items():
+        for name, text in of_lang.items():
+            if " " not in text.strip() and not text.endswith("."):
+                continue
+            try:
+                needles.setdefault(lang, {})[name] = load_prompt(name, lang, prompt_dir)
+            except PromptError as error:
+                log.warning("virtual phones will not recognize a prompt: %s", error)
+    return needles
 
 
 class Invalid(ValueError):

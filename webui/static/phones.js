@@ -108,6 +108,8 @@
       heard.className = "transcript";
       heard.replaceChildren.apply(heard, items(call.heard, function (item, prompt) {
         item.dataset.prompt = prompt.prompt;
+        item.lang = prompt.lang;          // the words of the language the box spoke
+        item.dir = "auto";
         stamp(item, prompt.at);
         item.append(prompt.text);
       }));

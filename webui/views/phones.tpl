@@ -75,7 +75,7 @@
         <span class="call-head">{{_('Call {number} with {peer}, {time}').format(number=call['number'], peer=call['peer'] or _('a withheld number'), time=clock(call['at']))}}</span>
         <ol class="transcript">
         % for item in call['heard']:
-          <li data-prompt="{{item['prompt']}}"><time>{{clock(item['at'])}}</time> {{item['text']}}</li>
+          <li data-prompt="{{item['prompt']}}" lang="{{item['lang']}}" dir="auto"><time>{{clock(item['at'])}}</time> {{item['text']}}</li>
         % end
         </ol>
       </li>
