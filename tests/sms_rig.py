@@ -69,12 +69,13 @@ class RecordingActions:
 
 
 def make_config(tmp_path, sms: dict | None = None, country: str = "DE",
-                database: str | None = None):
-    """`database`: an SQLite path or postgresql:// URL (default callbox.db in tmp_path)."""
+                database: str | None = None, sections: dict | None = None):
+    """`database`: an SQLite path or postgresql:// URL (default callbox.db in tmp_path);
+    `sections`: other sections of the file, e.g. {"languages": {"+90": "tr"}}."""
     data = {"gateway": {"state_dir": str(tmp_path),
                         "database": database or str(tmp_path / "callbox.db"),
                         "box": "testbox", "country": country},
-            "sms": sms or {}}
+            "sms": sms or {}, **(sections or {})}
     return parse(data, tmp_path / "callbox.toml")
 
 
@@ -87,11 +88,13 @@ class SmsBox:
     """The pieces of one SMS test box; `start()` runs pool and service."""
 
     def __init__(self, network, tmp_path, sms: dict | None = None, modems: int = 2,
-                 profiles=("huawei", "simcom"), database: str | None = None, now=time.time):
-        """`now`: the box's clock (the SmsService's), e.g. one that runs ahead."""
+                 profiles=("huawei", "simcom"), database: str | None = None, now=time.time,
+                 sections: dict | None = None):
+        """`now`: the box's clock (the SmsService's), e.g. one that runs ahead; `sections`:
+        more of the configuration (make_config)."""
         self.net = network
         self.tmp_path = tmp_path
-        self.config = make_config(tmp_path, sms, database=database)
+        self.config = make_config(tmp_path, sms, database=database, sections=sections)
         open_test_database(self.config.gateway.database)
         self.modems = [network.add_modem(name=f"m{i + 1}", number=BOX_NUMBERS[i],
                                          profile=profiles[i % len(profiles)])

@@ -103,7 +103,7 @@ def test_connect_alias_and_usage(box, user):
 
 def test_balance_in_words_and_digits(box, user):
     assert box.reply_to(user, "bal") == (
-        "Your balance is 12.34 EUR (twelve euro and thirty-four cents).")
+        "Your balance is €12.34 (twelve euro and thirty-four cents).")
 
 
 def test_unknown_sender_must_register_first(box, stranger):
@@ -171,7 +171,7 @@ def test_alphanumeric_and_short_code_senders_are_dropped(box, network):
 
 
 def test_ucs2_command(box, user):
-    assert box.reply_to(user, "Bal ☎ bitte").startswith("Your balance is 12.34 EUR")
+    assert box.reply_to(user, "Bal ☎ bitte").startswith("Your balance is €12.34")
 
 
 def test_localized_aliases_and_replies(network, tmp_path):
@@ -183,7 +183,7 @@ def test_localized_aliases_and_replies(network, tmp_path):
     try:
         phone = network.add_phone(USER)
         assert rig.reply_to(phone, "rückruf") == "Wir rufen zurück."
-        assert rig.reply_to(phone, "Konto") == "Guthaben: 5.00 EUR"
+        assert rig.reply_to(phone, "Konto") == "Guthaben: €5.00"
         assert rig.reply_to(phone, "CB").startswith("Commands: RR = call me back.")
     finally:
         rig.stop()

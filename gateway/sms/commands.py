@@ -326,12 +326,34 @@ class CommandRunner:
     def _bal(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
         account = accounts.by_caller_id(command.sender)
         if account is None:
-            return Outcome("balance refused: not registered", self._reply("register_first", lang))
+            return Outcome("balance refused: not registered",
+                           self._reply("register_first", lang))
         amount = self.actions.balance(account.id)
         currency = self.config.gateway.currency
         return Outcome("balance sent", self._reply(
-            "balance", amount=format_money(amount, currency),
-            words=money_words(amount, currency)))
+            "balance", lang, amount=amount_text(amount, currency, lang),
+            words=amount_words(amount, currency, lang)))
+
+    def _lang(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
+        """Sets the account's language by the action the CLI and the web use (audited);
+        the reply is in the new language."""
+        account = accounts.by_caller_id(command.sender)
+        if account is None:
+            return Outcome("language refused: not registered",
+                           self._reply("register_first", lang))
+        codes = ", ".join(spoken_languages())
+        if not request.words:
+            return Outcome("language not set: no code given",
+                           self._reply("usage_lang", lang, codes=codes))
+        code = request.words[0][:20]
+        try:
+            account_actions.set_language(self._actor(command), account.id, code, self.now())
+        except InvalidValue:
+            return Outcome(f"language not set: no language {code!r}",
+                           self._reply("language_unknown", lang, code=code, codes=codes))
+        new = self._language(command.sender)
+        return Outcome(f"language of {account.name} set to {new}",
+                       self._reply("language_set", new, language=language_name(new)))
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """What a reply says in the sender's language: money, amounts in words, ages, and
 the names of languages.
 
-    amount_text(1234, "EUR", "de")  -> "12,34 €"
+    amount_text(1234, "EUR", "de")  -> "12,34 €"  (plain spaces: the GSM alphabet's)
     amount_words(1234, "EUR", "de") -> "zwölf Euro und vierunddreißig Cent"
     age_text(7500, "fr")            -> "2 heures"
     language_name("de")             -> "Deutsch"
@@ -37,12 +37,15 @@ def locale_of(lang: str) -> Locale:
 def amount_text(minor: int, currency: str, lang: str) -> str:
     """Gives an amount of minor units in digits as `lang` writes money (12,34 €)."""
     try:
-        return format_currency(Decimal(minor).scaleb(-MINOR_DIGITS), currency,
+        text = format_currency(Decimal(minor).scaleb(-MINOR_DIGITS), currency,
                                locale=locale_of(lang))
     except (ValueError, ArithmeticError) as error:     # a code Babel cannot write
         log.warning("amount %d %s not written for %s (%s): in digits", minor, currency, lang,
                     error)
         return format_money(minor, currency)
+    # the GSM alphabet has no no-break spaces: one would make the whole SMS UCS-2 (70
+    # characters a part instead of 160)
+    return text.replace("\xa0", " ").replace("\u202f", " ")
 
 
 def amount_words(minor: int, currency: str, lang: str) -> str:

@@ -1,0 +1,154 @@
+"""SMS in the sender's language: every command word in every language, the replies in the
+account's language (else the country calling code's), LANG <code>, money as each
+language writes it. The rig: real SQLite, virtual modems, the real SmsService."""
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from gateway.actions.audit import AuditRecord
+from gateway.config import ConfigError, parse
+from gateway.config.sms import COMMANDS, SmsConfig
+from gateway.config.sms_texts import TEXTS, WORDS, fold
+from gateway.config.table_sms import SMS_ALIASES, SMS_REPLIES
+from gateway.money import accounts
+from gateway.sms.wording import amount_text, amount_words
+
+from tests.sms_rig import SmsBox, commands, wait_until
+
+TURK = "+905321234567"
+STRANGER = "+4917099999999"
+LANGUAGES = ("en", *WORDS)
+
+
+def test_no_word_names_two_commands_in_any_two_languages():
+    config = SmsConfig()
+    owner: dict[str, tuple[str, str]] = {}
+    clashes = []
+    every = {"en": {key.name: key.default for key in SMS_ALIASES.keys}, **WORDS}
+    for lang, words in every.items():
+        for command, items in words.items():
+            for word in items:
+                seen = owner.setdefault(fold(word), (lang, command))
+                if seen[1] != command:
+                    clashes.append((word, lang, command, seen))
+                assert config.command_of(word) == command, (lang, word)
+    assert clashes == []
+    assert len(owner) > 8 * len(COMMANDS)          # every language has words of its own
+
+
+def test_every_language_has_every_text_and_word_with_the_right_placeholders():
+    for lang in WORDS:
+        assert set(WORDS[lang]) == set(COMMANDS), lang
+        assert set(TEXTS[lang]) == set(SMS_REPLIES.names()), lang
+        for name, text in TEXTS[lang].items():
+            english = {field for _, field, _, _ in string.Formatter().parse(
+                SMS_REPLIES[name].default) if field}
+            own = {field for _, field, _, _ in string.Formatter().parse(text) if field}
+            assert own == english, (lang, name)     # says all the English text says
+    config = SmsConfig()
+    assert config.reply("help", "de").startswith("Befehle: RÜCKRUF = Rückruf.")
+    assert "BAKİYE = bakiye" in config.reply("help", "tr")
+    assert config.reply("usage_reg", "ru") == "Напишите РЕГ <счёт> <PIN>."
+
+
+@pytest.mark.parametrize("written, command", [
+    ("guthaben", "bal"), ("Solde", "bal"), ("SALDO", "bal"), ("bakiye", "bal"),
+    ("BAKİYE", "bal"), ("Bakıye", "bal"), ("баланс", "bal"), ("رصيد", "bal"),
+    ("RÜCKRUF", "cb"), ("rueckruf", "cb"), ("Ruckruf", "cb"), ("llámame", "cb"),
+    ("polacz", "connect"), ("POŁĄCZ", "connect"), ("desinscrire", "unreg"),
+    ("Désinscrire", "unreg"), ("الغاء", "unreg"), ("إلغاء", "unreg"), ("ЯЗЫК", "lang"),
+    ("dil", "lang"), ("DİL", "lang"), ("Sprache", "lang"), ("language", "lang"),
+    ("hallo", None), ("saldos", None),
+])
+def test_command_words_ignore_case_and_accents(written, command):
+    assert SmsConfig().command_of(written) == command
+
+
+def test_texts_and_words_overridden_per_language():
+    config = parse({"sms": {"texts": {"de": {"balance": "Stand: {amount}"},
+                                      "nl": {"balance": "Saldo: {amount}"}},
+                            "words": {"de": {"bal": ["KONTOSTAND"]},
+                                      "nl": {"bal": ["TEGOED"], "help": ["HULP"]}}}})
+    sms = config.sms
+    assert sms.reply("balance", "de", amount="1", words="x") == "Stand: 1"
+    assert sms.reply("callback", "de") == "Wir rufen Sie jetzt zurück."
+    assert sms.command_of("kontostand") == "bal" and sms.command_of("GUTHABEN") is None
+    assert sms.command_of("tegoed") == "bal" and sms.reply("register_first", "nl") == (
+        "Register first: REG <account> <pin>")           # Dutch lacks it: English
+    assert sms.word("help", "nl") == "HULP" and sms.word("cb", "nl") == "CB"
+    assert "[sms.texts.de]\nbalance = \"Stand: {amount}\"" in config.effective_toml()
+
+
+@pytest.mark.parametrize("sms, key, reason", [
+    ({"texts": {"de": {"balanse": "x"}}}, "sms.texts.de.balanse",
+     "unknown key (did you mean balance?)"),
+    ({"texts": {"de": {"balance": "{amont}"}}}, "sms.texts.de.balance", "unknown placeholder"),
+    ({"texts": {"de": {"help": ""}}}, "sms.texts.de.help", "must not be empty"),
+    ({"texts": {"de": {"help": 3}}}, "sms.texts.de.help", "must be a string"),
+    ({"texts": {"en": {"help": "x"}}}, "sms.texts.en", "English is [sms.replies]"),
+    ({"texts": {"Deutsch": {}}}, "sms.texts.Deutsch", "is not a language code"),
+    ({"texts": {"de": "x"}}, "sms.texts.de", "must be a table"),
+    ({"words": {"fr": {"help": ["Guthaben"]}}}, "sms.words.fr.help",
+     "'GUTHABEN' is already a word of 'bal' in de"),
+    ({"words": {"de": {"help": ["cb"]}}}, "sms.words.de.help", "is already a word of 'cb' in en"),
+    ({"words": {"de": {"bal": ["zwei worte"]}}}, "sms.words.de.bal", "is not one word"),
+])
+def test_bad_language_tables_are_named(sms, key, reason):
+    with pytest.raises(ConfigError) as caught:
+        parse({"sms": sms}, "callbox.toml")
+    assert caught.value.key == key and reason in caught.value.reason, caught.value
+
+
+def test_money_as_each_language_writes_it():
+    assert [amount_text(123456, "EUR", lang) for lang in ("en", "de", "fr", "tr")] == [
+        "€1,234.56", "1.234,56 €", "1 234,56 €", "€1.234,56"]
+    assert amount_words(2150, "EUR", "de") == "einundzwanzig Euro und fünfzig Cent"
+    assert amount_words(2100, "EUR", "fr") == "vingt et un euros"
+    assert amount_words(150, "EUR", "nl") == "one euro and fifty cents"   # no Dutch words
+
+
+@pytest.fixture
+def box(network, tmp_path):
+    rig = SmsBox(network, tmp_path, sections={"languages": {"+90": "tr"}})
+    rig.account("ayse", "1234", 1234, numbers=[TURK])
+    rig.start()
+    yield rig
+    rig.stop()
+
+
+def test_replies_in_the_senders_language_and_lang_sets_it(box, network):
+    turk = network.add_phone(TURK)
+    # a Turkish number, no language of the account: Turkish ([languages] "+90" = "tr")
+    assert box.reply_to(turk, "bakiye") == (
+        "Bakiyeniz €12,34 (on iki avro otuz dört sent).")
+    # any language's word works for anyone, the answer stays in the sender's language
+    assert box.reply_to(turk, "GUTHABEN").startswith("Bakiyeniz €12,34")
+    assert box.reply_to(turk, "merhaba").startswith("Komutlar: ARA = beni geri ara.")
+    assert box.reply_to(turk, "DİL xx") == (
+        "xx bu kutunun dillerinden değil. DİL <kod> yazın; diller: "
+        "en, de, fr, es, it, pl, tr, ru, ar.")
+    assert box.reply_to(turk, "dil") == "DİL <kod> yazın; diller: en, de, fr, es, it, pl, tr, ru, ar."
+    # LANG DE: the account's language, by the action the CLI and the web use; the
+    # reply already in German
+    assert box.reply_to(turk, "lang DE") == "Ihre Sprache ist jetzt Deutsch."
+    ayse = accounts.by_name("ayse")
+    assert ayse.language == "de"
+    audit = AuditRecord.get(AuditRecord.action == "set_language")
+    assert (audit.actor, audit.via, audit.account_id) == (TURK, "sms", ayse.id)
+    assert box.reply_to(turk, "BAL") == (
+        "Ihr Guthaben beträgt 12,34 € (zwölf Euro und vierunddreißig Cent).")
+    assert box.reply_to(turk, "язык ar") == "لغتك الآن: العربية."
+    assert box.reply_to(turk, "رصيد").startswith("رصيدك")
+    # "-" takes the account's language away: the number's decides again
+    assert box.reply_to(turk, "SPRACHE -") == "Diliniz artık: Türkçe."
+    assert accounts.by_name("ayse").language is None
+    assert [command.result for command in commands()][-1] == "language of ayse set to tr"
+
+
+def test_lang_from_an_unregistered_number_changes_nothing(box, network):
+    stranger = network.add_phone(STRANGER)
+    assert box.reply_to(stranger, "LANG de") == "Register first: REG <account> <pin>"
+    wait_until(lambda: commands()[-1].state == "done", what="command done")
+    assert AuditRecord.select().where(AuditRecord.action == "set_language").count() == 0
