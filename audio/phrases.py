@@ -138,6 +138,7 @@ class PhraseCache:
             finally:
                 with self._lock:
                     self._making.pop(path, None)
+            self._trim_quietly()            # after the phrase is handed over: no caller waits
 
     def _make(self, lang: str, text: str, path: pathlib.Path) -> bytes:
         started = time.monotonic()
@@ -153,9 +154,13 @@ class PhraseCache:
                 return read_wav(aside)
         log.info("phrase %r (%s) made in %.0f ms", text, lang,
                  1000 * (time.monotonic() - started))
-        pcm = read_wav(path)
-        self.trim()
-        return pcm
+        return read_wav(path)
+
+    def _trim_quietly(self) -> None:
+        try:
+            self.trim()
+        except OSError as error:        # a cache that cannot be trimmed still gives phrases
+            log.warning("phrase cache %s not trimmed: %s", self.folder, error)
 
     def trim(self) -> int:
         """Deletes the least recently used phrases past max_bytes; gives how many."""

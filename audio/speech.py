@@ -73,6 +73,13 @@ class Speech:
         """Gives the prompt names that read a phone number digit by digit."""
         return [DIGITS[int(digit)] for digit in number if digit.isdigit()]
 
+    def ready(self, part: str) -> bool:
+        """Tells whether `part` can be said at once: a prompt, or a phrase on disk or made
+        (one still being made would keep the caller waiting for it)."""
+        if not isinstance(part, Phrase):
+            return True
+        return self.phrases.prepare(self.words_lang, part).done()
+
     def _phrase(self, text: str) -> Phrase:
         self.phrases.prepare(self.words_lang, text)      # made while the flow goes on
         return Phrase(text)

@@ -308,6 +308,9 @@ class Words:
             names.extend([part] if isinstance(part, str) else part)
         return " ".join(names).encode()
 
+    def ready(self, part: str) -> bool:
+        return True                 # words as text: nothing to make
+
 
 @dataclass
 class ScriptedAccount:

@@ -14,6 +14,7 @@ import time
 import pytest
 
 from audio.bridge import Bridge
+from audio.phrases import Phrase
 from audio.speech import Speech
 from gateway.calls.flows import callback, connect_two, seams
 from gateway.calls.flows.connect_two import Outcome
@@ -105,6 +106,33 @@ def test_a_known_caller_hears_the_balance_and_is_asked_for_a_destination():
     assert session.said[0] == "your_balance_is ten euro"      # num2words: "euro"
     assert session.prompts() == ["your_balance_is", "enter_destination"]
     assert session.dialled == [USER] and session.hung_up == []
+
+
+class PhrasesBeingMade(Words):
+    """A Voice whose phrases are still being made when first asked for (a loaded box)."""
+
+    def ready(self, part: str) -> bool:
+        return not isinstance(part, Phrase)
+
+
+def test_a_phrase_being_made_does_not_hold_up_the_prompt_before_it():
+    context = box()
+    context.speech = PhrasesBeingMade()
+    session = talk(hang_up(after="enter_destination", wait=1), hangs_up_after=30)
+    assert call_back(context, session) == "hung up"
+    # the prompt is said at once, its phrase after it (made meanwhile)
+    assert session.said[:2] == ["your_balance_is", "ten euro"]
+    assert session.said[3] == "you_can_talk_for" and session.said[4].endswith(" minutes")
+
+
+def test_a_key_during_the_prompt_before_a_phrase_being_made_cuts_both():
+    context = box()
+    context.speech = PhrasesBeingMade()
+    session = talk(hang_up(after="enter_destination"), hangs_up_after=30)
+    session._cues[0] = press(DEST_TYPED, after="your_balance_is", wait=-0.1)
+    assert call_back(context, session) == "hung up"
+    assert session.said[0] == "your_balance_is" and "ten euro" not in session.said
+    assert session.prompts()[1] == "you_can_talk_for"      # the keys are the destination
 
 
 def test_a_callback_nobody_answers_says_nothing():

@@ -253,6 +253,17 @@ def test_the_phrase_thread_ends_when_idle_and_comes_back(tmp_path):
     assert sorted(path.parent.name for path in tmp_path.glob("*/*.wav")) == ["it", "it"]
 
 
+def test_a_phrase_is_ready_once_made_and_a_prompt_always(tmp_path):
+    speech = Speech(lang="es", currency="EUR", phrases=PhraseCache(tmp_path, premade=None))
+    assert speech.ready("you_can_talk_for")
+    talk_time = speech.duration_words(60 * 127)          # past the pre-made 60 minutes
+    making = speech.phrases.prepare("es", talk_time)
+    assert speech.ready(talk_time) is making.done()      # the flow asks while it is made
+    making.result(timeout=30)
+    assert speech.ready(talk_time)
+    assert speech.ready(speech.duration_words(60 * 127))  # on disk now
+
+
 def test_a_phrase_cache_that_cannot_be_written_still_speaks(tmp_path, caplog):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder should be")

@@ -136,7 +136,19 @@ def inform(context: Box, session: CallSession, *parts: str | list[str]) -> None:
     if session.keys:
         log.debug("keys typed ahead: %s not said", parts[0])
         return
-    session.say(context.speech.say(*parts), barge_in=True)
+    said: list[str] = []
+    for part in parts:
+        said.extend([part] if isinstance(part, str) else part)
+    waiting = next((at for at, part in enumerate(said) if not context.speech.ready(part)), 0)
+    if waiting:
+        # a phrase still being made (a long time limit, a balance on a loaded box): the
+        # prompts before it are said meanwhile, so the caller hears no wait; it is
+        # ready by their end (bench/phrases.py)
+        log.debug("%s said while its phrase is made", said[0])
+        if session.say(context.speech.say(said[:waiting]), barge_in=True):
+            return
+        said = said[waiting:]
+    session.say(context.speech.say(said), barge_in=True)
 
 
 def refuse(context: Box, session: CallSession, prompt: str) -> None:

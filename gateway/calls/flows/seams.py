@@ -122,6 +122,9 @@ class Voice(Protocol):
     def say(self, *parts: str | list[str]) -> bytes:
         """Gives the sound of prompt names, lists of them and phrases."""
 
+    def ready(self, part: str) -> bool:
+        """Tells whether a part can be said at once (a phrase may still be being made)."""
+
     def money_words(self, minor_units: int) -> str:
         """Gives the phrase that says an amount (a part for `say`)."""
 
