@@ -159,3 +159,18 @@ def test_every_text_of_the_web_ui_is_in_the_german_catalogue_and_compiled():
         elif compiled.gettext(message.id) != message.string:
             stale.append(message.id)
     assert not stale, f"messages.mo is older than messages.po (make translations): {stale}"
+
+
+def test_live_tables_carry_their_state_words_in_the_page_language(app):
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    calls = get(admin, "/admin/calls").text
+    states = json.loads(re.search(r'<table id="live" data-states="([^"]*)"', calls).group(1)
+                        .replace("&quot;", '"'))
+    assert states["connected"] == "verbunden" and states["no answer"] == "keine Antwort"
+    modems = get(admin, "/admin/modems").text
+    tests = json.loads(re.search(r'<table id="voicetests" data-states="([^"]*)"', modems)
+                       .group(1).replace("&quot;", '"'))
+    assert tests == {"queued": "wartet auf Ausführung", "running": "läuft", "done": "fertig",
+                     "failed": tests["failed"], "expired": "abgelaufen"}
+    assert tests["failed"] != "failed"

@@ -307,3 +307,29 @@ def test_phones_page_shows_a_callback_and_an_sms_reply_live(box, browser):
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size < 200_000
     assert page.evaluate("window.sameDocument") is True
+
+
+def test_phones_page_writes_its_live_words_in_german(box, browser):
+    from webui import i18n
+    german = i18n.translations("de").gettext
+    chromium, expect = browser
+    page = chromium.new_page(locale="de-DE", extra_http_headers={"Accept-Language": "de-DE"})
+    page.goto(f"{box.url}/login")
+    page.fill("#name", "alice")
+    page.fill("#password", "alice-secret")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{box.url}/phones")
+    alice, bob = page.locator("#phone-alice"), page.locator("#phone-bob")
+    expect(alice.locator(".state")).to_have_text(german("idle"), timeout=WAIT)
+    assert german("idle") != "idle"
+    box.user.call(box.friend.number)          # a call between the two phones, no box
+    assert box.friend.wait_state(PhoneState.RINGING, timeout=15)
+    # written by phones.js from GET /api/phones (English words), in the page's language
+    expect(bob.locator(".state")).to_have_text(german("ringing"), timeout=WAIT)
+    expect(bob.locator(".detail")).to_have_text(
+        german("incoming call from {peer}").format(peer=box.user.number))
+    box.friend.reject()
+    ended = german("last call ended: {cause}").format(cause=german("rejected"))
+    assert "rejected" not in ended
+    expect(alice.locator(".detail")).to_have_text(ended, timeout=WAIT)

@@ -4,6 +4,8 @@
   var body = document.querySelector("#live tbody");
   var none = document.getElementById("no-live");
   if (!body) { return; }
+  // the states in the page's language (admin_calls.tpl); one it does not name stays as given
+  var STATES = JSON.parse(document.getElementById("live").dataset.states || "{}");
 
   function cell(text) {
     var td = document.createElement("td");
@@ -16,7 +18,7 @@
     var state = document.createElement("span");
     state.className = "state";
     state.dataset.state = leg.state;
-    state.textContent = leg.state;
+    state.textContent = STATES[leg.state] || leg.state;
     td.appendChild(state);
     td.appendChild(document.createTextNode(" " + leg.seconds + " s"));
     return td;

@@ -7,6 +7,7 @@
   if (!box) { return; }
   var csrf = box.dataset.csrf;
   var words = box.dataset;
+  var CAUSES = JSON.parse(words.causes || "{}");     // why a call ended, in the page's words
   var lang = document.documentElement.lang || undefined;
   var ui = window.callbox || {toast: function () {}, busy: function () {}};
   var FIELD_WORDS = {number: "badNumber", to: "badNumber", text: "badText", keys: "badKeys"};
@@ -42,7 +43,7 @@
     if (phone.state === "dialing" || phone.state === "alerting") {
       return fill(words.calling, {peer: peer});
     }
-    return phone.cause ? fill(words.ended, {cause: phone.cause}) : "";
+    return phone.cause ? fill(words.ended, {cause: CAUSES[phone.cause] || phone.cause}) : "";
   }
 
   function items(list, make) {

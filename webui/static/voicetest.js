@@ -3,6 +3,9 @@
 "use strict";
 (function () {
   var rows = document.querySelectorAll("#voicetests tbody tr[data-request]");
+  var table = document.getElementById("voicetests");
+  // the states in the page's language (modems.tpl); one it does not name stays as given
+  var STATES = JSON.parse((table && table.dataset.states) || "{}");
 
   function line(parent, tag, text, className) {
     var node = document.createElement(tag);
@@ -16,7 +19,8 @@
     // The same words as the page (webui/views/modems.tpl, gateway/care/voicetests.py).
     td.replaceChildren();
     var failed = test.state === "failed" || test.state === "expired";
-    line(td, "span", test.number + ", " + test.state + (test.error ? ": " + test.error : ""),
+    line(td, "span", test.number + ", " + (STATES[test.state] || test.state) +
+         (test.error ? ": " + test.error : ""),
          "summary" + (failed ? " trouble" : ""));
     var running = test.state === "queued" || test.state === "running";
     if (running && test.progress.length) {

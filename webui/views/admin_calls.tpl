@@ -1,9 +1,11 @@
 % rebase('base.tpl', title=_('Calls'))
+% import json
+% states = {"waiting": _("waiting"), "dialing": _("dialing"), "alerting": _("ringing"), "connected": _("connected"), "ended": _("ended"), "busy": _("busy"), "no answer": _("no answer"), "failed": _("failed")}
 <h1>{{_("Calls")}}</h1>
 <h2>{{_("Running now")}}</h2>
 <p class="hint">{{_("Refreshed every 2 seconds.")}}</p>
 <div class="scroll">
-<table id="live">
+<table id="live" data-states="{{json.dumps(states)}}">
 <thead><tr><th>{{_("Session")}}</th><th>{{_("Account")}}</th><th>{{_("Kind")}}</th><th>{{_("For")}}</th><th>{{_("Since")}}</th><th>{{_("Leg A")}}</th><th>{{_("Leg B")}}</th></tr></thead>
 <tbody>
 % for call in live:
@@ -11,7 +13,7 @@
   <td><a href="/calls/{{call['id']}}/detail">{{call['id']}}</a></td><td>{{call['account']}}</td><td>{{call['kind']}}</td><td>{{call['number']}}</td>
   <td>{{call['started']}}</td>
   % for leg in ('a', 'b'):
-  <td>{{call['legs'][leg]['number'] or ''}} <span class="state" data-state="{{call['legs'][leg]['state']}}">{{call['legs'][leg]['state']}}</span> {{call['legs'][leg]['seconds']}} s</td>
+  <td>{{call['legs'][leg]['number'] or ''}} <span class="state" data-state="{{call['legs'][leg]['state']}}">{{states.get(call['legs'][leg]['state'], call['legs'][leg]['state'])}}</span> {{call['legs'][leg]['seconds']}} s</td>
   % end
 </tr>
 % end

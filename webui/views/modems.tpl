@@ -83,7 +83,8 @@
 <p class="hint">{{!_("Calls the number from the modem, plays a measured test signal, then asks whoever answers to say a sentence and press 1 2 3 (about 20 seconds; the same as {command}).").format(command="<code>callbox voicetest MODEM NUMBER</code>")}}
 {{_("Figures: the round-trip delay; the echo return loss without and with the box's echo canceller (good: 40 dB or more with it); the noise floor (good: below -50 dBFS); the speech level (good: -32 to -16 LUFS); samples at full scale (good: none); which keys arrived in-band and as the modem's key reports.")}}</p>
 <div class="scroll">
-<table id="voicetests">
+% test_states = {"queued": _("queued"), "running": _("running"), "done": _("done"), "failed": _("failed"), "expired": _("expired")}
+<table id="voicetests" data-states="{{json.dumps(test_states)}}">
 <thead><tr><th>{{_("Modem")}}</th><th>{{_("Call")}}</th><th>{{_("Last test")}}</th></tr></thead>
 <tbody>
 % for modem in modems:
@@ -101,7 +102,7 @@
   % if test is None:
     {{_("none yet")}}
   % else:
-    <span class="summary{{' trouble' if test['state'] in ('failed', 'expired') else ''}}">{{test['when']}}: {{test['number']}}, {{test['state']}}{{(': ' + test['error']) if test['error'] else ''}}</span>
+    <span class="summary{{' trouble' if test['state'] in ('failed', 'expired') else ''}}">{{test['when']}}: {{test['number']}}, {{test_states.get(test['state'], test['state'])}}{{(': ' + test['error']) if test['error'] else ''}}</span>
     % if test['running'] and test['progress']:
     <br><small class="progress">{{test['progress'][-1]}}</small>
     % end

@@ -3,6 +3,8 @@
 %   return "%d:%02d" % divmod(seconds, 60)
 % end
 % states = {"idle": _("idle"), "dialing": _("dialing"), "alerting": _("alerting"), "ringing": _("ringing"), "active": _("in call")}
+% causes = {"normal": _("normal"), "busy": _("busy"), "no answer": _("no answer"), "rejected": _("rejected"), "unassigned number": _("unassigned number"), "subscriber absent": _("subscriber absent"), "network": _("network")}
+% import json
 <h1>{{_("Virtual phones")}}</h1>
 <p>{{_("These phones are subscribers of the box's virtual GSM network. Call the box's access number")}} <strong id="access-number">{{access_number}}</strong> {{_("from a phone: the box rejects the call (the caller pays nothing) and calls back; answer, listen, and type a destination ended by")}} <kbd>#</kbd> {{_("on the keypad. Text the box")}} <kbd>BAL</kbd> {{_("or")}} <kbd>HELP</kbd> {{_("and the answer arrives in the inbox. \"Heard\" lists the box's prompts each phone heard.")}}</p>
 <p class="hint phones-hint">{{_("On a small screen, swipe sideways to reach the next phone.")}}</p>
@@ -11,7 +13,7 @@
      data-ringing="{{states['ringing']}}" data-active="{{states['active']}}"
      data-withheld="{{_('a withheld number')}}" data-incoming="{{_('incoming call from {peer}')}}"
      data-with="{{_('with {peer}')}}" data-calling="{{_('calling {peer}')}}"
-     data-ended="{{_('last call ended: {cause}')}}" data-call="{{_('Call {number} with {peer}, {time}')}}"
+     data-ended="{{_('last call ended: {cause}')}}" data-causes="{{json.dumps(causes)}}" data-call="{{_('Call {number} with {peer}, {time}')}}"
      data-in-call="{{_('This phone is already in a call: hang up first.')}}"
      data-no-call-to-answer="{{_('There is no incoming call to answer.')}}"
      data-no-call-to-reject="{{_('There is no incoming call to reject.')}}"
