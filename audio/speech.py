@@ -85,12 +85,14 @@ class Speech:
         return Phrase(text)
 
     # -- sound -------------------------------------------------------------------------
-    def say(self, *parts: str | list[str]) -> bytes:
-        """Gives the PCM of prompt names, lists of them and phrases, a short pause between."""
+    def say(self, *parts: str | list[str], pause_after: bool = False) -> bytes:
+        """Gives the PCM of prompt names, lists of them and phrases, a short pause between
+        (and after them: `pause_after`, when more follows in another piece)."""
         pieces: list[str] = []
         for part in parts:
             pieces.extend([part] if isinstance(part, str) else part)
-        return self.sequence(pieces)
+        pcm = self.sequence(pieces)
+        return pcm + bytes(SAMPLE_BYTES * round(RATE * self.pause_s)) if pause_after else pcm
 
     def sequence(self, names: Iterable[str]) -> bytes:
         """Gives the PCM of prompts (and phrases) `names` with short pauses between them."""

@@ -302,7 +302,7 @@ class Words:
     def digit_words(self, number: str) -> list[str]:
         return [DIGITS[int(digit)] for digit in number if digit.isdigit()]
 
-    def say(self, *parts: str | list[str]) -> bytes:
+    def say(self, *parts: str | list[str], pause_after: bool = False) -> bytes:
         names: list[str] = []
         for part in parts:
             names.extend([part] if isinstance(part, str) else part)

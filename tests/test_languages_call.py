@@ -7,7 +7,7 @@ from audio import prompts
 from audio.match import Finder
 from audio.phrases import phrase_path
 from audio.pcm import RATE
-from audio.player import load_prompt
+from audio.player import PAUSE_S, load_prompt
 from modems.sim import PhoneState
 
 from tests.boxrig import BOX, Rig
@@ -44,7 +44,12 @@ def test_balance_talk_time_and_goodbye_in_the_box_language(rig):
     user.answer()
     assert rig.heard(user, "your_balance_is", balance, timeout=20)
     user.press("017098765432#")         # typed ahead: "enter the number" is not said
-    assert rig.heard(user, "you_can_talk_for", rig.speech.duration_words(87 * 60))
+    # 87 minutes are past the pre-made 60: made now, while "you can talk for" is said
+    talk_for, talk_time = Finder(rig.prompt("you_can_talk_for")), Finder(
+        rig.prompt(rig.speech.duration_words(87 * 60)))
+    assert user.wait_heard(talk_for, timeout=15) and user.wait_heard(talk_time, timeout=15)
+    silence = talk_time.offset - talk_for.offset - len(rig.prompt("you_can_talk_for")) // 2
+    assert 0 <= silence <= RATE * (PAUSE_S + 0.3), f"{silence / RATE:.3f} s between them"
     assert friend.wait_state(PhoneState.RINGING, timeout=15), "destination did not ring"
     friend.answer()
     assert user.wait_state(PhoneState.ACTIVE)

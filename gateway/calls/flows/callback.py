@@ -145,7 +145,7 @@ def inform(context: Box, session: CallSession, *parts: str | list[str]) -> None:
         # prompts before it are said meanwhile, so the caller hears no wait; it is
         # ready by their end (bench/phrases.py)
         log.debug("%s said while its phrase is made", said[0])
-        if session.say(context.speech.say(said[:waiting]), barge_in=True):
+        if session.say(context.speech.say(said[:waiting], pause_after=True), barge_in=True):
             return
         said = said[waiting:]
     session.say(context.speech.say(said), barge_in=True)

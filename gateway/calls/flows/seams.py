@@ -119,8 +119,9 @@ class CallSession(Protocol):
 class Voice(Protocol):
     """Turns prompt names and phrases into what `CallSession.say` plays (audio.speech)."""
 
-    def say(self, *parts: str | list[str]) -> bytes:
-        """Gives the sound of prompt names, lists of them and phrases."""
+    def say(self, *parts: str | list[str], pause_after: bool = False) -> bytes:
+        """Gives the sound of prompt names, lists of them and phrases (and the pause that
+        parts have between them after the last: `pause_after`)."""
 
     def ready(self, part: str) -> bool:
         """Tells whether a part can be said at once (a phrase may still be being made)."""

@@ -33,6 +33,7 @@ __all__ = ["STOP", "CreditExhausted", "Hangup", "KeyMerger", "Leg", "LegFailed",
 
 STOP = object()           # put on a session's queue: the box is shutting down
 MATCH_WINDOW = 0.5        # seconds in which a modem key and an in-band key are one press
+PLAYBACK_POLL_S = 0.02    # seconds between two looks whether a prompt has been played
 
 
 _STATE_WORDS = {CallState.ALERTING: "alerting", CallState.ACTIVE: "connected"}
@@ -332,9 +333,18 @@ class Session:
             return False
         self._note("prompt", " ".join(getattr(pcm, "names", ())) or "a sound")
         count = len(self.keys)
-        seconds = len(pcm) / 16000 + 2.0
-        self.wait_until(self.clock() + seconds,
-                        lambda: playback.done.is_set() or (barge_in and len(self.keys) > count))
+        deadline = self.clock() + len(pcm) / 16000 + 2.0
+        # The port's thread ends the playback without an event in our queue. A prompt the
+        # user may cut short is looked at every PLAYBACK_POLL_S, so what follows it comes
+        # at once (a phrase made while its prompt was said); any other waits for an event
+        # or its end plus 2 s, which leaves the network time to carry its last frames
+        # before a hang up ("goodbye").
+        poll = PLAYBACK_POLL_S if barge_in else None
+        while not (playback.done.is_set() or (barge_in and len(self.keys) > count)):
+            left = deadline - self.clock()
+            if left <= 0:
+                break
+            self.next_event(left if poll is None else min(left, poll))
         port = self.leg_a.port if self.leg_a else None
         log.debug("prompt of %.1f s: %d frames played, %s; port late frames %s",
                   len(pcm) / 16000, playback.frames_played, playback.how_ended,
