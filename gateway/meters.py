@@ -22,7 +22,8 @@ from audio.tally import FrameTally
 # seconds from a callback's request (the trigger call rejected, the SMS or web request taken)
 # to the box dialling the caller back; callback_delay (2 s by default) is part of it
 DIAL_LATENCY_BUCKETS = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0)
-SMS_COMMANDS = ("cb", "connect", "reg", "unreg", "bal", "help", "unknown", "dropped", "stale")
+SMS_COMMANDS = ("cb", "connect", "reg", "unreg", "bal", "lang", "help", "unknown", "dropped",
+                "stale")
 SMS_KINDS = ("reply", "help", "notice", "manual")
 
 
@@ -107,7 +108,7 @@ class Meters:
             ("modem",))
         self.sms_commands = Counter(
             "callbox_sms_commands", "SMS commands run, by kind (cb, connect, reg, unreg, bal, "
-            "help, unknown, dropped, stale).", ("kind",), known=SMS_COMMANDS)
+            "lang, help, unknown, dropped, stale).", ("kind",), known=SMS_COMMANDS)
         self.sms_sent = Counter(
             "callbox_sms_sent", "SMS sent, by kind (reply, help, notice, manual).", ("kind",),
             known=SMS_KINDS)

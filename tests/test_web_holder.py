@@ -181,6 +181,17 @@ def test_the_sms_help_shows_the_configured_words(app, tmp_path):
     assert "An empty SMS is a callback" not in page.text
     assert "RUF = call me back" in page.text           # the help reply, as texted
     assert f"Your account is number {app.alice.number}" in page.text
+    assert "<code>LANG &lt;code&gt;</code>" in page.text
+
+
+def test_the_sms_help_in_the_accounts_language(app):
+    alice = Account.get_by_id(app.alice.id)
+    alice.language = "fr"
+    alice.save()
+    page = holder(app).get("/sms-help")
+    assert page.status == 200
+    assert "<code>RAPPEL &lt;number&gt;</code>" in page.text and "RAPPEL, RAPPELER, CB" in page.text
+    assert "Commandes : RAPPEL = me rappeler." in page.text      # the help reply, as texted
 
 
 def test_the_history_pages_through_every_call_with_leg_costs(app):

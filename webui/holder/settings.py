@@ -9,6 +9,7 @@ from gateway.actions.audit import Actor
 from gateway.config.sms import COMMANDS
 from gateway.inputs import row_id, whole_number
 from gateway.money import accounts
+from gateway.money.languages import language_for
 from gateway.money.ledger import Account
 from webui import i18n
 from webui.holder import callerids, calls
@@ -26,14 +27,18 @@ SMS_COMMAND_HELP = {
     "unreg": (("", "remove the sending phone from its account"),),
     "bal": (("", "the balance of the phone's account, by SMS"),),
     "help": (("", "the list of commands, by SMS"),),
+    "lang": (("<code>", "the language of the account's calls and SMS replies (LANG DE; "
+              "LANG - for the box's)"),),
 }
 
 
-def sms_commands(sms_config) -> list[dict]:
-    """Gives the SMS commands as the box understands them now: words, usage, meaning."""
+def sms_commands(sms_config, lang: str = "en") -> list[dict]:
+    """Gives the SMS commands as the box understands them now: words (those of `lang`, the
+    account's language, first; every language's are understood), usage, meaning."""
     rows = []
     for command in COMMANDS:
-        words = sms_config.aliases[command]
+        own = sms_config.words.get(lang, {}).get(command, ())
+        words = tuple(dict.fromkeys((*own, *sms_config.aliases[command])))
         for arguments, meaning in SMS_COMMAND_HELP[command]:
             rows.append({"usage": f"{words[0]} {arguments}".strip(), "meaning": meaning,
                          "words": words})
@@ -135,9 +140,11 @@ def install(app: bottle.Bottle, web) -> None:
     def sms_help():
         session = web.holder_required()
         sms = web.config.sms
-        return web.render("sms_help", session, commands=sms_commands(sms),
-                          help_text=sms.reply("help"), empty_is_callback=sms.empty_sms_is_callback,
-                          account=Account.get_by_id(session.user.account_id))
+        account = Account.get_by_id(session.user.account_id)
+        lang = language_for(None, account, web.config)      # its SMS replies' language
+        return web.render("sms_help", session, commands=sms_commands(sms, lang),
+                          help_text=sms.reply("help", lang),
+                          empty_is_callback=sms.empty_sms_is_callback, account=account)
 
     @app.get("/calls")
     def history_page():
