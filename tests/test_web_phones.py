@@ -160,25 +160,32 @@ def test_heard_in_the_language_the_box_spoke(network):
     phone = network.add_phone(number=USER)
     texts = {lang: LANGUAGES[lang].texts for lang in ("en", "de", "ar")}
     ears = Ears("alice", phone, prompt_needles(texts), texts, threading.Event(), "en")
-    # German: not the box's language; its opening (the balance) tells the call's language,
-    # then its other prompts are found too. Then a call in Arabic.
-    heard = [("de", "your_balance_is"), ("de", "enter_destination"), ("de", "goodbye"),
-             ("ar", "enter_pin"), ("ar", "wrong_pin")]
-    for lang, name in heard:
-        with network.lock:
-            phone.downlink(bytes(8000) + load_prompt(name, lang) + bytes(8000))
-        ears.listen()
-    assert [(item["lang"], item["prompt"], item["text"]) for item in ears.transcript()] == [
-        (lang, name, LANGUAGES[lang].texts[name]) for lang, name in heard]
-    assert ears.transcript()[0]["text"] == "Ihr Guthaben beträgt"
-    assert ears.lang == "ar"
-    ears.listen()
-    assert ears.lang == "ar"            # the call's language while the call goes on
+
+    def hears(*prompts):
+        for lang, name in prompts:
+            with network.lock:
+                phone.downlink(bytes(8000) + load_prompt(name, lang) + bytes(8000))
+            ears.listen()
+
+    # German, not the box's language: its opening (the balance) tells the call's
+    # language, then its other prompts are found too, and only its prompts are looked for
+    german = [("de", "your_balance_is"), ("de", "enter_destination"), ("de", "goodbye")]
+    searched = len(ears.searched())
+    hears(*german)
+    assert ears.lang == "de" and len(ears.searched()) == len(ears.needles["de"]) < searched
+    hears(("ar", "enter_pin"))                          # not in this call's language
+    # a new call: the box's language until its first prompt, here Arabic
     friend = network.add_phone(number=FRIEND)
     phone.call(FRIEND)
     wait_until(lambda: friend.state is PhoneState.RINGING)
-    ears.listen()                       # a new call: its language is not known yet
-    assert ears.lang == "en"
+    ears.listen()
+    assert ears.lang == "en" and len(ears.searched()) == searched
+    arabic = [("ar", "enter_pin"), ("ar", "wrong_pin")]
+    hears(*arabic)
+    assert [(item["lang"], item["prompt"], item["text"]) for item in ears.transcript()] == [
+        (lang, name, LANGUAGES[lang].texts[name]) for lang, name in german + arabic]
+    assert ears.transcript()[0]["text"] == "Ihr Guthaben beträgt"
+    assert ears.lang == "ar"
 
 
 def test_no_phones_page_without_virtual_phones(tmp_path):

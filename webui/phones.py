@@ -24,11 +24,14 @@ Finding costs about a tenth of a core per phone while it hears sound, so
 silence (most of a bridged call in the demo) is not searched.
 
 The box speaks each caller's language (audio/texts/<lang>.py), so the ears know
-every language's prompts: they look for all prompts of the language of the call
-(the box's until one is heard) and for the prompts a call opens with in every
-other language (OPENINGS: the balance, the PIN or account question); one of those
-heard makes its language the call's. A prompt is shown in the words of the
-language it was heard in. A new call starts in the box's language again.
+every language's prompts: until a call's first prompt is heard they look for all
+prompts of the box's language and for the prompts a call opens with in every other
+language (OPENINGS: the balance, the PIN or account question, a language menu's);
+the first one heard makes its language the call's, and from then on only that
+language's prompts are looked for (a language menu's choice still switches). A
+prompt is shown in the words of the language it was heard in. A new call starts in
+the box's language again. (Every language's openings cost about twice the CPU of
+one language's prompts, for the first seconds of a call only.)
 """
 from __future__ import annotations
 
@@ -91,6 +94,7 @@ class Ears:
         self.texts = texts
         self.default = default if default in needles else next(iter(needles), default)
         self.lang = self.default               # the language of the call heard now
+        self.settled = False                   # a prompt of the call heard: lang is its
         self._stopping = stopping
         self._lock = threading.Lock()
         self._heard: deque = deque(maxlen=TRANSCRIPT_MAX)
@@ -128,7 +132,7 @@ class Ears:
                 self._calls.append({"number": number, "peer": peer, "at": time.time(),
                                     "keys": [], "heard": []})
                 self._counted = count
-                self.lang = self.default       # a new call's language is not known yet
+                self.lang, self.settled = self.default, False   # a new call's is not known
 
     def typed(self, keys: str) -> None:
         """Notes keys the page typed in the current call."""
@@ -146,9 +150,10 @@ class Ears:
 
     def searched(self) -> list[tuple[str, str, bytes]]:
         """Gives the (language, prompt, sound) looked for now: every prompt of the call's
-        language, the openings of the others."""
+        language, and until its language is known the openings of the others."""
         return [(lang, name, needle) for lang, of_lang in self.needles.items()
-                for name, needle in of_lang.items() if lang == self.lang or opening(name)]
+                for name, needle in of_lang.items()
+                if lang == self.lang or (opening(name) and not self.settled)]
 
     def listen(self) -> None:
         """Looks for prompts in what the phone heard since the last look."""
@@ -186,6 +191,7 @@ class Ears:
         with self._lock:
             for _, name, lang in sorted(found):
                 self.lang = lang
+                self.settled = not name.startswith("language")   # a menu: a choice follows
                 item = {"prompt": name, "text": self.texts[lang][name], "lang": lang, "at": now}
                 self._heard.append(item)
                 if self._calls:                # heard in (or just after) the last call
