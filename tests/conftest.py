@@ -140,3 +140,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in VOICE_MODULES:
             item.add_marker(pytest.mark.xdist_group("voice"))
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory):
+    """Gives pip's environment for installing offline from wheels of this venv
+    (tools/wheelhouse.py, as an owner does for a box without network): no index is asked."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    wheels = tmp_path_factory.mktemp("wheels")
+    subprocess.run([sys.executable, str(Path(__file__).parent.parent / "tools" / "wheelhouse.py"),
+                    str(wheels)], check=True, timeout=120, capture_output=True)
+    return {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}

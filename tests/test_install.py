@@ -166,14 +166,17 @@ def box_config(tmp_path: Path, language: str = "en") -> Path:
 
 
 @pytest.mark.timeout(300)
-def test_install_from_inside_a_checkout_puts_prompts_in_the_installed_package(tmp_path):
+def test_install_from_inside_a_checkout_puts_prompts_in_the_installed_package(tmp_path,
+                                                                              wheelhouse):
     """The one slow test: a fresh clone, the README's `cd callbox && ./install.sh`, a real
-    virtualenv; the box must find its prompts in the installed package, not the clone."""
+    virtualenv (pip installs from wheels of this venv, no index); the box must find its
+    prompts in the installed package, not the clone."""
     checkout = tmp_path / "callbox"
     shutil.copytree(ROOT, checkout, ignore=NOT_IN_A_CLONE)
     target = tmp_path / "box"
+    env = {**os.environ, **wheelhouse}
     result = subprocess.run(["bash", "./install.sh", "--root", str(target)], capture_output=True,
-                            text=True, timeout=280, cwd=checkout)
+                            text=True, timeout=280, cwd=checkout, env=env)
     if result.returncode != 0 and any(text in result.stdout + result.stderr for text in NO_INDEX):
         pytest.skip("no Python package index reachable for pip")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -195,7 +198,7 @@ def test_install_from_inside_a_checkout_puts_prompts_in_the_installed_package(tm
     check_prompts_of_an_installed_box(venv, installed, checkout, tmp_path)
     # an upgrade keeps them: pip's record of the package does not list them
     again = subprocess.run(["bash", "./install.sh", "--root", str(target)], capture_output=True,
-                           text=True, timeout=280, cwd=checkout)
+                           text=True, timeout=280, cwd=checkout, env=env)
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     assert f"0/{len(NAMES)} prompts generated" in again.stdout
     assert {path.stem for path in (installed / "en").glob("*.wav")} == set(NAMES)
