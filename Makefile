@@ -15,7 +15,7 @@ DEB_PACKAGES := $(DEMO_PACKAGES) $(DEMO_WANTED) $(TEST_PACKAGES)
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: all setup demo-setup deps test-deps prompts demo test bench clean translations
+.PHONY: all setup demo-setup deps test-deps prompts demo test bench clean translations screenshots
 
 all: test
 
@@ -93,6 +93,13 @@ prompts: demo-setup
 # The web UI's texts (babel.cfg): extract them, bring every language's catalogue up to date
 # (new texts arrive untranslated: tests/test_web_i18n.py fails until they are translated),
 # compile the catalogues the web UI reads (webui/locale/*/LC_MESSAGES/messages.mo, committed).
+# Renews the README's screenshots (docs/screenshots/) from the browser tests; a plain
+# `make test` leaves its screenshots in tests/artifacts/screenshots/.
+screenshots: test-deps setup prompts
+	CALLBOX_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:xdist \
+	  tests/test_web_look.py tests/test_web_phones.py tests/test_web_browser.py \
+	  tests/test_web_browser_dashboard.py
+
 translations: setup
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --project callbox \
 	  -o webui/locale/messages.pot .

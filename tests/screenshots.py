@@ -1,9 +1,12 @@
-"""Screenshots the browser tests save for the README, in docs/screenshots/ (committed)."""
+"""Screenshots the browser tests save: in tests/artifacts/screenshots/ (not committed), or
+where CALLBOX_SCREENSHOTS says: `make screenshots` renews the README's in docs/screenshots/."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("CALLBOX_SCREENSHOTS")
+                   or Path(__file__).parent / "artifacts" / "screenshots").resolve()
 LARGEST = 200_000          # bytes a committed screenshot may take
 
 

@@ -19,11 +19,11 @@ from gateway import users
 from gateway.money.ledger import Cdr, Session, start_session
 from gateway.store.alerts import raise_alert
 from tests.boxrig import FRIEND, USER, Rig, ensure_prompts
+from tests.screenshots import SCREENSHOTS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 SCREENSHOT_MAX = 200_000            # bytes: the README's pictures stay small
 # how each page is looked at: window size and colour scheme (the phone in dark mode, so that
 # axe's contrast check sees both colour sets without a third round)

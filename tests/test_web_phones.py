@@ -16,6 +16,7 @@ from modems.sim import PhoneState
 from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts
 from tests.sms_rig import wait_until
 from tests.webclient import Client, make_test_app
+from tests.screenshots import SCREENSHOTS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -23,7 +24,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 CAROL = "+4930123456"     # a landline, as in the demo
 WAIT = 20_000     # milliseconds a page may take to show a phone's next state
 ARTIFACTS = Path(__file__).parent / "artifacts"
-SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 
 
 
