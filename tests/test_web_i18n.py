@@ -174,3 +174,21 @@ def test_live_tables_carry_their_state_words_in_the_page_language(app):
     assert tests == {"queued": "wartet auf Ausführung", "running": "läuft", "done": "fertig",
                      "failed": tests["failed"], "expired": "abgelaufen"}
     assert tests["failed"] != "failed"
+
+
+def test_gateways_refusals_are_shown_in_the_page_language(app):
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
+                     get(admin, "/admin/accounts").text).group(1)
+    pin = admin.post(f"/admin/accounts/{app.alice.id}/pin", {"csrf_token": csrf, "pin": "12"},
+                     headers=GERMAN)
+    assert pin.status == 400 and "eine PIN hat 4 bis 8 Ziffern" in pin.text
+    sessions = admin.post(f"/admin/accounts/{app.alice.id}/sessions",
+                          {"csrf_token": csrf, "sessions": "0"}, headers=GERMAN)
+    assert sessions.status == 400
+    assert re.search(r"gleichzeitige Anrufe sind eine ganze Zahl von 1 bis \d+", sessions.text)
+    english = admin.post(f"/admin/accounts/{app.alice.id}/pin",
+                         {"csrf_token": csrf, "pin": "12"})
+    assert "a PIN is 4 to 8 digits" in english.text
+    assert i18n.gateway_text("something gateway never said") == "something gateway never said"

@@ -102,7 +102,8 @@ def install(app: bottle.Bottle, web) -> None:
         try:
             account_actions.set_pin(web.actor(session), account.id, pin, web.now())
         except ActionError as error:
-            return page(session, account, {"pin": str(error)}, status=400)
+            return page(session, account, {"pin": i18n.gateway_text(str(error))},
+                        status=400)
         return page(session, Account.get_by_id(account.id),
                     notice=i18n.gettext("PIN changed (and PIN entry unlocked)"))
 
@@ -123,7 +124,8 @@ def install(app: bottle.Bottle, web) -> None:
             account_actions.set_max_sessions(web.actor(session), account.id, sessions,
                                              web.now())
         except ActionError as error:
-            return page(session, account, {"sessions": str(error)}, status=400)
+            return page(session, account, {"sessions": i18n.gateway_text(str(error))},
+                        status=400)
         return page(session, Account.get_by_id(account.id),
                     notice=i18n.ngettext(
                         "at most {count} call at once from the next call on",
@@ -139,7 +141,8 @@ def install(app: bottle.Bottle, web) -> None:
             amount = debit_account(web.actor(session), account.id,
                                    forms.getunicode("amount") or "", reason, web.now())
         except ActionError as error:
-            return page(session, account, {"debit": str(error)}, status=400)
+            return page(session, account, {"debit": i18n.gateway_text(str(error))},
+                        status=400)
         account = Account.get_by_id(account.id)
         money = i18n.current().money
         return page(session, account, notice=i18n.gettext(
@@ -154,7 +157,8 @@ def install(app: bottle.Bottle, web) -> None:
             number = authorize_number(web.actor(session), account.id, text, web.country,
                                       web.now())
         except ActionError as error:
-            return page(session, account, {"number": str(error)}, status=400, number=text)
+            return page(session, account, {"number": i18n.gateway_text(str(error))},
+                        status=400, number=text)
         money = i18n.current().money
         return page(session, account, notice=i18n.gettext("{number} authorized").format(
             number=number))
