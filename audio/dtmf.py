@@ -117,9 +117,8 @@ MAX_LEAD_HOPS = 8                # a tone begins at most 40 ms before its first 
 HISTORY_HOPS = 64                # 320 ms of hop powers kept to find where a press began
 RUN_MEMORY = 10                  # hops of evidence kept per run: its first 50 ms
 BATCH_BYTES = 2 * 50 * HOP       # audio analysed at once: bounds memory for long input
-# Hops gathered before they are analysed together: numpy's cost is mostly per call, so
-# three 20 ms frames at once cost a third of three one by one (bench/audio.py). A key is
-# then given up to 55 ms later than the frame that completes it; its start is exact.
+# Hops analysed together: numpy's cost is mostly per call, so three 20 ms frames at once
+# cost a third of three apart (bench/audio.py); a key comes up to 55 ms later.
 MIN_BATCH_HOPS = 12
 
 
