@@ -112,7 +112,10 @@ def _migrate(database: Database) -> list[int]:
         if current > LATEST:
             raise SchemaTooNew(f"the database schema is version {current}, newer than this "
                                f"callbox knows ({LATEST}): upgrade callbox")
+        done = {row.version for row in SchemaVersion.select(SchemaVersion.version)}
         for version, name, apply in MIGRATIONS:
+            if version in done:         # no write transaction for what is there already
+                continue
             with database.atomic():
                 # Checked again inside the transaction: another process may have won.
                 if SchemaVersion.get_or_none(SchemaVersion.version == version) is not None:
