@@ -3,6 +3,8 @@ account's language (else the country calling code's), LANG <code>, money as each
 language writes it. The rig: real SQLite, virtual modems, the real SmsService."""
 from __future__ import annotations
 
+import ast
+import os
 import string
 
 import pytest
@@ -10,16 +12,19 @@ import pytest
 from gateway.actions.audit import AuditRecord
 from gateway.config import ConfigError, parse
 from gateway.config.sms import COMMANDS, SmsConfig
-from gateway.config.sms_texts import TEXTS, WORDS, fold
+from gateway.calls import policy
+from gateway.config.sms_texts import REASONS, TEXTS, WORDS, fold
 from gateway.config.table_sms import SMS_ALIASES, SMS_REPLIES
 from gateway.money import accounts
-from gateway.sms.wording import amount_text, amount_words
+from gateway.money.ledger import Blocklist
+from gateway.sms.wording import amount_text, amount_words, reason_text
 
 from tests.sms_rig import SmsBox, commands, wait_until
 
 TURK = "+905321234567"
 STRANGER = "+4917099999999"
 LANGUAGES = ("en", *WORDS)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_no_word_names_two_commands_in_any_two_languages():
@@ -152,3 +157,61 @@ def test_lang_from_an_unregistered_number_changes_nothing(box, network):
     assert box.reply_to(stranger, "LANG de") == "Register first: REG <account> <pin>"
     wait_until(lambda: commands()[-1].state == "done", what="command done")
     assert AuditRecord.select().where(AuditRecord.action == "set_language").count() == 0
+
+
+def fields(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+def test_every_language_gives_every_refusal_reason_with_its_values():
+    assert set(REASONS) == set(LANGUAGES)
+    for lang, texts in REASONS.items():
+        assert set(texts) == set(REASONS["en"]), lang
+        for name, text in texts.items():
+            assert fields(text) == fields(REASONS["en"][name]), (lang, name)
+            if lang != "en":
+                assert text != REASONS["en"][name], (lang, name)      # translated
+    assert reason_text("account ayşe is locked", "de") == "das Konto ayşe ist gesperrt"
+    assert reason_text("+3312345 may not be dialled", "tr") == "+3312345 aranamaz"
+    assert reason_text("account x is locked", "nl") == "account x is locked"   # no Dutch
+    assert reason_text("a reason nobody wrote down", "de") == "a reason nobody wrote down"
+
+
+def refusals_written_in(path: str, function: str) -> list[str]:
+    """Gives each reason `function` in `path` returns, its values filled with X1, X2..."""
+    with open(os.path.join(ROOT, path)) as source:
+        tree = ast.parse(source.read())
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            for returned in ast.walk(node):
+                value = getattr(returned, "value", None) if isinstance(returned, ast.Return) \
+                    else None
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    found.append(value.value)
+                elif isinstance(value, ast.JoinedStr):
+                    found.append("".join(part.value if isinstance(part, ast.Constant)
+                                         else f"X{index}"
+                                         for index, part in enumerate(value.values)))
+    return found
+
+
+def test_each_reason_the_call_side_gives_an_sms_has_its_translation():
+    written = (refusals_written_in("gateway/calls/policy.py", "refusal")
+               + refusals_written_in("gateway/calls/by_sms.py", "_not_dialled"))
+    assert len(written) >= 8
+    untranslated = [text for text in written if reason_text(text, "de") == text]
+    assert untranslated == []
+
+
+def test_a_refusal_reply_gives_the_reason_in_the_senders_language(box, network):
+    turk = network.add_phone(TURK)
+    Blocklist.create(number=TURK)
+    box.actions.refusal = policy.refusal(None, None, TURK, False, 0.0)   # the real words
+    assert box.reply_to(turk, "ARA") == "Üzgünüz, şu an olmuyor: numara engelli listesinde"
+    box.reply_to(turk, "SPRACHE de")
+    assert box.reply_to(turk, "RÜCKRUF") == (
+        "Leider nicht möglich: die Nummer steht auf der Sperrliste")
+    box.actions.refusal = "a reason only the English knows"
+    assert box.reply_to(turk, "rueckruf") == (
+        "Leider nicht möglich: a reason only the English knows")

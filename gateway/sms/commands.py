@@ -47,7 +47,8 @@ from gateway.money import accounts
 from gateway.money.languages import language_for
 from gateway.sms import store
 from gateway.sms.models import SmsCommand, SmsIn
-from gateway.sms.wording import age_text, age_words, amount_text, amount_words, language_name
+from gateway.sms.wording import (age_text, age_words, amount_text, amount_words, language_name,
+                                  reason, reason_text)
 from gateway.store.db import db
 from modems.numbers import InvalidNumber, is_alphanumeric_sender, to_e164
 
@@ -254,7 +255,7 @@ class CommandRunner:
         refusal = self._act(command, lambda: self.actions.callback(command.sender, destination))
         if refusal is not None:
             return Outcome(f"callback refused: {refusal}",
-                           self._reply("refused", lang, reason=refusal))
+                           self._reply("refused", lang, reason=reason_text(refusal, lang)))
         if destination is None:
             return Outcome("callback started", self._reply("callback", lang))
         return Outcome(f"callback to {destination} started",
@@ -279,7 +280,7 @@ class CommandRunner:
                                                                   a, b, notify))
         if refusal is not None:
             return Outcome(f"connect refused: {refusal}",
-                           self._reply("refused", lang, reason=refusal))
+                           self._reply("refused", lang, reason=reason_text(refusal, lang)))
         return Outcome(f"connecting {a} and {b}", self._reply("connect", lang, a=a, b=b))
 
     def _reg(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
@@ -304,14 +305,12 @@ class CommandRunner:
                            self._reply("wrong_pin", lang))
         except callerids.AccountLocked as locked:
             return Outcome(f"register refused: account {locked.account.name} is locked",
-                           self._reply("refused", lang,
-                                       reason="the account is locked: ask the admin."))
+                           self._reply("refused", lang, reason=reason("locked", lang)))
         except callerids.CallerIdTaken as taken:
             # The phone's holder frees it with UNREG; the other account is not named.
             return Outcome(f"register refused: {command.sender} is authorized for account "
-                           f"{taken.owner.name}", self._reply("refused", lang, reason=(
-                               "this phone is registered for another account. Send "
-                               f"{self.sms.word('unreg', lang)} first, then register again.")))
+                           f"{taken.owner.name}", self._reply("refused", lang, reason=reason(
+                               "phone_taken", lang, unreg=self.sms.word("unreg", lang))))
         return Outcome(f"registered for {account.name}",
                        self._reply("registered", self._language(command.sender),
                                    number=command.sender, account=account.name))

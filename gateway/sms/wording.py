@@ -5,6 +5,7 @@ the names of languages.
     amount_words(1234, "EUR", "de") -> "zwölf Euro und vierunddreißig Cent"
     age_text(7500, "fr")            -> "2 heures"
     language_name("de")             -> "Deutsch"
+    reason_text("account ayse is locked", "de") -> "das Konto ayse ist gesperrt"
 
 Digits are Babel's (the language's separators and currency sign); words are
 audio/words.py's, the same the voice says. A language Babel does not know (an admin's
@@ -14,13 +15,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+import functools
 import logging
+import re
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta
 from babel.numbers import format_currency
 
 from audio.words import LANGS, money_text
+from gateway.config.sms_texts import REASONS
 from gateway.money.billing import MINOR_DIGITS, format_money
 
 log = logging.getLogger(__name__)
@@ -86,3 +90,34 @@ def language_name(lang: str) -> str:
     except (UnknownLocaleError, ValueError):
         return lang
     return name or lang
+
+
+@functools.cache
+def _reason_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    """Gives each English reason (sms_texts/en.py) as a pattern of its whole text, its
+    values in braces caught by name, with the reason's name."""
+    found = []
+    for name, text in REASONS["en"].items():
+        pieces = re.split(r"\{(\w+)\}", text)
+        pattern = "".join(re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>.+)"
+                          for index, piece in enumerate(pieces))
+        found.append((re.compile(pattern, re.DOTALL), name))
+    return tuple(found)
+
+
+def reason(key: str, lang: str, /, **values: object) -> str:
+    """Gives a refusal reason by its name in `lang` (English for a language without it)."""
+    text = REASONS.get(lang, {}).get(key) or REASONS["en"][key]
+    return text.format(**values)
+
+
+def reason_text(refusal: str, lang: str) -> str:
+    """Gives the call side's reason for a refusal in `lang`, found by its whole English
+    text with its values kept; a reason not known here stays as it is (English)."""
+    for pattern, key in _reason_patterns():
+        found = pattern.fullmatch(refusal)
+        if found:
+            return reason(key, lang, **found.groupdict())
+    if lang != "en":
+        log.info("refusal reason %r has no text in %s: sent in English", refusal, lang)
+    return refusal

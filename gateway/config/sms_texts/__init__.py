@@ -2,7 +2,8 @@
 
 English is [sms.aliases] and [sms.replies] (gateway/config/table_sms.py); every other
 language has a module here with WORDS (command -> its words, the first one shown in
-replies) and TEXTS (reply name -> text), the keys of those two sections. An owner
+replies) and TEXTS (reply name -> text), the keys of those two sections, and REASONS: the
+call side's reasons for a refusal (en.py: the English ones) in the language. An owner
 overrides them per language with [sms.texts.<lang>] and [sms.words.<lang>].
 
 Command words are compared folded (`fold`): case, accents and the letters that
@@ -15,11 +16,13 @@ from __future__ import annotations
 
 import unicodedata
 
-from gateway.config.sms_texts import ar, de, es, fr, it, pl, ru, tr
+from gateway.config.sms_texts import ar, de, en, es, fr, it, pl, ru, tr
 
 MODULES = {"de": de, "fr": fr, "es": es, "it": it, "pl": pl, "tr": tr, "ru": ru, "ar": ar}
 WORDS: dict[str, dict[str, tuple[str, ...]]] = {lang: m.WORDS for lang, m in MODULES.items()}
 TEXTS: dict[str, dict[str, str]] = {lang: m.TEXTS for lang, m in MODULES.items()}
+REASONS: dict[str, dict[str, str]] = {"en": en.REASONS,
+                                      **{lang: m.REASONS for lang, m in MODULES.items()}}
 
 # letters with no Unicode decomposition a phone without the language's keyboard writes plain
 _PLAIN = str.maketrans({"ł": "l", "ı": "i", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae",

@@ -33,3 +33,20 @@ TEXTS = {
     "usage_lang": "اكتب {lang} <رمز>، أحد: {codes}.",
     "language_unknown": "{code} ليست لغة متاحة. اكتب {lang} <رمز>، أحد: {codes}.",
 }
+
+# The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
+# and where they come from: sms_texts/en.py)
+REASONS = {
+    "blocklist": "الرقم في قائمة الحظر",
+    "running": "توجد مكالمة جارية لهذا الرقم بالفعل",
+    "account_locked": "الحساب {name} مقفل",
+    "no_rate": "لا توجد تعرفة لمعاودة الاتصال بهذا الرقم",
+    "no_credit": "رصيد الحساب {name} لا يكفي لمعاودة الاتصال",
+    "unknown_callers": "لا نعاود الاتصال بالأرقام غير المعروفة",
+    "unknown_limit": "تم بلوغ حد معاودة الاتصال بهذا الرقم غير المعروف خلال الساعة الأخيرة "
+                     "({given})",
+    "not_dialled": "لا يُسمح بالاتصال بالرقم {number}",
+    "unavailable": "لا يمكن تنفيذ ذلك الآن",
+    "locked": "الحساب مقفل: يرجى مراجعة المسؤول.",
+    "phone_taken": "هذا الهاتف مسجل لحساب آخر. أرسل {unreg} أولاً، ثم سجّل من جديد.",
+}

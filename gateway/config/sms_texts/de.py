@@ -38,3 +38,20 @@ TEXTS = {
     "language_unknown": "{code} ist keine Sprache der Box. Schreiben Sie {lang} <Code>, einen "
                         "von: {codes}.",
 }
+
+# The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
+# and where they come from: sms_texts/en.py)
+REASONS = {
+    "blocklist": "die Nummer steht auf der Sperrliste",
+    "running": "für diese Nummer läuft schon ein Anruf",
+    "account_locked": "das Konto {name} ist gesperrt",
+    "no_rate": "für einen Rückruf an diese Nummer gibt es keinen Tarif",
+    "no_credit": "das Guthaben des Kontos {name} reicht nicht für einen Rückruf",
+    "unknown_callers": "unbekannte Anrufer werden nicht zurückgerufen",
+    "unknown_limit": "{given} Rückrufe an diese unbekannte Nummer in der letzten Stunde",
+    "not_dialled": "{number} darf nicht angerufen werden",
+    "unavailable": "die Box kann das gerade nicht tun",
+    "locked": "das Konto ist gesperrt: bitte wenden Sie sich an den Administrator.",
+    "phone_taken": "dieses Telefon ist für ein anderes Konto angemeldet. Senden Sie zuerst "
+                   "{unreg}, dann melden Sie es neu an.",
+}

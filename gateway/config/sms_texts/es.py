@@ -37,3 +37,21 @@ TEXTS = {
     "language_unknown": "{code} no es un idioma disponible. Escriba {lang} <código>, uno de: "
                         "{codes}.",
 }
+
+# The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
+# and where they come from: sms_texts/en.py)
+REASONS = {
+    "blocklist": "el número está en la lista de bloqueo",
+    "running": "ya hay una llamada en curso para este número",
+    "account_locked": "la cuenta {name} está bloqueada",
+    "no_rate": "no hay tarifa para devolver la llamada a este número",
+    "no_credit": "el saldo de la cuenta {name} no alcanza para una devolución de llamada",
+    "unknown_callers": "no se devuelven llamadas a números desconocidos",
+    "unknown_limit": "se alcanzó el límite de devoluciones de llamada a este número "
+                     "desconocido en la última hora ({given})",
+    "not_dialled": "no se puede llamar al {number}",
+    "unavailable": "ahora mismo no es posible",
+    "locked": "la cuenta está bloqueada: consulte al administrador.",
+    "phone_taken": "este teléfono está registrado para otra cuenta. Envíe primero {unreg} y "
+                   "luego regístrese de nuevo.",
+}

@@ -37,3 +37,21 @@ TEXTS = {
     "language_unknown": "{code} n'est pas une langue de la box. Écrivez {lang} <code>, "
                         "parmi : {codes}.",
 }
+
+# The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
+# and where they come from: sms_texts/en.py)
+REASONS = {
+    "blocklist": "le numéro est sur la liste de blocage",
+    "running": "un appel est déjà en cours pour ce numéro",
+    "account_locked": "le compte {name} est bloqué",
+    "no_rate": "aucun tarif pour rappeler ce numéro",
+    "no_credit": "le solde du compte {name} ne suffit pas pour un rappel",
+    "unknown_callers": "les appelants inconnus ne sont pas rappelés",
+    "unknown_limit": "limite de rappels vers ce numéro inconnu atteinte pour la dernière "
+                     "heure ({given})",
+    "not_dialled": "le numéro {number} ne peut pas être appelé",
+    "unavailable": "la box ne peut pas le faire pour le moment",
+    "locked": "le compte est bloqué : adressez-vous à l'administrateur.",
+    "phone_taken": "ce téléphone est inscrit pour un autre compte. Envoyez d'abord {unreg}, "
+                   "puis inscrivez-vous à nouveau.",
+}

@@ -36,3 +36,21 @@ TEXTS = {
     "language_unknown": "{code} non è una lingua disponibile. Scriva {lang} <codice>, uno "
                         "tra: {codes}.",
 }
+
+# The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
+# and where they come from: sms_texts/en.py)
+REASONS = {
+    "blocklist": "il numero è nella lista dei bloccati",
+    "running": "per questo numero è già in corso una chiamata",
+    "account_locked": "il conto {name} è bloccato",
+    "no_rate": "nessuna tariffa per richiamare questo numero",
+    "no_credit": "il credito del conto {name} non basta per una richiamata",
+    "unknown_callers": "i numeri sconosciuti non vengono richiamati",
+    "unknown_limit": "raggiunto il limite di richiamate verso questo numero sconosciuto "
+                     "nell'ultima ora ({given})",
+    "not_dialled": "il numero {number} non si può chiamare",
+    "unavailable": "al momento non è possibile",
+    "locked": "il conto è bloccato: si rivolga all'amministratore.",
+    "phone_taken": "questo telefono è registrato per un altro conto. Invii prima {unreg}, poi"
+                   " si registri di nuovo.",
+}

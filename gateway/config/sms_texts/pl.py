@@ -37,3 +37,21 @@ TEXTS = {
     "language_unknown": "{code} nie jest dostępnym językiem. Napisz {lang} <kod>, jeden z: "
                         "{codes}.",
 }
+
+# The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
+# and where they come from: sms_texts/en.py)
+REASONS = {
+    "blocklist": "numer jest na liście zablokowanych",
+    "running": "dla tego numeru trwa już połączenie",
+    "account_locked": "konto {name} jest zablokowane",
+    "no_rate": "brak stawki za oddzwonienie na ten numer",
+    "no_credit": "saldo konta {name} nie wystarcza na oddzwonienie",
+    "unknown_callers": "na nieznane numery nie oddzwaniamy",
+    "unknown_limit": "wyczerpany limit oddzwonień na ten nieznany numer w ostatniej godzinie "
+                     "({given})",
+    "not_dialled": "pod numer {number} nie można dzwonić",
+    "unavailable": "w tej chwili to niemożliwe",
+    "locked": "konto jest zablokowane: skontaktuj się z administratorem.",
+    "phone_taken": "ten telefon jest zarejestrowany dla innego konta. Najpierw wyślij "
+                   "{unreg}, potem zarejestruj się ponownie.",
+}

@@ -35,3 +35,21 @@ TEXTS = {
     "usage_lang": "Напишите {lang} <код>, один из: {codes}.",
     "language_unknown": "{code} — нет такого языка. Напишите {lang} <код>, один из: {codes}.",
 }
+
+# The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
+# and where they come from: sms_texts/en.py)
+REASONS = {
+    "blocklist": "номер в чёрном списке",
+    "running": "для этого номера уже идёт звонок",
+    "account_locked": "счёт {name} заблокирован",
+    "no_rate": "нет тарифа для обратного звонка на этот номер",
+    "no_credit": "на счёте {name} недостаточно средств для обратного звонка",
+    "unknown_callers": "на неизвестные номера мы не перезваниваем",
+    "unknown_limit": "исчерпан лимит обратных звонков на этот неизвестный номер за последний "
+                     "час ({given})",
+    "not_dialled": "на номер {number} звонить нельзя",
+    "unavailable": "сейчас это сделать нельзя",
+    "locked": "счёт заблокирован: обратитесь к администратору.",
+    "phone_taken": "этот телефон привязан к другому счёту. Сначала отправьте {unreg}, затем "
+                   "зарегистрируйтесь снова.",
+}

@@ -36,3 +36,21 @@ TEXTS = {
     "language_unknown": "{code} bu kutunun dillerinden değil. {lang} <kod> yazın; diller: "
                         "{codes}.",
 }
+
+# The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
+# and where they come from: sms_texts/en.py)
+REASONS = {
+    "blocklist": "numara engelli listesinde",
+    "running": "bu numara için zaten bir görüşme sürüyor",
+    "account_locked": "{name} hesabı kilitli",
+    "no_rate": "bu numarayı geri aramak için tarife yok",
+    "no_credit": "{name} hesabının bakiyesi bir geri aramaya yetmiyor",
+    "unknown_callers": "bilinmeyen numaralar geri aranmıyor",
+    "unknown_limit": "bu bilinmeyen numara için son bir saatteki geri arama sınırı doldu "
+                     "({given})",
+    "not_dialled": "{number} aranamaz",
+    "unavailable": "şu an bu yapılamıyor",
+    "locked": "hesap kilitli: lütfen yöneticiye başvurun.",
+    "phone_taken": "bu telefon başka bir hesaba kayıtlı. Önce {unreg} gönderin, sonra yeniden"
+                   " kaydolun.",
+}
