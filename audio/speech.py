@@ -60,6 +60,11 @@ class Speech:
         self.phrases = phrases or PhraseCache()
         self._missing_said: set[str] = set()
 
+    def in_language(self, lang: str) -> "Speech":
+        """Gives this voice in another language: same currency, prompt folder, pauses and
+        phrase cache."""
+        return Speech(lang, self.prompt_dir, self.currency, self.pause_s, self.phrases)
+
     # -- words -------------------------------------------------------------------------
     def money_words(self, minor_units: int) -> Phrase:
         """Gives an amount of minor units as the phrase that says it ("vingt et un euros")."""

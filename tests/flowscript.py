@@ -31,10 +31,12 @@ from audio.speech import DIGITS, Phrase
 from audio.words import duration_text, money_text
 from gateway.calls.flows.callback import LEG_A_AFTER_BRIDGE
 from gateway.calls.flows.context import FlowContext
+from gateway.calls.flows.voices import Voices
 from gateway.calls.flows.seams import CallSession, CreditExhausted, Hangup, LegFailed, NoFreeModem
 from gateway.config import parse
 from gateway.money.accounts import PinCheck
 from gateway.money.billing import LEG_A_MINIMUM, Rate, find_rate
+from gateway.money.languages import menu_languages
 from gateway.money.ledger import InsufficientCredit
 
 WORD_SECONDS = 0.4       # virtual seconds a prompt takes per word
@@ -109,6 +111,7 @@ class ScriptedSession:
         self.keys: list[str] = []
         self.secret_keys = False
         self.credit_deadline: float | None = None
+        self.language: str | None = None
         self.on_leg_state: Callable | None = None
         self.phones = phones or {}
         self.no_modem = no_modem
@@ -323,6 +326,7 @@ class ScriptedAccount:
     max_sessions: int = 1
     running: int = 0             # other sessions of it running now
     caller_ids: set[str] = field(default_factory=set)
+    language: str | None = None
 
 
 class ScriptedBox:
@@ -330,11 +334,14 @@ class ScriptedBox:
 
     def __init__(self, accounts: list[ScriptedAccount] = (), rates: list[Rate] = (),
                  callback: dict | None = None, pin_lock_after: int = 5,
-                 leg_a_seconds: int = 120, hold_fails: bool = False):
+                 leg_a_seconds: int = 120, hold_fails: bool = False,
+                 languages: dict | None = None):
         self.config = parse({"gateway": {"state_dir": "/var/lib/callbox", "country": "DE",
                                          "currency": "EUR"},
-                             "callback": callback or {}})
+                             "callback": callback or {}, "languages": languages or {}})
         self.speech = Words()
+        self.voices = Voices(self.speech)
+        self.chosen: dict[str, str] = {}     # number -> language chosen in the menu
         self.accounts = {account.id: account for account in accounts}
         self.rates = {rate.prefix: rate for rate in rates}
         self.pin_lock_after = pin_lock_after
@@ -417,7 +424,30 @@ class ScriptedBox:
         self.held[session.db_id] = max(self.reserved(session), needed)
         session.credit_deadline = session.clock() + seconds + LEG_A_AFTER_BRIDGE + 5.0
 
+    # -- languages: the decision of gateway/money/languages.py, on the dicts above
+    def use_language(self, session: CallSession, number: str, account) -> str:
+        by_prefix = next((language for prefix, language in self.config.languages
+                          if number.startswith(prefix)), None)
+        session.language = (getattr(account, "language", None) or self.chosen.get(number)
+                            or by_prefix or self.config.callback.language)
+        return session.language
+
+    def has_language(self, number: str, account) -> bool:
+        return bool(getattr(account, "language", None)) or number in self.chosen
+
+    def menu_languages(self) -> tuple[str, ...]:
+        return menu_languages(self.config)
+
+    def language_menu(self, options: tuple[str, ...]) -> bytes:
+        return b" ".join(f"menu_option {language} {key}".encode()
+                         for key, language in enumerate(options, start=1))
+
+    def choose_language(self, session: CallSession, number: str, language: str) -> None:
+        self.chosen[number] = language
+        session.language = language
+
     # the box's own pure rules, borrowed as they are: the prefix lists and the words
+    voice = FlowContext.voice
     destination_allowed = FlowContext.destination_allowed
     digit_words = FlowContext.digit_words
     money_words = FlowContext.money_words

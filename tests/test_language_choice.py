@@ -2,7 +2,9 @@
 the [languages] section and [callback] language_menu."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
+import re
 import subprocess
 import sys
 
@@ -17,6 +19,8 @@ from gateway.money.languages import (LanguageError, CallerLanguage, checked, dec
                                      language_for, menu_languages, save_choice)
 from gateway.money.ledger import Account
 from gateway.store.db import close_database, open_database
+
+from tests.webclient import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = Actor("root", "cli")
@@ -144,3 +148,37 @@ def test_the_cli_sets_clears_and_refuses_a_language(tmp_path):
         assert [via for via, _ in audited()] == ["cli", "cli"]
     finally:
         close_database()
+
+
+def test_the_admin_page_and_api_set_it(app):
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    path = f"/admin/accounts/{app.alice.id}"
+    page = admin.get(path).text
+    assert '<option value="-" selected>' in page and '<option value="de">Deutsch (de)' in page
+    assert '<option value="ar">العربية (ar)</option>' in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert admin.post(f"{path}/language", {"csrf_token": csrf, "language": "\x00"}).status == 400
+    for wrong in ("xx", "english", "de<script>"):
+        reply = admin.post(f"{path}/language", {"csrf_token": csrf, "language": wrong})
+        assert reply.status == 400 and 'id="language-error">no voice prompts' in reply.text
+        assert "<script>" not in reply.text.split('id="language-error"')[1][:200]
+    reply = admin.post(f"{path}/language", {"csrf_token": csrf, "language": "ru"})
+    assert reply.status == 200 and "its callers hear Русский (ru) from the next call on" \
+        in reply.text
+    assert '<option value="ru" selected>' in reply.text
+    assert Account.get_by_id(app.alice.id).language == "ru"
+
+    api = Client(app)
+    headers = {"X-CSRF-Token": api.login("root", "admin-secret")}
+    route = f"/api/admin/accounts/{app.alice.id}/language"
+    for wrong in ({"language": 7}, {"language": "zz"}):
+        reply = api.request("POST", route, json_body=wrong, headers=headers)
+        assert reply.status == 400 and "language" in json.loads(reply.text)["fields"]
+    reply = api.request("POST", route, json_body={"language": "TR"}, headers=headers)
+    assert reply.status == 200 and json.loads(reply.text)["language"] == "tr"
+    reply = api.request("POST", route, json_body={"language": None}, headers=headers)
+    assert reply.status == 200 and json.loads(reply.text)["language"] is None
+    listed = json.loads(api.request("GET", "/api/admin/accounts").text)["accounts"]
+    assert [account["language"] for account in listed if account["id"] == app.alice.id] == [None]
+    assert [via for via, _ in audited()] == ["web", "api", "api"]

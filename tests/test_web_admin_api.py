@@ -128,7 +128,7 @@ def test_create_top_up_and_lock_an_account(app, admin):
     carol = answer(reply)
     assert carol == {"id": carol["id"], "number": carol["number"], "name": "carol",
                      "balance": 1250, "reserved": 0, "locked": False,
-                     "max_concurrent_sessions": 1, "caller_ids": []}
+                     "max_concurrent_sessions": 1, "language": None, "caller_ids": []}
     assert re.fullmatch(r"[0-9]{9}", carol["number"]), carol["number"]
     Client(app).login("carol", "carol-secret")          # the holder's web login is made
     reply = call(admin, "POST", "/api/admin/accounts", {"name": "carol", "pin": "12",

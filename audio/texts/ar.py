@@ -33,6 +33,8 @@ TEXTS = {
     "voicetest_intro": "اختبار خط كولبوكس. يرجى التزام الهدوء.",
     "voicetest_speak": "بعد سماع النغمة، قل جملة ثم اضغط 1 2 3.",
     "voicetest_done": "شكراً لك. مع السلامة.",
+    # the language menu: this language's option, its key said after it
+    "menu_option": "للعربية، اضغط",
     "zero": "صفر", "one": "واحد", "two": "اثنان", "three": "ثلاثة", "four": "أربعة",
     "five": "خمسة", "six": "ستة", "seven": "سبعة", "eight": "ثمانية", "nine": "تسعة",
 }

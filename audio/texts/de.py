@@ -33,6 +33,8 @@ TEXTS = {
     "voicetest_intro": "Callbox-Leitungstest. Bitte bleiben Sie still.",
     "voicetest_speak": "Sprechen Sie nach dem Signalton einen Satz und drücken Sie dann 1 2 3.",
     "voicetest_done": "Vielen Dank. Auf Wiederhören.",
+    # the language menu: this language's option, its key said after it
+    "menu_option": "Für Deutsch drücken Sie die",
     "zero": "null", "one": "eins", "two": "zwei", "three": "drei", "four": "vier",
     "five": "fünf", "six": "sechs", "seven": "sieben", "eight": "acht", "nine": "neun",
 }

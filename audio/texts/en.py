@@ -31,6 +31,8 @@ TEXTS = {
     "voicetest_speak": "After the tone, say a sentence, then press 1 2 3.",
     "voicetest_done": "Thank you. Goodbye.",
     # the digits of a number read out one by one ("connecting you to 4 9 ...")
+    # the language menu: this language's option, its key said after it
+    "menu_option": "For English, press",
     "zero": "zero", "one": "one", "two": "two", "three": "three", "four": "four",
     "five": "five", "six": "six", "seven": "seven", "eight": "eight", "nine": "nine",
 }

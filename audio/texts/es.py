@@ -34,6 +34,8 @@ TEXTS = {
     "voicetest_intro": "Prueba de línea de Callbox. Por favor, permanezca en silencio.",
     "voicetest_speak": "Después del tono, diga una frase y luego pulse 1 2 3.",
     "voicetest_done": "Gracias. Adiós.",
+    # the language menu: this language's option, its key said after it
+    "menu_option": "Para español, pulse el",
     "zero": "cero", "one": "uno", "two": "dos", "three": "tres", "four": "cuatro",
     "five": "cinco", "six": "seis", "seven": "siete", "eight": "ocho", "nine": "nueve",
 }

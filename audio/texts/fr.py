@@ -33,6 +33,8 @@ TEXTS = {
     "voicetest_intro": "Test de ligne Callbox. Veuillez rester silencieux.",
     "voicetest_speak": "Après le bip, dites une phrase, puis appuyez sur 1 2 3.",
     "voicetest_done": "Merci. Au revoir.",
+    # the language menu: this language's option, its key said after it
+    "menu_option": "Pour le français, appuyez sur le",
     "zero": "zéro", "one": "un", "two": "deux", "three": "trois", "four": "quatre",
     "five": "cinq", "six": "six", "seven": "sept", "eight": "huit", "nine": "neuf",
 }

@@ -32,6 +32,8 @@ TEXTS = {
     "voicetest_intro": "Test della linea Callbox. La preghiamo di restare in silenzio.",
     "voicetest_speak": "Dopo il segnale acustico, dica una frase, poi prema 1 2 3.",
     "voicetest_done": "Grazie. Arrivederci.",
+    # the language menu: this language's option, its key said after it
+    "menu_option": "Per l'italiano, premere il",
     "zero": "zero", "one": "uno", "two": "due", "three": "tre", "four": "quattro",
     "five": "cinque", "six": "sei", "seven": "sette", "eight": "otto", "nine": "nove",
 }

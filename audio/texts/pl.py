@@ -37,6 +37,8 @@ TEXTS = {
     "voicetest_intro": "Test linii Callbox. Proszę zachować ciszę.",
     "voicetest_speak": "Po sygnale proszę powiedzieć jedno zdanie, a następnie nacisnąć 1 2 3.",
     "voicetest_done": "Dziękujemy. Do widzenia.",
+    # the language menu: this language's option, its key said after it
+    "menu_option": "Aby wybrać język polski, naciśnij",
     "zero": "zero", "one": "jeden", "two": "dwa", "three": "trzy", "four": "cztery",
     "five": "pięć", "six": "sześć", "seven": "siedem", "eight": "osiem", "nine": "dziewięć",
 }

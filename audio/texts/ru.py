@@ -35,6 +35,8 @@ TEXTS = {
     "voicetest_intro": "Проверка линии Callbox. Пожалуйста, соблюдайте тишину.",
     "voicetest_speak": "После сигнала произнесите фразу, затем нажмите 1 2 3.",
     "voicetest_done": "Спасибо. До свидания.",
+    # the language menu: this language's option, its key said after it
+    "menu_option": "Для русского языка нажмите",
     "zero": "ноль", "one": "один", "two": "два", "three": "три", "four": "четыре",
     "five": "пять", "six": "шесть", "seven": "семь", "eight": "восемь", "nine": "девять",
 }

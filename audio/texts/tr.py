@@ -30,6 +30,8 @@ TEXTS = {
     "voicetest_intro": "Callbox hat testi. Lütfen sessiz kalın.",
     "voicetest_speak": "Sinyal sesinden sonra bir cümle söyleyin, ardından 1 2 3 tuşlarına basın.",
     "voicetest_done": "Teşekkür ederiz. Hoşça kalın.",
+    # the language menu: this language's option, its key said after it
+    "menu_option": "Türkçe için şu tuşa basın:",
     "zero": "sıfır", "one": "bir", "two": "iki", "three": "üç", "four": "dört",
     "five": "beş", "six": "altı", "seven": "yedi", "eight": "sekiz", "nine": "dokuz",
 }

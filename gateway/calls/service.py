@@ -284,7 +284,7 @@ class CallService:
             log.info("session for %s: the reserved credit is used up; ending it", session.number)
             session.credit_deadline = None
             try:
-                session.say(self.context.speech.say("not_enough_credit", "goodbye"))
+                session.say(self.context.voice(session).say("not_enough_credit", "goodbye"))
             except Hangup:
                 log.debug("%s hung up during the goodbye", session.number)
         except Hangup:
@@ -292,7 +292,7 @@ class CallService:
                 log.info("session for %s: ended because the box is shutting down",
                          session.number)
                 try:
-                    session.say_last(self.context.speech.say("box_closing"))
+                    session.say_last(self.context.voice(session).say("box_closing"))
                 except Exception:     # a missing prompt must not keep the bill unsettled
                     log.exception("saying goodbye to %s failed", session.number)
             else:

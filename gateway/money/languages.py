@@ -18,6 +18,10 @@ from gateway.config import Config
 from gateway.store.db import BaseModel
 
 MENU_SIZE = 9              # one key each, 1 to 9
+# Each language's name in itself, as a list of languages shows it to its speakers.
+NATIVE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español",
+                "it": "Italiano", "pl": "Polski", "tr": "Türkçe", "ru": "Русский",
+                "ar": "العربية"}
 CLEARING = ("", "-", "default")    # words that take an account's language away
 
 
@@ -94,3 +98,10 @@ def menu_languages(config: Config) -> tuple[str, ...]:
     ordered = sorted(others, key=lambda code: (CODES.index(code) if code in CODES
                                                else len(CODES), code))
     return (config.callback.language, *ordered)[:MENU_SIZE]
+
+
+def choices() -> list[tuple[str, str]]:
+    """Gives (code, "Deutsch (de)") of every language the box can speak, for a list to
+    choose from."""
+    return [(code, f"{NATIVE_NAMES[code]} ({code})" if code in NATIVE_NAMES else code)
+            for code in spoken_languages()]

@@ -1,5 +1,5 @@
-"""Admin page of one account: PIN, lock, calls at once, caller IDs, debits, and its top-ups
-with who and when.
+"""Admin page of one account: PIN, lock, calls at once, its callers' language, caller IDs,
+debits, and its top-ups with who and when.
 
 A lock is the account's `locked` flag, the one `callbox account lock` sets:
 the call service refuses callbacks to a locked account's caller IDs and the
@@ -15,7 +15,7 @@ import bottle
 
 from gateway.actions import accounts as account_actions, callerids
 from gateway.actions.audit import ActionError, Actor
-from gateway.money import accounts
+from gateway.money import accounts, languages
 from gateway.money.ledger import Account, Topup
 from modems.numbers import InvalidNumber, to_e164
 from webui import i18n
@@ -82,7 +82,9 @@ def install(app: bottle.Bottle, web) -> None:
                           caller_ids=caller_ids(account.id), topups=topups,
                           link=page_link, errors=errors or {}, notice=notice,
                           number=number, pin_locked=account.pin_locked_until > web.now(),
-                          pin_locks=accounts.pin_locks_of(account.id))
+                          pin_locks=accounts.pin_locks_of(account.id),
+                          voice_languages=languages.choices(),
+                          box_language=web.config.callback.language)
 
     def posted(account_id: int):
         """Gives (session, account) of a POST by an admin with the right CSRF token."""
@@ -131,6 +133,20 @@ def install(app: bottle.Bottle, web) -> None:
                         "at most {count} call at once from the next call on",
                         "at most {count} calls at once from the next call on",
                         sessions).format(count=sessions))
+
+    @app.post("/admin/accounts/<account_id:int>/language")
+    def set_language(account_id):
+        session, account = posted(account_id)
+        code = (bottle.request.forms.getunicode("language") or "")[:40]
+        try:
+            language = account_actions.set_language(web.actor(session), account.id, code,
+                                                    web.now())
+        except ActionError as error:
+            return page(session, account, {"language": str(error)}, status=400)
+        return page(session, Account.get_by_id(account.id), notice=(
+            i18n.gettext("its callers hear {language} from the next call on").format(
+                language=dict(languages.choices()).get(language, language)) if language
+            else i18n.gettext("no language of its own: the caller's number decides")))
 
     @app.post("/admin/accounts/<account_id:int>/debit")
     def take_money(account_id):

@@ -35,7 +35,7 @@ def account_json(account: Account, caller_ids: list[str]) -> dict:
             "balance": account.balance, "reserved": account.reserved,
             "locked": bool(account.locked),
             "max_concurrent_sessions": account.max_concurrent_sessions,
-            "caller_ids": caller_ids}
+            "language": account.language, "caller_ids": caller_ids}
 
 
 def install(app: bottle.Bottle, web) -> None:
@@ -123,6 +123,20 @@ def install(app: bottle.Bottle, web) -> None:
         try:
             account_actions.set_max_sessions(actor(session), account_id,
                                              admin_accounts.parse_sessions(text), web.now())
+        except ActionError as refusal:
+            raise refused(refusal) from None
+        return one_account(account_id)
+
+    @app.post("/api/admin/accounts/<account_id:int>/language")
+    def api_account_language(account_id):
+        session = posted(web)
+        account_or_404(account_id)
+        value = json_body().get("language")
+        if value is not None and not isinstance(value, str):
+            raise invalid({"language": "a language code like \"de\", or null for the "
+                                       "caller's number to decide"})
+        try:
+            account_actions.set_language(actor(session), account_id, value, web.now())
         except ActionError as refusal:
             raise refused(refusal) from None
         return one_account(account_id)

@@ -50,6 +50,22 @@
   <button type="submit">{{_("Set")}}</button>
 </form>
 
+<h2>{{_("Language")}}</h2>
+<form method="post" action="/admin/accounts/{{account.id}}/language" class="card">
+  <input type="hidden" name="csrf_token" value="{{csrf}}">
+  <label for="language">{{_("The language its callers hear and its SMS replies are written in")}}</label>
+  <select id="language" name="language">
+    <option value="-"{{!' selected' if not account.language else ''}}>{{_("By the caller's number (else the box's: {code})").format(code=box_language)}}</option>
+    % for code, name in voice_languages:
+    <option value="{{code}}"{{!' selected' if account.language == code else ''}}>{{name}}</option>
+    % end
+  </select>
+  % if errors.get('language'):
+  <p class="error" id="language-error">{{errors['language']}}</p>
+  % end
+  <button type="submit">{{_("Set")}}</button>
+</form>
+
 <h2>{{_("PIN")}}</h2>
 <form method="post" action="/admin/accounts/{{account.id}}/pin" class="card">
   <input type="hidden" name="csrf_token" value="{{csrf}}">

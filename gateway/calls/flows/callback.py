@@ -37,8 +37,9 @@ def run(context: Box, session: CallSession, number: str,
     """Calls `number` back and serves it until it hangs up; `destination` skips the prompt."""
     config = context.config.callback
     account = context.account_by_caller_id(number)
+    context.use_language(session, number, account)
     if account is not None:
-        context.prepare_balance(account.id)     # its words are made while the phone rings
+        context.prepare_balance(account.id, session)    # its words are made while it rings
     try:
         session.dial("callback", number, config.answer_timeout)
     except NoFreeModem:
@@ -47,24 +48,25 @@ def run(context: Box, session: CallSession, number: str,
     except LegFailed as failure:
         log.info("callback to %s not answered: %s (nothing billed)", number, failure)
         return
+    offer_languages(context, session, number, account)
     if account is None:
         session.secret_keys = True      # account number and PIN: kept out of the timeline
         account = authorize(context, session, number)
         session.secret_keys = False
         if account is None:
-            session.say(context.speech.say("goodbye"))
+            session.say(context.voice(session).say("goodbye"))
             return
     if not context.attach(session, account.id):
-        session.say(context.speech.say("all_lines_busy", "goodbye"))
+        session.say(context.voice(session).say("all_lines_busy", "goodbye"))
         return
     if not context.hold_leg_a(session, account.id):
         log.info("callback to %s: the balance does not cover the call back", number)
-        session.say(context.speech.say("not_enough_credit", "goodbye"))
+        session.say(context.voice(session).say("not_enough_credit", "goodbye"))
         return
     balance = context.available(account.id) + context.reserved(session)
-    inform(context, session, "your_balance_is", context.money_words(balance))
+    inform(context, session, "your_balance_is", context.money_words(balance, session))
     serve_destinations(context, session, account.id, destination)
-    session.say(context.speech.say("goodbye"))
+    session.say(context.voice(session).say("goodbye"))
 
 
 def authorize(context: Box, session: CallSession, number: str) -> AccountSeen | None:
@@ -76,7 +78,7 @@ def authorize(context: Box, session: CallSession, number: str) -> AccountSeen | 
             continue
         account = context.account_by_number(account_number)
         if account is not None:
-            context.prepare_balance(account.id)     # made while the PIN is typed
+            context.prepare_balance(account.id, session)    # made while the PIN is typed
         pin = collect(context, session, "enter_pin", max_digits=8)
         now = context.now()
         if not pin:
@@ -86,20 +88,45 @@ def authorize(context: Box, session: CallSession, number: str) -> AccountSeen | 
         check = context.check_pin(account, pin, number, now)
         if check.locked:
             log.warning("PIN entry is locked (%s) for caller %s", check.scope, number)
-            session.say(context.speech.say("pin_locked"))
+            session.say(context.voice(session).say("pin_locked"))
             return None
         if check.ok and account.locked:
             log.warning("account %s is locked by an admin: no call for %s", account.name, number)
-            session.say(context.speech.say("account_locked"))
+            session.say(context.voice(session).say("account_locked"))
             return None
         if check.ok:
             log.info("caller %s authorized for account %s by PIN", number, account.name)
+            context.use_language(session, number, account)
             if config.save_caller_id_after_pin:
                 context.save_caller_id(account, number, now)
             return account
         log.info("wrong account number or PIN from %s", number)
         refuse(context, session, "wrong_pin")
     return None
+
+
+def offer_languages(context: Box, session: CallSession, number: str,
+                    account: AccountSeen | None) -> None:
+    """The language menu ([callback] language_menu), for a caller with no language of
+    their own: "For English press 1, für Deutsch drücken Sie 2, ...". The key pressed
+    picks the language, kept with the calling number; keys after it stay typed ahead. A
+    key that is no option starts the next entry instead, and no language is kept."""
+    if not context.config.callback.language_menu or context.has_language(number, account):
+        return
+    options = context.menu_languages()
+    if len(options) < 2:
+        return
+    if not session.keys:
+        session.say(context.language_menu(options), barge_in=True)
+        deadline = session.clock() + context.config.callback.interdigit_timeout
+        session.wait_until(deadline, lambda: bool(session.keys))
+    key = session.keys[0] if session.keys else ""
+    if key.isdigit() and 1 <= int(key) <= len(options):
+        session.keys.pop(0)
+        context.choose_language(session, number, options[int(key) - 1])
+    else:
+        log.info("caller %s chose no language in the menu (%s)", number,
+                 f"key {key} is no option" if key else "no key")
 
 
 def collect(context: Box, session: CallSession, prompt: str | None, max_digits: int) -> str:
@@ -109,7 +136,7 @@ def collect(context: Box, session: CallSession, prompt: str | None, max_digits: 
     played; a key stops the prompt. Keys after the # stay for the next entry."""
     config = context.config.callback
     if prompt and not session.keys:
-        session.say(context.speech.say(prompt), barge_in=True)
+        session.say(context.voice(session).say(prompt), barge_in=True)
     typed: list[str] = []
     deadline = session.clock() + config.interdigit_timeout + (0 if session.keys else 3)
     while True:
@@ -139,22 +166,23 @@ def inform(context: Box, session: CallSession, *parts: str | list[str]) -> None:
     said: list[str] = []
     for part in parts:
         said.extend([part] if isinstance(part, str) else part)
-    waiting = next((at for at, part in enumerate(said) if not context.speech.ready(part)), 0)
+    voice = context.voice(session)
+    waiting = next((at for at, part in enumerate(said) if not voice.ready(part)), 0)
     if waiting:
         # a phrase still being made (a long time limit, a balance on a loaded box): the
         # prompts before it are said meanwhile, so the caller hears no wait; it is
         # ready by their end (bench/phrases.py)
         log.debug("%s said while its phrase is made", said[0])
-        if session.say(context.speech.say(said[:waiting], pause_after=True), barge_in=True):
+        if session.say(voice.say(said[:waiting], pause_after=True), barge_in=True):
             return
         said = said[waiting:]
-    session.say(context.speech.say(said), barge_in=True)
+    session.say(voice.say(said), barge_in=True)
 
 
 def refuse(context: Box, session: CallSession, prompt: str) -> None:
     """Says an error about what was typed, then clears the keys waiting (the prompt's
     words say so): what was typed after a wrong entry is not the next entry."""
-    session.say(context.speech.say(prompt))
+    session.say(context.voice(session).say(prompt))
     session.take_keys()
 
 
@@ -168,7 +196,7 @@ def serve_destinations(context: Box, session: CallSession, account_id: int,
             number, fixed_used = fixed, True
             if not context.destination_allowed(number):    # asked by SMS: same lists
                 log.info("destination %s refused by the prefix lists", number)
-                session.say(context.speech.say("number_not_allowed"))
+                session.say(context.voice(session).say("number_not_allowed"))
                 return
         else:
             number, fixed_used = choose_destination(context, session), False
@@ -214,7 +242,7 @@ def call_destination(context: Box, session: CallSession, account_id: int, number
         log.info("not enough credit for a call to %s (%d s affordable)", number, seconds)
         inform(context, session, "not_enough_credit")
         return "refused"
-    talk_time = context.duration_words(seconds)      # its words are made while we reserve
+    talk_time = context.duration_words(seconds, session)    # made while we reserve
     try:
         context.hold(session, account_id, rate_a, rate_b, seconds)
     except InsufficientCredit:

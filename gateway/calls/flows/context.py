@@ -9,17 +9,21 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+from audio.pcm import RATE, SAMPLE_BYTES
 from gateway.calls.flows.callback import LEG_A_AFTER_BRIDGE
 from gateway.calls.flows.seams import AccountSeen, CallLeg, CallSession, Voice
+from gateway.calls.flows.voices import Voices
 from gateway.actions import callerids
 from gateway.actions.audit import Actor
 from gateway.calls.live import LiveEvents
 from gateway.config import Config
-from gateway.money import accounts, billing, ledger
+from gateway.money import accounts, billing, languages, ledger
 from gateway.money.billing import LEG_A_MINIMUM, Rate
 from gateway.money.ledger import InsufficientCredit
 
 log = logging.getLogger(__name__)
+MENU_PAUSE = 0.4        # seconds between the options of the language menu
+DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 LEG_A_PROMPTS = 120     # seconds of leg A (prompts, typing) reserved before a bridge
 
 
@@ -30,8 +34,17 @@ class FlowContext:
                  live: LiveEvents | None = None):
         self.live = live or LiveEvents()
         self.config = config
-        self.speech = speech
+        self.voices = Voices(speech)
         self._now = now
+
+    @property
+    def speech(self) -> Voice:
+        """The box's own voice ([callback] language)."""
+        return self.voices.default
+
+    @speech.setter
+    def speech(self, speech: Voice) -> None:      # a reload to another language or currency
+        self.voices = Voices(speech)
 
     def now(self) -> float:
         return self._now()
@@ -131,20 +144,59 @@ class FlowContext:
         return not rules.allowed_prefixes or any(number.startswith(prefix)
                                                  for prefix in rules.allowed_prefixes)
 
+    # -- languages ---------------------------------------------------------------------
+    def voice(self, session: CallSession) -> Voice:
+        """Gives the voice in the session's language (the box's before one is chosen)."""
+        return self.voices.get(getattr(session, "language", None))
+
+    def use_language(self, session: CallSession, number: str, account: AccountSeen | None
+                     ) -> str:
+        """Decides the language the session speaks to `number` (gateway/money/languages.py)
+        and logs it; gives it."""
+        language, why = languages.decide(number, account, self.config)
+        if language != getattr(session, "language", None):
+            spoken = language if self.voices.speaks(language) else self.voices.language
+            log.info("call with %s speaks %s (%s%s)", number, spoken, why,
+                     "" if spoken == language else f"; no prompts in {language}")
+        session.language = language
+        return language
+
+    def has_language(self, number: str, account: AccountSeen | None) -> bool:
+        """Gives whether the caller has a language of their own: the account's, or one
+        chosen in the menu before."""
+        return bool(getattr(account, "language", None)) or languages.chosen_by(number) is not None
+
+    def menu_languages(self) -> tuple[str, ...]:
+        return tuple(language for language in languages.menu_languages(self.config)
+                     if self.voices.speaks(language))
+
+    def language_menu(self, options: tuple[str, ...]) -> bytes:
+        """Gives the menu: "For English press 1, für Deutsch drücken Sie 2, ...", each
+        option in its own language."""
+        pause = bytes(SAMPLE_BYTES * round(RATE * MENU_PAUSE))
+        return pause.join(self.voices.get(language).say("menu_option", DIGITS[key])
+                          for key, language in enumerate(options, start=1))
+
+    def choose_language(self, session: CallSession, number: str, language: str) -> None:
+        """Keeps the language the caller chose in the menu and speaks it from now on."""
+        languages.save_choice(number, language, self.now())
+        log.info("call with %s speaks %s (chosen in the language menu)", number, language)
+        session.language = language
+
     # -- words -------------------------------------------------------------------------
-    def digit_words(self, number: str) -> list[str]:
-        return self.speech.digit_words(number)
+    def digit_words(self, number: str, session: CallSession | None = None) -> list[str]:
+        return self.voice(session).digit_words(number)
 
-    def money_words(self, minor: int) -> list[str]:
-        return [self.speech.money_words(max(0, minor))]
+    def money_words(self, minor: int, session: CallSession | None = None) -> list[str]:
+        return [self.voice(session).money_words(max(0, minor))]
 
-    def duration_words(self, seconds: int) -> list[str]:
-        return [self.speech.duration_words(seconds)]
+    def duration_words(self, seconds: int, session: CallSession | None = None) -> list[str]:
+        return [self.voice(session).duration_words(seconds)]
 
-    def prepare_balance(self, account_id: int) -> None:
+    def prepare_balance(self, account_id: int, session: CallSession | None = None) -> None:
         """Starts making the words of the account's balance (the flow says it once the
         call is answered or the PIN checked): a phrase made at run time takes 0.1-0.6 s."""
-        self.money_words(self.available(account_id))
+        self.money_words(self.available(account_id), session)
 
 
 def _row(session: CallSession) -> int:

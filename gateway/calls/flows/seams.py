@@ -82,6 +82,7 @@ class CallSession(Protocol):
     keys: list[str]                # keys the user pressed, not yet taken
     secret_keys: bool              # the flow sets it while keys are secret (stored masked)
     credit_deadline: float | None  # on clock(); past it a wait raises CreditExhausted
+    language: str | None           # what the user hears ("de"); None: the box's language
     # called as on_leg_state(leg, "dialing" | "alerting" | "connected" | "ended" | cause)
     on_leg_state: Callable[[CallLeg, str], None] | None
 
@@ -143,6 +144,7 @@ class AccountSeen(Protocol):
     id: int
     name: str
     locked: bool                   # an admin locked it: no calls at all
+    language: str | None           # its callers' language; None: decided by their number
 
 
 @runtime_checkable
@@ -213,12 +215,34 @@ class Box(Protocol):
     def destination_allowed(self, number: str) -> bool:
         """Gives whether the prefix lists let `number` be dialled."""
 
-    # -- words -------------------------------------------------------------------------
-    def digit_words(self, number: str) -> list[str]: ...
+    # -- languages (gateway/money/languages.py decides) ---------------------------------
+    def voice(self, session: CallSession) -> Voice:
+        """Gives the voice in the session's language."""
 
-    def money_words(self, minor: int) -> list[str]: ...
+    def use_language(self, session: CallSession, number: str, account: AccountSeen | None
+                     ) -> str:
+        """Decides and sets the session's language (the account may be None: not known
+        yet); gives it."""
 
-    def prepare_balance(self, account_id: int) -> None:
+    def has_language(self, number: str, account: AccountSeen | None) -> bool:
+        """Gives whether the caller has a language of their own (account's, or chosen)."""
+
+    def menu_languages(self) -> tuple[str, ...]:
+        """Gives the language menu's options, key 1 first."""
+
+    def language_menu(self, options: tuple[str, ...]) -> bytes:
+        """Gives the sound of the menu, each option in its own language."""
+
+    def choose_language(self, session: CallSession, number: str, language: str) -> None:
+        """Keeps the caller's choice and sets the session's language."""
+
+    # -- words in the session's language ------------------------------------------------
+    def digit_words(self, number: str, session: CallSession | None = None) -> list[str]: ...
+
+    def money_words(self, minor: int, session: CallSession | None = None) -> list[str]: ...
+
+    def prepare_balance(self, account_id: int, session: CallSession | None = None) -> None:
         """Starts making the words of the account's balance, about to be said."""
 
-    def duration_words(self, seconds: int) -> list[str]: ...
+    def duration_words(self, seconds: int, session: CallSession | None = None
+                       ) -> list[str]: ...

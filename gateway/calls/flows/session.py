@@ -110,6 +110,7 @@ class Session:
         self.keys: list[str] = []
         self._merger = KeyMerger()
         self.credit_deadline: float | None = None    # monotonic; None: no limit yet
+        self.language: str | None = None     # what the user hears; None: the box's
         # called as on_leg_state(leg, "dialing" | "alerting" | "connected" | "ended" | cause)
         self.on_leg_state = None
         self.outcome = None        # what a connect-two session reports when it ends
