@@ -74,17 +74,21 @@ class Finder:
     same however long the call has run. `offset` is then where it starts.
     """
 
-    def __init__(self, needle: bytes, threshold: float = THRESHOLD):
+    def __init__(self, needle: bytes, threshold: float = THRESHOLD,
+                 max_drift_s: float = MAX_DRIFT_S):
+        """`max_drift_s`: audio lost or repeated between two pieces of the needle that
+        still counts as the needle (see `find`)."""
         self.needle = bytes(needle)
         self._pattern = samples(self.needle)
         self.threshold = threshold
+        self.max_drift_s = max_drift_s
         self.offset: int | None = None
         self._searched = 0          # bytes of the audio searched so far
 
     def __call__(self, heard: bytes | bytearray) -> bool:
         if self.offset is not None:
             return True
-        drift = round(RATE * MAX_DRIFT_S)
+        drift = round(RATE * self.max_drift_s)
         start = max(0, self._searched - len(self.needle) - 2 * 4 * drift)
         start -= start % 2
         haystack = samples(bytes(heard[start:]))

@@ -100,3 +100,23 @@ def test_an_unknown_caller_hears_the_menu_first_then_the_account_language_after_
     assert session.prompts() == ["menu_option", "enter_account", "enter_pin",
                                  "your_balance_is", "enter_destination"]
     assert context.chosen == {USER: "en"} and session.language == "pl"
+
+
+def test_a_voice_per_language_is_made_once_and_one_without_prompts_falls_back(caplog):
+    from audio import prompts
+    from audio.speech import Speech
+    from gateway.calls.flows.voices import Voices
+
+    assert prompts.generate("de").failed == {}       # a no-op after `make prompts`
+    voices = Voices(Speech("en", currency="PLN"))
+    german = voices.get("de")
+    assert german is voices.get("de") and german.lang == "de" and german.currency == "PLN"
+    assert german.phrases is voices.default.phrases
+    assert voices.get(None) is voices.default and voices.get("en") is voices.default
+    with caplog.at_level("ERROR", logger="gateway.calls.flows.voices"):
+        assert voices.get("xx") is voices.default      # no prompts in xx at all
+        assert voices.get("xx") is voices.default
+    said = [record.getMessage() for record in caplog.records
+            if record.name == "gateway.calls.flows.voices"]
+    assert len(said) == 1 and said[0].startswith("callers of language xx hear en instead: ")
+    assert voices.speaks("de") and not voices.speaks("xx")
