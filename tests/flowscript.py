@@ -339,8 +339,7 @@ class ScriptedBox:
         self.config = parse({"gateway": {"state_dir": "/var/lib/callbox", "country": "DE",
                                          "currency": "EUR"},
                              "callback": callback or {}, "languages": languages or {}})
-        self.speech = Words()
-        self.voices = Voices(self.speech)
+        self.voices = Voices(Words())        # `speech` (FlowContext's) is its default
         self.chosen: dict[str, str] = {}     # number -> language chosen in the menu
         self.accounts = {account.id: account for account in accounts}
         self.rates = {rate.prefix: rate for rate in rates}
@@ -447,6 +446,7 @@ class ScriptedBox:
         session.language = language
 
     # the box's own pure rules, borrowed as they are: the prefix lists and the words
+    speech = FlowContext.speech
     voice = FlowContext.voice
     destination_allowed = FlowContext.destination_allowed
     digit_words = FlowContext.digit_words
