@@ -133,7 +133,8 @@ VOICE_MODULES = {"test_callback", "test_connect_two", "test_sms_e2e", "test_cras
                  "test_web_browser", "test_audio_bridge", "test_appliance", "test_outage",
                  "test_two_boxes", "test_demo", "test_web_phones", "test_real_lines_callback",
                  "test_call_rules", "test_sms_crash_calls", "test_typeahead",
-                 "test_sim_limits_box", "test_voicetest", "test_languages_call"}
+                 "test_sim_limits_box", "test_voicetest", "test_languages_call",
+                 "test_languages_callback"}
 
 
 def pytest_collection_modifyitems(config, items):
