@@ -3,20 +3,32 @@ the switch's cookie over it, English for anything else; money and dates in Germa
 and the German catalogue complete and compiled (webui/i18n.py, babel.cfg)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import time
+import types
+
+import pytest
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from gateway.care import voicetests
+from gateway.care.models import ModemRequest
 from gateway.money.ledger import Cdr, start_session
+from gateway.sms.models import SmsHealth
+from gateway.store.db import close_database
 from webui import i18n
+from webui.gateway_texts import TEXTS, js_table, translate
+from webui.server import WebServer
 
-from tests.webclient import Client
+from tests.sms_rig import SmsBox, wait_until
+from tests.test_voicetest import simulated_test
+from tests.webclient import Client, make_test_app
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
@@ -192,3 +204,128 @@ def test_gateways_refusals_are_shown_in_the_page_language(app):
                          {"csrf_token": csrf, "pin": "12"})
     assert "a PIN is 4 to 8 digits" in english.text
     assert i18n.gateway_text("something gateway never said") == "something gateway never said"
+
+
+GERMAN_TEXT = i18n.language_of("de", "EUR").gettext
+# gateway's texts as the Modems page gets them (gateway/sms/health.py, gateway/care/usage.py,
+# modems/recovery.py, gateway/calls/voicetest.py, gateway/care/voicetests.py) and in German
+SAID = {
+    "2 failures since the last clean read, last 5 min ago: refused (test); the SIM is full: "
+    "new SMS wait at the network; 3 quarantined (see the SMS page)":
+    "2 Fehler seit dem letzten fehlerfreien Lesen, zuletzt vor 5 min: refused (test); die SIM "
+    "ist voll: neue SMS warten im Netz; 3 in Quarantäne (siehe die SMS-Seite)",
+    "minutes today 37/120, calls 12/60, month 410/1000, SMS 3": (
+        "Minuten heute 37/120, Anrufe 12/60, Monat 410/1000, SMS 3"),
+    "reset: no answer to AT for 60 s (back)": "Neustart: no answer to AT for 60 s (wieder da)",
+    "reset 2, power-cycle 1": "Neustart 2, USB-Stromzyklus 1",
+    "gave up: dead; 2 reset(s) did not help": "aufgegeben: dead; 2 reset(s) did not help",
+    "at least 46.5 dB with the canceller (tail 128 ms, OFF for calls)":
+    "mindestens 46.5 dB mit Echounterdrückung (Länge 128 ms, bei Anrufen AUS)",
+    "3 (a frame late, the box being busy; taken out of the canceller's figure)":
+    "3 (ein Block zu spät, weil die Box beschäftigt war; aus dem Wert der Echounterdrückung "
+    "herausgenommen)",
+    "The voice comes quiet: set rx_gain_db to about +7 for this modem.":
+    "Die Stimme kommt zu leise an: setzen Sie rx_gain_db für dieses Modem auf etwa +7.",
+    "calling +4917012345678 from m1": "ruft +4917012345678 von m1 an",
+    "something gateway never said; nor this": "something gateway never said; nor this",
+}
+
+
+def test_gateways_texts_are_translated_whole_or_piece_by_piece():
+    for english, german in SAID.items():
+        assert translate(english, GERMAN_TEXT) == german
+        assert translate(english, i18n.translations("en").gettext) == english
+    for pattern, template in TEXTS:     # every text has its German, with the same values
+        german = GERMAN_TEXT(template)
+        assert german != template or template in ("SMS {used}",), template
+        assert set(re.findall(r"{(\w+)}", german)) == set(pattern.groupindex), template
+
+
+@pytest.fixture
+def modems_app(network, tmp_path):
+    """The web UI of a box whose two virtual modems are up, with m1's last voice test done."""
+    rig = SmsBox(network, tmp_path)
+    rig.config = dataclasses.replace(rig.config, gateway=dataclasses.replace(
+        rig.config.gateway, box="box"))         # the box name make_test_app's web UI uses
+    try:
+        rig.start()
+        app = make_test_app(tmp_path, types.SimpleNamespace(pool=rig.pool, calls=None),
+                            database=rig.config.gateway.database)
+        wait_until(lambda: SmsHealth.select().where(SmsHealth.modem == "m1",
+                                                    SmsHealth.read_at.is_null(False)).exists(),
+                   what="m1's SIM read")
+        row = ModemRequest.create(box="box", kind="voicetest", modem="m1",
+                                  text="+4917012345678", state="running",
+                                  created_at=app.clock.now)
+        report = voicetests.VoiceTestReport(row.id, "+4917012345678", time.time)
+        report.progress("calling +4917012345678 from m1")
+        report.finished(simulated_test(120, 20, 2, 30.0, 128), "")
+        yield app
+    finally:
+        rig.stop()
+        close_database()
+
+
+def test_the_modems_page_gives_gateways_words_in_german(modems_app):
+    admin = Client(modems_app)
+    admin.login("root", "admin-secret")
+    page = get(admin, "/admin/modems").text
+    shown = re.sub(r'data-texts="[^"]*"', "", page)        # the scripts' table: English too
+    assert re.search(r"0 von 20 auf der SIM<br><small>vor \d+ s gelesen</small>", shown)
+    assert "<th>Umlaufverzögerung</th><td>160 ms</td>" in shown
+    assert "dB ohne Echounterdrückung" in shown and "Tasten, die das Modem meldete" in shown
+    assert "Das Echo kommt nach 160 ms zurück" in shown
+    assert "Nach dem Ton war keine Sprache zu hören" in shown
+    for english in ("on the SIM", " ago", "round-trip delay", "the canceller", "The echo",
+                    "No speech", "keys in-band", "noise floor"):
+        assert english not in shown, english
+    english = admin.get("/admin/modems").text
+    assert "0 of 20 on the SIM" in english and "<th>round-trip delay</th>" in english
+
+
+def test_the_sms_help_page_says_what_each_command_does_in_german(app):
+    client = Client(app)
+    client.login("alice", "alice-secret")
+    page = get(client, "/sms-help").text
+    table = page.split('<table id="sms-commands">', 1)[1].split("</table>", 1)[0]
+    assert "<td>ruf mich zurück</td>" in table and "die Liste der Befehle, per SMS" in table
+    assert "call me back" not in table and "by SMS" not in table
+    # what the box texts back stays in the account's language (alice's: the box's, English)
+    assert "<td>call me back</td>" in client.get("/sms-help").text
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium (the test skips where there is none: tests/test_web_browser.py)."""
+    from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, sync_api
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_the_modems_script_writes_gateways_words_in_the_page_language(modems_app, browser):
+    server = WebServer(modems_app, "127.0.0.1", 0)
+    server.start()
+    try:
+        page = browser.new_page(locale="de-DE")
+        page.goto(f"http://127.0.0.1:{server.port}/login")
+        page.fill("#name", "root")
+        page.fill("#password", "admin-secret")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(f"http://127.0.0.1:{server.port}/admin/modems")
+        page.evaluate("() => { document.querySelector('#modems tr[data-name=m1]')"
+                      ".dataset.served = 1; }")
+        page.wait_for_function(      # modems.js rewrote the rows from /api/modems (2 s)
+            "() => !document.querySelector('#modems tr[data-name=m1]')"
+            ".hasAttribute('data-served')")
+        cell = page.inner_text("#modems tr[data-name=m1] td.sms")
+        assert re.fullmatch(r"0 von 20 auf der SIM\s*vor \d+ s gelesen", cell), cell
+        # the script's table writes each text as the page does
+        written = page.evaluate("""([table, texts]) => {
+            const said = window.callbox.gatewayTexts(table);
+            return texts.map(said); }""", [js_table(GERMAN_TEXT), list(SAID)])
+        assert written == list(SAID.values())
+    finally:
+        server.stop()

@@ -25,7 +25,7 @@ from gateway.money.billing import MINOR_DIGITS
 from gateway.money.ledger import Account, CallerId, Cdr
 from gateway.sms import health as sms_health
 from gateway.store.db import db
-from webui import i18n
+from webui import gateway_texts, i18n
 from webui.admin import credit as admin_credit, start as first_run, voicetests as admin_voicetests
 from webui.admin.common import Refused, local_midnight, when
 
@@ -173,7 +173,8 @@ def install(app: bottle.Bottle, web) -> None:
         admin_credit.credit_cell(rows, web.config)
         tests = admin_voicetests.last_tests(web.config.gateway.box, [row["name"] for row in rows])
         return web.render("modems", session, notice=notice, confirm=confirm,
-                          status_ok=status == 200, modems=rows, tests=tests)
+                          status_ok=status == 200, modems=rows, tests=tests,
+                          said=gateway_texts.translate, said_table=gateway_texts.js_table())
 
     @app.get("/admin/modems")
     def modems_page():

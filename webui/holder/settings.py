@@ -12,23 +12,25 @@ from gateway.money import accounts
 from gateway.money.languages import language_for
 from gateway.money.ledger import Account
 from webui import i18n
+from webui.i18n import N_
 from webui.holder import callerids, calls
 
 PAGE_LENGTH = 20              # calls per history page
 
 # What each SMS command does and what follows its word; the words come from [sms.aliases].
+# The page shows each meaning in its language (`_(meaning)` in sms_help.tpl).
 SMS_COMMAND_HELP = {
-    "cb": (("", "call me back"),
-           ("<number>", "call me back, then connect me to that number")),
-    "connect": (("<a> <b>", "call a, then b, and connect them; billed to the account of "
-                 "the phone that sent it"),),
-    "reg": (("<account> <pin>", "authorize the sending phone for an account (account "
-             "number or name)"),),
-    "unreg": (("", "remove the sending phone from its account"),),
-    "bal": (("", "the balance of the phone's account, by SMS"),),
-    "help": (("", "the list of commands, by SMS"),),
-    "lang": (("<code>", "the language of the account's calls and SMS replies (LANG DE; "
-              "LANG - for the box's)"),),
+    "cb": (("", N_("call me back")),
+           ("<number>", N_("call me back, then connect me to that number"))),
+    "connect": (("<a> <b>", N_("call a, then b, and connect them; billed to the account "
+                       "of the phone that sent it")),),
+    "reg": (("<account> <pin>", N_("authorize the sending phone for an account (account "
+                               "number or name)")),),
+    "unreg": (("", N_("remove the sending phone from its account")),),
+    "bal": (("", N_("the balance of the phone's account, by SMS")),),
+    "help": (("", N_("the list of commands, by SMS")),),
+    "lang": (("<code>", N_("the language of the account's calls and SMS replies (LANG DE; "
+                       "LANG - for the box's)")),),
 }
 
 

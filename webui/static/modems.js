@@ -7,6 +7,8 @@
   var WORDS = JSON.parse(table.dataset.words || "{}");      // the page's words, its language
 
   function say(text) { return WORDS[text] || text; }
+  // gateway's English texts (SMS health, SIM use, recovery) in the page's language
+  var said = window.callbox.gatewayTexts(table.dataset.texts);
 
   function cell(text) {
     var td = document.createElement("td");
@@ -78,18 +80,18 @@
       td.textContent = say("not read yet");
       return td;
     }
-    td.appendChild(document.createTextNode((sms.ok ? "" : say("TROUBLE:") + " ") + sms.summary));
+    td.appendChild(document.createTextNode((sms.ok ? "" : say("TROUBLE:") + " ") + said(sms.summary)));
     td.appendChild(document.createElement("br"));
     var detail = document.createElement("small");
-    detail.textContent = sms.detail;
+    detail.textContent = said(sms.detail);
     td.appendChild(detail);
     return td;
   }
 
   function simUseCell(use) {
     // The same words as the page: gateway/care/usage.py SimUsage.summary.
-    var td = cell(!use ? "-" : use.summary +
-                  (use.at_limit.length ? " (" + say("AT LIMIT: {limits}").replace("{limits}", use.at_limit.join(", ")) + ")" : ""));
+    var td = cell(!use ? "-" : said(use.summary) +
+                  (use.at_limit.length ? " (" + say("AT LIMIT: {limits}").replace("{limits}", use.at_limit.map(said).join(", ")) + ")" : ""));
     td.className = "sim-use" + (use && use.at_limit.length ? " trouble" : "");
     return td;
   }
@@ -102,10 +104,10 @@
       td.textContent = say("none");
       return td;
     }
-    td.appendChild(document.createTextNode(recovery.at + ": " + recovery.text));
+    td.appendChild(document.createTextNode(recovery.at + ": " + said(recovery.text)));
     td.appendChild(document.createElement("br"));
     var counts = document.createElement("small");
-    counts.textContent = recovery.counts;
+    counts.textContent = said(recovery.counts);
     td.appendChild(counts);
     return td;
   }

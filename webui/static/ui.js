@@ -120,7 +120,39 @@
     if (notice && notice.textContent.trim()) { toast(notice.textContent.trim(), false); }
   }
 
-  window.callbox = {toast: toast, busy: busy};
+  function gatewayTexts(json) {
+    // Gives a function that writes gateway's English texts in the page's language, the
+    // way webui/gateway_texts.py `translate` does; `json` is its table (js_table).
+    var rules = JSON.parse(json || "[]").map(function (rule) {
+      return [new RegExp("^(?:" + rule[0] + ")$"), rule[1]];
+    });
+    function one(text) {
+      for (var i = 0; i < rules.length; i++) {
+        var found = rules[i][0].exec(text);
+        if (found) {
+          var values = found.groups || {};
+          return rules[i][1].replace(/\{(\w+)\}/g, function (all, name) {
+            return name in values ? values[name] : all;
+          });
+        }
+      }
+      return null;
+    }
+    function translate(text) {
+      text = String(text);
+      var whole = one(text);
+      if (whole !== null) { return whole; }
+      var separators = ["; ", ", "];
+      for (var i = 0; i < separators.length; i++) {
+        var pieces = text.split(separators[i]);
+        if (pieces.length > 1) { return pieces.map(translate).join(separators[i]); }
+      }
+      return text;
+    }
+    return translate;
+  }
+
+  window.callbox = {toast: toast, busy: busy, gatewayTexts: gatewayTexts};
   document.addEventListener("DOMContentLoaded", function () {
     menu();
     tables();

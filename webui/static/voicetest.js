@@ -6,6 +6,8 @@
   var table = document.getElementById("voicetests");
   // the states in the page's language (modems.tpl); one it does not name stays as given
   var STATES = JSON.parse((table && table.dataset.states) || "{}");
+  // gateway's English progress, figures and advice in the page's language
+  var said = window.callbox.gatewayTexts(table && table.dataset.texts);
 
   function line(parent, tag, text, className) {
     var node = document.createElement(tag);
@@ -25,18 +27,18 @@
     var running = test.state === "queued" || test.state === "running";
     if (running && test.progress.length) {
       td.appendChild(document.createElement("br"));
-      line(td, "small", test.progress[test.progress.length - 1], "progress");
+      line(td, "small", said(test.progress[test.progress.length - 1]), "progress");
     }
     if (test.described.length) {
       var table = line(td, "table", "", "figures");
       test.described.forEach(function (pair) {
         var tr = document.createElement("tr");
-        line(tr, "th", pair[0]);
-        line(tr, "td", pair[1]);
+        line(tr, "th", said(pair[0]));
+        line(tr, "td", said(pair[1]));
         table.appendChild(tr);
       });
       test.advice.forEach(function (text) {
-        line(td, "small", text, "advice");
+        line(td, "small", said(text), "advice");
         td.appendChild(document.createElement("br"));
       });
     }

@@ -14,7 +14,7 @@
 <div class="scroll">
 % import json
 % words = {"Reset": _("Reset"), "Check credit": _("Check credit"), "not checked yet": _("not checked yet"), "low": _("low"), "last check: {error}": _("last check: {error}"), "not read yet": _("not read yet"), "TROUBLE:": _("TROUBLE:"), "none": _("none"), "yes": _("yes"), "no": _("no"), "AT LIMIT: {limits}": _("AT LIMIT: {limits}")}
-<table id="modems" data-csrf="{{csrf}}" data-words="{{json.dumps(words)}}">
+<table id="modems" data-csrf="{{csrf}}" data-words="{{json.dumps(words)}}" data-texts="{{said_table}}">
 <thead><tr><th>{{_("Name")}}</th><th>{{_("State")}}</th><th class="more">{{_("Vendor / model")}}</th><th class="more">{{_("Operator")}}</th><th>{{_("Signal")}}</th>
 <th class="more">{{_("Registration")}}</th><th class="more">{{_("SIM")}}</th><th class="more">{{_("ICCID")}}</th><th class="roles">{{_("Roles")}}</th><th class="more">{{_("Group")}}</th><th>{{_("In call")}}</th>
 <th class="minutes">{{_("Minutes today")}}</th><th>{{_("SIM use")}}</th><th class="more">{{_("SMS")}}</th><th>{{_("Credit")}}</th><th class="more">{{_("Last recovery")}}</th><th><span class="visually-hidden">{{_("Actions")}}</span></th></tr></thead>
@@ -34,12 +34,12 @@
   <td>{{_('yes') if modem['in_call'] else _('no')}}</td>
   <td class="minutes">{{modem['minutes_today']}}</td>
   % use = modem['sim_usage']
-  <td class="sim-use{{' trouble' if use and use['at_limit'] else ''}}">{{use['summary'] if use else '-'}}{{' (' + _('AT LIMIT: {limits}').format(limits=', '.join(use['at_limit'])) + ')' if use and use['at_limit'] else ''}}</td>
+  <td class="sim-use{{' trouble' if use and use['at_limit'] else ''}}">{{said(use['summary']) if use else '-'}}{{' (' + _('AT LIMIT: {limits}').format(limits=', '.join(said(limit) for limit in use['at_limit'])) + ')' if use and use['at_limit'] else ''}}</td>
   % sms = modem['sms']
   % if sms is None:
   <td class="sms">{{_("not read yet")}}</td>
   % else:
-  <td class="sms{{'' if sms['ok'] else ' trouble'}}">{{'' if sms['ok'] else _('TROUBLE:') + ' '}}{{sms['summary']}}<br><small>{{sms['detail']}}</small></td>
+  <td class="sms{{'' if sms['ok'] else ' trouble'}}">{{'' if sms['ok'] else _('TROUBLE:') + ' '}}{{said(sms['summary'])}}<br><small>{{said(sms['detail'])}}</small></td>
   % end
   % credit = modem['credit']
   <td class="credit">
@@ -66,7 +66,7 @@
   % if recovery is None:
   <td class="recovery">{{_("none")}}</td>
   % else:
-  <td class="recovery{{' trouble' if recovery['gave_up'] else ''}}">{{recovery['at']}}: {{recovery['text']}}<br><small>{{recovery['counts']}}</small></td>
+  <td class="recovery{{' trouble' if recovery['gave_up'] else ''}}">{{recovery['at']}}: {{said(recovery['text'])}}<br><small>{{said(recovery['counts'])}}</small></td>
   % end
   <td>
     <form method="post" action="/admin/modems/{{modem['name']}}/reset" class="inline">
@@ -84,7 +84,7 @@
 {{_("Figures: the round-trip delay; the echo return loss without and with the box's echo canceller (good: 40 dB or more with it); the noise floor (good: below -50 dBFS); the speech level (good: -32 to -16 LUFS); samples at full scale (good: none); which keys arrived in-band and as the modem's key reports.")}}</p>
 <div class="scroll">
 % test_states = {"queued": _("queued"), "running": _("running"), "done": _("done"), "failed": _("failed"), "expired": _("expired")}
-<table id="voicetests" data-states="{{json.dumps(test_states)}}">
+<table id="voicetests" data-states="{{json.dumps(test_states)}}" data-texts="{{said_table}}">
 <thead><tr><th>{{_("Modem")}}</th><th>{{_("Call")}}</th><th>{{_("Last test")}}</th></tr></thead>
 <tbody>
 % for modem in modems:
@@ -104,16 +104,16 @@
   % else:
     <span class="summary{{' trouble' if test['state'] in ('failed', 'expired') else ''}}">{{test['when']}}: {{test['number']}}, {{test_states.get(test['state'], test['state'])}}{{(': ' + test['error']) if test['error'] else ''}}</span>
     % if test['running'] and test['progress']:
-    <br><small class="progress">{{test['progress'][-1]}}</small>
+    <br><small class="progress">{{said(test['progress'][-1])}}</small>
     % end
     % if test['described']:
     <table class="figures">
     % for what, value in test['described']:
-      <tr><th>{{what}}</th><td>{{value}}</td></tr>
+      <tr><th>{{said(what)}}</th><td>{{said(value)}}</td></tr>
     % end
     </table>
     % for line in test['advice']:
-    <small class="advice">{{line}}</small><br>
+    <small class="advice">{{said(line)}}</small><br>
     % end
     % end
   % end

@@ -9,7 +9,7 @@
 <thead><tr><th>{{_("Write")}}</th><th>{{_("What it does")}}</th><th>{{_("Words")}}</th></tr></thead>
 <tbody>
 % for row in commands:
-<tr><td><code>{{row['usage']}}</code></td><td>{{row['meaning']}}</td><td>{{', '.join(row['words'])}}</td></tr>
+<tr><td><code>{{row['usage']}}</code></td><td>{{_(row['meaning'])}}</td><td>{{', '.join(row['words'])}}</td></tr>
 % end
 </tbody>
 </table>

@@ -1,0 +1,158 @@
+"""What gateway and the modems say on the admin pages, in the page's language.
+
+Gateway knows no language: the Modems page's SMS health (gateway/sms/health.py), SIM use
+(gateway/care/usage.py), last recovery (modems/recovery.py) and the voice tests' progress,
+figures and advice (gateway/calls/voicetest.py, gateway/care/voicetests.py) come in
+English, with their values in them. Each English sentence is a pattern here with its values
+caught by name and its translation marked for the catalogue; `translate` gives a text in
+the request's language, a text made of several (joined by "; " or ", ") piece by piece,
+and any text not known here as it is (it still says what is going on). The pages that
+refresh in the browser get the same table (`js_table`) for their scripts, so what a
+script writes is the same as what the page was served with.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Callable
+
+from webui.i18n import N_, gettext
+
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
+_AGE = rf"{_NUMBER} (?:s|min|h)"
+_UP_TO_NEXT = r"(?:(?!; ).)*"        # a value that runs to the next "; " of a joined text
+
+# (the English with its values as named groups, its text for the catalogue)
+TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
+    # SMS health, gateway/sms/health.py describe
+    (r"SIM use unknown", N_("SIM use unknown")),
+    (rf"(?P<on>[0-9]+) of (?P<capacity>[0-9]+) on the SIM", N_("{on} of {capacity} on the SIM")),
+    (r"(?P<on>[0-9]+) on the SIM", N_("{on} on the SIM")),
+    (r"the SIM has not been read yet", N_("the SIM has not been read yet")),
+    (rf"last read (?P<age>{_AGE}) ago", N_("last read {age} ago")),
+    (rf"read (?P<age>{_AGE}) ago", N_("read {age} ago")),
+    (rf"1 failure since the last clean read, last (?P<age>{_AGE}) ago: "
+     rf"(?P<error>{_UP_TO_NEXT})",
+     N_("1 failure since the last clean read, last {age} ago: {error}")),
+    (rf"(?P<count>[0-9]+) failures since the last clean read, last (?P<age>{_AGE}) ago: "
+     rf"(?P<error>{_UP_TO_NEXT})",
+     N_("{count} failures since the last clean read, last {age} ago: {error}")),
+    (r"the SIM is full: new SMS wait at the network",
+     N_("the SIM is full: new SMS wait at the network")),
+    (r"(?P<count>[0-9]+) quarantined \(see the SMS page\)",
+     N_("{count} quarantined (see the SMS page)")),
+    # SIM use against its limits, gateway/care/usage.py SimUsage
+    (r"minutes today (?P<used>[0-9/]+)", N_("minutes today {used}")),
+    (r"calls (?P<used>[0-9/]+)", N_("calls {used}")),
+    (r"month (?P<used>[0-9/]+)", N_("month {used}")),
+    (r"SMS (?P<used>[0-9/]+)", N_("SMS {used}")),
+    # the last recovery step, modems/recovery.py
+    (r"reset: (?P<reason>.*) \(back\)", N_("reset: {reason} (back)")),
+    (r"reset: (?P<reason>.*) \(failed\)", N_("reset: {reason} (failed)")),
+    (r"power-cycle: (?P<reason>.*) \(back\)", N_("power-cycle: {reason} (back)")),
+    (r"power-cycle: (?P<reason>.*) \(failed\)", N_("power-cycle: {reason} (failed)")),
+    (r"gave up: (?P<reason>.*)", N_("gave up: {reason}")),
+    (r"reset (?P<count>[0-9]+)", N_("reset {count}")),
+    (r"power-cycle (?P<count>[0-9]+)", N_("power-cycle {count}")),
+    (r"gave up (?P<count>[0-9]+)", N_("gave up {count}")),
+    # a voice test's progress, gateway/calls/voicetest.py
+    (r"saying what the test does", N_("saying what the test does")),
+    (r"playing the test signal", N_("playing the test signal")),
+    (r"asking for a sentence and the keys 1 2 3", N_("asking for a sentence and the keys 1 2 3")),
+    (r"listening", N_("listening")),
+    (r"the far end hung up: the figures are of what came before",
+     N_("the far end hung up: the figures are of what came before")),
+    (r"measuring", N_("measuring")),
+    (r"calling (?P<number>\S+) from (?P<modem>\S+)", N_("calling {number} from {modem}")),
+    (r"ringing", N_("ringing")),
+    (r"answered after (?P<seconds>[0-9]+) s", N_("answered after {seconds} s")),
+    (r"hung up", N_("hung up")),
+    (r"stopped: (?P<error>.*)", N_("stopped: {error}")),
+    # a voice test's figures, gateway/care/voicetests.py describe
+    (r"round-trip delay", N_("round-trip delay")),
+    (r"not measured: no echo came back to time", N_("not measured: no echo came back to time")),
+    (r"echo return loss", N_("echo return loss")),
+    (rf"at least (?P<db>{_NUMBER}) dB \(the echo was lost in the noise\) without the canceller",
+     N_("at least {db} dB (the echo was lost in the noise) without the canceller")),
+    (rf"(?P<db>{_NUMBER}) dB without the canceller", N_("{db} dB without the canceller")),
+    (rf"at least (?P<db>{_NUMBER}) dB with the canceller \(tail (?P<tail>[0-9]+) ms, on for "
+     r"calls\)", N_("at least {db} dB with the canceller (tail {tail} ms, on for calls)")),
+    (rf"at least (?P<db>{_NUMBER}) dB with the canceller \(tail (?P<tail>[0-9]+) ms, OFF for "
+     r"calls\)", N_("at least {db} dB with the canceller (tail {tail} ms, OFF for calls)")),
+    (rf"(?P<db>{_NUMBER}) dB with the canceller \(tail (?P<tail>[0-9]+) ms, on for calls\)",
+     N_("{db} dB with the canceller (tail {tail} ms, on for calls)")),
+    (rf"(?P<db>{_NUMBER}) dB with the canceller \(tail (?P<tail>[0-9]+) ms, OFF for calls\)",
+     N_("{db} dB with the canceller (tail {tail} ms, OFF for calls)")),
+    (r"audio slips", N_("audio slips")),
+    (r"(?P<count>[0-9]+) \(a frame late, the box being busy; taken out of the canceller's "
+     r"figure\)", N_("{count} (a frame late, the box being busy; taken out of the canceller's "
+                    "figure)")),
+    (r"noise floor", N_("noise floor")),
+    (r"below -90 dBFS \(silence\)", N_("below -90 dBFS (silence)")),
+    (r"speech level", N_("speech level")),
+    (r"no speech heard", N_("no speech heard")),
+    (r"clipping", N_("clipping")),
+    (r"none", N_("none")),
+    (rf"(?P<count>[0-9]+) samples at full scale \((?P<share>{_NUMBER}) %\)",
+     N_("{count} samples at full scale ({share} %)")),
+    (r"keys in-band", N_("keys in-band")),
+    (r"keys the modem reported", N_("keys the modem reported")),
+    # what a voice test's figures suggest, gateway/care/voicetests.py advice
+    (r"The echo comes back after (?P<trip>[0-9]+) ms, past the canceller's tail of "
+     r"(?P<tail>[0-9]+) ms: set echo_tail_ms = (?P<wanted>[0-9]+) for this modem\.",
+     N_("The echo comes back after {trip} ms, past the canceller's tail of {tail} ms: set "
+        "echo_tail_ms = {wanted} for this modem.")),
+    (r"The line echoes and echo_cancel is off for this modem: set echo_cancel = true\.",
+     N_("The line echoes and echo_cancel is off for this modem: set echo_cancel = true.")),
+    (r"The canceller leaves an echo one may hear \(under 40 dB\): the module's own echo "
+     r"canceller \(module_echo_cancel\) may help\.",
+     N_("The canceller leaves an echo one may hear (under 40 dB): the module's own echo "
+        "canceller (module_echo_cancel) may help.")),
+    (r"The line is noisy \(noise floor above -50 dBFS\): try noise_suppression = true\.",
+     N_("The line is noisy (noise floor above -50 dBFS): try noise_suppression = true.")),
+    (r"No speech was heard after the tone: was the far end's microphone muted\?",
+     N_("No speech was heard after the tone: was the far end's microphone muted?")),
+    (r"The voice comes quiet: set rx_gain_db to about (?P<change>[-+][0-9]+) for this modem\.",
+     N_("The voice comes quiet: set rx_gain_db to about {change} for this modem.")),
+    (r"The voice comes loud: set rx_gain_db to about (?P<change>[-+][0-9]+) for this modem\.",
+     N_("The voice comes loud: set rx_gain_db to about {change} for this modem.")),
+    (r"The sound from the modem reaches full scale \(it is distorted before the box gets "
+     r"it\): lower the module's own volume \(speaker_volume\), not rx_gain_db\.",
+     N_("The sound from the modem reaches full scale (it is distorted before the box gets "
+        "it): lower the module's own volume (speaker_volume), not rx_gain_db.")),
+    (r"The keys 1 2 3 were not all heard in-band \(the modem reported them\)\.",
+     N_("The keys 1 2 3 were not all heard in-band (the modem reported them).")),
+    (r"The keys 1 2 3 were not all heard in-band\.",
+     N_("The keys 1 2 3 were not all heard in-band.")),
+))
+SEPARATORS = ("; ", ", ")
+
+
+def translate(text: str, say: Callable[[str], str] = gettext) -> str:
+    """Gives a text of gateway in the request's language (`say`: a language's gettext):
+    whole when it is one of TEXTS, else piece by piece when it is several joined by a
+    separator, else as it is."""
+    whole = _one(text, say)
+    if whole is not None:
+        return whole
+    for separator in SEPARATORS:
+        pieces = text.split(separator)
+        if len(pieces) > 1:
+            return separator.join(translate(piece, say) for piece in pieces)
+    return text
+
+
+def _one(text: str, say: Callable[[str], str]) -> str | None:
+    for pattern, template in TEXTS:
+        found = pattern.fullmatch(text)
+        if found:
+            return say(template).format(**found.groupdict())
+    return None
+
+
+def js_table(say: Callable[[str], str] = gettext) -> str:
+    """Gives TEXTS for a page's script as JSON: [pattern, the translation], the patterns in
+    JavaScript's spelling (named groups (?<name>...)); webui/static/ui.js `gatewayText`
+    reads it the way `translate` does."""
+    return json.dumps([[pattern.pattern.replace("(?P<", "(?<"), say(template)]
+                       for pattern, template in TEXTS], ensure_ascii=False)
