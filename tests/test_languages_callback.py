@@ -13,7 +13,9 @@ accounts have their language set through the one action (gateway/actions/account
 set_language); the Turkish caller's account has none, and the box speaks Turkish to
 it by its number's +90 ([languages]). The amounts need each language's grammar:
 singular and plural, "vingt et un euros", "veintiún euros", Polish "cztery minuty"
-(2 to 4) and Russian "одна минута" (feminine one).
+(2 to 4) and Russian "одна минута" (feminine one). Last, the language menu: a caller
+with no language hears the Turkish option in the Turkish voice, presses its key, hears
+the balance in Turkish, and the choice is kept with the number (about 10 s).
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ from gateway.actions.audit import Actor
 from gateway.config import load
 from gateway.money import accounts
 from gateway.money.billing import parse_rates_csv
+from gateway.money.languages import chosen_by
 from gateway.money.ledger import Account, Session, store_rates
 from gateway.store.db import open_database
 from modems.events import ModemUp
@@ -86,7 +89,7 @@ CALLERS = (
 class LanguageBox:
     """The box: a trigger modem, `count` callback and `count` destination modems."""
 
-    def __init__(self, network, workdir, callers=CALLERS, count=AT_ONCE):
+    def __init__(self, network, workdir, callers=CALLERS, count=AT_ONCE, menu=False):
         network.use_alsa_config()
         trigger = network.add_modem(name="t1", number=BOX, profile="simcom")
         lines = [network.add_modem(name=f"c{n}", number=f"+49151100001{n:02d}",
@@ -98,7 +101,7 @@ class LanguageBox:
         modems = ([(trigger, ["trigger"])] + [(modem, ["callback"]) for modem in lines]
                   + [(modem, ["destination"]) for modem in far])
         text = config_text(workdir, modems, {"language": "en", "destination_tries": 1,
-                                                 "answer_timeout": 60})
+                                                 "answer_timeout": 60, "language_menu": menu})
         text = text.replace('currency = "USD"', 'currency = "EUR"')
         path = workdir / "callbox.toml"
         path.write_text(text + '\n[languages]\n"+90" = "tr"\n')
@@ -109,7 +112,7 @@ class LanguageBox:
         self._all_up = threading.Event()
         self.daemon: Daemon | None = None
 
-    def seed(self, callers=CALLERS) -> None:
+    def seed(self, callers=CALLERS, own_languages: bool = True) -> None:
         open_database(self.config.gateway.database)
         store_rates(parse_rates_csv(RATES))
         admin = Actor("root", "cli")
@@ -117,7 +120,7 @@ class LanguageBox:
             account = accounts.create(f"caller-{caller.language}", "4321", caller.balance,
                                       time.time())
             accounts.authorize_caller_id(account.id, caller.number, time.time())
-            if not caller.number.startswith("+90"):      # the Turkish one: by its number
+            if own_languages and not caller.number.startswith("+90"):   # tr: by its +90
                 account_actions.set_language(admin, account.id, caller.language, time.time())
 
     def start(self) -> None:
@@ -231,3 +234,26 @@ def test_each_caller_hears_balance_talk_time_and_goodbye_in_its_language(box):
         calls += 1
         assert wait_for(lambda: settled() == calls, 20)
     assert settled() == calls
+
+
+def test_a_caller_chooses_a_language_in_the_menu_and_keeps_it(network, tmp_path):
+    english = CALLERS[0]                  # an account without a language of its own
+    menu_box = LanguageBox(network, tmp_path, (english,), count=1, menu=True)
+    menu_box.seed((english,), own_languages=False)
+    menu_box.start()
+    try:
+        turkish = Speech("tr", currency="EUR", phrases=PhraseCache(tmp_path / "phrases"))
+        phone = menu_box.phones["en"]
+        phone.call(BOX)
+        assert phone.wait_state(PhoneState.RINGING, timeout=15), "no callback"
+        phone.answer()
+        # "For English press 1", then "Türkçe için şu tuşa basın: iki" in the Turkish voice
+        option = Finder(turkish.say("menu_option", "two"), max_drift_s=LOST_S)
+        assert phone.wait_heard(option, timeout=15)
+        phone.press("2")
+        balance = turkish.say("your_balance_is", turkish.money_words(english.balance))
+        assert phone.wait_heard(Finder(balance, max_drift_s=LOST_S), timeout=15)
+        assert wait_for(lambda: chosen_by(english.number) == "tr", 5)
+        phone.hangup()
+    finally:
+        menu_box.stop()
