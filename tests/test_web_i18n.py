@@ -216,9 +216,10 @@ SAID = {
     "ist voll: neue SMS warten im Netz; 3 in Quarantäne (siehe die SMS-Seite)",
     "minutes today 37/120, calls 12/60, month 410/1000, SMS 3": (
         "Minuten heute 37/120, Anrufe 12/60, Monat 410/1000, SMS 3"),
-    "reset: no answer to AT for 60 s (back)": "Neustart: no answer to AT for 60 s (wieder da)",
+    "reset: no answer to AT commands (ERROR) (back)":
+    "Neustart: keine Antwort auf AT-Befehle (ERROR) (wieder da)",
     "reset 2, power-cycle 1": "Neustart 2, USB-Stromzyklus 1",
-    "gave up: dead; 2 reset(s) did not help": "aufgegeben: dead; 2 reset(s) did not help",
+    "gave up: dead; 2 reset(s) did not help": "aufgegeben: dead; 2 Neustart(s) halfen nicht",
     "at least 46.5 dB with the canceller (tail 128 ms, OFF for calls)":
     "mindestens 46.5 dB mit Echounterdrückung (Länge 128 ms, bei Anrufen AUS)",
     "3 (a frame late, the box being busy; taken out of the canceller's figure)":
@@ -227,6 +228,10 @@ SAID = {
     "The voice comes quiet: set rx_gain_db to about +7 for this modem.":
     "Die Stimme kommt zu leise an: setzen Sie rx_gain_db für dieses Modem auf etwa +7.",
     "calling +4917012345678 from m1": "ruft +4917012345678 von m1 an",
+    "gave up: not registered on the network for 300 s (searching); 2 reset(s) and a USB power "
+    "cycle did not help": "aufgegeben: seit 300 s nicht im Netz angemeldet (sucht); "
+    "2 Neustart(s) und ein USB-Stromzyklus halfen nicht",
+    "recovering": "wird wiederhergestellt",
     "something gateway never said; nor this": "something gateway never said; nor this",
 }
 
@@ -276,11 +281,29 @@ def test_the_modems_page_gives_gateways_words_in_german(modems_app):
     assert "dB ohne Echounterdrückung" in shown and "Tasten, die das Modem meldete" in shown
     assert "Das Echo kommt nach 160 ms zurück" in shown
     assert "Nach dem Ton war keine Sprache zu hören" in shown
+    row = shown.split('<tr data-name="m1">', 1)[1].split("</tr>", 1)[0]
+    assert "<td>bereit </td>" in row and "<td>Heimnetz</td>" in row    # state, registration
     for english in ("on the SIM", " ago", "round-trip delay", "the canceller", "The echo",
                     "No speech", "keys in-band", "noise floor"):
         assert english not in shown, english
     english = admin.get("/admin/modems").text
     assert "0 of 20 on the SIM" in english and "<th>round-trip delay</th>" in english
+
+
+def test_the_at_consoles_states_and_refusals_in_german(modems_app):
+    admin = Client(modems_app)
+    admin.login("root", "admin-secret")
+    page = get(admin, "/admin/console?modem=m1").text
+    assert re.search(r'<option value="m1" selected>m1 \(bereit\)</option>', page)
+    csrf = admin.csrf("/admin/console")
+    refused = admin.post("/admin/console", {"csrf_token": csrf, "modem": "m1", "command": "AT&F"},
+                         headers=GERMAN)
+    assert refused.status == 409
+    assert "Achtung: AT&amp;F macht die Modem-Einrichtung der Box rückgängig" in refused.text
+    assert "Trotzdem senden: ich bin Experte" in refused.text and "an expert" not in refused.text
+    empty = admin.post("/admin/console", {"csrf_token": csrf, "modem": "m1", "command": ""},
+                       headers=GERMAN)
+    assert empty.status == 400 and "geben Sie einen Befehl ein, z. B. AT+CSQ" in empty.text
 
 
 def test_the_sms_help_page_says_what_each_command_does_in_german(app):

@@ -1,9 +1,11 @@
 """What gateway and the modems say on the admin pages, in the page's language.
 
-Gateway knows no language: the Modems page's SMS health (gateway/sms/health.py), SIM use
-(gateway/care/usage.py), last recovery (modems/recovery.py) and the voice tests' progress,
-figures and advice (gateway/calls/voicetest.py, gateway/care/voicetests.py) come in
-English, with their values in them. Each English sentence is a pattern here with its values
+Gateway knows no language: the Modems page's modem states and reasons (modems/pool.py,
+modems/recovery.py), SMS health (gateway/sms/health.py), SIM use (gateway/care/usage.py),
+last recovery (modems/recovery.py) and the voice tests' progress, figures and advice
+(gateway/calls/voicetest.py, gateway/care/voicetests.py) come in English, with their
+values in them; so do the AT console's refusals (webui/admin/console.py, made where the
+JSON route needs them too). Each English sentence is a pattern here with its values
 caught by name and its translation marked for the catalogue; `translate` gives a text in
 the request's language, a text made of several (joined by "; " or ", ") piece by piece,
 and any text not known here as it is (it still says what is going on). The pages that
@@ -51,10 +53,41 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
     (r"reset: (?P<reason>.*) \(failed\)", N_("reset: {reason} (failed)")),
     (r"power-cycle: (?P<reason>.*) \(back\)", N_("power-cycle: {reason} (back)")),
     (r"power-cycle: (?P<reason>.*) \(failed\)", N_("power-cycle: {reason} (failed)")),
-    (r"gave up: (?P<reason>.*)", N_("gave up: {reason}")),
+    (rf"gave up: (?P<reason>{_UP_TO_NEXT})", N_("gave up: {reason}")),
+    (r"(?P<resets>[0-9]+) reset\(s\) did not help", N_("{resets} reset(s) did not help")),
+    (r"(?P<resets>[0-9]+) reset\(s\) and a USB power cycle did not help",
+     N_("{resets} reset(s) and a USB power cycle did not help")),
     (r"reset (?P<count>[0-9]+)", N_("reset {count}")),
     (r"power-cycle (?P<count>[0-9]+)", N_("power-cycle {count}")),
     (r"gave up (?P<count>[0-9]+)", N_("gave up {count}")),
+    # a modem's state and why (modems/pool.py, modems/recovery.py, modems/driver.py), its
+    # registration and SIM (modems/signal.py)
+    (r"up", N_("up")),
+    (r"down", N_("down")),
+    (r"opening", N_("opening")),
+    (r"recovering", N_("recovering")),
+    (r"sim error", N_("sim error")),
+    (r"not opened yet", N_("not opened yet")),
+    (r"internal error, restarting", N_("internal error, restarting")),
+    (r"port (?P<port>\S+) not present", N_("port {port} not present")),
+    (r"not registered on the network for (?P<seconds>[0-9]+) s \((?P<registration>[^()]*)\)",
+     N_("not registered on the network for {seconds} s ({registration})")),
+    (r"its port (?P<port>\S+) has been gone for (?P<seconds>[0-9]+) s",
+     N_("its port {port} has been gone for {seconds} s")),
+    (r"no answer to AT commands \((?P<answer>.*)\)", N_("no answer to AT commands ({answer})")),
+    (r"reset by an admin", N_("reset by an admin")),
+    (r"port vanished \((?P<error>.*)\)", N_("port vanished ({error})")),
+    (r"cannot open the port: (?P<error>.*)", N_("cannot open the port: {error}")),
+    (r"the port went away \((?P<error>.*)\)", N_("the port went away ({error})")),
+    (r"no answer", N_("no answer")),
+    (r"not registered", N_("not registered")),
+    (r"home", N_("home")),
+    (r"searching", N_("searching")),
+    (r"denied", N_("denied")),
+    (r"unknown", N_("unknown")),
+    (r"roaming", N_("roaming")),
+    (r"ready", N_("ready")),
+    (r"no SIM", N_("no SIM")),
     # a voice test's progress, gateway/calls/voicetest.py
     (r"saying what the test does", N_("saying what the test does")),
     (r"playing the test signal", N_("playing the test signal")),
@@ -124,8 +157,36 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
      N_("The keys 1 2 3 were not all heard in-band (the modem reported them).")),
     (r"The keys 1 2 3 were not all heard in-band\.",
      N_("The keys 1 2 3 were not all heard in-band.")),
+    # the AT console's refusals (webui/admin/console.py), said before anything is sent
+    (r"pick a modem", N_("pick a modem")),
+    (r"type a command, e\.g\. AT\+CSQ", N_("type a command, e.g. AT+CSQ")),
+    (r"a command has at most (?P<most>[0-9]+) characters",
+     N_("a command has at most {most} characters")),
+    (r"only printable ASCII: no line breaks, Ctrl-Z or other control characters",
+     N_("only printable ASCII: no line breaks, Ctrl-Z or other control characters")),
+    (r"AT(?P<command>\S+) waits for a second line after a prompt, which the console cannot "
+     r"send: send SMS with `callbox sms send`",
+     N_("AT{command} waits for a second line after a prompt, which the console cannot send: "
+        "send SMS with `callbox sms send`")),
+    (r"Warning: (?P<names>.+) undoes the box's modem set-up \(reset, echo, result codes, SMS "
+     r"mode and reports, caller ID, radio, port speed, call reports\): the box may stop "
+     r"answering calls or SMS until the modem is reset on the Modems page\. Send it only as "
+     r"an expert who means it\.",
+     N_("Warning: {names} undoes the box's modem set-up (reset, echo, result codes, SMS mode "
+        "and reports, caller ID, radio, port speed, call reports): the box may stop answering "
+        "calls or SMS until the modem is reset on the Modems page. Send it only as an expert "
+        "who means it.")),
+    (r"(?P<names>.+) is not a read-only query: the modem may act on it \(dial, hang up, "
+     r"change a setting, delete messages\)\. Send it as an expert\?",
+     N_("{names} is not a read-only query: the modem may act on it (dial, hang up, change a "
+        "setting, delete messages). Send it as an expert?")),
+    (r"(?P<modem>\S+) is not up: no command can reach it now",
+     N_("{modem} is not up: no command can reach it now")),
+    (r"(?P<modem>\S+) is in a call: a command may end or disturb it\. Send it anyway\?",
+     N_("{modem} is in a call: a command may end or disturb it. Send it anyway?")),
 ))
 SEPARATORS = ("; ", ", ")
+NESTED = ("reason", "registration")     # values that are texts of this table themselves
 
 
 def translate(text: str, say: Callable[[str], str] = gettext) -> str:
@@ -146,13 +207,16 @@ def _one(text: str, say: Callable[[str], str]) -> str | None:
     for pattern, template in TEXTS:
         found = pattern.fullmatch(text)
         if found:
-            return say(template).format(**found.groupdict())
+            values = {name: translate(value, say) if name in NESTED else value
+                      for name, value in found.groupdict().items()}
+            return say(template).format(**values)
     return None
 
 
 def js_table(say: Callable[[str], str] = gettext) -> str:
-    """Gives TEXTS for a page's script as JSON: [pattern, the translation], the patterns in
-    JavaScript's spelling (named groups (?<name>...)); webui/static/ui.js `gatewayText`
-    reads it the way `translate` does."""
-    return json.dumps([[pattern.pattern.replace("(?P<", "(?<"), say(template)]
-                       for pattern, template in TEXTS], ensure_ascii=False)
+    """Gives TEXTS for a page's script as JSON: {"texts": [[pattern, the translation]...],
+    "nested": NESTED}, the patterns in JavaScript's spelling (named groups (?<name>...));
+    webui/static/ui.js `gatewayTexts` reads it the way `translate` does."""
+    return json.dumps({"texts": [[pattern.pattern.replace("(?P<", "(?<"), say(template)]
+                                 for pattern, template in TEXTS],
+                       "nested": NESTED}, ensure_ascii=False)

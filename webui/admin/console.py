@@ -25,6 +25,7 @@ import bottle
 
 from modems import at_guard
 from modems.errors import ModemError
+from webui import gateway_texts
 from webui.admin.common import Refused, query_text
 from webui.inputs import query_number
 
@@ -164,7 +165,8 @@ def install(app: bottle.Bottle, web) -> None:
                           confirm=bool(refusal and refusal.confirm), asks_expert=asks_expert,
                           setup_warning=asks_expert and refusal.setup,
                           expert=command if asks_expert else expert, lines=lines,
-                          last=lines[-1]["id"] if lines else 0, marks=MARKS)
+                          last=lines[-1]["id"] if lines else 0, marks=MARKS,
+                          said=gateway_texts.translate)
 
     @app.get("/admin/console")
     def console_page():

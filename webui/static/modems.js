@@ -119,8 +119,8 @@
     signal.className = "signal";
     var minutes = cell(String(modem.minutes_today));
     minutes.className = "minutes";
-    [cell(modem.name), cell(modem.state + " " + modem.reason), cell(modem.vendor),
-     cell(modem.operator), signal, cell(modem.registration), cell(modem.sim_state),
+    [cell(modem.name), cell(said(modem.state) + " " + said(modem.reason)), cell(modem.vendor),
+     cell(modem.operator), signal, cell(said(modem.registration)), cell(said(modem.sim_state)),
      cell(modem.iccid), cell(modem.roles.join(", ")), cell(modem.group),
      cell(say(modem.in_call ? "yes" : "no")), minutes, simUseCell(modem.sim_usage),
      smsCell(modem.sms), creditCell(modem), recoveryCell(modem.recovery),

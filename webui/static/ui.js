@@ -123,7 +123,9 @@
   function gatewayTexts(json) {
     // Gives a function that writes gateway's English texts in the page's language, the
     // way webui/gateway_texts.py `translate` does; `json` is its table (js_table).
-    var rules = JSON.parse(json || "[]").map(function (rule) {
+    var table = JSON.parse(json || "{}");
+    var nested = table.nested || [];
+    var rules = (table.texts || []).map(function (rule) {
       return [new RegExp("^(?:" + rule[0] + ")$"), rule[1]];
     });
     function one(text) {
@@ -132,7 +134,8 @@
         if (found) {
           var values = found.groups || {};
           return rules[i][1].replace(/\{(\w+)\}/g, function (all, name) {
-            return name in values ? values[name] : all;
+            if (!(name in values)) { return all; }
+            return nested.indexOf(name) >= 0 ? translate(values[name]) : values[name];
           });
         }
       }

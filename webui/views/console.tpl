@@ -8,20 +8,20 @@
   <label for="modem">{{_("Modem")}}</label>
   <select id="modem" name="modem">
     % for status in modems:
-    <option value="{{status.name}}"{{!' selected' if status.name == modem else ''}}>{{status.name}} ({{status.state}}{{', in a call' if status.in_call else ''}})</option>
+    <option value="{{status.name}}"{{!' selected' if status.name == modem else ''}}>{{status.name}} ({{said(status.state)}}{{', ' + _('in a call') if status.in_call else ''}})</option>
     % end
   </select>
   <label for="command">{{_("Command")}}</label>
   <input id="command" name="command" value="{{command}}" maxlength="200" autocomplete="off" autocapitalize="characters" spellcheck="false" placeholder="AT+CSQ">
   <p class="hint">{{_("Read-only queries (AT+CSQ, ATI, AT+CGMI, AT+X?, AT+X=?) are sent as typed; any other command waits until you confirm it as an expert.")}}</p>
   % if error:
-  <p class="error{{' setup-warning' if setup_warning else ''}}" id="command-error">{{error}}</p>
+  <p class="error{{' setup-warning' if setup_warning else ''}}" id="command-error">{{said(error)}}</p>
   % end
   % if expert:
   <input type="hidden" name="expert" value="{{expert}}">
   % end
   % if asks_expert:
-  <button type="submit" id="expert">{{'Send it anyway: I am an expert' if setup_warning else 'Send as an expert'}}</button> <a href="/admin/console?modem={{modem}}">{{_("Cancel")}}</a>
+  <button type="submit" id="expert">{{_('Send it anyway: I am an expert') if setup_warning else _('Send as an expert')}}</button> <a href="/admin/console?modem={{modem}}">{{_("Cancel")}}</a>
   % elif confirm:
   <input type="hidden" name="confirm" value="1">
   <button type="submit" id="confirm">{{_("Send anyway")}}</button> <a href="/admin/console?modem={{modem}}">{{_("Cancel")}}</a>

@@ -22,12 +22,12 @@
 % for modem in modems:
 <tr data-name="{{modem['name']}}">
   <td>{{modem['name']}}</td>
-  <td>{{modem['state']}} {{modem['reason']}}</td>
+  <td>{{said(modem['state'])}} {{said(modem['reason'])}}</td>
   <td>{{modem['vendor']}}</td>
   <td>{{modem['operator']}}</td>
   <td class="signal">{{'▮' * modem['bars'] + '▯' * (5 - modem['bars'])}} {{'' if modem['dbm'] is None else str(modem['dbm']) + ' dBm'}}</td>
-  <td>{{modem['registration']}}</td>
-  <td>{{modem['sim_state']}}</td>
+  <td>{{said(modem['registration'])}}</td>
+  <td>{{said(modem['sim_state'])}}</td>
   <td>{{modem['iccid']}}</td>
   <td>{{', '.join(modem['roles'])}}</td>
   <td>{{modem['group']}}</td>
