@@ -217,9 +217,9 @@ SAID = {
     "minutes today 37/120, calls 12/60, month 410/1000, SMS 3": (
         "Minuten heute 37/120, Anrufe 12/60, Monat 410/1000, SMS 3"),
     "reset: no answer to AT commands (ERROR) (back)":
-    "Neustart: keine Antwort auf AT-Befehle (ERROR) (wieder da)",
-    "reset 2, power-cycle 1": "Neustart 2, USB-Stromzyklus 1",
-    "gave up: dead; 2 reset(s) did not help": "aufgegeben: dead; 2 Neustart(s) halfen nicht",
+    "Zurücksetzen: keine Antwort auf AT-Befehle (ERROR) (wieder da)",
+    "reset 2, power-cycle 1": "Zurücksetzen 2, USB-Stromzyklus 1",
+    "gave up: dead; 2 reset(s) did not help": "aufgegeben: dead; 2-mal Zurücksetzen half nicht",
     "at least 46.5 dB with the canceller (tail 128 ms, OFF for calls)":
     "mindestens 46.5 dB mit Echounterdrückung (Länge 128 ms, bei Anrufen AUS)",
     "3 (a frame late, the box being busy; taken out of the canceller's figure)":
@@ -230,7 +230,7 @@ SAID = {
     "calling +4917012345678 from m1": "ruft +4917012345678 von m1 an",
     "gave up: not registered on the network for 300 s (searching); 2 reset(s) and a USB power "
     "cycle did not help": "aufgegeben: seit 300 s nicht im Netz angemeldet (sucht); "
-    "2 Neustart(s) und ein USB-Stromzyklus halfen nicht",
+    "2-mal Zurücksetzen und ein USB-Stromzyklus halfen nicht",
     "recovering": "wird wiederhergestellt",
     "something gateway never said; nor this": "something gateway never said; nor this",
 }
@@ -242,7 +242,8 @@ def test_gateways_texts_are_translated_whole_or_piece_by_piece():
         assert translate(english, i18n.translations("en").gettext) == english
     for pattern, template in TEXTS:     # every text has its German, with the same values
         german = GERMAN_TEXT(template)
-        assert german != template or template in ("SMS {used}",), template
+        assert german != template or template in ("SMS {used}", "Box", "Version", "Daemon"), \
+            template
         assert set(re.findall(r"{(\w+)}", german)) == set(pattern.groupindex), template
 
 
@@ -306,6 +307,27 @@ def test_the_at_consoles_states_and_refusals_in_german(modems_app):
     assert empty.status == 400 and "geben Sie einen Befehl ein, z. B. AT+CSQ" in empty.text
 
 
+def test_the_admin_pages_forms_and_facts_in_german(app):
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    system = get(admin, "/admin/system").text
+    assert '<th scope="row">Laufzeit</th><td>Weboberfläche läuft seit' in system
+    assert re.search(r"\(1 / 5 / 15 min\) auf \d+ Kernen", system)
+    assert re.search(r"<th scope=\"row\">Festplatte</th><td>[0-9.]+ [MG]B frei von", system)
+    for english in ("Uptime", "CPU load", "Memory", "free of", "cores"):
+        assert english not in system, english
+    accounts = get(admin, "/admin/accounts").text
+    assert "PIN (4 bis 8 Ziffern, für Anrufe)" in accounts and "Anfangsguthaben" in accounts
+    assert "Opening balance" not in accounts and "at least 8 characters" not in accounts
+    calls = get(admin, "/admin/calls").text
+    assert "Vom Tag" in calls and '<option value="not answered">nicht angenommen</option>' in calls
+    assert "From day" not in calls and ">answered<" not in calls
+    rates = get(admin, "/admin/rates").text
+    assert "Noch keine Tarife: laden Sie unten eine CSV-Datei hoch." in rates
+    assert "The box" not in rates and "No rates yet" not in rates
+    assert "<th scope=\"row\">Uptime</th>" in admin.get("/admin/system").text   # English
+
+
 def test_the_sms_help_page_says_what_each_command_does_in_german(app):
     client = Client(app)
     client.login("alice", "alice-secret")
@@ -314,6 +336,7 @@ def test_the_sms_help_page_says_what_each_command_does_in_german(app):
     assert "<td>ruf mich zurück</td>" in table and "die Liste der Befehle, per SMS" in table
     assert "call me back" not in table and "by SMS" not in table
     # what the box texts back stays in the account's language (alice's: the box's, English)
+    assert "Sie haben kein API-Token." in get(client, "/api-token").text
     assert "<td>call me back</td>" in client.get("/sms-help").text
 
 

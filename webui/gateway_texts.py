@@ -4,8 +4,8 @@ Gateway knows no language: the Modems page's modem states and reasons (modems/po
 modems/recovery.py), SMS health (gateway/sms/health.py), SIM use (gateway/care/usage.py),
 last recovery (modems/recovery.py) and the voice tests' progress, figures and advice
 (gateway/calls/voicetest.py, gateway/care/voicetests.py) come in English, with their
-values in them; so do the AT console's refusals (webui/admin/console.py, made where the
-JSON route needs them too). Each English sentence is a pattern here with its values
+values in them; so do the AT console's refusals and the System page's facts
+(webui/admin/console.py, webui/admin/system.py: made where a JSON route needs them too). Each English sentence is a pattern here with its values
 caught by name and its translation marked for the catalogue; `translate` gives a text in
 the request's language, a text made of several (joined by "; " or ", ") piece by piece,
 and any text not known here as it is (it still says what is going on). The pages that
@@ -157,6 +157,29 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
      N_("The keys 1 2 3 were not all heard in-band (the modem reported them).")),
     (r"The keys 1 2 3 were not all heard in-band\.",
      N_("The keys 1 2 3 were not all heard in-band.")),
+    # the System page's facts (webui/admin/system.py facts: English for the JSON API too)
+    (r"Version", N_("Version")),
+    (r"Box", N_("Box")),
+    (r"Daemon", N_("Daemon")),
+    (r"Uptime", N_("Uptime")),
+    (r"CPU load", N_("CPU load")),
+    (r"Memory", N_("Memory")),
+    (r"Disk", N_("Disk")),
+    (r"Database", N_("Database")),
+    (r"pid (?P<pid>[0-9]+), (?P<status>.*), started (?P<started>[^,]*), heartbeat "
+     r"(?P<seconds>[0-9]+) s ago",
+     N_("pid {pid}, {status}, started {started}, heartbeat {seconds} s ago")),
+    (r"(?P<up>[0-9]+)/(?P<of>[0-9]+) modems up", N_("{up}/{of} modems up")),
+    (r"stopped", N_("stopped")),
+    (r"web UI up (?P<duration>[0-9dhmin ]+) \(no daemon row in the database\)",
+     N_("web UI up {duration} (no daemon row in the database)")),
+    (r"(?P<load>[0-9.]+ / [0-9.]+ / [0-9.]+) \(1 / 5 / 15 min\) on (?P<cores>[0-9]+) cores",
+     N_("{load} (1 / 5 / 15 min) on {cores} cores")),
+    (r"(?P<free>[0-9.]+ [MG]B) free of (?P<total>[0-9.]+ [MG]B)", N_("{free} free of {total}")),
+    (r"(?P<free>[0-9.]+ [MG]B) free of (?P<total>[0-9.]+ [MG]B) \((?P<folder>.*)\)",
+     N_("{free} free of {total} ({folder})")),
+    (r"cannot read (?P<folder>\S+): (?P<error>.*)", N_("cannot read {folder}: {error}")),
+    (r"kept on the database server", N_("kept on the database server")),
     # the AT console's refusals (webui/admin/console.py), said before anything is sent
     (r"pick a modem", N_("pick a modem")),
     (r"type a command, e\.g\. AT\+CSQ", N_("type a command, e.g. AT+CSQ")),
@@ -186,7 +209,7 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
      N_("{modem} is in a call: a command may end or disturb it. Send it anyway?")),
 ))
 SEPARATORS = ("; ", ", ")
-NESTED = ("reason", "registration")     # values that are texts of this table themselves
+NESTED = ("reason", "registration", "status")   # values that are texts of this table too
 
 
 def translate(text: str, say: Callable[[str], str] = gettext) -> str:

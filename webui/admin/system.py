@@ -12,6 +12,7 @@ import bottle
 
 from gateway import __version__
 from gateway.store.db import DaemonRecord, EventLogRecord, is_url
+from webui import gateway_texts
 from webui.admin.common import when
 
 LOG_LINES = 50
@@ -100,4 +101,4 @@ def install(app: bottle.Bottle, web) -> None:
     def system_page():
         session = web.admin_required()
         return web.render("system", session, facts=facts(web),
-                          tail=log_tail(web.config.gateway.box))
+                          tail=log_tail(web.config.gateway.box), said=gateway_texts.translate)

@@ -31,7 +31,7 @@
 <h2>{{_("New account")}}</h2>
 <form method="post" action="/admin/accounts" class="card">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
-  % for field, label, kind in (('name', 'Name', 'text'), ('pin', 'PIN (4 to 8 digits, for calls)', 'password'), ('balance', 'Opening balance', 'text'), ('password', 'Web password (at least 8 characters)', 'password')):
+  % for field, label, kind in (('name', _('Name'), 'text'), ('pin', _('PIN (4 to 8 digits, for calls)'), 'password'), ('balance', _('Opening balance'), 'text'), ('password', _('Web password (at least 8 characters)'), 'password')):
   <label for="new-{{field}}">{{label}}</label>
   <input id="new-{{field}}" name="{{field}}" type="{{kind}}" value="{{values.get(field, '') if kind == 'text' else ''}}" autocomplete="off">
   % if errors.get(field):

@@ -36,7 +36,7 @@
   % end
   <label for="number">{{_("Number contains")}}</label>
   <input id="number" name="number" value="{{filters['number']}}" maxlength="40" inputmode="tel">
-  % for field, label in (('from', 'From day'), ('to', 'To day (included)')):
+  % for field, label in (('from', _('From day')), ('to', _('To day (included)'))):
   <label for="{{field}}">{{label}}</label>
   <input id="{{field}}" name="{{field}}" type="date" value="{{filters[field]}}">
   % if problems.get(field):
@@ -46,8 +46,9 @@
   <label for="status">{{_("Status")}}</label>
   <select id="status" name="status">
     <option value="">{{_("all")}}</option>
+    % status_words = {'answered': _('answered'), 'not answered': _('not answered'), 'running': _('running')}
     % for status in statuses:
-    <option{{!' selected' if filters['status'] == status else ''}}>{{status}}</option>
+    <option value="{{status}}"{{!' selected' if filters['status'] == status else ''}}>{{status_words.get(status, status)}}</option>
     % end
   </select>
   % if problems.get('status'):

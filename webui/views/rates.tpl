@@ -20,7 +20,7 @@
 </table>
 </div>
 % if not rates.rows:
-<p id="no-rates">{{'No rate matches.' if search else 'No rates yet: upload a CSV file below.'}}</p>
+<p id="no-rates">{{_('No rate matches.') if search else _('No rates yet: upload a CSV file below.')}}</p>
 % end
 % include('pager.tpl', page=rates, link=link)
 

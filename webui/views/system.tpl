@@ -3,7 +3,7 @@
 <table id="facts" class="card">
 <tbody>
 % for label, value in facts:
-<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>
+<tr><th scope="row">{{said(label)}}</th><td>{{said(value)}}</td></tr>
 % end
 </tbody>
 </table>

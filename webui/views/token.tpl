@@ -9,7 +9,7 @@
 </section>
 % end
 <section class="card">
-  <p id="token-state">{{'You have an API token.' if has_token else 'You have no API token.'}}</p>
+  <p id="token-state">{{_('You have an API token.') if has_token else _('You have no API token.')}}</p>
   <form method="post" action="/api-token" class="inline">
     <input type="hidden" name="csrf_token" value="{{csrf}}">
     <button type="submit" id="create-token">{{_('Replace the token') if has_token else _('Create a token')}}</button>
