@@ -289,6 +289,10 @@ def test_the_modems_page_gives_gateways_words_in_german(modems_app):
         assert english not in shown, english
     english = admin.get("/admin/modems").text
     assert "0 of 20 on the SIM" in english and "<th>round-trip delay</th>" in english
+    start = get(admin, "/admin/start").text       # the first-run page's modems
+    assert ": bereit" in start and "Ton: serieller Sprachport" in start
+    assert "SIM bereit" in start and ", Heimnetz;" in start
+    assert "voice port" not in start and ": up" not in start and "SIM ready" not in start
 
 
 def test_the_at_consoles_states_and_refusals_in_german(modems_app):

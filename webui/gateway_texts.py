@@ -88,6 +88,11 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
     (r"roaming", N_("roaming")),
     (r"ready", N_("ready")),
     (r"no SIM", N_("no SIM")),
+    # how a modem's sound reaches the box (modems/profiles VOICE_PATHS)
+    (r"serial voice port \(SIM7600\) or a sound card \(SIM800, A7670\)",
+     N_("serial voice port (SIM7600) or a sound card (SIM800, A7670)")),
+    (r"USB audio \(ALSA\)", N_("USB audio (ALSA)")),
+    (r"serial voice port", N_("serial voice port")),
     # a voice test's progress, gateway/calls/voicetest.py
     (r"saying what the test does", N_("saying what the test does")),
     (r"playing the test signal", N_("playing the test signal")),

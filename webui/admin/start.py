@@ -26,6 +26,7 @@ import bottle
 from gateway.care.models import ModemRequest
 from gateway.money.ledger import Account, CallerId, Cdr, RateRecord
 from modems.profiles import VOICE_PATHS
+from webui import gateway_texts
 from webui.admin.common import when
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -113,12 +114,14 @@ def install(app: bottle.Bottle, web) -> None:
     @app.get("/admin/start")
     def start_page():
         session = web.admin_required()
-        return web.render("start", session, steps=steps(web.pool, web.config))
+        return web.render("start", session, steps=steps(web.pool, web.config),
+                          said=gateway_texts.translate)
 
     @app.get("/admin/start/steps")
     def start_steps():
         session = web.admin_required()
-        return web.render("start_steps", session, steps=steps(web.pool, web.config))
+        return web.render("start_steps", session, steps=steps(web.pool, web.config),
+                          said=gateway_texts.translate)
 
     @app.get(f"/admin/start/{SAMPLE_RATES}")
     def sample_rates():

@@ -11,12 +11,12 @@
   <p>{{_("What the box reads of each modem, as callbox probe does:")}}</p>
   <ul class="modems">
   % for modem in facts['modems']:
-    <li data-name="{{modem['name']}}"><strong>{{modem['name']}}</strong> {{modem['port']}}: {{modem['state']}}{{(' (' + modem['reason'] + ')') if modem['reason'] else ''}}
+    <li data-name="{{modem['name']}}"><strong>{{modem['name']}}</strong> {{modem['port']}}: {{said(modem['state'])}}{{(' (' + said(modem['reason']) + ')') if modem['reason'] else ''}}
     % if modem.get('model'):
-    <br><small>{{_("model {model}, firmware {firmware}, IMEI {imei}, voice: {voice}").format(model=modem['model'] or '?', firmware=modem['firmware'] or '?', imei=modem['imei'] or '?', voice=modem['voice'])}}</small>
+    <br><small>{{_("model {model}, firmware {firmware}, IMEI {imei}, voice: {voice}").format(model=modem['model'] or '?', firmware=modem['firmware'] or '?', imei=modem['imei'] or '?', voice=said(modem['voice']))}}</small>
     % end
     % if modem.get('sim'):
-    <br><small class="network">{{_("SIM {sim}, operator {operator}, signal {signal}, {registration}; roles {roles}").format(sim=modem['sim'], operator=modem['operator'] or '-', signal=modem['signal'] or '-', registration=modem['registration'], roles=modem['roles'])}}</small>
+    <br><small class="network">{{_("SIM {sim}, operator {operator}, signal {signal}, {registration}; roles {roles}").format(sim=said(modem['sim']), operator=modem['operator'] or '-', signal=modem['signal'] or '-', registration=said(modem['registration']), roles=modem['roles'])}}</small>
     % end
     </li>
   % end
