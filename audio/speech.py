@@ -97,7 +97,9 @@ class Speech:
         for part in parts:
             pieces.extend([part] if isinstance(part, str) else part)
         pcm = self.sequence(pieces)
-        return pcm + bytes(SAMPLE_BYTES * round(RATE * self.pause_s)) if pause_after else pcm
+        if not pause_after:
+            return pcm
+        return Spoken(pcm + bytes(SAMPLE_BYTES * round(RATE * self.pause_s)), pcm.names)
 
     def sequence(self, names: Iterable[str]) -> bytes:
         """Gives the PCM of prompts (and phrases) `names` with short pauses between them."""

@@ -146,6 +146,6 @@ def test_json_routes_ask_and_show_the_credit_for_admins_only(box):
                       .text)["request"] is None
 
     page = admin.get("/admin/modems").text
-    assert page.count("Check credit") == 1 and "5.00 USD" in page
+    assert page.count(">Check credit</button>") == 1 and "5.00 USD" in page
     modems = {row["name"]: row for row in json.loads(admin.get("/api/modems").text)["modems"]}
     assert modems["m1"]["credit"]["amount"] == "5.00 USD" and modems["m2"]["credit"] is None

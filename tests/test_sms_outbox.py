@@ -41,7 +41,7 @@ def test_ucs2_reply(network, tmp_path, phone):
     rig.account("alice", "1234", 250, numbers=[USER])
     rig.start()
     try:
-        assert rig.reply_to(phone, "BAL") == "Баланс: 2.50 EUR ✓"
+        assert rig.reply_to(phone, "BAL") == "Баланс: €2.50 ✓"
     finally:
         rig.stop()
 

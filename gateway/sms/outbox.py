@@ -80,8 +80,8 @@ class Outbox:
                 if self.worker.stopping:
                     break
                 sent_any |= self._send(row)
-            if not sent_any:
-                return IDLE_WAIT          # no modem to send with: wait for one (or a wake)
+            if not sent_any:              # no modem to send with: wait for one (or a wake)
+                return min([IDLE_WAIT] + self._settling())
         upcoming = store.next_due(self.box)
         if upcoming is None:
             return IDLE_WAIT
@@ -136,6 +136,12 @@ class Outbox:
         store.mark_attempt_failed(row.id, reason, self.now() + wait)
         log.warning("SMS %d to %s not sent (%s); trying again in %.0f s", row.id, row.number,
                     reason, wait)
+
+    def _settling(self) -> list[float]:
+        """Gives the seconds until each modem that came up a moment ago has settled."""
+        now = time.monotonic()
+        return [max(0.01, up_at + SETTLE_AFTER_UP - now) for up_at in self._up_at.values()
+                if up_at + SETTLE_AFTER_UP > now]
 
     def _pick(self, row):
         """Gives (the driver to send with, its SIM's ICCID), or None when no allowed modem
