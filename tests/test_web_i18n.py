@@ -17,18 +17,20 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from gateway import users
 from gateway.care import voicetests
 from gateway.care.models import ModemRequest
 from gateway.money.ledger import Cdr, start_session
 from gateway.sms.models import SmsHealth
 from gateway.store.db import close_database
 from webui import i18n
+from webui.app import make_app
 from webui.gateway_texts import TEXTS, js_table, translate
 from webui.server import WebServer
 
 from tests.sms_rig import SmsBox, wait_until
 from tests.test_voicetest import simulated_test
-from tests.webclient import Client, make_test_app
+from tests.webclient import Client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
@@ -232,6 +234,10 @@ SAID = {
     "cycle did not help": "aufgegeben: seit 300 s nicht im Netz angemeldet (sucht); "
     "2-mal Zurücksetzen und ein USB-Stromzyklus halfen nicht",
     "recovering": "wird wiederhergestellt",
+    "m1: m1 is in a call; test it when the call ends":
+    "m1: m1 ist im Gespräch; testen Sie es, wenn das Gespräch endet",
+    "stopped: the call was not answered (rejected)":
+    "abgebrochen: der Anruf wurde nicht angenommen (rejected)",
     "something gateway never said; nor this": "something gateway never said; nor this",
 }
 
@@ -242,8 +248,8 @@ def test_gateways_texts_are_translated_whole_or_piece_by_piece():
         assert translate(english, i18n.translations("en").gettext) == english
     for pattern, template in TEXTS:     # every text has its German, with the same values
         german = GERMAN_TEXT(template)
-        assert german != template or template in ("SMS {used}", "Box", "Version", "Daemon"), \
-            template
+        assert german != template or template in ("SMS {used}", "Box", "Version", "Daemon",
+                                                   "{modem}: {reason}"), template
         assert set(re.findall(r"{(\w+)}", german)) == set(pattern.groupindex), template
 
 
@@ -252,17 +258,20 @@ def modems_app(network, tmp_path):
     """The web UI of a box whose two virtual modems are up, with m1's last voice test done."""
     rig = SmsBox(network, tmp_path)
     rig.config = dataclasses.replace(rig.config, gateway=dataclasses.replace(
-        rig.config.gateway, box="box"))         # the box name make_test_app's web UI uses
+        rig.config.gateway, box="box"))         # the box of the voice test row below
     try:
         rig.start()
-        app = make_test_app(tmp_path, types.SimpleNamespace(pool=rig.pool, calls=None),
-                            database=rig.config.gateway.database)
+        # the box's own database, opened once (opening it again under its running threads
+        # would pull it from under them)
+        users.add_user("root", "admin-secret", time.time(), is_admin=True)
+        app = make_app(rig.config, types.SimpleNamespace(pool=rig.pool, calls=None,
+                                                         now=time.time))
         wait_until(lambda: SmsHealth.select().where(SmsHealth.modem == "m1",
                                                     SmsHealth.read_at.is_null(False)).exists(),
                    what="m1's SIM read")
         row = ModemRequest.create(box="box", kind="voicetest", modem="m1",
                                   text="+4917012345678", state="running",
-                                  created_at=app.clock.now)
+                                  created_at=time.time())
         report = voicetests.VoiceTestReport(row.id, "+4917012345678", time.time)
         report.progress("calling +4917012345678 from m1")
         report.finished(simulated_test(120, 20, 2, 30.0, 128), "")
@@ -289,6 +298,16 @@ def test_the_modems_page_gives_gateways_words_in_german(modems_app):
         assert english not in shown, english
     english = admin.get("/admin/modems").text
     assert "0 of 20 on the SIM" in english and "<th>round-trip delay</th>" in english
+    csrf = admin.csrf("/admin/modems")
+    refused = admin.post("/admin/modems/m1/voicetest", {"csrf_token": csrf, "number": "abc"},
+                         headers=GERMAN)
+    assert refused.status == 400
+    assert re.search(r'id="notice">m1: [^<]*: geben Sie die Nummer an, die angerufen werden '
+                     r'soll</p>', refused.text)
+    credit = admin.post("/admin/modems/m1/balance", {"csrf_token": csrf}, headers=GERMAN)
+    assert credit.status == 409
+    assert re.search(r'id="notice">m1: SIM \d+ hat kein balance_ussd in einer \[\[sim\]\]-Tabelle',
+                     credit.text)
     start = get(admin, "/admin/start").text       # the first-run page's modems
     assert ": bereit" in start and "Ton: serieller Sprachport" in start
     assert "SIM bereit" in start and ", Heimnetz;" in start

@@ -162,6 +162,49 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
      N_("The keys 1 2 3 were not all heard in-band (the modem reported them).")),
     (r"The keys 1 2 3 were not all heard in-band\.",
      N_("The keys 1 2 3 were not all heard in-band.")),
+    # the Modems page's notices (webui/admin/pages.py, credit.py, voicetests.py)
+    (r"(?P<modem>\S+) is not up: the box opens it again by itself when it can",
+     N_("{modem} is not up: the box opens it again by itself when it can")),
+    (r"(?P<modem>\S+) is in a call: a reset ends it\.",
+     N_("{modem} is in a call: a reset ends it.")),
+    (r"(?P<modem>\S+) went down meanwhile", N_("{modem} went down meanwhile")),
+    (r"(?P<modem>\S+) reset: it is closed and opened again within seconds",
+     N_("{modem} reset: it is closed and opened again within seconds")),
+    (r"(?P<modem>\S+): the credit is asked now; it shows here within seconds",
+     N_("{modem}: the credit is asked now; it shows here within seconds")),
+    (r"(?P<modem>\S+): voice test calling (?P<number>\S+); its progress and figures show below",
+     N_("{modem}: voice test calling {number}; its progress and figures show below")),
+    (r"(?P<reason>.+): give the number to call", N_("{reason}: give the number to call")),
+    (r"(?P<modem>\S+) is not up: the box cannot call from it now",
+     N_("{modem} is not up: the box cannot call from it now")),
+    (r"(?P<modem>\S+) is in a call; test it when the call ends",
+     N_("{modem} is in a call; test it when the call ends")),
+    (r"(?P<modem>\S+) is in a call; ask again when it ends",
+     N_("{modem} is in a call; ask again when it ends")),
+    (r"its SIM's ICCID is not read yet \(is the modem up\?\)",
+     N_("its SIM's ICCID is not read yet (is the modem up?)")),
+    (r"SIM (?P<iccid>\S+) has no balance_ussd in a \[\[sim\]\] table",
+     N_("SIM {iccid} has no balance_ussd in a [[sim]] table")),
+    # why a voice test failed (gateway/calls/voicetest.py, gateway/care/requests.py)
+    (r"(?P<modem>\S+) is not free: it is in a call or lent to a session, not registered, or "
+     r"its SIM is at a limit", N_("{modem} is not free: it is in a call or lent to a session, "
+                                  "not registered, or its SIM is at a limit")),
+    (r"the call could not be placed: (?P<error>.*)", N_("the call could not be placed: {error}")),
+    (r"the call was not answered \((?P<cause>[^()]*)\)",
+     N_("the call was not answered ({cause})")),
+    (r"no answer within (?P<seconds>[0-9]+) s", N_("no answer within {seconds} s")),
+    (r"the modem's audio cannot be opened: (?P<error>.*)",
+     N_("the modem's audio cannot be opened: {error}")),
+    (r"no sound comes from the modem's audio port",
+     N_("no sound comes from the modem's audio port")),
+    (r"the box is stopping", N_("the box is stopping")),
+    (r"(?P<modem>\S+) went down: (?P<reason>.*)", N_("{modem} went down: {reason}")),
+    (r"the modem's audio stopped", N_("the modem's audio stopped")),
+    (r"the test failed on the box \(its log says why\)",
+     N_("the test failed on the box (its log says why)")),
+    (r"the asker stopped waiting", N_("the asker stopped waiting")),
+    (r"the box did not serve it in time", N_("the box did not serve it in time")),
+    (r"the box stopped while serving it", N_("the box stopped while serving it")),
     # the System page's facts (webui/admin/system.py facts: English for the JSON API too)
     (r"Version", N_("Version")),
     (r"Box", N_("Box")),
@@ -212,9 +255,11 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
      N_("{modem} is not up: no command can reach it now")),
     (r"(?P<modem>\S+) is in a call: a command may end or disturb it\. Send it anyway\?",
      N_("{modem} is in a call: a command may end or disturb it. Send it anyway?")),
+    # "<modem>: <why>", the modem's name before a refusal above (the Modems page's notices)
+    (r"(?P<modem>[^\s:]+): (?P<reason>.+)", N_("{modem}: {reason}")),
 ))
 SEPARATORS = ("; ", ", ")
-NESTED = ("reason", "registration", "status")   # values that are texts of this table too
+NESTED = ("reason", "registration", "status", "error")   # values that are texts here too
 
 
 def translate(text: str, say: Callable[[str], str] = gettext) -> str:

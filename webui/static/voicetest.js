@@ -22,7 +22,7 @@
     td.replaceChildren();
     var failed = test.state === "failed" || test.state === "expired";
     line(td, "span", test.number + ", " + (STATES[test.state] || test.state) +
-         (test.error ? ": " + test.error : ""),
+         (test.error ? ": " + said(test.error) : ""),
          "summary" + (failed ? " trouble" : ""));
     var running = test.state === "queued" || test.state === "running";
     if (running && test.progress.length) {

@@ -1,7 +1,7 @@
 % rebase('base.tpl', title=_('Modems'))
 <h1>{{_("Modems")}}</h1>
 % if notice:
-<p class="{{'notice' if status_ok else 'error'}}" id="notice">{{notice}}</p>
+<p class="{{'notice' if status_ok else 'error'}}" id="notice">{{said(notice)}}</p>
 % end
 % if confirm:
 <form method="post" action="/admin/modems/{{confirm}}/reset" class="card" id="confirm-reset">
@@ -102,7 +102,7 @@
   % if test is None:
     {{_("none yet")}}
   % else:
-    <span class="summary{{' trouble' if test['state'] in ('failed', 'expired') else ''}}">{{test['when']}}: {{test['number']}}, {{test_states.get(test['state'], test['state'])}}{{(': ' + test['error']) if test['error'] else ''}}</span>
+    <span class="summary{{' trouble' if test['state'] in ('failed', 'expired') else ''}}">{{test['when']}}: {{test['number']}}, {{test_states.get(test['state'], test['state'])}}{{(': ' + said(test['error'])) if test['error'] else ''}}</span>
     % if test['running'] and test['progress']:
     <br><small class="progress">{{said(test['progress'][-1])}}</small>
     % end
