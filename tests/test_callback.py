@@ -430,3 +430,21 @@ def test_destination_hangs_up_and_the_user_is_asked_again(network, tmp_path):
         assert [cdr.cause for cdr in box.cdrs()] == ["normal", "normal"]
     finally:
         box.stop()
+
+
+def test_calling_again_at_once_gets_a_second_callback(network, tmp_path):
+    """The callback takes the trigger modem at once (no delay), so the end of the rejected
+    trigger call may reach the box while the callback holds that modem; the modem numbers
+    the next call 1 again: it must still be taken for a new trigger, not rung forever."""
+    rig = Rig(network, tmp_path, callback={"callback_delay": 0})
+    rig.start()
+    try:
+        user = rig.user
+        for done in (1, 2):
+            user.clear_heard()
+            trigger_and_answer(rig)
+            assert rig.heard(user, "your_balance_is")
+            user.hangup()
+            assert rig.wait_settled(done), f"callback {done} not settled"
+    finally:
+        rig.stop()

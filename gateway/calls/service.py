@@ -38,7 +38,7 @@ from gateway.money import ledger
 from gateway.store.db import close_database, db
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
 from gateway.worker import Worker
-from modems.events import CallStateChanged, IncomingCall, ModemEvent
+from modems.events import CallState, CallStateChanged, IncomingCall, ModemEvent
 
 log = logging.getLogger(__name__)
 HEARTBEAT_INTERVAL = 10.0   # seconds between heartbeats of running sessions
@@ -173,6 +173,9 @@ class CallService:
             owner = self._owners.get(event.modem)
         if owner is not None:
             owner.deliver(event)
+            # the end of a rejected trigger call may come once the callback holds its modem
+            if isinstance(event, CallStateChanged) and event.state is CallState.ENDED:
+                self._triggers.put(event)
         elif isinstance(event, (IncomingCall, CallStateChanged)):
             self._triggers.put(event)
 

@@ -62,6 +62,10 @@ class Triggers:
             return
         modem = service.config.modem(event.modem)
         key = (event.modem, event.call_id)
+        if event.ring == 1:
+            # a call's first ring: a modem numbers calls from 1 again (27.007 +CLCC <id>),
+            # so an earlier rejected call of this id whose end went unseen is not this one
+            self._rejected.discard(key)
         if "trigger" not in modem.roles or key in self._rejected:
             return
         if event.number is None:
