@@ -39,6 +39,13 @@ def timeline(ended_legs: int) -> list:
     return events_of(Session.select().order_by(Session.id).first().id)
 
 
+def said_so_far() -> list:
+    """Gives the first session's timeline as written so far (what a failed wait saw)."""
+    session = Session.select().order_by(Session.id).first()
+    return [] if session is None else [(event.kind, event.what)
+                                       for event in events_of(session.id)]
+
+
 def trigger_and_answer(rig) -> float:
     """The user rings the box, is rejected, is called back and answers; gives reject-to-ring s."""
     user = rig.user
@@ -299,7 +306,7 @@ def test_insufficient_credit(rig):
     trigger_and_answer(rig)
     assert rig.heard(user, "your_balance_is", rig.speech.money_words(20))
     user.press("017098765432#")
-    assert rig.heard(user, "not_enough_credit")
+    assert rig.heard(user, "not_enough_credit"), said_so_far()
     assert rig.friend.state is PhoneState.IDLE
     user.hangup()
     assert rig.wait_settled()
