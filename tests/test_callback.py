@@ -39,11 +39,11 @@ def timeline(ended_legs: int) -> list:
     return events_of(Session.select().order_by(Session.id).first().id)
 
 
-def said_so_far() -> list:
+def said_so_far() -> str:
     """Gives the first session's timeline as written so far (what a failed wait saw)."""
     session = Session.select().order_by(Session.id).first()
-    return [] if session is None else [(event.kind, event.what)
-                                       for event in events_of(session.id)]
+    return "" if session is None else " ".join(f"{event.kind}:{event.what}"
+                                               for event in events_of(session.id))
 
 
 def trigger_and_answer(rig) -> float:
