@@ -78,6 +78,9 @@ class AtLink(GsmModem, _OwnSerialPort):
         self._pending_command: str | None = None
         self._urc_queue: queue.Queue = queue.Queue()
         self._dispatcher: threading.Thread | None = None
+        # pyserial's close is not thread-safe: two threads in it close the descriptor
+        # twice, the second time maybe a file someone opened in between
+        self._close_lock = threading.Lock()
         self.garbage_bytes = 0
         # for the metrics: commands the modem refused (ERROR, +CME ERROR: 27.007 §9.2) or
         # left unanswered; refusals count once connected, and never of optional commands
@@ -119,11 +122,12 @@ class AtLink(GsmModem, _OwnSerialPort):
         if self._dispatcher is not None and self._dispatcher is not threading.current_thread():
             self._dispatcher.join(timeout=2)
         port = getattr(self, "serial", None)
-        if port is not None:
-            try:
-                port.close()
-            except OSError as error:   # the device may already be gone (unplugged)
-                log.debug("%s: closing port: %s", self.name, error)
+        with self._close_lock:
+            if port is not None and port.is_open:
+                try:
+                    port.close()
+                except OSError as error:   # the device may already be gone (unplugged)
+                    log.debug("%s: closing port: %s", self.name, error)
 
     def connect(self, *args, **kwargs) -> None:
         """The library's start (its probes may be refused), then refusals count."""

@@ -3,6 +3,10 @@
 unsolicited line still becomes its event."""
 from __future__ import annotations
 
+import os
+import sys
+import threading
+
 import pytest
 
 from modems.events import IncomingCall, SmsStored
@@ -54,3 +58,56 @@ def test_ring_between_the_lines_of_the_call_list(tmp_path, open_driver, profile)
         assert phone.wait_state(PhoneState.IDLE, timeout=5)
     finally:
         network.stop()
+
+
+def test_closing_from_two_threads_at_once(network, open_driver):
+    """An admin's reset (a web thread) and the modem's supervisor close the same port
+    together while the box opens other files (the supervisor reopening the modem): no
+    closer may fail half way, nor close a file that took the port's old descriptor."""
+    modem = network.add_modem()
+    failures = []
+    stop = threading.Event()
+    reopener = threading.Thread(target=open_files, args=(stop, failures))
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)          # threads take turns often: the race shows
+    reopener.start()
+    try:
+        for _ in range(30):
+            close_together(open_driver(modem)[0], failures)
+    finally:
+        stop.set()
+        sys.setswitchinterval(switching)
+        reopener.join()
+    assert failures == []
+
+
+def open_files(stop, failures):
+    """Opens and reads files over and over, as the rest of the box does."""
+    while not stop.is_set():
+        fd = os.open(os.devnull, os.O_RDONLY)
+        try:
+            os.fstat(fd)
+        except OSError as error:       # our descriptor was closed by someone else
+            failures.append(f"a file of the box closed under it: {error}")
+        try:
+            os.close(fd)
+        except OSError as error:
+            failures.append(f"a file of the box closed under it: {error}")
+
+
+def close_together(driver, failures, closers=4):
+    start = threading.Barrier(closers)
+
+    def close():
+        start.wait()
+        try:
+            driver.close()
+        except Exception as error:      # noqa: BLE001 - what the test looks for
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=close) for _ in range(closers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert not any(thread.is_alive() for thread in threads)
