@@ -15,6 +15,15 @@ echoes are anyway. A new delay (another call, another network path) is taken
 once two estimates in a row agree and the echo has left the filter's middle (a
 shift of a frame or two, as a busy audio thread makes, stays inside and the
 filter follows it), and the filter starts again.
+
+A canceller must never add sound. Speex's filter keeps adapting while the near
+end is loud (double talk), and a key pressed while the box speaks is a loud,
+pure near-end tone: the filter may learn it as "echo" of the prompt and, once
+the tone has stopped, play the prompt back through that filter, tone-coloured,
+into a silent line: keys nobody pressed (a call's timeline showed a 0 after a
+#). So, as WebRTC's canceller guards against divergence, a frame the filter
+made clearly louder than it was is passed on as captured, and a filter that does so
+DIVERGED_FRAMES frames in a row starts again.
 """
 from __future__ import annotations
 
@@ -36,6 +45,10 @@ ESTIMATE_EVERY = 25         # frames between estimates (0.5 s)
 MIN_CORRELATION = 0.3       # a weaker peak is speech of the near end, or noise
 SURE = 0.6                  # a peak this strong is taken at once, without a second estimate
 AGREE = 16                  # samples two estimates in a row may differ by
+DIVERGED_FRAMES = 3         # frames in a row made louder by the filter before it starts again
+LOUDER = 2.0                # a frame with twice (3 dB) the captured power was made louder ...
+LOUDER_FLOOR = FRAME_SAMPLES * 8.0 ** 2   # ... by more than an RMS of 8 (-72 dBFS): speex's
+                            # DC notch alone shifts a frame's power a little either way
 
 
 class AlignedEchoCanceller:
@@ -51,6 +64,8 @@ class AlignedEchoCanceller:
         self._heard = np.zeros(WINDOW, dtype=np.int16)
         self._frames = 0
         self._candidate: int | None = None
+        self._louder = 0                    # frames in a row the filter made louder
+        self.restarts = 0                   # times the filter diverged and started again
 
     def cancel(self, captured: bytes, played: bytes) -> bytes:
         """Gives `captured` with the echo of what was played before it removed."""
@@ -62,7 +77,23 @@ class AlignedEchoCanceller:
         if self._frames % ESTIMATE_EVERY == 0:
             self._estimate()
         end = len(self._sent) - self.delay
-        return self.canceller.cancel(captured, self._sent[end - FRAME_SAMPLES:end].tobytes())
+        cleaned = self.canceller.cancel(captured, self._sent[end - FRAME_SAMPLES:end].tobytes())
+        return self._guarded(captured, cleaned)
+
+    def _guarded(self, captured: bytes, cleaned: bytes) -> bytes:
+        """Gives `cleaned` unless the filter made the frame louder (module docstring)."""
+        heard = self._heard[-FRAME_SAMPLES:].astype(np.float64)
+        out = np.frombuffer(cleaned, "<i2").astype(np.float64)
+        if float(np.dot(out, out)) <= LOUDER * float(np.dot(heard, heard)) + LOUDER_FLOOR:
+            self._louder = 0
+            return cleaned
+        self._louder += 1
+        if self._louder >= DIVERGED_FRAMES:
+            log.debug("echo filter diverged (it added sound); starting it again")
+            self.canceller.reset()
+            self.restarts += 1
+            self._louder = 0
+        return captured
 
     def _estimate(self) -> None:
         found = estimate_delay(self._sent.astype(np.float64), self._heard.astype(np.float64),

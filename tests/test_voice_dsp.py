@@ -12,12 +12,14 @@ import threading
 import numpy as np
 import pytest
 
+from audio.dtmf import detect_keys
 from audio.echo_align import MARGIN, AlignedEchoCanceller, estimate_delay
 from audio.endpoint import open_endpoint
 from audio.pcm import FRAME_BYTES, FRAME_SAMPLES, FULL_SCALE, frames, samples, to_pcm
 from audio.port import AudioPort
 from audio.speexdsp import EchoCanceller, NoiseSuppressor
 from audio.voice import Gain, VoiceProcessor, VoiceSettings
+from modems.sim import audio as sim_audio
 from modems.sim.echo import EchoPath
 from tests.test_audio_helpers import answered_call, net, wait_frames  # noqa: F401
 
@@ -78,6 +80,26 @@ def test_the_aligned_canceller_finds_the_echo_and_converges_within_two_seconds(
     erle = (power_db(np.concatenate(echoes[after_two_seconds]))
             - power_db(np.concatenate(residues[after_two_seconds])))
     assert erle >= 25, erle
+    canceller.close()
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_keys_pressed_while_the_box_speaks_leave_no_sound_behind(seed):
+    """A caller presses 5# while a prompt plays, on a line with no echo at all: the
+    filter adapts to the tones (double talk) and, unguarded, played the prompt back
+    through them into the silence after: keys nobody pressed (seed 3 made "5#55")."""
+    far = speech_like(4.0, seed)
+    keys = samples(sim_audio.dtmf("5#"))
+    near = np.zeros(len(far))
+    near[8000:8000 + len(keys)] = keys
+    canceller = AlignedEchoCanceller(search_ms=256)
+    out = np.concatenate([
+        samples(canceller.cancel(to_pcm(near[start:start + FRAME_SAMPLES]),
+                                 to_pcm(far[start:start + FRAME_SAMPLES])))
+        for start in range(0, len(far), FRAME_SAMPLES)])
+    assert detect_keys(to_pcm(out)) == ["5", "#"]
+    after = slice(8000 + len(keys) + FRAME_SAMPLES, None)   # the line silent again
+    assert np.abs(out[after]).max() <= 32, np.abs(out[after]).max()
     canceller.close()
 
 
