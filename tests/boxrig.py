@@ -43,6 +43,23 @@ def wait_for(predicate, timeout: float, tolerate: tuple = ()) -> bool:
     return False
 
 
+def talk(speaker, listener, freq: float, timeout: float = 5.0) -> bool:
+    """`speaker` talks (a steady tone) until `listener` has heard 0.2 s of it, then stops;
+    gives whether it was heard within `timeout`. A person says "hello?" until heard: the
+    box joins the legs a moment after the answer (a generic modem's answer is seen at the
+    next call-list poll), and a word said before then is lost, as on any phone line."""
+    from audio import tones
+    from audio.match import find
+    said = tones.tone(freq, timeout + 1.0)
+    listener.clear_heard()
+    speaker.play(said)
+    try:
+        return listener.wait_heard(lambda pcm: find(pcm[-16000:], said[:3200]) is not None,
+                                   timeout=timeout)
+    finally:
+        speaker.stop_playing()
+
+
 def ensure_prompts() -> None:
     """Generates the voice prompts (once; later calls find them unchanged)."""
     prompts.generate("en")

@@ -17,7 +17,8 @@ from gateway.store.db import close_database, db, open_database
 from gateway.store.status import ModemStatusRecord
 from modems.sim import PhoneState
 
-from tests.boxrig import BOX, FRIEND, RATES, USER, Rig, config_text, ensure_prompts, wait_for
+from tests.boxrig import (BOX, FRIEND, RATES, USER, Rig, config_text, ensure_prompts, talk,
+                          wait_for)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -95,13 +96,7 @@ def test_sighup_adds_and_removes_modems_without_dropping_the_call(network, tmp_p
         assert wait_for(lambda: state_of(rig, "m3") == "up", 15), "the added modem is not up"
         assert state_of(rig, "m2") == "up", "the removed modem closed under a running call"
         assert rig.daemon.healthy()
-        rig.friend.clear_heard()
-        from audio import tones
-        from audio.match import find
-        tone = tones.tone(700.0, 0.4)
-        rig.user.play(tone)
-        assert rig.friend.wait_heard(lambda pcm: find(pcm, tone[1600:4800]) is not None,
-                                     timeout=5), "the bridge stopped at the reload"
+        assert talk(rig.user, rig.friend, 700.0), "the bridge stopped at the reload"
         assert rig.user.state is PhoneState.ACTIVE and rig.friend.state is PhoneState.ACTIVE
         rig.friend.hangup()
         rig.user.hangup()

@@ -13,7 +13,7 @@ from gateway.money.ledger import Account, Session
 from modems.sim import PhoneState
 
 from gateway.calls.timeline import MASK, events_of
-from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts, wait_for
+from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts, talk, wait_for
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -80,14 +80,8 @@ def test_happy_path_known_caller(rig):
     friend.answer()
     assert user.wait_state(PhoneState.ACTIVE)
     # audio both ways through the bridge
-    tone_a = tones.tone(700.0, 0.4)
-    tone_b = tones.tone(1300.0, 0.4)
-    friend.clear_heard()
-    user.play(tone_a)
-    assert friend.wait_heard(lambda pcm: find(pcm, tone_a[1600:4800]) is not None, timeout=5)
-    user.clear_heard()
-    friend.play(tone_b)
-    assert user.wait_heard(lambda pcm: find(pcm, tone_b[1600:4800]) is not None, timeout=5)
+    assert talk(user, friend, 700.0)
+    assert talk(friend, user, 1300.0)
     # #11 ends only the destination leg; the user is asked again
     user.clear_heard()
     user.press("#11")
@@ -137,10 +131,7 @@ def test_keys_in_band_and_serial_voice(network, tmp_path, profiles):
         user.press("017098765432#")
         assert friend.wait_state(PhoneState.RINGING, timeout=20), "keys not heard in-band"
         friend.answer()
-        tone = tones.tone(900.0, 0.4)
-        friend.clear_heard()
-        user.play(tone)
-        assert friend.wait_heard(lambda pcm: find(pcm, tone[1600:4800]) is not None, timeout=5)
+        assert talk(user, friend, 900.0)
         user.press("#11")
         assert friend.wait_state(PhoneState.IDLE, timeout=10)
         user.hangup()
@@ -428,9 +419,7 @@ def test_destination_hangs_up_and_the_user_is_asked_again(network, tmp_path):
         user.press("017098765432#")
         assert friend.wait_state(PhoneState.RINGING, timeout=15)
         friend.answer()
-        tone = tones.tone(800.0, 0.4)
-        user.play(tone)
-        assert friend.wait_heard(lambda pcm: find(pcm, tone[1600:4800]) is not None, timeout=5)
+        assert talk(user, friend, 800.0)
         friend.hangup()
         assert box.heard(user, "enter_destination")
         assert user.state is PhoneState.ACTIVE

@@ -8,13 +8,11 @@ import types
 
 import pytest
 
-from audio import tones
-from audio.match import find
 from gateway import users
 from modems.sim import PhoneState
 from webui.app import make_app
 
-from tests.boxrig import FRIEND, USER, Rig, ensure_prompts
+from tests.boxrig import FRIEND, USER, Rig, ensure_prompts, talk
 from tests.webclient import Client
 
 
@@ -67,12 +65,8 @@ def test_both_answer_bridged_and_billed(rig):
     assert friend.wait_state(PhoneState.RINGING, timeout=15)
     wait_published(follower, "b", "alerting", seen)
     friend.answer()
-    tone = tones.tone(750.0, 0.4)
-    user.play(tone)
-    assert friend.wait_heard(lambda pcm: find(pcm, tone[1600:4800]) is not None, timeout=5)
-    back = tones.tone(1250.0, 0.4)
-    friend.play(back)
-    assert user.wait_heard(lambda pcm: find(pcm, back[1600:4800]) is not None, timeout=5)
+    assert talk(user, friend, 750.0)
+    assert talk(friend, user, 1250.0)
     friend.hangup()
     outcome = ended.get(timeout=15)
     assert user.wait_state(PhoneState.IDLE, timeout=10)

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from audio import tones
-from audio.match import find
 
 from modems.sim import PhoneState
 from modems.sim.other_calls import DATA
 
-from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts
+from tests.boxrig import BOX, FRIEND, USER, Rig, ensure_prompts, talk
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,11 +33,7 @@ def test_callback_completes_beside_a_leftover_data_call(network, tmp_path):
         rig.user.press("017098765432#")
         assert rig.friend.wait_state(PhoneState.RINGING, timeout=20), "the destination did not ring"
         rig.friend.answer()
-        tone = tones.tone(1300.0, 0.4)
-        rig.user.clear_heard()
-        rig.friend.play(tone)
-        assert rig.user.wait_heard(lambda pcm: find(pcm, tone[1600:4800]) is not None,
-                                   timeout=10), "the legs were not bridged"
+        assert talk(rig.friend, rig.user, 1300.0, timeout=10), "the legs were not bridged"
         rig.user.clear_heard()
         rig.friend.hangup()
         assert rig.heard(rig.user, "enter_destination", timeout=20)

@@ -229,6 +229,11 @@ class VirtualPhone:
         with self._net.lock:
             self._outgoing += pcm[: len(pcm) // 2 * 2]
 
+    def stop_playing(self) -> None:
+        """Drops what `play` queued and has not sent yet (the person stops talking)."""
+        with self._net.lock:
+            self._outgoing.clear()
+
     def heard(self) -> bytes:
         with self._net.lock:
             return bytes(self._heard)
