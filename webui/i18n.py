@@ -200,6 +200,7 @@ GATEWAY_MESSAGES = tuple((re.compile(pattern), text) for pattern, text in (
      r"(?P<languages>[^()]*) \(or - for the box's default\)",
      N_("no voice prompts in the language {language}: the languages are {languages} (or - "
         "for the box's default)")),
+    (r"no alert (?P<id>[0-9]+) on this box", N_("no alert {id} on this box")),
 ))
 
 

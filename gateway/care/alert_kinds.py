@@ -5,11 +5,21 @@ subject, what happened); the title, the words for the subject ("modem m2",
 "SIM 8949..."), and the advice when the raiser gave none come from KINDS.
 `compose` turns one alert (a row, or one held in memory during a database
 outage) into the title and body the owner receives.
+
+Every text here is English, the box's language for the owner's messages, the
+CLI and the JSON API. The functions a page uses (`about`, `advice_of`,
+`recovered_title`, `delivery_state`) take `say`, which gives a text of `texts()`
+in the reader's words (webui/alert_texts.py hands them the page's gettext; its
+catalogue takes the English from `texts()`), so the English is written once.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 import time
+from typing import Callable, Iterator
+
+from gateway.store.alerts import PIN_LOCK_SUBJECTS
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,7 @@ class Kind:
     about: str                 # "{subject}" filled in: "modem {subject}"
     advice: str
     recovered: str = ""        # the recovery's title
+    subjects: tuple[str, ...] = ()   # how a raiser writes its subject ("account {name}")
 
 
 _MODEM_ADVICE = ("Look at the Modems page and the log (journalctl -u callbox). Check the "
@@ -75,10 +86,47 @@ KINDS: dict[str, Kind] = {
         "PIN entry locked", "{subject}",
         "Someone may be guessing a PIN. Look at the account's PIN locks and caller IDs on "
         "its page; if the account holder did not mistype, set a new PIN (callbox account "
-        "pin) and consider blocking the calling number."),
+        "pin) and consider blocking the calling number.",
+        subjects=tuple(PIN_LOCK_SUBJECTS.values())),
     "test": Kind("Test alert", "box {subject}",
                  "Nothing to do: this is the message callbox alerts test sends."),
 }
+
+# the advice a raiser fills in with its values (its kind's advice otherwise)
+GIVEN_ADVICE = {
+    "sim-low-balance": "Top up the SIM {iccid} (modem {modem}); calls and SMS on it stop when "
+                       "the credit runs out.",
+    "sim-limit": "Wait for the reset, or raise the limit in the SIM's [[sim]] table (found by "
+                 "its ICCID) and reload the box (systemctl reload callbox). Other modems take "
+                 "the work meanwhile.",
+}
+IN_MODEM = "{about} (in modem {modem})"
+RECOVERED = "Recovered: {title}"          # the recovery's title of a kind without its own
+UNKNOWN_RECOVERED = "Recovered"           # ... and of a kind not in KINDS
+# what became of an alert's messages (`delivery_state`)
+DELIVERY = {
+    "sent": "sent {time}",
+    "recovery sent": "recovery sent {time}",
+    "no urls": "not sent: no [alerts] urls (the log and this list only)",
+    "retrying": "not delivered yet: {attempts} tries, next at {time}; {error}",
+    "sending": "being sent",
+}
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def texts() -> Iterator[str]:
+    """Gives every text a page may show of an alert besides the raiser's facts (what
+    happened, the recovery): the catalogue's English (webui/alert_texts.py `extract`)."""
+    for kind in KINDS.values():
+        yield from (text for text in (kind.title, kind.about, kind.advice, kind.recovered)
+                    if text)
+        yield from kind.subjects
+    yield from GIVEN_ADVICE.values()
+    yield from (IN_MODEM, RECOVERED, UNKNOWN_RECOVERED)
+    yield from DELIVERY.values()
 
 
 def kind_of(name: str) -> Kind:
@@ -86,23 +134,46 @@ def kind_of(name: str) -> Kind:
     known = KINDS.get(name)
     if known is not None:
         return known
-    return Kind(name.replace("-", " ").capitalize(), "{subject}", "", "Recovered")
+    return Kind(name.replace("-", " ").capitalize(), "{subject}", "", UNKNOWN_RECOVERED)
 
 
-def about(alert) -> str:
+def about(alert, say: Callable[[str], str] = _as_is) -> str:
     """Gives what the alert is about in words: "modem m2", "SIM 8949... (in modem m1)"."""
     subject = alert.subject or ""
     if not subject:
         return ""
-    words = kind_of(alert.kind).about.format(subject=subject)
+    kind = kind_of(alert.kind)
+    words = say(kind.about).format(subject=_filled(kind.subjects, subject, say) or subject)
     if alert.modem and alert.modem != subject:
-        words += f" (in modem {alert.modem})"
+        words = say(IN_MODEM).format(about=words, modem=alert.modem)
     return words
 
 
-def advice_of(alert) -> str:
+def advice_of(alert, say: Callable[[str], str] = _as_is) -> str:
     """Gives what the owner can do: the raiser's advice, else the kind's."""
-    return alert.advice or kind_of(alert.kind).advice
+    if not alert.advice:
+        return say(kind_of(alert.kind).advice)
+    given = GIVEN_ADVICE.get(alert.kind)
+    return _filled((given,) if given else (), alert.advice, say) or alert.advice
+
+
+def _filled(templates, text: str, say: Callable[[str], str]) -> str:
+    """Gives a text written from one of the templates said again through `say` with its
+    values (read back from the text), or '' when none of them wrote it."""
+    for template in templates:
+        pieces = re.split(r"{(\w+)}", template)
+        found = re.fullmatch("".join(re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>.+?)"
+                                     for index, piece in enumerate(pieces)), text, re.DOTALL)
+        if found:
+            return say(template).format(**found.groupdict())
+    return ""
+
+
+def recovered_title(name: str, say: Callable[[str], str] = _as_is) -> str:
+    """Gives the title of a recovery of that kind: "Modem back up", "Recovered: ..."."""
+    kind = kind_of(name)
+    return say(kind.recovered) if kind.recovered else say(RECOVERED).format(
+        title=say(kind.title))
 
 
 def _when(stamp: float | None) -> str:
@@ -114,7 +185,7 @@ def compose(alert, box: str, recovery: bool = False) -> tuple[str, str]:
     recovery (a recovery whose raise was never sent tells both in one message)."""
     kind = kind_of(alert.kind)
     subject = about(alert)
-    head = (kind.recovered or f"Recovered: {kind.title}") if recovery else kind.title
+    head = recovered_title(alert.kind) if recovery else kind.title
     title = f"callbox {box}: {head}" + (f": {subject}" if subject else "")
     lines = []
     if recovery:
@@ -136,23 +207,24 @@ def stamp(moment: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(moment))
 
 
-def delivery_state(alert, urls: bool) -> str:
+def delivery_state(alert, urls: bool, say: Callable[[str], str] = _as_is,
+                   clock: Callable[[float], str] = stamp) -> str:
     """Gives what became of an alert's messages, in words, for the page and the list;
-    `urls`: whether any [alerts] url is configured."""
+    `urls`: whether any [alerts] url is configured; `clock` writes a time of day."""
     parts = []
     if alert.sent_at is not None:
-        parts.append(f"sent {stamp(alert.sent_at)}")
+        parts.append(say(DELIVERY["sent"]).format(time=clock(alert.sent_at)))
     if alert.recovery_sent_at is not None:
-        parts.append(f"recovery sent {stamp(alert.recovery_sent_at)}")
+        parts.append(say(DELIVERY["recovery sent"]).format(time=clock(alert.recovery_sent_at)))
     due = alert.next_attempt_at is not None and (
         alert.sent_at is None or (alert.state == "recovered" and alert.recovery_sent_at is None))
     if due and not urls:
-        parts.append("not sent: no [alerts] urls (the log and this list only)")
+        parts.append(say(DELIVERY["no urls"]))
     elif due and alert.attempts:
-        parts.append(f"not delivered yet: {alert.attempts} tries, next at "
-                     f"{stamp(alert.next_attempt_at)}; {alert.last_error}")
+        parts.append(say(DELIVERY["retrying"]).format(
+            attempts=alert.attempts, time=clock(alert.next_attempt_at), error=alert.last_error))
     elif due:
-        parts.append("being sent")
+        parts.append(say(DELIVERY["sending"]))
     elif alert.sent_at is None and alert.last_error:
         parts.append(alert.last_error)
     return "; ".join(parts)

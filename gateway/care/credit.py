@@ -17,6 +17,7 @@ from gateway.config.sims import SimConfig
 from gateway.money.billing import MINOR_DIGITS, format_money
 from gateway.store import alerts
 from gateway.store.db import db
+from gateway.care.alert_kinds import GIVEN_ADVICE
 from gateway.care.models import SimBalance
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,8 @@ def _judge(box: str, modem: str, iccid: str, sim: SimConfig, amount: int, now: f
         alerts.raise_alert(box, LOW_BALANCE, iccid, now,
                            f"SIM {iccid} in modem {modem} has {money} credit left, below "
                            f"low_balance {limit}",
-                           advice=f"Top up the SIM {iccid} (modem {modem}); calls and SMS on "
-                           "it stop when the credit runs out.", modem=modem)
+                           advice=GIVEN_ADVICE[LOW_BALANCE].format(iccid=iccid, modem=modem),
+                           modem=modem)
     else:
         alerts.recover(box, LOW_BALANCE, iccid, now,
                        f"SIM {iccid} in modem {modem} has {money} credit again "

@@ -22,6 +22,7 @@ import logging
 import threading
 from typing import Callable
 
+from gateway.care.alert_kinds import GIVEN_ADVICE
 from gateway.care.usage import CALL_WORK, SMS_WORK, SimUsage, local_time, usage_of
 from gateway.store.alerts import Alert, raise_alert, recover
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
@@ -136,9 +137,7 @@ class SimLimits:
                     f"SIM {usage.iccid} is below its limits again: {usage.summary()}")
             return
         raise_alert(self.box, KIND, usage.iccid, now, limit_message(usage, modem),
-                    modem=modem, advice="Wait for the reset, or raise the limit in the SIM's "
-                    "[[sim]] table (found by its ICCID) and reload the box (systemctl "
-                    "reload callbox). Other modems take the work meanwhile.")
+                    modem=modem, advice=GIVEN_ADVICE[KIND])
 
 
 def limit_message(usage: SimUsage, modem: str | None) -> str:

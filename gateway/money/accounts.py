@@ -29,7 +29,7 @@ import secrets
 from peewee import IntegrityError, fn
 
 from gateway.money.ledger import Account, AuthFailure, CallerId, PinLock, Topup
-from gateway.store.alerts import raise_alert
+from gateway.store.alerts import PIN_LOCK_SUBJECTS, raise_alert
 from gateway.store.db import db
 
 log = logging.getLogger(__name__)
@@ -294,7 +294,8 @@ def report_pin_lock(lock: PinLock, account: Account | None, box: str = "") -> No
                 f"account: {lock.reason}{tried}")
     log.warning("%s", text)
     if box:
-        subject = f"account {account.name}" if account is not None else f"caller {lock.number}"
+        subject = (PIN_LOCK_SUBJECTS["account"].format(name=account.name) if account is not None
+                   else PIN_LOCK_SUBJECTS["caller"].format(number=lock.number))
         raise_alert(box, "pin-lockouts", subject, lock.at, text, notice=True)
 
 

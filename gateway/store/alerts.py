@@ -24,6 +24,8 @@ from gateway.store.db import BaseModel, EventLogRecord, db
 log = logging.getLogger(__name__)
 
 NOTICE_QUIET = 3600.0       # seconds a notice of one cause stays quiet after it was raised
+# the subject of a "pin-lockouts" alert: the account locked, or the number locked for all
+PIN_LOCK_SUBJECTS = {"account": "account {name}", "caller": "caller {number}"}
 
 
 class Alert(BaseModel):

@@ -2,7 +2,9 @@
 
 The rows are gateway/store/alerts.py's (raised anywhere in the box, delivered
 by the `alerts` worker); reading and acknowledging go through
-gateway/actions/alerts.py, like the JSON API and `callbox alerts list`.
+gateway/actions/alerts.py, like the JSON API and `callbox alerts list`. The page says an
+alert's title, subject, advice and delivery in the reader's language
+(webui/alert_texts.py); the JSON API keeps gateway's English.
 """
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import bottle
 from gateway.actions import alerts as alert_actions
 from gateway.actions.audit import ActionError
 from gateway.care.alert_kinds import about, advice_of, delivery_state, kind_of
+from webui import alert_texts
 from webui.admin.common import page_of
+from webui.i18n import gateway_text, gettext
 
 
 def alert_json(alert, urls: bool) -> dict:
@@ -35,8 +39,9 @@ def install(app: bottle.Bottle, web) -> None:
         bottle.response.status = status
         urls = bool(web.config.alerts.urls)
         return web.render("alerts", session, rows=page_of(alert_actions.listing(box)),
-                          kind_of=kind_of, about=about, advice_of=advice_of,
-                          delivery=lambda alert: delivery_state(alert, urls), urls=urls,
+                          title_of=alert_texts.title, about_of=alert_texts.about,
+                          advice_of=alert_texts.advice, recovered_of=alert_texts.recovered,
+                          delivery=lambda alert: alert_texts.delivery(alert, urls), urls=urls,
                           link=lambda number: f"/admin/alerts?page={number}",
                           notice=notice, error=error)
 
@@ -51,6 +56,6 @@ def install(app: bottle.Bottle, web) -> None:
         try:
             alert = alert_actions.acknowledge(web.actor(session), box, alert_id, web.now())
         except ActionError as refusal:
-            return page(session, error=str(refusal), status=404)
-        return page(session, notice=f"Alert {alert.id} ({kind_of(alert.kind).title}) "
-                    "acknowledged.")
+            return page(session, error=gateway_text(str(refusal)), status=404)
+        return page(session, notice=gettext("Alert {id} ({title}) acknowledged.").format(
+            id=alert.id, title=alert_texts.title(alert)))

@@ -1,4 +1,5 @@
 % rebase('base.tpl', title=_('Alerts'))
+% states = {"open": _("open"), "recovered": _("recovered"), "notice": _("notice")}
 <h1>{{_("Alerts")}}</h1>
 <p class="hint">{{_("What the box told its owner: open alerts first, then recovered ones and notices, newest first. One alert per cause until it recovers; raising it again only counts a repeat.")}}
 {{_('Each is sent to every [alerts] URL.') if urls else _('No [alerts] urls are configured: alerts are only logged and listed here.')}}
@@ -19,7 +20,7 @@
 % for alert in rows.rows:
 <tr data-id="{{alert.id}}" data-state="{{alert.state}}" class="alert-{{alert.state}}">
   <td>{{alert.id}}</td>
-  <td class="alert-state">{{alert.state}}{{' (seen)' if alert.acknowledged else ''}}
+  <td class="alert-state">{{states.get(alert.state, alert.state)}}{{(' (' + _('seen') + ')') if alert.acknowledged else ''}}
     % if not alert.acknowledged:
     <form method="post" action="/admin/alerts/{{alert.id}}/ack" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
@@ -27,11 +28,15 @@
     </form>
     % end
   </td>
-  <td class="alert-text"><strong>{{kind_of(alert.kind).title}}</strong>{{(': ' + about(alert)) if about(alert) else ''}}<br>
+  <td class="alert-text"><strong>{{title_of(alert)}}</strong>{{(': ' + about_of(alert)) if about_of(alert) else ''}}<br>
     {{alert.message}}<br>
     <span class="advice">{{_("What you can do: {advice}").format(advice=advice_of(alert))}}</span></td>
   <td>{{when(alert.at)}}{{!'<br>' if alert.repeats else ''}}{{_('again {count}×, last {time}').format(count=alert.repeats, time=clock(alert.last_at)) if alert.repeats else ''}}</td>
-  <td>{{when(alert.recovered_at)}}{{!'<br>' if alert.recovery else ''}}{{alert.recovery}}</td>
+  <td class="alert-recovery">{{when(alert.recovered_at)}}
+    % if alert.recovered_at:
+    <br><strong>{{recovered_of(alert)}}</strong>{{!'<br>' if alert.recovery else ''}}{{alert.recovery}}
+    % end
+  </td>
   <td class="delivery">{{delivery(alert)}}</td>
 </tr>
 % end
