@@ -1,7 +1,7 @@
 """The Alerts page in the reader's language, called as a WSGI app: every alert text of
 gateway (gateway/care/alert_kinds.py) has its German in the compiled catalogue, a German
-admin reads titles, subjects, advice, recoveries, delivery and notices in German, an
-English one in English, and the JSON API stays English (webui/alert_texts.py)."""
+admin reads titles, subjects, what happened, advice, recoveries, delivery and notices in
+German, an English one in English, and the JSON API stays English (webui/alert_texts.py)."""
 from __future__ import annotations
 
 import json
@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po
 from gateway.care import alert_kinds
 from gateway.store.alerts import Alert, raise_alert, recover
 from webui import i18n
+from webui.gateway_texts import translate
 
 from tests.webclient import Client
 
@@ -37,6 +38,8 @@ def kind_texts() -> dict[str, str]:
         texts[text] = f"DELIVERY[{name!r}]"
     for name, text in alert_kinds.GIVEN_ADVICE.items():
         texts[text] = f"GIVEN_ADVICE[{name!r}]"
+    for name, text in alert_kinds.MESSAGES.items():
+        texts[text] = f"MESSAGES[{name!r}]"
     for text in (alert_kinds.IN_MODEM, alert_kinds.RECOVERED, alert_kinds.UNKNOWN_RECOVERED):
         texts[text] = "alert_kinds"
     return texts
@@ -87,11 +90,39 @@ def test_delivery_states_in_german_with_the_pages_clock():
     assert alert_kinds.delivery_state(sending, True, say, clock) == "wird gesendet"
 
 
+def test_what_the_alerts_worker_said_is_retold_in_german_with_a_modems_reason():
+    say = i18n.language_of("de", "EUR").gettext
+    messages = alert_kinds.MESSAGES
+    said = {
+        messages["modem never up why"].format(
+            name="m4", after="2 min", began=messages["the reload"],
+            reason="not registered on the network for 300 s (searching)"):
+        "Modem m4 war binnen 2 min nach seinem Hinzufügen beim Neuladen nicht "
+        "betriebsbereit: seit 300 s nicht im Netz angemeldet (sucht)",
+        messages["power-cycled"].format(name="m1", reason="no answer to AT commands (ERROR)",
+                                        answered=messages["answered"], attempt=2):
+        "die Box hat den USB-Port von Modem m1 aus- und wieder eingeschaltet (keine Antwort "
+        "auf AT-Befehle (ERROR)); das Modem antwortete wieder (Schritt 2)",
+        alert_kinds.outage_text(0, 720, "connection refused"):
+        "die Datenbank antwortet seit 12 min nicht (connection refused)",
+        "a new day began": "a new day began",             # a raiser's own words stay
+    }
+    for english, german in said.items():
+        assert alert_kinds.retold(english, say, lambda reason: translate(reason, say)) == german
+        assert alert_kinds.retold(english) == english
+
+
 def raise_some(now: float) -> dict[str, Alert]:
-    """Raises a modem down, a SIM with low credit (advice with values), a PIN lock notice
-    (an account's subject) and a SIM limit that recovered."""
+    """Raises a modem down, a modem given up that came back, a SIM with low credit (advice
+    with values), a PIN lock notice (an account's subject) and a SIM limit that recovered."""
     made = {
-        "modem": raise_alert("box", "modem-down", "m2", now - 400, "port vanished", modem="m2"),
+        "modem": raise_alert("box", "modem-down", "m2", now - 400,
+                             alert_kinds.MESSAGES["modem down why"].format(
+                                 name="m2", after="2 min", reason="port vanished (gone)"),
+                             modem="m2"),
+        "dead": raise_alert("box", "modem-dead", "m3", now - 350,
+                            alert_kinds.MESSAGES["gave up"].format(
+                                name="m3", reason="2 reset(s) did not help"), modem="m3"),
         "credit": raise_alert("box", "sim-low-balance", ICCID, now - 300, "0.40 EUR left",
                               advice=alert_kinds.GIVEN_ADVICE["sim-low-balance"].format(
                                   iccid=ICCID, modem="m1"), modem="m1"),
@@ -102,6 +133,8 @@ def raise_some(now: float) -> dict[str, Alert]:
                              advice=alert_kinds.GIVEN_ADVICE["sim-limit"]),
     }
     recover("box", "sim-limit", "8949000000000000001", now - 50, "a new day began")
+    recover("box", "modem-dead", "m3", now - 40,
+            alert_kinds.MESSAGES["modem up"].format(name="m3"))
     Alert.update(sent_at=now - 390).where(Alert.id == made["modem"].id).execute()
     return made
 
@@ -118,7 +151,13 @@ def test_a_german_admin_reads_the_alerts_page_in_german_and_an_english_one_in_en
     modem = row(page, made["modem"])
     assert "<strong>Modem ausgefallen</strong>: Modem m2" in modem
     assert "Was Sie tun können: Sehen Sie auf der Seite Modems und im Protokoll nach" in modem
+    assert "<br>\n    Modem m2 ist seit 2 min ausgefallen: Port verschwunden (gone)<br>" in modem
     assert re.search(r"gesendet um \d\d:\d\d:\d\d", modem) and ">offen" in modem
+    dead = row(page, made["dead"])
+    assert "jeder Schritt der Wiederherstellung von Modem m3 ist gescheitert (2-mal " \
+           "Zurücksetzen half nicht); die Box versucht es nicht mehr" in dead
+    assert ("<strong>Modem wieder da, nachdem es aufgegeben war</strong><br>Modem m3 ist "
+            "wieder da") in dead
     credit = row(page, made["credit"])
     assert f"<strong>SIM-Guthaben niedrig</strong>: SIM {ICCID} (in Modem m1)" in credit
     assert f"Laden Sie die SIM {ICCID} (Modem m1) auf; Anrufe und SMS" in credit
@@ -128,7 +167,8 @@ def test_a_german_admin_reads_the_alerts_page_in_german_and_an_english_one_in_en
     limit = row(page, made["limit"])
     assert "<strong>SIM wieder unter ihrer Grenze</strong>" in limit and ">behoben" in limit
     assert "Warten Sie, bis die Grenze zurückgesetzt wird" in limit
-    for english in ("Modem down", "modem m2", "Look at the", "Top up", "(in modem",
+    for english in ("Modem down", "modem m", "Look at the", "Top up", "(in modem", "is down",
+                    "vanished", "recovery step", "is up again",
                     "account alice", "not sent", "Wait for the reset", "below its limit",
                     ">open", ">notice", ">recovered", " sent "):
         assert english not in page, english
@@ -141,6 +181,8 @@ def test_a_german_admin_reads_the_alerts_page_in_german_and_an_english_one_in_en
     assert missing.status == 404 and "keine Warnung 999 auf dieser Box" in missing.text
     english = admin.get("/admin/alerts").text
     assert "<strong>Modem down</strong>: modem m2" in row(english, made["modem"])
+    assert "modem m2 is down for 2 min now: port vanished (gone)" in english
+    assert "modem m3 is up again" in english
     assert ">open (seen)" in row(english, made["modem"])
     assert f"Top up the SIM {ICCID} (modem m1)" in english and "account alice" in english
     assert "<strong>SIM below its limit again</strong>" in english
@@ -149,6 +191,7 @@ def test_a_german_admin_reads_the_alerts_page_in_german_and_an_english_one_in_en
     listed = {alert["id"]: alert for alert in answer["alerts"]}
     assert listed[made["modem"].id]["title"] == "Modem down"
     assert listed[made["modem"].id]["about"] == "modem m2"
+    assert listed[made["modem"].id]["message"].startswith("modem m2 is down for 2 min now")
     assert listed[made["credit"].id]["advice"].startswith(f"Top up the SIM {ICCID} (modem m1)")
     assert listed[made["pin"].id]["about"] == "account alice"
     assert listed[made["credit"].id]["delivery"]["state"].startswith("not sent")

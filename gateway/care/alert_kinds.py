@@ -15,6 +15,7 @@ catalogue takes the English from `texts()`), so the English is written once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import functools
 import re
 import time
 from typing import Callable, Iterator
@@ -111,6 +112,31 @@ DELIVERY = {
     "retrying": "not delivered yet: {attempts} tries, next at {time}; {error}",
     "sending": "being sent",
 }
+# what happened and how it recovered, as the alerts worker (gateway/care/alerts.py) writes
+# it; `retold` reads a row's words back into the first of these that wrote them
+MESSAGES = {
+    "modem down why": "modem {name} is down for {after} now: {reason}",
+    "modem down": "modem {name} is down for {after} now",
+    "modem never up why": "modem {name} did not come up within {after} of {began}: {reason}",
+    "modem never up": "modem {name} did not come up within {after} of {began}",
+    "the start": "the start",
+    "the reload": "the reload that added it",
+    "modem up": "modem {name} is up again",
+    "modem removed": "modem {name} was taken out of the configuration",
+    "power-cycled": "the box switched the USB port of modem {name} off and on ({reason}); the "
+                    "modem {answered} (step {attempt})",
+    "answered": "answered again",
+    "not answered": "did not answer yet",
+    "gave up": "every recovery step failed for modem {name} ({reason}); the box stopped trying",
+    "database down why": "the database has not answered for {lasted} ({reason})",
+    "database down": "the database has not answered for {lasted}",
+    "database back": "the database answers again after {lasted}",
+    "disk low": "only {free} ({mib} MiB) of the disk of {folder} is free, below {threshold}",
+    "disk back": "{free} of the disk is free again",     # free, threshold: "3.2 %"
+    "restarted": "the daemon of box {box} was started again after its previous run (pid {pid}) "
+                 "ended without stopping; its last heartbeat was at {last} ({status})",
+}
+NESTED = ("began", "answered")        # values that are MESSAGES themselves
 
 
 def _as_is(text: str) -> str:
@@ -127,6 +153,7 @@ def texts() -> Iterator[str]:
     yield from GIVEN_ADVICE.values()
     yield from (IN_MODEM, RECOVERED, UNKNOWN_RECOVERED)
     yield from DELIVERY.values()
+    yield from MESSAGES.values()
 
 
 def kind_of(name: str) -> Kind:
@@ -157,16 +184,37 @@ def advice_of(alert, say: Callable[[str], str] = _as_is) -> str:
     return _filled((given,) if given else (), alert.advice, say) or alert.advice
 
 
-def _filled(templates, text: str, say: Callable[[str], str]) -> str:
+def retold(text: str, say: Callable[[str], str] = _as_is,
+           reason: Callable[[str], str] = _as_is) -> str:
+    """Gives what happened or how it recovered (an alert's message or recovery) through
+    `say` when MESSAGES wrote it (a modem's `reason` and `status` through `reason`), else
+    as it is: a raiser's own words."""
+    return _filled(MESSAGES.values(), text, say, reason) or text
+
+
+def _filled(templates, text: str, say: Callable[[str], str],
+            reason: Callable[[str], str] = _as_is) -> str:
     """Gives a text written from one of the templates said again through `say` with its
     values (read back from the text), or '' when none of them wrote it."""
     for template in templates:
-        pieces = re.split(r"{(\w+)}", template)
-        found = re.fullmatch("".join(re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>.+?)"
-                                     for index, piece in enumerate(pieces)), text, re.DOTALL)
+        found = _reader(template).fullmatch(text)
         if found:
-            return say(template).format(**found.groupdict())
+            values = found.groupdict()
+            for name, value in values.items():
+                if name in NESTED:
+                    values[name] = retold(value, say, reason)
+                elif name in ("reason", "status"):
+                    values[name] = reason(value)
+            return say(template).format(**values)
     return ""
+
+
+@functools.cache
+def _reader(template: str) -> re.Pattern:
+    """Gives a regular expression that reads a template's values back from its text."""
+    pieces = re.split(r"{(\w+)}", template)
+    return re.compile("".join(re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>.+?)"
+                              for index, piece in enumerate(pieces)), re.DOTALL)
 
 
 def recovered_title(name: str, say: Callable[[str], str] = _as_is) -> str:
@@ -240,5 +288,7 @@ def duration(seconds: float) -> str:
 
 
 def outage_text(since: float, now: float, reason: str) -> str:
-    return (f"the database has not answered for {duration(now - since)}"
-            + (f" ({reason})" if reason else ""))
+    lasted = duration(now - since)
+    if reason:
+        return MESSAGES["database down why"].format(lasted=lasted, reason=reason)
+    return MESSAGES["database down"].format(lasted=lasted)

@@ -32,7 +32,7 @@ import time
 from typing import NamedTuple, Protocol
 
 from gateway.care.alert_delivery import Delivery, Held, due_rows, next_due, write_held
-from gateway.care.alert_kinds import duration, outage_text
+from gateway.care.alert_kinds import MESSAGES, duration, outage_text
 from gateway.care.send import AppriseSender, Sender
 from gateway.config.alerts import AlertsConfig
 from gateway.store import alerts as store
@@ -325,7 +325,8 @@ class Alerts:
             lasted = duration(self.now() - self._outage)
             self._outage = None
             self._recover(Recover("database-down", self.database,
-                                  f"the database answers again after {lasted}", self.now()))
+                                  MESSAGES["database back"].format(lasted=lasted),
+                                  self.now()))
             self.worker.sooner("deliver")
         return wait
 
@@ -336,14 +337,17 @@ class Alerts:
         if free < threshold and self._disk_low is not True:
             self._disk_low = True
             self._raise(Raise("disk-full", self.state_dir,
-                              f"only {free:.1f} % ({usage.free // 2**20} MiB) of the disk of "
-                              f"{self.state_dir} is free, below {threshold:g} %", self.now()))
+                              MESSAGES["disk low"].format(
+                                  free=f"{free:.1f} %", mib=usage.free // 2**20,
+                                  folder=self.state_dir, threshold=f"{threshold:g} %"),
+                              self.now()))
         elif free >= threshold + DISK_HYSTERESIS and self._disk_low is not False:
             self._disk_low = False
             self._recover(Recover("disk-full", self.state_dir,
-                                  f"{free:.1f} % of the disk is free again", self.now()))
+                                  MESSAGES["disk back"].format(free=f"{free:.1f} %"),
+                                  self.now()))
 
-    def _expect_up(self, name: str, since: str = "the start") -> None:
+    def _expect_up(self, name: str, since: str = MESSAGES["the start"]) -> None:
         """Alerts the modem down unless it comes up within modem_down_after."""
         key = ("modem", name)
         if self.worker.due(key) is None:
@@ -356,11 +360,11 @@ class Alerts:
             self.worker.cancel(("modem", name))
             self._up.discard(name)
             for kind in ("modem-down", "modem-dead"):
-                self._recover(Recover(kind, name, f"modem {name} was taken out of the "
-                                      "configuration", self.now()))
+                self._recover(Recover(kind, name, MESSAGES["modem removed"].format(name=name),
+                                      self.now()))
         for name in names:
             if name not in self._modems:
-                self._expect_up(name, "the reload that added it")
+                self._expect_up(name, MESSAGES["the reload"])
         self._modems = list(names)
 
     def _modem_down(self, name: str, since: float, began: str) -> None:
@@ -368,11 +372,9 @@ class Alerts:
             return
         after = duration(self.config.modem_down_after)
         reason = self._down_reason.get(name, "")
-        if name in self._ever_up:
-            text = f"modem {name} is down for {after} now"
-        else:
-            text = f"modem {name} did not come up within {after} of {began}"
-        text += f": {reason}" if reason else ""
+        message = "modem down" if name in self._ever_up else "modem never up"
+        text = MESSAGES[message + (" why" if reason else "")].format(
+            name=name, after=after, began=began, reason=reason)
         self._raise(Raise("modem-down", name, text, since, modem=name))
 
     def _modem_up(self, name: str) -> None:
@@ -380,27 +382,25 @@ class Alerts:
         self._ever_up.add(name)
         self.worker.cancel(("modem", name))
         for kind in ("modem-down", "modem-dead"):
-            self._recover(Recover(kind, name, f"modem {name} is up again", self.now()))
+            self._recover(Recover(kind, name, MESSAGES["modem up"].format(name=name),
+                                  self.now()))
 
     def _modem_recovery(self, event: ModemRecovery) -> None:
         name = event.modem
         if event.step == "power-cycle":
-            answered = "answered again" if event.ok else "did not answer yet"
-            self._raise(Raise("modem-power-cycled", name,
-                              f"the box switched the USB port of modem {name} off and on "
-                              f"({event.reason}); the modem {answered} (step {event.attempt})",
+            answered = MESSAGES["answered" if event.ok else "not answered"]
+            self._raise(Raise("modem-power-cycled", name, MESSAGES["power-cycled"].format(
+                name=name, reason=event.reason, answered=answered, attempt=event.attempt),
                               self.now(), modem=name, notice=True))
         elif event.step == "gave up":
             self._raise(Raise("modem-dead", name,
-                              f"every recovery step failed for modem {name} "
-                              f"({event.reason}); the box stopped trying", self.now(),
-                              modem=name))
+                              MESSAGES["gave up"].format(name=name, reason=event.reason),
+                              self.now(), modem=name))
 
     def _restarted(self, previous: Restarted) -> None:
         last = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(previous.heartbeat_at))
         self._raise(Raise("daemon-crashed", self.box,
-                          f"the daemon of box {self.box} was started again after its previous "
-                          f"run (pid {previous.pid}) ended without stopping; its last "
-                          f"heartbeat was at {last} ({previous.status})", self.now(),
-                          notice=True))
+                          MESSAGES["restarted"].format(box=self.box, pid=previous.pid,
+                                                       last=last, status=previous.status),
+                          self.now(), notice=True))
 

@@ -41,6 +41,7 @@ def install(app: bottle.Bottle, web) -> None:
         return web.render("alerts", session, rows=page_of(alert_actions.listing(box)),
                           title_of=alert_texts.title, about_of=alert_texts.about,
                           advice_of=alert_texts.advice, recovered_of=alert_texts.recovered,
+                          message_of=alert_texts.message, recovery_of=alert_texts.recovery,
                           delivery=lambda alert: alert_texts.delivery(alert, urls), urls=urls,
                           link=lambda number: f"/admin/alerts?page={number}",
                           notice=notice, error=error)

@@ -29,12 +29,12 @@
     % end
   </td>
   <td class="alert-text"><strong>{{title_of(alert)}}</strong>{{(': ' + about_of(alert)) if about_of(alert) else ''}}<br>
-    {{alert.message}}<br>
+    {{message_of(alert)}}<br>
     <span class="advice">{{_("What you can do: {advice}").format(advice=advice_of(alert))}}</span></td>
   <td>{{when(alert.at)}}{{!'<br>' if alert.repeats else ''}}{{_('again {count}×, last {time}').format(count=alert.repeats, time=clock(alert.last_at)) if alert.repeats else ''}}</td>
   <td class="alert-recovery">{{when(alert.recovered_at)}}
     % if alert.recovered_at:
-    <br><strong>{{recovered_of(alert)}}</strong>{{!'<br>' if alert.recovery else ''}}{{alert.recovery}}
+    <br><strong>{{recovered_of(alert)}}</strong>{{!'<br>' if alert.recovery else ''}}{{recovery_of(alert)}}
     % end
   </td>
   <td class="delivery">{{delivery(alert)}}</td>
