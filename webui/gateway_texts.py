@@ -214,7 +214,7 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
     (r"Memory", N_("Memory")),
     (r"Disk", N_("Disk")),
     (r"Database", N_("Database")),
-    (r"pid (?P<pid>[0-9]+), (?P<status>.*), started (?P<started>[^,]*), heartbeat "
+    (r"pid (?P<pid>[0-9]+), (?P<status>.*), started (?P<started>.*?), heartbeat "
      r"(?P<seconds>[0-9]+) s ago",
      N_("pid {pid}, {status}, started {started}, heartbeat {seconds} s ago")),
     (r"(?P<up>[0-9]+)/(?P<of>[0-9]+) modems up", N_("{up}/{of} modems up")),

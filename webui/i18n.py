@@ -9,12 +9,14 @@ in webui/locale/<code>/LC_MESSAGES/messages.po and compiled beside it (messages.
 translations` extracts, updates and compiles). English is the source language: it needs
 no catalogue and keeps the box's house formats ("12.50 EUR", "2026-12-03 09:04:24"), which
 the JSON API and the tests read too. JSON error messages stay English: they are an API.
+The pages' scripts get the same forms through `script_formats` (ui.js `callbox.formats`).
 """
 from __future__ import annotations
 
 import ast
 import functools
 import gettext as gettext_module
+import json
 import logging
 import os
 import re
@@ -26,7 +28,7 @@ import bottle
 from babel import Locale, dates, numbers
 from babel.support import Translations
 
-from gateway.money.billing import format_money
+from gateway.money.billing import MILLI, MINOR_DIGITS, format_money, format_price
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +117,21 @@ class Language:
         return numbers.format_currency(amount, self.currency.upper(), locale=self.locale,
                                        currency_digits=False)
 
+    def price(self, millicents: int) -> str:
+        """Gives a price per minute with the decimals it has, at least two: '0.0123 EUR' in
+        English, '0,0123 €' in German (a rate may be set to a thousandth of a cent)."""
+        if self.code == DEFAULT or len(self.currency) != 3:
+            return format_price(millicents, self.currency)
+        amount = Decimal(millicents).scaleb(-MINOR_DIGITS - len(str(MILLI)) + 1).normalize()
+        return numbers.format_currency(amount, self.currency.upper(), locale=self.locale,
+                                       currency_digits=False, decimal_quantization=False)
+
+    def number(self, value: float) -> str:
+        """Gives a figure with the decimals it has: '12.5' in English, '12,5' in German."""
+        if self.code == DEFAULT or isinstance(value, bool) or value is None:
+            return str(value)
+        return numbers.format_decimal(value, locale=self.locale)
+
     def when(self, stamp: float | None, seconds: bool = True) -> str:
         """Gives a Unix time as a local date and time ('03.12.2026, 09:04:24' in German),
         or '' for none."""
@@ -136,11 +153,20 @@ class Language:
         return dates.format_time(datetime.fromtimestamp(stamp), "medium" if seconds else "short",
                                  locale=self.locale)
 
+    def script_formats(self, now: float | None = None) -> dict:
+        """Gives what the pages' scripts need to write times and money as the page does
+        (ui.js `callbox.formats`): the language, its Babel locale as a BCP 47 tag for Intl,
+        the currency, and the box's offset from UTC now (s) so that a time the script
+        writes is the box's wall clock, as the page's are, whatever the browser's zone."""
+        offset = time.localtime(now if now is not None else time.time()).tm_gmtoff
+        return {"lang": self.code, "locale": FORMAT_LOCALES[self.code].replace("_", "-"),
+                "currency": self.currency.upper(), "offset": offset}
+
     def template_values(self) -> dict:
         """What every template gets: `_`, `ngettext`, the formats and the language switch."""
         return {"_": self.gettext, "ngettext": self.ngettext, "lang": self.code,
-                "languages": LANGUAGES, "money": self.money, "when": self.when,
-                "clock": self.clock}
+                "languages": LANGUAGES, "money": self.money, "price": self.price, "number": self.number,
+                "when": self.when, "clock": self.clock, "formats": json.dumps(self.script_formats())}
 
 
 def current() -> Language:

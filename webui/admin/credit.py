@@ -32,11 +32,13 @@ def ask_credit(pool, config, name: str, now: float) -> int:
     return requests.queue_request(config.gateway.box, "balance", name, "", now)
 
 
-def credit_cell(rows: list[dict], config) -> None:
+def credit_cell(rows: list[dict], config, money=None, when=when) -> None:
     """Adds to each modem row of the page its SIM's `credit` (None without a [[sim]]
     table): whether it can be checked, the last amount and when, the last check's error,
-    and the last keep-alive."""
+    and the last keep-alive. `money` and `when` write amounts and times: the JSON API's
+    house forms unless a page gives its language's."""
     currency = config.gateway.currency
+    money = money or (lambda minor: format_money(minor, currency))
     amounts = credit.latest_amounts(row["iccid"] for row in rows)
     for row in rows:
         sim = config.sim(row["iccid"]) if row["iccid"] else None
@@ -48,7 +50,7 @@ def credit_cell(rows: list[dict], config) -> None:
         kept = keepalive.last_keepalive(row["iccid"]) if sim.keepalive_days else None
         row["credit"] = {
             "checkable": bool(sim.balance_ussd),
-            "amount": format_money(found.amount_minor, currency) if found else "",
+            "amount": money(found.amount_minor) if found else "",
             "at": when(found.at) if found else "",
             "low": bool(found and sim.low_balance_minor
                         and found.amount_minor < sim.low_balance_minor),

@@ -56,11 +56,12 @@ def talk_seconds_today(now: float, box: str | None = None) -> dict[str, float]:
 
 
 def modem_rows(pool, now: float | None = None, box: str | None = None,
-               sms_drain_interval: float | None = None, sim=None) -> list[dict]:
+               sms_drain_interval: float | None = None, sim=None, when=when) -> list[dict]:
     """Gives what the modems page shows of each modem, plain values only. `sms` is the
     modem's SMS health (gateway/sms/health.py) when `box` is given and its SIM was read;
     `sim_usage` its SIM's use against its limits (`sim`: Config.sim) once its ICCID is
-    known (gateway/care/usage.py)."""
+    known (gateway/care/usage.py). `when` writes times: the JSON API's house form unless
+    a page gives its language's."""
     talk = talk_seconds_today(now or time.time(), box) if pool is not None else {}
     sms = sms_health.describe_all(box, now or time.time(), sms_drain_interval) \
         if pool is not None and box is not None else {}
@@ -81,7 +82,7 @@ def modem_rows(pool, now: float | None = None, box: str | None = None,
             "in_call": bool(status.in_call),
             "minutes_today": math.ceil(talk.get(status.name, 0) / 60),
             "sms": vars(sms[status.name]) if status.name in sms else None,
-            "recovery": recovery_cell(status),
+            "recovery": recovery_cell(status, when),
             "sim_usage": _sim_usage(getattr(health, "iccid", None), sim, now)})
     return rows
 
@@ -92,7 +93,7 @@ def _sim_usage(iccid: str | None, sim, now: float | None) -> dict | None:
     return usage_of(iccid, sim(iccid), now or time.time()).as_dict()
 
 
-def recovery_cell(status) -> dict | None:
+def recovery_cell(status, when=when) -> dict | None:
     """Gives the modem's last recovery step (modems/recovery.py) as the page shows it:
     when, what and why, and how many steps the box took; None when it never needed one."""
     if getattr(status, "last_recovery_at", None) is None:
@@ -168,10 +169,12 @@ def install(app: bottle.Bottle, web) -> None:
 
     def modems(session, notice: str = "", confirm: str = "", status: int = 200):
         bottle.response.status = status
+        language = web.language()
         rows = modem_rows(web.pool, web.now(), web.config.gateway.box,
-                          web.config.sms.drain_interval, web.config.sim)
-        admin_credit.credit_cell(rows, web.config)
-        tests = admin_voicetests.last_tests(web.config.gateway.box, [row["name"] for row in rows])
+                          web.config.sms.drain_interval, web.config.sim, when=language.when)
+        admin_credit.credit_cell(rows, web.config, money=language.money, when=language.when)
+        tests = admin_voicetests.last_tests(web.config.gateway.box, [row["name"] for row in rows],
+                                            when=language.when)
         return web.render("modems", session, notice=notice, confirm=confirm,
                           status_ok=status == 200, modems=rows, tests=tests,
                           said=gateway_texts.translate, said_table=gateway_texts.js_table())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import bottle
 
 from gateway.actions import rates as rate_actions
-from gateway.money.billing import MINOR_DIGITS, format_money, format_price
 from webui.admin.common import page_link, page_of, query_text
 
 MAX_UPLOAD = 2 * 1024 * 1024      # bytes; a world rate table is well under 1 MB
@@ -43,8 +42,7 @@ def install(app: bottle.Bottle, web) -> None:
         search = query_text("q")
         return web.render("rates", session, rates=page_of(rates_query(search)), search=search,
                           link=page_link, problems=list(problems), file_error=file_error,
-                          notice=notice, price=lambda milli: format_price(milli, web.currency),
-                          fee=lambda minor: format_money(minor, web.currency, MINOR_DIGITS))
+                          notice=notice)
 
     @app.get("/admin/rates")
     def rates_page():

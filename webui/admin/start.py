@@ -27,7 +27,6 @@ from gateway.care.models import ModemRequest
 from gateway.money.ledger import Account, CallerId, Cdr, RateRecord
 from modems.profiles import VOICE_PATHS
 from webui import gateway_texts
-from webui.admin.common import when
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 SAMPLE_RATES = "rates-sample.csv"       # config/rates-sample.csv, linked into static/
@@ -73,7 +72,7 @@ def modem_facts(pool, config) -> list[dict]:
 
 def last_test_call() -> dict | None:
     """Gives the last call the box placed that was answered, or the last voice test done:
-    {"at": when, "number": ...}; None when there is neither."""
+    {"at": Unix time, "number": ...}; None when there is neither."""
     leg = (Cdr.select().where(Cdr.direction == "outgoing", Cdr.answered_at.is_null(False))
            .order_by(Cdr.answered_at.desc()).first())
     test = (ModemRequest.select().where(ModemRequest.kind == "voicetest",
@@ -84,7 +83,7 @@ def last_test_call() -> dict | None:
     if not found:
         return None
     at, number = max(found)
-    return {"at": when(at), "number": number}
+    return {"at": at, "number": number}
 
 
 def steps(pool, config) -> list[Step]:

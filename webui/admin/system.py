@@ -59,8 +59,9 @@ def database_size(database: str) -> str:
     return megabytes(size)
 
 
-def facts(web) -> list[tuple[str, str]]:
-    """Gives the system facts as (label, value) rows."""
+def facts(web, when=when) -> list[tuple[str, str]]:
+    """Gives the system facts as (label, value) rows (`when` writes the daemon's start: the
+    JSON API's house form unless the page gives its language's)."""
     gateway = web.config.gateway
     now = web.now()
     rows = [("Version", f"callbox {__version__}"), ("Box", gateway.box)]
@@ -100,5 +101,5 @@ def install(app: bottle.Bottle, web) -> None:
     @app.get("/admin/system")
     def system_page():
         session = web.admin_required()
-        return web.render("system", session, facts=facts(web),
+        return web.render("system", session, facts=facts(web, web.language().when),
                           tail=log_tail(web.config.gateway.box), said=gateway_texts.translate)

@@ -44,7 +44,7 @@ def request_json(row) -> dict:
             "advice": voicetests.advice(figures) if figures else []}
 
 
-def last_tests(box: str, names: list[str]) -> dict[str, dict]:
+def last_tests(box: str, names: list[str], when=when) -> dict[str, dict]:
     """Gives each modem's last voice test (as request_json, with `when` in words)."""
     shown = {}
     for name in names:

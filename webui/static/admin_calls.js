@@ -6,6 +6,7 @@
   if (!body) { return; }
   // the states in the page's language (admin_calls.tpl); one it does not name stays as given
   var STATES = JSON.parse(document.getElementById("live").dataset.states || "{}");
+  var formats = window.callbox.formats;      // times as the page writes them
 
   function cell(text) {
     var td = document.createElement("td");
@@ -36,8 +37,10 @@
   function row(call) {
     var tr = document.createElement("tr");
     tr.dataset.session = call.id;
+    var since = cell(formats.when(call.started_at));
+    since.className = "since";
     [detailCell(call.id), cell(call.account), cell(call.kind), cell(call.number),
-     cell(call.started), legCell(call.legs.a), legCell(call.legs.b)]
+     since, legCell(call.legs.a), legCell(call.legs.b)]
       .forEach(function (td) { tr.appendChild(td); });
     return tr;
   }

@@ -6,6 +6,7 @@
   var id = Number(box.dataset.id);
   var csrf = box.dataset.csrf;
   var STATES = JSON.parse(box.dataset.states || "{}");     // the states in the page's language
+  var formats = window.callbox.formats;                    // money as the page writes it
   var LIVE = ["waiting", "dialing", "alerting", "connected"];
   // "event" is the id of the live event a leg's state came from: an answer to a fetch
   // that started before a newer event arrived must not undo it.
@@ -57,13 +58,13 @@
         } else if (item.event) {
           update(leg, item.state, item.seconds, item.number, item.event);
         }
-        part(leg, "cost").textContent = item.cost_text || "";
+        part(leg, "cost").textContent = item.cost === null ? "" : formats.money(item.cost);
         part(leg, "cause").textContent = item.cause || "";
       });
       if (call.state === "settled") {
         settled = true;
         const summary = document.getElementById("summary");   // its text in the page's language
-        summary.textContent = summary.dataset.ended.replace("{amount}", call.cost_text);
+        summary.textContent = summary.dataset.ended.replace("{amount}", formats.money(call.cost));
         document.getElementById("hangup").disabled = true;
         if (source) { source.close(); }
       } else if (finished()) {

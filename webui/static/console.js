@@ -13,10 +13,6 @@
     window.location.assign("/admin/console?modem=" + encodeURIComponent(picker.value));
   });
 
-  function clock(seconds) {
-    return new Date(seconds * 1000).toTimeString().slice(0, 8);
-  }
-
   function poll() {
     var url = "/admin/console/lines?modem=" + encodeURIComponent(feed.dataset.modem) +
       "&after=" + last;
@@ -26,7 +22,7 @@
     }).then(function (data) {
       data.lines.forEach(function (line) {
         feed.appendChild(document.createTextNode(
-          clock(line.at) + " " + marks[line.kind] + " " + line.text + "\n"));
+          window.callbox.formats.clock(line.at) + " " + marks[line.kind] + " " + line.text + "\n"));
         last = line.id;
       });
       if (data.lines.length) {

@@ -9,6 +9,8 @@
   function say(text) { return WORDS[text] || text; }
   // gateway's English texts (SMS health, SIM use, recovery) in the page's language
   var said = window.callbox.gatewayTexts(table.dataset.texts);
+  // the API's amounts and times ("12.50 EUR", "2026-12-03 14:05:00") as the page writes them
+  var formats = window.callbox.formats;
 
   function cell(text) {
     var td = document.createElement("td");
@@ -62,13 +64,13 @@
     if (credit.checkable) {
       var amount = document.createElement("span");
       amount.className = credit.low ? "trouble" : "";
-      amount.textContent = (credit.amount || say("not checked yet")) + (credit.low ? " (" + say("low") + ")" : "");
+      amount.textContent = (formats.moneyText(credit.amount) || say("not checked yet")) + (credit.low ? " (" + say("low") + ")" : "");
       td.appendChild(amount);
-      if (credit.at) { small(td, credit.at); }
+      if (credit.at) { small(td, formats.whenText(credit.at)); }
       if (credit.error) { small(td, say("last check: {error}").replace("{error}", credit.error), "trouble"); }
       td.appendChild(postForm(modem.name, "balance", say("Check credit")));
     }
-    if (credit.keepalive) { small(td, credit.keepalive); }
+    if (credit.keepalive) { small(td, formats.datesIn(credit.keepalive)); }
     return td;
   }
 
@@ -104,7 +106,7 @@
       td.textContent = say("none");
       return td;
     }
-    td.appendChild(document.createTextNode(recovery.at + ": " + said(recovery.text)));
+    td.appendChild(document.createTextNode(formats.whenText(recovery.at) + ": " + said(recovery.text)));
     td.appendChild(document.createElement("br"));
     var counts = document.createElement("small");
     counts.textContent = said(recovery.counts);

@@ -8,7 +8,6 @@
   var csrf = box.dataset.csrf;
   var words = box.dataset;
   var CAUSES = JSON.parse(words.causes || "{}");     // why a call ended, in the page's words
-  var lang = document.documentElement.lang || undefined;
   var ui = window.callbox || {toast: function () {}, busy: function () {}};
   var FIELD_WORDS = {number: "badNumber", to: "badNumber", text: "badText", keys: "badKeys"};
   var DONE_WORDS = {sms: "sent", dial: "dialed", answer: "answered", hangup: "hungUp",
@@ -27,8 +26,7 @@
   }
 
   function clock(at) {
-    return new Date(at * 1000).toLocaleTimeString(lang, {hour: "2-digit", minute: "2-digit",
-                                                        second: "2-digit", hourCycle: "h23"});
+    return window.callbox.formats.clock(at);     // as the page writes it (ui.js)
   }
 
   function timer(seconds) {

@@ -155,7 +155,109 @@
     return translate;
   }
 
-  window.callbox = {toast: toast, busy: busy, gatewayTexts: gatewayTexts};
+  function formats() {
+    // Gives the page's ways of writing times and money, as webui/i18n.py Language writes
+    // them on the server (its script_formats in <meta name="callbox-formats">): English in
+    // the box's house forms ("2026-12-03 14:05:00", "12.50 EUR"), another language with
+    // Intl the way Babel writes it ("03.12.2026, 14:05:00", "12,50 €"). A time is the
+    // box's wall clock (its offset from UTC), as on the served page, whatever the
+    // browser's zone; a text the JSON API wrote in the house form is read back first.
+    var meta = document.querySelector('meta[name="callbox-formats"]');
+    var given = {};
+    try { given = JSON.parse((meta && meta.content) || "{}"); } catch (error) { given = {}; }
+    var house = !given.lang || given.lang === "en";
+    var offset = Number(given.offset) || 0;
+    var HOUSE_TIME = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d)(?::(\d\d))?$/;
+    var HOUSE_MONEY = /^(-?)(\d+)(?:\.(\d+))? ([A-Za-z]{3})$/;
+
+    function pad(number) { return (number < 10 ? "0" : "") + number; }
+
+    function dateOf(moment) {      // `moment`: a Date whose UTC fields are the wall clock
+      if (house) {
+        return moment.getUTCFullYear() + "-" + pad(moment.getUTCMonth() + 1) + "-" +
+          pad(moment.getUTCDate());
+      }
+      return new Intl.DateTimeFormat(given.locale, {day: "2-digit", month: "2-digit",
+                                                    year: "numeric", timeZone: "UTC"})
+        .format(moment);
+    }
+
+    function clockOf(moment, seconds) {
+      if (house) {
+        return pad(moment.getUTCHours()) + ":" + pad(moment.getUTCMinutes()) +
+          (seconds ? ":" + pad(moment.getUTCSeconds()) : "");
+      }
+      var options = {hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC"};
+      if (seconds) { options.second = "2-digit"; }
+      return new Intl.DateTimeFormat(given.locale, options).format(moment);
+    }
+
+    function wall(stamp) { return new Date((Number(stamp) + offset) * 1000); }
+
+    function when(stamp, seconds) {
+      // a Unix time as the page's date and time ('' for none); seconds unless false
+      if (!stamp) { return ""; }
+      var moment = wall(stamp);
+      return dateOf(moment) + (house ? " " : ", ") + clockOf(moment, seconds !== false);
+    }
+
+    function clock(stamp, seconds) {
+      if (!stamp) { return ""; }
+      return clockOf(wall(stamp), seconds !== false);
+    }
+
+    function whenText(text) {
+      // a time the JSON API wrote ('2026-12-03 14:05:00') in the page's form
+      var found = HOUSE_TIME.exec(text || "");
+      if (!found || house) { return text || ""; }
+      var moment = new Date(Date.UTC(Number(found[1]), Number(found[2]) - 1, Number(found[3]),
+                                     Number(found[4]), Number(found[5]), Number(found[6] || 0)));
+      return dateOf(moment) + ", " + clockOf(moment, found[6] !== undefined);
+    }
+
+    function datesIn(text) {
+      return String(text || "").replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, whenText);
+    }
+
+    function amount(sign, whole, part, currency) {
+      // Intl's currency form, at least two decimals and as many as the amount has
+      if (house || currency.length !== 3) { return null; }
+      try {
+        return new Intl.NumberFormat(given.locale, {
+          style: "currency", currency: currency.toUpperCase(), minimumFractionDigits: 2,
+          maximumFractionDigits: Math.max(2, part.length)
+        }).format(Number(sign + whole + "." + (part || "0")));
+      } catch (error) {
+        return null;      // a currency Intl does not know: the house form
+      }
+    }
+
+    function money(minor, digits) {
+      // an amount in minor units: '12.50 EUR' in English, '12,50 €' in German
+      if (minor === null || minor === undefined) { return ""; }
+      digits = digits === undefined ? 2 : digits;
+      var sign = minor < 0 ? "-" : "";
+      var rest = String(Math.abs(minor));
+      while (rest.length <= digits) { rest = "0" + rest; }
+      var whole = rest.slice(0, rest.length - digits);
+      var part = rest.slice(rest.length - digits);
+      var currency = given.currency || "";
+      return amount(sign, whole, part, currency) ||
+        (sign + whole + (digits ? "." + part : "") + " " + currency).trim();
+    }
+
+    function moneyText(text) {
+      // an amount the JSON API wrote ('12.50 EUR') in the page's form
+      var found = HOUSE_MONEY.exec(text || "");
+      if (!found) { return text || ""; }
+      return amount(found[1], found[2], found[3] || "", found[4]) || text;
+    }
+
+    return {when: when, clock: clock, whenText: whenText, datesIn: datesIn, money: money,
+            moneyText: moneyText};
+  }
+
+  window.callbox = {toast: toast, busy: busy, gatewayTexts: gatewayTexts, formats: formats()};
   document.addEventListener("DOMContentLoaded", function () {
     menu();
     tables();

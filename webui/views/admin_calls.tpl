@@ -11,7 +11,7 @@
 % for call in live:
 <tr data-session="{{call['id']}}">
   <td><a href="/calls/{{call['id']}}/detail">{{call['id']}}</a></td><td>{{call['account']}}</td><td>{{call['kind']}}</td><td>{{call['number']}}</td>
-  <td>{{call['started']}}</td>
+  <td class="since">{{when(call['started_at'])}}</td>
   % for leg in ('a', 'b'):
   <td>{{call['legs'][leg]['number'] or ''}} <span class="state" data-state="{{call['legs'][leg]['state']}}">{{states.get(call['legs'][leg]['state'], call['legs'][leg]['state'])}}</span> {{call['legs'][leg]['seconds']}} s</td>
   % end

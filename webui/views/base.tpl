@@ -4,6 +4,7 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
+<meta name="callbox-formats" content="{{get('formats', '{}')}}">
 <title>{{title}} · callbox</title>
 <link rel="stylesheet" href="/static/style.css">
 <script src="/static/ui.js"></script>

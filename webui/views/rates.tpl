@@ -14,7 +14,7 @@
 <tbody>
 % for rate in rates.rows:
 <tr><td>{{rate.prefix}}</td><td>{{rate.description}}</td><td>{{price(rate.price_per_minute)}}</td>
-<td>{{fee(rate.connect_fee)}}</td><td>{{rate.initial_increment}}/{{rate.increment}}</td></tr>
+<td>{{money(rate.connect_fee)}}</td><td>{{rate.initial_increment}}/{{rate.increment}}</td></tr>
 % end
 </tbody>
 </table>

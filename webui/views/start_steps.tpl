@@ -50,7 +50,7 @@
   % elif step.key == 'callback':
   <strong>{{_("Place a test callback")}}</strong></p>
   % if step.done:
-  <p>{{_("A call the box placed was answered: {number} at {at}.").format(number=facts['last']['number'], at=facts['last']['at'])}}</p>
+  <p>{{_("A call the box placed was answered: {number} at {at}.").format(number=facts['last']['number'], at=when(facts['last']['at']))}}</p>
   % else:
   <p>{{_("From the authorized phone, call the number of a SIM with the trigger role ({modems}): the box rejects the call, calls back, says the balance and asks for a number. Or run a voice test on the Modems page: a modem calls your phone and measures the sound.").format(modems=facts['triggers'] or '-')}}</p>
   % end
