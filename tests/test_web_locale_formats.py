@@ -4,17 +4,24 @@ in their own forms, the JSON API keeps the house forms, and a German page's scri
 refreshed value as the page served it (headless Chromium)."""
 from __future__ import annotations
 
+import dataclasses
 import json
-import re
 import shutil
 import time
+import types
 
 import pytest
 
+from gateway import users
+from gateway.care.models import SimBalance, SimKeepalive
+from gateway.config.sims import SimConfig
 from gateway.money.ledger import Cdr, RateRecord, Session, start_session
+from gateway.store.db import close_database
 from webui import i18n
+from webui.app import make_app
 from webui.server import WebServer
 
+from tests.sms_rig import SmsBox
 from tests.webclient import Client, make_test_app
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
@@ -125,6 +132,51 @@ def test_the_languages_write_figures_as_babel_does():
     assert formats["offset"] == time.localtime(0).tm_gmtoff
 
 
+@pytest.fixture
+def credit_box(network, tmp_path):
+    """The web UI of a box with two virtual modems up, m1's SIM in a [[sim]] table (credit
+    check, keep-alive) with a credit read and a keep-alive sent an hour ago."""
+    rig = SmsBox(network, tmp_path)
+    iccid = rig.modems[0].iccid
+    rig.config = dataclasses.replace(rig.config, sims=(SimConfig(
+        iccid=iccid, balance_ussd="*100#", low_balance_minor=5000, keepalive_days=30,
+        keepalive_to="+4917012345678"),))
+    try:
+        rig.start()
+        at = float(int(time.time()) - 3600)
+        users.add_user("root", "admin-secret", at, is_admin=True)
+        SimBalance.create(box="box", iccid=iccid, modem="m1", at=at, amount_minor=1234,
+                          answer="Your credit is 12.34 EUR")
+        SimKeepalive.create(box="box", iccid=iccid, modem="m1", at=at + 60,
+                            number="+4917012345678")
+        app = make_app(rig.config, types.SimpleNamespace(pool=rig.pool, calls=None,
+                                                         now=time.time))
+        yield app, at
+    finally:
+        rig.stop()
+        close_database()
+
+
+def test_the_modems_pages_credit_in_the_page_language_and_the_api_as_ever(credit_box):
+    app, at = credit_box
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    german = admin.get("/admin/modems", headers=GERMAN).text
+    cell = german.split('<tr data-name="m1">', 1)[1].split('<td class="credit">', 1)[1]
+    cell = cell.split("</td>", 1)[0]
+    assert f'<span class="trouble">12,34{NBSP}€ (niedrig)</span>' in cell
+    assert f"<small>{german_time(at)}</small>" in cell
+    assert f"<small>letzte Keep-alive-SMS {german_time(at + 60)}</small>" in cell
+    english = admin.get("/admin/modems", headers=ENGLISH).text
+    assert "12.34 EUR (low)" in english and f"<small>{english_time(at)}</small>" in english
+    assert f"last keep-alive {english_time(at + 60)}" in english
+    api = json.loads(admin.get("/api/modems", headers=GERMAN).text)
+    credit = next(modem["credit"] for modem in api["modems"] if modem["name"] == "m1")
+    assert credit == {"checkable": True, "amount": "12.34 EUR", "at": english_time(at),
+                      "low": True, "error": "",
+                      "keepalive": f"last keep-alive {english_time(at + 60)}"}
+
+
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -148,7 +200,6 @@ def served(tmp_path):
                 chromium.close()
     finally:
         server.stop()
-        from gateway.store.db import close_database
         close_database()
 
 

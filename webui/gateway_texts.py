@@ -58,6 +58,9 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
     (r"(?P<resets>[0-9]+) reset\(s\) and a USB power cycle did not help",
      N_("{resets} reset(s) and a USB power cycle did not help")),
     (r"reset (?P<count>[0-9]+)", N_("reset {count}")),
+    # a SIM's keep-alive SMS, webui/admin/credit.py credit_cell (its time in the page's form)
+    (r"last keep-alive (?P<time>.+)", N_("last keep-alive {time}")),
+    (r"no keep-alive sent yet", N_("no keep-alive sent yet")),
     (r"power-cycle (?P<count>[0-9]+)", N_("power-cycle {count}")),
     (r"gave up (?P<count>[0-9]+)", N_("gave up {count}")),
     # a modem's state and why (modems/pool.py, modems/recovery.py, modems/driver.py), its

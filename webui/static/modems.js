@@ -70,7 +70,7 @@
       if (credit.error) { small(td, say("last check: {error}").replace("{error}", credit.error), "trouble"); }
       td.appendChild(postForm(modem.name, "balance", say("Check credit")));
     }
-    if (credit.keepalive) { small(td, formats.datesIn(credit.keepalive)); }
+    if (credit.keepalive) { small(td, said(formats.datesIn(credit.keepalive))); }
     return td;
   }
 

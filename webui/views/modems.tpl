@@ -58,7 +58,7 @@
     </form>
     % end
     % if credit['keepalive']:
-    <br><small>{{credit['keepalive']}}</small>
+    <br><small>{{said(credit['keepalive'])}}</small>
     % end
   % end
   </td>
