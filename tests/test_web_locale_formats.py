@@ -95,6 +95,11 @@ def test_a_german_and_an_english_admin_see_the_same_things_in_their_own_forms(ap
     rates_de, rates_en = pages["de"]["/admin/rates"], pages["en"]["/admin/rates"]
     assert f"<td>0,01234{NBSP}€</td>" in rates_de and f"<td>0,05{NBSP}€</td>" in rates_de
     assert "<td>0.01234 EUR</td>" in rates_en and "<td>0.05 EUR</td>" in rates_en
+    # the dashboard's figures
+    dashboard = german.get("/admin", headers=GERMAN).text
+    assert f'<dd id="revenue-24h">1.234,56{NBSP}€</dd>' in dashboard
+    assert '<dd id="minutes-24h">2</dd>' in dashboard        # 120 billed seconds
+    assert '<dd id="revenue-24h">1234.56 EUR</dd>' in english.get("/admin", headers=ENGLISH).text
     # the holder's history and the call's bill
     holder = Client(app)
     holder.login("alice", "alice-secret")
@@ -125,8 +130,8 @@ def test_the_languages_write_figures_as_babel_does():
     assert german.money(-1250) == f"-12,50{NBSP}€" and english.money(-1250) == "-12.50 EUR"
     assert german.price(120000) == f"1,20{NBSP}€" and english.price(120000) == "1.20 EUR"
     assert german.price(1) == f"0,00001{NBSP}€" and english.price(1) == "0.00001 EUR"
-    assert german.number(12.5) == "12,5" and english.number(12.5) == "12.5"
-    assert german.number(1234) == "1.234" and english.number(7) == "7"
+    assert german.figure(12.5) == "12,5" and english.figure(12.5) == "12.5"
+    assert german.figure(1234) == "1.234" and english.figure(7) == "7"
     formats = german.script_formats(0)
     assert formats["locale"] == "de-DE" and formats["currency"] == "EUR"
     assert formats["offset"] == time.localtime(0).tm_gmtoff

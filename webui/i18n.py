@@ -126,7 +126,7 @@ class Language:
         return numbers.format_currency(amount, self.currency.upper(), locale=self.locale,
                                        currency_digits=False, decimal_quantization=False)
 
-    def number(self, value: float) -> str:
+    def figure(self, value: float) -> str:
         """Gives a figure with the decimals it has: '12.5' in English, '12,5' in German."""
         if self.code == DEFAULT or isinstance(value, bool) or value is None:
             return str(value)
@@ -165,7 +165,7 @@ class Language:
     def template_values(self) -> dict:
         """What every template gets: `_`, `ngettext`, the formats and the language switch."""
         return {"_": self.gettext, "ngettext": self.ngettext, "lang": self.code,
-                "languages": LANGUAGES, "money": self.money, "price": self.price, "number": self.number,
+                "languages": LANGUAGES, "money": self.money, "price": self.price, "figure": self.figure,
                 "when": self.when, "clock": self.clock, "formats": json.dumps(self.script_formats())}
 
 

@@ -10,11 +10,11 @@
 </p>
 <dl class="figures" id="figures-today">
   <div><dt>{{_("Calls, last 24 hours")}}</dt><dd id="calls-24h">{{day['calls']}}</dd></div>
-  <div><dt>{{_("Billed minutes, last 24 hours")}}</dt><dd id="minutes-24h">{{number(day['minutes'])}}</dd></div>
-  <div><dt>{{_("Answer rate, last 24 hours")}}</dt><dd id="answer-rate-24h">{{'%s %%' % number(day['answer_rate']) if day['answer_rate'] is not None else '–'}}</dd></div>
+  <div><dt>{{_("Billed minutes, last 24 hours")}}</dt><dd id="minutes-24h">{{figure(day['minutes'])}}</dd></div>
+  <div><dt>{{_("Answer rate, last 24 hours")}}</dt><dd id="answer-rate-24h">{{'%s %%' % figure(day['answer_rate']) if day['answer_rate'] is not None else '–'}}</dd></div>
   <div><dt>{{_("Revenue, last 24 hours")}}</dt><dd id="revenue-24h">{{money(day['revenue'])}}</dd></div>
   <div><dt>{{_("Revenue, last 30 days")}}</dt><dd id="revenue-30d">{{money(month['revenue'])}}</dd></div>
-  <div><dt>{{_("Answer rate, last 30 days")}}</dt><dd id="answer-rate-30d">{{'%s %%' % number(month['answer_rate']) if month['answer_rate'] is not None else '–'}}</dd></div>
+  <div><dt>{{_("Answer rate, last 30 days")}}</dt><dd id="answer-rate-30d">{{'%s %%' % figure(month['answer_rate']) if month['answer_rate'] is not None else '–'}}</dd></div>
   <div><dt>{{_("Modems up")}}</dt><dd id="modems-up"><a href="/admin/modems">{{figures['modems_up']}} / {{len(figures['modems'])}}</a></dd></div>
   <div><dt>{{_("Open alerts")}}</dt><dd id="alerts-open"><a href="/admin/alerts">{{figures['open_alerts']}}</a></dd></div>
 </dl>
@@ -31,7 +31,7 @@
       <thead><tr><th scope="col">{{_("Hour") if key == 'hours' else _("Day")}}</th><th scope="col">{{_("Calls")}}</th><th scope="col">{{_("Billed minutes")}}</th><th scope="col">{{_("Legs answered")}}</th><th scope="col">{{_("Revenue")}}</th></tr></thead>
       <tbody>
       % for row in rows:
-        <tr><th scope="row">{{row['label']}}</th><td>{{row['calls']}}</td><td>{{number(row['minutes'])}}</td><td>{{row['answered']}} / {{row['legs']}}</td><td>{{money(row['revenue'])}}</td></tr>
+        <tr><th scope="row">{{row['label']}}</th><td>{{row['calls']}}</td><td>{{figure(row['minutes'])}}</td><td>{{row['answered']}} / {{row['legs']}}</td><td>{{money(row['revenue'])}}</td></tr>
       % end
       </tbody>
     </table>

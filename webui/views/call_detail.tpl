@@ -22,7 +22,7 @@
   <ol class="timeline">
   % for item in leg['states']:
     <li data-state="{{item['state']}}"><time>{{clock(item['at'])}}</time>
-      <span class="after">+{{item['after']}} s</span>
+      <span class="after">+{{figure(item['after'])}} s</span>
       <strong>{{states.get(item['state'], item['state'])}}</strong>{{(' (' + item['cause'] + ')') if item['cause'] and item['cause'] != item['state'] else ''}}</li>
   % end
   </ol>
@@ -39,7 +39,7 @@
 <thead><tr><th scope="col">{{_('Time')}}</th><th scope="col">{{_('After')}}</th><th scope="col">{{_('What')}}</th></tr></thead>
 <tbody>
 % for item in heard:
-<tr class="{{item['kind']}}"><td>{{clock(item['at'])}}</td><td>+{{item['after']}} s</td>
+<tr class="{{item['kind']}}"><td>{{clock(item['at'])}}</td><td>+{{figure(item['after'])}} s</td>
 <td>{{_('Keys typed:') if item['kind'] == 'key' else _('Prompt:')}} <span class="what">{{item['what'] if item['kind'] == 'key' else words(item['what'])}}</span></td></tr>
 % end
 </tbody>
