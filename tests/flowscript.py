@@ -86,6 +86,7 @@ class ScriptedLeg:
     cause: str = ""
     answered_at: float | None = None     # Unix times (EPOCH + virtual)
     ended_at: float | None = None
+    language: str | None = None          # set by the box's leg_language
 
     @property
     def talk_seconds(self) -> float:
@@ -425,11 +426,18 @@ class ScriptedBox:
 
     # -- languages: the decision of gateway/money/languages.py, on the dicts above
     def use_language(self, session: CallSession, number: str, account) -> str:
+        session.language = self._language(number, account)
+        return session.language
+
+    def leg_language(self, leg: ScriptedLeg) -> str:
+        leg.language = self._language(leg.number, self.account_by_caller_id(leg.number))
+        return leg.language
+
+    def _language(self, number: str, account) -> str:
         by_prefix = next((language for prefix, language in self.config.languages
                           if number.startswith(prefix)), None)
-        session.language = (getattr(account, "language", None) or self.chosen.get(number)
-                            or by_prefix or self.config.callback.language)
-        return session.language
+        return (getattr(account, "language", None) or self.chosen.get(number)
+                or by_prefix or self.config.callback.language)
 
     def has_language(self, number: str, account) -> bool:
         return bool(getattr(account, "language", None)) or number in self.chosen

@@ -8,7 +8,12 @@ import types
 
 import pytest
 
+from audio import prompts
+from audio.match import Finder
+from audio.speech import Speech
 from gateway import users
+from gateway.money import accounts
+from gateway.money.ledger import Account
 from modems.sim import PhoneState
 from webui.app import make_app
 
@@ -234,3 +239,25 @@ def test_web_api_with_a_token_starts_hangs_up_and_bills_a_call(rig):
     history = json.loads(client.get("/api/calls", headers=token).text)
     assert history["calls"][0]["id"] == call_id and history["calls"][0]["cost"] > 0
     assert [leg["leg"] for leg in history["calls"][0]["legs"]] == ["a", "b"]
+
+
+def test_each_leg_hears_its_own_language(rig):
+    """A's number is alice's (German), B's is bob's (French): A hears whom it gets in
+    German; when the box shuts down during the bridge, each is told so in its own language."""
+    for lang in ("de", "fr"):
+        prompts.generate(lang)
+    german, french = (Speech(lang=lang, currency=rig.config.gateway.currency)
+                      for lang in ("de", "fr"))
+    rig.start(balance=1000)
+    bob = accounts.create("bob", "1234", 0, time.time())
+    accounts.authorize_caller_id(bob.id, FRIEND, time.time())
+    Account.update(language="de").where(Account.id == rig.account_id).execute()
+    Account.update(language="fr").where(Account.id == bob.id).execute()
+    ended, follower = answered_a(rig)
+    assert rig.user.wait_heard(Finder(german.say("connecting_you_to")), timeout=10)
+    rig.friend.answer()
+    until_published(follower, "b", "connected")
+    rig.stop()
+    assert rig.friend.wait_heard(Finder(french.say("box_closing")), timeout=5)
+    assert rig.user.wait_heard(Finder(german.say("box_closing")), timeout=5)
+    assert not rig.friend.wait_heard(Finder(german.say("box_closing")), timeout=0.1)

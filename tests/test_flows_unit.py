@@ -474,3 +474,12 @@ def test_connect_two_ends_b_when_the_time_is_up():
     assert outcome.states[-1] == ("-", "hung up")
     assert session.hung_up == [FRIEND]
     assert 60 <= session.legs[1].talk_seconds <= 300
+
+
+def test_connect_two_each_leg_hears_its_own_language():
+    """A hears its account's language (the session's), B its number's ([languages])."""
+    session = ScriptedSession(USER, phones={FRIEND: Phone(hangs_up_after=5)})
+    connect(box(anna(language="de"), languages={"+4917055": "tr"}), session)
+    assert session.language == "de"
+    assert [(leg.number, leg.language) for leg in session.legs] == [(USER, None),
+                                                                    (FRIEND, "tr")]

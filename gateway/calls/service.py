@@ -295,7 +295,7 @@ class CallService:
                 log.info("session for %s: ended because the box is shutting down",
                          session.number)
                 try:
-                    session.say_last(self.context.voice(session).say("box_closing"))
+                    session.say_last(self.context.per_leg(session, "box_closing"))
                 except Exception:     # a missing prompt must not keep the bill unsettled
                     log.exception("saying goodbye to %s failed", session.number)
             else:

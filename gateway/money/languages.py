@@ -54,6 +54,13 @@ def decide(number: str | None, account, config: Config) -> tuple[str, str]:
     chosen = chosen_by(number)
     if chosen is not None:
         return chosen, "chosen"
+    return by_number(number, config)
+
+
+def by_number(number: str | None, config: Config) -> tuple[str, str]:
+    """Gives the language of `number` by the configuration alone, and why: its country
+    calling code's ("[languages] +90"), else the box's ("default"); no database asked (a
+    caller told the database is away hears this one)."""
     for prefix, language in config.languages:          # longest prefix first
         if number and number.startswith(prefix):
             return language, f"[languages] {prefix}"

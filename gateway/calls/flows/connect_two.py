@@ -6,6 +6,10 @@ duration) is published as it changes, so a live page can follow it; the
 session tells every dialled leg's last state however it ends (hangup from
 the web, far-end hangup, failure). A SIM cannot present B's number to A, so
 the box says B's number to A instead.
+
+Each leg hears the language of its own number (its account's, else its
+country calling code's, else the box's: gateway/money/languages.py); A's
+is the session's, B's is kept on its leg.
 """
 from __future__ import annotations
 
@@ -63,19 +67,22 @@ def run(context: Box, session: CallSession, account_id: int, a: str, b: str,
         outcome.refusal = "not enough credit"
         return
     session.on_leg_state = lambda leg, state: _publish(context, session, outcome, leg, state)
+    context.use_language(session, a, context.account_by_caller_id(a))     # what A hears
     try:
         leg_a = session.dial("callback", a, config.answer_timeout)
     except LegFailed as failure:       # NoFreeModem too
         outcome.a_state = str(failure)
         return
-    session.say(context.speech.say("connecting_you_to", context.digit_words(b)))
+    voice_a = context.voice(session)
+    session.say(voice_a.say("connecting_you_to", context.digit_words(b, session)))
     try:
         leg_b = session.dial("destination", b, config.answer_timeout, ringback=True)
     except LegFailed as failure:
         outcome.b_state = str(failure)
-        session.say(context.speech.say(PROMPT_FOR_CAUSE.get(outcome.b_state, "call_failed"),
-                                       "goodbye"))
+        session.say(voice_a.say(PROMPT_FOR_CAUSE.get(outcome.b_state, "call_failed"),
+                                "goodbye"))
         return
+    context.leg_language(leg_b)      # B hears its own (the box closing, say)
     _bridge(context, session, leg_a, leg_b, seconds)
 
 

@@ -155,11 +155,35 @@ class FlowContext:
         and logs it; gives it."""
         language, why = languages.decide(number, account, self.config)
         if language != getattr(session, "language", None):
-            spoken = language if self.voices.speaks(language) else self.voices.language
-            log.info("call with %s speaks %s (%s%s)", number, spoken, why,
-                     "" if spoken == language else f"; no prompts in {language}")
+            log.info("call with %s speaks %s", number, self._spoken(language, why))
         session.language = language
         return language
+
+    def leg_language(self, leg: CallLeg) -> str:
+        """Decides the language a leg other than the user's hears (gateway/money/languages.py
+        for its number and the account that number belongs to), keeps it on the leg and
+        logs it; gives it."""
+        language, why = languages.decide(leg.number, accounts.by_caller_id(leg.number),
+                                         self.config)
+        leg.language = language
+        log.info("%s leg %s hears %s", leg.role, leg.number, self._spoken(language, why))
+        return language
+
+    def leg_voice(self, session: CallSession, leg: CallLeg) -> Voice:
+        """Gives the voice `leg` hears: its own language's, else the session's (leg A's)."""
+        return self.voices.get(getattr(leg, "language", None)
+                               or getattr(session, "language", None))
+
+    def per_leg(self, session: CallSession, *names: str) -> Callable[[CallLeg], bytes]:
+        """Gives what each leg hears of the prompts `names`: each in its own language."""
+        return lambda leg: self.leg_voice(session, leg).say(*names)
+
+    def _spoken(self, language: str, why: str) -> str:
+        """Gives the language said and why, in words: "tr ([languages] +90)", "en
+        (account; no prompts in xx)"."""
+        if self.voices.speaks(language):
+            return f"{language} ({why})"
+        return f"{self.voices.language} ({why}; no prompts in {language})"
 
     def has_language(self, number: str, account: AccountSeen | None) -> bool:
         """Gives whether the caller has a language of their own: the account's, or one

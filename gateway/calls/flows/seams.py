@@ -58,6 +58,7 @@ class CallLeg(Protocol):
     cause: str                     # why it ended ("" while up)
     answered_at: float | None      # Unix times
     ended_at: float | None
+    language: str | None           # what it hears ("tr"); None: the session's language
 
     @property
     def talk_seconds(self) -> float:
@@ -223,6 +224,10 @@ class Box(Protocol):
                      ) -> str:
         """Decides and sets the session's language (the account may be None: not known
         yet); gives it."""
+
+    def leg_language(self, leg: CallLeg) -> str:
+        """Decides and sets the language of a leg that is not the user's (B of a connect
+        two: by its own number); gives it."""
 
     def has_language(self, number: str, account: AccountSeen | None) -> bool:
         """Gives whether the caller has a language of their own (account's, or chosen)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import logging
 import queue
 import time
+from typing import Callable
 
 from audio import tones
 from audio.bridge import Bridge
@@ -58,6 +59,7 @@ class Leg:
     iccid: str | None = None   # the SIM it was placed on (its limits count the leg)
     rate: object = None        # gateway.money.billing.Rate found when answered (kept for outages)
     final_told: bool = False   # its last state was told to followers
+    language: str | None = None    # what it hears; None: the session's (leg A's) language
 
     @property
     def final_word(self) -> str:
@@ -355,16 +357,19 @@ class Session:
             return True
         return False
 
-    def say_last(self, pcm: bytes, timeout: float = 6.0) -> None:
-        """Plays a last prompt to every leg still up (the box is shutting down: a STOP
-        waits on the queue); returns once it is played, the legs hung up, or `timeout`."""
+    def say_last(self, prompt_for: Callable[[Leg], bytes], timeout: float = 6.0) -> None:
+        """Plays a last prompt to every leg still up, `prompt_for(leg)` its sound (each in
+        the leg's language; the box is shutting down: a STOP waits on the queue); returns
+        once it is played, the legs hung up, or `timeout`."""
         self._closing = True
-        playbacks = [self.play(leg, pcm) for leg in self.legs if leg.ended_at is None]
+        sounds = [(leg, prompt_for(leg)) for leg in self.legs if leg.ended_at is None]
+        playbacks = [self.play(leg, pcm) for leg, pcm in sounds]
         playbacks = [playback for playback in playbacks if playback is not None]
         if playbacks:
-            self._note("prompt", " ".join(getattr(pcm, "names", ())) or "a sound")
+            self._note("prompt", " ".join(getattr(sounds[0][1], "names", ())) or "a sound")
+        longest = max(len(pcm) for _, pcm in sounds) if sounds else 0
         try:
-            self.wait_until(self.clock() + min(timeout, len(pcm) / 16000 + 1.0),
+            self.wait_until(self.clock() + min(timeout, longest / 16000 + 1.0),
                             lambda: all(playback.done.is_set() for playback in playbacks))
         except Hangup:
             pass        # leg A hung up first: nothing left to say
