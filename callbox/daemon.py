@@ -160,8 +160,8 @@ class Daemon:
         self.alerts.start()
         self.sims.worker.start()
         self.calls.start()
-        actions = CallActions(self.calls, gateway.currency, gateway.box, self.now,
-                              notifier=lambda number, modem: self.sms.notifier(number, modem))
+        actions = CallActions(self.calls, gateway.box, self.now,
+                              notifier=lambda number, modem: self.sms.summary_to(number, modem))
         self.sms = SmsService(self.config, self._pool, actions, self.now, watch=self.watch,
                               meters=self.meters)
         self.sms.start()

@@ -13,11 +13,13 @@ from gateway.actions.audit import AuditRecord
 from gateway.config import ConfigError, parse
 from gateway.config.sms import COMMANDS, SmsConfig
 from gateway.calls import policy
-from gateway.config.sms_texts import REASONS, TEXTS, WORDS, fold
+from gateway.calls.flows.connect_two import Outcome
+from gateway.config.sms_texts import REASONS, STATES, TEXTS, WORDS, fold
 from gateway.config.table_sms import SMS_ALIASES, SMS_REPLIES
 from gateway.money import accounts
-from gateway.money.ledger import Blocklist
-from gateway.sms.wording import amount_text, amount_words, reason_text
+from gateway.money.ledger import Account, Blocklist
+from gateway.sms.wording import (amount_text, amount_words, connect_summary, reason_text,
+                                 state_text)
 
 from tests.sms_rig import SmsBox, commands, wait_until
 
@@ -215,3 +217,66 @@ def test_a_refusal_reply_gives_the_reason_in_the_senders_language(box, network):
     box.actions.refusal = "a reason only the English knows"
     assert box.reply_to(turk, "rueckruf") == (
         "Leider nicht möglich: a reason only the English knows")
+
+
+def refusals_assigned_in(path: str) -> list[str]:
+    """Gives each `outcome.refusal = ...` text in `path`, its values filled with X1, X2..."""
+    with open(os.path.join(ROOT, path)) as source:
+        tree = ast.parse(source.read())
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(isinstance(target, ast.Attribute)
+                                                and target.attr == "refusal"
+                                                for target in node.targets):
+            value = node.value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found.append(value.value)
+            elif isinstance(value, ast.JoinedStr):
+                found.append("".join(part.value if isinstance(part, ast.Constant)
+                                     else f"X{index}" for index, part in enumerate(value.values)))
+    return found
+
+
+def test_the_connect_summary_in_every_language():
+    config = SmsConfig()
+    refusals = refusals_assigned_in("gateway/calls/flows/connect_two.py")
+    assert len(refusals) >= 5
+    states = ("not called", "dialing", "alerting", "connected", "ended", "busy", "no answer",
+              "rejected", "failed", "no carrier", "network", "modem down",
+              "no free callback modem", "no free destination modem")
+    assert set(STATES["en"]) == set(states)
+    for lang in LANGUAGES:
+        assert set(STATES[lang]) == set(states), lang
+        for state in states:
+            assert lang == "en" or STATES[lang][state] != state, (lang, state)   # translated
+        text = connect_summary(Outcome("+4930111", "+4940222", "ended", "no answer",
+                                       seconds=83, cost=1234), lang, config, "EUR")
+        for piece in (STATES[lang]["ended"], STATES[lang]["no answer"], "1:23",
+                      amount_text(1234, "EUR", lang)):
+            assert piece in text, (lang, piece, text)
+        for refusal in refusals:
+            said = connect_summary(Outcome("+4930111", "+4940222", refusal=refusal), lang,
+                                   config, "EUR")
+            assert said.startswith(config.reply("not_connected", lang, reason="")[:5])
+            assert lang == "en" or refusal not in said, (lang, said)       # translated
+    assert connect_summary(Outcome("+4930111", "+4940222", "ended", "busy", cost=0), "de",
+                           config, "EUR") == ("+4930111: beendet. +4940222: besetzt. "
+                                              "Gesprächszeit 0:00, Kosten 0,00 €.")
+    assert connect_summary(Outcome("+4930111", "+4940222", refusal="no rate for +4940222"),
+                           "tr", config, "EUR") == "Bağlanmadı: +4940222 için tarife yok."
+    assert state_text("a modem's own words", "fr") == "a modem's own words"
+
+
+def test_the_summary_goes_in_the_language_of_the_account_that_asked(box, network):
+    turk = network.add_phone(TURK)
+    ayse = accounts.by_caller_id(TURK)
+    notify = box.service.summary_to(TURK, None)
+    outcome = Outcome(TURK, "+4930111", "ended", "busy", cost=0)
+    notify(outcome, ayse.id)         # no language of the account: Turkish by +90
+    assert turk.wait_sms(1, 10), "no summary"
+    assert turk.inbox[0].text == ("+905321234567: sona erdi. +4930111: meşgul. Konuşma "
+                                  "süresi 0:00, ücret €0,00.")
+    Account.update(language="pl").where(Account.id == ayse.id).execute()
+    notify(Outcome(TURK, "+4930111", refusal="not enough credit"), ayse.id)
+    assert turk.wait_sms(2, 10), "no second summary"
+    assert turk.inbox[1].text == "Nie połączono: za mało środków."

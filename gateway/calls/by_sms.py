@@ -12,19 +12,20 @@ from __future__ import annotations
 from typing import Callable
 
 from gateway.calls import intents
+from gateway.calls.flows.connect_two import Outcome
 from gateway.money import ledger
-from gateway.money.billing import format_money
 
 
 class CallActions:
     """The SMS commands' view of the call service (see gateway.sms.commands.Actions)."""
 
-    def __init__(self, calls, currency: str, box: str, now: Callable[[], float],
-                 notifier: Callable[[str, str | None], Callable[[str], None]]):
-        """`notifier(number, modem)` gives the function that texts `number` later (the
-        SMS service's); `modem` is a hint and may be None."""
+    def __init__(self, calls, box: str, now: Callable[[], float],
+                 notifier: Callable[[str, str | None], Callable[[Outcome, int], None]]):
+        """`notifier(number, modem)` gives the function that texts `number` the summary of
+        a connect two, given its outcome and the account that asked (the SMS service's
+        `summary_to`: the text is the SMS side's, in that account's language); `modem` is
+        a hint and may be None."""
         self.calls = calls
-        self.currency = currency
         self.box = box
         self.now = now
         self.notifier = notifier
@@ -65,16 +66,8 @@ class CallActions:
         if intent.kind == "connect-two":
             notify = self.notifier(intent.reply_to, None)
             self.calls.start_connect(intent.account, intent.number, intent.destination,
-                                     notify=lambda outcome: notify(self.summary(outcome)),
+                                     notify=lambda outcome: notify(outcome, intent.account),
                                      intent=intent.id)
         else:
             self.calls.start_session(intent.number, destination=intent.destination,
                                      kind=intent.kind, intent=intent.id)
-
-    def summary(self, outcome) -> str:
-        """Gives the SMS that tells how a connect-two ended."""
-        if outcome.refusal:
-            return f"Not connected: {outcome.refusal}."
-        minutes, seconds = divmod(int(outcome.seconds), 60)
-        return (f"{outcome.a}: {outcome.a_state}. {outcome.b}: {outcome.b_state}. "
-                f"Talk time {minutes}:{seconds:02d}, cost {format_money(outcome.cost, self.currency)}.")

@@ -107,6 +107,12 @@ alphabet) go out as several parts.""", keys=(
            "(Deutsch)", "language"),
     _reply("usage_lang", "Write {lang} <code>, one of: {codes}.",
            "LANG without a code; {codes}: the codes the box speaks (en, de, ...)", "codes"),
+    _reply("connect_summary", "{a}: {a_state}. {b}: {b_state}. Talk time {talk_time}, cost "
+           "{cost}.", "the SMS after a connect two; {a}, {b} the numbers, {a_state}, {b_state} "
+           "how each call ended, {talk_time} (m:ss), {cost} in digits", "a", "a_state", "b",
+           "b_state", "talk_time", "cost"),
+    _reply("not_connected", "Not connected: {reason}.",
+           "the SMS after a connect two the box did not start; {reason}", "reason"),
     _reply("language_unknown", "{code} is not a language here. Write {lang} <code>, one of: "
            "{codes}.", "LANG with a code the box does not speak; {code} as written, {codes}",
            "code", "codes"),

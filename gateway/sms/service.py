@@ -22,11 +22,14 @@ import time
 from typing import Callable
 
 from gateway.meters import Meters
+from gateway.money.languages import language_for
+from gateway.money.ledger import Account
 from gateway.sms import store
 from gateway.sms.commands import Actions, CommandRunner
 from gateway.sms.outbox import Outbox
 from gateway.sms.receive import Inbox, ModemGone, Pushed, ReadSim, StoredOnSim
 from gateway.sms.reports import ReportPushed, ReportStored
+from gateway.sms.wording import ConnectOutcome, connect_summary
 from gateway.worker import OutageWatch, Worker
 from modems.events import (ModemDown, ModemEvent, ModemUp, SmsReceived, SmsStatusReport, SmsStored,
                            StatusReportStored)
@@ -118,6 +121,21 @@ class SmsService:
                 self.send(sender, text, kind="notice", modem=modem)
             except Exception:   # the caller's flow must go on; the summary is logged instead
                 log.exception("cannot queue the SMS to %s: %s", sender, text)
+        return notify
+
+    def summary_to(self, sender: str, modem: str | None
+                   ) -> Callable[[ConnectOutcome, int], None]:
+        """Gives the function a connect two calls when it has ended, with its outcome and
+        the account that asked for it: it texts `sender` the summary in that account's
+        language (else the sender's country calling code's, else the box's)."""
+        send = self.notifier(sender, modem)
+
+        def notify(outcome: ConnectOutcome, account_id: int) -> None:
+            account = Account.get_or_none(Account.id == account_id)
+            lang = language_for(sender, account, self.config)
+            log.info("summary of the connect two of %s and %s to %s in %s", outcome.a,
+                     outcome.b, sender, lang)
+            send(connect_summary(outcome, lang, self.config.sms, self.config.gateway.currency))
         return notify
 
     def modem_lock(self, modem: str) -> threading.Lock:

@@ -6,6 +6,8 @@ the names of languages.
     age_text(7500, "fr")            -> "2 heures"
     language_name("de")             -> "Deutsch"
     reason_text("account ayse is locked", "de") -> "das Konto ayse ist gesperrt"
+    connect_summary(outcome, "de", sms, "EUR")
+        -> "+4930...: beendet. +9053...: besetzt. Gesprächszeit 0:00, Kosten 0,00 €."
 
 Digits are Babel's (the language's separators and currency sign); words are
 audio/words.py's, the same the voice says. A language Babel does not know (an admin's
@@ -18,13 +20,15 @@ from decimal import Decimal
 import functools
 import logging
 import re
+from typing import Protocol
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta
 from babel.numbers import format_currency
 
 from audio.words import LANGS, money_text
-from gateway.config.sms_texts import REASONS
+from gateway.config.sms import SmsConfig
+from gateway.config.sms_texts import REASONS, STATES
 from gateway.money.billing import MINOR_DIGITS, format_money
 
 log = logging.getLogger(__name__)
@@ -121,3 +125,34 @@ def reason_text(refusal: str, lang: str) -> str:
     if lang != "en":
         log.info("refusal reason %r has no text in %s: sent in English", refusal, lang)
     return refusal
+
+
+class ConnectOutcome(Protocol):
+    """How a connect two ended, as the call side tells it
+    (gateway/calls/flows/connect_two.py Outcome)."""
+
+    a: str
+    b: str
+    a_state: str            # "ended", "busy", "no answer", "not called", ...
+    b_state: str
+    seconds: float          # B's talk time
+    cost: int               # minor units
+    refusal: str | None     # why the box started no call (English), or None
+
+
+def state_text(state: str, lang: str) -> str:
+    """Gives how a leg ended in `lang` ("no answer" -> "keine Antwort"); a state not known
+    here (a modem's own error) stays as it is."""
+    return STATES.get(lang, {}).get(state) or STATES["en"].get(state) or state
+
+
+def connect_summary(outcome: ConnectOutcome, lang: str, sms: SmsConfig, currency: str) -> str:
+    """Gives the SMS that tells the requester how a connect two ended, in `lang`."""
+    if outcome.refusal:
+        return sms.reply("not_connected", lang, reason=reason_text(outcome.refusal, lang))
+    minutes, seconds = divmod(int(outcome.seconds), 60)
+    return sms.reply("connect_summary", lang, a=outcome.a, b=outcome.b,
+                     a_state=state_text(outcome.a_state, lang),
+                     b_state=state_text(outcome.b_state, lang),
+                     talk_time=f"{minutes}:{seconds:02d}",
+                     cost=amount_text(outcome.cost, currency, lang))

@@ -2,9 +2,10 @@
 
 English is [sms.aliases] and [sms.replies] (gateway/config/table_sms.py); every other
 language has a module here with WORDS (command -> its words, the first one shown in
-replies) and TEXTS (reply name -> text), the keys of those two sections, and REASONS: the
-call side's reasons for a refusal (en.py: the English ones) in the language. An owner
-overrides them per language with [sms.texts.<lang>] and [sms.words.<lang>].
+replies) and TEXTS (reply name -> text), the keys of those two sections; REASONS: the
+call side's reasons for a refusal (en.py: the English ones) in the language; STATES: how
+a leg of a connect two ended, for its summary SMS (en.py: the English ones). An owner
+overrides WORDS and TEXTS per language with [sms.texts.<lang>] and [sms.words.<lang>].
 
 Command words are compared folded (`fold`): case, accents and the letters that
 carry no accent to take off (Polish ł, Turkish dotless ı, German ß) do not matter,
@@ -23,6 +24,8 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {lang: m.WORDS for lang, m in MOD
 TEXTS: dict[str, dict[str, str]] = {lang: m.TEXTS for lang, m in MODULES.items()}
 REASONS: dict[str, dict[str, str]] = {"en": en.REASONS,
                                       **{lang: m.REASONS for lang, m in MODULES.items()}}
+STATES: dict[str, dict[str, str]] = {"en": en.STATES,
+                                     **{lang: m.STATES for lang, m in MODULES.items()}}
 
 # letters with no Unicode decomposition a phone without the language's keyboard writes plain
 _PLAIN = str.maketrans({"ł": "l", "ı": "i", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae",

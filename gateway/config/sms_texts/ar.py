@@ -32,6 +32,8 @@ TEXTS = {
     "language_set": "لغتك الآن: {language}.",
     "usage_lang": "اكتب {lang} <رمز>، أحد: {codes}.",
     "language_unknown": "{code} ليست لغة متاحة. اكتب {lang} <رمز>، أحد: {codes}.",
+    "connect_summary": "{a}: {a_state}. {b}: {b_state}. مدة المكالمة {talk_time}، التكلفة {cost}.",
+    "not_connected": "لم يتم الاتصال: {reason}.",
 }
 
 # The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
@@ -49,4 +51,26 @@ REASONS = {
     "unavailable": "لا يمكن تنفيذ ذلك الآن",
     "locked": "الحساب مقفل: يرجى مراجعة المسؤول.",
     "phone_taken": "هذا الهاتف مسجل لحساب آخر. أرسل {unreg} أولاً، ثم سجّل من جديد.",
+    "account_is_locked": "الحساب مقفل",
+    "too_many_calls": "مكالمات كثيرة جارية لهذا الحساب",
+    "no_rate_for": "لا توجد تعرفة للرقم {number}",
+    "not_enough_credit": "الرصيد غير كافٍ",
+}
+
+# How a leg of a connect two ended, in the summary SMS (the English: sms_texts/en.py)
+STATES = {
+    "not called": "لم يُتصل به",
+    "dialing": "جارٍ الطلب",
+    "alerting": "يرن",
+    "connected": "متصل",
+    "ended": "انتهت",
+    "busy": "مشغول",
+    "no answer": "لا يوجد رد",
+    "rejected": "مرفوض",
+    "failed": "فشل",
+    "no carrier": "انقطع الخط",
+    "network": "عطل في الشبكة",
+    "modem down": "المودم معطل",
+    "no free callback modem": "لا يوجد خط متاح لمعاودة الاتصال",
+    "no free destination modem": "لا يوجد خط متاح للطرف الآخر",
 }

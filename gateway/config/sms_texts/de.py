@@ -37,6 +37,8 @@ TEXTS = {
     "usage_lang": "Schreiben Sie {lang} <Code>, einen von: {codes}.",
     "language_unknown": "{code} ist keine Sprache der Box. Schreiben Sie {lang} <Code>, einen "
                         "von: {codes}.",
+    "connect_summary": "{a}: {a_state}. {b}: {b_state}. Gesprächszeit {talk_time}, Kosten {cost}.",
+    "not_connected": "Nicht verbunden: {reason}.",
 }
 
 # The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
@@ -54,4 +56,26 @@ REASONS = {
     "locked": "das Konto ist gesperrt: bitte wenden Sie sich an den Administrator.",
     "phone_taken": "dieses Telefon ist für ein anderes Konto angemeldet. Senden Sie zuerst "
                    "{unreg}, dann melden Sie es neu an.",
+    "account_is_locked": "das Konto ist gesperrt",
+    "too_many_calls": "für dieses Konto laufen zu viele Anrufe",
+    "no_rate_for": "für {number} gibt es keinen Tarif",
+    "not_enough_credit": "das Guthaben reicht nicht",
+}
+
+# How a leg of a connect two ended, in the summary SMS (the English: sms_texts/en.py)
+STATES = {
+    "not called": "nicht angerufen",
+    "dialing": "wird gewählt",
+    "alerting": "klingelt",
+    "connected": "verbunden",
+    "ended": "beendet",
+    "busy": "besetzt",
+    "no answer": "keine Antwort",
+    "rejected": "abgewiesen",
+    "failed": "fehlgeschlagen",
+    "no carrier": "Verbindung abgebrochen",
+    "network": "Netzstörung",
+    "modem down": "Modem ausgefallen",
+    "no free callback modem": "keine freie Leitung für den Rückruf",
+    "no free destination modem": "keine freie Leitung zum Ziel",
 }

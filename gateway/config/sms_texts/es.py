@@ -36,6 +36,9 @@ TEXTS = {
     "usage_lang": "Escriba {lang} <código>, uno de: {codes}.",
     "language_unknown": "{code} no es un idioma disponible. Escriba {lang} <código>, uno de: "
                         "{codes}.",
+    "connect_summary": "{a}: {a_state}. {b}: {b_state}. Tiempo de conversación {talk_time}, "
+                       "coste {cost}.",
+    "not_connected": "No conectado: {reason}.",
 }
 
 # The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
@@ -54,4 +57,26 @@ REASONS = {
     "locked": "la cuenta está bloqueada: consulte al administrador.",
     "phone_taken": "este teléfono está registrado para otra cuenta. Envíe primero {unreg} y "
                    "luego regístrese de nuevo.",
+    "account_is_locked": "la cuenta está bloqueada",
+    "too_many_calls": "demasiadas llamadas en curso para esta cuenta",
+    "no_rate_for": "no hay tarifa para {number}",
+    "not_enough_credit": "saldo insuficiente",
+}
+
+# How a leg of a connect two ended, in the summary SMS (the English: sms_texts/en.py)
+STATES = {
+    "not called": "no llamado",
+    "dialing": "marcando",
+    "alerting": "sonando",
+    "connected": "conectado",
+    "ended": "terminado",
+    "busy": "ocupado",
+    "no answer": "sin respuesta",
+    "rejected": "rechazado",
+    "failed": "fallido",
+    "no carrier": "línea cortada",
+    "network": "fallo de la red",
+    "modem down": "módem caído",
+    "no free callback modem": "ninguna línea libre para la devolución de llamada",
+    "no free destination modem": "ninguna línea libre hacia el destino",
 }

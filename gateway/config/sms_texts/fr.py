@@ -36,6 +36,8 @@ TEXTS = {
     "usage_lang": "Écrivez {lang} <code>, parmi : {codes}.",
     "language_unknown": "{code} n'est pas une langue de la box. Écrivez {lang} <code>, "
                         "parmi : {codes}.",
+    "connect_summary": "{a} : {a_state}. {b} : {b_state}. Durée {talk_time}, coût {cost}.",
+    "not_connected": "Non connecté : {reason}.",
 }
 
 # The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
@@ -54,4 +56,26 @@ REASONS = {
     "locked": "le compte est bloqué : adressez-vous à l'administrateur.",
     "phone_taken": "ce téléphone est inscrit pour un autre compte. Envoyez d'abord {unreg}, "
                    "puis inscrivez-vous à nouveau.",
+    "account_is_locked": "le compte est bloqué",
+    "too_many_calls": "trop d'appels en cours pour ce compte",
+    "no_rate_for": "aucun tarif pour {number}",
+    "not_enough_credit": "crédit insuffisant",
+}
+
+# How a leg of a connect two ended, in the summary SMS (the English: sms_texts/en.py)
+STATES = {
+    "not called": "non appelé",
+    "dialing": "numérotation",
+    "alerting": "sonne",
+    "connected": "connecté",
+    "ended": "terminé",
+    "busy": "occupé",
+    "no answer": "pas de réponse",
+    "rejected": "refusé",
+    "failed": "échec",
+    "no carrier": "ligne coupée",
+    "network": "panne du réseau",
+    "modem down": "modem hors service",
+    "no free callback modem": "aucune ligne libre pour le rappel",
+    "no free destination modem": "aucune ligne libre vers le destinataire",
 }

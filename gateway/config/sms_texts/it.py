@@ -35,6 +35,8 @@ TEXTS = {
     "usage_lang": "Scriva {lang} <codice>, uno tra: {codes}.",
     "language_unknown": "{code} non è una lingua disponibile. Scriva {lang} <codice>, uno "
                         "tra: {codes}.",
+    "connect_summary": "{a}: {a_state}. {b}: {b_state}. Durata {talk_time}, costo {cost}.",
+    "not_connected": "Non collegato: {reason}.",
 }
 
 # The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
@@ -53,4 +55,26 @@ REASONS = {
     "locked": "il conto è bloccato: si rivolga all'amministratore.",
     "phone_taken": "questo telefono è registrato per un altro conto. Invii prima {unreg}, poi"
                    " si registri di nuovo.",
+    "account_is_locked": "il conto è bloccato",
+    "too_many_calls": "troppe chiamate in corso per questo conto",
+    "no_rate_for": "nessuna tariffa per {number}",
+    "not_enough_credit": "credito insufficiente",
+}
+
+# How a leg of a connect two ended, in the summary SMS (the English: sms_texts/en.py)
+STATES = {
+    "not called": "non chiamato",
+    "dialing": "in composizione",
+    "alerting": "squilla",
+    "connected": "collegato",
+    "ended": "terminato",
+    "busy": "occupato",
+    "no answer": "nessuna risposta",
+    "rejected": "rifiutato",
+    "failed": "non riuscito",
+    "no carrier": "linea caduta",
+    "network": "guasto di rete",
+    "modem down": "modem fuori servizio",
+    "no free callback modem": "nessuna linea libera per la richiamata",
+    "no free destination modem": "nessuna linea libera verso il destinatario",
 }

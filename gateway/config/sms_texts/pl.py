@@ -36,6 +36,8 @@ TEXTS = {
     "usage_lang": "Napisz {lang} <kod>, jeden z: {codes}.",
     "language_unknown": "{code} nie jest dostępnym językiem. Napisz {lang} <kod>, jeden z: "
                         "{codes}.",
+    "connect_summary": "{a}: {a_state}. {b}: {b_state}. Czas rozmowy {talk_time}, koszt {cost}.",
+    "not_connected": "Nie połączono: {reason}.",
 }
 
 # The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
@@ -54,4 +56,26 @@ REASONS = {
     "locked": "konto jest zablokowane: skontaktuj się z administratorem.",
     "phone_taken": "ten telefon jest zarejestrowany dla innego konta. Najpierw wyślij "
                    "{unreg}, potem zarejestruj się ponownie.",
+    "account_is_locked": "konto jest zablokowane",
+    "too_many_calls": "za dużo trwających połączeń dla tego konta",
+    "no_rate_for": "brak stawki dla {number}",
+    "not_enough_credit": "za mało środków",
+}
+
+# How a leg of a connect two ended, in the summary SMS (the English: sms_texts/en.py)
+STATES = {
+    "not called": "nie dzwoniono",
+    "dialing": "wybieranie",
+    "alerting": "dzwoni",
+    "connected": "połączono",
+    "ended": "zakończono",
+    "busy": "zajęte",
+    "no answer": "brak odpowiedzi",
+    "rejected": "odrzucono",
+    "failed": "nieudane",
+    "no carrier": "połączenie przerwane",
+    "network": "awaria sieci",
+    "modem down": "modem niedostępny",
+    "no free callback modem": "brak wolnej linii do oddzwonienia",
+    "no free destination modem": "brak wolnej linii do rozmówcy",
 }

@@ -34,6 +34,9 @@ TEXTS = {
     "language_set": "Ваш язык теперь: {language}.",
     "usage_lang": "Напишите {lang} <код>, один из: {codes}.",
     "language_unknown": "{code} — нет такого языка. Напишите {lang} <код>, один из: {codes}.",
+    "connect_summary": "{a}: {a_state}. {b}: {b_state}. Время разговора {talk_time}, "
+                       "стоимость {cost}.",
+    "not_connected": "Соединение не установлено: {reason}.",
 }
 
 # The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
@@ -52,4 +55,26 @@ REASONS = {
     "locked": "счёт заблокирован: обратитесь к администратору.",
     "phone_taken": "этот телефон привязан к другому счёту. Сначала отправьте {unreg}, затем "
                    "зарегистрируйтесь снова.",
+    "account_is_locked": "счёт заблокирован",
+    "too_many_calls": "по этому счёту идёт слишком много звонков",
+    "no_rate_for": "нет тарифа для {number}",
+    "not_enough_credit": "недостаточно средств",
+}
+
+# How a leg of a connect two ended, in the summary SMS (the English: sms_texts/en.py)
+STATES = {
+    "not called": "не вызывался",
+    "dialing": "набор номера",
+    "alerting": "идёт вызов",
+    "connected": "соединено",
+    "ended": "завершено",
+    "busy": "занято",
+    "no answer": "нет ответа",
+    "rejected": "отклонено",
+    "failed": "сбой",
+    "no carrier": "связь прервана",
+    "network": "сбой сети",
+    "modem down": "модем недоступен",
+    "no free callback modem": "нет свободной линии для обратного звонка",
+    "no free destination modem": "нет свободной линии к абоненту",
 }

@@ -35,6 +35,8 @@ TEXTS = {
     "usage_lang": "{lang} <kod> yazın; diller: {codes}.",
     "language_unknown": "{code} bu kutunun dillerinden değil. {lang} <kod> yazın; diller: "
                         "{codes}.",
+    "connect_summary": "{a}: {a_state}. {b}: {b_state}. Konuşma süresi {talk_time}, ücret {cost}.",
+    "not_connected": "Bağlanmadı: {reason}.",
 }
 
 # The call side's reasons for a refusal, quoted in the "refused" reply (the English ones
@@ -53,4 +55,26 @@ REASONS = {
     "locked": "hesap kilitli: lütfen yöneticiye başvurun.",
     "phone_taken": "bu telefon başka bir hesaba kayıtlı. Önce {unreg} gönderin, sonra yeniden"
                    " kaydolun.",
+    "account_is_locked": "hesap kilitli",
+    "too_many_calls": "bu hesap için çok fazla görüşme sürüyor",
+    "no_rate_for": "{number} için tarife yok",
+    "not_enough_credit": "bakiye yetersiz",
+}
+
+# How a leg of a connect two ended, in the summary SMS (the English: sms_texts/en.py)
+STATES = {
+    "not called": "aranmadı",
+    "dialing": "aranıyor",
+    "alerting": "çalıyor",
+    "connected": "bağlandı",
+    "ended": "sona erdi",
+    "busy": "meşgul",
+    "no answer": "cevap yok",
+    "rejected": "reddedildi",
+    "failed": "başarısız",
+    "no carrier": "hat koptu",
+    "network": "şebeke arızası",
+    "modem down": "modem devre dışı",
+    "no free callback modem": "geri arama için boş hat yok",
+    "no free destination modem": "aranan numara için boş hat yok",
 }
