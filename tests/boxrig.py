@@ -65,7 +65,8 @@ def ensure_prompts() -> None:
     prompts.generate("en")
 
 
-def config_text(workdir: Path, modems, callback: dict, database: str | None = None) -> str:
+def config_text(workdir: Path, modems, callback: dict, database: str | None = None,
+                languages: dict | None = None) -> str:
     lines = ["[gateway]", f'database = "{database or workdir / "callbox.db"}"',
              f'state_dir = "{workdir}"',
              'country = "DE"', 'currency = "USD"', "health_interval = 5", "at_timeout = 2", "",
@@ -78,6 +79,8 @@ def config_text(workdir: Path, modems, callback: dict, database: str | None = No
         else:
             rendered = str(value).lower() if isinstance(value, bool) else repr(value)
         lines.append(f"{key} = {rendered}")
+    lines += ["", "[languages]", *(f'"{prefix}" = "{code}"'
+                                   for prefix, code in (languages or {}).items())]
     for modem, roles in modems:
         lines += ["", "[[modem]]", f'name = "{modem.name}"', f'port = "{modem.port}"',
                   f'audio = "{modem.audio}"', f"roles = {roles!r}".replace("'", '"')]
@@ -88,8 +91,10 @@ class Rig:
     """The box under test; `start()` it, then act with its phones."""
 
     def __init__(self, network, workdir: Path, *, profiles=("simcom", "quectel"),
-                 callback: dict | None = None, database: str | None = None):
-        """`database`: an SQLite path or postgresql:// URL (default: callbox.db in workdir)."""
+                 callback: dict | None = None, database: str | None = None,
+                 languages: dict | None = None):
+        """`database`: an SQLite path or postgresql:// URL (default: callbox.db in workdir);
+        `languages`: the [languages] table (prefix -> code)."""
         network.use_alsa_config()
         self.network = network
         self.workdir = workdir
@@ -100,7 +105,7 @@ class Rig:
         path = workdir / "callbox.toml"
         path.write_text(config_text(workdir, [(self.trigger, ["trigger", "callback"]),
                                               (self.dest_modem, ["destination"])],
-                                    callback or {}, database))
+                                    callback or {}, database, languages))
         self.config = load(str(path))
         self.speech = Speech(lang=self.config.callback.language,
                              currency=self.config.gateway.currency)

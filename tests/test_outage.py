@@ -1,5 +1,6 @@
 """PostgreSQL stopped during a bridged call and started again: the call goes on, new
-callers hear an apology, and the call's records and cost arrive exactly once."""
+callers hear an apology (in their number's language), and the call's records and cost
+arrive exactly once."""
 from __future__ import annotations
 
 import os
@@ -7,8 +8,9 @@ import time
 
 import pytest
 
-from audio import tones
-from audio.match import find
+from audio import prompts, tones
+from audio.match import Finder, find
+from audio.speech import Speech
 from gateway.calls.timeline import events_of
 from gateway.money.ledger import Account, Cdr, Session
 from gateway.money.journal import Journal, price_and_settle
@@ -23,13 +25,16 @@ TOLERATE = (CONNECTION_ERRORS,)      # the database may still be restarting
 @pytest.fixture(scope="module", autouse=True)
 def voice_prompts():
     ensure_prompts()
+    prompts.generate("tr")
 
 
 def test_database_outage_during_a_bridged_call(network, tmp_path, own_pg_cluster):
-    rig = Rig(network, tmp_path, database=own_pg_cluster.new_database())
+    rig = Rig(network, tmp_path, database=own_pg_cluster.new_database(),
+              languages={"+4917055": "tr"})        # the stranger's: told in Turkish
     rig.start(balance=1000)
     user, friend = rig.user, rig.friend
     stranger = network.add_phone(number="+4917055555555")
+    turkish = Speech(lang="tr", currency=rig.config.gateway.currency)
     try:
         rig.bridged_call()
         assert wait_for(lambda: Cdr.select().where(Cdr.answered_at.is_null(False)).count()
@@ -54,7 +59,7 @@ def test_database_outage_during_a_bridged_call(network, tmp_path, own_pg_cluster
         # a new caller is told the service is unavailable, and gets no callback
         stranger.call(BOX)
         assert stranger.wait_state(PhoneState.ACTIVE, timeout=15), "the box did not answer"
-        assert rig.heard(stranger, "service_unavailable", timeout=15)
+        assert stranger.wait_heard(Finder(turkish.say("service_unavailable")), timeout=15)
         assert stranger.wait_state(PhoneState.IDLE, timeout=10)
         assert rig.daemon.healthy()
 

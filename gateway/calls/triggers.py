@@ -4,7 +4,8 @@ It rejects a call after `ring_before_reject` rings (the caller hears busy and
 pays nothing; a withheld number at once), asks the call service's refusal
 policy, and schedules the callback `callback_delay` seconds after the reject.
 While the database is away it answers instead, to say the service is
-unavailable (gateway/calls/flows/apology.py). It owns the set of calls it has
+unavailable (gateway/calls/flows/apology.py) in the language of the caller's
+country calling code ([languages]), else the box's. It owns the set of calls it has
 rejected, so the later RINGs of one call are not taken for new triggers.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import threading
 import time
 
 from gateway.calls.flows.apology import apologize
+from gateway.money import languages
 from gateway.store.db import close_database
 from gateway.store.outage import CONNECTION_ERRORS
 from modems.events import CallState, CallStateChanged, IncomingCall, ModemEvent
@@ -108,9 +110,12 @@ class Triggers:
         driver = self.service.pool.driver(event.modem)
         if driver is None:
             return
-        log.info("no callback to %s: the database is unreachable; telling the caller",
-                 event.number)
-        pcm = self.service.context.speech.say("service_unavailable")
+        # without the database the caller's account is not known: its number decides
+        language, why = languages.by_number(event.number, self.service.config)
+        context = self.service.context
+        log.info("no callback to %s: the database is unreachable; telling the caller in %s",
+                 event.number, context.spoken(language, why))
+        pcm = context.voices.get(language).say("service_unavailable")
         self._apologies += 1
         thread = threading.Thread(target=apologize,
                                   args=(driver, event.call_id,

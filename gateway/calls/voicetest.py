@@ -12,6 +12,9 @@ told as the owner follows it in `report.progress` lines:
     say a sentence, then press 1, 2, 3" -> the tone -> listening (speech level,
     keys in-band and reported by the modem) -> "thank you" -> hang up
 
+It speaks the box's language ([callback] language), never a caller's: the
+test is the owner's tool, calling the owner's own phone.
+
 The port is opened without the modem's voice processing: the test measures
 the line as it is, and runs the box's echo canceller over the recording
 afterwards (audio/voicetest.py). Waits are on one queue that the modem's

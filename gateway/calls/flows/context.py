@@ -155,7 +155,7 @@ class FlowContext:
         and logs it; gives it."""
         language, why = languages.decide(number, account, self.config)
         if language != getattr(session, "language", None):
-            log.info("call with %s speaks %s", number, self._spoken(language, why))
+            log.info("call with %s speaks %s", number, self.spoken(language, why))
         session.language = language
         return language
 
@@ -166,7 +166,7 @@ class FlowContext:
         language, why = languages.decide(leg.number, accounts.by_caller_id(leg.number),
                                          self.config)
         leg.language = language
-        log.info("%s leg %s hears %s", leg.role, leg.number, self._spoken(language, why))
+        log.info("%s leg %s hears %s", leg.role, leg.number, self.spoken(language, why))
         return language
 
     def leg_voice(self, session: CallSession, leg: CallLeg) -> Voice:
@@ -178,7 +178,7 @@ class FlowContext:
         """Gives what each leg hears of the prompts `names`: each in its own language."""
         return lambda leg: self.leg_voice(session, leg).say(*names)
 
-    def _spoken(self, language: str, why: str) -> str:
+    def spoken(self, language: str, why: str) -> str:
         """Gives the language said and why, in words: "tr ([languages] +90)", "en
         (account; no prompts in xx)"."""
         if self.voices.speaks(language):
