@@ -123,7 +123,6 @@ def test_insufficient_credit(rig):
 
 
 def test_a_locked_account_connects_no_one(rig):
-    from gateway.money.ledger import Account
     rig.start(balance=1000)
     Account.update(locked=True).where(Account.id == rig.account_id).execute()
     ended, _ = connect(rig)
