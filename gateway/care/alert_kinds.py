@@ -8,7 +8,7 @@ outage) into the title and body the owner receives.
 
 Every text here is English, the box's language for the owner's messages, the
 CLI and the JSON API. The functions a page uses (`about`, `advice_of`,
-`recovered_title`, `delivery_state`) take `say`, which gives a text of `texts()`
+`recovered_title`, `delivery_state`) take `translated`, which gives a text of `texts()`
 in the reader's words (webui/alert_texts.py hands them the page's gettext; its
 catalogue takes the English from `texts()`), so the English is written once.
 """
@@ -164,37 +164,38 @@ def kind_of(name: str) -> Kind:
     return Kind(name.replace("-", " ").capitalize(), "{subject}", "", UNKNOWN_RECOVERED)
 
 
-def about(alert, say: Callable[[str], str] = _as_is) -> str:
+def about(alert, translated: Callable[[str], str] = _as_is) -> str:
     """Gives what the alert is about in words: "modem m2", "SIM 8949... (in modem m1)"."""
     subject = alert.subject or ""
     if not subject:
         return ""
     kind = kind_of(alert.kind)
-    words = say(kind.about).format(subject=_filled(kind.subjects, subject, say) or subject)
+    filled = _filled(kind.subjects, subject, translated) or subject
+    words = translated(kind.about).format(subject=filled)
     if alert.modem and alert.modem != subject:
-        words = say(IN_MODEM).format(about=words, modem=alert.modem)
+        words = translated(IN_MODEM).format(about=words, modem=alert.modem)
     return words
 
 
-def advice_of(alert, say: Callable[[str], str] = _as_is) -> str:
+def advice_of(alert, translated: Callable[[str], str] = _as_is) -> str:
     """Gives what the owner can do: the raiser's advice, else the kind's."""
     if not alert.advice:
-        return say(kind_of(alert.kind).advice)
+        return translated(kind_of(alert.kind).advice)
     given = GIVEN_ADVICE.get(alert.kind)
-    return _filled((given,) if given else (), alert.advice, say) or alert.advice
+    return _filled((given,) if given else (), alert.advice, translated) or alert.advice
 
 
-def retold(text: str, say: Callable[[str], str] = _as_is,
+def retold(text: str, translated: Callable[[str], str] = _as_is,
            reason: Callable[[str], str] = _as_is) -> str:
     """Gives what happened or how it recovered (an alert's message or recovery) through
-    `say` when MESSAGES wrote it (a modem's `reason` and `status` through `reason`), else
+    `translated` when MESSAGES wrote it (a modem's `reason` and `status` through `reason`), else
     as it is: a raiser's own words."""
-    return _filled(MESSAGES.values(), text, say, reason) or text
+    return _filled(MESSAGES.values(), text, translated, reason) or text
 
 
-def _filled(templates, text: str, say: Callable[[str], str],
+def _filled(templates, text: str, translated: Callable[[str], str],
             reason: Callable[[str], str] = _as_is) -> str:
-    """Gives a text written from one of the templates said again through `say` with its
+    """Gives a text written from one of the templates said again through `translated` with its
     values (read back from the text), or '' when none of them wrote it."""
     for template in templates:
         found = _reader(template).fullmatch(text)
@@ -202,10 +203,10 @@ def _filled(templates, text: str, say: Callable[[str], str],
             values = found.groupdict()
             for name, value in values.items():
                 if name in NESTED:
-                    values[name] = retold(value, say, reason)
+                    values[name] = retold(value, translated, reason)
                 elif name in ("reason", "status"):
                     values[name] = reason(value)
-            return say(template).format(**values)
+            return translated(template).format(**values)
     return ""
 
 
@@ -217,11 +218,11 @@ def _reader(template: str) -> re.Pattern:
                               for index, piece in enumerate(pieces)), re.DOTALL)
 
 
-def recovered_title(name: str, say: Callable[[str], str] = _as_is) -> str:
+def recovered_title(name: str, translated: Callable[[str], str] = _as_is) -> str:
     """Gives the title of a recovery of that kind: "Modem back up", "Recovered: ..."."""
     kind = kind_of(name)
-    return say(kind.recovered) if kind.recovered else say(RECOVERED).format(
-        title=say(kind.title))
+    return translated(kind.recovered) if kind.recovered else translated(RECOVERED).format(
+        title=translated(kind.title))
 
 
 def _when(stamp: float | None) -> str:
@@ -255,24 +256,25 @@ def stamp(moment: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(moment))
 
 
-def delivery_state(alert, urls: bool, say: Callable[[str], str] = _as_is,
+def delivery_state(alert, urls: bool, translated: Callable[[str], str] = _as_is,
                    clock: Callable[[float], str] = stamp) -> str:
     """Gives what became of an alert's messages, in words, for the page and the list;
     `urls`: whether any [alerts] url is configured; `clock` writes a time of day."""
     parts = []
     if alert.sent_at is not None:
-        parts.append(say(DELIVERY["sent"]).format(time=clock(alert.sent_at)))
+        parts.append(translated(DELIVERY["sent"]).format(time=clock(alert.sent_at)))
     if alert.recovery_sent_at is not None:
-        parts.append(say(DELIVERY["recovery sent"]).format(time=clock(alert.recovery_sent_at)))
+        parts.append(translated(DELIVERY["recovery sent"]).format(
+            time=clock(alert.recovery_sent_at)))
     due = alert.next_attempt_at is not None and (
         alert.sent_at is None or (alert.state == "recovered" and alert.recovery_sent_at is None))
     if due and not urls:
-        parts.append(say(DELIVERY["no urls"]))
+        parts.append(translated(DELIVERY["no urls"]))
     elif due and alert.attempts:
-        parts.append(say(DELIVERY["retrying"]).format(
+        parts.append(translated(DELIVERY["retrying"]).format(
             attempts=alert.attempts, time=clock(alert.next_attempt_at), error=alert.last_error))
     elif due:
-        parts.append(say(DELIVERY["sending"]))
+        parts.append(translated(DELIVERY["sending"]))
     elif alert.sent_at is None and alert.last_error:
         parts.append(alert.last_error)
     return "; ".join(parts)
