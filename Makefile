@@ -114,9 +114,11 @@ demo: demo-setup prompts
 	@$(VENV)/bin/callbox demo --listen $(DEMO_LISTEN) $(DEMO_ARGS)
 
 # Imports point one way (contracts in pyproject.toml): a wrong import fails before any test runs.
+# Three workers on two cores: most tests wait on real-time audio or subprocesses (the suite
+# keeps 1.3 cores busy on average); the end-to-end voice tests share one worker (conftest.py).
 test: test-deps setup prompts
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	$(PY) -m pytest -n 3 --dist loadgroup -q
 
 bench: test-deps setup prompts
 	$(PY) bench/modems.py
