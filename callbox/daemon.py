@@ -229,9 +229,9 @@ class Daemon:
             self.webhooks.on_event(event)
 
     def reload(self) -> None:
-        """Re-reads the configuration file (SIGHUP): policy, prompts' language, prefix
-        lists and rates take effect for the next calls; modems added start, modems
-        removed or changed close once their call ends. Running calls go on."""
+        """Re-reads the configuration file (SIGHUP): policy, voice, prefix lists and rates
+        take effect for the next calls and voice tests; modems added start, modems removed
+        or changed close once their call ends. Running calls go on."""
         try:
             fresh = load(self.config.path)
         except ConfigError as error:
@@ -242,8 +242,8 @@ class Daemon:
             log.error("reload refused, keeping the running configuration: language %s: %s",
                       fresh.callback.language, missing_prompts)
             return
-        voice_changed = (fresh.callback.language, fresh.gateway.currency) != (
-            self.config.callback.language, self.config.gateway.currency)
+        voice = (fresh.callback.language, fresh.gateway.currency) != (
+            self.config.callback.language, self.config.gateway.currency) and _speech(fresh)
         self.config = fresh
         if self._pool is not None and fresh.modems != self._modems:
             self._modems = fresh.modems
@@ -251,7 +251,9 @@ class Daemon:
             if self.alerts is not None:
                 self.alerts.modems_changed(modem.name for modem in fresh.modems)
         if self.calls is not None:
-            self.calls.reconfigure(self.config, _speech(fresh) if voice_changed else None)
+            self.calls.reconfigure(self.config, voice or None)
+        if voice and self.voicetests is not None:
+            self.voicetests.speech = voice        # the next voice test speaks it
         if self.sims is not None:
             self.sims.reconfigure(self.config)
         log.info("configuration reloaded from %s", self.config.path)
@@ -396,8 +398,7 @@ def _watch_worker(watch: DatabaseWatch) -> Worker:
     """Gives the `db-watch` worker: a look every `interval` (every second while the database
     is down), and one at once when someone reports it lost."""
     worker = Worker("db-watch", watch=watch)
-    worker.paced("look", watch.interval, "asking the database", watch.look,
-                 first=watch.interval)
+    worker.paced("look", watch.interval, "asking the database", watch.look, first=watch.interval)
     watch.wake = lambda: worker.sooner("look")
     return worker
 

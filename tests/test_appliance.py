@@ -140,6 +140,21 @@ def test_a_bad_reload_keeps_the_running_configuration(tmp_path, caplog):
         box.stop()
 
 
+def test_a_reload_to_another_language_reaches_calls_and_voice_tests(tmp_path):
+    path = tmp_path / "callbox.toml"
+    path.write_text(f'[gateway]\nstate_dir = "{tmp_path}"\n[web]\nlisten = "127.0.0.1:0"\n')
+    box = Daemon(load(str(path)))
+    box.start()
+    try:
+        assert box.voicetests.speech.lang == "en"
+        path.write_text(path.read_text() + '[callback]\nlanguage = "de"\n')
+        box.reload()
+        assert box.calls.context.speech.lang == "de"
+        assert box.voicetests.speech.lang == "de"
+    finally:
+        box.stop()
+
+
 def test_the_daemon_archives_old_records_by_itself(tmp_path):
     archive = tmp_path / "archive"
     config = parse({"gateway": {"state_dir": str(tmp_path), "retention_days": 30,
