@@ -143,6 +143,22 @@ def test_reset_starts_counting_again():
     assert [p.start // 40 for p in detector.feed_presses(pcm)] == [int(0.2 * RATE) // 40]
 
 
+def test_a_key_after_seconds_of_line_noise_starts_where_it_began():
+    # Batches in which no hop could be a key's only count hops: the count must stay
+    # right over a stretch far longer than the detector's history of hop powers.
+    rng = np.random.default_rng(11)
+    noise = rng.normal(0, 100, int(4.013 * RATE))        # -50 dBFS of line noise
+    tone = key_samples("5", 0.05, -20) + rng.normal(0, 100, int(0.05 * RATE))
+    pcm = to_pcm(np.concatenate((noise, tone, rng.normal(0, 100, int(0.3 * RATE)))))
+    detector = DtmfDetector()
+    presses = []
+    for offset in range(0, len(pcm), FRAME_BYTES):
+        presses += detector.feed_presses(pcm[offset:offset + FRAME_BYTES])
+    presses += detector.flush()
+    assert [press.key for press in presses] == ["5"]
+    assert abs(presses[0].start - len(noise)) <= 0.006 * RATE, presses
+
+
 @needs_gsm
 def test_gsm_full_rate_round_trip(tmp_path):
     # Measured with 300 sequences each: 100 % right at 70/70 and 50/50 ms (spandsp:
