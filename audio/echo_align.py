@@ -29,10 +29,11 @@ filter at the start of a loud short echo: bench/echo.py lost 10 dB at 2 s).
 from __future__ import annotations
 
 import logging
+from collections import deque
 
 import numpy as np
 
-from audio.pcm import FRAME_SAMPLES, RATE
+from audio.pcm import FRAME_BYTES, FRAME_SAMPLES, RATE, SILENCE
 from audio.speexdsp import EchoCanceller
 
 log = logging.getLogger(__name__)
@@ -59,10 +60,12 @@ class AlignedEchoCanceller:
         self.search = RATE * search_ms // 1000
         self.canceller = EchoCanceller(FILTER_MS)
         self.delay = 0                      # samples the reference is held back
-        # what was sent and captured lately, as int16 frames kept in arrival order by a
-        # rolling start (no copy per frame; the estimate lines them up once per 0.5 s)
-        self._sent = np.zeros(self.search + WINDOW + FRAME_SAMPLES, dtype=np.int16)
-        self._heard = np.zeros(WINDOW, dtype=np.int16)
+        # What was sent and captured lately, frame by frame: a frame costs no numpy call
+        # (numpy's cost on a 20 ms frame is per call); the estimate joins them once per 0.5 s.
+        sent_frames = -(-(self.search + WINDOW) // FRAME_SAMPLES) + 1
+        self._sent: deque[bytes] = deque([SILENCE] * sent_frames, maxlen=sent_frames)
+        self._heard: deque[bytes] = deque([SILENCE] * (WINDOW // FRAME_SAMPLES),
+                                          maxlen=WINDOW // FRAME_SAMPLES)
         self._frames = 0
         self._candidate: int | None = None
         self._louder = 0                    # frames in a row the filter made louder
@@ -70,20 +73,26 @@ class AlignedEchoCanceller:
 
     def cancel(self, captured: bytes, played: bytes) -> bytes:
         """Gives `captured` with the echo of what was played before it removed."""
-        self._sent[:-FRAME_SAMPLES] = self._sent[FRAME_SAMPLES:]
-        self._sent[-FRAME_SAMPLES:] = np.frombuffer(played, "<i2")
-        self._heard[:-FRAME_SAMPLES] = self._heard[FRAME_SAMPLES:]
-        self._heard[-FRAME_SAMPLES:] = np.frombuffer(captured, "<i2")
+        self._sent.append(played)
+        self._heard.append(captured)
         self._frames += 1
         if self._frames % ESTIMATE_EVERY == 0:
             self._estimate()
-        end = len(self._sent) - self.delay
-        cleaned = self.canceller.cancel(captured, self._sent[end - FRAME_SAMPLES:end].tobytes())
+        cleaned = self.canceller.cancel(captured, self._reference())
         return self._guarded(captured, cleaned)
+
+    def _reference(self) -> bytes:
+        """Gives the frame that was sent `delay` samples before the one sent last ended."""
+        frames_back, within = divmod(self.delay, FRAME_SAMPLES)
+        if within == 0:
+            return self._sent[-1 - frames_back]
+        pair = self._sent[-2 - frames_back] + self._sent[-1 - frames_back]
+        start = 2 * (FRAME_SAMPLES - within)
+        return pair[start:start + FRAME_BYTES]
 
     def _guarded(self, captured: bytes, cleaned: bytes) -> bytes:
         """Gives `cleaned` unless the filter made the frame louder (module docstring)."""
-        heard = self._heard[-FRAME_SAMPLES:].astype(np.float64)
+        heard = np.frombuffer(captured, "<i2").astype(np.float64)
         out = np.frombuffer(cleaned, "<i2").astype(np.float64)
         if float(np.dot(out, out)) <= LOUDER * float(np.dot(heard, heard)) + LOUDER_FLOOR:
             self._louder = 0
@@ -97,8 +106,7 @@ class AlignedEchoCanceller:
         return captured
 
     def _estimate(self) -> None:
-        found = estimate_delay(self._sent.astype(np.float64), self._heard.astype(np.float64),
-                               self.search)
+        found = estimate_delay(_samples(self._sent), _samples(self._heard), self.search)
         if found is None:
             self._candidate = None
             return
@@ -118,6 +126,10 @@ class AlignedEchoCanceller:
         self.canceller.close()
 
 
+def _samples(frames: deque[bytes]) -> np.ndarray:
+    return np.frombuffer(b"".join(frames), "<i2").astype(np.float64)
+
+
 def estimate_delay(reference: np.ndarray, captured: np.ndarray,
                    search: int) -> tuple[int, float] | None:
     """Gives the lag (samples, 0..search) at which `captured` (the last WINDOW samples)
@@ -129,7 +141,9 @@ def estimate_delay(reference: np.ndarray, captured: np.ndarray,
     energy = float(np.dot(captured, captured))
     if energy <= 0 or float(np.dot(far, far)) <= 0:
         return None
-    size = 1 << (len(far) + window).bit_length()
+    # Only lags at which all of `captured` lies within `far` are wanted: a circular
+    # correlation as long as `far` gives those exactly (nothing wraps around into them).
+    size = 1 << (len(far) - 1).bit_length()
     spectrum = np.fft.rfft(far, size) * np.conj(np.fft.rfft(captured, size))
     correlation = np.fft.irfft(spectrum, size)[:search + 1]
     # correlation[k] matches captured with the far end `search - k` samples earlier
