@@ -20,7 +20,7 @@ import re
 import time
 from typing import Callable, Iterator
 
-from gateway.store.alerts import PIN_LOCK_SUBJECTS
+from gateway.store.alerts import COUNTED, PIN_LOCK_SUBJECTS, RAISED
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,9 @@ DELIVERY = {
     "retrying": "not delivered yet: {attempts} tries, next at {time}; {error}",
     "sending": "being sent",
 }
-# what happened and how it recovered, as the alerts worker (gateway/care/alerts.py) writes
-# it; `retold` reads a row's words back into the first of these that wrote them
+# what happened and how it recovered, as the alerts worker (gateway/care/alerts.py) and the
+# other raisers (gateway/store/alerts.py RAISED) write it; `retold` reads a row's words back
+# into the first of these that wrote them
 MESSAGES = {
     "modem down why": "modem {name} is down for {after} now: {reason}",
     "modem down": "modem {name} is down for {after} now",
@@ -135,8 +136,20 @@ MESSAGES = {
     "disk back": "{free} of the disk is free again",     # free, threshold: "3.2 %"
     "restarted": "the daemon of box {box} was started again after its previous run (pid {pid}) "
                  "ended without stopping; its last heartbeat was at {last} ({status})",
+    **RAISED,
 }
-NESTED = ("began", "answered")        # values that are MESSAGES themselves
+# values that may be MESSAGES themselves
+NESTED = ("began", "answered", "sender", "error", "found", "holds", "failure", "doing",
+          "stopped", "why")
+# values a page writes in its own form (`retold`'s `formed`): "3.2 %", "2026-12-03 09:04:24",
+# "12.50 EUR", a SIM's counts ("minutes today 37/120, calls 12/60"), a figure
+FORMS = {"free": "percent", "threshold": "percent", "last": "time", "until": "time",
+         "sms_until": "time", "credit": "money", "low": "money", "limits": "counts",
+         "counts": "counts", "mib": "figure"}
+# values that are whole numbers: read back as digits only, so that "reading SMS {index}"
+# does not also read "reading SMS 2 failed: ..."
+WHOLE = ("id", "index", "held", "room", "read", "left", "tries", "callers", "minutes",
+         "window", "attempt", "pid", "mib")
 
 
 def _as_is(text: str) -> str:
@@ -154,6 +167,7 @@ def texts() -> Iterator[str]:
     yield from (IN_MODEM, RECOVERED, UNKNOWN_RECOVERED)
     yield from DELIVERY.values()
     yield from MESSAGES.values()
+    yield from COUNTED.values()
 
 
 def kind_of(name: str) -> Kind:
@@ -185,16 +199,22 @@ def advice_of(alert, translated: Callable[[str], str] = _as_is) -> str:
     return _filled((given,) if given else (), alert.advice, translated) or alert.advice
 
 
+def _kept(_form: str, value: str) -> str:
+    return value
+
+
 def retold(text: str, translated: Callable[[str], str] = _as_is,
-           reason: Callable[[str], str] = _as_is) -> str:
+           reason: Callable[[str], str] = _as_is,
+           formed: Callable[[str, str], str] = _kept) -> str:
     """Gives what happened or how it recovered (an alert's message or recovery) through
-    `translated` when MESSAGES wrote it (a modem's `reason` and `status` through `reason`), else
-    as it is: a raiser's own words."""
-    return _filled(MESSAGES.values(), text, translated, reason) or text
+    `translated` when MESSAGES wrote it (a modem's `reason` and `status` through `reason`, the
+    values of FORMS through `formed(form, value)`), else as it is: a raiser's own words."""
+    return _filled(MESSAGES.values(), text, translated, reason, formed) or text
 
 
 def _filled(templates, text: str, translated: Callable[[str], str],
-            reason: Callable[[str], str] = _as_is) -> str:
+            reason: Callable[[str], str] = _as_is,
+            formed: Callable[[str, str], str] = _kept) -> str:
     """Gives a text written from one of the templates said again through `translated` with its
     values (read back from the text), or '' when none of them wrote it."""
     for template in templates:
@@ -203,9 +223,11 @@ def _filled(templates, text: str, translated: Callable[[str], str],
             values = found.groupdict()
             for name, value in values.items():
                 if name in NESTED:
-                    values[name] = retold(value, translated, reason)
+                    values[name] = retold(value, translated, reason, formed)
                 elif name in ("reason", "status"):
                     values[name] = reason(value)
+                elif name in FORMS:
+                    values[name] = formed(FORMS[name], value)
             return translated(template).format(**values)
     return ""
 
@@ -214,8 +236,10 @@ def _filled(templates, text: str, translated: Callable[[str], str],
 def _reader(template: str) -> re.Pattern:
     """Gives a regular expression that reads a template's values back from its text."""
     pieces = re.split(r"{(\w+)}", template)
-    return re.compile("".join(re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>.+?)"
-                              for index, piece in enumerate(pieces)), re.DOTALL)
+    return re.compile("".join(
+        re.escape(piece) if index % 2 == 0
+        else f"(?P<{piece}>[0-9]+)" if piece in WHOLE else f"(?P<{piece}>.*?)"
+        for index, piece in enumerate(pieces)), re.DOTALL)
 
 
 def recovered_title(name: str, translated: Callable[[str], str] = _as_is) -> str:

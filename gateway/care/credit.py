@@ -16,6 +16,7 @@ import re
 from gateway.config.sims import SimConfig
 from gateway.money.billing import MINOR_DIGITS, format_money
 from gateway.store import alerts
+from gateway.store.alerts import RAISED
 from gateway.store.db import db
 from gateway.care.alert_kinds import GIVEN_ADVICE
 from gateway.care.models import SimBalance
@@ -81,14 +82,14 @@ def _judge(box: str, modem: str, iccid: str, sim: SimConfig, amount: int, now: f
     limit = format_money(sim.low_balance_minor, currency)
     if amount < sim.low_balance_minor:
         alerts.raise_alert(box, LOW_BALANCE, iccid, now,
-                           f"SIM {iccid} in modem {modem} has {money} credit left, below "
-                           f"low_balance {limit}",
+                           RAISED["credit low"].format(iccid=iccid, modem=modem, credit=money,
+                                                       low=limit),
                            advice=GIVEN_ADVICE[LOW_BALANCE].format(iccid=iccid, modem=modem),
                            modem=modem)
     else:
         alerts.recover(box, LOW_BALANCE, iccid, now,
-                       f"SIM {iccid} in modem {modem} has {money} credit again "
-                       f"(low_balance {limit})")
+                       RAISED["credit back"].format(iccid=iccid, modem=modem, credit=money,
+                                                    low=limit))
 
 
 def last_check(iccid: str) -> SimBalance | None:

@@ -24,7 +24,7 @@ from typing import Callable
 
 from gateway.care.alert_kinds import GIVEN_ADVICE
 from gateway.care.usage import CALL_WORK, SMS_WORK, SimUsage, local_time, usage_of
-from gateway.store.alerts import Alert, raise_alert, recover
+from gateway.store.alerts import RAISED, Alert, raise_alert, recover
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
 from gateway.worker import OutageWatch, Worker
 
@@ -134,7 +134,7 @@ class SimLimits:
         now = self.now()
         if not reached:
             recover(self.box, KIND, usage.iccid, now,
-                    f"SIM {usage.iccid} is below its limits again: {usage.summary()}")
+                    RAISED["below limits"].format(iccid=usage.iccid, counts=usage.summary()))
             return
         raise_alert(self.box, KIND, usage.iccid, now, limit_message(usage, modem),
                     modem=modem, advice=GIVEN_ADVICE[KIND])
@@ -142,11 +142,13 @@ class SimLimits:
 
 def limit_message(usage: SimUsage, modem: str | None) -> str:
     """Gives the alert's words: which limit, the counts, and when it resets."""
-    where = f" (in {modem})" if modem else ""
-    stopped = []
-    if usage.reached(CALL_WORK):
-        stopped.append(f"it is lent to no new call until {local_time(usage.resets_at(CALL_WORK))}")
-    if usage.reached(SMS_WORK):
-        stopped.append(f"it sends no SMS until {local_time(usage.resets_at(SMS_WORK))}")
-    return (f"SIM {usage.iccid}{where} reached its limit: {', '.join(usage.reached())} "
-            f"({usage.summary()}); {' and '.join(stopped)}")
+    calls = usage.reached(CALL_WORK) and local_time(usage.resets_at(CALL_WORK))
+    sms = usage.reached(SMS_WORK) and local_time(usage.resets_at(SMS_WORK))
+    if calls and sms:
+        stopped = RAISED["both stopped"].format(until=calls, sms_until=sms)
+    else:
+        stopped = RAISED["no call until"].format(until=calls) if calls else \
+            RAISED["no sms until"].format(until=sms)
+    return RAISED["limit reached in" if modem else "limit reached"].format(
+        iccid=usage.iccid, modem=modem, limits=", ".join(usage.reached()),
+        counts=usage.summary(), stopped=stopped)

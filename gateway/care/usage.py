@@ -23,6 +23,7 @@ from peewee import Case, Table, fn
 
 from gateway.config.sims import SimConfig
 from gateway.money.ledger import Cdr
+from gateway.store.alerts import COUNTED
 from gateway.store.db import db
 
 # The outbox's table, read (never written) here: care sits beside gateway/sms, not above
@@ -110,10 +111,10 @@ class SimUsage:
 
     def _counts(self) -> tuple[tuple[str, int, int, str], ...]:
         limits = self.limits
-        return ((CALL_WORK, self.minutes_today, limits.max_minutes_per_day, "minutes today"),
-                (CALL_WORK, self.calls_today, limits.max_calls_per_day, "calls"),
-                (CALL_WORK, self.minutes_month, limits.max_minutes_per_month, "month"),
-                (SMS_WORK, self.sms_today, limits.max_sms_per_day, "SMS"))
+        return ((CALL_WORK, self.minutes_today, limits.max_minutes_per_day, COUNTED["minutes"]),
+                (CALL_WORK, self.calls_today, limits.max_calls_per_day, COUNTED["calls"]),
+                (CALL_WORK, self.minutes_month, limits.max_minutes_per_month, COUNTED["month"]),
+                (SMS_WORK, self.sms_today, limits.max_sms_per_day, COUNTED["sms"]))
 
 
 def usage_of(iccid: str, limits: SimConfig | None, now: float) -> SimUsage:

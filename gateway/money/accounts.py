@@ -29,7 +29,7 @@ import secrets
 from peewee import IntegrityError, fn
 
 from gateway.money.ledger import Account, AuthFailure, CallerId, PinLock, Topup
-from gateway.store.alerts import PIN_LOCK_SUBJECTS, raise_alert
+from gateway.store.alerts import PIN_LOCK_SUBJECTS, RAISED, raise_alert
 from gateway.store.db import db
 
 log = logging.getLogger(__name__)
@@ -244,8 +244,8 @@ def _count_failure(account: Account | None, caller: str, now: float) -> list[Pin
             locks.append(PinLock.create(
                 scope="number", number=caller, account=account.id if account else None,
                 at=now, until=now + PIN_LOCK,
-                reason=f"{tries} wrong account numbers or PINs from {caller} "
-                       f"within {PIN_WINDOW // 60} minutes"))
+                reason=RAISED["caller tries"].format(tries=tries, caller=caller,
+                                                     window=PIN_WINDOW // 60)))
         if account is not None:
             lock = _account_lock(account, now)
             if lock is not None:
@@ -267,8 +267,8 @@ def _account_lock(account: Account, now: float) -> PinLock | None:
     callers = recent.select(fn.COUNT(AuthFailure.number.distinct())).scalar()
     Account.update(pin_locked_until=now + ACCOUNT_LOCK).where(Account.id == account.id).execute()
     return PinLock.create(scope="account", account=account.id, at=now, until=now + ACCOUNT_LOCK,
-                          reason=f"{tries} wrong PINs from {callers} numbers "
-                                 f"within {ACCOUNT_WINDOW // 60} minutes")
+                          reason=RAISED["account tries"].format(
+                              tries=tries, callers=callers, window=ACCOUNT_WINDOW // 60))
 
 
 def _since(lock_filter, window_start: float) -> float:
@@ -285,13 +285,12 @@ def report_pin_lock(lock: PinLock, account: Account | None, box: str = "") -> No
     hour are counted, not sent). The `pin_lock` row is the lasting record."""
     minutes = round((lock.until - lock.at) / 60)
     if lock.scope == "account":
-        text = (f"PIN entry for account {account.name} is locked for {minutes} minutes: "
-                f"{lock.reason}. Someone may be guessing its PIN; its caller IDs still call "
-                "without a PIN")
+        text = RAISED["account locked"].format(name=account.name, minutes=minutes,
+                                               why=lock.reason)
     else:
-        tried = f" (last tried: account {account.name})" if account is not None else ""
-        text = (f"PIN entry from {lock.number} is locked for {minutes} minutes, for every "
-                f"account: {lock.reason}{tried}")
+        text = RAISED["caller locked tried" if account is not None else "caller locked"].format(
+            number=lock.number, minutes=minutes, why=lock.reason,
+            name=account.name if account is not None else "")
     log.warning("%s", text)
     if box:
         subject = (PIN_LOCK_SUBJECTS["account"].format(name=account.name) if account is not None

@@ -32,6 +32,7 @@ from gateway.meters import Meters
 from gateway.sms import store
 from gateway.sms.health import HealthRecorder
 from gateway.sms.reports import DeliveryReports, ReportPushed, ReportStored
+from gateway.store.alerts import RAISED
 from gateway.store.outage import CONNECTION_ERRORS
 from gateway.worker import OutageWatch, Worker
 from modems.events import SmsReceived
@@ -145,10 +146,10 @@ class Inbox:
                 sms = driver.read_sms(index)
         except CmsError as error:
             if error.code != CMS_INVALID_INDEX:
-                self._modem_error(modem, f"reading SMS {index}", error)
+                self._modem_error(modem, RAISED["reading"].format(index=index), error)
             return                     # 321: a full read took it already
         except Exception as error:     # the modem's trouble: read the whole SIM a bit later
-            self._modem_error(modem, f"reading SMS {index}", error)
+            self._modem_error(modem, RAISED["reading"].format(index=index), error)
             return
         if not sms.pdu:
             log.debug("%s: no SMS at %d any more (%s)", modem, index, sms.error)
@@ -173,10 +174,11 @@ class Inbox:
                 before = driver.sms_storage_usage()
                 messages = driver.list_sms()
         except Exception as error:
-            self._modem_error(modem, "listing the SIM's SMS", error)
+            self._modem_error(modem, RAISED["listing"], error)
             return
         if before is not None and before[1] > 0 and before[0] >= before[1]:
-            self._full.setdefault(modem, f"SIM storage full ({before[0]} of {before[1]})")
+            self._full.setdefault(modem, RAISED["storage full"].format(
+                held=before[0], room=before[1]))
         if messages:
             log.info("%s: %d SMS on the SIM", modem, len(messages))
         messages = [sms for sms in messages if sms.pdu]
@@ -227,7 +229,7 @@ class Inbox:
                 with self.modem_lock(modem):
                     driver.delete_sms(sms.index)
             except Exception as error:   # still on the SIM: the next read deletes the copy
-                self._modem_error(modem, f"deleting SMS {sms.index}", error)
+                self._modem_error(modem, RAISED["deleting"].format(index=sms.index), error)
                 outcome = KEPT
         for command_id in stored.commands:
             self._execute(command_id)
@@ -312,7 +314,7 @@ class Inbox:
         self.health.failed(modem, f"{what} failed: {error or type(error).__name__}")
         if isinstance(error, CmsError) and error.code == CMS_MEMORY_FULL:
             # the next read empties the SIM and says in the alert whether it could
-            self._full.setdefault(modem, f"the modem said its SMS memory is full while {what}")
+            self._full.setdefault(modem, RAISED["memory full"].format(doing=what))
             self._drain_in(modem, 0.0)
             return
         log.warning("%s: %s failed: %s", modem, what, error or type(error).__name__)
@@ -322,22 +324,20 @@ class Inbox:
     def _storage_full_alert(self, modem: str, found: str, read: int, removed: int,
                             after: tuple[int, int] | None) -> None:
         """Raises the admin alert (once an hour per modem), saying what the read did."""
-        now_holds = "" if after is None else f"; the SIM now holds {after[0]} of {after[1]}"
+        holds = "" if after is None else RAISED["now holds"].format(held=after[0], room=after[1])
         if removed == read:
-            outcome = (f"the box stored and removed all {read} SMS on it{now_holds} (the "
-                       "network delivers what waited as space frees)")
+            text = RAISED["emptied"].format(found=found, read=read, holds=holds)
         else:
-            outcome = (f"the box could not empty it: {read - removed} of {read} SMS are still "
-                       f"on it{now_holds}; new SMS wait at the network. Last failure: "
-                       f"{self.health.last_error(modem) or 'none recorded'}")
+            text = RAISED["not emptied"].format(
+                found=found, left=read - removed, read=read, holds=holds,
+                failure=self.health.last_error(modem) or RAISED["no failure"])
         key = ("sms-storage-full", modem)
         moment = time.monotonic()
         if moment - self._alerted.get(key, -ALERT_REPEAT) < ALERT_REPEAT:
-            log.warning("%s: %s; %s", modem, found, outcome)
+            log.warning("%s: %s", modem, text)
             return
         self._alerted[key] = moment
         try:
-            store.raise_alert(self.box, "sms-storage-full", modem, self.now(),
-                              f"{found}: {outcome}")
+            store.raise_alert(self.box, "sms-storage-full", modem, self.now(), text)
         except Exception:   # the alert's words are logged even when the database fails
-            log.exception("cannot record the storage alert: %s: %s", found, outcome)
+            log.exception("cannot record the storage alert: %s", text)

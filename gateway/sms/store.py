@@ -17,6 +17,7 @@ from peewee import IntegrityError, fn
 
 from gateway.sms.models import SmsCommand, SmsIn, SmsOut
 from gateway.store import alerts
+from gateway.store.alerts import RAISED
 from gateway.store.db import db
 from modems.events import SmsReceived
 from modems.sms import REPLACEMENT, repair_text, unit_text
@@ -72,7 +73,7 @@ def store_received(sms: SmsReceived, box: str, now: float) -> Stored:
                     sender=sms.sender, sender_raw=sms.sender_raw or "", text=sms.text,
                     smsc_time=sms.smsc_time, concat_ref=sms.concat_ref,
                     concat_part=sms.concat_part, concat_total=sms.concat_total,
-                    error=sms.error or ("no sender or text" if quarantined else None),
+                    error=sms.error or (RAISED["no sender or text"] if quarantined else None),
                     state="quarantined" if quarantined else "part", received_at=now)
         except IntegrityError:
             # Only a row with our key (written by another box on a shared
@@ -81,8 +82,8 @@ def store_received(sms: SmsReceived, box: str, now: float) -> Stored:
                 return Stored(duplicate=True)
             raise
         if quarantined:
-            raise_alert(box, "sms-quarantined", sms.modem, now,
-                        f"SMS {row.id} from {sms.sender_raw or 'unknown'} kept raw: {row.error}")
+            raise_alert(box, "sms-quarantined", sms.modem, now, RAISED["kept raw"].format(
+                id=row.id, sender=sms.sender_raw or RAISED["unknown sender"], error=row.error))
             return Stored(quarantined=True)
         return Stored(commands=_complete(row, now))
 
@@ -99,10 +100,8 @@ def quarantine(sms: SmsReceived, box: str, now: float, reason: str) -> Stored:
                            pdu=repair_text(sms.pdu or ""), sender_raw=raw_sender,
                            error=repair_text(reason)[:500], state="quarantined",
                            received_at=now)
-        raise_alert(box, "sms-quarantined", sms.modem, now,
-                    f"SMS {row.id} from {raw_sender or 'unknown'} could not be stored "
-                    f"({row.error}); its raw PDU is kept in the quarantine (SMS page), "
-                    "it is not executed, and its copy on the SIM is deleted")
+        raise_alert(box, "sms-quarantined", sms.modem, now, RAISED["not stored"].format(
+            id=row.id, sender=raw_sender or RAISED["unknown sender"], error=row.error))
     return Stored(quarantined=True)
 
 

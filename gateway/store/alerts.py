@@ -26,6 +26,53 @@ log = logging.getLogger(__name__)
 NOTICE_QUIET = 3600.0       # seconds a notice of one cause stays quiet after it was raised
 # the subject of a "pin-lockouts" alert: the account locked, or the number locked for all
 PIN_LOCK_SUBJECTS = {"account": "account {name}", "caller": "caller {number}"}
+# What the raisers below gateway/care say happened and how it recovered (an SMS, the SIM's
+# storage, its credit and limits, a PIN lock): each writes its English from these once, and
+# the Alerts page reads a row's words back to say them in its language
+# (gateway/care/alert_kinds.py MESSAGES takes these in). A value that is itself one of them
+# (alert_kinds.NESTED) is read back in turn; a template whose text another one could also
+# read comes first ("both stopped" before "no call until", "limit reached in" before
+# "limit reached").
+RAISED = {
+    "kept raw": "SMS {id} from {sender} kept raw: {error}",
+    "not stored": "SMS {id} from {sender} could not be stored ({error}); its raw PDU is kept in "
+                  "the quarantine (SMS page), it is not executed, and its copy on the SIM is "
+                  "deleted",
+    "unknown sender": "unknown",
+    "no sender or text": "no sender or text",
+    "emptied": "{found}: the box stored and removed all {read} SMS on it{holds} (the network "
+               "delivers what waited as space frees)",
+    "not emptied": "{found}: the box could not empty it: {left} of {read} SMS are still on "
+                   "it{holds}; new SMS wait at the network. Last failure: {failure}",
+    "now holds": "; the SIM now holds {held} of {room}",
+    "storage full": "SIM storage full ({held} of {room})",
+    "memory full": "the modem said its SMS memory is full while {doing}",
+    "listing": "listing the SIM's SMS",
+    "reading": "reading SMS {index}",
+    "deleting": "deleting SMS {index}",
+    "no failure": "none recorded",
+    "credit low": "SIM {iccid} in modem {modem} has {credit} credit left, below low_balance "
+                  "{low}",
+    "credit back": "SIM {iccid} in modem {modem} has {credit} credit again (low_balance {low})",
+    "limit reached in": "SIM {iccid} (in {modem}) reached its limit: {limits} ({counts}); "
+                        "{stopped}",
+    "limit reached": "SIM {iccid} reached its limit: {limits} ({counts}); {stopped}",
+    "both stopped": "it is lent to no new call until {until} and it sends no SMS until "
+                    "{sms_until}",
+    "no call until": "it is lent to no new call until {until}",
+    "no sms until": "it sends no SMS until {until}",
+    "below limits": "SIM {iccid} is below its limits again: {counts}",
+    "account locked": "PIN entry for account {name} is locked for {minutes} minutes: {why}. "
+                      "Someone may be guessing its PIN; its caller IDs still call without a PIN",
+    "caller locked tried": "PIN entry from {number} is locked for {minutes} minutes, for every "
+                           "account: {why} (last tried: account {name})",
+    "caller locked": "PIN entry from {number} is locked for {minutes} minutes, for every "
+                     "account: {why}",
+    "caller tries": "{tries} wrong account numbers or PINs from {caller} within {window} minutes",
+    "account tries": "{tries} wrong PINs from {callers} numbers within {window} minutes",
+}
+# the words of a SIM's counts against its limits ("minutes today 37/120, calls 12/60")
+COUNTED = {"minutes": "minutes today", "calls": "calls", "month": "month", "sms": "SMS"}
 
 
 class Alert(BaseModel):
