@@ -8,8 +8,10 @@ import types
 import pytest
 
 from gateway.care.sims import KIND, SimLimits
-from gateway.care.usage import day_start, month_start, next_day_start, next_month_start, usage_of
+from gateway.care.usage import (day_start, month_start, next_day_start, next_month_start,
+                                usage_of, usages_of)
 from gateway.config import parse
+from gateway.config.sims import SimConfig
 from gateway.money.ledger import Cdr
 from gateway.sms.models import SmsOut
 from gateway.store.alerts import Alert
@@ -87,6 +89,31 @@ def test_counts_calls_minutes_and_sms_of_one_sim_today_and_this_month(database, 
     assert usage.day_resets_at == at(4, 6)
     unlimited = usage_of(SIM_B, limits.sim(SIM_B), NOW)
     assert unlimited.summary() == "minutes today 10, calls 1, month 10, SMS 1"
+
+
+def test_many_sims_read_at_once_count_as_each_read_alone(database):
+    """The pool ranks every modem at once: SIMs of two reset hours, one with nothing used,
+    each counted as usage_of counts it alone."""
+    sim_c = "89331234567890123456"
+    sims = {SIM_A: SimConfig(SIM_A, reset_hour=6, max_calls_per_day=3),
+            SIM_B: SimConfig(SIM_B, reset_hour=0), sim_c: None}
+    leg(SIM_A, at(3, 5), 600, billed=600)           # SIM_A's yesterday, SIM_B's today
+    leg(SIM_A, at(3, 7), 61, billed=120)
+    leg(SIM_B, at(3, 5), 90, billed=0)
+    leg(SIM_B, at(2, 23), 600, billed=600)          # SIM_B's yesterday, this month
+    leg(SIM_A, NOW - 125, seconds=None)             # talking for two minutes now
+    sms(SIM_B, at(3, 1), parts=3)
+    sms(SIM_A, at(3, 1))                            # SIM_A's yesterday
+    together = usages_of(sims, NOW)
+    assert set(together) == set(sims)
+    for iccid, limits in sims.items():
+        assert together[iccid] == usage_of(iccid, limits, NOW)
+    counts = {iccid: (usage.minutes_today, usage.calls_today, usage.minutes_month,
+                      usage.sms_today) for iccid, usage in together.items()}
+    assert counts == {SIM_A: (4, 2, 14, 0), SIM_B: (2, 1, 12, 3), sim_c: (0, 0, 0, 0)}
+    assert together[SIM_A].day_resets_at == at(4, 6)
+    assert together[SIM_B].day_resets_at == at(4, 0)
+    assert usages_of({}, NOW) == {}
 
 
 def status(name, iccid, registration="home"):

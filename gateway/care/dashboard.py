@@ -23,7 +23,7 @@ from peewee import SQL, Case, fn
 
 from gateway.actions.alerts import open_count
 from gateway.care.credit import latest_amounts
-from gateway.care.usage import usage_of
+from gateway.care.usage import usages_of
 from gateway.config.sims import SimConfig
 from gateway.money.ledger import Cdr, Session
 from gateway.store.db import ModemStatusRecord
@@ -133,11 +133,13 @@ def modems_and_sims(box: str, now: float,
     modems = list(ModemStatusRecord.select().where(ModemStatusRecord.box == box)
                   .order_by(ModemStatusRecord.name))
     credit = latest_amounts([modem.iccid for modem in modems])
+    usages = usages_of({modem.iccid: limits(modem.iccid) for modem in modems if modem.iccid},
+                       now)
     sims = []
     for modem in modems:
         if not modem.iccid:
             continue
-        usage = usage_of(modem.iccid, limits(modem.iccid), now)
+        usage = usages[modem.iccid]
         balance = credit.get(modem.iccid)
         sims.append({"modem": modem.name, "iccid": modem.iccid,
                      "minutes_today": usage.minutes_today,

@@ -23,7 +23,7 @@ import threading
 from typing import Callable
 
 from gateway.care.alert_kinds import GIVEN_ADVICE
-from gateway.care.usage import CALL_WORK, SMS_WORK, SimUsage, local_time, usage_of
+from gateway.care.usage import CALL_WORK, SMS_WORK, SimUsage, local_time, usages_of
 from gateway.store.alerts import RAISED, Alert, raise_alert, recover
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
 from gateway.worker import OutageWatch, Worker
@@ -60,7 +60,11 @@ class SimLimits:
 
     def usage(self, iccid: str) -> SimUsage:
         """Gives the SIM's use against its [[sim]] limits (none without a table)."""
-        return usage_of(iccid, self.config.sim(iccid), self.now())
+        return self.usages([iccid])[iccid]
+
+    def usages(self, iccids) -> dict[str, SimUsage]:
+        """Gives each SIM's use against its [[sim]] limits, by ICCID, read at once."""
+        return usages_of({iccid: self.config.sim(iccid) for iccid in iccids}, self.now())
 
     # -- the pool's chooser ----------------------------------------------------------------
 
@@ -69,12 +73,14 @@ class SimLimits:
         used today first; leaves out a modem whose SIM reached a limit of that work."""
         try:
             ranked = []
-            for index, status in enumerate(candidates):
-                iccid = status.health.iccid if status.health is not None else None
+            iccids = [status.health.iccid if status.health is not None else None
+                      for status in candidates]
+            usages = self.usages({iccid for iccid in iccids if iccid is not None})
+            for index, (status, iccid) in enumerate(zip(candidates, iccids)):
                 if iccid is None:       # its SIM not read yet: no limits known
                     ranked.append(((0, 0, index), status))
                     continue
-                usage = self.usage(iccid)
+                usage = usages[iccid]
                 self._note(usage, status.name)
                 if usage.reached(work):
                     log.debug("%s not lent for %s: SIM %s at its limit (%s)", status.name,
@@ -113,8 +119,9 @@ class SimLimits:
             if iccid:
                 iccids.add(iccid)
                 modems[iccid] = status.name
+        usages = self.usages(iccids)
         for iccid in sorted(iccids):
-            self._note(self.usage(iccid), modems.get(iccid))
+            self._note(usages[iccid], modems.get(iccid))
 
     def _open_alerts(self) -> list[str]:
         return [alert.subject for alert in Alert.select(Alert.subject).where(

@@ -119,35 +119,57 @@ class SimUsage:
 
 def usage_of(iccid: str, limits: SimConfig | None, now: float) -> SimUsage:
     """Gives what the SIM used today and this month (queries the database)."""
-    limits = limits or SimConfig(iccid=iccid)
-    hour = limits.reset_hour
-    today = day_start(now, hour)
-    calls, seconds_today = _calls(iccid, today, now)
-    month = month_start(now, hour)
-    seconds_month = seconds_today if month == today else _calls(iccid, month, now)[1]
-    return SimUsage(iccid, math.ceil(seconds_today / 60), calls, math.ceil(seconds_month / 60),
-                    _sms_sent(iccid, today), limits, next_day_start(now, hour),
-                    next_month_start(now, hour))
+    return usages_of({iccid: limits}, now)[iccid]
 
 
-def _calls(iccid: str, since: float, now: float) -> tuple[int, float]:
-    """Gives the calls placed on the SIM since `since` and their seconds."""
+def usages_of(sims: dict[str, SimConfig | None], now: float) -> dict[str, SimUsage]:
+    """Gives what each SIM (ICCID: its limits, None for none) used today and this month,
+    by ICCID: two queries for all the SIMs that share a reset hour, whatever their number
+    (the pool ranks every modem before each SMS it sends and each call it lends)."""
+    found: dict[str, SimUsage] = {}
+    by_hour: dict[int, dict[str, SimConfig]] = {}
+    for iccid, limits in sims.items():
+        limits = limits or SimConfig(iccid=iccid)
+        by_hour.setdefault(limits.reset_hour, {})[iccid] = limits
+    for hour, group in by_hour.items():
+        today, month = day_start(now, hour), month_start(now, hour)
+        calls = _calls(list(group), today, month, now)
+        sent = _sms_sent(list(group), today)
+        day_resets_at, month_resets_at = next_day_start(now, hour), next_month_start(now, hour)
+        for iccid, limits in group.items():
+            count, seconds_today, seconds_month = calls.get(iccid, (0, 0.0, 0.0))
+            found[iccid] = SimUsage(iccid, math.ceil(seconds_today / 60), count,
+                                    math.ceil(seconds_month / 60), sent.get(iccid, 0), limits,
+                                    day_resets_at, month_resets_at)
+    return found
+
+
+def _calls(iccids: list[str], today: float, month: float,
+           now: float) -> dict[str, tuple[int, float, float]]:
+    """Gives, by ICCID, the calls placed on the SIM since `today` and their seconds, and
+    their seconds since `month` (which is never later than `today`)."""
     seconds = Case(None, ((Cdr.answered_at.is_null(), 0),
                           (Cdr.ended_at.is_null(), now - Cdr.answered_at),
                           (Cdr.billed_seconds > 0, Cdr.billed_seconds)),
                    Cdr.ended_at - Cdr.answered_at)
-    row = (Cdr.select(fn.COUNT(Cdr.id).alias("calls"), fn.SUM(seconds).alias("seconds"))
-           .where((Cdr.iccid == iccid) & (Cdr.direction == "outgoing")
-                  & (Cdr.started_at >= since))
-           .dicts().get())
-    return row["calls"] or 0, max(0.0, float(row["seconds"] or 0))
+    is_today = Cdr.started_at >= today
+    rows = (Cdr.select(Cdr.iccid, fn.COUNT(Case(None, ((is_today, 1),))).alias("calls"),
+                       fn.SUM(Case(None, ((is_today, seconds),), 0)).alias("today"),
+                       fn.SUM(seconds).alias("month"))
+            .where(Cdr.iccid.in_(iccids) & (Cdr.direction == "outgoing")
+                   & (Cdr.started_at >= min(today, month)))
+            .group_by(Cdr.iccid).tuples())
+    return {iccid: (calls or 0, max(0.0, float(today_s or 0)), max(0.0, float(month_s or 0)))
+            for iccid, calls, today_s, month_s in rows}
 
 
-def _sms_sent(iccid: str, since: float) -> int:
-    row = (SMS_OUT.select(fn.SUM(SMS_OUT.parts).alias("parts"))
-           .where((SMS_OUT.iccid == iccid) & (SMS_OUT.state == "sent")
-                  & (SMS_OUT.sent_at >= since)).dicts().get())
-    return int(row["parts"] or 0)
+def _sms_sent(iccids: list[str], since: float) -> dict[str, int]:
+    """Gives, by ICCID, the SMS parts sent on the SIM since `since`."""
+    rows = (SMS_OUT.select(SMS_OUT.iccid, fn.SUM(SMS_OUT.parts))
+            .where(SMS_OUT.iccid.in_(iccids) & (SMS_OUT.state == "sent")
+                   & (SMS_OUT.sent_at >= since))
+            .group_by(SMS_OUT.iccid).tuples())
+    return {iccid: int(parts or 0) for iccid, parts in rows}
 
 
 def local_time(at: float) -> str:
