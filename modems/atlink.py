@@ -25,7 +25,9 @@ sending. These overrides are ours, each for a defect we would otherwise ship:
   the network's reason when an answer has no text.
 - `connect` of the serial port: no RTS/CTS or DSR/DTR flow control (USB CDC
   ports ignore it; pseudo-terminals and some FTDI adapters stall on it), and
-  named threads.
+  named threads. Our reader blocks until bytes come: no read timeout wakes it
+  for nothing (a box idles most of its life); `close` ends its wait with
+  pyserial's `cancel_read`, as serial.threaded's ReaderThread stops.
 
 Because these reach into private methods, pyproject.toml pins python-gsmmodem-new
 to one exact version, and tests/test_atlink_library.py names any private method
@@ -100,7 +102,7 @@ class AtLink(GsmModem, _OwnSerialPort):
 
     def connect_port(self) -> None:
         """Opens the serial port and starts the reader and dispatcher threads."""
-        self.serial = serial.Serial(port=self.port, baudrate=self.baudrate, timeout=0.2,
+        self.serial = serial.Serial(port=self.port, baudrate=self.baudrate, timeout=None,
                                     rtscts=False, dsrdtr=False, exclusive=True)
         # A process killed between AT+CMGS and its PDU leaves the modem reading
         # PDU text: ESC cancels that, and is harmless otherwise.
@@ -117,6 +119,7 @@ class AtLink(GsmModem, _OwnSerialPort):
         self.alive = False
         rx = getattr(self, "rxThread", None)
         if rx is not None and rx is not threading.current_thread():
+            self._wake_reader()
             rx.join(timeout=2)
         self._urc_queue.put(_STOP)
         if self._dispatcher is not None and self._dispatcher is not threading.current_thread():
@@ -133,6 +136,17 @@ class AtLink(GsmModem, _OwnSerialPort):
         """The library's start (its probes may be refused), then refusals count."""
         super().connect(*args, **kwargs)
         self._counting = True
+
+    def _wake_reader(self) -> None:
+        """Ends the reader's wait for bytes (it then sees `alive` false and stops)."""
+        port = getattr(self, "serial", None)
+        with self._close_lock:
+            if port is None or not port.is_open:
+                return
+            try:
+                port.cancel_read()
+            except OSError as error:   # the port is being closed: the reader ends anyway
+                log.debug("%s: waking the reader: %s", self.name, error)
 
     @property
     def urc_thread(self) -> threading.Thread | None:
@@ -182,6 +196,7 @@ class AtLink(GsmModem, _OwnSerialPort):
         buffer = bytearray()
         try:
             while self.alive:
+                # blocks until a byte comes (or close() cancels the read: empty)
                 chunk = self.serial.read(self.serial.in_waiting or 1)
                 if not chunk:
                     continue

@@ -87,12 +87,16 @@ class CallTracker:
     """Keeps the calls of one modem and turns list changes into events."""
 
     def __init__(self, modem: str, country: str, list_calls: Callable[[], list[str]],
-                 emit: Callable[[ModemEvent], None], defer: Callable[[Callable[[], None]], None]):
+                 emit: Callable[[ModemEvent], None], defer: Callable[[Callable[[], None]], None],
+                 on_call: Callable[[], None] = lambda: None):
+        """`on_call()` is told of each call that appears (the driver's poller sleeps until
+        there is one)."""
         self.modem = modem
         self.country = country
         self._list_calls = list_calls
         self._emit = emit
         self._defer = defer
+        self._on_call = on_call
         self.calls: dict[int, Call] = {}
         self._hints: dict[int | None, CallHint] = {}
         self._hint_times: dict[int | None, float] = {}
@@ -177,6 +181,7 @@ class CallTracker:
         if call.state is CallState.ACTIVE:
             call.answered_at = time.monotonic()
         self.calls[call.call_id] = call
+        self._on_call()
         log.debug("%s: call %d %s %s", self.modem, call.call_id, call.direction.value,
                  call.state.value)
         self._report(call)

@@ -76,7 +76,8 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
         self._poll_stop = threading.Event()
         self._poll_event = threading.Event()
         self._poller: threading.Thread | None = None
-        self.calls = CallTracker(name, country, self._list_calls, self._emit, self._defer)
+        self.calls = CallTracker(name, country, self._list_calls, self._emit, self._defer,
+                                 on_call=self._poll_event.set)
         self.lost_reason: str | None = None
         self._last_signal: SignalChanged | None = None
         self._known_iccid: str | None = None
@@ -265,7 +266,7 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
         self._in_dispatcher(self.calls.refresh)
         new = [call_id for call_id, call in self.calls.calls.items()
                if call_id not in before and call.direction.value == "outgoing"]
-        self._poll_wake()
+        self._poll_event.set()
         if new:
             return max(new)
         # Over before we could list it (busy at once): report it as dialled and ended.
@@ -336,7 +337,7 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
                                     args=(self._ring_without_clip,))
             timer.daemon = True
             timer.start()
-            self._poll_wake()
+            self._poll_event.set()
             return
         if line.startswith("+CLIP"):
             if self._ring_waiting_for_clip:
@@ -365,7 +366,7 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
             self._emit(DtmfReceived(self.name, digit=hint.digit, source="modem"))
         elif isinstance(hint, CallHint):
             self.calls.hint(hint)
-            self._poll_wake()
+            self._poll_event.set()
         else:
             log.debug("%s: unhandled line %r", self.name, line)
 
@@ -401,13 +402,10 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
 
     # -- polling the call list while calls exist --------------------------------------------
 
-    def _poll_wake(self) -> None:
-        self._poll_event.set()
-
     def _poll_calls(self) -> None:
         while not self._poll_stop.is_set():
-            if not self.calls.active:
-                self._poll_event.wait(timeout=1.0)
+            if not self.calls.active:      # woken by a call that appears, or by close()
+                self._poll_event.wait()
                 self._poll_event.clear()
                 continue
             self._poll_stop.wait(self.profile.poll_interval)

@@ -1,6 +1,9 @@
 """The modem driver against every vendor profile of the virtual network, over real PTYs."""
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from modems.events import (CallState, CallStateChanged, Direction, DtmfReceived, EndCause,
@@ -176,3 +179,29 @@ def test_ussd(network, open_driver):
     modem.ussd_replies["*100#"] = "Your balance is 5.00"
     driver, _ = open_driver(modem)
     assert driver.send_ussd("*100#") == "Your balance is 5.00"
+
+
+def _wakeups(thread) -> int:
+    """Gives how often the kernel woke `thread` from a wait so far (Linux)."""
+    with open(f"/proc/self/task/{thread.native_id}/status") as status:
+        for line in status:
+            if line.startswith("voluntary_ctxt_switches:"):
+                return int(line.split()[1])
+    raise AssertionError("no voluntary_ctxt_switches in /proc")
+
+
+def test_an_idle_modem_wakes_no_thread_and_closes_at_once(network, open_driver):
+    """A box idles most of its life: the port's reader sleeps until a byte comes and the
+    call-list poller until a call exists; close() ends both at once."""
+    driver, events = open_driver(network.add_modem(name="m1", number=BOX, profile="generic"))
+    events.wait_for(ModemUp)
+    driver.health()                       # the last command; nothing is written after it
+    reader, dispatcher, poller = driver.threads
+    before = {thread.name: _wakeups(thread) for thread in driver.threads}
+    threading.Event().wait(1.2)           # an interval of nothing: what would wake them?
+    woken = {thread.name: _wakeups(thread) - before[thread.name] for thread in driver.threads}
+    assert woken == {"m1-rx": 0, "m1-urc": 0, "m1-clcc": 0}
+    began = time.monotonic()
+    driver.close()
+    assert time.monotonic() - began < 1.0
+    assert not any(thread.is_alive() for thread in (reader, dispatcher, poller))

@@ -301,9 +301,12 @@ class VirtualModem(FaultsMixin, OtherCallsMixin):
         if self._pdu_input is not None:
             self._deferred.append(text)
             return
+        # the time before the write: a daemon on another core may read the line and stamp
+        # its event before write() returns here (bench/modems.py pairs them by time)
+        written_at = time.monotonic()
         self._at.write(f"\r\n{text}\r\n".encode("latin-1", "replace"))
         if self.urc_log is not None:
-            self.urc_log.append((time.monotonic(), text))
+            self.urc_log.append((written_at, text))
 
     def _on_data(self, data: bytes) -> None:
         with self._net.lock:
