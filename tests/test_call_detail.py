@@ -97,7 +97,9 @@ def test_the_recorder_writes_what_it_can_and_skips_sessions_that_are_gone(app):
     """(tests/test_outage.py: a call's timeline kept through a PostgreSQL outage.)"""
     call = a_call(app)
     SessionEvent.delete().execute()
-    recorder = Recorder(now=time.time)
+    told = []      # what a detail page open on the call hears, and how much it could read
+    recorder = Recorder(now=time.time, told=lambda event: told.append(
+        (event, len(events_of(event["session"])))))
     recorder.start()
     try:
         recorder.note(call, "prompt", "goodbye")
@@ -105,7 +107,10 @@ def test_the_recorder_writes_what_it_can_and_skips_sessions_that_are_gone(app):
         recorder.note(call + 99, "prompt", "of a session that is gone")
         recorder.note(call, "key", "5")
         assert wait_for(lambda: len(events_of(call)) == 2, timeout=5)
+        assert wait_for(lambda: any(event["session"] == call for event, _ in told), timeout=5)
     finally:
         recorder.stop()
     assert [event.what for event in events_of(call)] == ["goodbye", "5"]
+    assert {event["kind"] for event, _ in told} == {"timeline"}
+    assert all(written >= 1 for event, written in told if event["session"] == call)  # then told
     assert not recorder.worker.alive()

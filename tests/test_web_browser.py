@@ -1,4 +1,6 @@
-"""End to end in headless Chromium: log in, connect two phones, watch both legs live."""
+"""End to end in headless Chromium: log in, connect two phones, watch both legs live, on the
+call's page and (an admin, in German) on its detail page, which shows each new leg state and
+prompt without a reload, then the bill, and stops listening."""
 from __future__ import annotations
 
 import shutil
@@ -18,6 +20,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 WAIT = 20_000     # milliseconds a page may take to show a leg's next state
+
+# Keeps every EventSource a page opens in window.sources, to tell whether it listens.
+RECORD_STREAMS = """
+window.sources = [];
+window.EventSource = class extends window.EventSource {
+  constructor(url, options) { super(url, options); window.sources.push(this); }
+};
+"""
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 if shutil.which(CHROMIUM) is None:
@@ -82,13 +92,19 @@ def test_connect_two_shown_live_then_in_history(box, browser):
     page.evaluate("window.sameDocument = true")           # gone if the page reloads
 
     assert box.user.wait_state(PhoneState.RINGING, timeout=10)
+    admin = follow_detail(browser, box.url, page.url)
     wait_leg(page, "a", "alerting")
     box.user.answer()
     wait_leg(page, "a", "connected")
+    shows(admin, '#leg-1 li[data-state="connected"]')
     assert box.friend.wait_state(PhoneState.RINGING, timeout=20)
     wait_leg(page, "b", "alerting")
+    shows(admin, '#leg-2 li[data-state="alerting"]')
+    shows(admin, "#heard tr.prompt")                   # what leg A heard, as it played
+    assert "Ansage:" in admin.inner_text("#heard")
     box.friend.answer()
     wait_leg(page, "b", "connected")
+    shows(admin, '#leg-2 li[data-state="connected"]')
     sync_api.expect(page.locator("#leg-b .seconds")).not_to_have_text("0", timeout=WAIT)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "live_call.png"), full_page=True)
@@ -96,6 +112,7 @@ def test_connect_two_shown_live_then_in_history(box, browser):
     wait_leg(page, "b", "ended")
     wait_leg(page, "a", "ended")
     sync_api.expect(page.locator("#summary")).to_have_text("Ended, cost 0.24 USD", timeout=WAIT)
+    detail_shows_the_bill_then_rests(admin)
     assert page.evaluate("window.sameDocument") is True
     assert page.is_disabled("#hangup")
     looks = "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).cursor]"
@@ -108,6 +125,43 @@ def test_connect_two_shown_live_then_in_history(box, browser):
     page.goto(f"{box.url}/")
     history = page.inner_text("#history")
     assert FRIEND in history and USER in history and "0.24 USD" in history
+
+
+def shows(page, selector: str) -> None:
+    page.wait_for_selector(selector, state="attached", timeout=WAIT)
+
+
+def follow_detail(browser, url: str, call_page: str):
+    """Gives an admin's page on the detail of the call on `call_page`, in German, before
+    leg A answers; every EventSource it opens is kept in window.sources."""
+    admin = browser.new_context().new_page()
+    admin.add_init_script(RECORD_STREAMS)
+    log_in(admin, url, "root", "admin-secret")
+    call = int(call_page.rstrip("/").rsplit("/", 1)[1])
+    admin.goto(f"{url}/language/de?next=/calls/{call}/detail")
+    admin.wait_for_url(f"**/calls/{call}/detail")
+    assert admin.get_attribute("#call-live", "data-state") == "running"
+    assert not admin.query_selector('#leg-1 li[data-state="connected"]')
+    assert admin.query_selector("#bill") is None
+    admin.evaluate("window.sameDocument = true")          # gone if the page reloads
+    return admin
+
+
+def detail_shows_the_bill_then_rests(admin) -> None:
+    """The admin's detail page, once the call has ended: the bill in German, its stream
+    closed, and what it shows the same as the page served afresh, which opens no stream."""
+    sync_api.expect(admin.locator("#call-live")).to_have_attribute("data-state", "settled",
+                                                                   timeout=WAIT)
+    assert "0,24\u00a0$" in admin.inner_text("#bill-total")
+    assert admin.evaluate("window.sameDocument") is True
+    assert admin.evaluate("window.sources.length") == 1
+    sync_api.expect(admin.locator("#bill td[data-label='Kosten']")).to_have_count(2)  # ui.js
+    admin.wait_for_function("window.sources.every(source => source.readyState === 2)",
+                            timeout=WAIT)                 # closed: it listens no more
+    followed = admin.inner_text("#call-live")
+    admin.reload()
+    assert admin.inner_text("#call-live") == followed
+    assert admin.evaluate("window.sources.length") == 0   # an ended call's page: no stream
 
 
 def detail_shows_the_whole_call(page) -> None:

@@ -68,7 +68,7 @@ class LiveTracker:
                     event = self._follower.get_nowait()
                 except queue.Empty:
                     return
-                if event.get("session") is not None:
+                if event.get("session") is not None and event.get("kind", "leg") == "leg":
                     self._legs.setdefault(event["session"], {})[event["leg"]] = event
                     while len(self._legs) > KEPT_SESSIONS:
                         self._legs.pop(next(iter(self._legs)))     # the oldest session
@@ -122,18 +122,23 @@ class StreamSlots:
 
 
 class LiveStream:
-    """One follower's Server-Sent Events of its account's sessions, as a WSGI body.
+    """One follower's Server-Sent Events, as a WSGI body: the leg events (`event: leg`) of
+    its account's sessions, or every event of one session (`session_id`, which the caller
+    made sure this login may see: its leg, timeline and settled events, each named by its
+    kind; gateway/calls/live.py), for that call's detail page.
 
     `close()` (the server calls it when the response ends, however it ends) gives the
     slot back once; a generator's `finally` would not run for a body never started."""
 
-    def __init__(self, web, login_id: int, account_id: int, client_gone):
+    def __init__(self, web, login_id: int, account_id: int | None, client_gone,
+                 session_id: int | None = None):
         """`client_gone()` tells whether the client hung up (webui/server.py puts it in
         the request's environ; without it, a write to a gone client ends the stream)."""
         web.streams.take(login_id)
         self._web = web
         self._login_id = login_id
         self._account_id = account_id
+        self._session_id = session_id
         self._client_gone = client_gone or (lambda: False)
         self._events = web.calls.context.live
         self._follower = self._events.subscribe()
@@ -156,10 +161,17 @@ class LiveStream:
                     waited = 0.0
                     yield ": keepalive\n\n"
                 continue
-            if self._web.tracker.owner(event.get("session")) != self._account_id:
+            if not self._wanted(event):
                 continue
             waited = 0.0
-            yield f"id: {event['id']}\nevent: leg\ndata: {json.dumps(event)}\n\n"
+            kind = event.get("kind", "leg")
+            yield f"id: {event['id']}\nevent: {kind}\ndata: {json.dumps(event)}\n\n"
+
+    def _wanted(self, event: dict) -> bool:
+        if self._session_id is not None:
+            return event.get("session") == self._session_id
+        return (event.get("kind", "leg") == "leg"
+                and self._web.tracker.owner(event.get("session")) == self._account_id)
 
     def close(self) -> None:
         if self._closed:

@@ -4,7 +4,10 @@ A follower gets a queue of its own; a slow follower loses its oldest events
 rather than holding up a call (`maxsize`), and every event has a growing id
 so a page that reconnects can tell what it missed. A leg's event
 (`leg_event`) says its state, number, seconds talked and, once it is over,
-why it ended; every leg that was dialled ends with one last event.
+why it ended; every leg that was dialled ends with one last event. A call's
+detail page follows two more kinds (`kind`): `timeline_event`, once what
+happened in a session is written to its timeline (gateway/calls/timeline.py),
+and `settled_event`, once its bill is.
 """
 from __future__ import annotations
 
@@ -15,9 +18,19 @@ import threading
 
 def leg_event(session_id: int | None, label: str, leg, state: str, at: float) -> dict:
     """Gives the live event of one leg (`label` "a" or "b") now in `state`."""
-    return {"session": session_id, "leg": label, "number": leg.number, "state": state,
-            "cause": leg.cause if leg.ended_at is not None else "",
+    return {"kind": "leg", "session": session_id, "leg": label, "number": leg.number,
+            "state": state, "cause": leg.cause if leg.ended_at is not None else "",
             "seconds": round(leg.talk_seconds), "at": at}
+
+
+def timeline_event(session_id: int, at: float) -> dict:
+    """Gives the event that a session's timeline has new lines in the database."""
+    return {"kind": "timeline", "session": session_id, "at": at}
+
+
+def settled_event(session_id: int, cost: int, at: float) -> dict:
+    """Gives the event that a session's bill is written (`cost` in minor units)."""
+    return {"kind": "settled", "session": session_id, "cost": cost, "at": at}
 
 
 class LiveEvents:

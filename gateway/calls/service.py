@@ -30,6 +30,7 @@ from gateway.calls.flows import callback, connect_two
 from gateway.calls.flows.connect_two import Outcome
 from gateway.calls.flows.context import FlowContext
 from gateway.calls.flows.session import STOP, CreditExhausted, Hangup, Session
+from gateway.calls.live import settled_event
 from gateway.calls.records import leg_record
 from gateway.calls.timeline import Recorder
 from gateway.calls.triggers import Triggers
@@ -69,7 +70,7 @@ class CallService:
         self._on_line: dict[int, threading.Event] = {}   # id(session) -> holds a modem or ended
         self._threads: list[threading.Thread] = []
         self._triggers = Triggers(self)
-        self.timeline = Recorder(watch=watch, now=now)    # each call's events, off its thread
+        self.timeline = Recorder(watch=watch, now=now, told=self.context.publish)
         self._heartbeat = Worker("session-heartbeat", watch=watch)
         self._heartbeat.every("beat", HEARTBEAT_INTERVAL, "writing the session heartbeat",
                               self._beat, first=HEARTBEAT_INTERVAL)
@@ -253,9 +254,8 @@ class CallService:
         with self._lock:
             self._sessions[session.number] = session
             self._on_line[id(session)] = threading.Event()
-        thread = threading.Thread(target=self._run_session,
-                                  args=(session, delay, since, work, notify, intent),
-                                  name=f"session-{next(self._counter)}", daemon=True)
+        thread = threading.Thread(target=self._run_session, name=f"session-{next(self._counter)}",
+                                  args=(session, delay, since, work, notify, intent), daemon=True)
         self._threads = [item for item in self._threads if item.is_alive()] + [thread]
         thread.start()
         return session
@@ -366,6 +366,7 @@ class CallService:
             self.watch.journal.add_settlement(session_id, cdrs, self.now())
             return sum(cdr["cost"] or 0 for cdr in cdrs)
         log.info("session for %s settled: %d legs, cost %d", session.number, len(cdrs), total)
+        self.context.publish(settled_event(session_id, total, self.now()))    # its detail page
         return total
 
     def iccid_of(self, modem: str) -> str | None:
@@ -388,8 +389,7 @@ class CallService:
     def threads(self) -> list[threading.Thread]:
         """The service's long-lived threads (for the watchdog)."""
         runner = [self._intents.thread] if self._intents is not None else []
-        return [self._triggers.thread, self._heartbeat.thread, self.timeline.worker.thread] \
-            + runner
+        return [self._triggers.thread, self._heartbeat.thread, self.timeline.worker.thread, *runner]
 
     def reconfigure(self, config, speech=None) -> None:
         """Takes a reloaded configuration (and voice, when its language or currency

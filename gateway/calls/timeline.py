@@ -6,7 +6,9 @@ It only puts them on the `session-events` worker's queue, which never blocks;
 that worker writes them to `session_event`. So a slow or lost database never
 holds a call up: while the database is unreachable the events wait in memory
 (up to WAITING_MAX, the oldest dropped first, with one log line) and are
-written when it answers again.
+written when it answers again. Once a batch is written, `told` (the box's live
+events) hears which sessions have new lines, so a detail page open on one of them
+reads it again.
 
 No PIN is ever stored: while the flow says the keys are secret (the account
 number and PIN being typed, keys sent to the other side of a bridge) each
@@ -18,10 +20,12 @@ from collections import deque
 from dataclasses import dataclass
 import logging
 import time
+from typing import Callable
 
 from peewee import (AutoField, CharField, FloatField, ForeignKeyField, IntegerField,
                     IntegrityError)
 
+from gateway.calls.live import timeline_event
 from gateway.money.ledger import Cdr, RateRecord, Session
 from gateway.store.db import BaseModel, db
 from gateway.store.outage import CONNECTION_ERRORS
@@ -75,8 +79,9 @@ def masked(key: str) -> str:
 class Recorder:
     """Writes the sessions' events off their threads: see the module docstring."""
 
-    def __init__(self, watch=None, now=time.time):
+    def __init__(self, watch=None, now=time.time, told: Callable[[dict], None] | None = None):
         self.now = now
+        self.told = told
         self.worker = Worker("session-events", self._take, watch=watch, finish=True)
         self._waiting: deque[Noted] = deque()
         self._dropped = 0
@@ -120,6 +125,9 @@ class Recorder:
             self._write_each(batch)       # a session that is gone (refused, deleted)
         for _ in batch:
             self._waiting.popleft()
+        if self.told is not None:
+            for session_id in dict.fromkeys(event.session for event in batch):
+                self.told(timeline_event(session_id, self.now()))
         if self._dropped:
             log.info("call timelines written again; %d events were dropped", self._dropped)
             self._dropped = 0

@@ -6,7 +6,9 @@ token in the X-CSRF-Token header (POST /api/login gives it). The password and
 the API token are changed only by a cookie session (POST /api/password, POST
 and DELETE /api/token), through gateway/actions/users.py like the pages: an API
 token never makes itself a new password or a new token. The events
-stream sends a follower only the events of sessions of their own account.
+stream sends a follower only the events of sessions of their own account; with
+`?session=<id>` (a call's detail page) every event of that one session, which an
+admin may follow for any call and a holder for their own.
 Caller IDs and call history are in webui/api/callerids.py.
 """
 from __future__ import annotations
@@ -22,7 +24,7 @@ from gateway.money.ledger import Account, Session
 from webui import auth
 from webui.admin import credit as admin_credit, pages as admin
 from webui.api import callerids as holder_api
-from webui.holder import calls
+from webui.holder import calls, detail
 from webui.http import COOKIE
 from webui.inputs import json_body, json_error
 from webui.live import RETRY_AFTER, LiveStream, StreamRefused
@@ -129,14 +131,30 @@ def install_calls(app: bottle.Bottle, web) -> None:
         admin_credit.credit_cell(rows, web.config)
         return {"modems": rows}
 
+    def followed(session) -> int | None:
+        """Gives the session id of `?session=` when this login may see that call."""
+        given = bottle.request.query.get("session")
+        if given is None:
+            return None
+        if not given.isdigit():
+            raise json_error(400, "session must be a call's id (digits)")
+        if detail.visible(web, session, int(given)) is None:
+            raise json_error(404, "no such call")
+        return int(given)
+
     @app.get("/api/events")
     def api_events():
-        session = web.holder_required(api=True)
+        if "session" in bottle.request.query:
+            session = web.login_required(api=True)       # an admin follows any call
+        else:
+            session = web.holder_required(api=True)
+        session_id = followed(session)
         if web.calls is None:
             raise json_error(503, "this box has no call service running")
         try:
             events = LiveStream(web, session.user.id, session.user.account_id,
-                                bottle.request.environ.get("callbox.client_gone"))
+                                bottle.request.environ.get("callbox.client_gone"),
+                                session_id=session_id)
         except StreamRefused as refusal:
             raise bottle.HTTPResponse(json.dumps({"error": refusal.reason}),
                                       status=refusal.status,

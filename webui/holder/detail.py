@@ -3,7 +3,10 @@
 An admin sees every call; an account holder only the calls of their account (any
 other gives 404, as a call that does not exist: the page never tells which ids are
 taken). The timeline is what gateway/calls/timeline.py recorded; a call from before
-the box kept timelines shows its legs from its call records.
+the box kept timelines shows its legs from its call records. While the call runs, the
+page's script (webui/static/call_detail.js) follows the call's live events
+(GET /api/events?session=<id>) and fetches this page again on each, so the server's
+template stays the only one that draws it.
 """
 from __future__ import annotations
 
@@ -31,6 +34,13 @@ def prompt_words(what: str) -> str:
     return what.replace("_", " ")
 
 
+def legs_over(call: dict) -> bool:
+    """Gives whether every leg of the call has had its last state (its bill follows)."""
+    return bool(call["legs"]) and all(
+        leg["states"] and leg["states"][-1]["state"] not in timeline.LIVE_STATES
+        for leg in call["legs"])
+
+
 def heard_rows(heard: list[dict]) -> list[dict]:
     """Gives the prompts and keys as the page lists them: keys typed one after another
     make one row ("017098765432#"), at the time of the first."""
@@ -51,7 +61,7 @@ def install(app: bottle.Bottle, web) -> None:
         if found is None:
             bottle.abort(404, "no such call")
         return web.render("call_detail", session, call=found, words=prompt_words,
-                          heard=heard_rows(found["heard"]),
+                          heard=heard_rows(found["heard"]), legs_over=legs_over(found),
                           secret=timeline.MASK)
 
     @app.get("/api/calls/<session_id:int>/detail")

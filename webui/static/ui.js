@@ -63,9 +63,12 @@
     holder.parentNode.insertBefore(button, holder);
   }
 
-  function tables() {
-    document.querySelectorAll("main table").forEach(function (table) {
-      if (!table.tHead || table.classList.contains("plain")) { return; }
+  function tables(root) {
+    // `root`: a part of the page a script put in place anew (call_detail.js); else all
+    (root || document).querySelectorAll("main table").forEach(function (table) {
+      if (!table.tHead || table.classList.contains("plain") || table.classList.contains("cards")) {
+        return;
+      }
       table.classList.add("cards");
       label(table);
       columnsToggle(table);
@@ -257,7 +260,8 @@
             moneyText: moneyText};
   }
 
-  window.callbox = {toast: toast, busy: busy, gatewayTexts: gatewayTexts, formats: formats()};
+  window.callbox = {toast: toast, busy: busy, gatewayTexts: gatewayTexts, formats: formats(),
+                   tables: tables};
   document.addEventListener("DOMContentLoaded", function () {
     menu();
     tables();

@@ -3,6 +3,9 @@
 <link rel="stylesheet" href="/static/dashboard.css">
 % states = {'dialing': _('dialing'), 'alerting': _('ringing'), 'connected': _('connected'), 'ended': _('ended')}
 <h1>{{_('Call {id}').format(id=call['id'])}}</h1>
+%# While the call runs, call_detail.js fetches this page again on each of its live events
+%# and puts this part of it in place of the one shown: the page is drawn here alone.
+<div id="call-live" data-id="{{call['id']}}" data-state="{{call['state']}}" data-legs-over="{{'yes' if legs_over else 'no'}}">
 <p id="call-summary">{{call['kind']}} · {{call['number']}} · {{when(call['started_at'])}}
 % if call['state'] == 'running':
  · <strong>{{_('running')}}</strong>
@@ -70,6 +73,8 @@
 % else:
 <p>{{_('Nothing billed.') if call['state'] != 'running' else _('The bill is written when the call ends.')}}</p>
 % end
+</div>
+<script src="/static/call_detail.js"></script>
 % if user.is_admin:
 <p><a href="/admin/calls">{{_('All calls')}}</a></p>
 % else:
