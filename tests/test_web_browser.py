@@ -87,12 +87,13 @@ def test_connect_two_shown_live_then_in_history(box, browser):
     assert page.input_value("#a") == USER                 # the first authorized caller ID
     assert "announces" in page.content() or "tells A" in page.content()
     page.fill("#b", FRIEND)
+    admin = admin_in_german(browser, box.url)
     page.click("#start")
     page.wait_for_url("**/calls/*")
     page.evaluate("window.sameDocument = true")           # gone if the page reloads
 
+    follow_detail(admin, box.url, page.url)
     assert box.user.wait_state(PhoneState.RINGING, timeout=10)
-    admin = follow_detail(browser, box.url, page.url)
     wait_leg(page, "a", "alerting")
     box.user.answer()
     wait_leg(page, "a", "connected")
@@ -131,20 +132,26 @@ def shows(page, selector: str) -> None:
     page.wait_for_selector(selector, state="attached", timeout=WAIT)
 
 
-def follow_detail(browser, url: str, call_page: str):
-    """Gives an admin's page on the detail of the call on `call_page`, in German, before
-    leg A answers; every EventSource it opens is kept in window.sources."""
+def admin_in_german(browser, url: str):
+    """Gives a page of an admin logged in and reading German; every EventSource it opens
+    is kept in window.sources."""
     admin = browser.new_context().new_page()
     admin.add_init_script(RECORD_STREAMS)
     log_in(admin, url, "root", "admin-secret")
+    admin.goto(f"{url}/language/de?next=/admin/calls")
+    admin.wait_for_url("**/admin/calls")
+    return admin
+
+
+def follow_detail(admin, url: str, call_page: str) -> None:
+    """Opens the detail of the call on `call_page` on the admin's page, before leg A
+    answers (it rings for 8 s: the page is ready and logged in before)."""
     call = int(call_page.rstrip("/").rsplit("/", 1)[1])
-    admin.goto(f"{url}/language/de?next=/calls/{call}/detail")
-    admin.wait_for_url(f"**/calls/{call}/detail")
+    admin.goto(f"{url}/calls/{call}/detail")
     assert admin.get_attribute("#call-live", "data-state") == "running"
     assert not admin.query_selector('#leg-1 li[data-state="connected"]')
     assert admin.query_selector("#bill") is None
     admin.evaluate("window.sameDocument = true")          # gone if the page reloads
-    return admin
 
 
 def detail_shows_the_bill_then_rests(admin) -> None:

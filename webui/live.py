@@ -68,7 +68,7 @@ class LiveTracker:
                     event = self._follower.get_nowait()
                 except queue.Empty:
                     return
-                if event.get("session") is not None and event.get("kind", "leg") == "leg":
+                if event.get("session") is not None:
                     self._legs.setdefault(event["session"], {})[event["leg"]] = event
                     while len(self._legs) > KEPT_SESSIONS:
                         self._legs.pop(next(iter(self._legs)))     # the oldest session
@@ -141,7 +141,7 @@ class LiveStream:
         self._session_id = session_id
         self._client_gone = client_gone or (lambda: False)
         self._events = web.calls.context.live
-        self._follower = self._events.subscribe()
+        self._follower = self._events.subscribe(None if session_id is not None else ("leg",))
         self._closed = False
 
     def __iter__(self):
@@ -170,8 +170,7 @@ class LiveStream:
     def _wanted(self, event: dict) -> bool:
         if self._session_id is not None:
             return event.get("session") == self._session_id
-        return (event.get("kind", "leg") == "leg"
-                and self._web.tracker.owner(event.get("session")) == self._account_id)
+        return self._web.tracker.owner(event.get("session")) == self._account_id
 
     def close(self) -> None:
         if self._closed:

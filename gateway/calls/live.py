@@ -7,7 +7,8 @@ so a page that reconnects can tell what it missed. A leg's event
 why it ended; every leg that was dialled ends with one last event. A call's
 detail page follows two more kinds (`kind`): `timeline_event`, once what
 happened in a session is written to its timeline (gateway/calls/timeline.py),
-and `settled_event`, once its bill is.
+and `settled_event`, once its bill is; a follower takes leg events alone
+unless it subscribes to more.
 """
 from __future__ import annotations
 
@@ -35,26 +36,29 @@ def settled_event(session_id: int, cost: int, at: float) -> dict:
 
 class LiveEvents:
     def __init__(self, maxsize: int = 256):
-        self._followers: list[queue.Queue] = []
+        self._followers: dict[queue.Queue, tuple[str, ...] | None] = {}   # -> kinds it takes
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._maxsize = maxsize
 
-    def subscribe(self) -> queue.Queue:
+    def subscribe(self, kinds: tuple[str, ...] | None = ("leg",)) -> queue.Queue:
+        """Gives a follower's queue of the events of `kinds` (None: every kind); leg
+        events alone unless asked, as before the other kinds were published."""
         follower: queue.Queue = queue.Queue(self._maxsize)
         with self._lock:
-            self._followers.append(follower)
+            self._followers[follower] = kinds
         return follower
 
     def unsubscribe(self, follower: queue.Queue) -> None:
         with self._lock:
-            if follower in self._followers:
-                self._followers.remove(follower)
+            self._followers.pop(follower, None)
 
     def publish(self, event: dict) -> None:
         event = {**event, "id": next(self._ids)}
+        kind = event.get("kind", "leg")
         with self._lock:
-            followers = list(self._followers)
+            followers = [follower for follower, kinds in self._followers.items()
+                         if kinds is None or kind in kinds]
         for follower in followers:
             while True:
                 try:
