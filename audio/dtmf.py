@@ -16,7 +16,9 @@ run; the press state machine is audio/dtmf_press.py. Most of a call has no
 hop that joins: such a batch, while no press is open, only adds its hop
 powers to the history (the state machine would do nothing else with it), and
 the measures that only a run's evidence needs (low band, peak rival: an FFT
-per window) are taken of joining hops alone.
+per window) are taken of joining hops alone. A batch too quiet to hold a tone
+at HOP_MIN_LEVEL (QUIET_ENERGY: a bound, about -72 dBFS RMS; silence, a quiet
+line) is not analysed at all while no press is open.
 
 How it decides (ITU-T Q.23/Q.24; audio/dtmf_analysis.py measures):
 
@@ -73,7 +75,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from audio.dtmf_analysis import HOP, RATE, SPAN, Hops, analyse, details
+from audio.dtmf_analysis import (HOP, LEVEL_PER_ROOT_ENERGY, RATE, SPAN, Hops, analyse,
+                                 details, hop_powers)
 from audio.dtmf_press import KEYS, Hop, KeyPress, PressTracker, level_of
 
 __all__ = ["KEYS", "KeyPress", "DtmfDetector", "detect_presses", "detect_keys"]
@@ -87,6 +90,9 @@ HOP_MIN_PURITY = 0.45
 HOP_MAX_RIVAL = 0.75             # second strongest of a group / strongest
 _TWIST_FLOOR = 10 ** (HOP_MIN_TWIST_DB / 20)     # high / low level
 _TWIST_CEILING = 10 ** (HOP_MAX_TWIST_DB / 20)
+# Samples of a batch with less energy than this cannot hold a tone at HOP_MIN_LEVEL:
+# no hop of it joins, whatever the rest of its measures (silence, a quiet line).
+QUIET_ENERGY = (HOP_MIN_LEVEL / LEVEL_PER_ROOT_ENERGY) ** 2
 
 # Hops analysed together: numpy's cost is mostly per call, so three 20 ms frames at once
 # cost a third of three apart (bench/audio.py); a key comes up to 55 ms later.
@@ -185,6 +191,10 @@ class DtmfDetector:
 
     def _analyse(self, samples: np.ndarray, count: int) -> list[KeyPress]:
         """Runs `count` hops through the press state machine; gives the presses recognized."""
+        if self._presses.idle and float(np.dot(samples, samples)) < QUIET_ENERGY:
+            # silence: no hop can join, no press to follow; only the hops' powers count
+            self._presses.pass_quiet(hop_powers(samples, count).tolist())
+            return []
         measures = analyse(samples, count)
         joins = _joining(measures)
         if self._presses.idle and not joins.any():

@@ -68,6 +68,13 @@ _OFFSETS = np.linspace(-60.0, 60.0, 241)
 _RESPONSE = np.abs(np.exp(2j * np.pi * _OFFSETS[:, None] * np.arange(SUB_WINDOW)[None, :] / RATE)
                    @ _WINDOW) / _WINDOW_SUM
 _GROUP_START = np.array([0, 4])     # column of each group's first tone
+# The highest tone level `analyse` can give, per square root of the energy of the
+# samples its windows cover: Cauchy-Schwarz on each window's DFT, both windows, and
+# the offset correction at its largest (the response between grid points included).
+# Samples with less energy than (level / LEVEL_PER_ROOT_ENERGY)² hold no tone at `level`.
+LEVEL_PER_ROOT_ENERGY = float(
+    2 * np.sqrt((_WINDOW * _WINDOW).sum()) / _WINDOW_SUM
+    / _RESPONSE[np.abs(_OFFSETS) <= MAX_CORRECTED_OFFSET * FREQS.max() + 0.5].min())
 
 # A tone's own main lobe (Hann: ±100 Hz), wherever Q.24's ±1.5 % puts it, is
 # not its rival.
@@ -137,7 +144,6 @@ def analyse(samples: np.ndarray, hops: int) -> Hops:
     mean = products[:, -1] / _WINDOW_SUM
     window_power = np.square(windows) @ _WINDOW / _WINDOW_SUM - mean * mean
     power = np.maximum((window_power[:-1] + window_power[1:]) / 2, 1e-9)
-    newest = samples[len(samples) - hops * HOP:].reshape(hops, HOP)
     offset = hz / nominal
     return Hops(
         low=strongest[:, 0], high=strongest[:, 1],
@@ -145,8 +151,13 @@ def analyse(samples: np.ndarray, hops: int) -> Hops:
         low_offset=offset[:, 0], high_offset=offset[:, 1],
         low_rival=rival[:, 0], high_rival=rival[:, 1],
         purity=(level * level).sum(axis=1) / 2 / power,
-        hop_power=(newest * newest).sum(axis=1) / HOP - (newest.sum(axis=1) / HOP) ** 2,
-        power=power)
+        hop_power=hop_powers(samples, hops), power=power)
+
+
+def hop_powers(samples: np.ndarray, hops: int) -> np.ndarray:
+    """Gives the variance (power less DC) of each hop's newest HOP samples."""
+    newest = samples[len(samples) - hops * HOP:].reshape(hops, HOP)
+    return (newest * newest).sum(axis=1) / HOP - (newest.sum(axis=1) / HOP) ** 2
 
 
 def details(samples: np.ndarray, measures: Hops, which: np.ndarray) -> Details:

@@ -10,8 +10,9 @@ import wave
 import numpy as np
 import pytest
 
-from audio.dtmf import KEYS, DtmfDetector, detect_keys, detect_presses
-from audio.dtmf_analysis import RATE
+from audio.dtmf import (HOP_MIN_LEVEL, KEYS, QUIET_ENERGY, DtmfDetector, detect_keys,
+                        detect_presses)
+from audio.dtmf_analysis import HOP, LEVEL_PER_ROOT_ENERGY, RATE, SPAN, analyse
 from audio.dtmf_music import music
 from audio.dtmf_signals import (gsm_round_trip, hard_sequences, heard_sequences, key_samples,
                                 random_sequences, sequence_accuracy, silence, sox_has_gsm,
@@ -143,13 +144,14 @@ def test_reset_starts_counting_again():
     assert [p.start // 40 for p in detector.feed_presses(pcm)] == [int(0.2 * RATE) // 40]
 
 
-def test_a_key_after_seconds_of_line_noise_starts_where_it_began():
+@pytest.mark.parametrize("noise_rms", [100, 3])      # -50 dBFS, and too quiet to analyse
+def test_a_key_after_seconds_of_line_noise_starts_where_it_began(noise_rms):
     # Batches in which no hop could be a key's only count hops: the count must stay
     # right over a stretch far longer than the detector's history of hop powers.
     rng = np.random.default_rng(11)
-    noise = rng.normal(0, 100, int(4.013 * RATE))        # -50 dBFS of line noise
-    tone = key_samples("5", 0.05, -20) + rng.normal(0, 100, int(0.05 * RATE))
-    pcm = to_pcm(np.concatenate((noise, tone, rng.normal(0, 100, int(0.3 * RATE)))))
+    noise = rng.normal(0, noise_rms, int(4.013 * RATE))
+    tone = key_samples("5", 0.05, -20) + rng.normal(0, noise_rms, int(0.05 * RATE))
+    pcm = to_pcm(np.concatenate((noise, tone, rng.normal(0, noise_rms, int(0.3 * RATE)))))
     detector = DtmfDetector()
     presses = []
     for offset in range(0, len(pcm), FRAME_BYTES):
@@ -157,6 +159,29 @@ def test_a_key_after_seconds_of_line_noise_starts_where_it_began():
     presses += detector.flush()
     assert [press.key for press in presses] == ["5"]
     assert abs(presses[0].start - len(noise)) <= 0.006 * RATE, presses
+
+
+def test_no_tone_level_above_the_bound_that_lets_quiet_audio_go_unanalysed():
+    # The detector skips a batch whose energy is below QUIET_ENERGY: that must be a
+    # bound on every level analyse() can give, also for the signal that reaches it
+    # (a tone shaped like the window, as far off its key's frequency as corrected).
+    rng = np.random.default_rng(3)
+    hops = 12
+    length = SPAN - HOP + hops * HOP
+    times = np.arange(length) / RATE
+    signals = [rng.normal(0, 1, length), np.sign(rng.normal(0, 1, length))]
+    for freq in (697 * 0.965, 941, 1633 * 1.035, 1633 * 1.05):
+        for at in range(0, length - 160, 40):
+            burst = np.zeros(length)
+            burst[at:at + 160] = np.hanning(162)[1:-1] * np.cos(2 * np.pi * freq * times[:160])
+            signals.append(burst)
+        signals.append(np.cos(2 * np.pi * freq * times))
+    for signal in signals:
+        samples = signal / np.sqrt(np.dot(signal, signal))        # energy 1
+        measures = analyse(samples, hops)
+        highest = max(measures.low_level.max(), measures.high_level.max())
+        assert highest <= LEVEL_PER_ROOT_ENERGY
+    assert QUIET_ENERGY * LEVEL_PER_ROOT_ENERGY ** 2 == pytest.approx(HOP_MIN_LEVEL ** 2)
 
 
 @needs_gsm
