@@ -26,7 +26,7 @@ from webui.admin import credit as admin_credit, pages as admin
 from webui.api import callerids as holder_api
 from webui.holder import calls, detail
 from webui.http import COOKIE
-from webui.inputs import json_body, json_error
+from webui.inputs import json_body, json_error, query_number
 from webui.live import RETRY_AFTER, LiveStream, StreamRefused
 
 
@@ -133,14 +133,14 @@ def install_calls(app: bottle.Bottle, web) -> None:
 
     def followed(session) -> int | None:
         """Gives the session id of `?session=` when this login may see that call."""
-        given = bottle.request.query.get("session")
-        if given is None:
+        if "session" not in bottle.request.query:
             return None
-        if not given.isdigit():
+        session_id = query_number("session", low=1)
+        if session_id is None:
             raise json_error(400, "session must be a call's id (digits)")
-        if detail.visible(web, session, int(given)) is None:
+        if detail.visible(web, session, session_id) is None:
             raise json_error(404, "no such call")
-        return int(given)
+        return session_id
 
     @app.get("/api/events")
     def api_events():
