@@ -88,6 +88,42 @@ def test_status_store_writes_events_in_plain_words(database):
     assert call.call_id == 1 and call.modem == "m1"
 
 
+def test_status_store_writes_a_modem_row_only_when_an_event_changes_it(database):
+    """Each event is logged; the row is written again only when it would change, and a
+    refresh, or a modem removed and added back, writes it whatever came before."""
+    clock = iter(range(1000, 2000)).__next__
+    store = StatusStore("b", now=lambda: float(clock()))
+    config = parse({"modem": [{"name": "m1", "port": "/dev/x", "audio": "default",
+                               "roles": ["trigger"]}]})
+    store.record_start(4242, "0.1.0", config.modems)
+    up = ModemStatus("m1", "up", health=ModemHealth(20, -73, 4, "home", "Telekom.de", "ready",
+                                                    "8949", "26201"), roles=frozenset({"trigger"}))
+
+    def written() -> float:
+        return ModemStatusRecord.get(ModemStatusRecord.name == "m1").updated_at
+
+    ring = IncomingCall("m1", call_id=1, number=USER, ring=1)
+    store.record_event(ring, [up])
+    first = written()
+    store.record_event(IncomingCall("m1", call_id=1, number=USER, ring=2), [up])
+    store.record_event(CallStateChanged("m1", call_id=1, state=CallState.ENDED,
+                                        direction=Direction.INCOMING, number=USER,
+                                        cause=EndCause.REJECTED), [up])
+    assert written() == first                     # nothing in the row changed
+    assert len(messages()) == 4                   # started, two rings, the end: all logged
+    in_call = ModemStatus("m1", "up", health=up.health, roles=up.roles, in_call=True)
+    store.record_event(ring, [in_call])
+    assert written() > first and ModemStatusRecord.get().in_call
+    store.record_event(ring, [up])
+    assert not ModemStatusRecord.get().in_call
+    refreshed = written()
+    store.refresh_modems([up])
+    assert written() > refreshed                  # the refresh writes it anyway
+    store.keep_modems([])                         # removed by a reload ...
+    store.record_event(ring, [up])                # ... and back: its row is written again
+    assert ModemStatusRecord.get(ModemStatusRecord.name == "m1").state == "up"
+
+
 def test_daemon_without_modems_beats_and_stops_twice(tmp_path):
     config = parse({"gateway": {"state_dir": str(tmp_path), "box": "solo"},
                     "web": {"listen": "127.0.0.1:0"}}, "test.toml")

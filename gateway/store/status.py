@@ -31,6 +31,10 @@ class StatusStore:
         self.box = box
         self.now = now
         self._logged_signal: dict[str, tuple] = {}
+        # what was last written to each modem's row: an event that changes nothing in it
+        # (most call events) writes no row; the periodic refresh writes every row whatever
+        # this says, so a write that was lost is made good within health_interval
+        self._rows: dict[str, dict] = {}
         self._daemon: dict = {}
         # The previous run's row when it did not end with "stopped" (a crash, a kill -9,
         # a power cut): (status, heartbeat_at, pid), set by record_start.
@@ -56,6 +60,7 @@ class StatusStore:
             self.unclean_end = (previous.status, previous.heartbeat_at, previous.pid)
         modems = list(modems)
         self._daemon = dict(pid=pid, version=version, started_at=moment)
+        self._rows.clear()
         with db.atomic():
             self._upsert_daemon(heartbeat_at=moment, status="starting")
             ModemStatusRecord.delete().where(
@@ -79,6 +84,7 @@ class StatusStore:
     def record_stop(self) -> None:
         """Marks the daemon stopped and its modems down."""
         moment = self.now()
+        self._rows.clear()
         with db.atomic():
             self._upsert_daemon(heartbeat_at=moment, status="stopped")
             ModemStatusRecord.update(state="down", reason="daemon stopped", in_call=False,
@@ -99,13 +105,17 @@ class StatusStore:
         """Writes one row per modem from the pool's status."""
         with db.atomic():
             for status in statuses:
-                self._upsert_modem(status_values(status))
+                values = status_values(status)
+                self._upsert_modem(values)
+                self._rows[status.name] = values
 
     def keep_modems(self, names: Iterable[str]) -> None:
         """Forgets the rows of modems no longer configured (after a reload)."""
+        names = list(names)
         ModemStatusRecord.delete().where(
             (ModemStatusRecord.box == self.box)
-            & ModemStatusRecord.name.not_in(list(names) or [""])).execute()
+            & ModemStatusRecord.name.not_in(names or [""])).execute()
+        self._rows = {name: row for name, row in self._rows.items() if name in names}
 
     def _upsert_modem(self, values: dict) -> None:
         values = dict(values, box=self.box, updated_at=self.now())
@@ -129,7 +139,10 @@ class StatusStore:
         if isinstance(event, _ROW_EVENTS):
             status = next((item for item in statuses if item.name == event.modem), None)
             values = status_values(status) if status is not None else {"name": event.modem}
-            self._upsert_modem(overlay_event(values, event))
+            values = overlay_event(values, event)
+            if self._rows.get(event.modem) != values:
+                self._upsert_modem(values)
+                self._rows[event.modem] = values
 
     def _signal_news(self, event: SignalChanged) -> bool:
         """True when bars, registration or operator changed: dBm alone is noise for the log."""
