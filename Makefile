@@ -100,11 +100,12 @@ screenshots: test-deps setup prompts
 	  tests/test_web_look.py tests/test_web_phones.py tests/test_web_browser.py \
 	  tests/test_web_browser_dashboard.py
 
+# --no-wrap: one line per text, so an added text changes only its own lines in the catalogues
 translations: setup
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --project callbox \
-	  -o webui/locale/messages.pot .
+	  --no-wrap -o webui/locale/messages.pot .
 	$(VENV)/bin/pybabel update -i webui/locale/messages.pot -d webui/locale --no-fuzzy-matching \
-	  --ignore-obsolete
+	  --ignore-obsolete --no-wrap
 	$(VENV)/bin/pybabel compile -d webui/locale --statistics
 
 # make demo DEMO_LISTEN=127.0.0.1:8081 DEMO_ARGS=--no-scene: another port, no scripted scene
