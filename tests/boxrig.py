@@ -79,8 +79,9 @@ def config_text(workdir: Path, modems, callback: dict, database: str | None = No
         else:
             rendered = str(value).lower() if isinstance(value, bool) else repr(value)
         lines.append(f"{key} = {rendered}")
-    lines += ["", "[languages]", *(f'"{prefix}" = "{code}"'
-                                   for prefix, code in (languages or {}).items())]
+    if languages:
+        lines += ["", "[languages]", *(f'"{prefix}" = "{code}"'
+                                       for prefix, code in languages.items())]
     for modem, roles in modems:
         lines += ["", "[[modem]]", f'name = "{modem.name}"', f'port = "{modem.port}"',
                   f'audio = "{modem.audio}"', f"roles = {roles!r}".replace("'", '"')]

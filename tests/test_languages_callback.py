@@ -101,10 +101,11 @@ class LanguageBox:
         modems = ([(trigger, ["trigger"])] + [(modem, ["callback"]) for modem in lines]
                   + [(modem, ["destination"]) for modem in far])
         text = config_text(workdir, modems, {"language": "en", "destination_tries": 1,
-                                                 "answer_timeout": 60, "language_menu": menu})
+                                                 "answer_timeout": 60, "language_menu": menu},
+                           languages={"+90": "tr"})
         text = text.replace('currency = "USD"', 'currency = "EUR"')
         path = workdir / "callbox.toml"
-        path.write_text(text + '\n[languages]\n"+90" = "tr"\n')
+        path.write_text(text)
         self.config = load(str(path))
         self.workdir = workdir
         self.modem_count = len(modems)
