@@ -223,7 +223,7 @@ SAID = {
     "reset 2, power-cycle 1": "Zurücksetzen 2, USB-Stromzyklus 1",
     "gave up: dead; 2 reset(s) did not help": "aufgegeben: dead; 2-mal Zurücksetzen half nicht",
     "at least 46.5 dB with the canceller (tail 128 ms, OFF for calls)":
-    "mindestens 46.5 dB mit Echounterdrückung (Länge 128 ms, bei Anrufen AUS)",
+    "mindestens 46,5 dB mit Echounterdrückung (Länge 128 ms, bei Anrufen AUS)",
     "3 (a frame late, the box being busy; taken out of the canceller's figure)":
     "3 (ein Block zu spät, weil die Box beschäftigt war; aus dem Wert der Echounterdrückung "
     "herausgenommen)",
@@ -244,7 +244,7 @@ SAID = {
 
 def test_gateways_texts_are_translated_whole_or_piece_by_piece():
     for english, german in SAID.items():
-        assert translate(english, GERMAN_TEXT) == german
+        assert translate(english, GERMAN_TEXT, ",") == german
         assert translate(english, i18n.translations("en").gettext) == english
     for pattern, template in TEXTS:     # every text has its German, with the same values
         german = GERMAN_TEXT(template)
@@ -289,6 +289,7 @@ def test_the_modems_page_gives_gateways_words_in_german(modems_app):
     assert re.search(r"0 von 20 auf der SIM<br><small>vor \d+ s gelesen</small>", shown)
     assert "<th>Umlaufverzögerung</th><td>160 ms</td>" in shown
     assert "dB ohne Echounterdrückung" in shown and "Tasten, die das Modem meldete" in shown
+    assert re.search(r"[0-9],[0-9] dB ohne Echounterdrückung", shown)     # a German decimal
     assert "Das Echo kommt nach 160 ms zurück" in shown
     assert "Nach dem Ton war keine Sprache zu hören" in shown
     row = shown.split('<tr data-name="m1">', 1)[1].split("</tr>", 1)[0]
@@ -336,7 +337,7 @@ def test_the_admin_pages_forms_and_facts_in_german(app):
     system = get(admin, "/admin/system").text
     assert '<th scope="row">Laufzeit</th><td>Weboberfläche läuft seit' in system
     assert re.search(r"\(1 / 5 / 15 min\) auf \d+ Kernen", system)
-    assert re.search(r"<th scope=\"row\">Festplatte</th><td>[0-9.]+ [MG]B frei von", system)
+    assert re.search(r"<th scope=\"row\">Festplatte</th><td>[0-9]+,[0-9] [MG]B frei von", system)
     for english in ("Uptime", "CPU load", "Memory", "free of", "cores"):
         assert english not in system, english
     accounts = get(admin, "/admin/accounts").text
@@ -394,7 +395,7 @@ def test_the_modems_script_writes_gateways_words_in_the_page_language(modems_app
         # the script's table writes each text as the page does
         written = page.evaluate("""([table, texts]) => {
             const said = window.callbox.gatewayTexts(table);
-            return texts.map(said); }""", [js_table(GERMAN_TEXT), list(SAID)])
+            return texts.map(said); }""", [js_table(GERMAN_TEXT, ","), list(SAID)])
         assert written == list(SAID.values())
     finally:
         server.stop()

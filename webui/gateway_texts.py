@@ -18,7 +18,9 @@ import json
 import re
 from typing import Callable
 
-from webui.i18n import N_, gettext
+from babel import numbers
+
+from webui.i18n import N_, current, gettext
 
 _NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
 _AGE = rf"{_NUMBER} (?:s|min|h)"
@@ -263,36 +265,50 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
 ))
 SEPARATORS = ("; ", ", ")
 NESTED = ("reason", "registration", "status", "error")   # values that are texts here too
+FIGURES = ("db", "share", "age", "load", "free", "total")   # values with decimals in them
+_DECIMAL_POINT = re.compile(r"(?<=[0-9])\.(?=[0-9])")
 
 
-def translate(text: str, say: Callable[[str], str] = gettext) -> str:
+def translate(text: str, say: Callable[[str], str] = gettext, decimal: str | None = None) -> str:
     """Gives a text of gateway in the request's language (`say`: a language's gettext):
     whole when it is one of TEXTS, else piece by piece when it is several joined by a
-    separator, else as it is."""
-    whole = _one(text, say)
+    separator, else as it is. Decimals in the values (FIGURES) take `decimal`, the
+    language's decimal sign (the request's when `say` is the request's gettext)."""
+    if decimal is None:
+        decimal = _page_decimal() if say is gettext else "."
+    whole = _one(text, say, decimal)
     if whole is not None:
         return whole
     for separator in SEPARATORS:
         pieces = text.split(separator)
         if len(pieces) > 1:
-            return separator.join(translate(piece, say) for piece in pieces)
+            return separator.join(translate(piece, say, decimal) for piece in pieces)
     return text
 
 
-def _one(text: str, say: Callable[[str], str]) -> str | None:
+def _page_decimal() -> str:
+    return numbers.get_decimal_symbol(current().locale)
+
+
+def _one(text: str, say: Callable[[str], str], decimal: str) -> str | None:
     for pattern, template in TEXTS:
         found = pattern.fullmatch(text)
         if found:
-            values = {name: translate(value, say) if name in NESTED else value
+            values = {name: translate(value, say, decimal) if name in NESTED
+                      else _DECIMAL_POINT.sub(decimal, value) if name in FIGURES else value
                       for name, value in found.groupdict().items()}
             return say(template).format(**values)
     return None
 
 
-def js_table(say: Callable[[str], str] = gettext) -> str:
+def js_table(say: Callable[[str], str] = gettext, decimal: str | None = None) -> str:
     """Gives TEXTS for a page's script as JSON: {"texts": [[pattern, the translation]...],
-    "nested": NESTED}, the patterns in JavaScript's spelling (named groups (?<name>...));
-    webui/static/ui.js `gatewayTexts` reads it the way `translate` does."""
+    "nested": NESTED, "figures": FIGURES, "decimal": the decimal sign}, the patterns in
+    JavaScript's spelling (named groups (?<name>...)); webui/static/ui.js `gatewayTexts`
+    reads it the way `translate` does."""
+    if decimal is None:
+        decimal = _page_decimal() if say is gettext else "."
     return json.dumps({"texts": [[pattern.pattern.replace("(?P<", "(?<"), say(template)]
                                  for pattern, template in TEXTS],
-                       "nested": NESTED}, ensure_ascii=False)
+                       "nested": NESTED, "figures": FIGURES, "decimal": decimal},
+                      ensure_ascii=False)

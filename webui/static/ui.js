@@ -128,6 +128,8 @@
     // way webui/gateway_texts.py `translate` does; `json` is its table (js_table).
     var table = JSON.parse(json || "{}");
     var nested = table.nested || [];
+    var figures = table.figures || [];
+    var decimal = table.decimal || ".";
     var rules = (table.texts || []).map(function (rule) {
       return [new RegExp("^(?:" + rule[0] + ")$"), rule[1]];
     });
@@ -138,7 +140,11 @@
           var values = found.groups || {};
           return rules[i][1].replace(/\{(\w+)\}/g, function (all, name) {
             if (!(name in values)) { return all; }
-            return nested.indexOf(name) >= 0 ? translate(values[name]) : values[name];
+            if (nested.indexOf(name) >= 0) { return translate(values[name]); }
+            if (figures.indexOf(name) >= 0) {
+              return values[name].replace(/([0-9])\.(?=[0-9])/g, "$1" + decimal);
+            }
+            return values[name];
           });
         }
       }
