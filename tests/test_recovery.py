@@ -35,12 +35,12 @@ def status_of(pool: ModemPool, name: str = "m1"):
 def make_pool():
     pools = []
 
-    def maker(modems, recovery=QUICK, **modem_settings):
+    def maker(modems, recovery=QUICK, health_interval=0.2, **modem_settings):
         events = EventLog()
         configs = [ModemConfig(name=modem.name, port=modem.port, audio=modem.audio,
                                roles=frozenset({"trigger", "callback", "destination"}),
                                **modem_settings) for modem in modems]
-        pool = ModemPool(configs, country="DE", on_event=events, health_interval=0.2,
+        pool = ModemPool(configs, country="DE", on_event=events, health_interval=health_interval,
                          at_timeout=0.5, recovery=recovery)
         pools.append(pool)
         pool.start()
@@ -233,7 +233,10 @@ def test_a_modem_that_dropped_off_the_bus_is_power_cycled(network, make_pool, mo
     pool, events = make_pool([modem], recovery=RecoverySettings(
         registration_grace=0.3, recovery_tries=1, recovery_wait=0.5,
         power_cycle_command=f"{FAKE_UHUBCTL} -l {{hub}} -p {{port}} -a cycle"),
-        usb_power_cycle=True, usb_port="1-1.4")
+        # the port's reader sees it vanish at once; a health check 0.2 s after the unplug
+        # could fail twice first on a loaded machine and make it a modem that stopped
+        # answering (reset, then power-cycle): another test's path
+        health_interval=5.0, usb_power_cycle=True, usb_port="1-1.4")
     events.wait_for(ModemUp)
     modem.unplug()              # gone from the bus; only switching its port brings it back
     events.wait_for(ModemDown, timeout=5)
