@@ -4,6 +4,7 @@ one alert per SIM and recovers it at the reset; the SMS outbox keeps each SIM's 
 the Modems JSON and `callbox status` show the counts."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 import json
 from pathlib import Path
 import subprocess
@@ -159,10 +160,14 @@ max_sms_per_day = 1
 """, types.SimpleNamespace(offset=0.0))
     user = network.add_phone(number=USER)
     try:
-        user.send_sms(BOX, "BAL")                # replied from m1, the modem it came in on
+        # two SMS the network time-stamps a second apart: the same text from the same
+        # sender in the same second is one SMS delivered twice to the box (stored once)
+        first = datetime.now(timezone.utc).replace(microsecond=0)
+        user.send_sms(BOX, "BAL", sent_at=first)   # replied from m1, the modem it came in on
         assert user.wait_sms(1, timeout=15)
         assert user.inbox[0].sender == BOX
-        user.send_sms(BOX, "BAL")                # m1's SIM sent its 1 SMS today: c1 replies
+        # m1's SIM sent its 1 SMS today: c1 replies
+        user.send_sms(BOX, "BAL", sent_at=first + timedelta(seconds=1))
         assert user.wait_sms(2, timeout=15)
         assert user.inbox[1].sender == box.c1.number
         assert wait_for(lambda: SmsOut.select().where(SmsOut.state == "sent").count() == 2, 5)
