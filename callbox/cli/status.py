@@ -11,7 +11,7 @@ import time
 from peewee import DatabaseError
 
 from callbox.cli import add_config_argument, config_path
-from gateway.care.usage import SimUsage, usage_of
+from gateway.care.usage import SimUsage, usages_of
 from gateway.config import load, mask_url_password
 from gateway.sms.health import describe_all
 from gateway.store.db import DaemonRecord, ModemStatusRecord, close_database, is_url, open_database
@@ -45,8 +45,9 @@ def show_status(args: argparse.Namespace) -> int:
         modems = list(ModemStatusRecord.select().where(
             ModemStatusRecord.box == config.gateway.box).order_by(ModemStatusRecord.name))
         sms = describe_all(config.gateway.box, time.time(), config.sms.drain_interval)
-        sims = {modem.name: usage_of(modem.iccid, config.sim(modem.iccid), time.time())
-                for modem in modems if modem.iccid}
+        used = usages_of({modem.iccid: config.sim(modem.iccid) for modem in modems
+                          if modem.iccid}, time.time())
+        sims = {modem.name: used[modem.iccid] for modem in modems if modem.iccid}
     except (OSError, DatabaseError, SchemaTooNew) as error:
         print(f"status: cannot read the database {mask_url_password(database)}: {error}",
               file=sys.stderr)

@@ -58,10 +58,6 @@ class SimLimits:
         self.config = config
         self.worker.sooner("check")
 
-    def usage(self, iccid: str) -> SimUsage:
-        """Gives the SIM's use against its [[sim]] limits (none without a table)."""
-        return self.usages([iccid])[iccid]
-
     def usages(self, iccids) -> dict[str, SimUsage]:
         """Gives each SIM's use against its [[sim]] limits, by ICCID, read at once."""
         return usages_of({iccid: self.config.sim(iccid) for iccid in iccids}, self.now())

@@ -19,7 +19,7 @@ from peewee import JOIN, fn
 from gateway import users
 from gateway.actions import accounts as account_actions, users as user_actions
 from gateway.actions.audit import ActionError, Actor
-from gateway.care.usage import usage_of
+from gateway.care.usage import usages_of
 from gateway.money import accounts
 from gateway.money.billing import MINOR_DIGITS
 from gateway.money.ledger import Account, CallerId, Cdr
@@ -65,8 +65,10 @@ def modem_rows(pool, now: float | None = None, box: str | None = None,
     talk = talk_seconds_today(now or time.time(), box) if pool is not None else {}
     sms = sms_health.describe_all(box, now or time.time(), sms_drain_interval) \
         if pool is not None and box is not None else {}
+    statuses = pool.status() if pool is not None else []
+    usages = _sim_usages(statuses, sim, now)
     rows = []
-    for status in (pool.status() if pool is not None else []):
+    for status in statuses:
         identity, health = status.identity, status.health
         rows.append({
             "name": status.name, "state": status.state, "reason": status.reason,
@@ -83,14 +85,17 @@ def modem_rows(pool, now: float | None = None, box: str | None = None,
             "minutes_today": math.ceil(talk.get(status.name, 0) / 60),
             "sms": vars(sms[status.name]) if status.name in sms else None,
             "recovery": recovery_cell(status, when),
-            "sim_usage": _sim_usage(getattr(health, "iccid", None), sim, now)})
+            "sim_usage": usages.get(getattr(health, "iccid", None))})
     return rows
 
 
-def _sim_usage(iccid: str | None, sim, now: float | None) -> dict | None:
-    if not iccid or sim is None:
-        return None
-    return usage_of(iccid, sim(iccid), now or time.time()).as_dict()
+def _sim_usages(statuses, sim, now: float | None) -> dict[str, dict]:
+    """Gives each known SIM's use against its limits, by ICCID, read at once."""
+    iccids = {getattr(status.health, "iccid", None) for status in statuses} - {None, ""}
+    if sim is None or not iccids:
+        return {}
+    found = usages_of({iccid: sim(iccid) for iccid in iccids}, now or time.time())
+    return {iccid: usage.as_dict() for iccid, usage in found.items()}
 
 
 def recovery_cell(status, when=when) -> dict | None:
