@@ -60,8 +60,9 @@ class AlignedEchoCanceller:
         self.search = RATE * search_ms // 1000
         self.canceller = EchoCanceller(FILTER_MS)
         self.delay = 0                      # samples the reference is held back
-        # What was sent and captured lately, frame by frame: a frame costs no numpy call
-        # (numpy's cost on a 20 ms frame is per call); the estimate joins them once per 0.5 s.
+        # What was sent and captured lately, frame by frame: keeping a frame costs no numpy
+        # call (numpy's cost on a 20 ms frame is per call); the estimate joins them once per
+        # 0.5 s. The guard's two frame powers (_guarded) cost about 3 us a frame.
         sent_frames = -(-(self.search + WINDOW) // FRAME_SAMPLES) + 1
         self._sent: deque[bytes] = deque([SILENCE] * sent_frames, maxlen=sent_frames)
         self._heard: deque[bytes] = deque([SILENCE] * (WINDOW // FRAME_SAMPLES),
