@@ -22,6 +22,7 @@ from audio.pcm import RATE, samples
 THRESHOLD = 0.9
 MIN_SLICE_S = 0.2
 PIECE_S = 0.25
+MIN_PIECE_S = 0.1         # the shortest piece a needle is followed in
 MAX_DRIFT_S = 0.1
 PIECES_NEEDED = 0.75
 # Below this whole-needle score, no part of the needle is worth looking for piece by piece.
@@ -36,9 +37,11 @@ def find(heard: bytes, needle: bytes, threshold: float = THRESHOLD,
 
     Tried in turn, each only if the one before found nothing:
     - the whole needle;
-    - the needle in pieces of PIECE_S, three quarters of which must be found
-      in order, each within `max_drift_s` of where the piece before it ended:
-      audio that reached the phone with frames missing or repeated;
+    - the needle in pieces of PIECE_S (a short needle in four, of MIN_PIECE_S at
+      least), three quarters of which must be found in order, each within
+      `max_drift_s` of where the piece before it ended: audio that reached the
+      phone with frames missing or repeated, or with a gap where the box's
+      sound came late;
     - at either edge of `heard`, slices from the needle's middle, half as
       long each time down to `min_slice_s`: a recording that began or ended
       inside the needle. The offset is still that of the needle's start
@@ -110,7 +113,9 @@ def score(heard: bytes, needle: bytes) -> np.ndarray:
 def _in_pieces(haystack: np.ndarray, pattern: np.ndarray, guess: int, threshold: float,
                drift: int) -> int | None:
     """Follows the needle piece by piece from `guess`, each piece near where the last one ended."""
-    piece = round(RATE * PIECE_S)
+    # a short needle (a 0.46 s "your balance is") still gets four pieces: one gap in it
+    # then spoils one piece of four, not the only piece there was
+    piece = max(round(RATE * MIN_PIECE_S), min(round(RATE * PIECE_S), len(pattern) // 4))
     starts = range(0, len(pattern) - piece + 1, piece)
     if len(starts) < 2:
         return None

@@ -86,6 +86,19 @@ def test_finds_a_prompt_that_reached_the_phone_with_gaps(prompt_dir):
     assert match.find(heard, load_prompt("enter_pin", prompt_dir=prompt_dir)) is None
 
 
+def test_finds_a_short_prompt_with_a_gap_in_it(prompt_dir):
+    # heard on a virtual phone while the machine was busy: one frame of silence where the
+    # box's sound came late, inside a prompt of fewer than four pieces of PIECE_S
+    prompt = load_prompt("your_balance_is", prompt_dir=prompt_dir)
+    assert len(prompt) < 2 * 4 * RATE * match.PIECE_S
+    middle = 2 * round(1.5 * RATE * match.PIECE_S)      # in the middle of its second piece
+    gappy = prompt[:middle] + bytes(FRAME_BYTES) + prompt[middle:]
+    heard = noise(0.3, 100.0) + gappy + noise(0.3, 100.0)
+    assert match.find(heard, prompt) == round(0.3 * RATE)
+    assert match.find(heard, load_prompt("goodbye", prompt_dir=prompt_dir)) is None
+    assert match.find(heard, load_prompt("enter_pin", prompt_dir=prompt_dir)) is None
+
+
 def test_finder_waits_on_growing_audio_and_looks_only_at_what_is_new(prompt_dir):
     prompt = load_prompt("your_balance_is", prompt_dir=prompt_dir)
     heard = bytearray(noise(5.0, 200.0, seed=6))

@@ -45,7 +45,7 @@ import bottle
 import numpy as np
 
 from audio.match import PIECES_GATE, find, score
-from audio.pcm import samples
+from audio.pcm import RATE, samples
 from audio.player import PromptError, load_prompt
 from audio.prompts import LANGUAGES
 from modems.numbers import InvalidNumber, to_e164
@@ -55,6 +55,10 @@ from webui.inputs import json_body as body, json_error
 log = logging.getLogger(__name__)
 
 LISTEN_INTERVAL = 1.0     # seconds between two looks at what a phone heard
+# the longest stall of the box's sound inside a prompt (a busy machine) that still
+# shows the prompt as heard: the caller did hear it, with a break
+STALL_S = 0.5
+STALL_BYTES = 2 * round(RATE * STALL_S)
 SILENCE = 64              # peak sample value below which a stretch is not searched
 TRANSCRIPT_MAX = 30       # prompts kept per phone
 INBOX_MAX = 20            # SMS shown per phone
@@ -101,7 +105,7 @@ class Ears:
         self._read = 0                         # bytes of the phone's audio looked at so far
         self._tail = b""                       # the last of them, enough to hold any prompt
         self._keep = max((len(needle) for of_lang in needles.values()
-                          for needle in of_lang.values()), default=0)
+                          for needle in of_lang.values()), default=0) + STALL_BYTES
         self._sound_until = 0                  # where the tail stops holding sound
         self._found: dict[str, int] = {}       # prompt -> sample where it was last found
         self._calls: deque = deque(maxlen=CALLS_MAX)   # this phone's last calls, oldest first
@@ -174,11 +178,12 @@ class Ears:
             return
         found = []
         for lang, name, needle in self.searched():
-            piece = window[-(len(needle) + len(fresh)):]
+            piece = window[-(len(needle) + STALL_BYTES + len(fresh)):]
             scores = score(piece, needle)      # one correlation: cheap enough for every prompt
             if not len(scores) or scores.max() < PIECES_GATE:
                 continue
-            offset = find(piece, needle)       # also in pieces: frames lost on the way
+            offset = find(piece, needle, max_drift_s=STALL_S)   # also in pieces: frames
+                                                                # lost or late on the way
             if offset is None:
                 continue
             sample = (window_start + len(window) - len(piece)) // 2 + offset
