@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import os
 from pathlib import Path
+import re
 import resource
 import subprocess
 import sys
@@ -181,19 +183,41 @@ def main() -> int:
     parser.add_argument("--modems", type=int, default=8)
     parser.add_argument("--only", choices=("plain", "everything"),
                         help="one run, in this process (default: both, each in a new one)")
+    parser.add_argument("--threads", action="store_true",
+                        help="also print the CPU each of the daemon's threads took")
     args = parser.parse_args()
     if args.only:
-        return run(args.seconds, args.modems, everything=args.only == "everything")
+        return run(args.seconds, args.modems, everything=args.only == "everything",
+                   by_thread=args.threads)
     for only in ("plain", "everything"):
         print(f"== {only}", flush=True)
         done = subprocess.run([sys.executable, __file__, "--seconds", str(args.seconds),
-                               "--modems", str(args.modems), "--only", only])
+                               "--modems", str(args.modems), "--only", only]
+                              + (["--threads"] if args.threads else []))
         if done.returncode:
             return done.returncode
     return 0
 
 
-def run(seconds: float, modem_count: int, everything: bool) -> int:
+def thread_cpu() -> dict[str, float]:
+    """Gives the CPU seconds (user + system) each live thread of this process took, by
+    thread name (threads of one name summed: a modem's "m3-" prefix reads "m*-", a
+    number suffix is dropped)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    names = {thread.native_id: thread.name for thread in threading.enumerate()}
+    taken: dict[str, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue        # ended meanwhile
+        name = names.get(int(task.name), "(not Python's)")
+        name = re.sub(r"[-_ ]?\d+$", "", re.sub(r"^m\d+-", "m*-", name))
+        taken[name] = taken.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return taken
+
+
+def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = False) -> int:
     """One daemon under the load (module docstring); prints its figures."""
     logging.basicConfig(level=logging.WARNING)
 
@@ -235,12 +259,14 @@ def run(seconds: float, modem_count: int, everything: bool) -> int:
     sampler = threading.Thread(target=sample_rss, args=(stop_sampling, rss_samples),
                                name="rss-sampler", daemon=True)
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    threads_before = thread_cpu()
     wall_before = time.monotonic()
     sampler.start()
     parent.send(metrics_url)
     urc_logs, world = parent.recv()
     wall = time.monotonic() - wall_before
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    threads_after = thread_cpu()
     stop_sampling.set()
     memory = rss_mb()
     threads = threading.active_count()
@@ -266,6 +292,12 @@ def run(seconds: float, modem_count: int, everything: bool) -> int:
         size = max((bytes_ for _, bytes_ in scrapes), default=0)
         print(f"/metrics scrapes: {spread([took for took, _ in scrapes])}, {size} bytes, "
               f"{len(failed)} failed" + (f" ({failed[0]})" if failed else ""))
+    if by_thread:
+        taken = sorted(((after - threads_before.get(name, 0.0), name)
+                        for name, after in threads_after.items()), reverse=True)
+        print("CPU by thread over the load (s, threads of one name summed, clock ticks of "
+              f"{1000 / os.sysconf('SC_CLK_TCK'):.0f} ms): "
+              + ", ".join(f"{name} {took:.2f}" for took, name in taken if took > 0))
     if world["posts"]:
         print("receiver got: " + ", ".join(f"{count} POST {path}"
                                            for path, count in sorted(world["posts"].items())))
