@@ -29,6 +29,7 @@ from gateway.config.alerts import AlertsConfig
 from gateway.store import alerts as store
 from gateway.store.alerts import Alert
 from gateway.store.db import db
+from gateway.store.prepared import Param, Prepared
 
 log = logging.getLogger(__name__)
 
@@ -67,23 +68,28 @@ def phase_of(alert) -> str | None:
     return None
 
 
-def _waiting(box: str):
+def _waiting(box):
     """Gives the condition of this box's rows with an unsent message to try."""
     unsent = (((Alert.state == "recovered") & Alert.recovery_sent_at.is_null())
               | ((Alert.state != "recovered") & Alert.sent_at.is_null()))
     return (Alert.box == box) & Alert.next_attempt_at.is_null(False) & unsent
 
 
+_DUE = Prepared(lambda: Alert.select().where(_waiting(Param("box")),
+                                             Alert.next_attempt_at <= Param("moment"))
+                .order_by(Alert.next_attempt_at, Alert.id))
+_NEXT_DUE = Prepared(lambda: Alert.select(Alert.next_attempt_at).where(_waiting(Param("box")))
+                     .order_by(Alert.next_attempt_at).limit(1).tuples())
+
+
 def due_rows(box: str, moment: float) -> list[Alert]:
     """Gives this box's rows with a message due by `moment`, oldest first."""
-    return list(Alert.select().where(_waiting(box), Alert.next_attempt_at <= moment)
-                .order_by(Alert.next_attempt_at, Alert.id))
+    return _DUE.rows(box=box, moment=moment)
 
 
 def next_due(box: str) -> float | None:
     """Gives when this box's next row is due, or None when none waits."""
-    return (Alert.select(Alert.next_attempt_at).where(_waiting(box))
-            .order_by(Alert.next_attempt_at).scalar())
+    return _NEXT_DUE.scalar(box=box)
 
 
 def write_held(box: str, held: Held) -> None:

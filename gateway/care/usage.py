@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 import math
 import time
+from typing import Any, Callable
 
 from peewee import Case, Table, fn
 
@@ -25,6 +26,7 @@ from gateway.config.sims import SimConfig
 from gateway.money.ledger import Cdr
 from gateway.store.alerts import COUNTED
 from gateway.store.db import db
+from gateway.store.prepared import Param, Prepared
 
 # The outbox's table, read (never written) here: care sits beside gateway/sms, not above
 # it, so it names the columns it counts instead of importing the sms model.
@@ -148,28 +150,56 @@ def _calls(iccids: list[str], today: float, month: float,
            now: float) -> dict[str, tuple[int, float, float]]:
     """Gives, by ICCID, the calls placed on the SIM since `today` and their seconds, and
     their seconds since `month` (which is never later than `today`)."""
-    seconds = Case(None, ((Cdr.answered_at.is_null(), 0),
-                          (Cdr.ended_at.is_null(), now - Cdr.answered_at),
-                          (Cdr.billed_seconds > 0, Cdr.billed_seconds)),
-                   Cdr.ended_at - Cdr.answered_at)
-    is_today = Cdr.started_at >= today
-    rows = (Cdr.select(Cdr.iccid, fn.COUNT(Case(None, ((is_today, 1),))).alias("calls"),
-                       fn.SUM(Case(None, ((is_today, seconds),), 0)).alias("today"),
-                       fn.SUM(seconds).alias("month"))
-            .where(Cdr.iccid.in_(iccids) & (Cdr.direction == "outgoing")
-                   & (Cdr.started_at >= min(today, month)))
-            .group_by(Cdr.iccid).tuples())
+    rows = _prepared(_CALLS, _calls_query, len(iccids)).rows(
+        today=today, since=min(today, month), now=now,
+        **{f"iccid{n}": iccid for n, iccid in enumerate(iccids)})
     return {iccid: (calls or 0, max(0.0, float(today_s or 0)), max(0.0, float(month_s or 0)))
             for iccid, calls, today_s, month_s in rows}
 
 
 def _sms_sent(iccids: list[str], since: float) -> dict[str, int]:
     """Gives, by ICCID, the SMS parts sent on the SIM since `since`."""
-    rows = (SMS_OUT.select(SMS_OUT.iccid, fn.SUM(SMS_OUT.parts))
-            .where(SMS_OUT.iccid.in_(iccids) & (SMS_OUT.state == "sent")
-                   & (SMS_OUT.sent_at >= since))
-            .group_by(SMS_OUT.iccid).tuples())
+    rows = _prepared(_SENT, _sent_query, len(iccids)).rows(
+        since=since, **{f"iccid{n}": iccid for n, iccid in enumerate(iccids)})
     return {iccid: int(parts or 0) for iccid, parts in rows}
+
+
+# Run before each SMS sent and each call lent, prepared (gateway/store/prepared.py), one
+# query for each number of SIMs asked about (the same few on a box).
+_CALLS: dict[int, Prepared] = {}
+_SENT: dict[int, Prepared] = {}
+
+
+def _prepared(kept: dict[int, Prepared], query: Callable[[int], Any], count: int) -> Prepared:
+    prepared = kept.get(count)
+    if prepared is None:
+        prepared = kept[count] = Prepared(lambda: query(count))
+    return prepared
+
+
+def _iccid_params(count: int) -> list[Param]:
+    return [Param(f"iccid{n}") for n in range(count)]
+
+
+def _calls_query(count: int):
+    seconds = Case(None, ((Cdr.answered_at.is_null(), 0),
+                          (Cdr.ended_at.is_null(), Param("now") - Cdr.answered_at),
+                          (Cdr.billed_seconds > 0, Cdr.billed_seconds)),
+                   Cdr.ended_at - Cdr.answered_at)
+    is_today = Cdr.started_at >= Param("today")
+    return (Cdr.select(Cdr.iccid, fn.COUNT(Case(None, ((is_today, 1),))).alias("calls"),
+                       fn.SUM(Case(None, ((is_today, seconds),), 0)).alias("today"),
+                       fn.SUM(seconds).alias("month"))
+            .where(Cdr.iccid.in_(_iccid_params(count)) & (Cdr.direction == "outgoing")
+                   & (Cdr.started_at >= Param("since")))
+            .group_by(Cdr.iccid).tuples())
+
+
+def _sent_query(count: int):
+    return (SMS_OUT.select(SMS_OUT.iccid, fn.SUM(SMS_OUT.parts))
+            .where(SMS_OUT.iccid.in_(_iccid_params(count)) & (SMS_OUT.state == "sent")
+                   & (SMS_OUT.sent_at >= Param("since")))
+            .group_by(SMS_OUT.iccid).tuples())
 
 
 def local_time(at: float) -> str:

@@ -30,6 +30,7 @@ from gateway.care.webhook_queue import Fact, move_cursor, position, queued_ids
 from gateway.money.ledger import Account, Cdr, Session
 from gateway.store.alerts import Alert
 from gateway.store.db import BaseModel
+from gateway.store.prepared import Param, Prepared
 from modems.events import ModemDown, ModemEvent, ModemRecovery, ModemUp
 
 BATCH = 200             # rows looked at per source and turn
@@ -109,9 +110,7 @@ class Sources:
             finished = [row for row in rows if _finished(row)]
             facts += self._facts(source, finished, again=True)
             waiting.difference_update(row.id for row in finished)
-        rows = list(model.select().where((model.box == self.box)
-                                         & (model.id >= self._next[source]))
-                    .order_by(model.id).limit(self.batch))
+        rows = _NEW_ROWS[source].rows(box=self.box, next=self._next[source], batch=self.batch)
         if rows:
             self._next[source] = rows[-1].id + 1
         facts += self._facts(source, rows, again=False)
@@ -171,6 +170,11 @@ class Sources:
 
 
 SOURCES = {"sms": SmsCommandRow, "session": Session, "alert": Alert}
+# each source's rows from a position on, in order
+_NEW_ROWS = {source: Prepared(lambda model=model: model.select()
+                              .where((model.box == Param("box")) & (model.id >= Param("next")))
+                              .order_by(model.id).limit(Param("batch")))
+             for source, model in SOURCES.items()}
 
 
 def _finished(row) -> bool:

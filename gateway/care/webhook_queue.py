@@ -21,6 +21,7 @@ from peewee import (AutoField, BigIntegerField, CharField, FloatField, IntegerFi
                     fn)
 
 from gateway.store.db import BaseModel, db
+from gateway.store.prepared import Param, Prepared
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
@@ -112,30 +113,36 @@ def position(box: str, source: str) -> int | None:
     return row.position if row is not None else None
 
 
+_MOVE_CURSOR = Prepared(lambda: WebhookCursor.insert(
+    box=Param("box"), source=Param("source"), position=Param("to"), updated_at=Param("now"))
+    .on_conflict(conflict_target=[WebhookCursor.box, WebhookCursor.source],
+                 update={WebhookCursor.position: Param("to"),
+                         WebhookCursor.updated_at: Param("now")}))
+_HEAD = Prepared(lambda: WebhookDelivery.select()
+                 .where((WebhookDelivery.box == Param("box")) & (WebhookDelivery.state == PENDING)
+                        & (WebhookDelivery.webhook == Param("webhook")))
+                 .order_by(WebhookDelivery.id).limit(1))
+_DELIVERED = Prepared(lambda: WebhookDelivery.update(
+    state=DELIVERED, attempts=WebhookDelivery.attempts + 1, last_status=Param("status"),
+    last_error="", delivered_at=Param("now")).where(WebhookDelivery.id == Param("id")))
+
+
 def move_cursor(box: str, source: str, to: int, now: float) -> None:
-    (WebhookCursor.insert(box=box, source=source, position=to, updated_at=now)
-     .on_conflict(conflict_target=[WebhookCursor.box, WebhookCursor.source],
-                  update={WebhookCursor.position: to, WebhookCursor.updated_at: now})
-     .execute())
+    _MOVE_CURSOR.run(box=box, source=source, to=to, now=now)
 
 
 def heads(box: str, webhooks: list[str]) -> list[WebhookDelivery]:
     """Gives each webhook's oldest pending delivery (they go out in order, one at a time)."""
     found = []
     for name in webhooks:
-        head = (WebhookDelivery.select()
-                .where((WebhookDelivery.box == box) & (WebhookDelivery.state == PENDING)
-                       & (WebhookDelivery.webhook == name))
-                .order_by(WebhookDelivery.id).first())
+        head = _HEAD.first(box=box, webhook=name)
         if head is not None:
             found.append(head)
     return found
 
 
 def delivered(delivery_id: int, status: int, now: float) -> None:
-    WebhookDelivery.update(state=DELIVERED, attempts=WebhookDelivery.attempts + 1,
-                           last_status=status, last_error="", delivered_at=now).where(
-        WebhookDelivery.id == delivery_id).execute()
+    _DELIVERED.run(status=status, now=now, id=delivery_id)
 
 
 def attempt_failed(delivery: WebhookDelivery, status: int | None, error: str,

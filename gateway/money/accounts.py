@@ -31,6 +31,7 @@ from peewee import IntegrityError, fn
 from gateway.money.ledger import Account, AuthFailure, CallerId, PinLock, Topup
 from gateway.store.alerts import PIN_LOCK_SUBJECTS, RAISED, raise_alert
 from gateway.store.db import db
+from gateway.store.prepared import Param, Prepared
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ NUMBER_TRIES = 10              # random numbers tried before giving up on a clas
 _PIN = re.compile(r"[0-9]{4,8}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+# the account of a caller ID: looked up for every call and SMS, prepared
+_BY_CALLER_ID = Prepared(lambda: Account.select().join(CallerId)
+                         .where(CallerId.number == Param("number")).limit(1))
 # Checked against when the account typed does not exist, so that a wrong account
 # number takes as long to refuse as a wrong PIN.
 _NO_ACCOUNT_HASH = "scrypt$" + "00" * 16 + "$" + "00" * 32
@@ -163,8 +167,7 @@ def by_caller_id(number: str | None) -> Account | None:
     """Gives the account a caller ID is authorized for, or None."""
     if not number:
         return None
-    entry = CallerId.get_or_none(CallerId.number == number)
-    return entry.account if entry is not None else None
+    return _BY_CALLER_ID.first(number=number)
 
 
 def authorize_caller_id(account_id: int, number: str, now: float) -> bool:

@@ -16,6 +16,7 @@ from peewee import AutoField, CharField, FloatField
 from audio.prompts import CODES, spoken_languages
 from gateway.config import Config
 from gateway.store.db import BaseModel
+from gateway.store.prepared import Param, Prepared
 
 MENU_SIZE = 9              # one key each, 1 to 9
 # Each language's name in itself, as a list of languages shows it to its speakers.
@@ -67,12 +68,16 @@ def by_number(number: str | None, config: Config) -> tuple[str, str]:
     return config.callback.language, "default"
 
 
+# asked for every SMS command and call, prepared (gateway/store/prepared.py)
+_CHOSEN = Prepared(lambda: CallerLanguage.select(CallerLanguage.language)
+                   .where(CallerLanguage.number == Param("number")).limit(1).tuples())
+
+
 def chosen_by(number: str | None) -> str | None:
     """Gives the language the caller chose in the menu, or None."""
     if not number:
         return None
-    row = CallerLanguage.get_or_none(CallerLanguage.number == number)
-    return row.language if row is not None else None
+    return _CHOSEN.scalar(number=number)
 
 
 def save_choice(number: str, language: str, now: float) -> None:

@@ -50,6 +50,7 @@ from gateway.sms.models import SmsCommand, SmsIn
 from gateway.sms.wording import (age_text, age_words, amount_text, amount_words, language_name,
                                   reason, reason_text)
 from gateway.store.db import db
+from gateway.store.prepared import Param, Prepared
 from modems.numbers import InvalidNumber, is_alphanumeric_sender, to_e164
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,11 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 # surrogates and unassigned code points.
 _DECORATION = frozenset({"So", "Sk", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me"})
 PIN_MASK = "****"
+# run for every command, prepared (gateway/store/prepared.py)
+_COMMAND = Prepared(lambda: SmsCommand.select().where(SmsCommand.id == Param("id")).limit(1))
+_DONE = Prepared(lambda: SmsCommand.update(state=Param("state"), result=Param("result"),
+                                           done_at=Param("now"))
+                 .where(SmsCommand.id == Param("id")))
 _NUMBER_PIECE = re.compile(r"[+0-9][0-9()./-]*|\([0-9]+\)[0-9./-]*")
 
 
@@ -160,7 +166,9 @@ class CommandRunner:
         """Runs one pending command and queues its reply; False if it was not pending."""
         self._mask_pin(command_id)
         with db.atomic():
-            command = SmsCommand.get_by_id(command_id)
+            command = _COMMAND.first(id=command_id)
+            if command is None:
+                raise SmsCommand.DoesNotExist(f"no SMS command {command_id}")
             if command.state != "pending":
                 self._unmasked.pop(command_id, None)
                 return False
@@ -179,8 +187,7 @@ class CommandRunner:
                 reply_id = store.enqueue(command.box, command.sender, outcome.reply, now,
                                          kind=outcome.kind, modem_hint=command.modem,
                                          command=command.id)
-            SmsCommand.update(state=outcome.state, result=outcome.result[:500],
-                              done_at=now).where(SmsCommand.id == command.id).execute()
+            _DONE.run(state=outcome.state, result=outcome.result[:500], now=now, id=command.id)
             kind = "stale" if outcome.state == "stale" else self._kind(command)
         self.meters.sms_commands.inc(kind)
         self.actions.committed()
@@ -379,7 +386,7 @@ class CommandRunner:
         if command_id in self._unmasked:
             return
         with db.atomic():
-            command = SmsCommand.get_or_none(SmsCommand.id == command_id)
+            command = _COMMAND.first(id=command_id)
             if command is None or command.state != "pending":
                 return
             masked = masked_text(command.text, self.sms)

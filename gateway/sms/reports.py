@@ -22,6 +22,7 @@ from typing import Callable
 from gateway.sms import store
 from gateway.sms.models import SmsOut, SmsOutPart
 from gateway.store.db import db
+from gateway.store.prepared import Param, Prepared
 from modems import sms as sms_codec
 from modems.events import SmsReceived, SmsStatusReport
 
@@ -74,11 +75,10 @@ def mark_sent(out_id: int, now: float, modem: str, number: str,
         store.mark_sent(out_id, now)
         if not references:
             return
-        SmsOut.update(delivery=AWAITING, delivery_status="", delivered_at=None).where(
-            SmsOut.id == out_id).execute()
+        _AWAITING.run(id=out_id)
         for part, reference in enumerate(references, start=1):
-            SmsOutPart.create(sms_out=out_id, modem=modem, number=number,
-                              reference=reference & 0xFF, part=part, sent_at=now)
+            _ADD_PART.run(sms_out=out_id, modem=modem, number=number,
+                          reference=reference & 0xFF, part=part, sent_at=now)
 
 
 def record(box: str, report: SmsStatusReport, now: float) -> str | None:
@@ -88,9 +88,8 @@ def record(box: str, report: SmsStatusReport, now: float) -> str | None:
         part = _part_of(box, report, now)
         if part is None:
             return None
-        SmsOutPart.update(status=report.status, reported_at=now).where(
-            SmsOutPart.id == part.id).execute()
-        parts = list(SmsOutPart.select().where(SmsOutPart.sms_out == part.sms_out_id))
+        _REPORTED.run(status=report.status, now=now, id=part.id)
+        parts = _PARTS.rows(sms_out=part.sms_out_id)
         states = [outcome(p.status) if p.status is not None else AWAITING for p in parts]
         if FAILED in states:
             delivery = FAILED
@@ -101,23 +100,47 @@ def record(box: str, report: SmsStatusReport, now: float) -> str | None:
         words = status_words(deciding)
         if len(parts) > 1:
             words += f"; {states.count(DELIVERED)} of {len(parts)} parts delivered"
-        SmsOut.update(delivery=delivery, delivery_status=words[:300],
-                      delivered_at=None if delivery == AWAITING else now).where(
-            SmsOut.id == part.sms_out_id).execute()
+        _DELIVERY.run(delivery=delivery, words=words[:300],
+                      at=None if delivery == AWAITING else now, id=part.sms_out_id)
     return f"SMS {part.sms_out_id} to {part.number}: {delivery} ({words})"
 
 
 def _part_of(box: str, report: SmsStatusReport, now: float) -> SmsOutPart | None:
     """Gives the newest part sent on the report's modem with its reference (and recipient,
     when the report names one) that has no final report yet."""
-    query = (SmsOutPart.select().join(SmsOut)
-             .where((SmsOut.box == box) & (SmsOutPart.modem == report.modem)
-                    & (SmsOutPart.reference == report.reference)
-                    & (SmsOutPart.sent_at >= now - MATCH_WINDOW)
-                    & (SmsOutPart.status.is_null() | SmsOutPart.status.between(0x20, 0x3F))))
+    values = dict(box=box, modem=report.modem, reference=report.reference,
+                  since=now - MATCH_WINDOW)
     if report.recipient:
-        query = query.where(SmsOutPart.number == report.recipient)
-    return query.order_by(SmsOutPart.sent_at.desc(), SmsOutPart.id.desc()).first()
+        return _PART_TO.first(number=report.recipient, **values)
+    return _PART.first(**values)
+
+
+def _part_query(to_number: bool):
+    query = (SmsOutPart.select().join(SmsOut)
+             .where((SmsOut.box == Param("box")) & (SmsOutPart.modem == Param("modem"))
+                    & (SmsOutPart.reference == Param("reference"))
+                    & (SmsOutPart.sent_at >= Param("since"))
+                    & (SmsOutPart.status.is_null() | SmsOutPart.status.between(0x20, 0x3F))))
+    if to_number:
+        query = query.where(SmsOutPart.number == Param("number"))
+    return query.order_by(SmsOutPart.sent_at.desc(), SmsOutPart.id.desc()).limit(1)
+
+
+# the queries of every text sent and every report, prepared (gateway/store/prepared.py)
+_PART = Prepared(lambda: _part_query(to_number=False))
+_PART_TO = Prepared(lambda: _part_query(to_number=True))
+_AWAITING = Prepared(lambda: SmsOut.update(delivery=AWAITING, delivery_status="",
+                                           delivered_at=None).where(SmsOut.id == Param("id")))
+_ADD_PART = Prepared(lambda: SmsOutPart.insert(
+    {getattr(SmsOutPart, name): Param(name) for name in
+     ("sms_out", "modem", "number", "reference", "part", "sent_at")}))
+_REPORTED = Prepared(lambda: SmsOutPart.update(status=Param("status"), reported_at=Param("now"))
+                     .where(SmsOutPart.id == Param("id")))
+_PARTS = Prepared(lambda: SmsOutPart.select().where(SmsOutPart.sms_out == Param("sms_out")))
+_DELIVERY = Prepared(lambda: SmsOut.update(delivery=Param("delivery"),
+                                           delivery_status=Param("words"),
+                                           delivered_at=Param("at"))
+                     .where(SmsOut.id == Param("id")))
 
 
 # What the `sms-in` queue carries for reports (put by SmsService.on_event).

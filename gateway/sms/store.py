@@ -19,6 +19,7 @@ from gateway.sms.models import SmsCommand, SmsIn, SmsOut
 from gateway.store import alerts
 from gateway.store.alerts import RAISED
 from gateway.store.db import db
+from gateway.store.prepared import Param, Prepared
 from modems.events import SmsReceived
 from modems.sms import REPLACEMENT, repair_text, unit_text
 
@@ -34,6 +35,37 @@ class Stored:
     duplicate: bool = False
     quarantined: bool = False
     commands: list[int] = field(default_factory=list)   # commands now complete
+
+
+# -- the queries the SMS path runs for every message, prepared (gateway/store/prepared.py)
+
+_KNOWN = Prepared(lambda: SmsIn.select(SmsIn.id).where(SmsIn.dedup_key == Param("key")).limit(1))
+_ADD_COMMAND = Prepared(lambda: SmsCommand.insert(
+    {getattr(SmsCommand, name): Param(name) for name in
+     ("box", "modem", "sender", "text", "parts", "incomplete", "received_at")}))
+_STAMPS = Prepared(lambda: SmsIn.select(SmsIn.smsc_time).where(SmsIn.command == Param("command"))
+                   .tuples())
+_ENQUEUE = Prepared(lambda: SmsOut.insert(
+    box=Param("box"), number=Param("number"), text=Param("text"), kind=Param("kind"),
+    next_attempt_at=Param("now"), modem_hint=Param("modem_hint"), command=Param("command"),
+    created_at=Param("now")))
+_DUE = Prepared(lambda: SmsOut.select().where((SmsOut.box == Param("box"))
+                                              & (SmsOut.state == "queued")
+                                              & (SmsOut.next_attempt_at <= Param("now")))
+                .order_by(SmsOut.next_attempt_at, SmsOut.id).limit(Param("limit")))
+_NEXT_DUE = Prepared(lambda: SmsOut.select(fn.MIN(SmsOut.next_attempt_at))
+                     .where((SmsOut.box == Param("box")) & (SmsOut.state == "queued")).tuples())
+_CLAIM = Prepared(lambda: SmsOut.update(state="sending", modem=Param("modem"),
+                                        iccid=Param("iccid"), parts=Param("parts"))
+                  .where((SmsOut.id == Param("id")) & (SmsOut.state == "queued")))
+_MARK_SENT = Prepared(lambda: SmsOut.update(state="sent", sent_at=Param("now"), reason="",
+                                            attempts=SmsOut.attempts + 1)
+                      .where(SmsOut.id == Param("id")))
+
+
+def _known(key: str) -> bool:
+    """Gives whether an SMS with this dedup key is stored already."""
+    return _KNOWN.first(key=key) is not None
 
 
 def dedup_key(sms: SmsReceived) -> str:
@@ -61,7 +93,7 @@ def store_received(sms: SmsReceived, box: str, now: float) -> Stored:
     key = dedup_key(sms)
     sms = storable(sms)
     with db.atomic():
-        if SmsIn.select(SmsIn.id).where(SmsIn.dedup_key == key).exists():
+        if _known(key):
             return Stored(duplicate=True)
         quarantined = bool(sms.error) or not sms.sender or sms.text is None
         try:
@@ -78,7 +110,7 @@ def store_received(sms: SmsReceived, box: str, now: float) -> Stored:
         except IntegrityError:
             # Only a row with our key (written by another box on a shared
             # database) makes this a duplicate; any other failure is real.
-            if SmsIn.select(SmsIn.id).where(SmsIn.dedup_key == key).exists():
+            if _known(key):
                 return Stored(duplicate=True)
             raise
         if quarantined:
@@ -93,7 +125,7 @@ def quarantine(sms: SmsReceived, box: str, now: float, reason: str) -> Stored:
     with an alert; gives duplicate when it is stored already."""
     key = dedup_key(sms)
     with db.atomic():
-        if SmsIn.select(SmsIn.id).where(SmsIn.dedup_key == key).exists():
+        if _known(key):
             return Stored(duplicate=True)
         raw_sender = repair_text(sms.sender_raw or "")[:SENDER_MAX]
         row = SmsIn.create(box=box, modem=sms.modem, dedup_key=key,
@@ -148,12 +180,12 @@ def _command_of(parts: list[SmsIn], newest: SmsIn, now: float, incomplete: bool)
     text = "".join(chosen[number].text or "" for number in sorted(chosen))
     if len(chosen) > 1 and REPLACEMENT in text:
         text = _rejoined([chosen[number] for number in sorted(chosen)], text)
-    command = SmsCommand.create(box=newest.box, modem=newest.modem, sender=newest.sender,
-                                text=text, parts=newest.concat_total or 1,
-                                incomplete=incomplete, received_at=now)
+    command = _ADD_COMMAND.run(box=newest.box, modem=newest.modem, sender=newest.sender,
+                               text=text, parts=newest.concat_total or 1,
+                               incomplete=incomplete, received_at=now)
     SmsIn.update(state="assembled", command=command).where(
         SmsIn.id.in_([part.id for part in parts])).execute()
-    return command.id
+    return command
 
 
 def _rejoined(parts: list[SmsIn], text: str) -> str:
@@ -200,9 +232,9 @@ def smsc_sent_at(command_id: int) -> float | None:
     """Gives when the SMS centre took a command's newest part (its SMSC time stamp, with
     its own UTC offset), as Unix seconds; None when no part has a readable stamp."""
     stamps = []
-    for row in SmsIn.select(SmsIn.smsc_time).where(SmsIn.command == command_id):
+    for (smsc_time,) in _STAMPS.rows(command=command_id):
         try:
-            when = datetime.datetime.fromisoformat(row.smsc_time or "")
+            when = datetime.datetime.fromisoformat(smsc_time or "")
         except ValueError:
             continue
         if when.tzinfo is None:        # 23.040 9.2.3.11 always has a zone; assume UTC
@@ -221,9 +253,8 @@ def pending_commands(box: str) -> list[int]:
 def enqueue(box: str, number: str, text: str, now: float, *, kind: str = "reply",
             modem_hint: str | None = None, command: int | None = None) -> int:
     """Queues a text to send; gives the outbox id."""
-    return SmsOut.create(box=box, number=number, text=repair_text(text), kind=kind,
-                         next_attempt_at=now,
-                         modem_hint=modem_hint, command=command, created_at=now).id
+    return _ENQUEUE.run(box=box, number=number, text=repair_text(text), kind=kind, now=now,
+                        modem_hint=modem_hint, command=command)
 
 
 def help_sent_since(number: str, since: float) -> bool:
@@ -238,26 +269,21 @@ def last_sent_with(iccid: str) -> float | None:
 
 
 def due(box: str, now: float, limit: int = 20) -> list[SmsOut]:
-    return list(SmsOut.select().where((SmsOut.box == box) & (SmsOut.state == "queued")
-                                      & (SmsOut.next_attempt_at <= now))
-                .order_by(SmsOut.next_attempt_at, SmsOut.id).limit(limit))
+    return _DUE.rows(box=box, now=now, limit=limit)
 
 
 def next_due(box: str) -> float | None:
-    return SmsOut.select(fn.MIN(SmsOut.next_attempt_at)).where(
-        (SmsOut.box == box) & (SmsOut.state == "queued")).scalar()
+    return _NEXT_DUE.scalar(box=box)
 
 
 def claim(out_id: int, modem: str, iccid: str | None = None, parts: int = 1) -> bool:
     """Marks a queued text as being sent on `modem` (its SIM `iccid`, in `parts` SMS);
     False if someone else took it."""
-    return SmsOut.update(state="sending", modem=modem, iccid=iccid, parts=parts).where(
-        (SmsOut.id == out_id) & (SmsOut.state == "queued")).execute() == 1
+    return _CLAIM.run(modem=modem, iccid=iccid, parts=parts, id=out_id) == 1
 
 
 def mark_sent(out_id: int, now: float) -> None:
-    SmsOut.update(state="sent", sent_at=now, reason="", attempts=SmsOut.attempts + 1).where(
-        SmsOut.id == out_id).execute()
+    _MARK_SENT.run(now=now, id=out_id)
 
 
 def mark_attempt_failed(out_id: int, reason: str, retry_at: float | None) -> None:

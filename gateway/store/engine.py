@@ -17,6 +17,8 @@ from peewee import (CharField, Database, DatabaseProxy, FloatField, IntegerField
                     PostgresqlDatabase, Psycopg3Adapter, SqliteDatabase)
 from playhouse.db_url import connect, register_database
 
+from gateway.store.prepared import PreparedSql
+
 db = DatabaseProxy()
 
 SQLITE_PRAGMAS = {
@@ -89,8 +91,13 @@ class Psycopg3OnDemand(Psycopg3Adapter):
         return conn.cursor(name=str(uuid.uuid1()), withhold=not in_transaction)
 
 
-class PostgresqlOnDemand(PostgresqlDatabase):
-    """peewee's PostgresqlDatabase on psycopg 3, imported when the database is made.
+class Sqlite(PreparedSql, SqliteDatabase):
+    """peewee's SqliteDatabase, running prepared queries (gateway/store/prepared.py)."""
+
+
+class PostgresqlOnDemand(PreparedSql, PostgresqlDatabase):
+    """peewee's PostgresqlDatabase on psycopg 3, imported when the database is made, running
+    prepared queries (gateway/store/prepared.py).
 
     peewee picks its psycopg2 adapter when it found no psycopg at import (our case), so
     both adapter slots name the psycopg 3 one."""
@@ -117,5 +124,4 @@ def connect_database(url_or_path: str) -> Database:
         if not url_or_path.startswith(("postgresql://", "postgres://")):
             raise ValueError("a database URL must start with postgresql://")
         return connect(url_or_path, field_types=POSTGRESQL_FIELD_TYPES)
-    return SqliteDatabase(url_or_path, pragmas=SQLITE_PRAGMAS, timeout=10,
-                          lock_type="IMMEDIATE")
+    return Sqlite(url_or_path, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")

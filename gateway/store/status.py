@@ -10,6 +10,7 @@ import logging
 
 from gateway.store.db import DaemonRecord, EventLogRecord, ModemStatusRecord, db
 from gateway.store.event_text import describe_event
+from gateway.store.prepared import Param, Prepared
 from modems.events import (CallStateChanged, IncomingCall, ModemDown, ModemEvent, ModemRecovery,
                            ModemUp, SignalChanged)
 
@@ -119,12 +120,7 @@ class StatusStore:
 
     def _upsert_modem(self, values: dict) -> None:
         values = dict(values, box=self.box, updated_at=self.now())
-        fields = {getattr(ModemStatusRecord, key): value for key, value in values.items()}
-        ModemStatusRecord.insert(fields).on_conflict(
-            conflict_target=[ModemStatusRecord.box, ModemStatusRecord.name],
-            update={field: value for field, value in fields.items()
-                    if field.name not in ("box", "name")},
-        ).execute()
+        _modem_upsert(tuple(values)).run(**values)
 
     # -- events ---------------------------------------------------------------------------
 
@@ -152,8 +148,30 @@ class StatusStore:
         return news
 
     def _log_row(self, modem: str | None, call_id: int | None, kind: str, message: str) -> None:
-        EventLogRecord.create(box=self.box, at=self.now(), modem=modem, call_id=call_id,
-                              kind=kind, message=message)
+        _LOG_ROW.run(box=self.box, at=self.now(), modem=modem, call_id=call_id, kind=kind,
+                     message=message)
+
+
+_LOG_ROW = Prepared(lambda: EventLogRecord.insert(
+    {getattr(EventLogRecord, name): Param(name) for name in
+     ("box", "at", "modem", "call_id", "kind", "message")}))
+_MODEM_UPSERTS: dict[tuple[str, ...], Prepared] = {}   # by the columns written
+
+
+def _modem_upsert(columns: tuple[str, ...]) -> Prepared:
+    """Gives the prepared upsert of a modem's row writing these columns (a handful of sets:
+    a modem seen without its identity or health writes fewer)."""
+    prepared = _MODEM_UPSERTS.get(columns)
+    if prepared is None:
+        def build():
+            fields = {field: Param(name, field) for name in columns
+                      for field in [getattr(ModemStatusRecord, name)]}
+            return ModemStatusRecord.insert(fields).on_conflict(
+                conflict_target=[ModemStatusRecord.box, ModemStatusRecord.name],
+                update={field: param for field, param in fields.items()
+                        if field.name not in ("box", "name")})
+        prepared = _MODEM_UPSERTS[columns] = Prepared(build)
+    return prepared
 
 
 def status_values(status) -> dict:
