@@ -103,3 +103,21 @@ def test_a_prepared_query_wants_every_value_and_no_sql(database):
     with pytest.raises(TypeError, match="values, not SQL"):
         BY_KIND.rows(box="b1", kind=EventLogRecord.kind)
     assert EventLogRecord.select().count() == 0
+
+
+def test_an_insert_prepared_while_postgresql_was_bound_runs_on_sqlite_too(pg_cluster, tmp_path):
+    url = pg_cluster.new_database()
+    try:
+        open_database(url)
+        add = Prepared(lambda: EventLogRecord.insert(box=Param("box"), at=Param("at"),
+                                                     kind=Param("kind"), message=Param("m")))
+        assert add.run(box="b", at=1.0, kind="call", m="on PostgreSQL") == 1    # its new id
+        close_database()
+        open_database(str(tmp_path / "callbox.db"))
+        assert add.run(box="b", at=2.0, kind="call", m="on SQLite") == 1
+        assert add.run(box="b", at=3.0, kind="call", m="again") == 2
+        assert [row.message for row in EventLogRecord.select().order_by(EventLogRecord.id)] == [
+            "on SQLite", "again"]
+    finally:
+        close_database()
+        pg_cluster.drop_database(url)

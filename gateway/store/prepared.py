@@ -76,6 +76,12 @@ class Prepared:
         """`build()` gives the query, with a `Param` for each value a run gives."""
         self.template = build()
         if isinstance(self.template, Insert):
+            # peewee's model INSERT asks for the new id back (RETURNING) when the database
+            # bound at build time can: built while PostgreSQL was bound, it would ask SQLite
+            # too. Each run decides for its own database instead, as peewee's execute does.
+            if self.template._returning is not None and \
+                    self.template._returning == self.template._pk_returning():
+                self.template._returning = None
             given = {getattr(field, "name", field) for row in [self.template._insert]
                      if isinstance(row, dict) for field in row}
             computed = [name for name, field in self.template.table._meta.fields.items()
