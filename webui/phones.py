@@ -110,6 +110,7 @@ class Ears:
         self._found: dict[str, int] = {}       # prompt -> sample where it was last found
         self._calls: deque = deque(maxlen=CALLS_MAX)   # this phone's last calls, oldest first
         self._counted = phone.call_count       # the phone's calls before these
+        self._new_call = False                 # a call began since the last look
         self.thread = threading.Thread(target=self._run, name=f"phone-{name}-ears", daemon=True)
 
     def transcript(self) -> list[dict]:
@@ -137,6 +138,7 @@ class Ears:
                                     "keys": [], "heard": []})
                 self._counted = count
                 self.lang, self.settled = self.default, False   # a new call's is not known
+                self._new_call = True          # what was heard before it is not searched
 
     def typed(self, keys: str) -> None:
         """Notes keys the page typed in the current call."""
@@ -162,6 +164,10 @@ class Ears:
     def listen(self) -> None:
         """Looks for prompts in what the phone heard since the last look."""
         self.notice()
+        with self._lock:
+            new_call, self._new_call = self._new_call, False
+        if new_call:       # a prompt of the call before must not be found again in this one
+            self._tail, self._found = b"", {}
         total, fresh = self.phone.heard_from(self._read)
         if total < self._read:                 # somebody cleared the phone's audio
             self._read, self._tail, self._found, self._sound_until = 0, b"", {}, 0
