@@ -20,6 +20,7 @@ from typing import Callable
 from peewee import AutoField, CharField, FloatField, IntegerField
 
 from gateway.store.db import BaseModel
+from gateway.store.prepared import Param, Prepared
 from gateway.worker import OutageWatch, Worker
 
 log = logging.getLogger(__name__)
@@ -57,14 +58,19 @@ def record(box: str, kind: str, number: str, now: float, destination: str | None
 
 def pending(box: str, now: float) -> list[CallIntent]:
     """Gives this box's pending intents, oldest first; marks those past MAX_AGE expired."""
-    stale = CallIntent.update(state="expired").where(
-        (CallIntent.box == box) & (CallIntent.state == "pending")
-        & (CallIntent.created_at < now - MAX_AGE)).execute()
+    stale = _EXPIRE.run(box=box, before=now - MAX_AGE)
     if stale:
         log.warning("%d call intent(s) older than %.0f s expired uncalled", stale, MAX_AGE)
-    return list(CallIntent.select().where((CallIntent.box == box)
-                                          & (CallIntent.state == "pending"))
-                .order_by(CallIntent.id))
+    return _PENDING.rows(box=box)
+
+
+# the runner's look, every second: prepared (gateway/store/prepared.py)
+_EXPIRE = Prepared(lambda: CallIntent.update(state="expired").where(
+    (CallIntent.box == Param("box")) & (CallIntent.state == "pending")
+    & (CallIntent.created_at < Param("before"))))
+_PENDING = Prepared(lambda: CallIntent.select()
+                    .where((CallIntent.box == Param("box")) & (CallIntent.state == "pending"))
+                    .order_by(CallIntent.id))
 
 
 def waiting_for(number: str) -> bool:

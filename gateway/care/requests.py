@@ -10,6 +10,7 @@ later: the asker has gone, and a USSD code sent minutes late may do harm.
 from __future__ import annotations
 
 from gateway.care.models import ModemRequest
+from gateway.store.prepared import Param, Prepared
 
 KINDS = ("balance", "ussd", "ussd-reply", "voicetest")
 EXPIRE_AFTER = 60.0         # seconds a queued request waits for the daemon at most
@@ -39,8 +40,11 @@ def give_up(request_id: int, now: float) -> bool:
 
 def any_queued(box: str) -> bool:
     """The worker's cheap look, every second: one indexed query."""
-    return ModemRequest.select(ModemRequest.id).where(
-        (ModemRequest.box == box) & (ModemRequest.state == "queued")).exists()
+    return _ANY_QUEUED.first(box=box) is not None
+
+
+_ANY_QUEUED = Prepared(lambda: ModemRequest.select(ModemRequest.id).where(
+    (ModemRequest.box == Param("box")) & (ModemRequest.state == "queued")).limit(1).tuples())
 
 
 def take_next(box: str, now: float) -> ModemRequest | None:
