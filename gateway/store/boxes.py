@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from peewee import CharField, FloatField, IntegerField
 
 from gateway.store.db import BaseModel
+from gateway.store.prepared import upsert
 
 OFFLINE_AFTER = 60.0   # seconds without a heartbeat before a box counts as offline
 
@@ -48,12 +49,9 @@ class BoxState:
 def beat(box: str, version: str, modems: Iterable, active_calls: int, now: float) -> None:
     """Writes this box's heartbeat; `modems` are the pool's statuses (each with `.state`)."""
     modems = list(modems)
-    values = dict(version=version, modems_up=sum(modem.state == "up" for modem in modems),
-                  modems_total=len(modems), active_calls=active_calls, heartbeat_at=now)
-    BoxRecord.insert(name=box, **values).on_conflict(
-        conflict_target=[BoxRecord.name],
-        update={getattr(BoxRecord, key): value for key, value in values.items()},
-    ).execute()
+    upsert(BoxRecord, ("name",), dict(
+        name=box, version=version, modems_up=sum(modem.state == "up" for modem in modems),
+        modems_total=len(modems), active_calls=active_calls, heartbeat_at=now))
 
 
 def list_boxes(now: float) -> list[BoxState]:

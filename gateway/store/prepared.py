@@ -143,3 +143,24 @@ class PreparedSql:
         sql, params = owner.compiled(self, build) if as_prepared else build()
         return self.execute_sql(sql, [param.bind(values) if isinstance(param, _Slot) else param
                                       for param in params])
+
+
+_UPSERTS: dict[tuple, Prepared] = {}      # by model, conflict columns, columns written
+
+
+def upsert(model, conflict: tuple[str, ...], values: dict[str, Any]) -> Any:
+    """Inserts a row of `model`, or updates the row with the same `conflict` columns (a
+    unique key) to `values`: prepared once for each set of columns written."""
+    key = (model, conflict, tuple(values))
+    prepared = _UPSERTS.get(key)
+    if prepared is None:
+        def build():
+            fields = {field: Param(name, field) for name in values
+                      for field in [getattr(model, name)]}
+            return model.insert(fields).on_conflict(
+                conflict_target=[getattr(model, name) for name in conflict],
+                update={field: param for field, param in fields.items()
+                        if field.name not in conflict})
+        prepared = _UPSERTS[key] = Prepared(build)
+    return prepared.run(**values)
+

@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 import logging
 
+from peewee import fn
+
 from gateway.store.db import DaemonRecord, EventLogRecord, ModemStatusRecord, db
 from gateway.store.event_text import describe_event
-from gateway.store.prepared import Param, Prepared
+from gateway.store.prepared import Param, Prepared, upsert
 from modems.events import (CallStateChanged, IncomingCall, ModemDown, ModemEvent, ModemRecovery,
                            ModemUp, SignalChanged)
 
@@ -78,8 +80,7 @@ class StatusStore:
         """Writes that the daemon is alive, with a status line like '2/3 modems up'.
 
         The count is of the rows written, so it always agrees with `callbox status`."""
-        up = ModemStatusRecord.select().where((ModemStatusRecord.box == self.box)
-                                              & (ModemStatusRecord.state == "up")).count()
+        up = _MODEMS_UP.scalar(box=self.box)
         self._upsert_daemon(heartbeat_at=self.now(), status=f"{up}/{modems} modems up")
 
     def record_stop(self) -> None:
@@ -94,11 +95,7 @@ class StatusStore:
         self._log_row(None, None, "daemon_stopped", "daemon stopped")
 
     def _upsert_daemon(self, **values) -> None:
-        values = dict(self._daemon, box=self.box, **values)
-        DaemonRecord.insert(**values).on_conflict(
-            conflict_target=[DaemonRecord.box],
-            update={getattr(DaemonRecord, key): value for key, value in values.items()},
-        ).execute()
+        upsert(DaemonRecord, ("box",), dict(self._daemon, box=self.box, **values))
 
     # -- modem rows -----------------------------------------------------------------------
 
@@ -120,7 +117,7 @@ class StatusStore:
 
     def _upsert_modem(self, values: dict) -> None:
         values = dict(values, box=self.box, updated_at=self.now())
-        _modem_upsert(tuple(values)).run(**values)
+        upsert(ModemStatusRecord, ("box", "name"), values)
 
     # -- events ---------------------------------------------------------------------------
 
@@ -152,26 +149,11 @@ class StatusStore:
                      message=message)
 
 
+_MODEMS_UP = Prepared(lambda: ModemStatusRecord.select(fn.COUNT(ModemStatusRecord.id)).where(
+    (ModemStatusRecord.box == Param("box")) & (ModemStatusRecord.state == "up")).tuples())
 _LOG_ROW = Prepared(lambda: EventLogRecord.insert(
     {getattr(EventLogRecord, name): Param(name) for name in
      ("box", "at", "modem", "call_id", "kind", "message")}))
-_MODEM_UPSERTS: dict[tuple[str, ...], Prepared] = {}   # by the columns written
-
-
-def _modem_upsert(columns: tuple[str, ...]) -> Prepared:
-    """Gives the prepared upsert of a modem's row writing these columns (a handful of sets:
-    a modem seen without its identity or health writes fewer)."""
-    prepared = _MODEM_UPSERTS.get(columns)
-    if prepared is None:
-        def build():
-            fields = {field: Param(name, field) for name in columns
-                      for field in [getattr(ModemStatusRecord, name)]}
-            return ModemStatusRecord.insert(fields).on_conflict(
-                conflict_target=[ModemStatusRecord.box, ModemStatusRecord.name],
-                update={field: param for field, param in fields.items()
-                        if field.name not in ("box", "name")})
-        prepared = _MODEM_UPSERTS[columns] = Prepared(build)
-    return prepared
 
 
 def status_values(status) -> dict:
