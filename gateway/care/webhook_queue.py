@@ -99,12 +99,10 @@ def enqueue(box: str, facts: list[Fact], subscribers: dict[str, tuple[str, ...]]
     with db.atomic():
         for fact in facts:
             body = body_of(box, fact)
-            rows = [dict(box=box, webhook=name, event=fact.event, event_id=fact.event_id,
-                         body=body, next_attempt_at=now, created_at=now)
-                    for name, events in subscribers.items() if fact.event in events]
-            if rows:
-                written += (WebhookDelivery.insert_many(rows).on_conflict_ignore()
-                            .as_rowcount().execute())
+            for name, events in subscribers.items():
+                if fact.event in events:
+                    written += _ENQUEUE.run(box=box, webhook=name, event=fact.event,
+                                            event_id=fact.event_id, body=body, now=now)
     return written
 
 
@@ -113,6 +111,10 @@ def position(box: str, source: str) -> int | None:
     return row.position if row is not None else None
 
 
+_ENQUEUE = Prepared(lambda: WebhookDelivery.insert(
+    box=Param("box"), webhook=Param("webhook"), event=Param("event"), event_id=Param("event_id"),
+    body=Param("body"), next_attempt_at=Param("now"), created_at=Param("now"))
+    .on_conflict_ignore().as_rowcount())
 _MOVE_CURSOR = Prepared(lambda: WebhookCursor.insert(
     box=Param("box"), source=Param("source"), position=Param("to"), updated_at=Param("now"))
     .on_conflict(conflict_target=[WebhookCursor.box, WebhookCursor.source],
