@@ -113,7 +113,7 @@ def score(heard: bytes, needle: bytes) -> np.ndarray:
 def _in_pieces(haystack: np.ndarray, pattern: np.ndarray, guess: int, threshold: float,
                drift: int) -> int | None:
     """Follows the needle piece by piece from `guess`, each piece near where the last one ended."""
-    # a short needle (a 0.46 s "your balance is") still gets four pieces: one gap in it
+    # a short needle (a 0.92 s "your balance is") still gets four pieces: one gap in it
     # then spoils one piece of four, not the only piece there was
     piece = max(round(RATE * MIN_PIECE_S), min(round(RATE * PIECE_S), len(pattern) // 4))
     starts = range(0, len(pattern) - piece + 1, piece)

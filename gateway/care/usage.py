@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 import math
 import time
-from typing import Any, Callable
 
 from peewee import Case, Table, fn
 
@@ -26,7 +25,7 @@ from gateway.config.sims import SimConfig
 from gateway.money.ledger import Cdr
 from gateway.store.alerts import COUNTED
 from gateway.store.db import db
-from gateway.store.prepared import Param, Prepared
+from gateway.store.prepared import Param, PreparedSet
 
 # The outbox's table, read (never written) here: care sits beside gateway/sms, not above
 # it, so it names the columns it counts instead of importing the sms model.
@@ -150,7 +149,7 @@ def _calls(iccids: list[str], today: float, month: float,
            now: float) -> dict[str, tuple[int, float, float]]:
     """Gives, by ICCID, the calls placed on the SIM since `today` and their seconds, and
     their seconds since `month` (which is never later than `today`)."""
-    rows = _prepared(_CALLS, _calls_query, len(iccids)).rows(
+    rows = _CALLS[len(iccids)].rows(
         today=today, since=min(today, month), now=now,
         **{f"iccid{n}": iccid for n, iccid in enumerate(iccids)})
     return {iccid: (calls or 0, max(0.0, float(today_s or 0)), max(0.0, float(month_s or 0)))
@@ -159,22 +158,9 @@ def _calls(iccids: list[str], today: float, month: float,
 
 def _sms_sent(iccids: list[str], since: float) -> dict[str, int]:
     """Gives, by ICCID, the SMS parts sent on the SIM since `since`."""
-    rows = _prepared(_SENT, _sent_query, len(iccids)).rows(
+    rows = _SENT[len(iccids)].rows(
         since=since, **{f"iccid{n}": iccid for n, iccid in enumerate(iccids)})
     return {iccid: int(parts or 0) for iccid, parts in rows}
-
-
-# Run before each SMS sent and each call lent, prepared (gateway/store/prepared.py), one
-# query for each number of SIMs asked about (the same few on a box).
-_CALLS: dict[int, Prepared] = {}
-_SENT: dict[int, Prepared] = {}
-
-
-def _prepared(kept: dict[int, Prepared], query: Callable[[int], Any], count: int) -> Prepared:
-    prepared = kept.get(count)
-    if prepared is None:
-        prepared = kept[count] = Prepared(lambda: query(count))
-    return prepared
 
 
 def _iccid_params(count: int) -> list[Param]:
@@ -200,6 +186,12 @@ def _sent_query(count: int):
             .where(SMS_OUT.iccid.in_(_iccid_params(count)) & (SMS_OUT.state == "sent")
                    & (SMS_OUT.sent_at >= Param("since")))
             .group_by(SMS_OUT.iccid).tuples())
+
+
+# Run before each SMS sent and each call lent, prepared (gateway/store/prepared.py), one
+# query for each number of SIMs asked about (the same few on a box).
+_CALLS = PreparedSet(_calls_query)
+_SENT = PreparedSet(_sent_query)
 
 
 def local_time(at: float) -> str:

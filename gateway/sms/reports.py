@@ -22,7 +22,7 @@ from typing import Callable
 from gateway.sms import store
 from gateway.sms.models import SmsOut, SmsOutPart
 from gateway.store.db import db
-from gateway.store.prepared import Param, Prepared
+from gateway.store.prepared import Param, Prepared, columns
 from modems import sms as sms_codec
 from modems.events import SmsReceived, SmsStatusReport
 
@@ -132,8 +132,7 @@ _PART_TO = Prepared(lambda: _part_query(to_number=True))
 _AWAITING = Prepared(lambda: SmsOut.update(delivery=AWAITING, delivery_status="",
                                            delivered_at=None).where(SmsOut.id == Param("id")))
 _ADD_PART = Prepared(lambda: SmsOutPart.insert(
-    {getattr(SmsOutPart, name): Param(name) for name in
-     ("sms_out", "modem", "number", "reference", "part", "sent_at")}))
+    columns(SmsOutPart, ("sms_out", "modem", "number", "reference", "part", "sent_at"))))
 _REPORTED = Prepared(lambda: SmsOutPart.update(status=Param("status"), reported_at=Param("now"))
                      .where(SmsOutPart.id == Param("id")))
 _PARTS = Prepared(lambda: SmsOutPart.select().where(SmsOutPart.sms_out == Param("sms_out")))

@@ -19,7 +19,7 @@ from gateway.sms.models import SmsCommand, SmsIn, SmsOut
 from gateway.store import alerts
 from gateway.store.alerts import RAISED
 from gateway.store.db import db
-from gateway.store.prepared import Param, Prepared
+from gateway.store.prepared import Param, Prepared, columns
 from modems.events import SmsReceived
 from modems.sms import REPLACEMENT, repair_text, unit_text
 
@@ -41,8 +41,7 @@ class Stored:
 
 _KNOWN = Prepared(lambda: SmsIn.select(SmsIn.id).where(SmsIn.dedup_key == Param("key")).limit(1))
 _ADD_COMMAND = Prepared(lambda: SmsCommand.insert(
-    {getattr(SmsCommand, name): Param(name) for name in
-     ("box", "modem", "sender", "text", "parts", "incomplete", "received_at")}))
+    columns(SmsCommand, ("box", "modem", "sender", "text", "parts", "incomplete", "received_at"))))
 _STAMPS = Prepared(lambda: SmsIn.select(SmsIn.smsc_time).where(SmsIn.command == Param("command"))
                    .tuples())
 _ENQUEUE = Prepared(lambda: SmsOut.insert(

@@ -22,8 +22,8 @@ token): the SQL would keep the first run's.
 Run it as prepared (`rows`, `first`, `scalar`, `run`). A query derived from it
 (`prepared.query(...).where(...)`, `.get()`) is built anew each time, with the values
 still bound: right but not faster. A query around it (`.count()`, a subquery) has no
-values to bind and is refused with a TypeError. A `Param` cannot stand for a list
-(`IN`): such a query stays unprepared.
+values to bind and is refused with a TypeError. A `Param` cannot stand for a list:
+an `IN` list is one `Param` per item, and a `PreparedSet` keeps one query per length.
 
 The database classes (gateway/store/engine.py) take `PreparedSql` in, which is where
 the kept SQL is used.
@@ -145,22 +145,40 @@ class PreparedSql:
                                       for param in params])
 
 
-_UPSERTS: dict[tuple, Prepared] = {}      # by model, conflict columns, columns written
+class PreparedSet:
+    """Prepared queries of one shape, one for each key: an `IN` list's length (one `Param`
+    per item), the columns an upsert writes. Keys are few on a box (its SIMs, its rows)."""
+
+    def __init__(self, build: Callable[[Any], Any]):
+        """`build(key)` gives the query for that key."""
+        self._build = build
+        self._kept: dict[Any, Prepared] = {}
+
+    def __getitem__(self, key) -> Prepared:
+        prepared = self._kept.get(key)
+        if prepared is None:
+            prepared = self._kept[key] = Prepared(lambda: self._build(key))
+        return prepared
+
+
+def columns(model, names) -> dict:
+    """Gives each named field of `model` with a `Param` of its name, converted by the field
+    as peewee converts the values of an INSERT: `Model.insert(columns(Model, names))`."""
+    return {field: Param(name, field) for name in names for field in [getattr(model, name)]}
+
+
+def _upsert_query(key):
+    model, conflict, names = key
+    fields = columns(model, names)
+    return model.insert(fields).on_conflict(
+        conflict_target=[getattr(model, name) for name in conflict],
+        update={field: param for field, param in fields.items() if field.name not in conflict})
+
+
+_UPSERTS = PreparedSet(_upsert_query)     # by model, conflict columns, columns written
 
 
 def upsert(model, conflict: tuple[str, ...], values: dict[str, Any]) -> Any:
     """Inserts a row of `model`, or updates the row with the same `conflict` columns (a
     unique key) to `values`: prepared once for each set of columns written."""
-    key = (model, conflict, tuple(values))
-    prepared = _UPSERTS.get(key)
-    if prepared is None:
-        def build():
-            fields = {field: Param(name, field) for name in values
-                      for field in [getattr(model, name)]}
-            return model.insert(fields).on_conflict(
-                conflict_target=[getattr(model, name) for name in conflict],
-                update={field: param for field, param in fields.items()
-                        if field.name not in conflict})
-        prepared = _UPSERTS[key] = Prepared(build)
-    return prepared.run(**values)
-
+    return _UPSERTS[model, conflict, tuple(values)].run(**values)

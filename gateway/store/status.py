@@ -12,7 +12,7 @@ from peewee import fn
 
 from gateway.store.db import DaemonRecord, EventLogRecord, ModemStatusRecord, db
 from gateway.store.event_text import describe_event
-from gateway.store.prepared import Param, Prepared, upsert
+from gateway.store.prepared import Param, Prepared, columns, upsert
 from modems.events import (CallStateChanged, IncomingCall, ModemDown, ModemEvent, ModemRecovery,
                            ModemUp, SignalChanged)
 
@@ -152,8 +152,7 @@ class StatusStore:
 _MODEMS_UP = Prepared(lambda: ModemStatusRecord.select(fn.COUNT(ModemStatusRecord.id)).where(
     (ModemStatusRecord.box == Param("box")) & (ModemStatusRecord.state == "up")).tuples())
 _LOG_ROW = Prepared(lambda: EventLogRecord.insert(
-    {getattr(EventLogRecord, name): Param(name) for name in
-     ("box", "at", "modem", "call_id", "kind", "message")}))
+    columns(EventLogRecord, ("box", "at", "modem", "call_id", "kind", "message"))))
 
 
 def status_values(status) -> dict:
