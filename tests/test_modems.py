@@ -199,6 +199,8 @@ def test_an_idle_modem_wakes_no_thread_and_closes_at_once(network, open_driver):
     events.wait_for(ModemUp)
     driver.health()                       # the last command; nothing is written after it
     reader, dispatcher, poller = driver.threads
+    idle = {"m1-rx": 0, "m1-urc": 0, "m1-clcc": 0}
+    windows = []
     for _ in range(5):                    # a window in which the modem sent nothing
         sent = len(modem.urc_log)
         began = time.monotonic()
@@ -207,10 +209,14 @@ def test_an_idle_modem_wakes_no_thread_and_closes_at_once(network, open_driver):
         woken = {thread.name: _wakeups(thread) - before[thread.name] for thread in driver.threads}
         # nor just before it: a line written then may be read and handled in the window
         last_sent = modem.urc_log[-1][0] if modem.urc_log else float("-inf")
-        if len(modem.urc_log) == sent and last_sent < began - 0.5:
+        quiet = len(modem.urc_log) == sent and last_sent < began - 0.5
+        windows.append((quiet, woken))
+        # A thread that wakes on a timer of 1.2 s or less wakes in every window; one that
+        # was still finishing earlier work on a loaded machine (waiting for the GIL counts
+        # as a wakeup) is idle in the next window.
+        if quiet and woken == idle:
             break
-    assert len(modem.urc_log) == sent and last_sent < began - 0.5, modem.urc_log
-    assert woken == {"m1-rx": 0, "m1-urc": 0, "m1-clcc": 0}
+    assert (True, idle) in windows, (windows, modem.urc_log)
     began = time.monotonic()
     driver.close()
     assert time.monotonic() - began < 1.0
