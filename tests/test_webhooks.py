@@ -109,6 +109,30 @@ def test_a_receiver_that_is_down_gets_the_queue_in_order_once_it_is_up(database)
     assert len(receiver.deliveries) == 5 and len({d.json["id"] for d in receiver.deliveries}) == 5
 
 
+def test_deliveries_share_a_kept_connection_and_a_closed_one_costs_no_attempt(database):
+    """A receiver that keeps connections alive (HTTP/1.1) gets a burst over one connection;
+    once it closed it (a restart), the next POST goes over a new one, at its first attempt."""
+    receiver = Receiver(keep_alive=True).up()
+    worker = webhooks(hook(receiver.url))
+    try:
+        for modem in ("m1", "m2", "m3"):
+            alerts.raise_alert("box1", "modem-down", modem, time.time(), f"{modem} is down")
+        first = receiver.wait(3)
+        receiver.down()                         # closes the kept connection as it goes
+        receiver.up()
+        alerts.raise_alert("box1", "modem-down", "m4", time.time(), "m4 is down")
+        after = receiver.wait(4)[3]
+        wait_until(lambda: WebhookDelivery.select().where(
+            WebhookDelivery.state == "delivered").count() == 4, what="all delivered")
+    finally:
+        worker.stop()
+        receiver.down()
+    assert len({delivery.sender_port for delivery in first}) == 1
+    assert after.sender_port != first[0].sender_port
+    assert [row.attempts for row in WebhookDelivery.select().order_by(WebhookDelivery.id)] == [
+        1, 1, 1, 1]
+
+
 def test_a_delivery_fails_after_its_last_retry_and_can_be_retried(database):
     receiver = Receiver(answer=500).up()
     worker = webhooks(hook(receiver.url, backoff=(0.05, 0.05)))

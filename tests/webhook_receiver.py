@@ -1,8 +1,10 @@
 """A real local HTTP receiver for webhook tests: http.server on a thread of its own.
 
-It records every POST (headers and body) and answers 200, or what `answer` says;
-`down()` closes its port (connections are refused) and `up()` opens the same
-port again, so a test can have a receiver that is away for a while.
+It records every POST (headers, body, the sender's port) and answers 200, or what
+`answer` says; `down()` closes its port and every connection open to it
+(connections are refused) and `up()` opens the same port again, so a test can
+have a receiver that is away for a while. It answers HTTP/1.0 (a connection per
+POST) unless `keep_alive`: then HTTP/1.1, keeping each connection open.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ class Delivery:
     path: str
     headers: dict[str, str]
     body: bytes
+    sender_port: int = 0
 
     @property
     def json(self) -> dict:
@@ -43,9 +46,11 @@ def free_port() -> int:
 class Receiver:
     """Records POSTs; `wait(count)` waits until that many arrived."""
 
-    def __init__(self, port: int | None = None, answer: int = 200):
+    def __init__(self, port: int | None = None, answer: int = 200, keep_alive: bool = False):
         self.port = port or free_port()
         self.answer = answer
+        self.keep_alive = keep_alive
+        self._connections: list[socket.socket] = []
         self.delay = 0.0                  # seconds each answer is held back
         self.deliveries: list[Delivery] = []
         self._arrived = threading.Condition()
@@ -60,6 +65,13 @@ class Receiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if self.keep_alive else "HTTP/1.0"
+
+            def setup(self):
+                super().setup()
+                with receiver._arrived:
+                    receiver._connections.append(self.connection)
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if receiver.delay:
@@ -67,7 +79,8 @@ class Receiver:
                 status = receiver.answer
                 if status < 300:
                     with receiver._arrived:
-                        receiver.deliveries.append(Delivery(self.path, dict(self.headers), body))
+                        receiver.deliveries.append(Delivery(self.path, dict(self.headers), body,
+                                                          self.client_address[1]))
                         receiver._arrived.notify_all()
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
@@ -90,6 +103,13 @@ class Receiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+            with self._arrived:
+                connections, self._connections = self._connections, []
+            for connection in connections:      # kept-alive ones end too, as in a restart
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass                        # closed already
 
     def wait(self, count: int, timeout: float = 10.0) -> list[Delivery]:
         """Gives the deliveries once `count` arrived; fails after `timeout`."""

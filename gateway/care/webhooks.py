@@ -27,7 +27,7 @@ import uuid
 
 from gateway.care import webhook_queue as queue
 from gateway.care.webhook_facts import Sources, modem_fact
-from gateway.care.webhook_post import Outcome, post
+from gateway.care.webhook_post import Connections, Outcome
 from gateway.config import WebhookConfig
 from gateway.config.webhooks import shown_url
 from gateway.store.db import db
@@ -51,7 +51,7 @@ class Webhooks:
     def __init__(self, webhooks: tuple[WebhookConfig, ...], box: str, currency: str,
                  keep_days: int, now: Callable[[], float] = time.time,
                  watch: OutageWatch | None = None, scan_interval: float = SCAN_INTERVAL,
-                 poster: Poster = post, ready: Callable[[], bool] = lambda: True):
+                 poster: Poster | None = None, ready: Callable[[], bool] = lambda: True):
         """`keep_days`: delivered and failed rows are kept this long (the box's
         retention_days), and events older than that are not sent. `ready()`: whether the
         database has been migrated since the start (a shared server may answer late)."""
@@ -60,7 +60,8 @@ class Webhooks:
         self.now = now
         self.keep_seconds = keep_days * 86400.0
         self.scan_interval = scan_interval
-        self._post = poster
+        self._connections = Connections()      # kept open to each receiver between POSTs
+        self._post = poster or self._connections.post
         self._ready = ready
         self._sources = Sources(box, currency, self.keep_seconds)
         self._cursors: dict[str, int] = {}   # source -> the position last written
@@ -76,7 +77,8 @@ class Webhooks:
         self.worker.start()
 
     def stop(self) -> None:
-        self.worker.stop(15.0)
+        if self.worker.stop(15.0):            # else its thread may still be sending
+            self._connections.close()
 
     def on_event(self, event: ModemEvent) -> None:
         """Takes a modem event (any thread; never blocks): modem.state for the webhooks; a
