@@ -13,6 +13,7 @@ stops routing them; one in service 0 (the default) answers AT+CNMA with an error
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 import logging
 import re
@@ -60,21 +61,26 @@ class SmsUssdMixin:
     def delete_sms(self, index: int) -> None:
         self._write(f"AT+CMGD={int(index)}")
 
-    def read_status_report(self, index: int, memory: str | None = None) -> SmsStatusReport:
-        """Reads one stored status report (+CDSI) without deleting it; an undecodable PDU
-        comes back with `error` set."""
+    def take_status_report(self, index: int, memory: str | None,
+                           keep: Callable[[SmsStatusReport], None]) -> None:
+        """Reads a stored status report, hands it to `keep` (which records it), then deletes
+        it, all in one switch of the memory read from: 5 commands where a read and a delete
+        that each switch take 8. When `keep` raises, the report stays in the modem's memory
+        and the exception goes on."""
         with self._read_memory(memory):
-            response = self._write(f"AT+CMGR={int(index)}")
+            keep(self._report_at(index, memory))
+            self._write(f"AT+CMGD={int(index)}")
+
+    def _report_at(self, index: int, memory: str | None) -> SmsStatusReport:
+        """Reads the status report at `index` of the memory read from now; an undecodable
+        PDU comes back with `error` set."""
+        response = self._write(f"AT+CMGR={int(index)}")
         for position, line in enumerate(response[:-1]):
             if line.startswith("+CMGR:"):
                 return sms_codec.decode_report(self.name, response[position + 1], self.country,
                                                index=int(index), memory=memory)
         return SmsStatusReport(self.name, index=int(index), memory=memory,
                                error=f"no status report at index {index}")
-
-    def delete_status_report(self, index: int, memory: str | None = None) -> None:
-        with self._read_memory(memory):
-            self._write(f"AT+CMGD={int(index)}")
 
     @contextmanager
     def _read_memory(self, memory: str | None):

@@ -17,9 +17,9 @@ def report_of(driver, events, modem):
     if modem.settings.cnmi_ds == 1:
         return events.wait_for(SmsStatusReport)
     stored = events.wait_for(StatusReportStored)
-    report = driver.read_status_report(stored.index, stored.memory)
-    driver.delete_status_report(stored.index, stored.memory)
-    return report
+    taken: list[SmsStatusReport] = []
+    driver.take_status_report(stored.index, stored.memory, taken.append)
+    return taken[0]
 
 
 @pytest.mark.parametrize("routing", ["+CDSI", "+CDS"])
@@ -38,6 +38,32 @@ def test_a_text_asking_for_a_report_is_reported_delivered(network, open_driver, 
     assert report.smsc_time and report.done_time
     assert modem.reports == {}, "the stored report was deleted"
     assert modem.sms_storage() == {}, "the read memory is the messages' again"
+
+
+def test_a_report_that_cannot_be_recorded_stays_where_it_is(network, open_driver):
+    """take_status_report deletes a report only once it was kept, and reads messages from
+    their own memory again either way."""
+    modem = network.add_modem("m1", "+4915110000001")
+    phone = network.add_phone(PHONE)
+    driver, events = open_driver(modem)
+    driver.send_sms(PHONE, "hello", report=True)
+    assert phone.wait_sms(1)
+    stored = events.wait_for(StatusReportStored)
+
+    def refuse(report):
+        raise RuntimeError("the database is away")
+
+    commands = len(modem.commands)
+    with pytest.raises(RuntimeError, match="away"):
+        driver.take_status_report(stored.index, stored.memory, refuse)
+    assert len(modem.reports) == 1
+    assert not any(line.startswith("AT+CMGD") for line in modem.commands[commands:])
+    taken: list[SmsStatusReport] = []
+    driver.take_status_report(stored.index, stored.memory, taken.append)
+    assert taken[0].recipient == PHONE and modem.reports == {}
+    switches = [line for line in modem.commands[commands:] if line.startswith("AT+CPMS=")]
+    assert len(switches) == 4, switches       # to the reports' memory and back, twice
+    assert modem.sms_storage() == {}
 
 
 def test_an_unknown_number_is_reported_failed_for_each_part(network, open_driver):

@@ -67,6 +67,10 @@ class HealthRecorder:
                    last_error_at=self.now())
         self._write(modem)
 
+    def on_sim(self, modem: str) -> int | None:
+        """Gives how many SMS the SIM held when last counted (None: not known)."""
+        return self._row(modem)["on_sim"]
+
     def failures(self, modem: str) -> int:
         return self._row(modem)["failures"]
 

@@ -130,7 +130,8 @@ class Inbox:
         set_timer(("drain", modem), seconds, f"reading the SIM of {modem}", self._drain, modem)
 
     def _count_idle(self) -> None:
-        """A burst of +CMTI is over (the queue is empty): counts each SIM read from once."""
+        """A burst of +CMTI is over (the queue is empty): counts each SIM to count (see
+        _read_stored) once."""
         for modem in sorted(self._recount):
             self.worker.guard(f"counting the SMS on the SIM of {modem}", self._count, modem)
         self._recount.clear()
@@ -154,8 +155,10 @@ class Inbox:
         if not sms.pdu:
             log.debug("%s: no SMS at %d any more (%s)", modem, index, sms.error)
             return
-        self._receive(driver, sms)
-        self._recount.add(modem)
+        # Stored and deleted from a SIM last counted empty, it left the SIM empty: no count.
+        # Else (it stayed; the count was of messages read since, or none was taken) count.
+        if self._receive(driver, sms) != DONE or self.health.on_sim(modem) != 0:
+            self._recount.add(modem)
 
     def _count(self, modem: str) -> None:
         driver = self.pool.driver(modem)

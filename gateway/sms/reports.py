@@ -179,7 +179,7 @@ class DeliveryReports:
         """Records a report read among the messages on the SIM, then deletes it there."""
         self._record(sms_codec.decode_report(sms.modem, sms.pdu, index=sms.index))
         if driver is not None and sms.index is not None:
-            self._delete(driver, sms.modem, sms.index, None)
+            self._delete(driver, sms.modem, sms.index)
 
     def _read_stored(self, modem: str, memory: str | None, index: int) -> None:
         driver = self.pool.driver(modem)
@@ -187,25 +187,29 @@ class DeliveryReports:
             log.warning("%s: status report %s/%d not read: the modem is down", modem, memory,
                         index)
             return
-        try:
-            with self.modem_lock(modem):
-                report = driver.read_status_report(index, memory)
-        except Exception as error:    # the modem's trouble: the report stays where it is
-            log.warning("%s: cannot read status report %s/%d: %s", modem, memory, index,
-                        error or type(error).__name__)
-            return
-        self._record(report)
-        self._delete(driver, modem, index, memory)
+        step = ["read"]
 
-    def _delete(self, driver, modem: str, index: int, memory: str | None) -> None:
+        def keep(report: SmsStatusReport) -> None:     # between the read and the delete
+            step[0] = "record"
+            self._record(report)
+            step[0] = "delete"
+
         try:
             with self.modem_lock(modem):
-                if memory is None:
-                    driver.delete_sms(index)
-                else:
-                    driver.delete_status_report(index, memory)
+                driver.take_status_report(index, memory, keep)
+        except Exception as error:
+            if step[0] == "record":
+                raise                 # the database's trouble: the report stays; logged above
+            # the modem's trouble: unread, it stays where it is; unremoved, nothing is lost
+            log.warning("%s: cannot %s status report %s/%d: %s", modem, step[0], memory,
+                        index, error or type(error).__name__)
+
+    def _delete(self, driver, modem: str, index: int) -> None:
+        try:
+            with self.modem_lock(modem):
+                driver.delete_sms(index)
         except Exception as error:    # it stays in the modem's memory; nothing else is lost
-            log.warning("%s: cannot delete status report %s/%d: %s", modem, memory, index,
+            log.warning("%s: cannot delete status report %d: %s", modem, index,
                         error or type(error).__name__)
 
     def _record(self, report: SmsStatusReport) -> None:

@@ -19,7 +19,7 @@ from gateway.sms.models import SmsCommand, SmsIn, SmsOut
 from gateway.store import alerts
 from gateway.store.alerts import RAISED
 from gateway.store.db import db
-from gateway.store.prepared import Param, Prepared, columns
+from gateway.store.prepared import Param, Prepared, PreparedSet, columns
 from modems.events import SmsReceived
 from modems.sms import REPLACEMENT, repair_text, unit_text
 
@@ -42,6 +42,11 @@ class Stored:
 _KNOWN = Prepared(lambda: SmsIn.select(SmsIn.id).where(SmsIn.dedup_key == Param("key")).limit(1))
 _ADD_COMMAND = Prepared(lambda: SmsCommand.insert(
     columns(SmsCommand, ("box", "modem", "sender", "text", "parts", "incomplete", "received_at"))))
+_SMS_COLUMNS = ("box", "modem", "dedup_key", "pdu", "sender", "sender_raw", "text", "smsc_time",
+                "concat_ref", "concat_part", "concat_total", "error", "state", "received_at")
+_ADD_SMS = Prepared(lambda: SmsIn.insert(columns(SmsIn, _SMS_COLUMNS)))
+_ASSEMBLED = PreparedSet(lambda count: SmsIn.update(state="assembled", command=Param("command"))
+                         .where(SmsIn.id.in_([Param(f"id{n}") for n in range(count)])))
 _STAMPS = Prepared(lambda: SmsIn.select(SmsIn.smsc_time).where(SmsIn.command == Param("command"))
                    .tuples())
 _ENQUEUE = Prepared(lambda: SmsOut.insert(
@@ -99,13 +104,14 @@ def store_received(sms: SmsReceived, box: str, now: float) -> Stored:
             # a savepoint: PostgreSQL refuses every later statement of a transaction
             # whose insert failed, so the duplicate check below needs its own scope
             with db.atomic():
-                row = SmsIn.create(
+                values = dict(
                     box=box, modem=sms.modem, dedup_key=key, pdu=sms.pdu or "",
                     sender=sms.sender, sender_raw=sms.sender_raw or "", text=sms.text,
                     smsc_time=sms.smsc_time, concat_ref=sms.concat_ref,
                     concat_part=sms.concat_part, concat_total=sms.concat_total,
                     error=sms.error or (RAISED["no sender or text"] if quarantined else None),
                     state="quarantined" if quarantined else "part", received_at=now)
+                row = SmsIn(id=_ADD_SMS.run(**values), **values)
         except IntegrityError:
             # Only a row with our key (written by another box on a shared
             # database) makes this a duplicate; any other failure is real.
@@ -182,8 +188,8 @@ def _command_of(parts: list[SmsIn], newest: SmsIn, now: float, incomplete: bool)
     command = _ADD_COMMAND.run(box=newest.box, modem=newest.modem, sender=newest.sender,
                                text=text, parts=newest.concat_total or 1,
                                incomplete=incomplete, received_at=now)
-    SmsIn.update(state="assembled", command=command).where(
-        SmsIn.id.in_([part.id for part in parts])).execute()
+    _ASSEMBLED[len(parts)].run(command=command,
+                               **{f"id{n}": part.id for n, part in enumerate(parts)})
     return command
 
 
