@@ -50,6 +50,8 @@ def start_receiver():
     posts: dict[str, int] = {}
 
     class Receiver(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"      # keeps connections open, as receivers in use do
+
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             posts[self.path] = posts.get(self.path, 0) + 1
@@ -100,6 +102,7 @@ def run_network(workdir: str, modems: int, seconds: float, conn) -> None:
         threading.Thread(target=scrape, args=(metrics_url, stop_scraping, scrapes),
                          name="scraper", daemon=True).start()
     tick = threading.Event()
+    commands_before = [len(modem.commands) for modem in boxes]
     start = time.monotonic()
     for second in range(int(seconds)):
         sms_phone = phones[second % modems]
@@ -116,8 +119,14 @@ def run_network(workdir: str, modems: int, seconds: float, conn) -> None:
             phone.hangup()
     net.settle()
     stop_scraping.set()
+    sent: dict[str, int] = {}         # the AT commands the daemon sent, by command
+    for modem, before in zip(boxes, commands_before):
+        for line in modem.commands[before:]:
+            name = re.match(r"(?i)AT([+^$][A-Z]+[?=]?|[A-Z&]+)?", line)
+            key = name.group(0).upper() if name else "(a PDU or other text)"
+            sent[key] = sent.get(key, 0) + 1
     conn.send(({modem.name: modem.urc_log for modem in boxes},
-               {"scrapes": scrapes, "posts": dict(posts)}))
+               {"scrapes": scrapes, "posts": dict(posts), "commands": sent}))
     conn.recv()
     receiver.shutdown()
     net.stop()
@@ -200,20 +209,24 @@ def main() -> int:
 
 
 def thread_cpu() -> dict[str, float]:
-    """Gives the CPU seconds (user + system) each live thread of this process took, by
-    thread name (threads of one name summed: a modem's "m3-" prefix reads "m*-", a
-    number suffix is dropped)."""
+    """Gives the CPU seconds each live thread of this process took, by thread name (threads
+    of one name summed: a modem's "m3-" prefix reads "m*-", a number suffix is dropped):
+    the scheduler's nanoseconds on a CPU (/proc schedstat), else user + system clock ticks."""
     ticks = os.sysconf("SC_CLK_TCK")
     names = {thread.native_id: thread.name for thread in threading.enumerate()}
     taken: dict[str, float] = {}
     for task in Path("/proc/self/task").iterdir():
         try:
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            try:
+                took = int((task / "schedstat").read_text().split()[0]) / 1e9
+            except (FileNotFoundError, IndexError, ValueError):     # a kernel without it
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                took = (int(fields[11]) + int(fields[12])) / ticks
         except OSError:
             continue        # ended meanwhile
         name = names.get(int(task.name), "(not Python's)")
         name = re.sub(r"[-_ ]?\d+$", "", re.sub(r"^m\d+-", "m*-", name))
-        taken[name] = taken.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+        taken[name] = taken.get(name, 0.0) + took
     return taken
 
 
@@ -295,9 +308,13 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
     if by_thread:
         taken = sorted(((after - threads_before.get(name, 0.0), name)
                         for name, after in threads_after.items()), reverse=True)
-        print("CPU by thread over the load (s, threads of one name summed, clock ticks of "
-              f"{1000 / os.sysconf('SC_CLK_TCK'):.0f} ms): "
-              + ", ".join(f"{name} {took:.2f}" for took, name in taken if took > 0))
+        print("CPU by thread over the load (s, threads of one name summed; the scheduler's "
+              "time on a CPU): "
+              + ", ".join(f"{name} {took:.3f}" for took, name in taken if took >= 0.0005)
+              + f"; all threads alive at the end {sum(took for took, _ in taken):.3f}")
+    commands = sorted(world["commands"].items(), key=lambda item: -item[1])
+    print(f"AT commands the daemon sent over the load: {sum(world['commands'].values())} ("
+          + ", ".join(f"{name} {count}" for name, count in commands) + ")")
     if world["posts"]:
         print("receiver got: " + ", ".join(f"{count} POST {path}"
                                            for path, count in sorted(world["posts"].items())))
