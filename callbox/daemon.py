@@ -358,7 +358,7 @@ class Daemon:
         if not self._store.started:    # no database yet since the start: the log only
             log.info("%s", describe_event(event).message)
             return
-        self._store.record_event(event, self._statuses())
+        self._store.record_event(event, self._status_of)
         if isinstance(event, (ModemUp, ModemDown)):
             self._heartbeat()   # the status line counts modems up: keep it true at once
 
@@ -379,6 +379,9 @@ class Daemon:
 
     def _statuses(self) -> list:
         return self._pool.status() if self._pool is not None else []
+
+    def _status_of(self, modem: str):
+        return self._pool.status_of(modem) if self._pool is not None else None
 
 
 def few_malloc_arenas() -> bool:

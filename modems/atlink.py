@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 _FINAL_DIAL_RESULTS = ("NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE", "CONNECT")
 _PDU_FOLLOWS = re.compile(r"\+CMT:\s*[^,]*,\s*\d+$|\+CDS:\s*\d+$")
 _HEX_LINE = re.compile(r"[0-9A-Fa-f]+")
+_NOT_PRINTABLE = bytes(byte for byte in range(256) if not 0x20 <= byte < 0x7F)   # noise
 _STOP = object()
 
 
@@ -223,7 +224,7 @@ class AtLink(GsmModem, _OwnSerialPort):
                     self._route(line)
 
     def _clean(self, raw: bytes) -> str:
-        printable = bytes(b for b in raw if 0x20 <= b < 0x7F)
+        printable = raw.translate(None, _NOT_PRINTABLE)
         if len(printable) != len(raw):
             self.garbage_bytes += len(raw) - len(printable)
             log.debug("%s: skipped %d bytes of line noise", self.name, len(raw) - len(printable))

@@ -5,6 +5,7 @@ string that passed one of the checks here, so no input can inject AT commands.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -74,11 +75,13 @@ def ussd_reply(text: str) -> str:
     raise InvalidNumber(text, "a USSD reply is letters, digits, spaces, *, # and + only")
 
 
+@functools.lru_cache(maxsize=1024)     # the same callers and senders come again and again
 def to_e164(number: str, country: str) -> str:
     """Gives the E.164 form of a number written nationally or internationally.
 
     Spaces, dashes, dots and brackets a person types are allowed; letters and
-    anything else are not. Raises InvalidNumber with the reason.
+    anything else are not. Raises InvalidNumber with the reason (not kept: a
+    number refused is read again each time).
     """
     _check_text(number)
     cleaned = re.sub(r"[\s\-.()/]", "", number)

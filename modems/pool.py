@@ -189,6 +189,12 @@ class ModemPool(RecoveryMixin):
         with self._lock:
             return [self._snapshot(slot) for slot in self._slots.values()]
 
+    def status_of(self, name: str) -> ModemStatus | None:
+        """Gives one modem's status (None: no such modem)."""
+        with self._lock:
+            slot = self._slots.get(name)
+            return self._snapshot(slot) if slot is not None else None
+
     @staticmethod
     def _snapshot(slot: _Slot) -> ModemStatus:
         # holds self._lock

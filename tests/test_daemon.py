@@ -66,7 +66,7 @@ def test_status_store_writes_events_in_plain_words(database):
         ModemDown("m1", reason="port vanished"),
     ]
     for event in events:
-        store.record_event(event, [up])
+        store.record_event(event, {up.name: up}.get)
         if isinstance(event, SignalChanged):
             # The event is newer than the pool's status it came with.
             assert ModemStatusRecord.get(ModemStatusRecord.name == "m1").dbm == event.dbm
@@ -103,24 +103,24 @@ def test_status_store_writes_a_modem_row_only_when_an_event_changes_it(database)
         return ModemStatusRecord.get(ModemStatusRecord.name == "m1").updated_at
 
     ring = IncomingCall("m1", call_id=1, number=USER, ring=1)
-    store.record_event(ring, [up])
+    store.record_event(ring, {up.name: up}.get)
     first = written()
-    store.record_event(IncomingCall("m1", call_id=1, number=USER, ring=2), [up])
+    store.record_event(IncomingCall("m1", call_id=1, number=USER, ring=2), {up.name: up}.get)
     store.record_event(CallStateChanged("m1", call_id=1, state=CallState.ENDED,
                                         direction=Direction.INCOMING, number=USER,
-                                        cause=EndCause.REJECTED), [up])
+                                        cause=EndCause.REJECTED), {up.name: up}.get)
     assert written() == first                     # nothing in the row changed
     assert len(messages()) == 4                   # started, two rings, the end: all logged
     in_call = ModemStatus("m1", "up", health=up.health, roles=up.roles, in_call=True)
-    store.record_event(ring, [in_call])
+    store.record_event(ring, {in_call.name: in_call}.get)
     assert written() > first and ModemStatusRecord.get().in_call
-    store.record_event(ring, [up])
+    store.record_event(ring, {up.name: up}.get)
     assert not ModemStatusRecord.get().in_call
     refreshed = written()
     store.refresh_modems([up])
     assert written() > refreshed                  # the refresh writes it anyway
     store.keep_modems([])                         # removed by a reload ...
-    store.record_event(ring, [up])                # ... and back: its row is written again
+    store.record_event(ring, {up.name: up}.get)   # ... and back: its row is written again
     assert ModemStatusRecord.get(ModemStatusRecord.name == "m1").state == "up"
 
 

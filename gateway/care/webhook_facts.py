@@ -30,7 +30,7 @@ from gateway.care.webhook_queue import Fact, move_cursor, position, queued_ids
 from gateway.money.ledger import Account, Cdr, Session
 from gateway.store.alerts import Alert
 from gateway.store.db import BaseModel
-from gateway.store.prepared import Param, Prepared
+from gateway.store.prepared import Param, Prepared, PreparedSet
 from modems.events import ModemDown, ModemEvent, ModemRecovery, ModemUp
 
 BATCH = 200             # rows looked at per source and turn
@@ -102,7 +102,8 @@ class Sources:
         model, waiting = SOURCES[source], self._waiting[source]
         facts: list[Fact] = []
         if waiting:
-            rows = list(model.select().where(model.id.in_(sorted(waiting))).order_by(model.id))
+            ids = sorted(waiting)
+            rows = _ROWS_BY_ID[source, len(ids)].rows(**{f"id{n}": id for n, id in enumerate(ids)})
             vanished = waiting - {row.id for row in rows}    # a refused session is deleted
             if vanished:    # SQLite may give its id to the next new row: look from there again
                 waiting.difference_update(vanished)
@@ -175,6 +176,11 @@ _NEW_ROWS = {source: Prepared(lambda model=model: model.select()
                               .where((model.box == Param("box")) & (model.id >= Param("next")))
                               .order_by(model.id).limit(Param("batch")))
              for source, model in SOURCES.items()}
+
+
+_ROWS_BY_ID = PreparedSet(lambda key: SOURCES[key[0]].select()        # by source, count
+                         .where(SOURCES[key[0]].id.in_([Param(f"id{n}") for n in range(key[1])]))
+                         .order_by(SOURCES[key[0]].id))
 
 
 def _finished(row) -> bool:

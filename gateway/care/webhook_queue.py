@@ -21,7 +21,7 @@ from peewee import (AutoField, BigIntegerField, CharField, FloatField, IntegerFi
                     fn)
 
 from gateway.store.db import BaseModel, db
-from gateway.store.prepared import Param, Prepared
+from gateway.store.prepared import Param, Prepared, PreparedSet
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
@@ -85,10 +85,14 @@ def queued_ids(box: str, event_ids: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(event_ids), 200):
         chunk = event_ids[start:start + 200]
-        found.update(row.event_id for row in WebhookDelivery.select(WebhookDelivery.event_id)
-                     .where((WebhookDelivery.box == box)
-                            & WebhookDelivery.event_id.in_(chunk)))
+        found.update(event_id for (event_id,) in _QUEUED[len(chunk)].rows(
+            box=box, **{f"id{n}": event_id for n, event_id in enumerate(chunk)}))
     return found
+
+
+_QUEUED = PreparedSet(lambda count: WebhookDelivery.select(WebhookDelivery.event_id).where(
+    (WebhookDelivery.box == Param("box"))
+    & WebhookDelivery.event_id.in_([Param(f"id{n}") for n in range(count)])).tuples())
 
 
 def enqueue(box: str, facts: list[Fact], subscribers: dict[str, tuple[str, ...]],

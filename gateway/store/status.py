@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 import logging
+from typing import Any
 
 from peewee import fn
 
@@ -121,8 +122,9 @@ class StatusStore:
 
     # -- events ---------------------------------------------------------------------------
 
-    def record_event(self, event: ModemEvent, statuses: Iterable) -> None:
-        """Logs the event in plain words and, for changes of a modem, updates its row."""
+    def record_event(self, event: ModemEvent, status_of: Callable[[str], Any]) -> None:
+        """Logs the event in plain words and, for changes of a modem, updates its row from
+        `status_of(modem)` (the pool's status of it, None when unknown)."""
         text = describe_event(event)
         if isinstance(event, SignalChanged) and not self._signal_news(event):
             log.debug("%s", text.message)
@@ -130,7 +132,7 @@ class StatusStore:
             log.info("%s", text.message)
             self._log_row(event.modem, text.call_id, text.kind, text.message)
         if isinstance(event, _ROW_EVENTS):
-            status = next((item for item in statuses if item.name == event.modem), None)
+            status = status_of(event.modem)
             values = status_values(status) if status is not None else {"name": event.modem}
             values = overlay_event(values, event)
             if self._rows.get(event.modem) != values:
