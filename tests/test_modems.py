@@ -221,3 +221,29 @@ def test_an_idle_modem_wakes_no_thread_and_closes_at_once(network, open_driver):
     driver.close()
     assert time.monotonic() - began < 1.0
     assert not any(thread.is_alive() for thread in (reader, dispatcher, poller))
+
+
+def test_the_sim_identity_is_read_again_only_when_the_sim_may_have_changed(network, open_driver):
+    """A health check reads ICCID and IMSI when the SIM's state or the registration changed
+    since the last read (a card taken out and another put in), not at every check."""
+    modem = network.add_modem(name="m1", number=BOX, profile="generic")
+    driver, events = open_driver(modem)
+    events.wait_for(ModemUp)
+    identity_commands = (*driver.profile.iccid_commands, "AT+CIMI")
+
+    def checked():
+        before = len(modem.commands)
+        health = driver.health()
+        return health, [line for line in modem.commands[before:] if line in identity_commands]
+
+    first, _ = checked()
+    again, read = checked()
+    assert (again.iccid, again.imsi) == (first.iccid, first.imsi) == (modem.iccid, first.imsi)
+    assert first.imsi and read == []
+    modem.sim_state = "NOT INSERTED"             # the card is taken out ...
+    out, read = checked()
+    assert out.sim_state != "ready" and "AT+CIMI" in read
+    modem.iccid = "89490200001234567890"          # ... and another put in
+    modem.sim_state = "READY"
+    back, read = checked()
+    assert back.iccid == "89490200001234567890" and "AT+CIMI" in read

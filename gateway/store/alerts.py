@@ -20,6 +20,7 @@ import logging
 from peewee import AutoField, BooleanField, CharField, FloatField, IntegerField, TextField
 
 from gateway.store.db import BaseModel, EventLogRecord, db
+from gateway.store.prepared import Param, Prepared
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,12 @@ class Alert(BaseModel):
         indexes = ((("box", "acknowledged"), False), (("box", "kind", "subject", "state"), False))
 
 
+# the open alert of a cause: asked at every check that finds a SIM or modem fine
+_OPEN = Prepared(lambda: Alert.select().where(
+    (Alert.box == Param("box")) & (Alert.kind == Param("kind"))
+    & (Alert.subject == Param("subject")) & (Alert.state == "open")).limit(1))
+
+
 def raise_alert(box: str, kind: str, subject: str, now: float, message: str, *,
                 advice: str = "", modem: str | None = None, notice: bool = False) -> Alert | None:
     """Records an alert of the cause (box, kind, subject); gives it, or None when one of that
@@ -117,8 +124,7 @@ def raise_alert(box: str, kind: str, subject: str, now: float, message: str, *,
                                             Alert.at > now - NOTICE_QUIET)
                        .order_by(Alert.id.desc()).first())
         else:
-            earlier = Alert.get_or_none(Alert.box == box, Alert.kind == kind,
-                                        Alert.subject == subject, Alert.state == "open")
+            earlier = _OPEN.first(box=box, kind=kind, subject=subject)
         if earlier is not None:
             Alert.update(repeats=Alert.repeats + 1, last_at=now).where(
                 Alert.id == earlier.id).execute()
@@ -137,8 +143,7 @@ def recover(box: str, kind: str, subject: str, now: float, message: str) -> Aler
     """Closes the open alert of the cause, saying how it recovered; gives it, or None when
     none was open (nothing is sent then)."""
     with db.atomic():
-        alert = Alert.get_or_none(Alert.box == box, Alert.kind == kind, Alert.subject == subject,
-                                  Alert.state == "open")
+        alert = _OPEN.first(box=box, kind=kind, subject=subject)
         if alert is None:
             return None
         Alert.update(state="recovered", recovered_at=now, recovery=message,
@@ -150,5 +155,4 @@ def recover(box: str, kind: str, subject: str, now: float, message: str) -> Aler
 
 
 def is_open(box: str, kind: str, subject: str) -> bool:
-    return Alert.select().where(Alert.box == box, Alert.kind == kind, Alert.subject == subject,
-                                Alert.state == "open").exists()
+    return _OPEN.first(box=box, kind=kind, subject=subject) is not None
