@@ -85,6 +85,7 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
         self.lost_reason: str | None = None
         self._last_signal: SignalChanged | None = None
         self._known_iccid: str | None = None
+        self._read_from: str | None = None   # +CPMS <mem1> as last asked or set back
         # (ICCID, IMSI, the +CPIN state and registration they were read in, when: monotonic)
         self._sim_identity: tuple[str | None, str | None, str | None, int | None, float] | None \
             = None
@@ -101,6 +102,8 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
                       on_fatal=self._on_fatal)
         self._link = link
         self.lost_reason = None
+        self._sim_identity = None        # what the last opening read may be another card's
+        self._read_from = None           # the modem's SMS read memory: asked again
         try:
             link.connect(pin=self._sim_pin)
             self.identity = self._identify(link)

@@ -86,11 +86,16 @@ class SmsUssdMixin:
     def _read_memory(self, memory: str | None):
         """Reads and deletes in `memory` (27.005 3.2.2 +CPMS <mem1>), then in the memory
         read before; the caller holds the modem's SMS lock, so no other read lands
-        between. Raises ModemError for a memory name that is not two letters."""
+        between. The memory read before is asked once per opening: only this switch
+        changes it, and it always sets it back. Raises ModemError for a memory name that
+        is not two letters."""
         if memory and not _MEMORY.fullmatch(memory):
             raise ModemError(f"{self.name}: {memory!r} is not an SMS memory")
-        before = next((match[1] for line in (self._try("AT+CPMS?") or [])
-                       if (match := _CPMS_MEM1.match(line))), None) if memory else None
+        before = getattr(self, "_read_from", None) if memory else None
+        if memory and before is None:
+            before = next((match[1] for line in (self._try("AT+CPMS?") or [])
+                           if (match := _CPMS_MEM1.match(line))), None)
+            self._read_from = before
         if not memory or before in (None, memory):
             yield
             return
@@ -98,7 +103,8 @@ class SmsUssdMixin:
         try:
             yield
         finally:
-            self._try(f'AT+CPMS="{before}"')
+            if self._try(f'AT+CPMS="{before}"') is None:
+                self._read_from = None     # not set back: ask again next time
 
     # -- pushed messages and reports (dispatcher thread) ---------------------------------
 

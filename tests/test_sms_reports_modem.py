@@ -63,6 +63,8 @@ def test_a_report_that_cannot_be_recorded_stays_where_it_is(network, open_driver
     assert taken[0].recipient == PHONE and modem.reports == {}
     switches = [line for line in modem.commands[commands:] if line.startswith("AT+CPMS=")]
     assert len(switches) == 4, switches       # to the reports' memory and back, twice
+    asked = [line for line in modem.commands[commands:] if line == "AT+CPMS?"]
+    assert len(asked) == 1, asked             # the memory to go back to is asked once
     assert modem.sms_storage() == {}
 
 
