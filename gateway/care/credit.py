@@ -18,6 +18,7 @@ from gateway.money.billing import MINOR_DIGITS, format_money
 from gateway.store import alerts
 from gateway.store.alerts import RAISED
 from gateway.store.db import db
+from gateway.store.prepared import Param, Prepared
 from gateway.care.alert_kinds import GIVEN_ADVICE
 from gateway.care.models import SimBalance
 
@@ -104,11 +105,16 @@ def latest_amounts(iccids) -> dict[str, SimBalance]:
     newest: dict[str, SimBalance] = {}
     if not wanted:
         return newest
-    for row in (SimBalance.select().where(SimBalance.iccid.in_(wanted),
-                                          SimBalance.amount_minor.is_null(False))
-                .order_by(SimBalance.at, SimBalance.id)):
-        newest[row.iccid] = row
+    for iccid in dict.fromkeys(wanted):     # each SIM's newest row by the (iccid, at) index,
+        row = _NEWEST_AMOUNT.first(iccid=iccid)   # not its whole history (hourly, for years)
+        if row is not None:
+            newest[iccid] = row
     return newest
+
+
+_NEWEST_AMOUNT = Prepared(lambda: SimBalance.select().where(
+    (SimBalance.iccid == Param("iccid")) & SimBalance.amount_minor.is_null(False))
+    .order_by(SimBalance.at.desc(), SimBalance.id.desc()).limit(1))
 
 
 def history(iccid: str | None = None, modem: str | None = None,

@@ -27,7 +27,7 @@ import threading
 import time
 from typing import Callable, Iterator
 
-from peewee import Case, Table, fn
+from peewee import SQL, Case, Table, fn
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (CounterMetricFamily, GaugeMetricFamily,
                                     HistogramMetricFamily, Metric)
@@ -40,6 +40,7 @@ from gateway.money.ledger import Cdr
 from gateway.store.alerts import Alert
 from gateway.store.db import db
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
+from gateway.store.prepared import Param, Prepared
 
 log = logging.getLogger(__name__)
 
@@ -167,12 +168,8 @@ class Metrics:
     def _today(self, statuses: list) -> list[Metric]:
         now = self.now()
         midnight = local_midnight(now)
-        talk = fn.SUM(fn.COALESCE(Cdr.ended_at, now) - Cdr.answered_at)
-        rows = (Cdr.select(Cdr.modem, fn.COUNT(Cdr.id).alias("calls"), talk.alias("seconds"))
-                .where(Cdr.id >= self._first_today(midnight), Cdr.box == self.box,
-                       Cdr.started_at >= midnight)
-                .group_by(Cdr.modem).objects())
-        today = {row.modem: (row.calls, row.seconds or 0.0) for row in rows}
+        today = {modem: (calls, seconds or 0.0) for modem, calls, seconds in _TODAY.rows(
+            first=self._first_today(midnight), box=self.box, midnight=midnight, now=now)}
         calls = GaugeMetricFamily("callbox_modem_calls_today",
                                   "Calls placed on the modem since local midnight.",
                                   labels=("modem",))
@@ -197,26 +194,20 @@ class Metrics:
 
     def _outbox(self) -> Metric:
         # the outbox table by name: care may not import gateway.sms (pyproject.toml)
-        waiting = Table("sms_out", ("box", "state")).bind(db)
-        count = waiting.select().where(waiting.box == self.box,
-                                       waiting.state.in_(("queued", "sending"))).count()
+        count = _OUTBOX.scalar(box=self.box)
         return _gauge("callbox_sms_outbox_depth", "SMS waiting to be sent (queued or sending).",
                       count)
 
     def _alerts(self) -> list[Metric]:
-        rows = (Alert.select(Alert.kind, fn.COUNT(Alert.sent_at).alias("sent"),
-                             fn.COUNT(Alert.recovery_sent_at).alias("recoveries_sent"),
-                             fn.SUM(Case(None, [(Alert.state == "open", 1)], 0))
-                             .alias("open"))
-                .where(Alert.box == self.box).group_by(Alert.kind).objects())
+        rows = _ALERTS.rows(box=self.box)
         sent = CounterMetricFamily("callbox_alerts_sent", "Alert messages delivered to the "
                                    "owner (a raise and a recovery count one each), by kind.",
                                    labels=("kind",))
         opened = GaugeMetricFamily("callbox_alerts_open", "Alerts open now, by kind.",
                                    labels=("kind",))
-        for row in rows:
-            sent.add_metric((row.kind,), row.sent + row.recoveries_sent)
-            opened.add_metric((row.kind,), row.open or 0)
+        for kind, sent_count, recoveries_sent, open_count in rows:
+            sent.add_metric((kind,), sent_count + recoveries_sent)
+            opened.add_metric((kind,), open_count or 0)
         return [sent, opened]
 
     def _balances(self, statuses: list) -> list[Metric]:
@@ -229,6 +220,22 @@ class Metrics:
         for iccid, row in sorted(credit.latest_amounts(slots).items()):
             family.add_metric((slots[iccid], iccid), row.amount_minor / 10 ** MINOR_DIGITS)
         return [family]
+
+
+# the queries of every scrape, prepared (gateway/store/prepared.py)
+_TODAY = Prepared(lambda: Cdr.select(
+    Cdr.modem, fn.COUNT(Cdr.id), fn.SUM(fn.COALESCE(Cdr.ended_at, Param("now")) - Cdr.answered_at))
+    .where((Cdr.id >= Param("first")) & (Cdr.box == Param("box"))
+           & (Cdr.started_at >= Param("midnight")))
+    .group_by(Cdr.modem).tuples())
+# the outbox table by name: care may not import gateway.sms (pyproject.toml)
+_SMS_OUT = Table("sms_out", ("box", "state")).bind(db)
+_OUTBOX = Prepared(lambda: _SMS_OUT.select(fn.COUNT(SQL("*"))).where(
+    (_SMS_OUT.box == Param("box")) & _SMS_OUT.state.in_(("queued", "sending"))).tuples())
+_ALERTS = Prepared(lambda: Alert.select(
+    Alert.kind, fn.COUNT(Alert.sent_at), fn.COUNT(Alert.recovery_sent_at),
+    fn.SUM(Case(None, [(Alert.state == "open", 1)], 0)))
+    .where(Alert.box == Param("box")).group_by(Alert.kind).tuples())
 
 
 def _modem_metrics(statuses: list) -> Iterator[Metric]:
