@@ -351,14 +351,14 @@ class Daemon:
 
     def _archive(self) -> None:
         """Moves CDRs and SMS older than retention_days to CSV files (daily)."""
-        gateway = self.config.gateway
-        archive_old(self.now(), gateway.retention_days, gateway.archive_dir)
+        archive_old(self.now(), self.config.gateway.retention_days, self.config.gateway.archive_dir)
 
     def _record_event(self, event: ModemEvent) -> None:
         if not self._store.started:    # no database yet since the start: the log only
             log.info("%s", describe_event(event).message)
             return
-        self._store.record_event(event, self._status_of)
+        self._store.record_event(event, self._pool.status_of if self._pool is not None
+                                 else lambda modem: None)
         if isinstance(event, (ModemUp, ModemDown)):
             self._heartbeat()   # the status line counts modems up: keep it true at once
 
@@ -379,9 +379,6 @@ class Daemon:
 
     def _statuses(self) -> list:
         return self._pool.status() if self._pool is not None else []
-
-    def _status_of(self, modem: str):
-        return self._pool.status_of(modem) if self._pool is not None else None
 
 
 def few_malloc_arenas() -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -20,6 +19,7 @@ from gsmmodem.exceptions import (CommandError, CmeError, IncorrectPinError, PinR
 
 from modems.atlink import AtLink, response_prefix
 from modems.calls import CallTracker, parse_clip
+from modems.driver_health import HealthMixin, SimIdentity
 from modems.driver_sms import SmsUssdMixin
 from modems.driver_voice import ModuleVoiceMixin
 from modems.errors import ModemError, SimPinError
@@ -28,17 +28,13 @@ from modems.numbers import InvalidNumber, dial_string
 from modems.profiles import CallHint, DtmfHint, Profile, by_name, detect
 from modems.profiles.base import RESULT_CODE_CAUSES
 from modems.profiles.voice import ModuleVoice
-from modems.signal import (Health, after_creg_urc, parse_cops, parse_cpin, parse_creg, parse_csq,
-                           note_iccid, parse_iccid)
+from modems.signal import Health, after_creg_urc, parse_creg
 
 log = logging.getLogger(__name__)
 
 # 27.005 §3.4.1: +CMTI: <mem>,<index>. chan_quectel meets `+CMTI: ,2` (no <mem>) on
 # Quectel modules; the memory is then the preferred one, read by index alike.
 _CMTI = re.compile(r'\+CMTI:\s*(?:"([^"]*)"|([^,"]*)),\s*(\d+)')
-# seconds between reads of the SIM's identity (ICCID, IMSI) while its state stays the same:
-# a card taken out or put in changes +CPIN (27.007 8.3) or the registration first
-SIM_IDENTITY_RECHECK = 300.0
 _DTMF_KEYS = re.compile(r"[0-9*#A-D]{1,32}")
 _PIN = re.compile(r"[0-9]{4,8}")
 
@@ -54,7 +50,7 @@ class ModemIdentity:
     profile: str
 
 
-class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
+class ModemDriver(HealthMixin, SmsUssdMixin, ModuleVoiceMixin):
     """A modem on a serial port, with events delivered to `on_event`. With `module_voice`
     the module's own voice settings are set after open (modems/driver_voice.py)."""
 
@@ -232,49 +228,6 @@ class ModemDriver(SmsUssdMixin, ModuleVoiceMixin):
         if self._link is None:
             raise ModemError(f"{self.name}: not open")
         return self._link
-
-    # -- health -------------------------------------------------------------------------
-
-    def health(self) -> Health:
-        """Reads signal, registration, operator and SIM; reports a change as SignalChanged.
-
-        Raises TimeoutException when the modem does not answer, so the pool can
-        count it."""
-        rssi, dbm, bars = parse_csq(self._try("AT+CSQ") or [])
-        registration = parse_creg(self._try("AT+CREG?") or [])
-        operator = parse_cops(self._try("AT+COPS?") or [])
-        sim_state = parse_cpin(self._try("AT+CPIN?") or [])
-        iccid, imsi = self._identity(sim_state, registration)
-        health = Health(rssi, dbm, bars, registration, operator, sim_state, iccid, imsi)
-        signal = SignalChanged(self.name, rssi=rssi, dbm=dbm, bars=bars,
-                               registration=registration, operator=operator)
-        previous = self._last_signal
-        if previous is None or (previous.rssi, previous.registration, previous.operator) != (
-                rssi, registration, operator):
-            self._last_signal = signal
-            self._require_link().call_soon(lambda: self._emit(signal))
-        return health
-
-    def _identity(self, sim_state: str | None, registration: int | None
-                  ) -> tuple[str | None, str | None]:
-        """Gives the SIM's ICCID and IMSI: read again when its +CPIN state or the
-        registration changed, when one was not known, or SIM_IDENTITY_RECHECK seconds after
-        the last read; else as read then (two to five commands fewer in each health check)."""
-        known = self._sim_identity
-        moment = time.monotonic()
-        if known is not None and known[0] and known[1] and known[2:4] == (
-                sim_state, registration) and moment - known[4] < SIM_IDENTITY_RECHECK:
-            return known[0], known[1]
-        iccid = None
-        for command in self.profile.iccid_commands:
-            iccid = parse_iccid(self._try(command) or [])
-            if iccid:
-                break
-        if iccid != self._known_iccid:      # logged once per card, not at every check
-            self._known_iccid = note_iccid(self.name, iccid, self.profile.iccid_commands)
-        imsi = self._first_line("AT+CIMI") or None
-        self._sim_identity = (iccid, imsi, sim_state, registration, moment)
-        return iccid, imsi
 
     # -- calls ----------------------------------------------------------------------------
 

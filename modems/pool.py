@@ -192,8 +192,7 @@ class ModemPool(RecoveryMixin):
     def status_of(self, name: str) -> ModemStatus | None:
         """Gives one modem's status (None: no such modem)."""
         with self._lock:
-            slot = self._slots.get(name)
-            return self._snapshot(slot) if slot is not None else None
+            return self._snapshot(self._slots[name]) if name in self._slots else None
 
     @staticmethod
     def _snapshot(slot: _Slot) -> ModemStatus:
@@ -208,9 +207,7 @@ class ModemPool(RecoveryMixin):
 
     def driver(self, name: str) -> ModemDriver | None:
         slot = self._slots.get(name)
-        if slot is None or slot.status.state != "up":
-            return None
-        return slot.driver
+        return slot.driver if slot is not None and slot.status.state == "up" else None
 
     def acquire(self, role: str, group: str | None = None,
                 exclude: Iterable[str] = ()) -> ModemDriver | None:
