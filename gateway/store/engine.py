@@ -11,6 +11,8 @@ peewee itself is loaded without it (gateway/store/driverless.py).
 """
 from __future__ import annotations
 
+import sqlite3
+import time
 import uuid
 
 from peewee import (CharField, Database, DatabaseProxy, FloatField, IntegerField, Model,
@@ -21,6 +23,7 @@ from gateway.store.prepared import PreparedSql
 
 db = DatabaseProxy()
 
+WAL_SWITCH_WAIT = 10.0         # seconds a connection waits for another one's switch to WAL
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
@@ -93,6 +96,20 @@ class Psycopg3OnDemand(Psycopg3Adapter):
 
 class Sqlite(PreparedSql, SqliteDatabase):
     """peewee's SqliteDatabase, running prepared queries (gateway/store/prepared.py)."""
+
+    def _connect(self):
+        """Connects; tries again while another process turns a new file to WAL: SQLite
+        answers `PRAGMA journal_mode=wal` with "database is locked" at once, without the
+        busy timeout, while another connection holds the file for the same switch (two
+        processes starting on a fresh box: the daemon and a `callbox` command)."""
+        deadline = time.monotonic() + WAL_SWITCH_WAIT
+        while True:
+            try:
+                return super()._connect()      # peewee closes the connection it failed on
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
 
 class PostgresqlOnDemand(PreparedSql, PostgresqlDatabase):
