@@ -66,6 +66,8 @@ class Receiver:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1" if self.keep_alive else "HTTP/1.0"
+            wbufsize = -1     # the answer in one write (flushed after each request): no wait
+                              # for a delayed ACK between its head and its body (Nagle)
 
             def setup(self):
                 super().setup()
