@@ -199,7 +199,7 @@ class DeliveryReports:
                 driver.take_status_report(index, memory, keep)
         except Exception as error:
             if step[0] == "record":
-                raise                 # the database's trouble: the report stays; logged above
+                raise                 # the database's trouble: the report stays; the worker logs it
             # the modem's trouble: unread, it stays where it is; unremoved, nothing is lost
             log.warning("%s: cannot %s status report %s/%d: %s", modem, step[0], memory,
                         index, error or type(error).__name__)
