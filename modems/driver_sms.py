@@ -64,9 +64,10 @@ class SmsUssdMixin:
     def take_status_report(self, index: int, memory: str | None,
                            keep: Callable[[SmsStatusReport], None]) -> None:
         """Reads a stored status report, hands it to `keep` (which records it), then deletes
-        it, all in one switch of the memory read from: 5 commands where a read and a delete
-        that each switch take 8. When `keep` raises, the report stays in the modem's memory
-        and the exception goes on."""
+        it, all in one switch of the memory read from: 4 commands (5 the first time, which
+        asks the memory to go back to) where a read and a delete that each switched took 8.
+        When `keep` raises, the report stays in the modem's memory and the exception goes
+        on."""
         with self._read_memory(memory):
             keep(self._report_at(index, memory))
             self._write(f"AT+CMGD={int(index)}")
