@@ -52,8 +52,9 @@ def hostile_values() -> st.SearchStrategy[Hostile]:
                                      exclude_characters="0123456789"), max_size=12)
     # Beyond 15 digits, so no value is a phone number: '-249' is one, typed with a dash.
     huge = st.one_of(st.integers(min_value=10 ** 16), st.integers(max_value=-10 ** 16))
-    # no float from 0 up to 10^16: its text ('0.26', '1800.0') is a fine amount or id
-    floats = st.floats(allow_nan=False).filter(lambda value: not 0 <= value < 10 ** 16)
+    # no float within 10^16 of 0: its text is a fine amount or id ('0.26', '1800.0') or,
+    # negative, a phone number typed with a dash and a dot ('-1.0' is 10, as '-249' is 249)
+    floats = st.floats(allow_nan=False).filter(lambda value: not -10 ** 16 < value < 10 ** 16)
     wrong_types = st.one_of(st.booleans(), st.none(), floats,
                             st.lists(st.integers(), max_size=3),
                             st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
