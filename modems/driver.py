@@ -82,9 +82,7 @@ class ModemDriver(HealthMixin, SmsUssdMixin, ModuleVoiceMixin):
         self._last_signal: SignalChanged | None = None
         self._known_iccid: str | None = None
         self._read_from: str | None = None   # +CPMS <mem1> as last asked or set back
-        # (ICCID, IMSI, the +CPIN state and registration they were read in, when: monotonic)
-        self._sim_identity: tuple[str | None, str | None, str | None, int | None, float] | None \
-            = None
+        self._sim_identity: SimIdentity | None = None     # modems/driver_health.py
         self._line_listeners: tuple[Callable[[str], None], ...] = ()
 
     # -- life cycle -----------------------------------------------------------------

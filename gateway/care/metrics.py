@@ -193,7 +193,6 @@ class Metrics:
         return self._today_from[1]
 
     def _outbox(self) -> Metric:
-        # the outbox table by name: care may not import gateway.sms (pyproject.toml)
         count = _OUTBOX.scalar(box=self.box)
         return _gauge("callbox_sms_outbox_depth", "SMS waiting to be sent (queued or sending).",
                       count)

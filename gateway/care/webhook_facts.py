@@ -178,9 +178,15 @@ _NEW_ROWS = {source: Prepared(lambda model=model: model.select()
              for source, model in SOURCES.items()}
 
 
-_ROWS_BY_ID = PreparedSet(lambda key: SOURCES[key[0]].select()        # by source, count
-                         .where(SOURCES[key[0]].id.in_([Param(f"id{n}") for n in range(key[1])]))
-                         .order_by(SOURCES[key[0]].id))
+def _rows_by_id(key: tuple[str, int]):
+    """The rows of a source with the given ids: one `Param` per id (see PreparedSet)."""
+    source, count = key
+    model = SOURCES[source]
+    return model.select().where(model.id.in_([Param(f"id{n}") for n in range(count)])
+                                ).order_by(model.id)
+
+
+_ROWS_BY_ID = PreparedSet(_rows_by_id)        # by source and count of ids
 
 
 def _finished(row) -> bool:

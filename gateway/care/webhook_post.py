@@ -121,13 +121,12 @@ def _refusal(response: http.client.HTTPResponse, answer: bytes) -> str:
 
 
 def _why(error: Exception, timeout: float) -> str:
-    reason = error
-    if isinstance(reason, (socket.timeout, TimeoutError)):
+    if isinstance(error, (socket.timeout, TimeoutError)):
         return f"no answer within {timeout:g} s"
-    if isinstance(reason, ConnectionRefusedError):
+    if isinstance(error, ConnectionRefusedError):
         return "connection refused (is the receiver running?)"
-    if isinstance(reason, socket.gaierror):
-        return f"the host name does not resolve: {reason.strerror or reason}"
-    if isinstance(reason, ssl.SSLCertVerificationError):
-        return f"the receiver's certificate was refused: {reason.verify_message or reason}"
-    return f"{type(reason).__name__}: {reason}"
+    if isinstance(error, socket.gaierror):
+        return f"the host name does not resolve: {error.strerror or error}"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"the receiver's certificate was refused: {error.verify_message or error}"
+    return f"{type(error).__name__}: {error}"
