@@ -327,10 +327,13 @@ class AtLink(GsmModem, _OwnSerialPort):
                 log.exception("%s: handling %r failed", self.name, item)
 
 
-def response_prefix(command: str) -> str | None:
-    """Gives the prefix of a command's own response lines: AT+CLCC -> +CLCC."""
-    match = re.match(r"AT([+^][A-Z]+)", command.upper())
-    return match[1] if match else None
+def response_prefix(command: str) -> tuple[str, ...]:
+    """Gives the prefixes of a command line's own response lines: AT+CLCC -> ("+CLCC",);
+    a line of several (V.250 5.2.1.1) has each one's: AT+CSQ;+CREG? -> ("+CSQ", "+CREG")."""
+    return tuple(_COMMAND_NAME.findall(command.upper()))
+
+
+_COMMAND_NAME = re.compile(r"(?:^AT|;)([+^][A-Z]+)")
 
 
 __all__ = ["AtLink", "TimeoutException", "response_prefix"]

@@ -83,6 +83,7 @@ class ModemDriver(HealthMixin, SmsUssdMixin, ModuleVoiceMixin):
         self._known_iccid: str | None = None
         self._read_from: str | None = None   # +CPMS <mem1> as last asked or set back
         self._sim_identity: SimIdentity | None = None     # modems/driver_health.py
+        self._health_apart = False       # health read one command at a time (driver_health.py)
         self._line_listeners: tuple[Callable[[str], None], ...] = ()
 
     # -- life cycle -----------------------------------------------------------------
@@ -98,6 +99,7 @@ class ModemDriver(HealthMixin, SmsUssdMixin, ModuleVoiceMixin):
         self.lost_reason = None
         self._sim_identity = None        # what the last opening read may be another card's
         self._read_from = None           # the modem's SMS read memory: asked again
+        self._health_apart = False       # another modem may be behind the port now
         try:
             link.connect(pin=self._sim_pin)
             self.identity = self._identify(link)

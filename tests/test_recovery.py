@@ -14,6 +14,7 @@ import pytest
 
 from gateway.config import load
 from modems.config import ModemConfig
+from modems.driver_health import HEALTH_LINE
 from modems.events import CallStateChanged, CallState, IncomingCall, ModemDown, ModemRecovery, ModemUp
 from modems.pool import ModemPool
 from modems.recovery import RecoverySettings
@@ -174,7 +175,7 @@ def test_a_modem_in_a_call_is_reset_only_after_the_call(network, make_pool):
     sent_before = len(modem.commands)
     modem.stuck_unregistered()
     # Several grace periods and health checks pass while the call goes on.
-    wait_until(lambda: len([c for c in modem.commands[sent_before:] if c == "AT+CREG?"]) >= 5, 5)
+    wait_until(lambda: modem.commands[sent_before:].count(HEALTH_LINE) >= 5, 5)
     assert "AT+CFUN=1,1" not in modem.commands[sent_before:]
     assert not any(isinstance(event, ModemRecovery) for event in events.drain())
     phone.hangup()

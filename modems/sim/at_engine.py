@@ -166,6 +166,8 @@ def execute(modem, line: str, handlers: Callable[[str], Handler | None]) -> Repl
         requests = parse_line(line)
     except AtError as error:
         return Reply(final=error.final)
+    if len(requests) > 1 and modem.one_command_per_line:
+        return Reply(final="ERROR")
     combined = Reply()
     for request in requests:
         handler = handlers(request.name)

@@ -87,6 +87,9 @@ class VirtualModem(FaultsMixin, OtherCallsMixin):
         self.smsc = sms_pdu.SMSC_NUMBER
         # Command names (like "+CECM") this modem's firmware lacks: answered ERROR.
         self.refused_commands: set[str] = set()
+        # True: a line of several commands (AT+CSQ;+CREG?, V.250 5.2.1.1) is answered ERROR,
+        # as by a firmware that takes one command per line
+        self.one_command_per_line = False
         by_id = network.workdir / "by-id"
         self._at = PtyPort(by_id / f"{name}-at", f"sim-{name}-at", self._on_data)
         self.port = str(self._at.link)
