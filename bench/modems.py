@@ -22,6 +22,7 @@ import os
 from pathlib import Path
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -122,7 +123,7 @@ def run_network(workdir: str, modems: int, seconds: float, conn) -> None:
     sent: dict[str, int] = {}         # the AT commands the daemon sent, by command
     for modem, before in zip(boxes, commands_before):
         for line in modem.commands[before:]:
-            name = re.match(r"(?i)AT([+^$][A-Z]+[?=]?|[A-Z&]+)?", line)
+            name = re.match(r"(?i)AT([+^$][A-Z]+[?=]?(;[+^$][A-Z]+[?=]?)*|[A-Z&]+)?", line)
             key = name.group(0).upper() if name else "(a PDU or other text)"
             sent[key] = sent.get(key, 0) + 1
     conn.send(({modem.name: modem.urc_log for modem in boxes},
@@ -286,6 +287,7 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
     daemon.stop()
     parent.send("stop")
     network.join(timeout=10)
+    shutil.rmtree(workdir, ignore_errors=True)      # its database, logs and PTY links
 
     cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     latencies = match_latencies(urc_logs, received, IncomingCall, SmsStored)
