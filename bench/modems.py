@@ -119,6 +119,7 @@ def run_network(workdir: str, modems: int, seconds: float, conn) -> None:
         if phone.state is not PhoneState.IDLE:
             phone.hangup()
     net.settle()
+    conn.send("done")       # the figures follow: unpickling them is not the daemon's CPU
     stop_scraping.set()
     sent: dict[str, int] = {}         # the AT commands the daemon sent, by command
     for modem, before in zip(boxes, commands_before):
@@ -174,10 +175,12 @@ def care_tables(iccids: list[str], receiver_port: int) -> tuple[list[str], list[
     return lines, turned_on
 
 
-def sample_rss(stop: threading.Event, samples: list[float]) -> None:
-    """Reads VmRSS every RSS_SAMPLE_INTERVAL until `stop` (its own cost is a file read)."""
+def sample_rss(stop: threading.Event, samples: list[float], took: list[float]) -> None:
+    """Reads VmRSS every RSS_SAMPLE_INTERVAL until `stop`; puts the CPU seconds this thread
+    took in `took` (the bench's, not the daemon's: taken off the daemon's figure)."""
     while not stop.wait(RSS_SAMPLE_INTERVAL):
         samples.append(rss_mb())
+    took.append(time.thread_time())
 
 
 def rss_mb() -> float:
@@ -270,18 +273,21 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
                    if any(line == "[metrics]" for line in care) else None)
     rss_samples: list[float] = []
     stop_sampling = threading.Event()
-    sampler = threading.Thread(target=sample_rss, args=(stop_sampling, rss_samples),
+    sampler_took: list[float] = []
+    sampler = threading.Thread(target=sample_rss, args=(stop_sampling, rss_samples, sampler_took),
                                name="rss-sampler", daemon=True)
+    threads_before = thread_cpu()             # before the process's figure: the bench's reads
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-    threads_before = thread_cpu()
     wall_before = time.monotonic()
     sampler.start()
     parent.send(metrics_url)
-    urc_logs, world = parent.recv()
+    parent.recv()                             # "done": the load is over
     wall = time.monotonic() - wall_before
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     threads_after = thread_cpu()
+    urc_logs, world = parent.recv()
     stop_sampling.set()
+    sampler.join()
     memory = rss_mb()
     threads = threading.active_count()
     daemon.stop()
@@ -290,9 +296,11 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
     shutil.rmtree(workdir, ignore_errors=True)      # its database, logs and PTY links
 
     cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
+    cpu -= sampler_took[0]          # the sampler ran within the load only
     latencies = match_latencies(urc_logs, received, IncomingCall, SmsStored)
     print(f"daemon CPU: {100 * cpu / wall:.1f} % of one core over {wall:.0f} s "
-          "(getrusage of the daemon's process, the load's wall time)")
+          f"(getrusage of the daemon's process, less the bench's RSS sampler thread's "
+          f"{1000 * sampler_took[0]:.0f} ms; the load's wall time)")
     print(f"daemon RSS: {memory:.1f} MB at the end of the load, {threads} threads; "
           f"{max(rss_samples + [memory]):.1f} MB at most over {len(rss_samples) + 1} samples "
           f"(VmRSS every {RSS_SAMPLE_INTERVAL:.0f} s)")
