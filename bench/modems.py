@@ -301,9 +301,10 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
     print(f"daemon CPU: {100 * cpu / wall:.1f} % of one core over {wall:.0f} s "
           f"(getrusage of the daemon's process, less the bench's RSS sampler thread's "
           f"{1000 * sampler_took[0]:.0f} ms; the load's wall time)")
+    first = rss_samples[0] if rss_samples else memory
     print(f"daemon RSS: {memory:.1f} MB at the end of the load, {threads} threads; "
-          f"{max(rss_samples + [memory]):.1f} MB at most over {len(rss_samples) + 1} samples "
-          f"(VmRSS every {RSS_SAMPLE_INTERVAL:.0f} s)")
+          f"{first:.1f} MB after its first second, {max(rss_samples + [memory]):.1f} MB at most "
+          f"over {len(rss_samples) + 1} samples (VmRSS every {RSS_SAMPLE_INTERVAL:.0f} s)")
     for kind, values in latencies.items():
         if values:
             print(f"{kind}: URC -> event {spread(values)}")
