@@ -181,3 +181,20 @@ def test_unplugged_modem_still_paces_its_capture(net):
         assert capture.read() == (160, audio.SILENCE)
     finally:
         capture.close()
+
+
+def test_a_phone_keeps_the_last_ten_minutes_it_heard(net):
+    from modems.sim.phone import HEARD_KEPT_BYTES
+    phone = net.add_phone(PHONE)
+    frames = HEARD_KEPT_BYTES // FRAME + 3          # 3 frames more than it keeps
+    with net.lock:                                  # as the network's clock hands frames over
+        for number in range(frames):
+            phone.downlink(number.to_bytes(4, "little") * (FRAME // 4))
+    kept = phone.heard()
+    assert len(kept) == HEARD_KEPT_BYTES
+    assert kept[:4] == (3).to_bytes(4, "little")    # the oldest 3 frames were let go
+    total, tail = phone.heard_from(frames * FRAME - FRAME)    # offsets count all it heard
+    assert total == frames * FRAME and tail == (frames - 1).to_bytes(4, "little") * (FRAME // 4)
+    assert phone.heard_from(0) == (total, kept)     # a start before what is kept: all kept
+    phone.clear_heard()
+    assert phone.heard() == b"" and phone.heard_from(total) == (total, b"")

@@ -37,6 +37,9 @@ _LEG_TO_PHONE = {LegState.DIALING: PhoneState.DIALING, LegState.ALERTING: PhoneS
 # How the network shows a caller's number: "+49...",145 ; "0170...",129 ; and
 # "49...",145 (international digits without "+", which some networks send).
 PRESENTATIONS = ("international", "national", "international_no_plus")
+# What a phone keeps of the audio it heard: the last 10 minutes (9.6 MB of 8 kHz 16-bit).
+# A demo left running for weeks would otherwise keep every call it ever heard.
+HEARD_KEPT_BYTES = 600 * 16000
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class VirtualPhone:
         self._outgoing = bytearray()
         self._tones = bytearray()
         self._heard = bytearray()
+        self._heard_dropped = 0     # bytes heard before what `_heard` keeps
         self._partial: dict[tuple, dict[int, str]] = {}
         self._sms_ref = 0
         self.echo: EchoPath | None = None   # a handset echo (modems/sim/echo.py); None: none
@@ -235,16 +239,20 @@ class VirtualPhone:
             self._outgoing.clear()
 
     def heard(self) -> bytes:
+        """Gives the audio this phone heard: the last HEARD_KEPT_BYTES of it."""
         with self._net.lock:
             return bytes(self._heard)
 
     def heard_from(self, start: int) -> tuple[int, bytes]:
-        """Gives how many bytes this phone heard in all, and those from byte `start` on."""
+        """Gives how many bytes this phone heard in all, and those from byte `start` on (of
+        them, those still kept)."""
         with self._net.lock:
-            return len(self._heard), bytes(self._heard[start:])
+            dropped = self._heard_dropped
+            return dropped + len(self._heard), bytes(self._heard[max(0, start - dropped):])
 
     def clear_heard(self) -> None:
         with self._net.lock:
+            self._heard_dropped += len(self._heard)
             self._heard.clear()
 
     def uplink_frame(self) -> bytes:
@@ -270,12 +278,12 @@ class VirtualPhone:
         step = int(every * 16000)          # bytes of 8 kHz 16-bit audio
         while True:
             with self._cond:
-                heard = bytes(self._heard)
+                heard, total = bytes(self._heard), self._heard_dropped + len(self._heard)
             if predicate(heard):
                 return True
             with self._cond:
                 grown = self._cond.wait_for(
-                    lambda: not len(heard) <= len(self._heard) < len(heard) + step,
+                    lambda: not total <= self._heard_dropped + len(self._heard) < total + step,
                     max(0.0, deadline - time.monotonic()))
             if not grown:
                 return False
@@ -284,4 +292,8 @@ class VirtualPhone:
         if self.echo is not None:
             self.echo.heard(frame)
         self._heard += frame
+        if len(self._heard) > HEARD_KEPT_BYTES:
+            excess = len(self._heard) - HEARD_KEPT_BYTES
+            del self._heard[:excess]
+            self._heard_dropped += excess
         self._cond.notify_all()
