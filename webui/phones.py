@@ -168,10 +168,7 @@ class Ears:
             new_call, self._new_call = self._new_call, False
         if new_call:       # a prompt of the call before must not be found again in this one
             self._tail, self._found = b"", {}
-        total, fresh = self.phone.heard_from(self._read)
-        if total < self._read:                 # somebody cleared the phone's audio
-            self._read, self._tail, self._found, self._sound_until = 0, b"", {}, 0
-            return
+        total, fresh = self.phone.heard_from(self._read)    # counts on through clear_heard
         if not fresh:
             return
         window = self._tail + fresh
