@@ -247,8 +247,11 @@ class VirtualPhone:
         """Gives how many bytes this phone heard in all, and those from byte `start` on (of
         them, those still kept)."""
         with self._net.lock:
-            dropped = self._heard_dropped
-            return dropped + len(self._heard), bytes(self._heard[max(0, start - dropped):])
+            return self._heard_total(), bytes(self._heard[max(0, start - self._heard_dropped):])
+
+    def _heard_total(self) -> int:
+        """Bytes heard in all, those let go included (under the network's lock)."""
+        return self._heard_dropped + len(self._heard)
 
     def clear_heard(self) -> None:
         with self._net.lock:
@@ -278,12 +281,12 @@ class VirtualPhone:
         step = int(every * 16000)          # bytes of 8 kHz 16-bit audio
         while True:
             with self._cond:
-                heard, total = bytes(self._heard), self._heard_dropped + len(self._heard)
+                heard, total = bytes(self._heard), self._heard_total()
             if predicate(heard):
                 return True
             with self._cond:
                 grown = self._cond.wait_for(
-                    lambda: not total <= self._heard_dropped + len(self._heard) < total + step,
+                    lambda: not total <= self._heard_total() < total + step,
                     max(0.0, deadline - time.monotonic()))
             if not grown:
                 return False
