@@ -81,6 +81,8 @@ class AtLink(GsmModem, _OwnSerialPort):
         self._on_urc = on_urc
         self._is_urc = is_urc
         self._on_fatal = on_fatal
+        self._lost_lock = threading.Lock()
+        self._lost = False                  # the port's loss was reported (once)
         self._pending_command: str | None = None
         self._urc_queue: queue.Queue = queue.Queue()
         self._dispatcher: threading.Thread | None = None
@@ -178,8 +180,11 @@ class AtLink(GsmModem, _OwnSerialPort):
             except (serial.SerialException, OSError, IndexError) as error:
                 # IndexError: the library indexes an empty response when the
                 # reader released it because the port vanished.
-                if self.alive and not isinstance(error, (serial.SerialException, OSError)):
-                    raise
+                if isinstance(error, IndexError):
+                    if self.alive:
+                        raise
+                elif self.alive:        # the write failed: not a port we closed ourselves
+                    self._port_lost(error)
                 raise PortLost(f"{self.name}: the modem's port is gone") from None
             finally:
                 self._pending_command = None
@@ -215,10 +220,20 @@ class AtLink(GsmModem, _OwnSerialPort):
                 buffer += chunk
                 buffer = self._consume_lines(buffer)
         except (serial.SerialException, OSError) as error:
-            self.alive = False
-            if self._responseEvent is not None:
-                self._responseEvent.set()   # release a waiting command; it reads as a failure
-            self._on_fatal(error)
+            self._port_lost(error)
+
+    def _port_lost(self, error: Exception) -> None:
+        """The port is gone: stops the link, releases a waiting command (it reads as a
+        failure) and reports the loss once, whichever thread saw it first: a command's
+        write can fail before the reader is scheduled to see the hang-up."""
+        with self._lost_lock:
+            if self._lost:
+                return
+            self._lost = True
+        self.alive = False
+        if self._responseEvent is not None:
+            self._responseEvent.set()
+        self._on_fatal(error)
 
     def _consume_lines(self, buffer: bytearray) -> bytearray:
         while True:

@@ -68,10 +68,11 @@ def open_driver():
     """Opens a driver on a virtual modem; closes every one at the end."""
     drivers = []
 
-    def opener(modem, *, profile="auto", sim_pin=None, at_timeout=2.0):
+    def opener(modem, *, profile="auto", sim_pin=None, at_timeout=2.0, on_lost=None):
         events = EventLog()
         driver = ModemDriver(modem.name, modem.port, profile=profile, sim_pin=sim_pin,
-                             country="DE", on_event=events, at_timeout=at_timeout)
+                             country="DE", on_event=events, at_timeout=at_timeout,
+                             on_lost=on_lost)
         drivers.append(driver)
         driver.open()
         return driver, events

@@ -1,11 +1,13 @@
 """The modem driver against every vendor profile of the virtual network, over real PTYs."""
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
 import pytest
 
+from modems.errors import ModemError
 from modems.events import (CallState, CallStateChanged, Direction, DtmfReceived, EndCause,
                            IncomingCall, ModemUp, SignalChanged, SmsStored)
 from modems.sim import PhoneState
@@ -247,3 +249,30 @@ def test_the_sim_identity_is_read_again_only_when_the_sim_may_have_changed(netwo
     modem.sim_state = "READY"
     back, read = checked()
     assert back.iccid == "89490200001234567890" and "AT+CIMI" in read
+
+
+def test_a_command_that_finds_the_port_gone_reports_the_modem_lost_at_once(network, open_driver):
+    """Unplugged, the port fails a command's write at once, while the reader may not have
+    been scheduled yet to see the hang-up: the command's failure reports the modem lost
+    (once), so the pool takes the "port vanished" path, not "stopped answering"."""
+    modem = network.add_modem(name="m1", number=BOX, profile="generic")
+    interval = sys.getswitchinterval()
+    for _ in range(5):
+        lost = []
+        driver, events = open_driver(modem, on_lost=lost.append)  # as the pool is told
+        events.wait_for(ModemUp)
+        sys.setswitchinterval(1.0)  # the reader, woken by the hang-up, waits for this thread
+        try:
+            modem.unplug()
+            with pytest.raises(ModemError):
+                driver.health()
+            alive_after_failure = driver.alive
+        finally:
+            sys.setswitchinterval(interval)
+        assert not alive_after_failure
+        reader = driver.threads[0]
+        reader.join(timeout=2)
+        assert not reader.is_alive()
+        assert len(lost) == 1 and lost[0].startswith("port vanished"), lost
+        driver.close()
+        modem.replug()
