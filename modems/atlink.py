@@ -36,14 +36,17 @@ or attribute whose shape differs in the installed version.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import os
 import queue
 import re
 import select
 import threading
+import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import serial
 from gsmmodem.exceptions import CommandError, TimeoutException
@@ -60,6 +63,12 @@ _PDU_FOLLOWS = re.compile(r"\+CMT:\s*[^,]*,\s*\d+$|\+CDS:\s*\d+$")
 _HEX_LINE = re.compile(r"[0-9A-Fa-f]+")
 _NOT_PRINTABLE = bytes(byte for byte in range(256) if not 0x20 <= byte < 0x7F)   # noise
 _STOP = object()
+
+
+class _Later(NamedTuple):
+    """Work for the dispatcher when `due` (time.monotonic()) comes: AtLink.call_later."""
+    due: float
+    work: Callable[[], None]
 
 
 class _OwnSerialPort(SerialComms):
@@ -314,6 +323,11 @@ class AtLink(GsmModem, _OwnSerialPort):
         """Runs `work` on the dispatcher thread, after the lines queued so far."""
         self._urc_queue.put(work)
 
+    def call_later(self, delay: float, work: Callable[[], None]) -> None:
+        """Runs `work` on the dispatcher thread `delay` seconds from now (after the lines
+        queued by then), without a thread of its own; not at all once the link is closed."""
+        self._urc_queue.put(_Later(time.monotonic() + delay, work))
+
     def run_in_dispatcher(self, work: Callable[[], object], timeout: float) -> object:
         """Runs `work` on the dispatcher thread, waits for it, gives its result."""
         if threading.current_thread() is self._dispatcher:
@@ -338,10 +352,24 @@ class AtLink(GsmModem, _OwnSerialPort):
         return result[0]
 
     def _dispatch_loop(self) -> None:
+        later: list[tuple[float, int, Callable[[], None]]] = []    # a heap, by when due
+        order = itertools.count()
         while True:
-            item = self._urc_queue.get()
+            wait = later[0][0] - time.monotonic() if later else None
+            if wait is not None and wait <= 0:
+                # due: queued behind the lines that came before it (a +CLIP read before the
+                # wait for it ended is handled first), as a timer thread's call_soon did
+                self._urc_queue.put(heapq.heappop(later)[2])
+                continue
+            try:    # no timeout unless a call_later waits: an idle modem sleeps
+                item = self._urc_queue.get(timeout=wait)
+            except queue.Empty:
+                continue
             if item is _STOP:
                 return
+            if isinstance(item, _Later):
+                heapq.heappush(later, (item.due, next(order), item.work))
+                continue
             try:
                 if callable(item):
                     item()

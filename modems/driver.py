@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 _CMTI = re.compile(r'\+CMTI:\s*(?:"([^"]*)"|([^,"]*)),\s*(\d+)')
 _DTMF_KEYS = re.compile(r"[0-9*#A-D]{1,32}")
 _PIN = re.compile(r"[0-9]{4,8}")
+CLIP_WAIT_S = 0.3     # after RING, how long a +CLIP line may take before the ring is reported
 
 ModemHealth = Health
 
@@ -310,10 +311,7 @@ class ModemDriver(HealthMixin, SmsUssdMixin, ModuleVoiceMixin):
             # +CLIP follows RING as a line of its own; report the ring with it,
             # or without a caller if none comes.
             self._ring_waiting_for_clip += 1
-            timer = threading.Timer(0.3, self._require_link().call_soon,
-                                    args=(self._ring_without_clip,))
-            timer.daemon = True
-            timer.start()
+            self._require_link().call_later(CLIP_WAIT_S, self._ring_without_clip)
             self._poll_event.set()
             return
         if line.startswith("+CLIP"):

@@ -66,6 +66,36 @@ def test_withheld_caller_has_no_number(modem, network, open_driver):
     assert ring.number is None
 
 
+def test_a_ring_without_caller_line_is_reported_after_its_wait_on_no_thread_of_its_own(
+        network, open_driver):
+    """With +CLIP off the modem says only RING: the driver waits CLIP_WAIT_S for a +CLIP
+    line on the modem's dispatcher (a thread per RING once: two a second under load), then
+    reports the call, its number read from the call list (27.007 +CLCC)."""
+    from modems.driver import CLIP_WAIT_S
+    modem = network.add_modem(name="m1", number=BOX, profile="generic")
+    modem.urc_log = []                      # (time, line) of what the modem sends unasked
+    driver, events = open_driver(modem)
+    events.wait_for(ModemUp)
+    assert driver.command("AT+CLIP=0")[-1] == "OK"
+    started = set()
+
+    def note_started(*_):                   # the trace function of each thread started now
+        started.add(threading.current_thread().name)
+
+    phone = network.add_phone(number=USER)
+    threading.settrace(note_started)
+    try:
+        phone.call(BOX)
+        ring = events.wait_for(IncomingCall)
+    finally:
+        threading.settrace(None)
+    rings = [at for at, line in modem.urc_log if line == "RING" or line.startswith("+CRING")]
+    assert not any(line.startswith("+CLIP") for _, line in modem.urc_log)
+    assert ring.number == USER
+    assert ring.ring == 1 and ring.at - rings[0] >= CLIP_WAIT_S
+    assert started == set()
+
+
 def test_outgoing_call_alerting_active_ended(modem, network, open_driver):
     driver, events = open_driver(modem)
     phone = network.add_phone(number=USER)
