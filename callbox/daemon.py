@@ -3,7 +3,7 @@
 `Daemon` opens the database (or, for a shared server away at boot, starts in
 outage mode and catches up when it answers), then runs the modem pool, the
 call service, the SMS service, the web UI and these threads of its own:
-- `db-writer` (a gateway.worker.Worker): takes modem events from its queue (the
+- `db-writer` (callbox/writer.py): takes modem events from its queue (the
   pool's threads only put them there), writes each to the log and `event_log`,
   keeps `modem_status` current, writes the `daemon` heartbeat every
   HEARTBEAT_INTERVAL seconds and archives old records daily.
@@ -27,6 +27,7 @@ import time
 from audio import prompts
 from audio.phrases import PhraseCache
 from audio.speech import Speech
+from callbox.writer import ARCHIVE_FIRST_AFTER, EventWriter, pool_statuses
 from gateway import __version__
 from gateway.calls.by_sms import CallActions
 from gateway.calls.service import CallService
@@ -39,15 +40,12 @@ from gateway.config import Config, ConfigError, load, mask_url_password
 from gateway.meters import Meters
 from gateway.money.journal import Journal, price_and_settle
 from gateway.sms.service import SmsService
-from gateway.store import boxes
 from gateway.store.db import close_database, db, is_url, open_database
-from gateway.store.event_text import describe_event
 from gateway.store.migrations import migrate
 from gateway.store.outage import CONNECTION_ERRORS, DatabaseWatch, first_line, forget_connection
-from gateway.store.retention import archive_old
 from gateway.store.status import StatusStore
 from gateway.worker import Worker
-from modems.events import ModemDown, ModemEvent, ModemUp
+from modems.events import ModemEvent
 from modems.pool import ModemPool
 from webui import metrics as metrics_page
 from webui.app import make_app
@@ -57,9 +55,6 @@ log = logging.getLogger(__name__)
 
 M_ARENA_MAX = -8           # glibc <malloc.h>
 MALLOC_ARENAS = 2          # glibc's own cap is 8 per core
-ARCHIVE_FIRST_AFTER = 60.0          # seconds after start before the first archive run
-ARCHIVE_INTERVAL = 24 * 3600.0      # then daily
-HEARTBEAT_INTERVAL = 10.0   # seconds between `daemon` rows; `callbox status` calls 30 s stale
 
 
 class Daemon:
@@ -154,7 +149,11 @@ class Daemon:
                 self._catch_up()
             finally:
                 close_database()
-        self._writer = self._writer_worker()
+        self._writer = EventWriter(
+            self._store, self.watch, config=lambda: self.config, pool=lambda: self._pool,
+            sessions=lambda: self.calls.active_sessions() if self.calls is not None else 0,
+            now=self.now, observe=self._observe,
+            archive_first_after=self._archive_first_after).worker
         self._writer.start()
         self._watching.start()
         self.alerts.start()
@@ -326,59 +325,8 @@ class Daemon:
         _step("closing the database", close_database)
         log.info("callbox stopped")
 
-    # -- the writer ------------------------------------------------------------------------
-
-    def _writer_worker(self) -> Worker:
-        """Gives the `db-writer` worker: modem events in, status rows out (module docstring)."""
-        writer = Worker("db-writer", self._write_event, watch=self.watch, finish=True,
-                        on_stop=self._last_status)
-        writer.every("status", lambda: self.config.gateway.health_interval,
-                     "refreshing the modem status", self._refresh_all)
-        writer.every("heartbeat", HEARTBEAT_INTERVAL, "writing the heartbeat", self._heartbeat)
-        writer.every("archive", ARCHIVE_INTERVAL, "archiving old call and SMS records",
-                     self._archive, first=self._archive_first_after)
-        return writer
-
-    def _write_event(self, event: ModemEvent) -> None:
-        name = type(event).__name__
-        self._writer.guard(f"recording {name}", self._record_event, event)
-        if self._observe is not None:
-            self._writer.guard(f"showing {name} to the observer", self._observe, event)
-
-    def _last_status(self) -> None:
-        if self._store.started:
-            self._store.record_stop()
-
-    def _archive(self) -> None:
-        """Moves CDRs and SMS older than retention_days to CSV files (daily)."""
-        archive_old(self.now(), self.config.gateway.retention_days, self.config.gateway.archive_dir)
-
-    def _record_event(self, event: ModemEvent) -> None:
-        if not self._store.started:    # no database yet since the start: the log only
-            log.info("%s", describe_event(event).message)
-            return
-        self._store.record_event(event, self._pool.status_of if self._pool is not None
-                                 else lambda modem: None)
-        if isinstance(event, (ModemUp, ModemDown)):
-            self._heartbeat()   # the status line counts modems up: keep it true at once
-
-    def _refresh_all(self) -> None:
-        if not self._store.started:
-            return
-        statuses = self._statuses()
-        self._store.refresh_modems(statuses)
-        if self._pool is not None:     # a reload may have removed modems
-            self._store.keep_modems(status.name for status in statuses)
-
-    def _heartbeat(self) -> None:
-        if not self._store.started:
-            return            # the database has not answered yet since the start
-        self._store.heartbeat(len(self.config.modems))
-        boxes.beat(self.config.gateway.box, __version__, self._statuses(),
-                   self.calls.active_sessions() if self.calls is not None else 0, self.now())
-
     def _statuses(self) -> list:
-        return self._pool.status() if self._pool is not None else []
+        return pool_statuses(self._pool)
 
 
 def few_malloc_arenas() -> bool:
