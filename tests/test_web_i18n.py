@@ -205,7 +205,7 @@ def test_gateways_refusals_are_shown_in_the_page_language(app):
     english = admin.post(f"/admin/accounts/{app.alice.id}/pin",
                          {"csrf_token": csrf, "pin": "12"})
     assert "a PIN is 4 to 8 digits" in english.text
-    assert i18n.gateway_text("something gateway never said") == "something gateway never said"
+    assert translate("something gateway never said") == "something gateway never said"
 
 
 GERMAN_TEXT = i18n.language_of("de", "EUR").gettext

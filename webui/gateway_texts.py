@@ -5,8 +5,10 @@ modems/recovery.py), SMS health (gateway/sms/health.py), SIM use (gateway/care/u
 last recovery (modems/recovery.py) and the voice tests' progress, figures and advice
 (gateway/calls/voicetest.py, gateway/care/voicetests.py) come in English, with their
 values in them; so do the AT console's refusals and the System page's facts
-(webui/admin/console.py, webui/admin/system.py: made where a JSON route needs them too). Each English sentence is a pattern here with its values
-caught by name and its translation marked for the catalogue; `translate` gives a text in
+(webui/admin/console.py, webui/admin/system.py: made where a JSON route needs them too),
+and the form errors and refusals of gateway's actions (gateway/actions/, gateway/money/
+accounts.py). Each English sentence is a pattern here with its values caught by name
+and its translation marked for the catalogue; `translate` gives a text in
 the request's language, a text made of several (joined by "; " or ", ") piece by piece,
 and any text not known here as it is (it still says what is going on). The pages that
 refresh in the browser get the same table (`js_table`) for their scripts, so what a
@@ -260,6 +262,27 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
      N_("{modem} is not up: no command can reach it now")),
     (r"(?P<modem>\S+) is in a call: a command may end or disturb it\. Send it anyway\?",
      N_("{modem} is in a call: a command may end or disturb it. Send it anyway?")),
+    # form errors and refusals of gateway's actions (accounts, alerts)
+    (r"a PIN is 4 to 8 digits", N_("a PIN is 4 to 8 digits")),
+    (r"an opening balance is not negative", N_("an opening balance is not negative")),
+    (r"an account name is 1 to 64 letters, digits, _ \. @ -, starting with a letter or digit",
+     N_("an account name is 1 to 64 letters, digits, _ . @ -, starting with a letter or "
+        "digit")),
+    (r"an account named (?P<name>'.*') exists already",
+     N_("an account named {name} exists already")),
+    (r"no account named (?P<name>'.*')", N_("no account named {name}")),
+    (r"a top-up adds money: the amount is above 0 \(a debit takes money, with a reason\)",
+     N_("a top-up adds money: the amount is above 0 (a debit takes money, with a reason)")),
+    (r"a debit takes money: the amount is above 0",
+     N_("a debit takes money: the amount is above 0")),
+    (r"a debit says why: give a reason", N_("a debit says why: give a reason")),
+    (r"calls at once is a whole number from 1 to (?P<most>[0-9]+)",
+     N_("calls at once is a whole number from 1 to {most}")),
+    (r"no voice prompts in the language (?P<language>'.*'): the languages are "
+     r"(?P<languages>[^()]*) \(or - for the box's default\)",
+     N_("no voice prompts in the language {language}: the languages are {languages} (or - "
+        "for the box's default)")),
+    (r"no alert (?P<id>[0-9]+) on this box", N_("no alert {id} on this box")),
     # "<modem>: <why>", the modem's name before a refusal above (the Modems page's notices)
     (r"(?P<modem>[^\s:]+): (?P<reason>.+)", N_("{modem}: {reason}")),
 ))

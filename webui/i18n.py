@@ -203,43 +203,6 @@ def N_(message: str) -> str:
     return message
 
 
-# Messages of gateway's actions that pages show (form errors, refusals). Gateway knows no
-# language, so a page translates those it knows here by their whole English text, the
-# values in them kept; any other message stays English (it still says what went wrong).
-GATEWAY_MESSAGES = tuple((re.compile(pattern), text) for pattern, text in (
-    (r"a PIN is 4 to 8 digits", N_("a PIN is 4 to 8 digits")),
-    (r"an opening balance is not negative", N_("an opening balance is not negative")),
-    (r"an account name is 1 to 64 letters, digits, _ \. @ -, starting with a letter or digit",
-     N_("an account name is 1 to 64 letters, digits, _ . @ -, starting with a letter or "
-        "digit")),
-    (r"an account named (?P<name>'.*') exists already",
-     N_("an account named {name} exists already")),
-    (r"no account named (?P<name>'.*')", N_("no account named {name}")),
-    (r"a top-up adds money: the amount is above 0 \(a debit takes money, with a reason\)",
-     N_("a top-up adds money: the amount is above 0 (a debit takes money, with a reason)")),
-    (r"a debit takes money: the amount is above 0",
-     N_("a debit takes money: the amount is above 0")),
-    (r"a debit says why: give a reason", N_("a debit says why: give a reason")),
-    (r"calls at once is a whole number from 1 to (?P<most>[0-9]+)",
-     N_("calls at once is a whole number from 1 to {most}")),
-    (r"no voice prompts in the language (?P<language>'.*'): the languages are "
-     r"(?P<languages>[^()]*) \(or - for the box's default\)",
-     N_("no voice prompts in the language {language}: the languages are {languages} (or - "
-        "for the box's default)")),
-    (r"no alert (?P<id>[0-9]+) on this box", N_("no alert {id} on this box")),
-))
-
-
-def gateway_text(message: str) -> str:
-    """Gives a message of gateway in the request's language when it is one of
-    GATEWAY_MESSAGES, else as it is."""
-    for pattern, text in GATEWAY_MESSAGES:
-        found = pattern.fullmatch(message)
-        if found:
-            return gettext(text).format(**found.groupdict())
-    return message
-
-
 # -- extraction from Bottle templates (babel.cfg names this extractor) --------------------------
 _CALL = re.compile(r"""\b(_|ngettext)\(\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
                    r"""(?:\s*,\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'))?""")

@@ -18,7 +18,7 @@ from gateway.actions.audit import ActionError, Actor
 from gateway.money import accounts, languages
 from gateway.money.ledger import Account, Topup
 from modems.numbers import InvalidNumber, to_e164
-from webui import i18n
+from webui import gateway_texts, i18n
 from webui.admin.common import page_link, page_of
 from webui.admin.pages import parse_amount
 from webui.holder.calls import caller_ids
@@ -104,7 +104,7 @@ def install(app: bottle.Bottle, web) -> None:
         try:
             account_actions.set_pin(web.actor(session), account.id, pin, web.now())
         except ActionError as error:
-            return page(session, account, {"pin": i18n.gateway_text(str(error))},
+            return page(session, account, {"pin": gateway_texts.translate(str(error))},
                         status=400)
         return page(session, Account.get_by_id(account.id),
                     notice=i18n.gettext("PIN changed (and PIN entry unlocked)"))
@@ -126,7 +126,7 @@ def install(app: bottle.Bottle, web) -> None:
             account_actions.set_max_sessions(web.actor(session), account.id, sessions,
                                              web.now())
         except ActionError as error:
-            return page(session, account, {"sessions": i18n.gateway_text(str(error))},
+            return page(session, account, {"sessions": gateway_texts.translate(str(error))},
                         status=400)
         return page(session, Account.get_by_id(account.id),
                     notice=i18n.ngettext(
@@ -157,7 +157,7 @@ def install(app: bottle.Bottle, web) -> None:
             amount = debit_account(web.actor(session), account.id,
                                    forms.getunicode("amount") or "", reason, web.now())
         except ActionError as error:
-            return page(session, account, {"debit": i18n.gateway_text(str(error))},
+            return page(session, account, {"debit": gateway_texts.translate(str(error))},
                         status=400)
         account = Account.get_by_id(account.id)
         money = i18n.current().money
@@ -173,7 +173,7 @@ def install(app: bottle.Bottle, web) -> None:
             number = authorize_number(web.actor(session), account.id, text, web.country,
                                       web.now())
         except ActionError as error:
-            return page(session, account, {"number": i18n.gateway_text(str(error))},
+            return page(session, account, {"number": gateway_texts.translate(str(error))},
                         status=400, number=text)
         money = i18n.current().money
         return page(session, account, notice=i18n.gettext("{number} authorized").format(

@@ -15,7 +15,8 @@ from gateway.actions.audit import ActionError
 from gateway.care.alert_kinds import about, advice_of, delivery_state, kind_of
 from webui import alert_texts
 from webui.admin.common import page_of
-from webui.i18n import gateway_text, gettext
+from webui.gateway_texts import translate
+from webui.i18n import gettext
 
 
 def alert_json(alert, urls: bool) -> dict:
@@ -57,6 +58,6 @@ def install(app: bottle.Bottle, web) -> None:
         try:
             alert = alert_actions.acknowledge(web.actor(session), box, alert_id, web.now())
         except ActionError as refusal:
-            return page(session, error=gateway_text(str(refusal)), status=404)
+            return page(session, error=translate(str(refusal)), status=404)
         return page(session, notice=gettext("Alert {id} ({title}) acknowledged.").format(
             id=alert.id, title=alert_texts.title(alert)))

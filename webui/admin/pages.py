@@ -126,11 +126,11 @@ def create_account(values: dict[str, str], password: str, now: float,
     try:
         accounts.check_pin_format(values["pin"])
     except ValueError as error:
-        errors["pin"] = i18n.gateway_text(str(error))
+        errors["pin"] = gateway_texts.translate(str(error))
     try:
         balance = parse_amount(values["balance"] or "0")
         if balance < 0:
-            errors["balance"] = i18n.gateway_text("an opening balance is not negative")
+            errors["balance"] = gateway_texts.translate("an opening balance is not negative")
     except ValueError as error:
         errors["balance"] = str(error)
     problem = users.password_problem(password)
@@ -144,7 +144,7 @@ def create_account(values: dict[str, str], password: str, now: float,
                                                      balance, now, sessions=sessions)
             user_actions.add_user(actor, account.name, password, now)
     except ActionError as error:
-        return None, {error.field or "name": i18n.gateway_text(str(error))}
+        return None, {error.field or "name": gateway_texts.translate(str(error))}
     return account, {}
 
 
