@@ -51,6 +51,41 @@ def test_wal_and_foreign_keys_on_every_thread(sqlite_file):
     assert seen[0][:2] == ("wal", 1)
 
 
+def test_a_threads_connection_keeps_at_most_its_share_of_pages(sqlite_file):
+    """Each thread that uses the database holds its own connection for good: one that read
+    through a big table keeps SQLITE_CACHE_KIB of its pages, not SQLite's default 2 MB."""
+    import ctypes
+    sqlite = ctypes.CDLL("libsqlite3.so.0")     # the library the sqlite3 module runs on
+    sqlite.sqlite3_memory_used.restype = ctypes.c_int64
+    db.execute_sql("CREATE TABLE big (id INTEGER PRIMARY KEY, body TEXT)")
+    with db.atomic():
+        db.execute_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                       "WHERE i < 10000) INSERT INTO big (body) SELECT printf('%.500c', 'x') "
+                       "FROM n")
+    close_database()
+    assert sqlite_file.stat().st_size > 4_000_000
+    before = sqlite.sqlite3_memory_used()
+    scanned, done = threading.Barrier(5), threading.Event()
+
+    def reader():
+        assert db.execute_sql("SELECT sum(length(body)) FROM big").fetchone()[0] == 5_000_000
+        scanned.wait()
+        done.wait()                           # holds its connection, as a worker thread does
+        close_database()
+
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in readers:
+        thread.start()
+    scanned.wait(timeout=30)
+    held = sqlite.sqlite3_memory_used() - before
+    done.set()
+    for thread in readers:
+        thread.join()
+    # 4 caches of SQLITE_CACHE_KIB (512) and each connection's own few hundred kB: 2.3 MB;
+    # SQLite's default cache kept 8.6 MB here
+    assert held < 4_000_000, held
+
+
 def test_schema_version_recorded(database):
     rows = list(SchemaVersion.select().order_by(SchemaVersion.version))
     assert [row.version for row in rows] == [version for version, _, _ in MIGRATIONS]

@@ -23,12 +23,17 @@ from gateway.store.prepared import PreparedSql
 
 db = DatabaseProxy()
 
+SQLITE_CACHE_KIB = 512
 WAL_SWITCH_WAIT = 10.0         # seconds a connection waits for another one's switch to WAL
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "busy_timeout": 10000,     # milliseconds a writer waits for another
     "synchronous": "normal",   # safe with WAL; fewer writes to the SD card
+    # KiB of pages each connection keeps (SQLite's default: 2000). Every thread that uses the
+    # database holds a connection (14 in a daemon with 8 modems), and one that once read
+    # through a big table kept 2 MB of it for good; the kernel's page cache has the file too.
+    "cache_size": -SQLITE_CACHE_KIB,
 }
 
 # peewee maps FloatField to REAL on PostgreSQL: 4 bytes, about 7 digits, which
