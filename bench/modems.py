@@ -12,6 +12,7 @@ balance check for each SIM, [alerts] to a local receiver, a [[webhook]] to it. T
 scraper and the receiver run in the network's process, not the daemon's.
 
     python bench/modems.py [--seconds 60] [--modems 8] [--only plain|everything]
+                           [--threads] [--memory-every MINUTES]
 """
 from __future__ import annotations
 
@@ -177,12 +178,30 @@ def care_tables(iccids: list[str], receiver_port: int) -> tuple[list[str], list[
     return lines, turned_on
 
 
-def sample_rss(stop: threading.Event, samples: list[float], took: list[float]) -> None:
+def sample_rss(stop: threading.Event, samples: list[float], took: list[float],
+               report_every: float = 0.0) -> None:
     """Reads VmRSS every RSS_SAMPLE_INTERVAL until `stop`; puts the CPU seconds this thread
-    took in `took` (the bench's, not the daemon's: taken off the daemon's figure)."""
+    took in `took` (the bench's, not the daemon's: taken off the daemon's figure). With
+    `report_every` (seconds), also prints the RSS and SQLite's own memory that often."""
+    sqlite_used = sqlite_memory_reader() if report_every else None
+    began = time.monotonic()
+    reported = 0
     while not stop.wait(RSS_SAMPLE_INTERVAL):
         samples.append(rss_mb())
+        if report_every and time.monotonic() - began >= (reported + 1) * report_every:
+            reported += 1
+            print(f"after {reported * report_every / 60:g} min: RSS {samples[-1]:.1f} MB, "
+                  f"SQLite's own {sqlite_used() / 1048576:.1f} MB", file=sys.stderr, flush=True)
     took.append(time.thread_time())
+
+
+def sqlite_memory_reader():
+    """Gives a function reading sqlite3_memory_used() of the SQLite library the sqlite3
+    module runs on (the same shared library, loaded once per process)."""
+    import ctypes
+    library = ctypes.CDLL("libsqlite3.so.0")
+    library.sqlite3_memory_used.restype = ctypes.c_int64
+    return library.sqlite3_memory_used
 
 
 def rss_mb() -> float:
@@ -200,14 +219,18 @@ def main() -> int:
                         help="one run, in this process (default: both, each in a new one)")
     parser.add_argument("--threads", action="store_true",
                         help="also print the CPU each of the daemon's threads took")
+    parser.add_argument("--memory-every", type=float, default=0.0, metavar="MINUTES",
+                        help="also print the daemon's RSS and SQLite's memory that often "
+                             "(for runs of hours: does it level off?)")
     args = parser.parse_args()
     if args.only:
         return run(args.seconds, args.modems, everything=args.only == "everything",
-                   by_thread=args.threads)
+                   by_thread=args.threads, report_every=60 * args.memory_every)
     for only in ("plain", "everything"):
         print(f"== {only}", flush=True)
         done = subprocess.run([sys.executable, __file__, "--seconds", str(args.seconds),
-                               "--modems", str(args.modems), "--only", only]
+                               "--modems", str(args.modems), "--only", only,
+                               "--memory-every", str(args.memory_every)]
                               + (["--threads"] if args.threads else []))
         if done.returncode:
             return done.returncode
@@ -236,7 +259,8 @@ def thread_cpu() -> dict[str, float]:
     return taken
 
 
-def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = False) -> int:
+def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = False,
+        report_every: float = 0.0) -> int:
     """One daemon under the load (module docstring); prints its figures."""
     logging.basicConfig(level=logging.WARNING)
 
@@ -281,8 +305,9 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
     rss_samples: list[float] = []
     stop_sampling = threading.Event()
     sampler_took: list[float] = []
-    sampler = threading.Thread(target=sample_rss, args=(stop_sampling, rss_samples, sampler_took),
-                               name="rss-sampler", daemon=True)
+    sampler = threading.Thread(target=sample_rss, args=(stop_sampling, rss_samples, sampler_took,
+                                                        report_every), name="rss-sampler",
+                               daemon=True)
     threads_before = thread_cpu()             # before the process's figure: the bench's reads
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     wall_before = time.monotonic()
