@@ -5,7 +5,9 @@ the order the dependencies lean on each other, and reads its VmRSS
 (/proc/self/status) after each step; a step's figure is what it added to the
 steps before it (a module shared by two steps counts in the first). Then the
 dependencies the daemon loads only on the path that needs them, each on top of
-the daemon. Each run is a new process; the figures are the median of --runs.
+the daemon, and the data a library loads the first time a path uses it (Babel's
+locale data, by the SMS reply that writes an amount). Each run is a new process;
+the figures are the median of --runs.
 The running daemon (threads, buffers, the database) adds to this: bench/modems.py.
 
     python bench/memory.py [--runs 3]
@@ -40,10 +42,19 @@ STEPS = (
     ("ours: webui/", ("webui.app", "webui.server")),
     ("ours: callbox/daemon.py and what is left", ("callbox.daemon",)),
 )
+# (label, steps before it, its step); a step names modules to import, or
+# ["module:function", arguments...] to call
+AMOUNT = "gateway.sms.wording:amount_text"      # an SMS reply's amount, "12,34 €"
 ON_DEMAND = (
-    ("psycopg 3 + asyncio (postgresql:// database only)", ("psycopg",)),
-    ("apprise, import only (sending runs in a child process)", ("apprise",)),
-    ("prometheus_client ([metrics] enabled)", ("prometheus_client",)),
+    ("psycopg 3 + asyncio (postgresql:// database only)", (), ("psycopg",)),
+    ("apprise, import only (sending runs in a child process)", (), ("apprise",)),
+    ("prometheus_client ([metrics] enabled)", (), ("prometheus_client",)),
+    ("Babel's locale data, the first SMS reply with an amount (CLDR's root and global data, "
+     "the language: English)", (), ([AMOUNT, 1234, "EUR", "en"],)),
+    ("Babel's locale data, each further language of such replies (German)",
+     (([AMOUNT, 1234, "EUR", "en"],),), ([AMOUNT, 1234, "EUR", "de"],)),
+    ("Babel's locale data, each further language of such replies (Russian)",
+     (([AMOUNT, 1234, "EUR", "en"],),), ([AMOUNT, 1234, "EUR", "ru"],)),
 )
 
 PROBE = """
@@ -56,13 +67,17 @@ steps = json.loads(sys.argv[1])
 figures = [rss()]
 for modules in steps:
     for module in modules:
-        importlib.import_module(module)
+        if isinstance(module, list):        # ["module:function", arguments...]: a call
+            name, function = module[0].split(":")
+            getattr(importlib.import_module(name), function)(*module[1:])
+        else:
+            importlib.import_module(module)
     figures.append(rss())
 print(json.dumps(figures))
 """
 
 
-def measure(steps: list[tuple[str, ...]]) -> list[float]:
+def measure(steps: list[tuple]) -> list[float]:
     """Gives VmRSS in MB before the first step and after each, in a new interpreter."""
     result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(steps)], cwd=ROOT,
                             capture_output=True, text=True, check=True)
@@ -80,9 +95,9 @@ def main() -> int:
         rows.append((label, [run[index] - run[index - 1] for run in runs]))
     total = statistics.median(run[-1] for run in runs)
     extra = []
-    for label, modules in ON_DEMAND:
-        figures = [measure([("callbox.daemon",), modules]) for _ in range(args.runs)]
-        extra.append((label, [run[2] - run[1] for run in figures]))
+    for label, before, step in ON_DEMAND:
+        figures = [measure([("callbox.daemon",), *before, step]) for _ in range(args.runs)]
+        extra.append((label, [run[-1] - run[-2] for run in figures]))
     print(f"Resident memory of `import callbox.daemon`, step by step (median of {args.runs} "
           "runs, each a new interpreter):\n")
     print("| step | MB |\n|---|---|")
