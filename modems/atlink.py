@@ -17,7 +17,8 @@ sending. These overrides are ours, each for a defect we would otherwise ship:
   (the library would have appended the PDU to that command's response).
 - `_handleModemNotification`: the library starts a new thread per URC, so two
   URCs can be handled out of order. Ours puts each line on one queue that a
-  single dispatcher thread per modem drains in order.
+  single dispatcher thread per modem drains in order; it also runs work handed to it
+  (`call_soon`) and timed work (`call_later`), so no thread is started per event.
 - `_parseCusdResponse` and `sendUssd`: the library needs `+CUSD: <m>,"<str>",<dcs>`
   on one line; `+CUSD: 4` (27.007 §7.15: not supported) raised in the dispatcher
   and left the caller waiting out its timeout. Ours reads every form of
