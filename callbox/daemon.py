@@ -151,7 +151,7 @@ class Daemon:
                 close_database()
         self._writer = EventWriter(
             self._store, self.watch, config=lambda: self.config, pool=lambda: self._pool,
-            sessions=lambda: self.calls.active_sessions() if self.calls is not None else 0,
+            sessions=self._sessions_running,
             now=self.now, observe=self._observe,
             archive_first_after=self._archive_first_after).worker
         self._writer.start()
@@ -272,7 +272,7 @@ class Daemon:
     def status_line(self) -> str:
         statuses = self._statuses()
         up = sum(1 for status in statuses if status.state == "up")
-        calls = self.calls.active_sessions() if self.calls is not None else 0
+        calls = self._sessions_running()
         line = f"{up}/{len(statuses)} modems up, {calls} call{'s' if calls != 1 else ''}"
         if self.watch is not None and self.watch.down:
             line += ", database unreachable"
@@ -327,6 +327,9 @@ class Daemon:
 
     def _statuses(self) -> list:
         return pool_statuses(self._pool)
+
+    def _sessions_running(self) -> int:
+        return self.calls.active_sessions() if self.calls is not None else 0
 
 
 def few_malloc_arenas() -> bool:

@@ -86,9 +86,10 @@ class EventWriter:
     def _refresh_all(self) -> None:
         if not self._store.started:
             return
-        statuses = pool_statuses(self._pool())
+        pool = self._pool()
+        statuses = pool_statuses(pool)
         self._store.refresh_modems(statuses)
-        if self._pool() is not None:     # a reload may have removed modems
+        if pool is not None:     # a reload may have removed modems
             self._store.keep_modems(status.name for status in statuses)
 
     def _heartbeat(self) -> None:
