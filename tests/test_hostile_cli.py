@@ -135,6 +135,7 @@ def test_every_subcommand_refuses_hostile_arguments(tmp_path, capsys, monkeypatc
               phases=[Phase.explicit, Phase.generate])
     @given(value=hostile_values())
     @example(value=of_text("²"))
+    @example(value=of_text("২௪"))                    # int() reads Bengali 2, Tamil 4 as 24
     @example(value=of_text("\udcff"))                 # a command-line byte that is not UTF-8
     @example(value=of_text("\x00"))
     @example(value=of_json(10 ** 23))
