@@ -446,3 +446,23 @@ def test_calling_again_at_once_gets_a_second_callback(network, tmp_path):
             assert rig.wait_settled(done), f"callback {done} not settled"
     finally:
         rig.stop()
+
+
+def test_numbers_the_box_does_not_dial(rig):
+    """A number without its area code is refused and asked again; an emergency number
+    ends the call at once with the words to call it from the caller's own phone. Neither
+    is dialled (both were: 12 became +4912, 112 became +49112)."""
+    rig.start(balance=1250)
+    user = rig.user
+    trigger_and_answer(rig)
+    assert rig.heard(user, "enter_destination")
+    user.clear_heard()
+    user.press("12#")
+    assert rig.heard(user, "number_not_allowed"), said_so_far()
+    assert user.wait_heard(Finder(rig.prompt("enter_destination")[:8000]), timeout=15)
+    user.press("112#")                # as soon as it is asked again: the prompt stops
+    assert rig.heard(user, "emergency_number", "goodbye"), said_so_far()
+    assert user.wait_state(PhoneState.IDLE, timeout=10), "the caller was kept on the line"
+    assert rig.wait_settled()
+    assert [cdr.role for cdr in rig.cdrs()] == ["callback"], "a destination was dialled"
+    assert rig.reserved() == 0

@@ -173,6 +173,19 @@ def test_keep_alive_goes_once_per_period_from_the_sims_modem(rig):
     assert len(outbox()) == 2 and len(rig.operator.inbox) == 2
 
 
+def test_a_keep_alive_to_an_operators_short_code_goes_to_it_as_written(rig, network):
+    """An operator's service number is a short code: the SMS goes to 22922 as written
+    (it went to +4922922, which only the virtual network took for the same number)."""
+    service = network.add_phone("22922")        # the operator's service, on its network
+    m1 = rig.modems[0]
+    care = care_of(rig, [{"iccid": m1.iccid, "keepalive_days": 7, "keepalive_to": "22922",
+                          "keepalive_text": "BAL"}])
+    care.look()
+    assert service.wait_sms(1, timeout=10) and service.inbox[0].text == "BAL"
+    (record,) = SimKeepalive.select()
+    assert record.number == "22922" and outbox()[0].number == "22922"
+
+
 def test_a_sim_used_lately_gets_no_keep_alive(rig):
     m1 = rig.modems[0]
     Cdr.create(box="testbox", role="callback", direction="outgoing", number=CALLER,

@@ -212,3 +212,21 @@ def test_empty_sms_gets_help_when_so_configured(network, tmp_path):
     finally:
         rig.stop()
         rig.stop()                          # stopping twice is safe
+
+
+def test_emergency_and_short_numbers_are_not_dialled(box, user):
+    """CB 112 gets the words to call it from one's own phone (it became +49112 and was
+    dialled); a service number and a number without its area code are refused plainly."""
+    assert box.reply_to(user, "CB 112") == ("112 is an emergency number: the box does not "
+                                            "call it. Call 112 from your own phone.")
+    assert box.reply_to(user, "CONNECT 0301111111 +49110") == (
+        "+49110 is an emergency number: the box does not call it. Call +49110 from your "
+        "own phone.")
+    assert box.reply_to(user, "CB 116117") == "116117 is not a number the box can call."
+    assert box.reply_to(user, "CB 12") == "12 is not a number the box can call."
+    assert actions() == []
+    assert [row.result for row in commands()][:2] == [
+        "callback refused: '112' is an emergency number: call it from your own phone; the "
+        "box does not connect emergency calls",
+        "connect refused: '+49110' is an emergency number: call it from your own phone; "
+        "the box does not connect emergency calls"]

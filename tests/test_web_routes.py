@@ -200,3 +200,24 @@ def test_a_leg_answered_but_not_ended_is_not_shown_as_ended(app):
     state = json.loads(client.get(f"/api/callbacks/{call}").text)
     assert state["state"] == "running" and state["legs"]["a"]["state"] != "ended"
     assert client.get("/favicon.ico").status == 204
+
+
+def test_connect_two_refuses_emergency_and_short_numbers(app):
+    """112 was +49112 and dialled; now the field says to call it from one's own phone."""
+    client = Client(app)
+    client.form_login({"name": "alice", "password": "alice-secret"})
+    reply = client.post("/connect", {"csrf_token": client.csrf(), "a": "+4917012345678",
+                                     "b": "112"})
+    assert reply.status == 400
+    assert ('id="b-error">an emergency number: call it from your own phone; the box does not '
+            'connect emergency calls') in reply.text
+    api = Client(app)
+    csrf = api.login("alice", "alice-secret")
+    for b, problem in (("0049 110", "an emergency number"),
+                       ("116117", "not a phone number: a short or service number"),
+                       ("12", "not a phone number: too short: write it with its area code")):
+        reply = api.post("/api/callbacks", json_body={"a": "+4917012345678", "b": b},
+                         headers={"X-CSRF-Token": csrf})
+        assert reply.status == 400, b
+        assert json.loads(reply.text)["fields"]["b"].startswith(problem), b
+    assert Session.select().count() == 0

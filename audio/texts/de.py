@@ -17,6 +17,8 @@ TEXTS = {
     "not_enough_credit": "Ihr Guthaben reicht für diesen Anruf nicht aus.",
     "number_not_allowed": "Diese Rufnummer kann nicht angerufen werden. Bereits gedrückte Tasten "
                           "wurden gelöscht.",
+    "emergency_number": "Dieser Dienst ruft keine Notrufnummern an. Bitte legen Sie auf und"
+                        " wählen Sie den Notruf von Ihrem eigenen Telefon.",
     "no_rate": "Dieses Ziel ist über diesen Dienst nicht erreichbar. Bereits gedrückte Tasten "
                "wurden gelöscht.",
     "destination_busy": "Der gewünschte Teilnehmer ist besetzt.",

@@ -14,6 +14,8 @@ TEXTS = {
     "you_can_talk_for": "You can talk for",
     "not_enough_credit": "Your credit is not enough for this call.",
     "number_not_allowed": "This number cannot be called. Keys typed ahead are cleared.",
+    "emergency_number": "This service does not call emergency numbers. Please hang up and "
+                        "call the emergency number from your own phone.",
     "no_rate": "This destination cannot be called from this service. Keys typed ahead are "
                "cleared.",
     "destination_busy": "The number you called is busy.",

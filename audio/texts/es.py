@@ -18,6 +18,8 @@ TEXTS = {
     "not_enough_credit": "Su saldo no es suficiente para esta llamada.",
     "number_not_allowed": "No se puede llamar a este número. Las teclas pulsadas de antemano se "
                           "han borrado.",
+    "emergency_number": "Este servicio no llama a números de emergencia. Cuelgue y llame al"
+                        " número de emergencia desde su propio teléfono.",
     "no_rate": "Este destino no está disponible en este servicio. Las teclas pulsadas de antemano "
                "se han borrado.",
     "destination_busy": "El número al que llama está ocupado.",

@@ -17,6 +17,8 @@ TEXTS = {
     "not_enough_credit": "Votre crédit est insuffisant pour cet appel.",
     "number_not_allowed": "Ce numéro ne peut pas être appelé. Les touches déjà saisies ont été "
                           "effacées.",
+    "emergency_number": "Ce service n'appelle pas les numéros d'urgence. Raccrochez et "
+                        "appelez le numéro d'urgence depuis votre propre téléphone.",
     "no_rate": "Cette destination n'est pas accessible depuis ce service. Les touches déjà "
                "saisies ont été effacées.",
     "destination_busy": "Le numéro que vous avez composé est occupé.",

@@ -16,6 +16,8 @@ TEXTS = {
     "not_enough_credit": "Il suo credito non è sufficiente per questa chiamata.",
     "number_not_allowed": "Questo numero non può essere chiamato. I tasti digitati in anticipo "
                           "sono stati cancellati.",
+    "emergency_number": "Questo servizio non chiama i numeri di emergenza. Riagganci e "
+                        "chiami il numero di emergenza dal suo telefono.",
     "no_rate": "Questa destinazione non è raggiungibile con questo servizio. I tasti digitati in "
                "anticipo sono stati cancellati.",
     "destination_busy": "Il numero chiamato è occupato.",

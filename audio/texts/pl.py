@@ -21,6 +21,8 @@ TEXTS = {
     "not_enough_credit": "Środki na koncie nie wystarczają na to połączenie.",
     "number_not_allowed": "Nie można połączyć się z tym numerem. Wcześniej wciśnięte klawisze "
                           "zostały skasowane.",
+    "emergency_number": "Ta usługa nie łączy z numerami alarmowymi. Proszę się rozłączyć i "
+                        "zadzwonić pod numer alarmowy z własnego telefonu.",
     "no_rate": "Połączenia w tym kierunku nie są dostępne w tej usłudze. Wcześniej wciśnięte "
                "klawisze zostały skasowane.",
     "destination_busy": "Wybrany numer jest zajęty.",

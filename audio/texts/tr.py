@@ -15,6 +15,8 @@ TEXTS = {
     "you_can_talk_for": "Konuşma süreniz",
     "not_enough_credit": "Bakiyeniz bu arama için yeterli değil.",
     "number_not_allowed": "Bu numara aranamaz. Önceden basılan tuşlar silindi.",
+    "emergency_number": "Bu hizmet acil durum numaralarını aramaz. Lütfen kapatın ve acil "
+                        "durum numarasını kendi telefonunuzdan arayın.",
     "no_rate": "Bu hedef bu hizmet üzerinden aranamaz. Önceden basılan tuşlar silindi.",
     "destination_busy": "Aradığınız numara meşgul.",
     "no_answer": "Aradığınız numara cevap vermiyor.",

@@ -17,7 +17,7 @@ from gateway.sms import store
 from gateway.sms.models import SmsCommand, SmsIn, SmsOut
 from gateway.store.db import close_database, open_database
 from gateway.store.migrations import SchemaTooNew
-from modems.numbers import InvalidNumber, to_e164
+from modems.numbers import InvalidNumber, sms_destination
 
 LIMIT = 50          # rows `list` shows of each kind, newest first
 
@@ -67,7 +67,7 @@ def _with_database(args: argparse.Namespace, work) -> int:
 def send_sms(args: argparse.Namespace) -> int:
     def work(config) -> int:
         try:
-            number = to_e164(args.number, config.gateway.country)
+            number = sms_destination(args.number, config.gateway.country)
         except InvalidNumber as error:
             print(f"sms send: {error.reason}: {args.number!r}", file=sys.stderr)
             return 2

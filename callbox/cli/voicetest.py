@@ -16,7 +16,7 @@ from callbox.cli import CommandFailed, add_config_argument, box_database, config
 from callbox.cli.modem_ask import POLL, running_box, up_modem
 from gateway.care import requests, voicetests
 from gateway.config import load
-from modems.numbers import InvalidNumber, to_e164
+from modems.numbers import InvalidNumber, destination_e164
 
 WAIT = 120.0        # seconds: the far end may let it ring 40 s; the test takes about 20
 
@@ -40,7 +40,7 @@ def add_parser(subparsers) -> None:
 def voicetest(args: argparse.Namespace) -> int:
     config = load(config_path(args))
     try:
-        number = to_e164(args.number, config.gateway.country)
+        number = destination_e164(args.number, config.gateway.country)
     except InvalidNumber as error:
         raise CommandFailed(f"{error.reason}: {args.number[:40]!r}") from None
     box = config.gateway.box

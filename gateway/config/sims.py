@@ -16,7 +16,7 @@ import re
 
 from gateway.config.reader import ConfigError, Table
 from gateway.config.table import SIM
-from modems.numbers import InvalidNumber, to_e164
+from modems.numbers import InvalidNumber, sms_destination
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class SimConfig:
     balance_check_hours: float = 24.0
     low_balance_minor: int = 0          # low_balance in minor units (cents); 0: no alert
     keepalive_days: int = 0             # 0: no keep-alive
-    keepalive_to: str = ""              # E.164
+    keepalive_to: str = ""              # E.164, or an operator's short code as written
     keepalive_text: str = "keep-alive"
 
 
@@ -63,7 +63,7 @@ def _sim(table: Table, country: str) -> SimConfig:
     values["low_balance_minor"] = round(values.pop("low_balance") * 100)
     if values["keepalive_to"]:
         try:
-            values["keepalive_to"] = to_e164(values["keepalive_to"], country)
+            values["keepalive_to"] = sms_destination(values["keepalive_to"], country)
         except InvalidNumber as error:
             raise table.error("keepalive_to", str(error)) from None
     elif values["keepalive_days"]:

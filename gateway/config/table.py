@@ -317,7 +317,7 @@ max_sms_per_day = 100
         "long, the box sends one SMS (keepalive_text to keepalive_to) so that the operator "
         "does not retire the card."),
     Key("keepalive_to", "str", "", note="(required with keepalive_days)",
-        help="number the keep-alive SMS goes to, e.g. the operator's service number."),
+        help="number the keep-alive SMS goes to (an operator's short code: as written)."),
     Key("keepalive_text", "str", "keep-alive", help="text of the keep-alive SMS."),
 ))
 

@@ -92,6 +92,10 @@ alphabet) go out as several parts.""", keys=(
            "answer to BAL; {amount} in digits (12.34 EUR), {words} in words", "amount", "words"),
     _reply("invalid_number", "{number} is not a number the box can call.",
            "a number that cannot be called; {number} as written", "number"),
+    _reply("emergency_number", "{number} is an emergency number: the box does not call it. "
+           "Call {number} from your own phone.",
+           "CB or CONNECT with an emergency number (112, 911, ...); {number} as written",
+           "number"),
     _reply("usage_connect", "Write {connect} <number> <number>.", "CONNECT without two numbers"),
     _reply("usage_reg", "Write {reg} <account> <pin>.", "REG without account and PIN"),
     _reply("help", "Commands: {cb} = call me back. {cb} <number> = call me, then that number. "

@@ -51,7 +51,8 @@ from gateway.sms.wording import (age_text, age_words, amount_text, amount_words,
                                   reason, reason_text)
 from gateway.store.db import db
 from gateway.store.prepared import Param, Prepared
-from modems.numbers import InvalidNumber, is_alphanumeric_sender, to_e164
+from modems.numbers import (EmergencyNumber, InvalidNumber, destination_e164,
+                            is_alphanumeric_sender)
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +240,14 @@ class CommandRunner:
     def _reply(self, name: str, lang: str, **values) -> str:
         return self.sms.reply(name, lang, **values)
 
+    def _bad_number(self, command: str, written: str, error: InvalidNumber,
+                    lang: str) -> Outcome:
+        """The reply to a number the box does not call: an emergency number gets its own
+        words (call it from your own phone, now), any other the plain refusal."""
+        reply = "emergency_number" if isinstance(error, EmergencyNumber) else "invalid_number"
+        return Outcome(f"{command} refused: {written!r} is {error.reason}",
+                       self._reply(reply, lang, number=written[:30]))
+
     # -- the commands -----------------------------------------------------------------------
 
     def _help(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
@@ -255,10 +264,9 @@ class CommandRunner:
         if request.words and any(char.isdigit() for char in request.words[0]):
             written = number_words(request.words) or request.words[0]
             try:
-                destination = to_e164(written, self.config.gateway.country)
-            except InvalidNumber:
-                return Outcome(f"callback refused: bad number {written!r}",
-                               self._reply("invalid_number", lang, number=written[:30]))
+                destination = destination_e164(written, self.config.gateway.country)
+            except InvalidNumber as error:
+                return self._bad_number("callback", written, error, lang)
         refusal = self._act(command, lambda: self.actions.callback(command.sender, destination))
         if refusal is not None:
             return Outcome(f"callback refused: {refusal}",
@@ -277,10 +285,9 @@ class CommandRunner:
         numbers = []
         for written in request.words:
             try:
-                numbers.append(to_e164(written, self.config.gateway.country))
-            except InvalidNumber:
-                return Outcome(f"connect refused: bad number {written!r}",
-                               self._reply("invalid_number", lang, number=written[:30]))
+                numbers.append(destination_e164(written, self.config.gateway.country))
+            except InvalidNumber as error:
+                return self._bad_number("connect", written, error, lang)
         a, b = numbers
         notify = self.notifier(command.sender, command.modem)
         refusal = self._act(command, lambda: self.actions.connect(account.id, command.sender,

@@ -9,7 +9,7 @@ figures in the words `callbox voicetest` prints (gateway/care/voicetests.py).
 from __future__ import annotations
 
 from gateway.care import requests, voicetests
-from modems.numbers import InvalidNumber, to_e164
+from modems.numbers import InvalidNumber, destination_e164
 from webui.admin.common import Refused, when
 
 RUNNING = ("queued", "running")
@@ -20,7 +20,7 @@ def ask_voicetest(pool, config, name: str, number: str, now: float) -> tuple[int
     number in E.164). Refused 400 for a number that is not one, 409 when the modem is not
     up or is in a call."""
     try:
-        e164 = to_e164(number.strip(), config.gateway.country)
+        e164 = destination_e164(number.strip(), config.gateway.country)
     except InvalidNumber as error:
         raise Refused(400, f"{error.reason}: give the number to call") from None
     status = next((status for status in (pool.status() if pool is not None else [])

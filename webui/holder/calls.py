@@ -6,7 +6,7 @@ import time
 
 from gateway.calls import policy
 from gateway.money.ledger import Account, CallerId, Cdr, Session
-from modems.numbers import InvalidNumber, to_e164
+from modems.numbers import EmergencyNumber, InvalidNumber, destination_e164
 
 HISTORY_LENGTH = 20
 SESSION_START_WAIT = 5.0      # seconds the page waits for the new session's id
@@ -56,7 +56,9 @@ def check_numbers(a_text: str, b_text: str, country: str) -> tuple[dict, dict]:
             problems[field] = "enter a phone number"
             continue
         try:
-            numbers[field] = to_e164(text[:40], country)
+            numbers[field] = destination_e164(text[:40], country)
+        except EmergencyNumber as error:
+            problems[field] = error.reason
         except InvalidNumber as error:
             problems[field] = f"not a phone number: {error.reason}"
     if not problems and numbers["a"] == numbers["b"]:

@@ -22,7 +22,7 @@ import logging
 from gateway.calls.flows.seams import (AccountSeen, Box, CallLeg, CallSession, LegFailed,
                                        NoFreeModem)
 from gateway.money.ledger import InsufficientCredit
-from modems.numbers import InvalidNumber, to_e164
+from modems.numbers import EmergencyNumber, InvalidNumber, destination_e164
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,10 @@ def serve_destinations(context: Box, session: CallSession, account_id: int,
                 session.say(context.voice(session).say("number_not_allowed"))
                 return
         else:
-            number, fixed_used = choose_destination(context, session), False
+            try:
+                number, fixed_used = choose_destination(context, session), False
+            except EmergencyNumber:
+                return      # said: hang up and call it yourself; the box says goodbye
         if number is None:
             tries += 1
             continue
@@ -211,13 +214,22 @@ def serve_destinations(context: Box, session: CallSession, account_id: int,
 
 
 def choose_destination(context: Box, session: CallSession) -> str | None:
-    """Asks for a destination; gives it in E.164 if it may be dialled, else says why."""
+    """Asks for a destination; gives it in E.164 if it may be dialled, else says why.
+    An emergency number ends the service (EmergencyNumber): the caller is told to hang
+    up and call it from their own phone, at once, not asked for another number."""
     typed = collect(context, session, "enter_destination", max_digits=20)
     if not typed:
         return None
     try:
-        number = to_e164(typed, context.config.gateway.country)
-    except InvalidNumber:
+        number = destination_e164(typed, context.config.gateway.country)
+    except EmergencyNumber:
+        log.warning("%s asked for the emergency number %s: told to call it from their own "
+                    "phone", session.leg_a.number, typed)
+        session.take_keys()
+        session.say(context.voice(session).say("emergency_number"))
+        raise
+    except InvalidNumber as error:
+        log.info("destination %r refused: %s", typed, error.reason)
         refuse(context, session, "number_not_allowed")
         return None
     if not context.destination_allowed(number):

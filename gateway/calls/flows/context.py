@@ -20,6 +20,7 @@ from gateway.config import Config
 from gateway.money import accounts, billing, languages, ledger
 from gateway.money.billing import LEG_A_MINIMUM, Rate
 from gateway.money.ledger import InsufficientCredit
+from modems.numbers import InvalidNumber, destination_e164
 
 log = logging.getLogger(__name__)
 MENU_PAUSE = 0.4        # seconds between the options of the language menu
@@ -138,6 +139,10 @@ class FlowContext:
         return rate.cost(leg.talk_seconds) if rate is not None else 0
 
     def destination_allowed(self, number: str) -> bool:
+        try:    # however it came (a form, an SMS, an intent stored before an upgrade)
+            destination_e164(number, self.config.gateway.country)
+        except InvalidNumber:
+            return False
         rules = self.config.callback
         if any(number.startswith(prefix) for prefix in rules.blocked_prefixes):
             return False

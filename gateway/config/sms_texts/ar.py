@@ -23,6 +23,8 @@ TEXTS = {
     "not_registered": "هذا الهاتف غير مسجل.",
     "balance": "رصيدك {amount} ({words}).",
     "invalid_number": "{number} ليس رقماً يمكن الاتصال به.",
+    "emergency_number": "{number} رقم طوارئ: لا يمكن الاتصال به من هنا. اتصل بـ {number} "
+                        "من هاتفك.",
     "usage_connect": "اكتب {connect} <رقم> <رقم>.",
     "usage_reg": "اكتب {reg} <الحساب> <PIN>.",
     "help": "الأوامر: {cb} = اتصل بي. {cb} <رقم> = اتصل بي ثم بهذا الرقم. {connect} <a> <b> "

@@ -25,6 +25,8 @@ TEXTS = {
     "not_registered": "Dieses Telefon ist nicht angemeldet.",
     "balance": "Ihr Guthaben beträgt {amount} ({words}).",
     "invalid_number": "{number} ist keine Nummer, die die Box anrufen kann.",
+    "emergency_number": "{number} ist eine Notrufnummer: Die Box ruft sie nicht an. Wählen Sie "
+                        "{number} von Ihrem eigenen Telefon.",
     "usage_connect": "Schreiben Sie {connect} <Nummer> <Nummer>.",
     "usage_reg": "Schreiben Sie {reg} <Konto> <PIN>.",
     "help": "Befehle: {cb} = Rückruf. {cb} <Nummer> = Rückruf, dann diese Nummer. {connect} "

@@ -24,6 +24,8 @@ TEXTS = {
     "not_registered": "Este teléfono no está registrado.",
     "balance": "Su saldo es {amount} ({words}).",
     "invalid_number": "{number} no es un número al que se pueda llamar.",
+    "emergency_number": "{number} es un número de emergencia: no se puede llamar desde aquí. "
+                        "Llame al {number} desde su propio teléfono.",
     "usage_connect": "Escriba {connect} <número> <número>.",
     "usage_reg": "Escriba {reg} <cuenta> <PIN>.",
     "help": "Comandos: {cb} = devuélvame la llamada. {cb} <número> = llámeme y luego a ese "

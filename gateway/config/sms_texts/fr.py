@@ -24,6 +24,8 @@ TEXTS = {
     "not_registered": "Ce téléphone n'est pas inscrit.",
     "balance": "Votre solde est de {amount} ({words}).",
     "invalid_number": "{number} n'est pas un numéro que la box peut appeler.",
+    "emergency_number": "{number} est un numéro d'urgence : la box ne l'appelle pas. Appelez "
+                        "le {number} depuis votre propre téléphone.",
     "usage_connect": "Écrivez {connect} <numéro> <numéro>.",
     "usage_reg": "Écrivez {reg} <compte> <PIN>.",
     "help": "Commandes : {cb} = me rappeler. {cb} <numéro> = me rappeler, puis ce numéro. "

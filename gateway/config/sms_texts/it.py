@@ -23,6 +23,8 @@ TEXTS = {
     "not_registered": "Questo telefono non è registrato.",
     "balance": "Il suo credito è {amount} ({words}).",
     "invalid_number": "{number} non è un numero che si può chiamare.",
+    "emergency_number": "{number} è un numero di emergenza: da qui non si può chiamare. Chiami "
+                        "il {number} dal suo telefono.",
     "usage_connect": "Scriva {connect} <numero> <numero>.",
     "usage_reg": "Scriva {reg} <conto> <PIN>.",
     "help": "Comandi: {cb} = richiamami. {cb} <numero> = richiamami, poi quel numero. "

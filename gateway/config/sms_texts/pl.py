@@ -24,6 +24,8 @@ TEXTS = {
     "not_registered": "Ten telefon nie jest zarejestrowany.",
     "balance": "Twoje saldo wynosi {amount} ({words}).",
     "invalid_number": "{number} nie jest numerem, na który można zadzwonić.",
+    "emergency_number": "{number} to numer alarmowy: tędy nie można go wybrać. Zadzwoń pod "
+                        "{number} z własnego telefonu.",
     "usage_connect": "Napisz {connect} <numer> <numer>.",
     "usage_reg": "Napisz {reg} <konto> <PIN>.",
     "help": "Polecenia: {cb} = oddzwoń. {cb} <numer> = oddzwoń, potem ten numer. {connect} "

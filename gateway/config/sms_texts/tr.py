@@ -23,6 +23,8 @@ TEXTS = {
     "not_registered": "Bu telefon kayıtlı değil.",
     "balance": "Bakiyeniz {amount} ({words}).",
     "invalid_number": "{number} aranabilecek bir numara değil.",
+    "emergency_number": "{number} bir acil durum numarasıdır: buradan aranamaz. {number} "
+                        "numarasını kendi telefonunuzdan arayın.",
     "usage_connect": "{connect} <numara> <numara> yazın.",
     "usage_reg": "{reg} <hesap> <PIN> yazın.",
     "help": "Komutlar: {cb} = beni geri ara. {cb} <numara> = beni, sonra o numarayı ara. "
