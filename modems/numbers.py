@@ -93,8 +93,8 @@ def _parse(number: str, country: str) -> phonenumbers.PhoneNumber:
         raise InvalidNumber(number, "a phone number has only digits and an optional leading +")
     try:
         return phonenumbers.parse(cleaned, None if cleaned.startswith("+") else country)
-    except phonenumbers.NumberParseException as error:
-        raise InvalidNumber(number, str(error)) from None
+    except phonenumbers.NumberParseException:      # too short, no such country code
+        raise InvalidNumber(number, "not a possible phone number") from None
 
 
 def _e164(number: str, parsed: phonenumbers.PhoneNumber) -> str:

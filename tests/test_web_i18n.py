@@ -399,3 +399,29 @@ def test_the_modems_script_writes_gateways_words_in_the_page_language(modems_app
         assert written == list(SAID.values())
     finally:
         server.stop()
+
+
+def test_the_connect_forms_problems_and_refusals_in_german(app):
+    """The holder's connect-two form said what was wrong in English on a German page."""
+    client = Client(app)
+    client.login("alice", "alice-secret")
+
+    def connect(a: str, b: str) -> str:
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', get(client, "/connect").text)
+        reply = client.post("/connect", {"csrf_token": csrf.group(1), "a": a, "b": b},
+                            headers=GERMAN)
+        assert reply.status == 400
+        return reply.text
+
+    page = connect("", "112")
+    assert 'id="a-error">geben Sie eine Telefonnummer ein<' in page
+    assert ('id="b-error">eine Notrufnummer: Wählen Sie sie von Ihrem eigenen Telefon; die '
+            'Box vermittelt keine Notrufe<') in page
+    page = connect("12", "12ab")
+    assert 'id="a-error">keine Telefonnummer: zu kurz: schreiben Sie sie mit Vorwahl<' in page
+    assert ('id="b-error">keine Telefonnummer: eine Telefonnummer hat nur Ziffern und vorne '
+            'eventuell ein +<') in page
+    page = connect("+4917012345678", "+4917012345678")
+    assert 'id="b-error">Teilnehmer B muss eine andere Nummer als Teilnehmer A haben<' in page
+    refusal = re.search(r'id="form-error">([^<]+)<', connect("+4917012345678", "+4930123456"))
+    assert refusal and refusal.group(1) == "auf dieser Box läuft kein Anrufdienst"

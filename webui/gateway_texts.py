@@ -283,6 +283,34 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
      N_("no voice prompts in the language {language}: the languages are {languages} (or - "
         "for the box's default)")),
     (r"no alert (?P<id>[0-9]+) on this box", N_("no alert {id} on this box")),
+    # the holder's connect-two form (webui/holder/calls.py, modems/numbers.py) and why a
+    # call is not started (gateway/calls/policy.py)
+    (r"enter a phone number", N_("enter a phone number")),
+    (r"not a phone number: (?P<reason>.+)", N_("not a phone number: {reason}")),
+    (r"contains control characters", N_("contains control characters")),
+    (r"a phone number has only digits and an optional leading \+",
+     N_("a phone number has only digits and an optional leading +")),
+    (r"too short: write it with its area code", N_("too short: write it with its area code")),
+    (r"not a possible phone number", N_("not a possible phone number")),
+    (r"a short or service number \(the box calls full phone numbers only\)",
+     N_("a short or service number (the box calls full phone numbers only)")),
+    (r"an emergency number: call it from your own phone; the box does not connect emergency "
+     r"calls", N_("an emergency number: call it from your own phone; the box does not connect "
+                  "emergency calls")),
+    (r"leg B must be another number than leg A", N_("leg B must be another number than leg A")),
+    (r"this box has no call service running", N_("this box has no call service running")),
+    (r"the account is locked: ask the admin", N_("the account is locked: ask the admin")),
+    (r"the account is locked", N_("the account is locked")),
+    (r"the balance is used up: ask the admin for a top-up",
+     N_("the balance is used up: ask the admin for a top-up")),
+    (r"(?P<number>\+[0-9]+) may not be dialled", N_("{number} may not be dialled")),
+    (r"too many calls running for this account \(at most (?P<most>[0-9]+) at once\): wait "
+     r"until one ends", N_("too many calls running for this account (at most {most} at once): "
+                           "wait until one ends")),
+    (r"no rate for (?P<number>\+[0-9]+)", N_("no rate for {number}")),
+    (r"not enough credit", N_("not enough credit")),
+    (r"the box did not start the call \(is it shutting down\?\)",
+     N_("the box did not start the call (is it shutting down?)")),
     # "<modem>: <why>", the modem's name before a refusal above (the Modems page's notices)
     (r"(?P<modem>[^\s:]+): (?P<reason>.+)", N_("{modem}: {reason}")),
 ))

@@ -14,8 +14,7 @@ from gateway import users
 from gateway.actions import users as user_actions
 from gateway.actions.audit import ActionError
 from gateway.money.ledger import Account, Session
-from webui import i18n
-from webui import auth
+from webui import auth, gateway_texts, i18n
 from webui.http import https
 from webui.holder import calls, detail, settings as holder_pages
 
@@ -113,6 +112,7 @@ def install(app: bottle.Bottle, web) -> None:
             else:
                 bottle.redirect(f"/calls/{session_id}", 303)
         bottle.response.status = 400
+        errors = {field: gateway_texts.translate(text) for field, text in errors.items()}
         return web.render("connect", session, errors=errors, a=a_text[:40], b=b_text[:40])
 
     @app.get("/calls/<session_id:int>")
