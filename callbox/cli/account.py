@@ -20,12 +20,12 @@ import time
 
 from peewee import JOIN, fn
 
-from callbox.cli import (CommandFailed, add_config_argument, box_database, cli_actor,
-                         config_path, number_argument)
+from callbox.cli import CommandFailed, add_config_argument, box_database, cli_actor, config_path
 from callbox.cli.status import print_table
 from gateway.actions import accounts as account_actions
 from gateway.actions.audit import ActionError
 from gateway.config import load
+from gateway.inputs import whole_number
 from gateway.money.accounts import AccountError, by_name, check_pin_format
 from gateway.money.billing import MINOR_DIGITS, format_money
 from gateway.money.ledger import Account, CallerId
@@ -34,8 +34,17 @@ LARGEST_AMOUNT = 10 ** 12        # minor units; beyond this an amount is a typin
 # Bounded: Decimal('9' * 10**6) overflows when scaled.
 _AMOUNT = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?")
 COLUMNS = ("NUMBER", "NAME", "BALANCE", "RESERVED", "CALLER IDS", "AT ONCE", "LOCKED")
-# ASCII digits only: int() takes '২௪' (Bengali 2, Tamil 4) as 24
-CALLS_AT_ONCE = number_argument("calls at once", 1, account_actions.MOST_SESSIONS)
+
+
+def calls_at_once_argument(text: str) -> int:
+    """An argparse type: ASCII digits only (int() takes '২௪', Bengali 2 and Tamil 4, as
+    24); the range is the action's to refuse (exit 1, as any refused change)."""
+    number = whole_number(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(
+            f"calls at once is a whole number from 1 to {account_actions.MOST_SESSIONS} in "
+            f"digits 0-9, not {text[:40]!r}")
+    return number
 
 
 def add_parser(subparsers) -> None:
@@ -53,7 +62,7 @@ def add_parser(subparsers) -> None:
                      "(a PIN on the command line is visible to other users of the box)")
     add.add_argument("--balance", required=True, metavar="AMOUNT",
                      help="opening balance in major units, e.g. 12.50")
-    add.add_argument("--sessions", type=CALLS_AT_ONCE, metavar="N",
+    add.add_argument("--sessions", type=calls_at_once_argument, metavar="N",
                      help="calls it may have running at once (default: [callback] "
                      "max_concurrent_sessions of the configuration)")
     add.set_defaults(func=add_account)
@@ -99,7 +108,7 @@ def add_parser(subparsers) -> None:
         description="Set how many calls (callbacks and connect-twos) the account may have "
         "running at once, 1 to 100. Calls running now go on; the number counts for the next.")
     sessions.add_argument("name", metavar="NAME")
-    sessions.add_argument("sessions", type=CALLS_AT_ONCE, metavar="N")
+    sessions.add_argument("sessions", type=calls_at_once_argument, metavar="N")
     sessions.set_defaults(func=set_sessions)
 
     language = actions.add_parser(
