@@ -267,7 +267,7 @@ class ScriptedSession:
         self._end(leg, leg.cause)
 
     # -- sound --------------------------------------------------------------------------
-    def say(self, pcm: bytes, barge_in: bool = False) -> bool:
+    def say(self, pcm: bytes, barge_in: bool = False, clear_keys: bool = False) -> bool:
         if self.leg_a is None or self.leg_a.ended_at is not None:
             return False
         words = pcm.decode().split()
@@ -276,7 +276,10 @@ class ScriptedSession:
         end = self._now + WORD_SECONDS * len(words)
         self._cue(words, end)
         count = len(self.keys)
-        return self.wait_until(end, lambda: barge_in and len(self.keys) > count)
+        cut = self.wait_until(end, lambda: barge_in and len(self.keys) > count)
+        if clear_keys and not cut:
+            self.take_keys()        # those pressed while it was said; later ones stay
+        return cut
 
     def beep(self, leg: ScriptedLeg) -> None:
         self.beeps.append(self._now)

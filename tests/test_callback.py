@@ -449,8 +449,8 @@ def test_calling_again_at_once_gets_a_second_callback(network, tmp_path):
 
 
 def test_numbers_the_box_does_not_dial(rig):
-    """A number without its area code is refused and asked again; an emergency number
-    ends the call at once with the words to call it from the caller's own phone. Neither
+    """A number without its area code is refused and asked again at once; an emergency
+    number ends the call with the words to call it from the caller's own phone. Neither
     is dialled (both were: 12 became +4912, 112 became +49112)."""
     rig.start(balance=1250)
     user = rig.user
@@ -461,6 +461,14 @@ def test_numbers_the_box_does_not_dial(rig):
     assert rig.heard(user, "number_not_allowed"), said_so_far()
     assert user.wait_heard(Finder(rig.prompt("enter_destination")[:8000]), timeout=15)
     user.press("112#")                # as soon as it is asked again: the prompt stops
+    # The refusal is followed at once by the next prompt: it was followed by 2 s of
+    # silence (the wait after a prompt that ends a call), and a key typed in them was
+    # dropped as typed during the refusal.
+    session = Session.select().order_by(Session.id).first()
+    said = {event.what: event.at for event in events_of(session.id) if event.kind == "prompt"}
+    silence = (said["enter_destination"] - said["number_not_allowed"]
+               - len(rig.prompt("number_not_allowed")) / 16000)
+    assert silence < 0.5, f"{silence:.2f} s of silence after the refusal"
     assert rig.heard(user, "emergency_number", "goodbye"), said_so_far()
     assert user.wait_state(PhoneState.IDLE, timeout=10), "the caller was kept on the line"
     assert rig.wait_settled()

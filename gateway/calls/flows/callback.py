@@ -180,10 +180,10 @@ def inform(context: Box, session: CallSession, *parts: str | list[str]) -> None:
 
 
 def refuse(context: Box, session: CallSession, prompt: str) -> None:
-    """Says an error about what was typed, then clears the keys waiting (the prompt's
-    words say so): what was typed after a wrong entry is not the next entry."""
-    session.say(context.voice(session).say(prompt))
-    session.take_keys()
+    """Says an error about what was typed and forgets the keys pressed while it is said
+    (the prompt's words say so): what was typed after a wrong entry is not the next
+    entry. The next prompt follows at once, and keys pressed once it has ended are kept."""
+    session.say(context.voice(session).say(prompt), clear_keys=True)
 
 
 def serve_destinations(context: Box, session: CallSession, account_id: int,

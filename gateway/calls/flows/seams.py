@@ -98,8 +98,9 @@ class CallSession(Protocol):
     def hangup(self, leg: CallLeg, wait: float = 5.0) -> None:
         """Ends a leg (the box's own hang up: cause "normal" unless one is set)."""
 
-    def say(self, pcm: bytes, barge_in: bool = False) -> bool:
-        """Plays a prompt to the user to its end; True if a key cut it short."""
+    def say(self, pcm: bytes, barge_in: bool = False, clear_keys: bool = False) -> bool:
+        """Plays a prompt to the user to its end; True if a key cut it short.
+        `clear_keys`: keys pressed while it plays are forgotten, not those after its end."""
 
     def beep(self, leg: CallLeg) -> None:
         """Plays the warning beeps to `leg`, over whatever it hears."""

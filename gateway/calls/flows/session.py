@@ -329,8 +329,10 @@ class Session:
             return None
         return leg.port.play(frames(pcm))
 
-    def say(self, pcm: bytes, barge_in: bool = False) -> bool:
-        """Plays PCM to the user to its end; gives True if a key cut it short."""
+    def say(self, pcm: bytes, barge_in: bool = False, clear_keys: bool = False) -> bool:
+        """Plays PCM to the user to its end; gives True if a key cut it short.
+        `clear_keys` (an error about what was typed): the keys pressed while it played are
+        forgotten, as its words say; those pressed after its end are the next entry's."""
         playback = self.play(self.leg_a, pcm)
         if playback is None:
             return False
@@ -342,7 +344,8 @@ class Session:
         # at once (a phrase made while its prompt was said); any other waits for an event
         # or its end plus 2 s, which leaves the network time to carry its last frames
         # before a hang up ("goodbye").
-        poll = PLAYBACK_POLL_S if barge_in else None
+        # An error prompt is looked at as often: a key typed once it has ended is kept.
+        poll = PLAYBACK_POLL_S if barge_in or clear_keys else None
         while not (playback.done.is_set() or (barge_in and len(self.keys) > count)):
             left = deadline - self.clock()
             if left <= 0:
@@ -355,6 +358,8 @@ class Session:
         if not playback.done.is_set():
             playback.stop()
             return True
+        if clear_keys:
+            self.take_keys()
         return False
 
     def say_last(self, prompt_for: Callable[[Leg], bytes], timeout: float = 6.0) -> None:
