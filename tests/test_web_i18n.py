@@ -425,3 +425,28 @@ def test_the_connect_forms_problems_and_refusals_in_german(app):
     assert 'id="b-error">Teilnehmer B muss eine andere Nummer als Teilnehmer A haben<' in page
     refusal = re.search(r'id="form-error">([^<]+)<', connect("+4917012345678", "+4930123456"))
     assert refusal and refusal.group(1) == "auf dieser Box läuft kein Anrufdienst"
+
+
+def test_the_holders_password_pin_and_caller_id_forms_in_german(app):
+    """Their problems came in English on a German page (those of gateway and of the
+    caller ID module); the page's own were German already."""
+    client = Client(app)
+    client.login("alice", "alice-secret")
+
+    def post(path: str, form: dict) -> list[str]:
+        page = "/callerids" if path.startswith("/callerids") else path
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', get(client, page).text)
+        reply = client.post(path, {"csrf_token": csrf.group(1), **form}, headers=GERMAN)
+        assert reply.status == 400
+        return re.findall(r'class="error"[^>]*>([^<]+)<', reply.text)
+
+    assert post("/password", {"current": "alice-secret", "new": "short", "repeat": "short"}) \
+        == ["ein Passwort hat mindestens 8 Zeichen"]
+    assert post("/pin", {"current": "alice-secret", "pin": "12", "repeat": "12"}) \
+        == ["eine PIN hat 4 bis 8 Ziffern"]
+    assert post("/callerids", {"number": "12ab"}) == [
+        "keine Telefonnummer: eine Telefonnummer hat nur Ziffern und vorne eventuell ein +"]
+    assert post("/callerids", {"number": "+4917012345678"}) == [
+        "+4917012345678 ist für Ihr Konto schon freigeschaltet"]
+    assert post("/callerids/verify", {"code_id": "1", "code": "12"}) == [
+        "der Code sind die 6 Ziffern aus der SMS"]

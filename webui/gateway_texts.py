@@ -311,6 +311,29 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
     (r"not enough credit", N_("not enough credit")),
     (r"the box did not start the call \(is it shutting down\?\)",
      N_("the box did not start the call (is it shutting down?)")),
+    # the holder's password, PIN and caller ID forms (gateway/users.py, gateway/actions/
+    # users.py, webui/holder/callerids.py)
+    (r"a password has at least (?P<least>[0-9]+) characters",
+     N_("a password has at least {least} characters")),
+    (r"a password has at most (?P<most>[0-9]+) characters",
+     N_("a password has at most {most} characters")),
+    (r"this is not your current password", N_("this is not your current password")),
+    (r"(?P<number>\+[0-9]+) is already authorized for your account",
+     N_("{number} is already authorized for your account")),
+    (r"(?P<number>\+[0-9]+) is authorized for another account: it must be removed there "
+     r"first \(ask the admin\)", N_("{number} is authorized for another account: it must be "
+                                     "removed there first (ask the admin)")),
+    (r"at most (?P<most>[0-9]+) codes an hour: try again later",
+     N_("at most {most} codes an hour: try again later")),
+    (r"the code is the 6 digits from the SMS", N_("the code is the 6 digits from the SMS")),
+    (r"this code is no longer good: ask for a new one",
+     N_("this code is no longer good: ask for a new one")),
+    (r"this code has expired \(10 minutes\): ask for a new one",
+     N_("this code has expired (10 minutes): ask for a new one")),
+    (r"too many wrong codes: this one is void, ask for a new one",
+     N_("too many wrong codes: this one is void, ask for a new one")),
+    (r"wrong code: 1 more try", N_("wrong code: 1 more try")),
+    (r"wrong code: (?P<left>[0-9]+) more tries", N_("wrong code: {left} more tries")),
     # "<modem>: <why>", the modem's name before a refusal above (the Modems page's notices)
     (r"(?P<modem>[^\s:]+): (?P<reason>.+)", N_("{modem}: {reason}")),
 ))
@@ -335,6 +358,11 @@ def translate(text: str, say: Callable[[str], str] = gettext, decimal: str | Non
         if len(pieces) > 1:
             return separator.join(translate(piece, say, decimal) for piece in pieces)
     return text
+
+
+def translate_fields(problems: dict[str, str]) -> dict[str, str]:
+    """Gives a form's problems by field in the request's language (`translate` each)."""
+    return {field: translate(text) for field, text in problems.items()}
 
 
 def _page_decimal() -> str:

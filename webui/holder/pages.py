@@ -112,7 +112,7 @@ def install(app: bottle.Bottle, web) -> None:
             else:
                 bottle.redirect(f"/calls/{session_id}", 303)
         bottle.response.status = 400
-        errors = {field: gateway_texts.translate(text) for field, text in errors.items()}
+        errors = gateway_texts.translate_fields(errors)
         return web.render("connect", session, errors=errors, a=a_text[:40], b=b_text[:40])
 
     @app.get("/calls/<session_id:int>")
@@ -154,6 +154,7 @@ def install(app: bottle.Bottle, web) -> None:
                 errors["current" if error.field == "current" else "new"] = str(error)
         if errors:
             bottle.response.status = 400
+            errors = gateway_texts.translate_fields(errors)
             return web.render("password", session, errors=errors, done=False)
         token, fresh = auth.open_session(session.user, web.address(), web.now())
         web.set_cookie(token)

@@ -11,7 +11,7 @@ from gateway.inputs import row_id, whole_number
 from gateway.money import accounts
 from gateway.money.languages import language_for
 from gateway.money.ledger import Account
-from webui import i18n
+from webui import gateway_texts, i18n
 from webui.i18n import N_
 from webui.holder import callerids, calls
 
@@ -59,9 +59,10 @@ def install(app: bottle.Bottle, web) -> None:
     def callerid_page(session, status=200, errors=None, number="", notice=""):
         bottle.response.status = status
         account_id = session.user.account_id
+        errors = gateway_texts.translate_fields(errors or {})
         return web.render("callerids", session, caller_ids=callerids.listed(account_id),
                           codes=callerids.pending(account_id, web.now()),
-                          errors=errors or {}, number=number, notice=notice)
+                          errors=errors, number=number, notice=notice)
 
     @app.get("/callerids")
     def callerids_page():
@@ -134,6 +135,7 @@ def install(app: bottle.Bottle, web) -> None:
                 errors["repeat"] = i18n.gettext("the two PINs differ")
         if errors:
             bottle.response.status = 400
+            errors = gateway_texts.translate_fields(errors)
             return web.render("pin", session, errors=errors, done=False)
         account_actions.set_pin(holder(session), session.user.account_id, pin, web.now())
         return web.render("pin", session, errors={}, done=True)
