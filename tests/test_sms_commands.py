@@ -9,7 +9,7 @@ import pytest
 from gateway.config.sms import SmsConfig
 from gateway.money import accounts
 from gateway.money.ledger import AuthFailure, CallerId
-from gateway.sms.commands import number_words, parse
+from gateway.sms.parsing import number_words, parse
 from gateway.sms.models import SmsIn
 from modems.sim import sms_pdu
 
@@ -223,6 +223,9 @@ def test_emergency_and_short_numbers_are_not_dialled(box, user):
         "+49110 is an emergency number: the box does not call it. Call +49110 from your "
         "own phone.")
     assert box.reply_to(user, "CB 116117") == "116117 is not a number the box can call."
+    stranger = box.net.add_phone(STRANGER)      # not registered: told the same first
+    assert box.reply_to(stranger, "CB 1 1 2").startswith("112 is an emergency number")
+    assert box.reply_to(stranger, "CB 0301234567") == REGISTER_FIRST
     assert box.reply_to(user, "CB 12") == "12 is not a number the box can call."
     assert actions() == []
     assert [row.result for row in commands()][:2] == [

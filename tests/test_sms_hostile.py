@@ -16,7 +16,8 @@ import pytest
 from gateway.money import accounts
 from gateway.money.ledger import Account, CallerId
 from gateway.sms import store as sms_store
-from gateway.sms.commands import PIN_MASK, CommandRunner, parse
+from gateway.sms.commands import PIN_MASK, CommandRunner
+from gateway.sms.parsing import parse
 from gateway.sms.models import SmsCommand, SmsIn, SmsOut
 from gateway.store.db import close_database
 from modems.events import SmsReceived

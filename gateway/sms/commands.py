@@ -10,8 +10,8 @@
     LANG <code>             the account's language (LANG DE; "LANG -": the default again)
     HELP, or anything else  the list of commands (at most one per number per help_interval)
 
-Words are separated by spaces or commas; a command word is accepted in every
-language, in any case, with or without accents ([sms.aliases] in English, the
+What a text asks for is read in gateway/sms/parsing.py; a command word is accepted in
+every language, in any case, with or without accents ([sms.aliases] in English, the
 other languages' in gateway/config/sms_texts/ and [sms.words.<code>]). The reply
 is in the sender's language (gateway/money/languages.py `language_for`: the
 account's, else the country calling code's, else the box's), money written as
@@ -32,9 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import logging
-import re
 from typing import Callable, Protocol
-import unicodedata
 
 from peewee import DatabaseError
 
@@ -47,6 +45,7 @@ from gateway.money import accounts
 from gateway.money.languages import language_for
 from gateway.sms import store
 from gateway.sms.models import SmsCommand, SmsIn
+from gateway.sms.parsing import Request, number_words, parse, text_words
 from gateway.sms.wording import (age_text, age_words, amount_text, amount_words, language_name,
                                   reason, reason_text)
 from gateway.store.db import db
@@ -56,18 +55,13 @@ from modems.numbers import (EmergencyNumber, InvalidNumber, destination_e164,
 
 log = logging.getLogger(__name__)
 
-_SEPARATORS = re.compile(r"[\s,;]+")
-# Unicode categories of marks around words that carry no command: symbols (emoji, U+FFFD),
-# format characters (zero-width joiner), combining marks (emoji variation selectors),
-# surrogates and unassigned code points.
-_DECORATION = frozenset({"So", "Sk", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me"})
 PIN_MASK = "****"
 # run for every command, prepared (gateway/store/prepared.py)
 _COMMAND = Prepared(lambda: SmsCommand.select().where(SmsCommand.id == Param("id")).limit(1))
 _DONE = Prepared(lambda: SmsCommand.update(state=Param("state"), result=Param("result"),
                                            done_at=Param("now"))
                  .where(SmsCommand.id == Param("id")))
-_NUMBER_PIECE = re.compile(r"[+0-9][0-9()./-]*|\([0-9]+\)[0-9./-]*")
+
 
 
 class Actions(Protocol):
@@ -95,56 +89,11 @@ class Actions(Protocol):
 
 
 @dataclass(frozen=True)
-class Request:
-    """A parsed text: the command and the words after its command word."""
-
-    command: str            # cb | connect | reg | unreg | bal | lang | help
-    words: tuple[str, ...]
-    known: bool = True      # False: the first word named no command
-
-
-@dataclass(frozen=True)
 class Outcome:
     result: str                     # what happened, for the SMS log
     reply: str | None = None
     kind: str = "reply"             # reply | help
     state: str = "done"             # done | dropped | stale | failed
-
-
-def text_words(text: str) -> list[str]:
-    """Gives the words of a text, emoji and other marks that are no letter, digit or
-    punctuation dropped from their ends: "BAL 😀", "BAL😀" and "😀 BAL" are all BAL."""
-    words = []
-    for word in _SEPARATORS.split(text or ""):
-        start, end = 0, len(word)
-        while start < end and unicodedata.category(word[start]) in _DECORATION:
-            start += 1
-        while end > start and unicodedata.category(word[end - 1]) in _DECORATION:
-            end -= 1
-        if start < end:
-            words.append(word[start:end])
-    return words
-
-
-def parse(text: str, sms_config) -> Request:
-    """Gives the command a text asks for."""
-    words = text_words(text)
-    if not words:
-        return Request("cb" if sms_config.empty_sms_is_callback else "help", ())
-    command = sms_config.command_of(words[0])
-    if command is None:
-        return Request("help", tuple(words), known=False)
-    return Request(command, tuple(words[1:]))
-
-
-def number_words(words: tuple[str, ...]) -> str | None:
-    """Gives the leading words that write one phone number, joined ("030 1234 567")."""
-    pieces = []
-    for word in words:
-        if not _NUMBER_PIECE.fullmatch(word) or (pieces and word.startswith("+")):
-            break
-        pieces.append(word)
-    return "".join(pieces) or None
 
 
 class CommandRunner:
@@ -256,10 +205,24 @@ class CommandRunner:
             return Outcome(f"{what}; help already sent within {self.sms.help_interval:.0f} s")
         return Outcome(f"{what}; help sent", self._reply("help", lang), kind="help")
 
+    def _emergency(self, command: str, words: tuple[str, ...], lang: str) -> Outcome | None:
+        """The reply to an emergency number among the words, from anyone: a phone that is
+        not registered is told to call it itself too, not to register first."""
+        for written in (number_words(words), *words):
+            try:
+                destination_e164(written or "", self.config.gateway.country)
+            except EmergencyNumber as error:
+                return self._bad_number(command, written, error, lang)
+            except InvalidNumber:
+                continue
+        return None
+
     def _cb(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
         account = accounts.by_caller_id(command.sender)
         if account is None:
-            return Outcome("callback refused: not registered", self._reply("register_first", lang))
+            return (self._emergency("callback", request.words, lang)
+                    or Outcome("callback refused: not registered",
+                               self._reply("register_first", lang)))
         destination = None
         if request.words and any(char.isdigit() for char in request.words[0]):
             written = number_words(request.words) or request.words[0]
@@ -279,7 +242,9 @@ class CommandRunner:
     def _connect(self, command: SmsCommand, request: Request, lang: str) -> Outcome:
         account = accounts.by_caller_id(command.sender)
         if account is None:
-            return Outcome("connect refused: not registered", self._reply("register_first", lang))
+            return (self._emergency("connect", request.words, lang)
+                    or Outcome("connect refused: not registered",
+                               self._reply("register_first", lang)))
         if len(request.words) != 2:
             return Outcome("connect refused: needs two numbers", self._reply("usage_connect", lang))
         numbers = []
