@@ -255,7 +255,7 @@ def test_a_rates_file_with_a_bad_line_stores_nothing_from_every_door(box, tmp_pa
     reply = admin.post("/admin/rates", {"csrf_token": admin.csrf("/admin/rates"),
                                         "replace": "1"},
                        files={"file": ("rates.csv", b"33,France,0.02,0,60,60\n")})
-    assert reply.status == 200 and "1 rates stored, replacing the previous 2" in reply.text
+    assert reply.status == 200 and "1 rate stored, replacing the previous 2" in reply.text
     record = check_one_record(last, "import_rates", "web", "root")
     assert "replacing the previous 2" in record.detail and record.address == admin.address
     last = last_record_id()

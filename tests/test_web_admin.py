@@ -131,6 +131,10 @@ def test_admin_locks_and_unlocks_an_account(app, admin):
     reply = admin.post(path, {"csrf_token": csrf, "locked": "1"})
     assert reply.status == 200 and "account locked" in reply.text
     assert Account.get_by_id(app.alice.id).locked
+    for garbage in ("abc", "2", "", "yes"):          # each of these unlocked it
+        reply = admin.post(path, {"csrf_token": csrf, "locked": garbage})
+        assert reply.status == 400 and 'id="lock-error">locked is 1' in reply.text, garbage
+        assert Account.get_by_id(app.alice.id).locked, garbage
     assert "alice</a> (locked)" in admin.get("/admin/accounts").text
     holder = Client(app)
     holder.login("alice", "alice-secret")
@@ -208,7 +212,7 @@ def test_a_good_rates_file_is_stored_and_searchable(app, admin):
     assert "No rate matches" in admin.get("/admin/rates?q=France").text
     reply = admin.post("/admin/rates", {"csrf_token": csrf, "replace": "1"},
                        files={"file": ("rates.csv", b"33,France,0.02,0,60,60\n")})
-    assert "1 rates stored, replacing the previous 3" in reply.text
+    assert "1 rate stored, replacing the previous 3" in reply.text
     assert [rate.prefix for rate in RateRecord.select()] == ["33"]
 
 

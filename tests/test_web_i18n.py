@@ -450,3 +450,41 @@ def test_the_holders_password_pin_and_caller_id_forms_in_german(app):
         "+4917012345678 ist für Ihr Konto schon freigeschaltet"]
     assert post("/callerids/verify", {"code_id": "1", "code": "12"}) == [
         "der Code sind die 6 Ziffern aus der SMS"]
+
+
+def test_the_admins_forms_say_what_is_wrong_in_german(app):
+    """Account, top-up, debit, caller ID, lock, rates and the calls' filters: their
+    problems were English on a German page (found by going through every form)."""
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+
+    def problems(reply) -> list[str]:
+        assert reply.status == 400
+        return re.findall(r'class="error"[^>]*>\s*(?:<li>)?([^<]+)<', reply.text)
+
+    def form(path: str, page: str, fields: dict, **kwargs) -> list[str]:
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', get(admin, page).text).group(1)
+        return problems(admin.post(path, {"csrf_token": csrf, **fields}, headers=GERMAN,
+                                   **kwargs))
+
+    account = f"/admin/accounts/{app.alice.id}"
+    assert form("/admin/accounts", "/admin/accounts",
+                {"name": "alice", "pin": "1234", "balance": "abc", "password": "short"}) == [
+        "ein Konto dieses Namens gibt es schon",
+        "geben Sie einen Betrag wie 10 oder 12.50 ein",
+        "ein Passwort hat mindestens 8 Zeichen"]
+    assert form(f"{account}/topup", "/admin/accounts", {"amount": "0"}) == [
+        "eine Aufladung bringt Geld: geben Sie einen Betrag über 0 ein (um Geld zu nehmen, "
+        "nutzen Sie Abbuchen auf der Seite des Kontos, mit Grund)"]
+    assert form(f"{account}/debit", account, {"amount": "0", "reason": "x"}) == [
+        "eine Belastung nimmt Geld: geben Sie einen Betrag über 0 ein"]
+    assert form(f"{account}/callerids", account, {"number": ""}) == [
+        "keine Telefonnummer: leer"]
+    assert form(f"{account}/lock", account, {"locked": "abc"}) == [
+        "locked ist 1 (Konto sperren) oder 0 (entsperren)"]
+    assert form("/admin/rates", "/admin/rates", {},
+                files={"file": ("rates.csv", b"49x,Germany,0.1,0,60,60\n")}) == [
+        "1 fehlerhafte Zeile(n): nichts wurde gespeichert",
+        "Zeile 1: prefix &#039;49x&#039; hat nicht 1 bis 15 Ziffern"]     # escaped
+    assert problems(get(admin, "/admin/calls?account=abc&from=abc")) == [
+        "wählen Sie ein Konto aus der Liste", "geben Sie einen Tag wie 2026-11-26 ein"]

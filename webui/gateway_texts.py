@@ -334,6 +334,53 @@ TEXTS = tuple((re.compile(pattern), text) for pattern, text in (
      N_("too many wrong codes: this one is void, ask for a new one")),
     (r"wrong code: 1 more try", N_("wrong code: 1 more try")),
     (r"wrong code: (?P<left>[0-9]+) more tries", N_("wrong code: {left} more tries")),
+    # the admin's account, top-up and debit forms (webui/admin/pages.py, accounts.py)
+    (r"empty", N_("empty")),
+    (r"a name has 1 to (?P<most>[0-9]+) characters", N_("a name has 1 to {most} characters")),
+    (r"an account of that name exists already", N_("an account of that name exists already")),
+    (r"enter an amount like 10 or 12\.50", N_("enter an amount like 10 or 12.50")),
+    (r"that amount is too large", N_("that amount is too large")),
+    (r"a top-up adds money: enter an amount above 0 \(to take money, use Debit on the "
+     r"account's page, with a reason\)",
+     N_("a top-up adds money: enter an amount above 0 (to take money, use Debit on the "
+        "account's page, with a reason)")),
+    (r"a debit takes money: enter an amount above 0",
+     N_("a debit takes money: enter an amount above 0")),
+    (r"a debit never takes more than the account has free \(its balance less what running "
+     r"calls hold\)", N_("a debit never takes more than the account has free (its balance "
+                         "less what running calls hold)")),
+    (r"(?P<number>\+[0-9]+) is authorized for this account",
+     N_("{number} is authorized for this account")),
+    # the rates upload (webui/admin/rates.py, gateway/actions/rates.py, gateway/money/
+    # billing.py); column names and values stay as written in the file
+    (r"choose a CSV file", N_("choose a CSV file")),
+    (r"the file is over (?P<mb>[0-9]+) MB", N_("the file is over {mb} MB")),
+    (r"the file is not UTF-8 text \(byte (?P<byte>[0-9]+)\)",
+     N_("the file is not UTF-8 text (byte {byte})")),
+    (r"the file has no rates: nothing was stored", N_("the file has no rates: nothing was stored")),
+    (r"(?P<count>[0-9]+) bad line\(s\): nothing was stored",
+     N_("{count} bad line(s): nothing was stored")),
+    (r"line (?P<line>[0-9]+): (?P<reason>.+)", N_("line {line}: {reason}")),
+    (r"(?P<count>[0-9]+) columns, expected (?P<expected>[0-9]+): (?P<columns>\S+)",
+     N_("{count} columns, expected {expected}: {columns}")),
+    (r"prefix (?P<prefix>'.*') is not 1 to (?P<most>[0-9]+) digits",
+     N_("prefix {prefix} is not 1 to {most} digits")),
+    (r"description has control characters or is over 100 characters",
+     N_("description has control characters or is over 100 characters")),
+    (r"(?P<column>[a-z_]+) (?P<value>'.*') is not a number", N_("{column} {value} is not a number")),
+    (r"(?P<column>[a-z_]+) (?P<value>'.*') must be zero or more",
+     N_("{column} {value} must be zero or more")),
+    (r"(?P<column>[a-z_]+) (?P<value>'.*') has more than (?P<digits>[0-9]+) decimals",
+     N_("{column} {value} has more than {digits} decimals")),
+    (r"(?P<column>[a-z_]+) (?P<value>'.*') is too large", N_("{column} {value} is too large")),
+    (r"(?P<column>[a-z_]+) (?P<value>'.*') must be whole seconds from 1 to 3600",
+     N_("{column} {value} must be whole seconds from 1 to 3600")),
+    (r"not a CSV line: (?P<error>.+)", N_("not a CSV line: {error}")),
+    # the calls page's filters (webui/admin/calls.py) and the AT console (modems/at_guard.py)
+    (r"pick an account from the list", N_("pick an account from the list")),
+    (r"enter a day like (?P<day>[0-9-]+)", N_("enter a day like {day}")),
+    (r"pick a status from the list", N_("pick a status from the list")),
+    (r"an AT command starts with AT", N_("an AT command starts with AT")),
     # "<modem>: <why>", the modem's name before a refusal above (the Modems page's notices)
     (r"(?P<modem>[^\s:]+): (?P<reason>.+)", N_("{modem}: {reason}")),
 ))

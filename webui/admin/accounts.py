@@ -80,7 +80,8 @@ def install(app: bottle.Bottle, web) -> None:
                          .order_by(Topup.at.desc(), Topup.id.desc()))
         return web.render("account", session, account=account,
                           caller_ids=caller_ids(account.id), topups=topups,
-                          link=page_link, errors=errors or {}, notice=notice,
+                          link=page_link, errors=gateway_texts.translate_fields(errors or {}),
+                          notice=notice,
                           number=number, pin_locked=account.pin_locked_until > web.now(),
                           pin_locks=accounts.pin_locks_of(account.id),
                           voice_languages=languages.choices(),
@@ -112,7 +113,11 @@ def install(app: bottle.Bottle, web) -> None:
     @app.post("/admin/accounts/<account_id:int>/lock")
     def set_lock(account_id):
         session, account = posted(account_id)
-        locked = bottle.request.forms.getunicode("locked") == "1"
+        wanted = bottle.request.forms.getunicode("locked")
+        if wanted not in ("0", "1"):        # anything else unlocked the account
+            return page(session, account, {"lock": i18n.gettext(
+                "locked is 1 (lock the account) or 0 (unlock it)")}, status=400)
+        locked = wanted == "1"
         account_actions.set_locked(web.actor(session), account.id, locked, web.now())
         return page(session, Account.get_by_id(account.id),
                     notice=(i18n.gettext("account locked: no calls at all") if locked

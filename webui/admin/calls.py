@@ -12,6 +12,7 @@ from peewee import JOIN
 from gateway.inputs import row_id, whole_number
 from gateway.money.billing import format_money
 from gateway.money.ledger import Account, Cdr, Session
+from webui import gateway_texts
 from webui.admin.common import page_link, page_of, parse_day, query_text, when
 from webui.holder import calls
 
@@ -111,7 +112,8 @@ def install(app: bottle.Bottle, web) -> None:
         export = "/admin/calls.csv?" + urlencode({key: value for key, value in filters.items()
                                                   if value})
         return web.render("admin_calls", session, live=running_sessions(web.tracker),
-                          legs=page_of(query), filters=filters, problems=problems,
+                          legs=page_of(query), filters=filters,
+                          problems=gateway_texts.translate_fields(problems),
                           accounts=list(Account.select(Account.id, Account.name)
                                         .order_by(Account.name)),
                           statuses=STATUSES, link=page_link, duration=duration,

@@ -245,8 +245,8 @@ def install(app: bottle.Bottle, web) -> None:
                                   "account {name} created: number {number}").format(
                                       name=account.name, number=account.number))
         bottle.response.status = 400
-        return web.render("accounts", session, accounts=account_rows(), errors=errors,
-                          values=values, notice="")
+        return web.render("accounts", session, accounts=account_rows(),
+                          errors=gateway_texts.translate_fields(errors), values=values, notice="")
 
     @app.post("/admin/accounts/<account_id:int>/topup")
     def topup_account(account_id):
@@ -262,7 +262,8 @@ def install(app: bottle.Bottle, web) -> None:
         except ValueError as error:
             bottle.response.status = 400
             return web.render("accounts", session, accounts=account_rows(),
-                              errors={f"amount{account_id}": str(error)}, values={}, notice="")
+                              errors={f"amount{account_id}": gateway_texts.translate(str(error))},
+                              values={}, notice="")
         balance = account_actions.top_up(web.actor(session), account_id, amount, web.now(),
                                          note=note)
         money = i18n.current().money

@@ -11,7 +11,9 @@ from __future__ import annotations
 import bottle
 
 from gateway.actions import rates as rate_actions
+from webui import i18n
 from webui.admin.common import page_link, page_of, query_text
+from webui.gateway_texts import translate
 
 MAX_UPLOAD = 2 * 1024 * 1024      # bytes; a world rate table is well under 1 MB
 
@@ -41,8 +43,8 @@ def install(app: bottle.Bottle, web) -> None:
         bottle.response.status = status
         search = query_text("q")
         return web.render("rates", session, rates=page_of(rates_query(search)), search=search,
-                          link=page_link, problems=list(problems), file_error=file_error,
-                          notice=notice)
+                          link=page_link, problems=[translate(text) for text in problems],
+                          file_error=translate(file_error), notice=notice)
 
     @app.get("/admin/rates")
     def rates_page():
@@ -64,5 +66,10 @@ def install(app: bottle.Bottle, web) -> None:
             return page(session, problems=error.problems, status=400, file_error=str(error))
         except rate_actions.NoRates as error:
             return page(session, file_error=str(error), status=400)
-        replaced = f", replacing the previous {removed}" if replace else ""
-        return page(session, notice=f"{stored} rates stored{replaced}")
+        if replace:
+            return page(session, notice=i18n.ngettext(
+                "{count} rate stored, replacing the previous {removed}",
+                "{count} rates stored, replacing the previous {removed}",
+                stored).format(count=stored, removed=removed))
+        return page(session, notice=i18n.ngettext("{count} rate stored", "{count} rates stored",
+                                                  stored).format(count=stored))

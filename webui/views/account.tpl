@@ -20,6 +20,9 @@
     <input type="hidden" name="locked" value="{{'0' if account.locked else '1'}}">
     <button type="submit" id="lock">{{_('Unlock') if account.locked else _('Lock')}}</button>
   </form>
+  % if errors.get('lock'):
+  <p class="error" id="lock-error">{{errors['lock']}}</p>
+  % end
 </section>
 
 % if pin_locks:
