@@ -488,3 +488,23 @@ def test_the_admins_forms_say_what_is_wrong_in_german(app):
         "Zeile 1: prefix &#039;49x&#039; hat nicht 1 bis 15 Ziffern"]     # escaped
     assert problems(get(admin, "/admin/calls?account=abc&from=abc")) == [
         "wählen Sie ein Konto aus der Liste", "geben Sie einen Tag wie 2026-11-26 ein"]
+
+
+def test_error_pages_in_german(app):
+    """Their headings were English ("404 Not Found"); a 400 or 405 was Bottle's own English
+    page, not the box's."""
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    missing = get(admin, "/admin/accounts/999")
+    assert missing.status == 404 and "<h1>404 Nicht gefunden</h1>" in missing.text
+    bad = get(admin, "/admin/calls.csv?from=abc")
+    assert bad.status == 400 and "<h1>400 Ungültige Anfrage</h1>" in bad.text
+    assert "from: geben Sie einen Tag wie 2026-11-26 ein" in bad.text
+    wrong = get(admin, "/admin/modems/m1/reset")
+    assert wrong.status == 405 and "<h1>405 Methode nicht erlaubt</h1>" in wrong.text
+    assert "Diese Adresse nimmt keine GET-Anfrage an" in wrong.text
+    english = admin.get("/admin/modems/m1/reset")              # English without the header
+    assert "<h1>405 Method Not Allowed</h1>" in english.text
+    api_wrong = admin.get("/api/logout")                        # the API answers in JSON
+    assert api_wrong.status == 405
+    assert json.loads(api_wrong.text) == {"error": "GET is not allowed here"}

@@ -28,7 +28,7 @@ from gateway.actions.audit import Actor
 from gateway.money.billing import format_money
 from gateway.store.db import close_database
 from gateway.store.outage import CONNECTION_ERRORS, forget_connection
-from webui import auth, i18n, metrics, phones
+from webui import auth, gateway_texts, i18n, metrics, phones
 from webui.admin import alerts as admin_alerts
 from webui.admin import (accounts as admin_accounts, boxes as admin_boxes, calls as admin_calls,
                          console, pages as admin, rates as admin_rates, sms as admin_sms,
@@ -140,7 +140,8 @@ class Web:
         if not session.user.is_admin or getattr(session, "by_token", False):
             if api:
                 raise json_error(403, "for admins only")
-            raise bottle.HTTPResponse(self.render("error", session, status_text="403 Forbidden",
+            raise bottle.HTTPResponse(self.render("error", session,
+                                                  status_text=_("403 Forbidden"),
                                                   message=_("This page is for admins only.")),
                                       status=403)
         return session
@@ -163,7 +164,8 @@ class Web:
         if not auth.csrf_matches(session, given):
             if api:
                 raise json_error(403, "missing or wrong X-CSRF-Token header")
-            raise bottle.HTTPResponse(self.render("error", session, status_text="403 Forbidden",
+            raise bottle.HTTPResponse(self.render("error", session,
+                                                  status_text=_("403 Forbidden"),
                                                   message=_("The form was stale or not ours: "
                                                             "go back, reload the page and try "
                                                             "again.")),
@@ -230,7 +232,7 @@ def outage_response(web) -> bottle.HTTPResponse:
         return json_error(503, text + " Try again later.")
     text = web.outage(translate=True) or _("The box's database is unreachable right now.")
     return bottle.HTTPResponse(web.render("error", None, outage=text,
-                                          status_text="503 Service Unavailable",
+                                          status_text=_("503 Service Unavailable"),
                                           message=_("Nothing was changed. Try again in "
                                                     "a minute.")), status=503)
 
@@ -263,7 +265,7 @@ def make_app(config, services) -> bottle.Bottle:
         if api:
             raise json_error(400, f"{field}: {why}", {field: why})
         message = _("The field {field} was refused: {why}.").format(field=field, why=why)
-        raise bottle.HTTPResponse(web.render("error", None, status_text="400 Bad Request",
+        raise bottle.HTTPResponse(web.render("error", None, status_text=_("400 Bad Request"),
                                              message=message), status=400)
 
     @app.error(404)
@@ -271,8 +273,25 @@ def make_app(config, services) -> bottle.Bottle:
         if bottle.request.path.startswith("/api/"):
             bottle.response.content_type = "application/json"
             return json.dumps({"error": "not found"})
-        return web.render("error", None, status_text="404 Not Found",
+        return web.render("error", None, status_text=_("404 Not Found"),
                           message=_("There is no such page."))
+
+    @app.error(400)
+    def bad_request(error):
+        if bottle.request.path.startswith("/api/"):
+            bottle.response.content_type = "application/json"
+            return json.dumps({"error": str(error.body)})
+        return web.render("error", None, status_text=_("400 Bad Request"),
+                          message=gateway_texts.translate(str(error.body)))
+
+    @app.error(405)
+    def wrong_method(error):
+        if bottle.request.path.startswith("/api/"):
+            bottle.response.content_type = "application/json"
+            return json.dumps({"error": f"{bottle.request.method} is not allowed here"})
+        return web.render("error", None, status_text=_("405 Method Not Allowed"),
+                          message=_("This address takes no {method} request: use the page's "
+                                    "buttons and links.").format(method=bottle.request.method))
 
     @app.error(500)
     def failed(error):
@@ -288,7 +307,7 @@ def make_app(config, services) -> bottle.Bottle:
     def switch_language(code):
         """The language switch: remembers the choice in a cookie, then back to the page."""
         if code not in i18n.LANGUAGES:
-            raise bottle.HTTPResponse(web.render("error", None, status_text="404 Not Found",
+            raise bottle.HTTPResponse(web.render("error", None, status_text=_("404 Not Found"),
                                                  message=_("There is no such language here.")),
                                       status=404)
         target = bottle.request.query.getunicode("next") or "/"
