@@ -218,6 +218,8 @@ def test_the_history_pages_through_every_call_with_leg_costs(app):
     second = client.get("/calls?page=2")
     assert "Page 2 of 2" in second.text and "+49301234" + "0000" in second.text
     assert "+49301234" + "0005" not in second.text and 'id="newer"' in second.text
+    beyond = client.get("/calls?page=999")            # was "Page 999 of 2" and empty
+    assert "Page 2 of 2" in beyond.text and "+49301234" + "0000" in beyond.text
     assert "+4930123400" not in holder(app, "bob").get("/calls").text
 
 

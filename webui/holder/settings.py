@@ -153,11 +153,11 @@ def install(app: bottle.Bottle, web) -> None:
     @app.get("/calls")
     def history_page():
         session = web.holder_required()
-        page = page_number(bottle.request.query.get("page"))
         account_id = session.user.account_id
         total = calls.history_count(account_id)
-        return web.render("history", session, page=page, total=total,
-                          pages=max(1, (total + PAGE_LENGTH - 1) // PAGE_LENGTH),
+        pages = max(1, (total + PAGE_LENGTH - 1) // PAGE_LENGTH)
+        page = page_number(bottle.request.query.get("page"), pages)    # the last if beyond
+        return web.render("history", session, page=page, total=total, pages=pages,
                           history=calls.history(account_id, PAGE_LENGTH,
                                                 (page - 1) * PAGE_LENGTH))
 
