@@ -47,9 +47,11 @@ def sms_commands(sms_config, lang: str = "en") -> list[dict]:
     return rows
 
 
-def page_number(text: str | None) -> int:
-    """Gives the history page asked for: 1 unless `text` is a page number below 100000."""
-    return whole_number(text, 1, 99999) or 1
+def page_number(text: str | None, last: int | None = None) -> int:
+    """Gives the history page asked for: 1 unless `text` is a page number below 100000
+    (an offset beyond stays within SQLite's integers), `last` when beyond it."""
+    number = whole_number(text, 1, 99999) or 1
+    return min(number, last) if last is not None else number
 
 
 def install(app: bottle.Bottle, web) -> None:
