@@ -508,3 +508,22 @@ def test_error_pages_in_german(app):
     api_wrong = admin.get("/api/logout")                        # the API answers in JSON
     assert api_wrong.status == 405
     assert json.loads(api_wrong.text) == {"error": "GET is not allowed here"}
+
+
+def test_a_calls_kind_and_end_cause_in_german(app):
+    """They were shown as stored ('connect-two', 'no answer') on every calls page."""
+    session = start_session("box", app.alice.id, "connect-two", "+4917012345678", app.clock.now)
+    Cdr.create(box="box", session=session, account=app.alice.id, role="callback",
+               direction="outgoing", number="+4917012345678", modem="m1",
+               started_at=app.clock.now, ended_at=app.clock.now, cause="no answer")
+    holder = Client(app)
+    holder.login("alice", "alice-secret")
+    history = get(holder, "/calls").text
+    assert "zwei Nummern verbinden" in history and "<td>keine Antwort</td>" in history
+    assert "connect-two" not in history
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    calls = get(admin, "/admin/calls").text
+    assert "<td>keine Antwort</td>" in calls and ">no answer<" not in calls
+    assert "<td>no answer</td>" in admin.get("/admin/calls").text          # English
+    assert "connect-two" in get(holder, "/api/calls").text    # the API keeps the stored words

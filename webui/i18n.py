@@ -162,11 +162,18 @@ class Language:
         return {"lang": self.code, "locale": FORMAT_LOCALES[self.code].replace("_", "-"),
                 "currency": self.currency.upper(), "offset": offset}
 
+    def call_word(self, value: str | None) -> str:
+        """Gives a call's kind or a leg's end cause as stored ('connect-two', 'no answer')
+        in this language; a value not in CALL_WORDS as it is."""
+        return self.gettext(CALL_WORDS[value]) if value in CALL_WORDS else (value or "")
+
     def template_values(self) -> dict:
         """What every template gets: `_`, `ngettext`, the formats and the language switch."""
         return {"_": self.gettext, "ngettext": self.ngettext, "lang": self.code,
                 "languages": LANGUAGES, "money": self.money, "price": self.price, "figure": self.figure,
-                "when": self.when, "clock": self.clock, "formats": json.dumps(self.script_formats())}
+                "when": self.when, "clock": self.clock, "call_word": self.call_word,
+                "call_words": {value: self.gettext(text) for value, text in CALL_WORDS.items()},
+                "formats": json.dumps(self.script_formats())}
 
 
 def current() -> Language:
@@ -201,6 +208,16 @@ def N_(message: str) -> str:
     """Marks a text for the catalogue where it is defined; a template translates it where
     it is shown (`_(label)`)."""
     return message
+
+
+# A session's kind and a leg's end cause as the database keeps them (gateway/calls,
+# modems/events.py EndCause), shown in the page's language by `Language.call_word`.
+CALL_WORDS = {
+    "callback": N_("callback"), "connect-two": N_("connect two"),
+    "normal": N_("normal"), "busy": N_("busy"), "no answer": N_("no answer"),
+    "rejected": N_("rejected"), "no carrier": N_("no carrier"), "network": N_("network"),
+    "modem down": N_("modem down"), "failed": N_("failed"), "box restarted": N_("box restarted"),
+}
 
 
 # -- extraction from Bottle templates (babel.cfg names this extractor) --------------------------

@@ -6,6 +6,8 @@
   var id = Number(box.dataset.id);
   var csrf = box.dataset.csrf;
   var STATES = JSON.parse(box.dataset.states || "{}");     // the states in the page's language
+  var CAUSES = JSON.parse(box.dataset.causes || "{}");     // end causes in the page's language
+  function said(cause) { return cause ? CAUSES[cause] || cause : ""; }
   var formats = window.callbox.formats;                    // money as the page writes it
   var LIVE = ["waiting", "dialing", "alerting", "connected"];
   // "event" is the id of the live event a leg's state came from: an answer to a fetch
@@ -39,7 +41,7 @@
     item.state = state;
     item.seconds = seconds || 0;
     if (number) { part(leg, "number").textContent = number; }
-    if (cause) { part(leg, "cause").textContent = cause; }
+    if (cause) { part(leg, "cause").textContent = said(cause); }
     show(leg);
   }
 
@@ -59,7 +61,7 @@
           update(leg, item.state, item.seconds, item.number, item.event);
         }
         part(leg, "cost").textContent = item.cost === null ? "" : formats.money(item.cost);
-        part(leg, "cause").textContent = item.cause || "";
+        part(leg, "cause").textContent = said(item.cause);
       });
       if (call.state === "settled") {
         settled = true;
