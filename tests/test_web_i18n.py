@@ -20,9 +20,10 @@ from babel.support import Translations
 from gateway import users
 from gateway.care import voicetests
 from gateway.care.models import ModemRequest
-from gateway.money.ledger import Cdr, start_session
+from gateway.money.ledger import Cdr, RateRecord, start_session
+from gateway.sms import store as sms_store
 from gateway.sms.models import SmsHealth
-from gateway.store.db import close_database
+from gateway.store.db import ModemStatusRecord, close_database
 from webui import i18n
 from webui.app import make_app
 from webui.gateway_texts import TEXTS, js_table, translate
@@ -527,3 +528,22 @@ def test_a_calls_kind_and_end_cause_in_german(app):
     assert "<td>keine Antwort</td>" in calls and ">no answer<" not in calls
     assert "<td>no answer</td>" in admin.get("/admin/calls").text          # English
     assert "connect-two" in get(holder, "/api/calls").text    # the API keeps the stored words
+    sms_store.enqueue("box", "+4917012345678", "hello", app.clock.now, kind="code")
+    outbox = get(admin, "/admin/sms?show=out").text
+    assert "<td>Code</td>" in outbox and 'data-state="queued">wartet auf Versand<' in outbox
+
+
+def test_the_dashboards_modems_in_german(app):
+    """Its modem list said "up" and "port vanished (...)" where the Modems page says
+    "bereit" and German reasons."""
+    box = app.web.config.gateway.box
+    ModemStatusRecord.create(box=box, name="m1", state="up", updated_at=app.clock.now)
+    ModemStatusRecord.create(box=box, name="m2", state="down", reason="reset by an admin",
+                             updated_at=app.clock.now)
+    RateRecord.create(prefix="49", description="Germany", price_per_minute=100,
+                      connect_fee=0, initial_increment=60, increment=60)
+    admin = Client(app)
+    admin.login("root", "admin-secret")
+    page = get(admin, "/admin").text
+    assert '<li data-state="up"><strong>m1</strong> bereit</li>' in page
+    assert '<strong>m2</strong> ausgefallen: von einem Admin zurückgesetzt</li>' in page

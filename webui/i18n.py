@@ -162,17 +162,17 @@ class Language:
         return {"lang": self.code, "locale": FORMAT_LOCALES[self.code].replace("_", "-"),
                 "currency": self.currency.upper(), "offset": offset}
 
-    def call_word(self, value: str | None) -> str:
-        """Gives a call's kind or a leg's end cause as stored ('connect-two', 'no answer')
-        in this language; a value not in CALL_WORDS as it is."""
-        return self.gettext(CALL_WORDS[value]) if value in CALL_WORDS else (value or "")
+    def stored_word(self, value: str | None) -> str:
+        """Gives a word as the database keeps it ('connect-two', 'no answer', 'sent') in
+        this language; a value not in STORED_WORDS as it is."""
+        return self.gettext(STORED_WORDS[value]) if value in STORED_WORDS else (value or "")
 
     def template_values(self) -> dict:
         """What every template gets: `_`, `ngettext`, the formats and the language switch."""
         return {"_": self.gettext, "ngettext": self.ngettext, "lang": self.code,
                 "languages": LANGUAGES, "money": self.money, "price": self.price, "figure": self.figure,
-                "when": self.when, "clock": self.clock, "call_word": self.call_word,
-                "call_words": {value: self.gettext(text) for value, text in CALL_WORDS.items()},
+                "when": self.when, "clock": self.clock, "stored_word": self.stored_word,
+                "stored_words": {value: self.gettext(text) for value, text in STORED_WORDS.items()},
                 "formats": json.dumps(self.script_formats())}
 
 
@@ -210,13 +210,18 @@ def N_(message: str) -> str:
     return message
 
 
-# A session's kind and a leg's end cause as the database keeps them (gateway/calls,
-# modems/events.py EndCause), shown in the page's language by `Language.call_word`.
-CALL_WORDS = {
+# Words the database keeps, shown in the page's language by `Language.stored_word`: a
+# session's kind and a leg's end cause (gateway/calls, modems/events.py EndCause), an
+# outgoing SMS's kind, state and delivery (gateway/sms/models.py SmsOut, reports.py).
+STORED_WORDS = {
     "callback": N_("callback"), "connect-two": N_("connect two"),
     "normal": N_("normal"), "busy": N_("busy"), "no answer": N_("no answer"),
     "rejected": N_("rejected"), "no carrier": N_("no carrier"), "network": N_("network"),
     "modem down": N_("modem down"), "failed": N_("failed"), "box restarted": N_("box restarted"),
+    "reply": N_("reply"), "help": N_("help"), "code": N_("code"), "notice": N_("notice"),
+    "manual": N_("manual"), "keepalive": N_("keep-alive"), "queued": N_("waiting to be sent"),
+    "sending": N_("sending"), "sent": N_("sent"), "awaiting": N_("awaiting"),
+    "delivered": N_("delivered"),
 }
 
 

@@ -20,6 +20,7 @@ import os
 import bottle
 
 from gateway.care import dashboard
+from webui import gateway_texts
 from webui.admin import start as first_run
 
 CHART_JS = "/usr/share/javascript/chart.js/chart.min.js"     # Debian: libjs-chart.js
@@ -49,7 +50,8 @@ def install(app: bottle.Bottle, web, chart_js: str | None = None) -> None:
             bottle.redirect("/admin/start", 303)
         found = figures(web)
         return web.render("admin_dashboard", session, figures=found, data=page_data(found),
-                          charts=charts_on(), refresh=web.config.web.dashboard_refresh)
+                          charts=charts_on(), refresh=web.config.web.dashboard_refresh,
+                          said=gateway_texts.translate)
 
     @app.get("/api/admin/dashboard")
     def dashboard_json():

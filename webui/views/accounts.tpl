@@ -15,7 +15,7 @@
   <td>
     <form method="post" action="/admin/accounts/{{account.id}}/topup" class="inline">
       <input type="hidden" name="csrf_token" value="{{csrf}}">
-      <input name="amount" aria-label="amount for {{account.name}}" placeholder="10.00" size="7" inputmode="decimal" required>
+      <input name="amount" aria-label="{{_('amount for {name}').format(name=account.name)}}" placeholder="10.00" size="7" inputmode="decimal" required>
       <input name="note" aria-label="{{_('note')}}" placeholder="{{_('note')}}" size="8" maxlength="200">
       <button type="submit">{{_("Book")}}</button>
     </form>

@@ -10,7 +10,7 @@
 <tbody>
 % for call in live:
 <tr data-session="{{call['id']}}">
-  <td><a href="/calls/{{call['id']}}/detail">{{call['id']}}</a></td><td>{{call['account']}}</td><td>{{call_word(call['kind'])}}</td><td>{{call['number']}}</td>
+  <td><a href="/calls/{{call['id']}}/detail">{{call['id']}}</a></td><td>{{call['account']}}</td><td>{{stored_word(call['kind'])}}</td><td>{{call['number']}}</td>
   <td class="since">{{when(call['started_at'])}}</td>
   % for leg in ('a', 'b'):
   <td>{{call['legs'][leg]['number'] or ''}} <span class="state" data-state="{{call['legs'][leg]['state']}}">{{states.get(call['legs'][leg]['state'], call['legs'][leg]['state'])}}</span> {{call['legs'][leg]['seconds']}} s</td>
@@ -67,7 +67,7 @@
   <td>{{!('<a href="/calls/%d/detail">%d</a>' % (leg.session_id, leg.session_id)) if leg.session_id else ''}}</td><td>{{leg.account_name or ''}}</td><td>{{leg.role}}</td>
   <td>{{leg.number}}</td><td>{{leg.modem}}</td><td>{{when(leg.started_at)}}</td>
   <td>{{when(leg.answered_at)}}</td><td>{{when(leg.ended_at) or 'running'}}</td>
-  <td>{{duration(leg)}} s</td><td>{{leg.rate_prefix or ''}}</td><td>{{money(leg.cost)}}</td><td>{{call_word(leg.cause)}}</td>
+  <td>{{duration(leg)}} s</td><td>{{leg.rate_prefix or ''}}</td><td>{{money(leg.cost)}}</td><td>{{stored_word(leg.cause)}}</td>
 </tr>
 % end
 </tbody>

@@ -73,7 +73,7 @@
   % else:
   <ul class="modem-states">
   % for modem in figures['modems']:
-    <li data-state="{{modem['state']}}"><strong>{{modem['name']}}</strong> {{modem['state']}}{{(': ' + modem['reason']) if modem['reason'] and not modem['up'] else ''}}</li>
+    <li data-state="{{modem['state']}}"><strong>{{modem['name']}}</strong> {{said(modem['state'])}}{{(': ' + said(modem['reason'])) if modem['reason'] and not modem['up'] else ''}}</li>
   % end
   </ul>
   % end

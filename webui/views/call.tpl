@@ -3,7 +3,7 @@
 <p>{{_("Leg A sees the box's SIM number, not B's; the box announces B to A before calling B.")}}</p>
 % import json
 % states = {"waiting": _("waiting"), "dialing": _("dialing"), "alerting": _("ringing"), "connected": _("connected"), "ended": _("ended"), "busy": _("busy"), "no answer": _("no answer"), "failed": _("failed")}
-<div id="call" data-id="{{call['id']}}" data-csrf="{{csrf}}" data-states="{{json.dumps(states)}}" data-causes="{{json.dumps(call_words)}}">
+<div id="call" data-id="{{call['id']}}" data-csrf="{{csrf}}" data-states="{{json.dumps(states)}}" data-causes="{{json.dumps(stored_words)}}">
 % for leg in ('a', 'b'):
   % item = call['legs'][leg]
   <section class="card leg" id="leg-{{leg}}">
@@ -11,7 +11,7 @@
     <p>{{_("State")}} <strong class="state" data-state="{{item['state']}}">{{states.get(item['state'], item['state'])}}</strong>
        · <span class="seconds">{{item['seconds']}}</span> s
        <span class="cost">{{money(item['cost']) if item['cost'] is not None else ''}}</span>
-       <span class="cause">{{call_word(item['cause'])}}</span></p>
+       <span class="cause">{{stored_word(item['cause'])}}</span></p>
   </section>
 % end
   <p id="summary" data-ended="{{_('Ended, cost {amount}')}}">{{_('Ended, cost {amount}').format(amount=money(call['cost'])) if call['state'] == 'settled' else _('Running')}}</p>

@@ -6,7 +6,7 @@
 %# While the call runs, call_detail.js fetches this page again on each of its live events
 %# and puts this part of it in place of the one shown: the page is drawn here alone.
 <div id="call-live" data-id="{{call['id']}}" data-state="{{call['state']}}" data-legs-over="{{'yes' if legs_over else 'no'}}">
-<p id="call-summary">{{call_word(call['kind'])}} · {{call['number']}} · {{when(call['started_at'])}}
+<p id="call-summary">{{stored_word(call['kind'])}} · {{call['number']}} · {{when(call['started_at'])}}
 % if call['state'] == 'running':
  · <strong>{{_('running')}}</strong>
 % else:
@@ -26,7 +26,7 @@
   % for item in leg['states']:
     <li data-state="{{item['state']}}"><time>{{clock(item['at'])}}</time>
       <span class="after">+{{figure(item['after'])}} s</span>
-      <strong>{{states.get(item['state'], item['state'])}}</strong>{{(' (' + call_word(item['cause']) + ')') if item['cause'] and item['cause'] != item['state'] else ''}}</li>
+      <strong>{{states.get(item['state'], item['state'])}}</strong>{{(' (' + stored_word(item['cause']) + ')') if item['cause'] and item['cause'] != item['state'] else ''}}</li>
   % end
   </ol>
 </section>
@@ -64,7 +64,7 @@
   % talked = round(line['ended_at'] - line['answered_at']) if line['answered_at'] and line['ended_at'] else 0
 <tr><td>{{roles.get(line['role'], line['role'])}}</td><td>{{line['number']}}</td>
 <td>{{('+' + line['rate_prefix']) if line['rate_prefix'] else '—'}}{{(' ' + line['rate']) if line['rate'] else ''}}</td>
-<td>{{talked}} s</td><td>{{line['billed_seconds']}} s</td><td>{{money(line['cost'])}}</td><td>{{call_word(line['cause'])}}</td></tr>
+<td>{{talked}} s</td><td>{{line['billed_seconds']}} s</td><td>{{money(line['cost'])}}</td><td>{{stored_word(line['cause'])}}</td></tr>
 % end
 </tbody>
 <tfoot><tr><th scope="row" colspan="5">{{_('Total')}}</th><td id="bill-total">{{money(call['cost'])}}</td><td></td></tr></tfoot>

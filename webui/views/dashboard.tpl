@@ -32,7 +32,7 @@
 % for item in history:
 <tr>
   <td><a href="/calls/{{item['session'].id}}/detail">{{when(item['session'].started_at, False)}}</a></td>
-  <td>{{call_word(item['session'].kind)}}{{(' (' + _('running') + ')') if item['session'].state == 'running' else ''}}</td>
+  <td>{{stored_word(item['session'].kind)}}{{(' (' + _('running') + ')') if item['session'].state == 'running' else ''}}</td>
   <td>
   % for leg in item['legs']:
     <div>{{leg.number}} · {{leg.billed_seconds}} s · {{money(leg.cost)}}{{(' · ' + leg.cause) if leg.cause else ''}}</div>

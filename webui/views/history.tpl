@@ -14,13 +14,13 @@
 <tr class="{{'call' if index == 0 else 'leg'}}">
     % if index == 0:
   <td rowspan="{{len(legs)}}"><a href="/calls/{{item['session'].id}}">{{when(item['session'].started_at, False)}}</a><br><a class="detail" href="/calls/{{item['session'].id}}/detail">{{_("Details")}}</a></td>
-  <td rowspan="{{len(legs)}}">{{call_word(item['session'].kind)}}{{(' (' + _('running') + ')') if item['session'].state == 'running' else ''}}<br>{{_('total {amount}').format(amount=money(item['cost']))}}</td>
+  <td rowspan="{{len(legs)}}">{{stored_word(item['session'].kind)}}{{(' (' + _('running') + ')') if item['session'].state == 'running' else ''}}<br>{{_('total {amount}').format(amount=money(item['cost']))}}</td>
     % end
     % if leg is None:
   <td colspan="5">{{_("no leg answered")}}</td>
     % else:
   <td>{{'A' if leg.role == 'callback' else 'B' if leg.role == 'destination' else leg.role}}</td>
-  <td>{{leg.number}}</td><td>{{leg.billed_seconds}} s</td><td>{{money(leg.cost)}}</td><td>{{call_word(leg.cause)}}</td>
+  <td>{{leg.number}}</td><td>{{leg.billed_seconds}} s</td><td>{{money(leg.cost)}}</td><td>{{stored_word(leg.cause)}}</td>
     % end
 </tr>
   % end

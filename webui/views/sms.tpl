@@ -31,10 +31,10 @@
 <thead><tr><th>{{_("No.")}}</th><th>{{_("Queued")}}</th><th>{{_("To")}}</th><th>{{_("Kind")}}</th><th>{{_("Text")}}</th><th>{{_("Status")}}</th><th>{{_("Tries")}}</th><th>{{_("Modem")}}</th><th>{{_("Sent")}}</th><th>{{_("Delivery")}}</th><th>{{_("Reason")}}</th><th></th></tr></thead>
 <tbody>
 % for row in rows.rows:
-<tr data-id="{{row.id}}"><td>{{row.id}}</td><td>{{when(row.created_at)}}</td><td>{{row.number}}</td><td>{{row.kind}}</td>
-<td>{{row.text}}</td><td class="sms-state">{{row.state}}</td><td>{{row.attempts}}</td><td>{{row.modem or ''}}</td>
+<tr data-id="{{row.id}}"><td>{{row.id}}</td><td>{{when(row.created_at)}}</td><td>{{row.number}}</td><td>{{stored_word(row.kind)}}</td>
+<td>{{row.text}}</td><td class="sms-state" data-state="{{row.state}}">{{stored_word(row.state)}}</td><td>{{row.attempts}}</td><td>{{row.modem or ''}}</td>
 <td>{{when(row.sent_at)}}</td>
-<td class="sms-delivery" title="{{row.delivery_status}}">{{row.delivery or ''}}{{(' ' + when(row.delivered_at)) if row.delivered_at else ''}}{{(': ' + row.delivery_status) if row.delivery == 'failed' else ''}}</td>
+<td class="sms-delivery" title="{{row.delivery_status}}">{{stored_word(row.delivery)}}{{(' ' + when(row.delivered_at)) if row.delivered_at else ''}}{{(': ' + row.delivery_status) if row.delivery == 'failed' else ''}}</td>
 <td>{{row.reason}}</td>
 <td>
   % if row.state == 'failed':
