@@ -489,6 +489,8 @@ def test_the_admins_forms_say_what_is_wrong_in_german(app):
         "Zeile 1: prefix &#039;49x&#039; hat nicht 1 bis 15 Ziffern"]     # escaped
     assert problems(get(admin, "/admin/calls?account=abc&from=abc")) == [
         "wählen Sie ein Konto aus der Liste", "geben Sie einen Tag wie 2026-11-26 ein"]
+    audit = get(admin, "/admin/audit?account=nobody")
+    assert audit.status == 404 and "kein Konto &#039;nobody&#039;" in audit.text
 
 
 def test_error_pages_in_german(app):

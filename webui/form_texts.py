@@ -127,5 +127,6 @@ FORM_TEXTS = (
     (r"pick an account from the list", N_("pick an account from the list")),
     (r"enter a day like (?P<day>[0-9-]+)", N_("enter a day like {day}")),
     (r"pick a status from the list", N_("pick a status from the list")),
+    (r"no account (?P<name>'.*')", N_("no account {name}")),
     (r"an AT command starts with AT", N_("an AT command starts with AT")),
 )

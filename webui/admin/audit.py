@@ -14,6 +14,7 @@ import bottle
 from gateway.actions import audit
 from gateway.actions.audit import AuditRecord
 from gateway.money import accounts
+from webui import gateway_texts
 from webui.admin.common import Page, page_link, page_of, query_text
 
 
@@ -54,7 +55,8 @@ def install(app: bottle.Bottle, web) -> None:
             records, account_text, actor = filtered()
         except UnknownAccount as error:
             bottle.response.status = 404
-            return web.render("admin_audit", session, records=None, error=str(error),
+            return web.render("admin_audit", session, records=None,
+                              error=gateway_texts.translate(str(error)),
                               account=query_text("account", 64), actor=query_text("actor"),
                               link=page_link, actor_link=actor_link)
         return web.render("admin_audit", session, records=records, error="",
