@@ -54,6 +54,8 @@ def test_the_start_page_shows_each_login_until_it_is_first_used(tmp_path):
     assert 'id="demo-logins"' in page
     assert "<strong>alice</strong> / <code>alice-secret</code>" in page
     assert "<strong>root</strong> / <code>admin-secret</code>" in page
+    german = visitor.get("/login", headers={"Accept-Language": "de"}).text
+    assert "<li>Kontoinhaber: <strong>alice</strong>" in german     # was "account holder"
 
     failed = Client(app).form_login({"name": "alice", "password": "wrong-one"})
     assert failed.status == 400 and "alice-secret" in Client(app).get("/login").text

@@ -4,8 +4,9 @@
 <section class="card" id="demo-logins">
   <p>{{_("This is the demo: its fresh logins (each shown here until it is first used).")}}</p>
   <ul>
+  % whats = {"account holder": _("account holder"), "admin": _("admin")}
   % for what, login_name, password in demo_logins:
-    <li>{{what}}: <strong>{{login_name}}</strong> / <code>{{password}}</code></li>
+    <li>{{whats.get(what, what)}}: <strong>{{login_name}}</strong> / <code>{{password}}</code></li>
   % end
   </ul>
 </section>
