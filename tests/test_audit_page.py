@@ -119,3 +119,12 @@ def test_only_admins_see_the_audit(app):
     assert refused.status == 403 and "cash" not in refused.text
     assert holder.get("/api/admin/audit").status == 403
     assert 'href="/admin/audit"' not in holder.get("/").text
+
+
+def test_a_german_page_names_the_action_and_how_it_came_in_german(app):
+    seed(app)
+    client, _ = admin(app)
+    listed = rows(client.get("/admin/audit", headers={"Accept-Language": "de"}).text)
+    assert "root Web 192.0.2.1 Belastung bob" in listed[0]         # was "web ... debit"
+    assert "+4917099999999 SMS m1 Rufnummer hinzugefügt bob" in listed[1]
+    assert "ops Kommandozeile Konto gesperrt" in listed[2]

@@ -212,7 +212,8 @@ def N_(message: str) -> str:
 
 # Words the database keeps, shown in the page's language by `Language.stored_word`: a
 # session's kind and a leg's end cause (gateway/calls, modems/events.py EndCause), an
-# outgoing SMS's kind, state and delivery (gateway/sms/models.py SmsOut, reports.py).
+# outgoing SMS's kind, state and delivery (gateway/sms/models.py SmsOut, reports.py), an
+# audit record's action and how it came.
 STORED_WORDS = {
     "callback": N_("callback"), "connect-two": N_("connect two"),
     "normal": N_("normal"), "busy": N_("busy"), "no answer": N_("no answer"),
@@ -222,6 +223,18 @@ STORED_WORDS = {
     "manual": N_("manual"), "keepalive": N_("keep-alive"), "queued": N_("waiting to be sent"),
     "sending": N_("sending"), "sent": N_("sent"), "awaiting": N_("awaiting"),
     "delivered": N_("delivered"),
+    # an audit record's action (gateway/actions/) and how it came (audit.py VIAS)
+    "acknowledge_alert": N_("alert acknowledged"), "add_caller_id": N_("caller ID added"),
+    "add_user": N_("web login added"), "block": N_("number blocked"),
+    "change_password": N_("password changed"), "create_account": N_("account created"),
+    "debit": N_("debit"), "import_rates": N_("rates imported"),
+    "issue_api_token": N_("API token issued"), "lock": N_("account locked"),
+    "remove_caller_id": N_("caller ID removed"), "revoke_api_token": N_("API token revoked"),
+    "set_language": N_("language set"), "set_pin": N_("PIN set"),
+    "set_sessions": N_("calls at once set"), "topup": N_("top-up"),
+    "unblock": N_("number unblocked"), "unlock": N_("account unlocked"),
+    "cli": N_("command line"), "web": N_("web"), "api": N_("API"), "sms": N_("SMS"),
+    "phone": N_("phone"), "system": N_("system"),
 }
 
 

@@ -22,7 +22,8 @@
 % for row in records.rows:
 <tr data-id="{{row.id}}"><td>{{when(row.at)}}</td>
   <td><a href="{{actor_link(row.actor)}}">{{row.actor}}</a></td>
-  <td>{{row.via}}</td><td>{{row.address}}</td><td>{{row.action}}</td>
+  % # English shows the trail's own ids (as the JSON API); another language its words for them
+  <td>{{row.via if lang == 'en' else stored_word(row.via)}}</td><td>{{row.address}}</td><td data-action="{{row.action}}">{{row.action if lang == 'en' else stored_word(row.action)}}</td>
   <td>
   % if row.account_id is not None:
     <a href="/admin/accounts/{{row.account_id}}">{{row.account.name}}</a>
