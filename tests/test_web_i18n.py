@@ -22,7 +22,8 @@ from gateway.care import voicetests
 from gateway.care.models import ModemRequest
 from gateway.money.ledger import Cdr, RateRecord, start_session
 from gateway.sms import store as sms_store
-from gateway.sms.models import SmsHealth
+from gateway.sms.models import SmsHealth, SmsOut
+from gateway.sms.reports import status_words
 from gateway.store.db import ModemStatusRecord, close_database
 from webui import i18n
 from webui.app import make_app
@@ -531,8 +532,13 @@ def test_a_calls_kind_and_end_cause_in_german(app):
     assert "<td>no answer</td>" in admin.get("/admin/calls").text          # English
     assert "connect-two" in get(holder, "/api/calls").text    # the API keeps the stored words
     sms_store.enqueue("box", "+4917012345678", "hello", app.clock.now, kind="code")
+    failed = sms_store.enqueue("box", "+4917012345678", "bye", app.clock.now, kind="reply")
+    SmsOut.update(state="sent", delivery="failed", delivery_status=status_words(0x41)).where(
+        SmsOut.id == failed).execute()
     outbox = get(admin, "/admin/sms?show=out").text
     assert "<td>Code</td>" in outbox and 'data-state="queued">wartet auf Versand<' in outbox
+    assert ("fehlgeschlagen: fehlgeschlagen: unpassendes Ziel (gibt es die Nummer?) (Status "
+            "0x41)</td>") in outbox                      # was "failed: incompatible ..."
 
 
 def test_the_dashboards_modems_in_german(app):

@@ -10,7 +10,7 @@ import bottle
 
 from gateway.sms import store as sms_store
 from gateway.sms.models import SmsCommand, SmsIn, SmsOut
-from webui import i18n
+from webui import gateway_texts, i18n
 from webui.admin.common import page_of, query_text
 
 VIEWS = {"in": i18n.N_("Received"), "out": i18n.N_("Sent"), "quarantine": i18n.N_("Quarantine")}
@@ -34,7 +34,7 @@ def install(app: bottle.Bottle, web) -> None:
         return web.render("sms", session, view=view, views=VIEWS,
                           rows=page_of(rows_of(view, box)),
                           link=lambda number: f"/admin/sms?show={view}&page={number}",
-                          notice=notice, error=error)
+                          notice=notice, error=error, said=gateway_texts.translate)
 
     @app.get("/admin/sms")
     def sms_page():

@@ -34,7 +34,7 @@
 <tr data-id="{{row.id}}"><td>{{row.id}}</td><td>{{when(row.created_at)}}</td><td>{{row.number}}</td><td>{{stored_word(row.kind)}}</td>
 <td>{{row.text}}</td><td class="sms-state" data-state="{{row.state}}">{{stored_word(row.state)}}</td><td>{{row.attempts}}</td><td>{{row.modem or ''}}</td>
 <td>{{when(row.sent_at)}}</td>
-<td class="sms-delivery" title="{{row.delivery_status}}">{{stored_word(row.delivery)}}{{(' ' + when(row.delivered_at)) if row.delivered_at else ''}}{{(': ' + row.delivery_status) if row.delivery == 'failed' else ''}}</td>
+<td class="sms-delivery" title="{{said(row.delivery_status or '')}}">{{stored_word(row.delivery)}}{{(' ' + when(row.delivered_at)) if row.delivered_at else ''}}{{(': ' + said(row.delivery_status or '')) if row.delivery == 'failed' else ''}}</td>
 <td>{{row.reason}}</td>
 <td>
   % if row.state == 'failed':
