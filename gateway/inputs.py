@@ -44,9 +44,10 @@ def row_id(text: str | None) -> int | None:
     return whole_number(text, 1)
 
 
-def page_number(text: str | None, last: int | None = None) -> int:
-    """Gives the page asked for: 1 when `text` is not a page number, `last` when beyond it."""
-    number = whole_number(text, 1) or 1
+def page_number(text: str | None, last: int | None = None, most: int = ID_MAX) -> int:
+    """Gives the page asked for: 1 when `text` is not a page number up to `most`, `last`
+    when beyond it."""
+    number = whole_number(text, 1, most) or 1
     return min(number, last) if last is not None else number
 
 

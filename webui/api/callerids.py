@@ -5,8 +5,9 @@ import json
 
 import bottle
 
+from gateway.inputs import page_number
 from webui.holder import callerids, calls
-from webui.holder.settings import PAGE_LENGTH, page_number
+from webui.holder.settings import PAGE_LENGTH, PAGE_MOST
 from webui.inputs import json_error, json_id
 
 
@@ -76,7 +77,7 @@ def install(app: bottle.Bottle, web, body) -> None:
     def api_calls():
         session = web.holder_required(api=True)
         account_id = session.user.account_id
-        page = page_number(bottle.request.query.get("page"))
+        page = page_number(bottle.request.query.get("page"), most=PAGE_MOST)
         total = calls.history_count(account_id)
         rows = calls.history(account_id, PAGE_LENGTH, (page - 1) * PAGE_LENGTH)
         return {"page": page, "pages": max(1, (total + PAGE_LENGTH - 1) // PAGE_LENGTH),

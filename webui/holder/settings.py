@@ -7,7 +7,7 @@ from gateway import users
 from gateway.actions import accounts as account_actions, users as user_actions
 from gateway.actions.audit import Actor
 from gateway.config.sms import COMMANDS
-from gateway.inputs import row_id, whole_number
+from gateway.inputs import page_number, row_id
 from gateway.money import accounts
 from gateway.money.languages import language_for
 from gateway.money.ledger import Account
@@ -16,6 +16,7 @@ from webui.i18n import N_
 from webui.holder import callerids, calls
 
 PAGE_LENGTH = 20              # calls per history page
+PAGE_MOST = 99999             # a history page beyond is page 1 (its offset fits SQLite)
 
 # What each SMS command does and what follows its word; the words come from [sms.aliases].
 # The page shows each meaning in its language (`_(meaning)` in sms_help.tpl).
@@ -45,13 +46,6 @@ def sms_commands(sms_config, lang: str = "en") -> list[dict]:
             rows.append({"usage": f"{words[0]} {arguments}".strip(), "meaning": meaning,
                          "words": words})
     return rows
-
-
-def page_number(text: str | None, last: int | None = None) -> int:
-    """Gives the history page asked for: 1 unless `text` is a page number below 100000
-    (an offset beyond stays within SQLite's integers), `last` when beyond it."""
-    number = whole_number(text, 1, 99999) or 1
-    return min(number, last) if last is not None else number
 
 
 def install(app: bottle.Bottle, web) -> None:
@@ -158,7 +152,7 @@ def install(app: bottle.Bottle, web) -> None:
         account_id = session.user.account_id
         total = calls.history_count(account_id)
         pages = max(1, (total + PAGE_LENGTH - 1) // PAGE_LENGTH)
-        page = page_number(bottle.request.query.get("page"), pages)    # the last if beyond
+        page = page_number(bottle.request.query.get("page"), pages, most=PAGE_MOST)
         return web.render("history", session, page=page, total=total, pages=pages,
                           history=calls.history(account_id, PAGE_LENGTH,
                                                 (page - 1) * PAGE_LENGTH))
