@@ -268,30 +268,29 @@ def make_app(config, services) -> bottle.Bottle:
         raise bottle.HTTPResponse(web.render("error", None, status_text=_("400 Bad Request"),
                                              message=message), status=400)
 
-    @app.error(404)
-    def not_found(error):
+    def error_body(api_error: str, status_text: str, message: str) -> str:
+        """An HTTP error's body: JSON for the API (English), else the box's error page in
+        the request's language."""
         if bottle.request.path.startswith("/api/"):
             bottle.response.content_type = "application/json"
-            return json.dumps({"error": "not found"})
-        return web.render("error", None, status_text=_("404 Not Found"),
-                          message=_("There is no such page."))
+            return json.dumps({"error": api_error})
+        return web.render("error", None, status_text=status_text, message=message)
+
+    @app.error(404)
+    def not_found(error):
+        return error_body("not found", _("404 Not Found"), _("There is no such page."))
 
     @app.error(400)
     def bad_request(error):
-        if bottle.request.path.startswith("/api/"):
-            bottle.response.content_type = "application/json"
-            return json.dumps({"error": str(error.body)})
-        return web.render("error", None, status_text=_("400 Bad Request"),
-                          message=gateway_texts.translate(str(error.body)))
+        return error_body(str(error.body), _("400 Bad Request"),
+                          gateway_texts.translate(str(error.body)))
 
     @app.error(405)
     def wrong_method(error):
-        if bottle.request.path.startswith("/api/"):
-            bottle.response.content_type = "application/json"
-            return json.dumps({"error": f"{bottle.request.method} is not allowed here"})
-        return web.render("error", None, status_text=_("405 Method Not Allowed"),
-                          message=_("This address takes no {method} request: use the page's "
-                                    "buttons and links.").format(method=bottle.request.method))
+        method = bottle.request.method
+        return error_body(f"{method} is not allowed here", _("405 Method Not Allowed"),
+                          _("This address takes no {method} request: use the page's buttons "
+                            "and links.").format(method=method))
 
     @app.error(500)
     def failed(error):

@@ -167,12 +167,17 @@ class Language:
         this language; a value not in STORED_WORDS as it is."""
         return self.gettext(STORED_WORDS[value]) if value in STORED_WORDS else (value or "")
 
+    @functools.cached_property      # a Language is made once per language and currency
+    def stored_words(self) -> dict[str, str]:
+        """Gives STORED_WORDS in this language, for a page's script (data-causes)."""
+        return {value: self.gettext(text) for value, text in STORED_WORDS.items()}
+
     def template_values(self) -> dict:
         """What every template gets: `_`, `ngettext`, the formats and the language switch."""
         return {"_": self.gettext, "ngettext": self.ngettext, "lang": self.code,
                 "languages": LANGUAGES, "money": self.money, "price": self.price, "figure": self.figure,
                 "when": self.when, "clock": self.clock, "stored_word": self.stored_word,
-                "stored_words": {value: self.gettext(text) for value, text in STORED_WORDS.items()},
+                "stored_words": self.stored_words,
                 "formats": json.dumps(self.script_formats())}
 
 
