@@ -348,6 +348,9 @@ def test_the_admin_pages_forms_and_facts_in_german(app):
     calls = get(admin, "/admin/calls").text
     assert "Vom Tag" in calls and '<option value="not answered">nicht angenommen</option>' in calls
     assert "From day" not in calls and ">answered<" not in calls
+    account = get(admin, f"/admin/accounts/{app.alice.id}").text      # its opening top-up
+    assert "<td>Anfangsguthaben</td>" in account and "opening balance" not in account
+    assert "<td>opening balance</td>" in admin.get(f"/admin/accounts/{app.alice.id}").text
     rates = get(admin, "/admin/rates").text
     assert "Noch keine Tarife: laden Sie unten eine CSV-Datei hoch." in rates
     assert "The box" not in rates and "No rates yet" not in rates

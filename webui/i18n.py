@@ -228,6 +228,8 @@ STORED_WORDS = {
     "manual": N_("manual"), "keepalive": N_("keep-alive"), "queued": N_("waiting to be sent"),
     "sending": N_("sending"), "sent": N_("sent"), "awaiting": N_("awaiting"),
     "delivered": N_("delivered"),
+    # the note of the top-up an account is made with (gateway/money/accounts.py)
+    "opening balance": N_("opening balance"),
     # an audit record's action (gateway/actions/) and how it came (audit.py VIAS)
     "acknowledge_alert": N_("alert acknowledged"), "add_caller_id": N_("caller ID added"),
     "add_user": N_("web login added"), "block": N_("number blocked"),

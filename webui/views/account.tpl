@@ -126,7 +126,7 @@
 <thead><tr><th>{{_("When")}}</th><th>{{_("Amount")}}</th><th>{{_("By")}}</th><th>{{_("Note")}}</th></tr></thead>
 <tbody>
 % for topup in topups.rows:
-<tr><td>{{when(topup.at)}}</td><td>{{money(topup.amount)}}</td><td>{{topup.by}}</td><td>{{topup.note}}</td></tr>
+<tr><td>{{when(topup.at)}}</td><td>{{money(topup.amount)}}</td><td>{{topup.by}}</td><td>{{stored_word(topup.note)}}</td></tr>
 % end
 </tbody>
 </table>
