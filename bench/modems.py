@@ -34,6 +34,8 @@ import time
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.latency import match_latencies  # noqa: E402
+from bench.process import rss_mb, rss_parts  # noqa: E402
 from bench.stats import spread  # noqa: E402
 
 PROFILES = ("generic", "huawei", "simcom", "quectel")
@@ -211,24 +213,6 @@ def sqlite_memory_reader():
     return library.sqlite3_memory_used
 
 
-def rss_parts() -> str:
-    """Gives the RSS's parts: anonymous memory (the heaps, stacks, objects), pages of files
-    (code of shared libraries, mapped files) and shared memory (SQLite's WAL index)."""
-    parts = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("RssAnon", "RssFile", "RssShmem"):
-            parts[name[3:].lower()] = int(value.split()[0]) / 1024
-    return ", ".join(f"{name} {mb:.1f}" for name, mb in parts.items())
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
@@ -349,26 +333,27 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
 
     cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     cpu -= sampler_took[0]          # the sampler ran within the load only
-    latencies = match_latencies(urc_logs, received, IncomingCall, SmsStored)
+    latencies = match_latencies(urc_logs, received,
+                                {"IncomingCall": IncomingCall, "SmsStored": SmsStored})
     print(f"daemon CPU: {100 * cpu / wall:.1f} % of one core over {wall:.0f} s "
           f"(getrusage of the daemon's process, less the bench's RSS sampler thread's "
           f"{1000 * sampler_took[0]:.0f} ms; the load's wall time)")
     first = rss_samples[0] if rss_samples else memory
+    most = max(rss_samples + [memory])
     print(f"daemon RSS: {memory:.1f} MB at the end of the load, {threads} threads; "
-          f"{first:.1f} MB after its first second, {max(rss_samples + [memory]):.1f} MB at most "
+          f"{first:.1f} MB after its first second, {most:.1f} MB at most "
           f"over {len(rss_samples) + 1} samples (VmRSS every {RSS_SAMPLE_INTERVAL:.0f} s)")
     if everything:
         budget = RSS_BUDGET_MB if seconds <= LONG_LOAD else RSS_BUDGET_LONG_MB
-        most = max(rss_samples + [memory])
         length = ("up to" if seconds <= LONG_LOAD else "longer than") + f" {LONG_LOAD:.0f} s"
         print(f"memory budget with everything on, {budget:.0f} MB at most over a load of "
               f"{length}: {'within' if most <= budget else 'OVER'} ({most:.1f} MB)")
     for kind, (values, unmatched) in latencies.items():
         if values:
-            print(f"{kind}: URC -> event {spread(values)}"
-                  + (f"; {unmatched} without an event before the modem's next one"
-                     + (" (a call that ended before the box listed it)" if "RING" in kind
-                        else "") if unmatched else ""))
+            why = " (a call that ended before the box listed it)" if "RING" in kind else ""
+            missed = (f"; {unmatched} without an event before the modem's next one{why}"
+                      if unmatched else "")
+            print(f"{kind}: URC -> event {spread(values)}{missed}")
         else:
             print(f"{kind}: no events matched")
     if metrics_url:
@@ -391,50 +376,6 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
         print("receiver got: " + ", ".join(f"{count} POST {path}"
                                            for path, count in sorted(world["posts"].items())))
     return 0
-
-
-def match_latencies(urc_logs, received, incoming_call,
-                    sms_stored) -> dict[str, tuple[list[float], int]]:
-    """Pairs each URC with the first event it caused on the same modem; `received`:
-    (modem, event class) -> the events' times. Gives, by kind, the latencies and how many
-    URCs had no event before the modem's next URC of that kind."""
-    result: dict[str, tuple[list[float], int]] = {}
-    for kind, is_urc, event in (
-            ("incoming call (RING)", lambda line: line in ("RING", "+CRING: VOICE"),
-             incoming_call),
-            ("SMS (+CMTI)", lambda line: line.startswith("+CMTI"), sms_stored)):
-        latencies: list[float] = []
-        unmatched = 0
-        for modem, log in urc_logs.items():
-            paired, missed = _pair([at for at, line in log if is_urc(line)],
-                                   list(received.get((modem, event), ())))
-            latencies += paired
-            unmatched += missed
-        result[kind] = (latencies, unmatched)
-    return result
-
-
-def _pair(written: list[float], handled: list[float]) -> tuple[list[float], int]:
-    """Gives the time from each URC to the first event after it, and how many URCs had
-    none before the next URC: a RING whose call had ended before the box read the call
-    list makes no event, and pairing it with the next call's (8 s later with 8 modems)
-    would count 8 s that nobody waited."""
-    latencies = []
-    unmatched = 0
-    position = 0
-    for index, at in enumerate(written):
-        while position < len(handled) and handled[position] < at:
-            position += 1
-        if position == len(handled):
-            unmatched += len(written) - index
-            break
-        following = written[index + 1] if index + 1 < len(written) else float("inf")
-        if handled[position] >= following:
-            unmatched += 1
-            continue
-        latencies.append(handled[position] - at)
-        position += 1
-    return latencies, unmatched
 
 
 if __name__ == "__main__":

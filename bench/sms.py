@@ -28,6 +28,8 @@ import time
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.process import rss_mb  # noqa: E402
+
 BOX_NUMBERS = ("+4915110000001", "+4915110000002")
 
 
@@ -92,13 +94,6 @@ def reply_latencies(sent_at: dict[str, float]) -> list[float]:
 def done_commands() -> int:
     from gateway.sms.models import SmsCommand
     return SmsCommand.select().where(SmsCommand.state != "pending").count()
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -28,6 +28,7 @@ import bottle
 from babel import Locale, dates, numbers
 from babel.support import Translations
 
+from gateway.money.accounts import OPENING_BALANCE_NOTE
 from gateway.money.billing import MILLI, MINOR_DIGITS, format_money, format_price
 
 log = logging.getLogger(__name__)
@@ -228,8 +229,8 @@ STORED_WORDS = {
     "manual": N_("manual"), "keepalive": N_("keep-alive"), "queued": N_("waiting to be sent"),
     "sending": N_("sending"), "sent": N_("sent"), "awaiting": N_("awaiting"),
     "delivered": N_("delivered"),
-    # the note of the top-up an account is made with (gateway/money/accounts.py)
-    "opening balance": N_("opening balance"),
+    # the note of the top-up an account is made with
+    OPENING_BALANCE_NOTE: N_("opening balance"),
     # an audit record's action (gateway/actions/) and how it came (audit.py VIAS)
     "acknowledge_alert": N_("alert acknowledged"), "add_caller_id": N_("caller ID added"),
     "add_user": N_("web login added"), "block": N_("number blocked"),

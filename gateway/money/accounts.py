@@ -35,6 +35,7 @@ from gateway.store.prepared import Param, Prepared
 
 log = logging.getLogger(__name__)
 
+OPENING_BALANCE_NOTE = "opening balance"   # the note of an account's first top-up
 PIN_FAILURES_ALLOWED = 5      # wrong tries from one calling number ...
 PIN_WINDOW = 15 * 60          # ... within these seconds ...
 PIN_LOCK = 15 * 60            # ... lock PIN entry from that number this long
@@ -113,7 +114,7 @@ def create(name: str, pin: str, balance: int, now: float, by: str = "admin") -> 
     with db.atomic():
         account = _insert_account(name, pin_hash, balance, now)
         if balance:
-            Topup.create(account=account, amount=balance, by=by, note="opening balance", at=now)
+            Topup.create(account=account, amount=balance, by=by, note=OPENING_BALANCE_NOTE, at=now)
     return account
 
 
