@@ -178,6 +178,14 @@ max_sms_per_day = 1
         assert (alert.subject, alert.modem) == (SIM_0, "m1")
         assert "SMS 1/1" in alert.message and "it sends no SMS until" in alert.message
         assert "lent to no new call" not in alert.message
+        # c2 (its SIM the least used now) came up again a moment before a notice is
+        # queued: the notice waits the moment out for c2 rather than going on c1
+        daemon.sms.outbox.modem_up("c2")
+        out_id = daemon.sms.send(USER, "hello")
+        assert user.wait_sms(3, timeout=15)
+        assert user.inbox[2].sender == box.c2.number
+        assert wait_for(lambda: SmsOut.get_by_id(out_id).state == "sent", 5)
+        assert (SmsOut.get_by_id(out_id).modem, SmsOut.get_by_id(out_id).iccid) == ("c2", SIM_2)
     finally:
         daemon.stop()
 

@@ -7,7 +7,9 @@ by `[sms] send_from` (modems not in a call first, then as the pool ranks them
 for "sms": on the network, SIM below its SMS limit, least used today first);
 a retry prefers a modem other than the one that just failed. A SIM's
 keep-alive (gateway/care/keepalive.py) goes from the modem it was queued for
-only, whatever `send_from` says. A text waits while no modem may send it.
+only, whatever `send_from` says. A text waits while no modem may send it,
+and waits for the modem it should go on when that modem came up less than
+SETTLE_AFTER_UP ago (rather than going on the next best).
 Each text sent records its SIM (ICCID) and parts: its SMS limit counts them
 (gateway/care/usage.py). The number is checked (`+` and digits) before it
 can reach AT+CMGS. After the last wait of `retry_backoff` the
@@ -149,13 +151,10 @@ class Outbox:
         allowed = self.sms.send_from
         settled = time.monotonic() - SETTLE_AFTER_UP
         pinned = row.kind == "keepalive"     # only its own SIM keeps a SIM alive
-        up = [status for status in self.pool.status() if status.state == "up" and (
-            status.name == row.modem_hint if pinned else not allowed or status.name in allowed)]
-        if any(status.name == row.modem_hint and self._up_at.get(status.name, 0.0) > settled
-               for status in up):
-            return None                 # its own modem is up in a moment: wait for it
-        up = self.pool.rank("sms", [status for status in up
-                                    if self._up_at.get(status.name, 0.0) <= settled])
+        up = self.pool.rank("sms", [
+            status for status in self.pool.status() if status.state == "up" and (
+                status.name == row.modem_hint if pinned
+                else not allowed or status.name in allowed)])
 
         def preference(pair) -> tuple:
             place, status = pair
@@ -163,6 +162,10 @@ class Outbox:
             return (failed_here, status.name != row.modem_hint, status.in_call, place)
 
         for _place, status in sorted(enumerate(up), key=preference):
+            if self._up_at.get(status.name, 0.0) > settled:
+                # the modem to send with came up a moment ago: wait for it rather than
+                # take the next best, so which modem sends does not hang on that moment
+                return None
             driver = self.pool.driver(status.name)
             if driver is not None:
                 return driver, status.health.iccid if status.health is not None else None
