@@ -51,6 +51,36 @@ def test_wal_and_foreign_keys_on_every_thread(sqlite_file):
     assert seen[0][:2] == ("wal", 1)
 
 
+def test_opening_the_open_database_again_leaves_other_threads_transactions_alone(database):
+    """A command run in the daemon's process opens the database the daemon has open: the
+    daemon's thread in the middle of a transaction finishes it on its own connection."""
+    bound = db.obj
+    in_transaction, reopened = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def writer():
+        try:
+            with db.atomic():
+                EventLogRecord.create(box="b", at=1.0, kind="note", message="before")
+                in_transaction.set()
+                reopened.wait(10)
+                EventLogRecord.create(box="b", at=2.0, kind="note", message="after")
+        except BaseException as error:      # handed to the test thread
+            failures.append(error)
+        finally:
+            db.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert in_transaction.wait(10)
+    assert open_database(database) is bound and db.obj is bound
+    reopened.set()
+    thread.join(30)
+    assert not thread.is_alive() and failures == []
+    assert [row.message for row in EventLogRecord.select().order_by(EventLogRecord.at)] == \
+        ["before", "after"]
+
+
 def test_a_threads_connection_keeps_at_most_its_share_of_pages(sqlite_file):
     """Each thread that uses the database holds its own connection for good: one that read
     through a big table keeps SQLITE_CACHE_KIB of its pages, not SQLite's default 2 MB."""

@@ -95,16 +95,28 @@ __all__ = ["POSTGRESQL_FIELD_TYPES", "SQLITE_PRAGMAS", "BaseModel", "SchemaVersi
 MODELS = (SchemaVersion, ModemStatusRecord, DaemonRecord, EventLogRecord)
 
 
+# What `db` was last bound to by open_database: (the path or URL, the database).
+_bound: tuple[str, Database] | None = None
+
+
 def open_database(url_or_path: str, *, migrate: bool = True) -> Database:
     """Gives the database, bound to `db` and migrated to the newest schema.
 
-    For SQLite, the file's directory is created if missing.
+    For SQLite, the file's directory is created if missing. Opening the database
+    `db` is already bound to keeps that binding (this thread connects to it): binding
+    a new one would move every other thread's next query to a new connection in the
+    middle of its transaction, whose write lock the old connection still holds.
     """
-    if not is_url(url_or_path):
-        directory = os.path.dirname(os.path.abspath(url_or_path))
-        os.makedirs(directory, exist_ok=True)
-    database = connect_database(url_or_path)
-    db.initialize(database)
+    global _bound
+    target = url_or_path if is_url(url_or_path) else os.path.abspath(url_or_path)
+    if _bound is not None and _bound[0] == target and db.obj is _bound[1]:
+        database = _bound[1]
+    else:
+        if not is_url(url_or_path):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+        database = connect_database(url_or_path)
+        db.initialize(database)
+        _bound = (target, database)
     database.connect(reuse_if_open=True)
     if migrate:
         migrate_schema(database)
