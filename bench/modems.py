@@ -187,21 +187,45 @@ def care_tables(iccids: list[str], receiver_port: int) -> tuple[list[str], list[
 
 
 def sample_rss(stop: threading.Event, samples: list[float], took: list[float],
-               report_every: float = 0.0) -> None:
+               report_every: float = 0.0, by_thread: bool = False) -> None:
     """Reads VmRSS every RSS_SAMPLE_INTERVAL until `stop`; puts the CPU seconds this thread
     took in `took` (the bench's, not the daemon's: taken off the daemon's figure). With
-    `report_every` (seconds), also prints the RSS and SQLite's own memory that often."""
+    `report_every` (seconds), also prints the RSS, SQLite's own memory and the daemon's CPU
+    over that interval that often (`by_thread`: the threads that took most of it)."""
     sqlite_used = sqlite_memory_reader() if report_every else None
     began = time.monotonic()
     reported = 0
+    last = (began, process_cpu(), time.thread_time(), thread_cpu() if by_thread else {})
     while not stop.wait(RSS_SAMPLE_INTERVAL):
         samples.append(rss_mb())
         if report_every and time.monotonic() - began >= (reported + 1) * report_every:
             reported += 1
+            now = (time.monotonic(), process_cpu(), time.thread_time(),
+                   thread_cpu() if by_thread else {})
+            cpu = (now[1] - last[1]) - (now[2] - last[2])       # less this thread's own
             print(f"after {reported * report_every / 60:g} min: RSS {samples[-1]:.1f} MB "
-                  f"({rss_parts()}), SQLite's own {sqlite_used() / 1048576:.1f} MB",
+                  f"({rss_parts()}), SQLite's own {sqlite_used() / 1048576:.1f} MB; "
+                  f"CPU {100 * cpu / (now[0] - last[0]):.2f} % of one core since the last "
+                  "report" + (": " + busiest(last[3], now[3], now[0] - last[0])
+                              if by_thread else ""),
                   file=sys.stderr, flush=True)
+            last = now
     took.append(time.thread_time())
+
+
+def process_cpu() -> float:
+    """Gives the CPU seconds this process took so far (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def busiest(before: dict[str, float], after: dict[str, float], seconds: float,
+            count: int = 8) -> str:
+    """Gives the `count` threads that took most CPU between two thread_cpu() readings,
+    each in % of one core over `seconds`."""
+    taken = sorted(((took - before.get(name, 0.0), name) for name, took in after.items()),
+                   reverse=True)[:count]
+    return ", ".join(f"{name} {100 * took / seconds:.2f}" for took, name in taken)
 
 
 def sqlite_memory_reader():
@@ -308,8 +332,8 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
     stop_sampling = threading.Event()
     sampler_took: list[float] = []
     sampler = threading.Thread(target=sample_rss, args=(stop_sampling, rss_samples, sampler_took,
-                                                        report_every), name="rss-sampler",
-                               daemon=True)
+                                                        report_every, by_thread),
+                               name="rss-sampler", daemon=True)
     threads_before = thread_cpu()             # before the process's figure: the bench's reads
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     wall_before = time.monotonic()

@@ -36,6 +36,8 @@ def add_sms(received_at: float, text: str) -> None:
                                      kind="reply", state="sent", reason="", attempts=1,
                                      next_attempt_at=received_at, created_at=received_at,
                                      parts=1, delivery="", delivery_status="").execute()
+    Table("sms_sent_count").bind(db).insert(iccid="89490200001234567890",
+                                            quarter=received_at // 900 * 900, parts=1).execute()
 
 
 def add_event(at: float) -> None:
@@ -69,8 +71,9 @@ def test_old_rows_move_to_csv_and_new_rows_stay(database, tmp_path):
     archive = tmp_path / "archive"
     moved = archive_old(NOW, 730, archive)
     assert {item.table: item.rows for item in moved} == {"cdr": 2, "sms_in": 1, "sms_out": 1,
-                                                         "session_event": 1}
+                                                         "session_event": 1, "sms_sent_count": 1}
     assert (count("cdr"), count("sms_in"), count("sms_out")) == (2, 1, 1)
+    assert count("sms_sent_count") == 1
     assert count("session_event") == 1
     assert read_csv(archive / "session_event-2026-11-26.csv")[0]["what"] == "dialing"
     rows = read_csv(archive / "cdr-2026-11-26.csv")

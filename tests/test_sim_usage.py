@@ -13,9 +13,11 @@ from gateway.care.usage import (day_start, month_start, next_day_start, next_mon
 from gateway.config import parse
 from gateway.config.sims import SimConfig
 from gateway.money.ledger import Cdr
+from gateway.sms import store as sms_store
 from gateway.sms.models import SmsOut
 from gateway.store.alerts import Alert
-from gateway.store.db import close_database, open_database
+from gateway.store.db import SchemaVersion, close_database, connect_database, db, open_database
+from gateway.store.migrations import MIGRATIONS, migrate
 from modems.pool import ModemStatus
 from modems.signal import Health
 
@@ -47,9 +49,15 @@ def leg(iccid, started, seconds=None, billed=None, answered=True):
 
 
 def sms(iccid, sent_at, parts=1, state="sent"):
-    SmsOut.create(box="b1", number="+4917012345678", text="x", state=state,
-                  next_attempt_at=sent_at, created_at=sent_at, sent_at=sent_at, iccid=iccid,
-                  parts=parts, modem="m1")
+    """Sends one text on the SIM as the outbox does (`state` "failed": tried, never sent)."""
+    out_id = sms_store.enqueue("b1", "+4917012345678", "x", sent_at)
+    assert sms_store.claim(out_id, "m1", iccid, parts)
+    with db.atomic():
+        if state == "sent":
+            sms_store.mark_sent(out_id, sent_at)
+        else:
+            sms_store.mark_attempt_failed(out_id, "refused", None)
+    assert SmsOut.get_by_id(out_id).state == state
 
 
 def at(day, hour, minute=0):
@@ -114,6 +122,75 @@ def test_many_sims_read_at_once_count_as_each_read_alone(database):
     assert together[SIM_A].day_resets_at == at(4, 6)
     assert together[SIM_B].day_resets_at == at(4, 0)
     assert usages_of({}, NOW) == {}
+
+
+def test_counting_a_sims_sms_reads_the_same_whatever_the_outbox_holds(tmp_path):
+    """The pool counts every SIM's SMS before each SMS it sends: the count reads the
+    quarter-hour counts, not every text sent today (SQLite's VM steps counted)."""
+    open_database(str(tmp_path / "steps.db"))
+    try:
+        sims = {SIM_A: SimConfig(SIM_A, reset_hour=6), SIM_B: SimConfig(SIM_B, reset_hour=6)}
+
+        def steps_to_count() -> int:
+            steps = [0]
+
+            def step() -> int:
+                steps[0] += 1
+                return 0
+            db.connection().set_progress_handler(step, 1)
+            try:
+                usages_of(sims, NOW)
+            finally:
+                db.connection().set_progress_handler(None, 1)
+            return steps[0]
+
+        for _ in range(20):
+            sms(SIM_A, NOW - 1800)
+        few = steps_to_count()
+        for _ in range(2000):
+            sms(SIM_A, NOW - 1800)
+        assert usages_of(sims, NOW)[SIM_A].sms_today == 2020
+        assert steps_to_count() == few
+    finally:
+        close_database()
+
+
+def test_sms_sent_before_the_upgrade_still_count(db_url, request):
+    """A box upgraded mid-day keeps the SMS its SIMs sent that day before the upgrade."""
+    cluster = request.getfixturevalue("pg_cluster") if "://" in db_url else None
+    url = cluster.new_database(migrated=False) if cluster else db_url
+    old = connect_database(url)
+    old.connect()
+    version = next(number for number, name, _ in MIGRATIONS if "quarter of an hour" in name)
+    with old.bind_ctx([SchemaVersion]):
+        old.create_tables([SchemaVersion])
+        for number, name, apply in MIGRATIONS:
+            if number < version:
+                with old.atomic():
+                    apply(old)
+                    SchemaVersion.create(version=number, name=name, applied_at=NOW)
+    insert = ("INSERT INTO sms_out (box, number, text, kind, state, reason, attempts, "
+              "next_attempt_at, created_at, sent_at, iccid, parts, delivery, delivery_status) "
+              "VALUES ('b1', '+4917012345678', 'x', 'reply', %s, '', 1, 0, 0, %s, %s, %s, '', '')"
+              ).replace("%s", old.param)
+    for state, sent_at, iccid, parts in (("sent", at(3, 7), SIM_A, 2), ("sent", at(3, 9), SIM_A, 1),
+                                         ("sent", at(3, 5), SIM_A, 4),     # yesterday's
+                                         ("failed", at(3, 8), SIM_A, 1), ("sent", at(3, 8), SIM_B, 3),
+                                         ("sent", at(3, 8), None, 1)):
+        old.execute_sql(insert, (state, sent_at, iccid, parts))
+    migrate(old)
+    old.close()
+    open_database(url)
+    try:
+        counts = usages_of({SIM_A: SimConfig(SIM_A, reset_hour=6),
+                            SIM_B: SimConfig(SIM_B, reset_hour=6)}, NOW)
+        assert (counts[SIM_A].sms_today, counts[SIM_B].sms_today) == (3, 3)
+        sms(SIM_A, NOW - 60, parts=2)        # and the box counts on from there
+        assert usage_of(SIM_A, SimConfig(SIM_A, reset_hour=6), NOW).sms_today == 5
+    finally:
+        close_database()
+        if cluster:
+            cluster.drop_database(url)
 
 
 def status(name, iccid, registration="home"):

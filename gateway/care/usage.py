@@ -7,7 +7,11 @@ modem. They come from the books the box keeps anyway:
   (`iccid` is written with each leg: gateway/calls/service.py), a leg counting
   its billed seconds (its talk time when it had no rate), a leg still talking
   up to now;
-- SMS: the `sms_out` rows sent on the SIM, each as the parts it took.
+- SMS: the parts sent on the SIM in each quarter of an hour (`sms_sent_count`,
+  counted by the outbox as it marks each text sent: gateway/sms/store.py), so
+  the count reads a few rows a day rather than every text sent today (it read
+  the outbox: at one SMS a second, 1.6 ms before each SMS after an hour, 20 ms
+  after nine).
 
 A day starts at the SIM's `reset_hour`, local time; a month on the 1st at
 that hour. Every function takes the time (`now`): no clock is read here.
@@ -27,9 +31,9 @@ from gateway.store.alerts import COUNTED
 from gateway.store.db import db
 from gateway.store.prepared import Param, PreparedSet
 
-# The outbox's table, read (never written) here: care sits beside gateway/sms, not above
+# The outbox's counts, read (never written) here: care sits beside gateway/sms, not above
 # it, so it names the columns it counts instead of importing the sms model.
-SMS_OUT = Table("sms_out", ("iccid", "state", "sent_at", "parts")).bind(db)
+SMS_SENT = Table("sms_sent_count", ("iccid", "quarter", "parts")).bind(db)
 
 CALL_WORK, SMS_WORK = "call", "sms"
 
@@ -157,7 +161,8 @@ def _calls(iccids: list[str], today: float, month: float,
 
 
 def _sms_sent(iccids: list[str], since: float) -> dict[str, int]:
-    """Gives, by ICCID, the SMS parts sent on the SIM since `since`."""
+    """Gives, by ICCID, the SMS parts sent on the SIM since `since` (a day's start: the
+    start of a quarter of an hour)."""
     rows = _SENT[len(iccids)].rows(
         since=since, **{f"iccid{n}": iccid for n, iccid in enumerate(iccids)})
     return {iccid: int(parts or 0) for iccid, parts in rows}
@@ -182,10 +187,10 @@ def _calls_query(count: int):
 
 
 def _sent_query(count: int):
-    return (SMS_OUT.select(SMS_OUT.iccid, fn.SUM(SMS_OUT.parts))
-            .where(SMS_OUT.iccid.in_(_iccid_params(count)) & (SMS_OUT.state == "sent")
-                   & (SMS_OUT.sent_at >= Param("since")))
-            .group_by(SMS_OUT.iccid).tuples())
+    return (SMS_SENT.select(SMS_SENT.iccid, fn.SUM(SMS_SENT.parts))
+            .where(SMS_SENT.iccid.in_(_iccid_params(count))
+                   & (SMS_SENT.quarter >= Param("since")))
+            .group_by(SMS_SENT.iccid).tuples())
 
 
 # Run before each SMS sent and each call lent, prepared (gateway/store/prepared.py), one

@@ -131,4 +131,29 @@ class SmsHealth(BaseModel):
         indexes = ((("box", "modem"), True),)
 
 
-SMS_MODELS = (SmsCommand, SmsIn, SmsOut, SmsOutPart, SmsHealth)
+class SmsSentCount(BaseModel):
+    """The SMS (parts) sent on a SIM in one quarter of an hour, counted as each text is
+    marked sent: what a SIM's SMS limit reads (gateway/care/usage.py), a few rows a day
+    whatever the outbox holds. Quarters start on multiples of 900 Unix seconds, so a day
+    that starts at any local hour (every time zone is a whole number of quarters from UTC)
+    is a whole number of quarters."""
+
+    id = AutoField()
+    iccid = CharField()
+    quarter = FloatField()                     # its start, Unix seconds
+    parts = IntegerField(default=0)
+
+    class Meta:
+        table_name = "sms_sent_count"
+        indexes = ((("iccid", "quarter"), True),)
+
+
+QUARTER = 900.0
+
+
+def quarter_of(at: float) -> float:
+    """Gives the start of the quarter of an hour `at` falls in (Unix seconds)."""
+    return (at // QUARTER) * QUARTER
+
+
+SMS_MODELS = (SmsCommand, SmsIn, SmsOut, SmsOutPart, SmsHealth, SmsSentCount)

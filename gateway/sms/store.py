@@ -13,9 +13,9 @@ import datetime
 import hashlib
 import logging
 
-from peewee import IntegrityError, fn
+from peewee import EXCLUDED, IntegrityError, fn
 
-from gateway.sms.models import SmsCommand, SmsIn, SmsOut
+from gateway.sms.models import SmsCommand, SmsIn, SmsOut, SmsSentCount, quarter_of
 from gateway.store import alerts
 from gateway.store.alerts import RAISED
 from gateway.store.db import db
@@ -62,6 +62,8 @@ _NEXT_DUE = Prepared(lambda: SmsOut.select(fn.MIN(SmsOut.next_attempt_at))
 _CLAIM = Prepared(lambda: SmsOut.update(state="sending", modem=Param("modem"),
                                         iccid=Param("iccid"), parts=Param("parts"))
                   .where((SmsOut.id == Param("id")) & (SmsOut.state == "queued")))
+_SENT_ON = Prepared(lambda: SmsOut.select(SmsOut.iccid, SmsOut.parts)
+                    .where(SmsOut.id == Param("id")).limit(1))
 _MARK_SENT = Prepared(lambda: SmsOut.update(state="sent", sent_at=Param("now"), reason="",
                                             attempts=SmsOut.attempts + 1)
                       .where(SmsOut.id == Param("id")))
@@ -288,7 +290,16 @@ def claim(out_id: int, modem: str, iccid: str | None = None, parts: int = 1) -> 
 
 
 def mark_sent(out_id: int, now: float) -> None:
+    """Marks a text sent at `now` and counts its parts in its SIM's quarter of an hour
+    (sms_sent_count); call it in a transaction, so both or neither are written."""
     _MARK_SENT.run(now=now, id=out_id)
+    row = _SENT_ON.first(id=out_id)
+    if row is None or not row.iccid:
+        return          # no SIM known (its ICCID not read yet): no SIM limit to count it in
+    quarter = quarter_of(now)
+    SmsSentCount.insert(iccid=row.iccid, quarter=quarter, parts=row.parts).on_conflict(
+        conflict_target=[SmsSentCount.iccid, SmsSentCount.quarter],
+        update={SmsSentCount.parts: SmsSentCount.parts + EXCLUDED.parts}).execute()
 
 
 def mark_attempt_failed(out_id: int, reason: str, retry_at: float | None) -> None:

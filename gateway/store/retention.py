@@ -26,9 +26,11 @@ log = logging.getLogger("gateway.store.retention")
 
 DAY = 86400.0
 # Table, and the column saying when its row happened (Unix seconds).
-# session_event: the calls' timelines (gateway/calls/timeline.py), some twenty rows a call.
+# session_event: the calls' timelines (gateway/calls/timeline.py), some twenty rows a call;
+# sms_sent_count: the SMS each SIM sent in each quarter of an hour (its SMS limit counts
+# today's), up to 96 rows a SIM a day.
 ARCHIVED_TABLES = (("cdr", "started_at"), ("sms_in", "received_at"), ("sms_out", "created_at"),
-                   ("session_event", "at"))
+                   ("session_event", "at"), ("sms_sent_count", "quarter"))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from gateway.store.migrations.v12_v16 import (v12_alerts_delivered, v13_sim_usag
                                               v14_sim_credit_requests,
                                               v15_webhook_deliveries, v16_modem_recovery,
                                               v17_sms_delivery_reports)
-from gateway.store.migrations.v17_on import v18_languages, v19_session_events
+from gateway.store.migrations.v17_on import (v18_languages, v19_session_events,
+                                             v20_sms_sent_count)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Database], None]], ...] = (
      v18_languages),
     (19, "call timelines: each leg's states, prompts played, keys typed (PIN masked)",
      v19_session_events),
+    (20, "SMS sent counted by SIM and quarter of an hour (what SMS limits read)",
+     v20_sms_sent_count),
 )
 LATEST = max(version for version, _, _ in MIGRATIONS)   # 13 landed after 14..17
 
