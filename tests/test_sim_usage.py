@@ -173,10 +173,11 @@ def test_sms_sent_before_the_upgrade_still_count(db_url, request):
               "next_attempt_at, created_at, sent_at, iccid, parts, delivery, delivery_status) "
               "VALUES ('b1', '+4917012345678', 'x', 'reply', %s, '', 1, 0, 0, %s, %s, %s, '', '')"
               ).replace("%s", old.param)
-    for state, sent_at, iccid, parts in (("sent", at(3, 7), SIM_A, 2), ("sent", at(3, 9), SIM_A, 1),
-                                         ("sent", at(3, 5), SIM_A, 4),     # yesterday's
-                                         ("failed", at(3, 8), SIM_A, 1), ("sent", at(3, 8), SIM_B, 3),
-                                         ("sent", at(3, 8), None, 1)):
+    texts = (("sent", at(3, 7), SIM_A, 2), ("sent", at(3, 9), SIM_A, 1),
+             ("sent", at(3, 5), SIM_A, 4),                # yesterday's
+             ("failed", at(3, 8), SIM_A, 1), ("sent", at(3, 8), SIM_B, 3),
+             ("sent", at(3, 8), None, 1))                 # no SIM known
+    for state, sent_at, iccid, parts in texts:
         old.execute_sql(insert, (state, sent_at, iccid, parts))
     migrate(old)
     old.close()
