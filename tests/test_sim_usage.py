@@ -16,10 +16,12 @@ from gateway.money.ledger import Cdr
 from gateway.sms import store as sms_store
 from gateway.sms.models import SmsOut
 from gateway.store.alerts import Alert
-from gateway.store.db import SchemaVersion, close_database, connect_database, db, open_database
+from gateway.store.db import close_database, connect_database, db, open_database
 from gateway.store.migrations import MIGRATIONS, migrate
 from modems.pool import ModemStatus
 from modems.signal import Health
+
+from tests.test_money_64bit import migrate_to
 
 SIM_A = "89490200001234567890"
 SIM_B = "8944110068123456789"
@@ -54,7 +56,7 @@ def sms(iccid, sent_at, parts=1, state="sent"):
     assert sms_store.claim(out_id, "m1", iccid, parts)
     with db.atomic():
         if state == "sent":
-            sms_store.mark_sent(out_id, sent_at)
+            sms_store.mark_sent(out_id, sent_at, iccid, parts)
         else:
             sms_store.mark_attempt_failed(out_id, "refused", None)
     assert SmsOut.get_by_id(out_id).state == state
@@ -161,14 +163,8 @@ def test_sms_sent_before_the_upgrade_still_count(db_url, request):
     url = cluster.new_database(migrated=False) if cluster else db_url
     old = connect_database(url)
     old.connect()
-    version = next(number for number, name, _ in MIGRATIONS if "quarter of an hour" in name)
-    with old.bind_ctx([SchemaVersion]):
-        old.create_tables([SchemaVersion])
-        for number, name, apply in MIGRATIONS:
-            if number < version:
-                with old.atomic():
-                    apply(old)
-                    SchemaVersion.create(version=number, name=name, applied_at=NOW)
+    migrate_to(old, next(number for number, name, _ in MIGRATIONS
+                         if "quarter of an hour" in name) - 1)
     insert = ("INSERT INTO sms_out (box, number, text, kind, state, reason, attempts, "
               "next_attempt_at, created_at, sent_at, iccid, parts, delivery, delivery_status) "
               "VALUES ('b1', '+4917012345678', 'x', 'reply', %s, '', 1, 0, 0, %s, %s, %s, '', '')"

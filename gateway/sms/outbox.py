@@ -119,7 +119,7 @@ class Outbox:
                 return True
             # still holding the modem: its status report cannot come before this record
             reports.mark_sent(row.id, self.now(), driver.name, recipient,
-                              references if report else None)
+                              references if report else None, iccid, parts)
         self.meters.sms_sent.inc(row.kind)
         log.info("SMS %d sent to %s via %s%s", row.id, recipient, driver.name,
                  f" (message references {references}, report asked)" if report else "")

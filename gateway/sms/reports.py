@@ -69,10 +69,11 @@ def status_words(status: int) -> str:
 
 
 def mark_sent(out_id: int, now: float, modem: str, number: str,
-              references: list[int] | None) -> None:
-    """Marks a text sent; with `references` (one per part) it awaits their reports."""
+              references: list[int] | None, iccid: str | None = None, parts: int = 1) -> None:
+    """Marks a text sent (its `parts` counted on the SIM `iccid`: store.mark_sent); with
+    `references` (one per part) it awaits their reports."""
     with db.atomic():
-        store.mark_sent(out_id, now)
+        store.mark_sent(out_id, now, iccid, parts)
         if not references:
             return
         _AWAITING.run(id=out_id)

@@ -62,8 +62,6 @@ _NEXT_DUE = Prepared(lambda: SmsOut.select(fn.MIN(SmsOut.next_attempt_at))
 _CLAIM = Prepared(lambda: SmsOut.update(state="sending", modem=Param("modem"),
                                         iccid=Param("iccid"), parts=Param("parts"))
                   .where((SmsOut.id == Param("id")) & (SmsOut.state == "queued")))
-_SENT_ON = Prepared(lambda: SmsOut.select(SmsOut.iccid, SmsOut.parts)
-                    .where(SmsOut.id == Param("id")).limit(1))
 _MARK_SENT = Prepared(lambda: SmsOut.update(state="sent", sent_at=Param("now"), reason="",
                                             attempts=SmsOut.attempts + 1)
                       .where(SmsOut.id == Param("id")))
@@ -289,15 +287,14 @@ def claim(out_id: int, modem: str, iccid: str | None = None, parts: int = 1) -> 
     return _CLAIM.run(modem=modem, iccid=iccid, parts=parts, id=out_id) == 1
 
 
-def mark_sent(out_id: int, now: float) -> None:
-    """Marks a text sent at `now` and counts its parts in its SIM's quarter of an hour
-    (sms_sent_count); call it in a transaction, so both or neither are written."""
+def mark_sent(out_id: int, now: float, iccid: str | None = None, parts: int = 1) -> None:
+    """Marks a text sent at `now` and counts its `parts` in its SIM's quarter of an hour
+    (sms_sent_count), the `iccid` and `parts` it was claimed with; call it in a
+    transaction, so both or neither are written."""
     _MARK_SENT.run(now=now, id=out_id)
-    row = _SENT_ON.first(id=out_id)
-    if row is None or not row.iccid:
+    if not iccid:
         return          # no SIM known (its ICCID not read yet): no SIM limit to count it in
-    quarter = quarter_of(now)
-    SmsSentCount.insert(iccid=row.iccid, quarter=quarter, parts=row.parts).on_conflict(
+    SmsSentCount.insert(iccid=iccid, quarter=quarter_of(now), parts=parts).on_conflict(
         conflict_target=[SmsSentCount.iccid, SmsSentCount.quarter],
         update={SmsSentCount.parts: SmsSentCount.parts + EXCLUDED.parts}).execute()
 
