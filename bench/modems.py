@@ -219,13 +219,18 @@ def process_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def cpu_between(before: dict[str, float], after: dict[str, float]) -> list[tuple[float, str]]:
+    """Gives (CPU seconds, thread name) taken between two thread_cpu() readings, most first."""
+    return sorted(((took - before.get(name, 0.0), name) for name, took in after.items()),
+                  reverse=True)
+
+
 def busiest(before: dict[str, float], after: dict[str, float], seconds: float,
             count: int = 8) -> str:
     """Gives the `count` threads that took most CPU between two thread_cpu() readings,
     each in % of one core over `seconds`."""
-    taken = sorted(((took - before.get(name, 0.0), name) for name, took in after.items()),
-                   reverse=True)[:count]
-    return ", ".join(f"{name} {100 * took / seconds:.2f}" for took, name in taken)
+    return ", ".join(f"{name} {100 * took / seconds:.2f}"
+                     for took, name in cpu_between(before, after)[:count])
 
 
 def sqlite_memory_reader():
@@ -335,13 +340,13 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
                                                         report_every, by_thread),
                                name="rss-sampler", daemon=True)
     threads_before = thread_cpu()             # before the process's figure: the bench's reads
-    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = process_cpu()
     wall_before = time.monotonic()
     sampler.start()
     parent.send(metrics_url)
     parent.recv()                             # "done": the load is over
     wall = time.monotonic() - wall_before
-    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_after = process_cpu()
     threads_after = thread_cpu()
     stop_sampling.set()
     sampler.join()
@@ -355,7 +360,7 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
     network.join(timeout=10)
     shutil.rmtree(workdir, ignore_errors=True)      # its database, logs and PTY links
 
-    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
+    cpu = cpu_after - cpu_before
     cpu -= sampler_took[0]          # the sampler ran within the load only
     latencies = match_latencies(urc_logs, received,
                                 {"IncomingCall": IncomingCall, "SmsStored": SmsStored})
@@ -387,8 +392,7 @@ def run(seconds: float, modem_count: int, everything: bool, by_thread: bool = Fa
         print(f"/metrics scrapes: {spread([took for took, _ in scrapes])}, {size} bytes, "
               f"{len(failed)} failed" + (f" ({failed[0]})" if failed else ""))
     if by_thread:
-        taken = sorted(((after - threads_before.get(name, 0.0), name)
-                        for name, after in threads_after.items()), reverse=True)
+        taken = cpu_between(threads_before, threads_after)
         print("CPU by thread over the load (s, threads of one name summed; the scheduler's "
               "time on a CPU): "
               + ", ".join(f"{name} {took:.3f}" for took, name in taken if took >= 0.0005)

@@ -14,8 +14,10 @@ import pytest
 
 from gateway.money import accounts
 from gateway.money.ledger import Account, AuthFailure, PinLock
-from gateway.store.db import SchemaVersion, close_database, connect_database, open_database
+from gateway.store.db import close_database, connect_database, open_database
 from gateway.store.migrations import MIGRATIONS, migrate
+
+from tests.test_money_64bit import migrate_to
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_800_000_000.0
@@ -86,14 +88,7 @@ def migrated_before_account_numbers(url: str):
     version = next(number for number, name, _ in MIGRATIONS if "account numbers" in name)
     database = connect_database(url)
     database.connect()
-    with database.bind_ctx([SchemaVersion]):
-        database.create_tables([SchemaVersion])
-        for number, name, apply in MIGRATIONS:
-            if number >= version:
-                break
-            with database.atomic():
-                apply(database)
-                SchemaVersion.create(version=number, name=name, applied_at=time.time())
+    migrate_to(database, version - 1)
     return database
 
 
